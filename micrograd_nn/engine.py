@@ -1,0 +1,337 @@
+"""Value: one scalar node of a computation graph, its operators, and backward().
+
+A Value made by an operator keeps its operands in order and the local
+derivative d(value)/d(operand) of each, computed by the rule in ``rules.py``
+during the forward pass.  backward() is then one generic loop: visit the nodes
+in reverse topological order and add ``local * upstream`` to each operand.
+No calculus lives in this module.
+
+Gradient semantics (the same as PyTorch's):
+- backward() recomputes the gradient of every non-leaf node from scratch and
+  *adds* to the gradient of every leaf (a node with no operands).  Calling it
+  twice on the same graph therefore doubles the leaves' gradients and leaves
+  the inner nodes' gradients as they were after the first call.
+- ``root.zero_grad()`` sets the gradient of every node in root's graph to 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from numbers import Real
+
+from micrograd_nn import rules
+
+_INF = float("inf")
+
+
+def _constant(x: object) -> Value | None:
+    """Wrap a plain number in a constant leaf; None if x is not a real number."""
+    if type(x) is float or type(x) is int or (isinstance(x, Real) and not isinstance(x, bool)):
+        return Value(x)
+    return None
+
+
+def _as_value(x: object) -> Value:
+    """x itself if it is a Value, else a constant leaf (TypeError for non-numbers)."""
+    if isinstance(x, Value):
+        return x
+    return Value(x)  # type: ignore[arg-type]
+
+
+def _describe(node: Value) -> str:
+    """A short name for a node in error messages: its label, else its repr."""
+    return repr(node.label) if node.label else repr(node)
+
+
+def _make(data: float, operands: tuple[Value, ...], op: str, local_grads: tuple[float, ...]) -> Value:
+    """Build a result node; OverflowError if the result is not a finite float."""
+    if data - data != 0.0:  # inf - inf and nan - nan are nan; finite - finite is 0
+        shown = ", ".join(_describe(v) for v in operands[:4])
+        raise OverflowError(f"{op}: result {data!r} is not a finite float (operands: {shown})")
+    node = _new_value(OpValue)
+    node.data = data
+    node.grad = 0.0
+    node.label = ""
+    node.op = op
+    node.operands = operands
+    node.local_grads = local_grads
+    return node
+
+
+def _apply(op: str, operands: tuple[Value, ...], *params: float) -> Value:
+    """Run the rule for ``op`` on the operands' data and record the result node."""
+    try:
+        data, local_grads = _RULES[op](*[v.data for v in operands], *params)
+    except (ValueError, ZeroDivisionError, OverflowError) as err:
+        where = ", ".join(_describe(v) for v in operands[:4])
+        raise type(err)(f"{err} (operands: {where})") from None
+    return _make(data, operands, op, local_grads)
+
+
+def _unary(op: str, a: Value) -> Value:
+    """_apply for one operand, without the generic argument packing."""
+    try:
+        data, local_grads = _RULES[op](a.data)
+    except (ValueError, ZeroDivisionError, OverflowError) as err:
+        raise type(err)(f"{err} (operand: {_describe(a)})") from None
+    return _make(data, (a,), op, local_grads)
+
+
+def _binary(op: str, a: object, b: object) -> Value:
+    """_apply for two operands, wrapping plain numbers; NotImplemented for other types."""
+    if not isinstance(a, Value):
+        a = _constant(a)
+        if a is None:
+            return NotImplemented
+    if not isinstance(b, Value):
+        b = _constant(b)
+        if b is None:
+            return NotImplemented
+    try:
+        data, local_grads = _RULES[op](a.data, b.data)
+    except (ValueError, ZeroDivisionError, OverflowError) as err:
+        raise type(err)(f"{err} (operands: {_describe(a)}, {_describe(b)})") from None
+    return _make(data, (a, b), op, local_grads)
+
+
+class Value:
+    """A scalar in a computation graph: its data, its gradient and a label.
+
+    A Value you create is a leaf.  Operations return an OpValue, a Value that
+    also records how it was computed (op, operands, local_grads); a leaf reads
+    those as the class defaults below, so it carries no storage for them.
+    """
+
+    __slots__ = ("data", "grad", "label")
+    __array_ufunc__ = None  # let numpy scalars defer to our reflected operators
+    op: str = ""
+    operands: tuple[Value, ...] = ()
+    local_grads: tuple[float, ...] = ()
+
+    def __init__(self, data: float, label: str = "") -> None:
+        """A leaf node holding the finite real number ``data``."""
+        if type(data) is not float:
+            if isinstance(data, bool) or not isinstance(data, Real):
+                raise TypeError(f"Value needs a real number, got {type(data).__name__}: {data!r}")
+            data = float(data)
+        if data - data != 0.0:
+            raise ValueError(f"Value needs a finite number, got {data!r}")
+        self.data = data
+        self.grad = 0.0
+        self.label = label
+
+    # -- micrograd's names ----------------------------------------------------
+    @property
+    def _prev(self) -> tuple[Value, ...]:
+        """The operands in order (micrograd's name; micrograd keeps a set)."""
+        return self.operands
+
+    @property
+    def _op(self) -> str:
+        """The operator name (micrograd's name)."""
+        return self.op
+
+    def __repr__(self) -> str:
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data:.6g}, grad={self.grad:.6g}{label})"
+
+    # -- binary operators: a plain number on either side becomes a constant leaf --
+    def __add__(self, other: Value | float) -> Value:
+        """a + b."""
+        return _binary("+", self, other)
+
+    def __radd__(self, other: float) -> Value:
+        """number + a."""
+        return _binary("+", other, self)
+
+    def __sub__(self, other: Value | float) -> Value:
+        """a - b."""
+        return _binary("-", self, other)
+
+    def __rsub__(self, other: float) -> Value:
+        """number - a."""
+        return _binary("-", other, self)
+
+    def __mul__(self, other: Value | float) -> Value:
+        """a * b."""
+        return _binary("*", self, other)
+
+    def __rmul__(self, other: float) -> Value:
+        """number * a."""
+        return _binary("*", other, self)
+
+    def __truediv__(self, other: Value | float) -> Value:
+        """a / b."""
+        return _binary("/", self, other)
+
+    def __rtruediv__(self, other: float) -> Value:
+        """number / a."""
+        return _binary("/", other, self)
+
+    def __pow__(self, other: Value | float) -> Value:
+        """a ** b."""
+        return _binary("**", self, other)
+
+    def __rpow__(self, other: float) -> Value:
+        """number ** a."""
+        return _binary("**", other, self)
+
+    # -- unary functions -------------------------------------------------------------
+    def __neg__(self) -> Value:
+        """-a."""
+        return _unary("neg", self)
+
+    def __abs__(self) -> Value:
+        """|a|."""
+        return _unary("abs", self)
+
+    def abs(self) -> Value:
+        """|a|; d/da = sign(a), 0 at 0."""
+        return _unary("abs", self)
+
+    def exp(self) -> Value:
+        """e^a; d/da = e^a."""
+        return _unary("exp", self)
+
+    def log(self) -> Value:
+        """ln(a), a > 0; d/da = 1/a."""
+        return _unary("log", self)
+
+    def sqrt(self) -> Value:
+        """sqrt(a), a >= 0; d/da = 1/(2 sqrt(a))."""
+        return _unary("sqrt", self)
+
+    def tanh(self) -> Value:
+        """tanh(a); d/da = 1 - tanh(a)^2."""
+        return _unary("tanh", self)
+
+    def sigmoid(self) -> Value:
+        """s = 1/(1 + e^-a); d/da = s(1 - s)."""
+        return _unary("sigmoid", self)
+
+    def relu(self) -> Value:
+        """max(0, a); d/da = 1 if a > 0 else 0."""
+        return _unary("relu", self)
+
+    def leaky_relu(self, slope: float = 0.01) -> Value:
+        """a if a > 0 else slope*a; d/da = 1 if a > 0 else slope."""
+        return _apply("leaky_relu", (self,), slope)
+
+    def softplus(self) -> Value:
+        """ln(1 + e^a); d/da = sigmoid(a)."""
+        return _unary("softplus", self)
+
+    def sin(self) -> Value:
+        """sin(a); d/da = cos(a)."""
+        return _unary("sin", self)
+
+    def cos(self) -> Value:
+        """cos(a); d/da = -sin(a)."""
+        return _unary("cos", self)
+
+    # -- n-ary helpers -------------------------------------------------------------------
+    @staticmethod
+    def sum(terms: Iterable[Value | float]) -> Value:
+        """t1 + ... + tn as one node; d/dti = 1.  Use it for long sums."""
+        operands = tuple(_as_value(t) for t in terms)
+        if not operands:
+            raise ValueError("Value.sum needs at least one term")
+        return _apply("sum", operands)
+
+    @staticmethod
+    def dot(ws: Sequence[Value | float], xs: Sequence[Value | float]) -> Value:
+        """w . x = sum_i wi xi as one node; d/dwi = xi, d/dxi = wi."""
+        if len(ws) != len(xs):
+            raise ValueError(f"Value.dot needs equal lengths, got {len(ws)} and {len(xs)}")
+        if not ws:
+            raise ValueError("Value.dot needs at least one pair")
+        return _apply("dot", tuple(_as_value(w) for w in ws) + tuple(_as_value(x) for x in xs))
+
+    # -- gradients ------------------------------------------------------------------------
+    def backward(self, grad: float = 1.0) -> None:
+        """Fill .grad of every node with d(self)/d(node) by the chain rule.
+
+        Inner nodes get fresh gradients; leaves accumulate (see module docs).
+        The walk is Kahn's algorithm over the inner nodes: a node is processed
+        once every node that uses it has passed its gradient down, which is a
+        reverse topological order, found without recursion.
+        """
+        uses = _count_uses(self)
+        if self.operands:
+            self.grad = 0.0
+        self.grad += float(grad)
+        ready = [self] if self.operands else []
+        while ready:
+            node = ready.pop()
+            upstream = node.grad
+            if upstream - upstream != 0.0:
+                where = f"node {_describe(node)} (op {node.op!r})"
+                raise OverflowError(f"backward: gradient {upstream!r} at {where} is not finite")
+            for operand, local in zip(node.operands, node.local_grads):
+                operand.grad += local * upstream
+                if operand.operands:
+                    left = uses[operand] - 1
+                    if left:
+                        uses[operand] = left
+                    else:
+                        ready.append(operand)
+
+    def zero_grad(self) -> None:
+        """Set .grad = 0 on this node and every node it was computed from."""
+        for node in topological_order(self):
+            node.grad = 0.0
+
+
+class OpValue(Value):
+    """A Value computed by an operation: op name, operands in order, and the
+    local derivative d(self)/d(operand) of each, for backward() and the views."""
+
+    __slots__ = ("op", "operands", "local_grads")
+
+
+def _count_uses(root: Value) -> dict[Value, int]:
+    """For each inner node below root: how many edges point at it; zero its grad."""
+    uses: dict[Value, int] = {}
+    stack = [root]
+    while stack:
+        for operand in stack.pop().operands:
+            if operand.operands:
+                if operand in uses:
+                    uses[operand] += 1
+                else:
+                    uses[operand] = 1
+                    operand.grad = 0.0
+                    stack.append(operand)
+    return uses
+
+
+def topological_order(root: Value) -> list[Value]:
+    """Every node root depends on, each after all of its operands; root last.
+
+    Iterative (Kahn's algorithm from the root down, then reversed), so a graph
+    of any depth works.  Leaves are included; a node used twice appears once.
+    """
+    uses: dict[Value, int] = {root: 0}
+    stack = [root]
+    while stack:
+        for operand in stack.pop().operands:
+            if operand in uses:
+                uses[operand] += 1
+            else:
+                uses[operand] = 1
+                stack.append(operand)
+    order: list[Value] = []
+    ready = [root]
+    while ready:
+        node = ready.pop()
+        order.append(node)
+        for operand in node.operands:
+            uses[operand] -= 1
+            if not uses[operand]:
+                ready.append(operand)
+    order.reverse()
+    return order
+
+
+_new_value = object.__new__
+_RULES = rules.RULES

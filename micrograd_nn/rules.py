@@ -1,0 +1,219 @@
+"""The derivative rules: one table from op name to a pure float function.
+
+Each rule takes the operands' data (plain floats) and returns
+``(out, local_grads)``: the forward value and, for each operand in order,
+the local derivative d(out)/d(operand).  The engine stores both on the new
+node; backward() multiplies each local derivative by the upstream gradient.
+
+A rule raises ValueError or ZeroDivisionError, naming the op and the value,
+when its input is outside the domain; it never returns a wrong number.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from collections.abc import Callable
+
+Rule = Callable[..., tuple[float, tuple[float, ...]]]
+
+_ONE_ONE = (1.0, 1.0)
+_ONE_MINUS_ONE = (1.0, -1.0)
+_MINUS_ONE = (-1.0,)
+_ZERO = (0.0,)
+_ONE = (1.0,)
+
+
+# --- arithmetic -------------------------------------------------------------
+
+def add(a: float, b: float) -> tuple[float, tuple[float, float]]:
+    """a + b; d/da = 1, d/db = 1."""
+    return a + b, _ONE_ONE
+
+
+def sub(a: float, b: float) -> tuple[float, tuple[float, float]]:
+    """a - b; d/da = 1, d/db = -1."""
+    return a - b, _ONE_MINUS_ONE
+
+
+def mul(a: float, b: float) -> tuple[float, tuple[float, float]]:
+    """a * b; d/da = b, d/db = a."""
+    return a * b, (b, a)
+
+
+def div(a: float, b: float) -> tuple[float, tuple[float, float]]:
+    """a / b; d/da = 1/b, d/db = -a/b^2."""
+    if b == 0.0:
+        raise ZeroDivisionError(f"division by zero: {a!r} / {b!r}")
+    inv = 1.0 / b
+    out = a * inv
+    return out, (inv, -out * inv)
+
+
+def neg(a: float) -> tuple[float, tuple[float]]:
+    """-a; d/da = -1."""
+    return -a, _MINUS_ONE
+
+
+def power(a: float, b: float) -> tuple[float, tuple[float, float]]:
+    """a ** b; d/da = b a^(b-1), d/db = a^b ln(a).
+
+    A negative base needs an integer exponent (the real power is otherwise
+    undefined) and then d/db is nan, as in PyTorch; 0 ** b needs b > 0 and
+    then d/db = 0 (the limit from the right).
+    """
+    if a < 0.0 and not b.is_integer():
+        raise ValueError(
+            f"power: {a!r} ** {b!r} has no real value (negative base needs an integer exponent)"
+        )
+    if a == 0.0:
+        if b < 0.0:
+            raise ZeroDivisionError(f"power: {a!r} ** {b!r} is a division by zero")
+        if b == 0.0:
+            return 1.0, (0.0, 0.0)
+        return 0.0, (1.0 if b == 1.0 else 0.0, 0.0)
+    try:
+        out = a**b
+        d_da = b * a ** (b - 1.0)
+    except OverflowError:
+        raise OverflowError(f"power: {a!r} ** {b!r} overflows a float") from None
+    d_db = out * math.log(a) if a > 0.0 else math.nan
+    return out, (d_da, d_db)
+
+
+# --- exponentials and logarithms ---------------------------------------------
+
+def exp(a: float) -> tuple[float, tuple[float]]:
+    """e^a; d/da = e^a."""
+    try:
+        out = math.exp(a)
+    except OverflowError:
+        raise OverflowError(f"exp: exp({a!r}) overflows a float") from None
+    return out, (out,)
+
+
+def log(a: float) -> tuple[float, tuple[float]]:
+    """ln(a) for a > 0; d/da = 1/a."""
+    if a <= 0.0:
+        raise ValueError(f"log: log({a!r}) is undefined (needs a > 0)")
+    return math.log(a), (1.0 / a,)
+
+
+def sqrt(a: float) -> tuple[float, tuple[float]]:
+    """sqrt(a) for a >= 0; d/da = 1/(2 sqrt(a)), +inf at 0 as in PyTorch."""
+    if a < 0.0:
+        raise ValueError(f"sqrt: sqrt({a!r}) is undefined (needs a >= 0)")
+    out = math.sqrt(a)
+    return out, (0.5 / out if out > 0.0 else math.inf,)
+
+
+def softplus(a: float) -> tuple[float, tuple[float]]:
+    """ln(1 + e^a), computed as max(a, 0) + ln(1 + e^-|a|); d/da = sigmoid(a)."""
+    out = max(a, 0.0) + math.log1p(math.exp(-abs(a)))
+    return out, (_sigmoid(a),)
+
+
+# --- squashing functions ------------------------------------------------------
+
+def _sigmoid(a: float) -> float:
+    """1/(1 + e^-a), evaluated so that neither branch overflows."""
+    if a >= 0.0:
+        return 1.0 / (1.0 + math.exp(-a))
+    z = math.exp(a)
+    return z / (1.0 + z)
+
+
+def sigmoid(a: float) -> tuple[float, tuple[float]]:
+    """s = 1/(1 + e^-a); d/da = s (1 - s)."""
+    s = _sigmoid(a)
+    return s, (s * (1.0 - s),)
+
+
+def tanh(a: float) -> tuple[float, tuple[float]]:
+    """t = tanh(a); d/da = 1 - t^2."""
+    t = math.tanh(a)
+    return t, (1.0 - t * t,)
+
+
+# --- piecewise-linear functions -----------------------------------------------
+# At the kink the derivative follows PyTorch: relu'(0) = 0, abs'(0) = 0,
+# leaky_relu'(0) = slope.
+
+def relu(a: float) -> tuple[float, tuple[float]]:
+    """max(0, a); d/da = 1 if a > 0 else 0."""
+    if a > 0.0:
+        return a, _ONE
+    return 0.0, _ZERO
+
+
+def leaky_relu(a: float, slope: float = 0.01) -> tuple[float, tuple[float]]:
+    """a if a > 0 else slope * a; d/da = 1 if a > 0 else slope."""
+    if a > 0.0:
+        return a, _ONE
+    return slope * a, (slope,)
+
+
+def absolute(a: float) -> tuple[float, tuple[float]]:
+    """|a|; d/da = sign(a), 0 at a = 0."""
+    if a > 0.0:
+        return a, _ONE
+    if a < 0.0:
+        return -a, _MINUS_ONE
+    return 0.0, _ZERO
+
+
+# --- trigonometry --------------------------------------------------------------
+
+def sin(a: float) -> tuple[float, tuple[float]]:
+    """sin(a); d/da = cos(a)."""
+    return math.sin(a), (math.cos(a),)
+
+
+def cos(a: float) -> tuple[float, tuple[float]]:
+    """cos(a); d/da = -sin(a)."""
+    return math.cos(a), (-math.sin(a),)
+
+
+# --- n-ary -----------------------------------------------------------------------
+
+def total(*terms: float) -> tuple[float, tuple[float, ...]]:
+    """t1 + t2 + ... + tn; d/dti = 1."""
+    return math.fsum(terms), (1.0,) * len(terms)
+
+
+def dot(*ws_then_xs: float) -> tuple[float, tuple[float, ...]]:
+    """w . x = sum_i wi xi over operands (w1..wn, x1..xn); d/dwi = xi, d/dxi = wi."""
+    n = len(ws_then_xs) // 2
+    ws, xs = ws_then_xs[:n], ws_then_xs[n:]
+    return math.fsum(map(operator.mul, ws, xs)), xs + ws
+
+
+RULES: dict[str, Rule] = {
+    "+": add,
+    "-": sub,
+    "*": mul,
+    "/": div,
+    "**": power,
+    "neg": neg,
+    "exp": exp,
+    "log": log,
+    "sqrt": sqrt,
+    "softplus": softplus,
+    "sigmoid": sigmoid,
+    "tanh": tanh,
+    "relu": relu,
+    "leaky_relu": leaky_relu,
+    "abs": absolute,
+    "sin": sin,
+    "cos": cos,
+    "sum": total,
+    "dot": dot,
+}
+
+
+def rule_for(op: str) -> Rule:
+    """The rule registered for ``op``; KeyError naming the op if there is none."""
+    try:
+        return RULES[op]
+    except KeyError:
+        raise KeyError(f"no derivative rule for op {op!r}; known ops: {sorted(RULES)}") from None
