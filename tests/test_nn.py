@@ -1,0 +1,128 @@
+"""Neuron, Layer and MLP: micrograd's shapes and defaults, options, fused and unfused paths."""
+
+import math
+import random
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from micrograd_nn import MLP, Layer, Neuron, Value
+from micrograd_nn.engine import topological_order
+
+
+def test_micrograd_moons_model_has_337_parameters() -> None:
+    model = MLP(2, [16, 16, 1])
+    assert len(model.parameters()) == 337
+    assert [layer.neurons[0].activation for layer in model.layers] == ["relu", "relu", "linear"]
+
+
+def test_same_weights_as_micrograd_from_the_same_seed() -> None:
+    random.seed(1337)
+    model = MLP(2, [3, 1])
+    random.seed(1337)
+    expected = [random.uniform(-1, 1) for _ in range(2)]  # micrograd draws w1, w2 of neuron 1 first
+    assert [w.data for w in model.layers[0].neurons[0].w] == expected
+    assert all(n.b.data == 0.0 for layer in model.layers for n in layer.neurons)
+
+
+def test_output_is_a_value_for_one_output_and_a_list_otherwise() -> None:
+    assert isinstance(MLP(3, [4, 1], rng=0)([1.0, 2.0, 3.0]), Value)
+    out = MLP(3, [4, 2], rng=0)([1.0, 2.0, 3.0])
+    assert isinstance(out, list) and len(out) == 2
+    assert isinstance(Layer(2, 1, rng=0)([1.0, 2.0]), Value)
+
+
+def test_neuron_computes_weighted_sum_then_activation() -> None:
+    n = Neuron(2, rng=3)
+    n.w[0].data, n.w[1].data, n.b.data = 0.5, -2.0, 0.25
+    assert n([1.0, 1.0]).data == 0.0  # relu(0.5 - 2 + 0.25) = relu(-1.25)
+    assert Neuron(2, nonlin=False, rng=3)([0.0, 0.0]).data == 0.0
+    lin = Neuron(2, activation="tanh", rng=3)
+    lin.w[0].data, lin.w[1].data = 1.0, 1.0
+    assert lin([0.2, 0.3]).data == pytest.approx(math.tanh(0.5))
+
+
+@pytest.mark.parametrize("size", [1, 3])
+def test_wrong_number_of_inputs_says_how_many(size: int) -> None:
+    model = MLP(2, [3, 1], rng=0)
+    with pytest.raises(ValueError, match=f"expects 2 inputs, got {size}"):
+        model([1.0] * size)
+    with pytest.raises(ValueError, match="expects 2 inputs"):
+        model.layers[0].neurons[0]([1.0] * size)
+
+
+def test_non_numeric_input_is_a_type_error() -> None:
+    with pytest.raises(TypeError, match="str"):
+        MLP(2, [1], rng=0)([1.0, "a"])
+
+
+def test_seed_makes_weights_reproducible() -> None:
+    a = [p.data for p in MLP(3, [5, 2], rng=42).parameters()]
+    b = [p.data for p in MLP(3, [5, 2], rng=random.Random(42)).parameters()]
+    c = [p.data for p in MLP(3, [5, 2], rng=43).parameters()]
+    assert a == b and a != c
+
+
+def test_initialisations_have_their_scales() -> None:
+    xavier = MLP(100, [50], init="xavier", rng=0).layers[0]
+    limit = math.sqrt(6 / 150)
+    ws = [w.data for n in xavier.neurons for w in n.w]
+    assert max(abs(w) for w in ws) <= limit and max(abs(w) for w in ws) > 0.9 * limit
+    he = [w.data for n in MLP(200, [50], init="he", rng=0).layers[0].neurons for w in n.w]
+    std = math.sqrt(sum(w * w for w in he) / len(he))
+    assert std == pytest.approx(math.sqrt(2 / 200), rel=0.05)
+    uniform = [p.data for p in MLP(10, [10], rng=0).parameters()]
+    assert max(abs(w) for w in uniform) <= 1.0
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "pattern"),
+    [({"activation": "swish"}, "unknown activation"), ({"init": "zeros"}, "unknown init"), ({"rng": "x"}, "rng")],
+)
+def test_bad_options_are_refused(kwargs: dict, pattern: str) -> None:
+    with pytest.raises((ValueError, TypeError), match=pattern):
+        MLP(2, [2, 1], **kwargs)
+
+
+def test_zero_grad_and_labels() -> None:
+    model = MLP(2, [2, 1], rng=0)
+    out = model([1.0, -1.0])
+    out.backward()
+    model.zero_grad()
+    assert all(p.grad == 0.0 for p in model.parameters())
+    labels = [p.label for p in model.parameters()]
+    assert labels[:3] == ["L1.n1.w1", "L1.n1.w2", "L1.n1.b"] and labels[-1] == "L2.n1.b"
+
+
+def test_inputs_become_labelled_leaves_shared_by_all_neurons() -> None:
+    out = MLP(2, [3, 1], rng=0)([0.5, -0.5])
+    inputs = [n for n in topological_order(out) if n.label in ("x1", "x2")]
+    assert [n.label for n in inputs].count("x1") == 1 and len(inputs) == 2
+
+
+def test_reprs_are_readable() -> None:
+    assert repr(MLP(2, [16, 16, 1])) == "MLP(2 -> 16 relu -> 16 relu -> 1 linear, 337 parameters)"
+    assert repr(Layer(2, 3, activation="tanh")) == "Layer(2 -> 3, tanh)"
+    assert repr(Neuron(4, nonlin=False)) == "Neuron(4 inputs, linear)"
+
+
+@given(
+    nin=st.integers(1, 4),
+    sizes=st.lists(st.integers(1, 4), min_size=1, max_size=3),
+    activation=st.sampled_from(["relu", "tanh", "sigmoid", "leaky_relu", "linear"]),
+    seed=st.integers(0, 10_000),
+)
+def test_fused_and_unfused_paths_agree(nin: int, sizes: list[int], activation: str, seed: int) -> None:
+    plain = MLP(nin, sizes, activation=activation, rng=seed)
+    fused = MLP(nin, sizes, activation=activation, rng=seed, fused=True)
+    x = [random.Random(seed).uniform(-2, 2) for _ in range(nin)]
+    outs_plain, outs_fused = plain(x), fused(x)
+    outs_plain = outs_plain if isinstance(outs_plain, list) else [outs_plain]
+    outs_fused = outs_fused if isinstance(outs_fused, list) else [outs_fused]
+    Value.sum(outs_plain).backward()
+    Value.sum(outs_fused).backward()
+    for a, b in zip(outs_plain, outs_fused):
+        assert a.data == pytest.approx(b.data, rel=1e-12, abs=1e-12)
+    for p, q in zip(plain.parameters(), fused.parameters()):
+        assert p.grad == pytest.approx(q.grad, rel=1e-12, abs=1e-12)
