@@ -1,0 +1,244 @@
+"""Node-by-node views of a graph: a table of every node, the backward pass as step records, and
+the chain rule written out in words and numbers.
+
+The step records replay backward() from the stored local derivatives without
+touching the graph: start from dL/dL = 1 at the root, visit the inner nodes in
+reverse topological order, and add ``local * upstream`` to each operand.  A
+node used twice receives two contributions, and the records show both.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from micrograd_nn.engine import Value
+from micrograd_nn.graph import Walk, format_number, walk
+
+INFIX_OPS = frozenset({"+", "-", "*", "/", "**"})
+
+
+def node_table(root: Value) -> list[dict[str, Any]]:
+    """One record per node in topological order: id, name, label, kind, op, operands, data, grad, local_grads.
+
+    ``operands`` holds the operands' ids in order (a node used twice appears
+    twice); ``local_grads`` holds d(node)/d(operand) for each of them.
+    """
+    info = walk(root)
+    return [
+        {
+            "id": i,
+            "name": info.names[i],
+            "label": node.label,
+            "kind": info.kinds[i],
+            "op": node.op,
+            "operands": [info.index[operand] for operand in node.operands],
+            "operand_names": [info.name_of(operand) for operand in node.operands],
+            "data": node.data,
+            "grad": node.grad,
+            "local_grads": list(node.local_grads),
+        }
+        for i, node in enumerate(info.nodes)
+    ]
+
+
+def format_table(root: Value) -> str:
+    """node_table(root) as aligned plain text, one line per node."""
+    rows = node_table(root)
+    header = ["id", "name", "kind", "op", "operands", "data", "grad", "local derivatives"]
+    cells = [
+        [
+            str(row["id"]),
+            row["name"],
+            row["kind"],
+            row["op"] or "-",
+            ", ".join(row["operand_names"]) or "-",
+            format_number(row["data"]),
+            format_number(row["grad"]),
+            ", ".join(format_number(g) for g in row["local_grads"]) or "-",
+        ]
+        for row in rows
+    ]
+    widths = [max(len(line[k]) for line in [header, *cells]) for k in range(len(header))]
+    numeric = {0, 5, 6}
+
+    def line(values: list[str]) -> str:
+        padded = [v.rjust(w) if k in numeric else v.ljust(w) for k, (v, w) in enumerate(zip(values, widths))]
+        return "  ".join(padded).rstrip()
+
+    text = [line(header), line(["-" * w for w in widths])]
+    text += [line(values) for values in cells]
+    if not any(row["grad"] != 0.0 for row in rows):
+        text.append("(gradients not computed yet: call backward() on the root)")
+    return "\n".join(text)
+
+
+def table_html(root: Value) -> str:
+    """node_table(root) as an HTML table, for IPython.display.HTML in a notebook."""
+    rows = node_table(root)
+    header = "".join(
+        f"<th>{h}</th>" for h in ("id", "name", "kind", "op", "operands", "data", "grad", "local derivatives")
+    )
+    body = []
+    for row in rows:
+        cells = [
+            str(row["id"]),
+            html.escape(row["name"]),
+            row["kind"],
+            html.escape(row["op"]),
+            html.escape(", ".join(row["operand_names"])),
+            format_number(row["data"]),
+            format_number(row["grad"]),
+            ", ".join(format_number(g) for g in row["local_grads"]),
+        ]
+        body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    return f"<table><thead><tr>{header}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _formula(info: Walk, node: Value) -> str:
+    """How a node was computed, by operand names: "a * b", "tanh(v3)", "-a", "sum(a, b)"."""
+    shown = [
+        f"{operand.data:g}" if info.kinds[info.index[operand]] == "constant" else info.name_of(operand)
+        for operand in node.operands
+    ]
+    if node.op in INFIX_OPS:
+        return f" {node.op} ".join(shown)
+    if node.op == "neg":
+        return f"-{shown[0]}"
+    return f"{node.op}({', '.join(shown)})"
+
+
+def _replay(info: Walk) -> list[dict[str, Any]]:
+    """The step records of backward_steps, computed on a walked graph."""
+    nodes, index = info.nodes, info.index
+    running = [0.0] * len(nodes)
+    running[-1] = 1.0
+    steps = []
+    inner = [i for i in range(len(nodes) - 1, -1, -1) if nodes[i].operands]
+    for number, i in enumerate(inner, 1):
+        node = nodes[i]
+        upstream = running[i]
+        contributions = []
+        for position, (operand, local) in enumerate(zip(node.operands, node.local_grads), 1):
+            j = index[operand]
+            contribution = local * upstream
+            before = running[j]
+            running[j] = before + contribution
+            contributions.append(
+                {
+                    "position": position,
+                    "operand_id": j,
+                    "operand": info.names[j],
+                    "local": local,
+                    "contribution": contribution,
+                    "total_before": before,
+                    "total_after": running[j],
+                }
+            )
+        steps.append(
+            {
+                "step": number,
+                "node_id": i,
+                "node": info.names[i],
+                "op": node.op,
+                "formula": _formula(info, node),
+                "data": node.data,
+                "upstream": upstream,
+                "contributions": contributions,
+            }
+        )
+    return steps
+
+
+def backward_steps(root: Value) -> list[dict[str, Any]]:
+    """The backward pass as data: one record per inner node, in reverse topological order.
+
+    Starting from dL/dL = 1, each record holds the node's upstream gradient
+    dL/dnode and, per operand in order, the local derivative dnode/doperand,
+    the contribution local * upstream, and the operand's running total before
+    and after it: dL/doperand += dnode/doperand * dL/dnode.
+    """
+    return _replay(walk(root))
+
+
+def _path_ids(info: Walk, start: Value) -> set[int]:
+    """Ids of the nodes on a path from start up to the root."""
+    if start not in info.index:
+        raise ValueError(f"path_from: {start!r} is not part of this graph")
+    on_path = {info.index[start]}
+    for i, node in enumerate(info.nodes):
+        if any(info.index[operand] in on_path for operand in node.operands):
+            on_path.add(i)
+    return on_path
+
+
+def chain_rule_line(root_name: str, step: dict[str, Any], contribution: dict[str, Any]) -> str:
+    """One contribution as text: dL/da += dL/dc * dc/da = up * local = contribution  (dL/da = total)."""
+    node, operand = step["node"], contribution["operand"]
+    return (
+        f"d{root_name}/d{operand} += d{root_name}/d{node} * d{node}/d{operand}"
+        f" = {format_number(step['upstream'])} * {format_number(contribution['local'])}"
+        f" = {format_number(contribution['contribution'])}"
+        f"   (d{root_name}/d{operand} is now {format_number(contribution['total_after'])})"
+    )
+
+
+def step_title(step: dict[str, Any], total_steps: int, root_name: str) -> str:
+    """The heading of one step: which node, how it was computed, and its upstream gradient."""
+    return (
+        f"step {step['step']} of {total_steps}: {step['node']} = {step['formula']}"
+        f" = {format_number(step['data'])};  upstream d{root_name}/d{step['node']} = "
+        f"{format_number(step['upstream'])}"
+    )
+
+
+def explain(root: Value, *, path_from: Value | None = None) -> str:
+    """The chain rule for every backward step, in words and numbers; returns the text.
+
+    Each contribution reads dL/da += dL/dc * dc/da = upstream * local = contribution.
+    path_from: only the steps and contributions on a path from this node to the root.
+    """
+    info = walk(root)
+    steps = _replay(info)
+    root_name = info.names[-1]
+    keep = _path_ids(info, path_from) if path_from is not None else set(range(len(info.nodes)))
+    lines = [
+        f"Backward pass from {root_name} = {format_number(root.data)}: start with d{root_name}/d{root_name} = 1,",
+        "then visit each node after every node that uses it, and pass its gradient to its operands:",
+        "dL/d(operand) += dL/d(node) * d(node)/d(operand)   (upstream * local derivative).",
+    ]
+    if path_from is not None:
+        lines.append(f"Only the path from {info.name_of(path_from)} to {root_name} is shown.")
+    for step in steps:
+        if step["node_id"] not in keep:
+            continue
+        lines.append("")
+        lines.append(step_title(step, len(steps), root_name))
+        for contribution in step["contributions"]:
+            if contribution["operand_id"] in keep:
+                lines.append("  " + chain_rule_line(root_name, contribution=contribution, step=step))
+    lines.append("")
+    leaves = [i for i, node in enumerate(info.nodes) if not node.operands and info.kinds[i] != "constant"]
+    totals = {}
+    for step in steps:
+        for contribution in step["contributions"]:
+            totals[contribution["operand_id"]] = contribution["total_after"]
+    shown = [i for i in leaves if i in keep]
+    if shown:
+        lines.append("Result: " + ", ".join(
+            f"d{root_name}/d{info.names[i]} = {format_number(totals.get(i, 0.0))}" for i in shown
+        ))
+    if info.grads_computed:
+        differing = []
+        for i in shown:
+            expected = totals.get(i, 0.0)
+            if abs(info.nodes[i].grad - expected) > 1e-9 * max(1.0, abs(expected)):
+                differing.append(info.names[i])
+        if differing:
+            lines.append(
+                "Note: .grad of " + ", ".join(differing) + " differs from this one pass: leaves accumulate "
+                "over several backward() calls (use zero_grad() between them)."
+            )
+    else:
+        lines.append("(backward() has not run yet: these are the gradients it will compute.)")
+    return "\n".join(lines)

@@ -1,0 +1,219 @@
+"""Graph pictures: DOT text from one walk, network clusters, limits, and files via Graphviz."""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+
+import graphviz
+import pytest
+
+from micrograd_nn.engine import Value
+from micrograd_nn.graph import draw_dot, format_number, neuron_keys, render, to_dot, walk
+from micrograd_nn.nn import MLP
+
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="the Graphviz program 'dot' is not installed")
+
+
+def node_attrs(dot: str, name: str) -> str:
+    """The attribute list of the node statement `name [...]` in DOT text."""
+    match = re.search(rf"^\s*{name} \[(.*)\]$", dot, re.MULTILINE)
+    assert match is not None, f"no node {name} in:\n{dot}"
+    return match.group(1)
+
+
+def edges(dot: str) -> list[tuple[str, str]]:
+    """(source, target) for every edge statement, in order."""
+    return re.findall(r"^\s*(\w+) -> (\w+)", dot, re.MULTILINE)
+
+
+def small_graph() -> tuple[Value, Value, Value]:
+    a, b = Value(2.0, "a"), Value(-3.0, "b")
+    out = a * b + a
+    out.label = "L"
+    return a, b, out
+
+
+def test_values_show_label_data_and_grad_and_ops_are_their_own_nodes() -> None:
+    a, b, out = small_graph()
+    out.backward()
+    dot = to_dot(out)
+    info = walk(out)
+    ia, ib = info.index[a], info.index[b]
+    assert "a\\ndata 2.0000\\ngrad -2.0000" in node_attrs(dot, f"v{ia}")
+    assert "b\\ndata -3.0000\\ngrad 2.0000" in node_attrs(dot, f"v{ib}")
+    product = info.index[out.operands[0]]
+    assert 'label="×"' in node_attrs(dot, f"o{product}")
+    assert 'label="+"' in node_attrs(dot, f"o{info.index[out]}")
+    # the op node feeds its result, and the operands feed the op node in order
+    result = info.index[out]
+    assert edges(dot) == [
+        (f"o{product}", f"v{product}"),
+        (f"v{ia}", f"o{product}"),
+        (f"v{ib}", f"o{product}"),
+        (f"o{result}", f"v{result}"),
+        (f"v{product}", f"o{result}"),
+        (f"v{ia}", f"o{result}"),
+    ]
+
+
+def test_a_plus_a_draws_two_edges() -> None:
+    a = Value(1.5, "a")
+    b = a + a
+    dot = to_dot(b)
+    assert edges(dot).count(("v0", "o1")) == 2
+
+
+def test_ordered_ops_number_their_edges_and_edge_labels_show_local_times_upstream() -> None:
+    a, b = Value(2.0, "a"), Value(-3.0, "b")
+    c = a - b  # dc/da = 1, dc/db = -1
+    d = c * 2.0  # dd/dc = 2, upstream 1
+    d.backward()
+    dot = to_dot(d, edge_labels=True)
+    ia, ib, ic, idd = (walk(d).index[n] for n in (a, b, c, d))
+    assert re.search(rf'v{ia} -> o{ic} \[id="e{ic}_1", label="#1 1.0000 × 2.0000\\n= 2.0000"\]', dot)
+    assert re.search(rf'v{ib} -> o{ic} \[id="e{ic}_2", label="#2 -1.0000 × 2.0000\\n= -2.0000"\]', dot)
+    assert re.search(rf'v{ic} -> o{idd} \[id="e{idd}_1", label="2.0000 × 1.0000\\n= 2.0000"\]', dot)
+
+
+def test_before_backward_the_picture_says_gradients_are_not_computed() -> None:
+    _, _, out = small_graph()
+    dot = to_dot(out)
+    assert "gradients not computed yet" in dot
+    assert "grad 0.0000" not in dot
+    assert dot.count("grad (not computed)") == 4
+    out.backward()
+    after = to_dot(out)
+    assert "not computed" not in after
+
+
+def test_drawing_changes_nothing_in_the_graph() -> None:
+    _, _, out = small_graph()
+    out.backward()
+    before = [(n.data, n.grad, n.label) for n in walk(out).nodes]
+    to_dot(out, edge_labels=True, compact=True, path_from=out.operands[0])
+    assert [(n.data, n.grad, n.label) for n in walk(out).nodes] == before
+
+
+def test_kinds_of_leaves_are_drawn_differently() -> None:
+    model = MLP(2, [1], rng=0)
+    y = model([0.5, -1.0])
+    out = y * 3.0
+    out.backward()
+    info = walk(out)
+    kinds = {info.names[i]: info.kinds[i] for i in range(len(info.nodes))}
+    assert kinds["L1.n1.w1"] == "parameter" and kinds["x1"] == "input"
+    dot = to_dot(out)
+    assert 'peripheries="2"' in node_attrs(dot, f"v{info.names.index('L1.n1.w1')}")
+    assert "dashed" in node_attrs(dot, f"v{info.names.index('x1')}")
+    constant = next(i for i, k in enumerate(info.kinds) if k == "constant")
+    assert "dotted" in node_attrs(dot, f"v{constant}")
+    # compact mode hides the constant and writes it into the op node
+    compact = to_dot(out, compact=True)
+    assert f"v{constant} [" not in compact
+    assert 'label="× 3.0000"' in compact
+
+
+def test_colour_follows_gradient_sign() -> None:
+    a, b = Value(2.0, "a"), Value(-3.0, "b")
+    out = a * b  # dout/da = -3 (red), dout/db = 2 (blue)
+    out.backward()
+    dot = to_dot(out)
+    assert re.search(r'fillcolor="0\.000 [0-9.]+ 1\.000"', node_attrs(dot, "v0"))
+    assert re.search(r'fillcolor="0\.600 [0-9.]+ 1\.000"', node_attrs(dot, "v1"))
+    assert 'fillcolor="#ffffff"' in node_attrs(to_dot(out, color_by_grad=False), "v0")
+
+
+def test_path_highlight_marks_only_nodes_between_start_and_root() -> None:
+    a, b, c = Value(1.0, "a"), Value(2.0, "b"), Value(3.0, "c")
+    ab = a * b
+    out = ab + c
+    out.backward()
+    dot = to_dot(out, path_from=a)
+    info = walk(out)
+    for node in (a, ab, out):
+        assert "#d45500" in node_attrs(dot, f"v{info.index[node]}")
+    for node in (b, c):
+        assert "#d45500" not in node_attrs(dot, f"v{info.index[node]}")
+    with pytest.raises(ValueError, match="not part of this graph"):
+        to_dot(out, path_from=Value(9.0))
+
+
+def test_network_nodes_are_grouped_per_neuron_and_collapse() -> None:
+    model = MLP(2, [3, 1], rng=0)
+    loss = (model([0.5, -1.0]) - 1.0) ** 2
+    loss.backward()
+    assert neuron_keys(loss) == ["L1.n1", "L1.n2", "L1.n3", "L2.n1"]
+    dot = to_dot(loss)
+    assert dot.count("subgraph cluster_") == 4
+    assert 'label="layer 1 / neuron 3"' in dot
+    # each neuron's cluster holds its 3 parameters, 2 products, 2 sums and its activation
+    cluster = dot.split("subgraph cluster_L1_n3 {")[1].split("}")[0]
+    assert cluster.count("parameter") == 3
+    assert cluster.count('label="relu"') == 1
+    # inputs and the loss stay outside every cluster
+    info = walk(loss)
+    assert f"v{info.names.index('x1')} [" not in cluster
+    collapsed = to_dot(loss, collapse=True)
+    assert "subgraph cluster_" not in collapsed
+    assert collapsed.count("box3d") == 4
+    assert "L1.n1.w1" not in collapsed
+    # each hidden neuron reads x1 and x2; the output neuron reads the three hidden ones
+    out_neuron = [i for i, g in enumerate(info.groups) if g == "L2.n1"][-1]
+    into_output = [src for src, dst in edges(collapsed) if dst == f"v{out_neuron}"]
+    assert len(into_output) == 3
+    partly = to_dot(loss, collapse={"L1.n1"})
+    assert partly.count("box3d") == 1 and partly.count("subgraph cluster_") == 3
+    with pytest.raises(ValueError, match="no neuron"):
+        to_dot(loss, collapse={"L9.n9"})
+
+
+def test_fused_neurons_are_grouped_too() -> None:
+    model = MLP(2, [2, 1], rng=1, fused=True, activation="tanh")
+    out = model([1.0, 2.0])
+    out.backward()
+    info = walk(out)
+    dots = [i for i, n in enumerate(info.nodes) if n.op == "dot"]
+    assert [info.groups[i] for i in dots] == ["L1.n1", "L1.n2", "L2.n1"]
+    tanhs = [i for i, n in enumerate(info.nodes) if n.op == "tanh"]
+    assert sorted(info.groups[i] for i in tanhs) == ["L1.n1", "L1.n2"]
+
+
+def test_too_big_a_graph_raises_with_advice() -> None:
+    model = MLP(4, [16, 16, 1], rng=0)
+    out = model([0.1, 0.2, 0.3, 0.4])
+    with pytest.raises(ValueError, match=r"max_nodes=300.*collapse=True"):
+        to_dot(out)
+    assert to_dot(out, collapse=True).count("box3d") == 33
+    text = to_dot(out, max_nodes=10_000)
+    assert text.count(" -> ") > 1000
+
+
+def test_draw_dot_returns_a_digraph_and_direction_is_an_option() -> None:
+    _, _, out = small_graph()
+    picture = draw_dot(out, direction="TB")
+    assert isinstance(picture, graphviz.Digraph)
+    assert "rankdir=TB" in picture.source
+    with pytest.raises(ValueError, match="direction"):
+        draw_dot(out, direction="up")
+
+
+def test_format_number() -> None:
+    assert format_number(-6.0) == "-6.0000"
+    assert format_number(0.0) == "0.0000"
+    assert format_number(1.5e-7) == "1.5000e-07"
+    assert format_number(float("nan")) == "nan"
+
+
+@needs_dot
+def test_render_writes_svg_png_pdf_by_suffix(tmp_path) -> None:
+    _, _, out = small_graph()
+    out.backward()
+    svg = render(out, tmp_path / "g.svg")
+    text = html.unescape(svg.read_text())
+    assert text.startswith("<?xml") and "grad -2.0000" in text
+    assert render(out, tmp_path / "g.png").read_bytes().startswith(b"\x89PNG")
+    assert render(out, tmp_path / "g.pdf").read_bytes().startswith(b"%PDF")
+    with pytest.raises(ValueError, match=r"\.svg, \.png, \.pdf"):
+        render(out, tmp_path / "g.gif")
