@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from micrograd_nn.engine import Value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -14,8 +18,218 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     # Each story adds its subcommands here, one add_* function per story.
-    del sub
+    add_tutorial_commands(sub)
+    add_explain_commands(sub)
     return parser
+
+
+DEFAULT_OUT = "micrograd_nn_output"
+
+
+def add_tutorial_commands(sub: argparse._SubParsersAction) -> None:
+    """`tour` (the main demo) and `demo NAME` (the tutorials' networks, issue 4)."""
+    tour = sub.add_parser(
+        "tour",
+        help="train micrograd's moons network and write its plots, graph and backward report",
+        description="Train micrograd's moons demo (2-16-16-1, hinge loss) on embedded data, then write the "
+        "loss curve, decision boundary, one sample's computation graph and its step-by-step backward report.",
+    )
+    tour.add_argument("--out", default=DEFAULT_OUT, help=f"output folder (default: ./{DEFAULT_OUT})")
+    tour.add_argument("--quiet", action="store_true", help="no progress bar")
+    tour.set_defaults(run=_run_tour)
+
+    demo = sub.add_parser(
+        "demo",
+        help="run one tutorial's network: binary_toy, exam_score, regression, digits, moons",
+        description="Train one tutorial's network on the Value engine, print its results and write its plots.",
+    )
+    demo.add_argument("name", choices=["binary_toy", "exam_score", "regression", "digits", "moons"])
+    demo.add_argument("--out", default=DEFAULT_OUT, help=f"output folder (default: ./{DEFAULT_OUT})")
+    demo.add_argument("--quiet", action="store_true", help="no progress bars")
+    demo.add_argument("--seed", type=int, default=None, help="random seed (default: the demo's own)")
+    demo.add_argument(
+        "--mnist-csv",
+        default=None,
+        metavar="PATH",
+        help="digits only: train the tutorial's 784-32-16-10 network on this MNIST CSV (label, 784 pixels)",
+    )
+    demo.set_defaults(run=_run_demo)
+
+
+def _run_tour(args: argparse.Namespace) -> int:
+    from micrograd_nn.tutorials import run_tour
+
+    run_tour(args.out, quiet=args.quiet)
+    return 0
+
+
+def _run_demo(args: argparse.Namespace) -> int:
+    from micrograd_nn.tutorials import run_demo
+
+    if args.mnist_csv is not None and args.name != "digits":
+        print("--mnist-csv applies only to the digits demo")
+        return 2
+    return run_demo(args.name, args.out, quiet=args.quiet, seed=args.seed, mnist_csv=args.mnist_csv)
+
+
+def add_explain_commands(sub: argparse._SubParsersAction) -> None:
+    """`explain EXPR --set a=2 ...` and `graph` (issue 3, seeing backprop)."""
+    explain = sub.add_parser(
+        "explain",
+        help="build an expression, run backward and explain every chain-rule step",
+        description="Build an expression such as 'tanh(a*b + c) * 2' from names, numbers, + - * / **, "
+        "parentheses and the functions " + ", ".join(sorted(_expression_functions())) + "; run backward(); "
+        "print the node table and the chain rule step by step; optionally write the picture or the HTML stepper.",
+    )
+    explain.add_argument("expression", metavar="EXPR", help="for example: 'tanh(a*b + c) * 2'")
+    explain.add_argument(
+        "--set", dest="values", nargs="+", action="extend", default=[], metavar="NAME=NUMBER",
+        help="the value of each name, e.g. --set a=2 b=-3 c=10",
+    )
+    _add_view_options(explain)
+    explain.set_defaults(run=_run_explain)
+
+    graph = sub.add_parser(
+        "graph",
+        help="draw and explain one sample's graph through the demo model (or a saved model)",
+        description="Run one sample through a model (by default the demo MLP(2, [4, 1], rng=0); with --model "
+        "a model saved by micrograd_nn.persistence.save_model), run backward on the output (or on the "
+        "squared error when --target is given), print the node table and the explanation, and write pictures.",
+    )
+    graph.add_argument("--model", metavar="PATH", help="a model saved with micrograd_nn.persistence.save_model")
+    graph.add_argument(
+        "--input", dest="inputs", nargs="+", type=float, metavar="X",
+        help="the sample (default for a 2-input model: 0.5 -1.0)",
+    )
+    graph.add_argument(
+        "--target", dest="targets", nargs="+", type=float, metavar="T",
+        help="backward from the squared error (y - T)^2 summed over the outputs, instead of the output",
+    )
+    _add_view_options(graph)
+    graph.set_defaults(run=_run_graph)
+
+
+def _expression_functions() -> list[str]:
+    from micrograd_nn.expression import FUNCTIONS
+
+    return list(FUNCTIONS)
+
+
+def _add_view_options(parser: argparse.ArgumentParser) -> None:
+    """What to print and which files to write, shared by explain and graph."""
+    parser.add_argument("--svg", metavar="PATH", help="write the graph picture as SVG")
+    parser.add_argument("--png", metavar="PATH", help="write the graph picture as PNG")
+    parser.add_argument("--pdf", metavar="PATH", help="write the graph picture as PDF")
+    parser.add_argument("--dot", metavar="PATH", help="write the DOT text (no Graphviz program needed)")
+    parser.add_argument("--html", metavar="PATH", help="write the self-contained HTML stepper")
+    parser.add_argument("--direction", choices=["LR", "TB"], default="LR", help="picture direction (default LR)")
+    parser.add_argument("--edge-labels", action="store_true", help="write local x upstream on every edge")
+    parser.add_argument("--compact", action="store_true", help="hide constant leaves in the picture")
+    parser.add_argument("--collapse", action="store_true", help="draw one node per neuron")
+    parser.add_argument("--path-from", metavar="NAME", help="only explain (and highlight) the path from NAME")
+    parser.add_argument("--max-nodes", type=int, default=300, help="largest picture to draw (default 300)")
+    parser.add_argument("--no-table", action="store_true", help="do not print the node table")
+    parser.add_argument("--no-explain", action="store_true", help="do not print the step-by-step explanation")
+
+
+def _run_explain(args: argparse.Namespace) -> int:
+    import sys
+
+    from micrograd_nn.expression import build
+
+    values: dict[str, float] = {}
+    for item in args.values:
+        name, equals, number = item.partition("=")
+        try:
+            if not equals or not name:
+                raise ValueError
+            values[name.strip()] = float(number)
+        except ValueError:
+            print(f"micrograd-nn explain: --set needs NAME=NUMBER, got {item!r}", file=sys.stderr)
+            return 2
+    try:
+        root, _ = build(args.expression, values)
+    except (ValueError, ZeroDivisionError, OverflowError) as err:
+        print(f"micrograd-nn explain: {err}", file=sys.stderr)
+        return 2
+    return _show(root, args, "explain")
+
+
+def _run_graph(args: argparse.Namespace) -> int:
+    import sys
+
+    from micrograd_nn.engine import Value
+
+    if args.model:
+        try:
+            from micrograd_nn.persistence import load_model
+        except ImportError:
+            print("micrograd-nn graph: --model needs micrograd_nn.persistence, which is not available", file=sys.stderr)
+            return 2
+        try:
+            model = load_model(args.model)
+        except (OSError, ValueError, KeyError) as err:
+            print(f"micrograd-nn graph: cannot load {args.model}: {err}", file=sys.stderr)
+            return 2
+    else:
+        from micrograd_nn.nn import MLP
+
+        model = MLP(2, [4, 1], rng=0)
+    inputs = args.inputs if args.inputs is not None else ([0.5, -1.0] if model.nin == 2 else None)
+    if inputs is None or len(inputs) != model.nin:
+        print(f"micrograd-nn graph: the model needs --input with {model.nin} numbers", file=sys.stderr)
+        return 2
+    output = model(inputs)
+    outputs = output if isinstance(output, list) else [output]
+    if args.targets is None:
+        root = outputs[0] if len(outputs) == 1 else Value.sum(outputs)
+    elif len(args.targets) != len(outputs):
+        print(f"micrograd-nn graph: the model has {len(outputs)} outputs; give --target {len(outputs)} numbers",
+              file=sys.stderr)
+        return 2
+    else:
+        errors = [(y - t) ** 2 for y, t in zip(outputs, args.targets)]
+        root = errors[0] if len(errors) == 1 else Value.sum(errors)
+        root.label = "loss"
+    return _show(root, args, "graph")
+
+
+def _show(root: Value, args: argparse.Namespace, command: str) -> int:
+    """Run backward on root, print the table and explanation, and write the requested files."""
+    import sys
+
+    from micrograd_nn import graph, inspect
+    from micrograd_nn.engine import topological_order
+
+    root.backward()
+    path_from = None
+    if args.path_from:
+        matches = [n for n in topological_order(root) if n.label == args.path_from]
+        if not matches:
+            print(f"micrograd-nn {command}: --path-from: no node labelled {args.path_from!r}", file=sys.stderr)
+            return 2
+        path_from = matches[0]
+    if not args.no_table:
+        print(inspect.format_table(root))
+        print()
+    if not args.no_explain:
+        print(inspect.explain(root, path_from=path_from))
+    options = dict(
+        direction=args.direction, edge_labels=args.edge_labels, compact=args.compact,
+        collapse=args.collapse, path_from=path_from, max_nodes=args.max_nodes,
+    )
+    try:
+        for path in (args.svg, args.png, args.pdf, args.dot):
+            if path:
+                print(f"wrote {graph.render(root, path, **options)}")  # type: ignore[arg-type]
+        if args.html:
+            from micrograd_nn.stepper import write_html
+
+            print(f"wrote {write_html(root, args.html, max_nodes=args.max_nodes)}")
+    except (ValueError, RuntimeError, OSError) as err:
+        print(f"micrograd-nn {command}: {err}", file=sys.stderr)
+        return 2
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,270 @@
+"""fit(): train a model with the Value engine, full-batch, mini-batch or one sample at a time.
+
+One epoch is one pass over the data.  With ``batch_size=None`` every epoch
+is one gradient step on the loss over all samples (full-batch gradient
+descent); ``batch_size=k`` takes one step per k samples (mini-batches, in a
+fresh seeded shuffle each epoch); ``batch_size=1`` is per-sample stochastic
+gradient descent.  Each step is: forward every sample of the batch, loss,
+zero the gradients, backward, optimizer step.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from micrograd_nn import losses
+from micrograd_nn.engine import Value
+from micrograd_nn.nn import Module
+from micrograd_nn.optim import SGD, Optimizer
+
+LossFunction = Callable[[Any, Any], Value]
+Metric = Callable[[Module], float]
+TrainMetric = Callable[[list[Any], list[Any]], float]
+
+LOSSES: dict[str, LossFunction] = {
+    "mse": losses.mse,
+    "sse": losses.sse,
+    "half_sse": losses.half_sse,
+    "binary_cross_entropy": losses.binary_cross_entropy,
+    "binary_cross_entropy_with_logits": losses.binary_cross_entropy_with_logits,
+    "hinge": losses.hinge,
+    "softmax_cross_entropy": losses.softmax_cross_entropy,
+}
+
+
+class TrainingDivergedError(ArithmeticError):
+    """The loss (or a gradient or weight) stopped being a finite number during fit()."""
+
+    def __init__(self, epoch: int, detail: str) -> None:
+        self.epoch = epoch
+        super().__init__(
+            f"training diverged at epoch {epoch}: {detail}; try a smaller learning rate or a different loss"
+        )
+
+
+@dataclass
+class History:
+    """What fit() recorded: the loss, the learning rate and each metric, one entry per epoch."""
+
+    loss: list[float] = field(default_factory=list)
+    lr: list[float] = field(default_factory=list)
+    metrics: dict[str, list[float]] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def epochs(self) -> int:
+        """How many epochs were completed."""
+        return len(self.loss)
+
+    def summary(self) -> str:
+        """The last epoch as one line: epoch, loss and metrics."""
+        if not self.loss:
+            return "no epochs run"
+        parts = [f"epoch {self.epochs}", f"loss {self.loss[-1]:.6g}"]
+        parts += [f"{name} {values[-1]:.4g}" for name, values in self.metrics.items()]
+        return ", ".join(parts)
+
+
+def as_rows(X: Any) -> list[list[float]]:
+    """The inputs as a list of rows of Python floats (accepts NumPy arrays and nested lists)."""
+    rows = X.tolist() if hasattr(X, "tolist") else [list(row) for row in X]
+    return [[float(v) for v in row] for row in rows]
+
+
+def as_targets(y: Any) -> list[Any]:
+    """The targets as Python numbers (ints stay ints for class labels) or lists of them."""
+    return y.tolist() if hasattr(y, "tolist") else list(y)
+
+
+def predict(model: Module, X: Any) -> list[Any]:
+    """model(x) for every row, as plain floats (a float per row, or a list of floats per row)."""
+    out = []
+    for row in as_rows(X):
+        result = model(row)  # type: ignore[operator]
+        out.append([v.data for v in result] if isinstance(result, list) else result.data)
+    return out
+
+
+def accuracy(model: Module, X: Any, y: Any, rule: str = "argmax") -> float:
+    """Fraction of rows classified right.
+
+    rule "argmax": class = index of the largest output (multi-class);
+    "sign": class = sign of the one output, labels -1/+1 (micrograd's moons);
+    "threshold": class = 1 if the one output > 0.5 else 0 (sigmoid outputs, labels 0/1).
+    """
+    return classification_accuracy(predict(model, X), as_targets(y), rule)
+
+
+def classification_accuracy(predictions: Sequence[Any], labels: Sequence[Any], rule: str = "argmax") -> float:
+    """Fraction of predictions (floats, or lists of floats) whose class matches the label; rules as accuracy()."""
+    if rule == "argmax":
+        hits = [max(range(len(p)), key=p.__getitem__) == t for p, t in zip(predictions, labels)]
+    elif rule == "sign":
+        hits = [(p > 0) == (t > 0) for p, t in zip(predictions, labels)]
+    elif rule == "threshold":
+        hits = [(p > 0.5) == (t > 0.5) for p, t in zip(predictions, labels)]
+    else:
+        raise ValueError(f"unknown accuracy rule {rule!r}; choose argmax, sign or threshold")
+    return sum(hits) / len(hits)
+
+
+def rmse(model: Module, X: Any, y: Any) -> float:
+    """Root mean squared error of a one-output model: sqrt(1/n sum_i (f(x_i) - y_i)^2)."""
+    predictions = predict(model, X)
+    targets = as_targets(y)
+    return math.sqrt(sum((p - t) ** 2 for p, t in zip(predictions, targets)) / len(targets))
+
+
+def _batches(n: int, batch_size: int | None, shuffler: random.Random | None) -> list[list[int]]:
+    """Row indices of each step of one epoch."""
+    order = list(range(n))
+    if batch_size is None or batch_size >= n:
+        return [order]
+    if shuffler is not None:
+        shuffler.shuffle(order)
+    return [order[i : i + batch_size] for i in range(0, n, batch_size)]
+
+
+def fit(
+    model: Module,
+    X: Any,
+    y: Any,
+    *,
+    loss: str | LossFunction = "mse",
+    optimizer: Optimizer | None = None,
+    lr: float = 0.1,
+    epochs: int = 100,
+    batch_size: int | None = None,
+    shuffle: bool = True,
+    seed: int = 0,
+    l2: float = 0.0,
+    lr_schedule: Callable[[int], float] | None = None,
+    metrics: Mapping[str, Metric] | None = None,
+    train_metrics: Mapping[str, TrainMetric] | None = None,
+    quiet: bool = False,
+    desc: str = "training",
+    on_epoch: Callable[[int, History], None] | None = None,
+) -> History:
+    """Train model on (X, y) for ``epochs`` passes; returns the History.
+
+    Each step minimises loss(predictions, targets) + l2 * sum_p p^2 over one
+    batch.  loss is a name from LOSSES or a function (predictions, targets) ->
+    Value.  optimizer defaults to SGD(model.parameters(), lr).  lr_schedule(epoch)
+    (epochs counted from 0) sets the optimizer's learning rate before each epoch.
+    History.loss[e] is the mean of epoch e's batch losses weighted by batch size,
+    each measured before its update.  metrics map names to functions of the model,
+    evaluated after each epoch; train_metrics map names to functions (predictions,
+    targets) -> float of the epoch's training predictions as plain floats, each
+    made before its batch's update (free: no extra forward pass).  on_epoch(epoch, history) runs after each epoch
+    (epochs counted from 1).  A tqdm progress bar shows unless quiet.  A loss that
+    stops being finite raises TrainingDivergedError naming the epoch.
+    """
+    rows, targets = as_rows(X), as_targets(y)
+    if len(rows) != len(targets):
+        raise ValueError(f"fit: {len(rows)} input rows but {len(targets)} targets")
+    if not rows:
+        raise ValueError("fit: no training data")
+    if batch_size is not None and batch_size < 1:
+        raise ValueError(f"batch_size must be None or >= 1, got {batch_size!r}")
+    if isinstance(loss, str) and loss not in LOSSES:
+        raise ValueError(f"unknown loss {loss!r}; choose one of {sorted(LOSSES)}")
+    loss_fn = LOSSES[loss] if isinstance(loss, str) else loss
+    params = model.parameters()
+    optimizer = optimizer if optimizer is not None else SGD(params, lr=lr)
+    shuffler = random.Random(seed) if shuffle else None
+    metric_fns = dict(metrics or {})
+    train_metric_fns = dict(train_metrics or {})
+    history = History(metrics={name: [] for name in [*train_metric_fns, *metric_fns]})
+
+    bar = _progress_bar(epochs, desc, quiet)
+    started = time.perf_counter()
+    try:
+        for epoch in range(1, epochs + 1):
+            if lr_schedule is not None:
+                optimizer.lr = lr_schedule(epoch - 1)
+            total = 0.0
+            seen: list[int] = []
+            outputs: list[Any] = []
+            for batch in _batches(len(rows), batch_size, shuffler):
+                batch_loss, batch_outputs = _step(model, params, optimizer, loss_fn, rows, targets, batch, l2, epoch)
+                total += batch_loss * len(batch)
+                seen += batch
+                outputs += batch_outputs
+            history.loss.append(total / len(rows))
+            history.lr.append(optimizer.lr)
+            for name, train_metric in train_metric_fns.items():
+                history.metrics[name].append(float(train_metric(outputs, [targets[i] for i in seen])))
+            for name, metric in metric_fns.items():
+                history.metrics[name].append(float(metric(model)))
+            if bar is not None:
+                bar.set_postfix_str(history.summary().split(", ", 1)[1], refresh=False)
+                bar.update(1)
+            if on_epoch is not None:
+                on_epoch(epoch, history)
+    finally:
+        history.seconds = time.perf_counter() - started
+        if bar is not None:
+            bar.close()
+    return history
+
+
+def _step(
+    model: Module,
+    params: Sequence[Value],
+    optimizer: Optimizer,
+    loss_fn: LossFunction,
+    rows: list[list[float]],
+    targets: list[Any],
+    batch: list[int],
+    l2: float,
+    epoch: int,
+) -> tuple[float, list[Any]]:
+    """One gradient step on one batch; returns its loss and outputs (floats) before the update."""
+    try:
+        predictions = [model([*rows[i]]) for i in batch]  # type: ignore[operator]
+        loss = loss_fn(predictions, [targets[i] for i in batch])
+        if l2:
+            loss = loss + losses.l2_penalty(params, l2)
+        for p in params:
+            p.grad = 0.0
+        loss.backward()
+    except (OverflowError, ZeroDivisionError) as err:
+        raise TrainingDivergedError(epoch, str(err)) from err
+    if not math.isfinite(loss.data):
+        raise TrainingDivergedError(epoch, f"loss is {loss.data!r}")
+    optimizer.step()
+    for p in params:
+        if not math.isfinite(p.data):
+            raise TrainingDivergedError(epoch, f"parameter {p.label or p!r} became {p.data!r}")
+    outputs = [[v.data for v in out] if isinstance(out, list) else out.data for out in predictions]
+    return loss.data, outputs
+
+
+def _progress_bar(epochs: int, desc: str, quiet: bool) -> Any:
+    """A tqdm bar over the epochs, or None when quiet or tqdm is not installed."""
+    if quiet:
+        return None
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        return None
+    return tqdm(total=epochs, desc=desc, unit="epoch", leave=True)
+
+
+__all__ = [
+    "fit",
+    "History",
+    "TrainingDivergedError",
+    "LOSSES",
+    "predict",
+    "accuracy",
+    "classification_accuracy",
+    "rmse",
+    "as_rows",
+    "as_targets",
+]

@@ -1,0 +1,117 @@
+"""The main demo, `micrograd-nn tour`: micrograd's moons network, then its pictures and backward report.
+
+It trains demo 5 (MLP(2, [16, 16, 1]), hinge loss + L2, 100 steps) with a
+progress bar, then writes to the output folder: the loss curve, the decision
+boundary, the computation graph of one training sample's loss, and the
+step-by-step backward report of that graph.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from micrograd_nn import losses
+from micrograd_nn.nn import MLP
+from micrograd_nn.tutorials import plots
+from micrograd_nn.tutorials.common import DEFAULT_OUT, output_folder, percent, say
+from micrograd_nn.tutorials.moons import MoonsResult, train_moons
+
+
+@dataclass
+class TourResult:
+    """The trained moons run and every file the tour wrote, by what it shows."""
+
+    moons: MoonsResult
+    seconds: float
+    files: dict[str, Path] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def run_tour(out_dir: str | Path = DEFAULT_OUT, *, steps: int = 100, quiet: bool = False) -> TourResult:
+    """Train micrograd's moons demo and write the loss curve, decision boundary, graph and backward report."""
+    started = time.perf_counter()
+    folder = output_folder(out_dir, "tour")
+    say("micrograd_nn tour: micrograd's moons demo trained on this engine")
+    say("  network MLP(2, [16, 16, 1]): ReLU hidden layers, a linear output score, 337 parameters")
+    say("  data    100 moons points (make_moons, noise 0.1, seed 1337), labels -1/+1")
+    say(f"  loss    mean hinge max(0, 1 - y*score) + 1e-4 * sum(p^2); {steps} steps, lr 1.0 -> 0.1")
+    moons = train_moons(steps=steps, quiet=quiet)
+    history = moons.history
+    say(f"step 1 loss {history.loss[0]:.4f}, accuracy {percent(history.metrics['accuracy'][0])}")
+    say(f"step {steps} loss {history.loss[-1]:.4f}, accuracy {percent(history.metrics['accuracy'][-1])}")
+    say(f"trained in {moons.seconds:.1f} s: {percent(moons.accuracy)} of the training points right")
+    result = TourResult(moons, 0.0)
+    result.files["loss curve"] = plots.loss_curve(
+        {"hinge + L2 loss": history.loss}, folder / "loss.png", "moons: training loss per step"
+    )
+    result.files["decision boundary"] = plots.decision_boundary(
+        moons.model,
+        moons.X,
+        moons.y,
+        folder / "decision_boundary.png",
+        f"moons: MLP(2, [16, 16, 1]), accuracy {percent(moons.accuracy)}",
+    )
+    _write_graph_views(result, folder)
+    result.seconds = time.perf_counter() - started
+    say("")
+    say(f"tour finished in {result.seconds:.1f} s; files written:")
+    for name, path in result.files.items():
+        say(f"  {name:<22} {path}")
+    for note in result.notes:
+        say(f"note: {note}")
+    return result
+
+
+def _write_graph_views(result: TourResult, folder: Path) -> None:
+    """One training sample's loss at step 1: its graph picture and its step-by-step backward report.
+
+    After training every sample's hinge term is 0 (margin above 1), so every
+    gradient in its graph would be 0; the picture uses the starting weights
+    (the same seed), where the gradients are what the first step follows.
+    """
+    moons = result.moons
+    start_model = MLP(2, [16, 16, 1], rng=1337, fused=True)
+    margins = [float(start_model(row).data) * label for row, label in zip(moons.X.tolist(), moons.y.tolist())]
+    sample = min(range(len(margins)), key=lambda i: abs(margins[i]))  # the closest call: a non-zero loss
+    x, label = moons.X[sample].tolist(), int(moons.y[sample])
+    score = start_model(x)
+    loss = losses.hinge([score], [label])
+    start_model.zero_grad()
+    loss.backward()
+    say("")
+    say(
+        f"graph of one sample's loss at step 1 (starting weights): sample {sample}, "
+        f"x = ({x[0]:.3f}, {x[1]:.3f}), label {label:+d}, score {score.data:.3f}, "
+        f"hinge loss max(0, 1 - y*score) = {loss.data:.4f}"
+    )
+    try:
+        from micrograd_nn import graph
+    except ImportError:
+        result.notes.append("micrograd_nn.graph is not available: no graph picture written")
+    else:
+        try:
+            result.files["graph (one sample)"] = graph.render(
+                loss, folder / "one_sample_graph.svg", collapse=True, compact=True
+            )
+            result.notes.append(
+                "the graph picture draws each neuron as one node (collapse=True) so its 33 neurons fit on a page"
+            )
+        except RuntimeError as err:  # the Graphviz program is missing: write the DOT text instead
+            result.files["graph (DOT text)"] = graph.render(
+                loss, folder / "one_sample_graph.dot", collapse=True, compact=True
+            )
+            result.notes.append(f"{err}; wrote the DOT text instead")
+    try:
+        from micrograd_nn import inspect
+    except ImportError:
+        result.notes.append("micrograd_nn.inspect is not available: no backward report written")
+        return
+    report_path = folder / "backward_report.txt"
+    report_path.write_text(inspect.explain(loss) + "\n", encoding="utf-8")
+    result.files["backward report"] = report_path
+    steps_path = folder / "backward_steps.json"
+    steps_path.write_text(json.dumps(inspect.backward_steps(loss), indent=1) + "\n", encoding="utf-8")
+    result.files["backward steps (JSON)"] = steps_path

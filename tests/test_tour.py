@@ -1,0 +1,31 @@
+"""`micrograd-nn tour`: wired into the CLI, trains the moons network and writes every file it names."""
+
+from __future__ import annotations
+
+from micrograd_nn.cli import build_parser
+from micrograd_nn.tutorials.tour import run_tour
+
+
+def test_tour_and_demo_are_subcommands(tmp_path) -> None:
+    args = build_parser().parse_args(["tour", "--out", str(tmp_path), "--quiet"])
+    assert callable(args.run) and args.out == str(tmp_path) and args.quiet
+    args = build_parser().parse_args(["demo", "digits", "--mnist-csv", "m.csv"])
+    assert callable(args.run) and args.name == "digits" and args.mnist_csv == "m.csv"
+    defaults = build_parser().parse_args(["tour"])
+    assert defaults.out == "micrograd_nn_output"
+
+
+def test_tour_writes_plots_graph_and_backward_report(tmp_path, capsys) -> None:
+    result = run_tour(tmp_path, steps=25, quiet=True)
+    printed = capsys.readouterr().out
+    assert result.moons.accuracy >= 0.9
+    assert result.moons.history.loss[-1] < result.moons.history.loss[0]
+    for name in ("loss curve", "decision boundary", "backward report"):
+        path = result.files[name]
+        assert path.parent == tmp_path / "tour" and path.stat().st_size > 1000
+        assert str(path) in printed  # the tour says where everything is
+    assert result.files["loss curve"].read_bytes().startswith(b"\x89PNG")
+    picture = result.files.get("graph (one sample)") or result.files["graph (DOT text)"]
+    assert picture.stat().st_size > 1000 and str(picture) in printed
+    report = result.files["backward report"].read_text()
+    assert report.startswith("Backward pass from") and "upstream" in report

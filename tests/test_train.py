@@ -1,0 +1,151 @@
+"""fit(): full batch, mini-batches and per-sample SGD, history, metrics, schedules, divergence."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from micrograd_nn import datasets
+from micrograd_nn.nn import MLP
+from micrograd_nn.optim import SGD, Adam
+from micrograd_nn.reference import ReferenceMLP, mlp_gradients
+from micrograd_nn.train import TrainingDivergedError, accuracy, fit, predict, rmse
+
+
+def test_full_batch_step_is_one_gradient_descent_step_on_the_reference_gradient() -> None:
+    """One full-batch epoch moves every weight by -lr * dLoss/dW, with the NumPy reference's dLoss/dW."""
+    X, y = datasets.binary_toy()
+    model = MLP(4, [3, 1], activation="sigmoid", output_activation="sigmoid", rng=5)
+    reference = ReferenceMLP.from_mlp(model)
+    loss, grads_w, grads_b = reference.loss_and_grads(X, y.reshape(-1, 1).astype(float), loss="half_sse")
+    history = fit(model, X, y, loss="half_sse", lr=0.1, epochs=1, quiet=True)
+    assert history.loss == [pytest.approx(loss, abs=1e-12)]
+    after = ReferenceMLP.from_mlp(model)
+    for before_w, grad_w, after_w in zip(reference.weights, grads_w, after.weights):
+        np.testing.assert_allclose(after_w, before_w - 0.1 * grad_w, atol=1e-12)
+    for before_b, grad_b, after_b in zip(reference.biases, grads_b, after.biases):
+        np.testing.assert_allclose(after_b, before_b - 0.1 * grad_b, atol=1e-12)
+    engine_w, _ = mlp_gradients(model)
+    np.testing.assert_allclose(engine_w[0], grads_w[0], atol=1e-12)  # the last step's gradients stay on .grad
+
+
+@pytest.mark.parametrize("batch_size", [None, 1, 2])
+def test_every_batching_learns_the_binary_toy(batch_size: int | None) -> None:
+    X, y = datasets.binary_toy()
+    model = MLP(4, [3, 1], activation="sigmoid", output_activation="sigmoid", rng=0)
+    history = fit(model, X, y, loss="half_sse", lr=0.5, epochs=400, batch_size=batch_size, quiet=True)
+    assert history.epochs == 400 and history.loss[-1] < 0.25 * history.loss[0]
+    assert accuracy(model, X, y, rule="threshold") == 1.0
+
+
+def test_per_sample_sgd_takes_one_step_per_sample() -> None:
+    X, y = datasets.exam_scores()
+    steps = []
+
+    class CountingSGD(SGD):
+        def step(self) -> None:
+            steps.append(1)
+            super().step()
+
+    model = MLP(2, [3, 1], activation="sigmoid", output_activation="sigmoid", rng=0)
+    fit(
+        model,
+        X / X.max(axis=0),
+        y / 100,
+        loss="half_sse",
+        optimizer=CountingSGD(model.parameters(), lr=1.0),
+        epochs=5,
+        batch_size=1,
+        quiet=True,
+    )
+    assert len(steps) == 15
+    steps.clear()
+    fit(
+        model,
+        X / X.max(axis=0),
+        y / 100,
+        loss="half_sse",
+        optimizer=CountingSGD(model.parameters(), lr=1.0),
+        epochs=5,
+        batch_size=2,
+        quiet=True,
+    )
+    assert len(steps) == 10  # batches of 2 and 1
+
+
+def test_metrics_schedule_and_train_metrics_are_recorded() -> None:
+    X, y = datasets.moons(40, seed=3)
+    labels = y * 2 - 1
+    model = MLP(2, [8, 1], rng=1, fused=True)
+    history = fit(
+        model,
+        X,
+        labels,
+        loss="hinge",
+        epochs=6,
+        l2=1e-4,
+        lr_schedule=lambda k: 1.0 - 0.1 * k,
+        metrics={"accuracy": lambda m: accuracy(m, X, labels, rule="sign")},
+        train_metrics={"n": lambda preds, targets: float(len(preds) == len(targets) == 40)},
+        quiet=True,
+    )
+    assert history.lr == pytest.approx([1.0, 0.9, 0.8, 0.7, 0.6, 0.5])
+    assert history.metrics["n"] == [1.0] * 6
+    assert len(history.metrics["accuracy"]) == 6
+    assert history.metrics["accuracy"][-1] == accuracy(model, X, labels, rule="sign")
+    assert history.seconds > 0 and "epoch 6" in history.summary()
+
+
+def test_softmax_cross_entropy_with_adam_minibatches() -> None:
+    X, y = datasets.blobs(90, centers=3, seed=0)
+    model = MLP(2, [8, 3], rng=0, fused=True)
+    history = fit(
+        model,
+        X,
+        y,
+        loss="softmax_cross_entropy",
+        optimizer=Adam(model.parameters(), lr=0.05),
+        epochs=15,
+        batch_size=16,
+        seed=1,
+        quiet=True,
+    )
+    assert history.loss[-1] < history.loss[0]
+    assert accuracy(model, X, y, rule="argmax") > 0.9
+
+
+def test_regression_rmse_and_predict() -> None:
+    X, y = datasets.hyperplane_regression(200, seed=0)
+    model = MLP(4, [5, 1], activation="sigmoid", rng=0, fused=True)
+    before = rmse(model, X, y)
+    fit(model, X, y, loss="mse", optimizer=Adam(model.parameters(), lr=0.05), epochs=20, batch_size=20, quiet=True)
+    assert rmse(model, X, y) < before
+    outputs = predict(model, X[:3])
+    assert len(outputs) == 3 and all(isinstance(v, float) for v in outputs)
+
+
+def test_divergence_names_the_epoch() -> None:
+    X, y = datasets.exam_scores()
+    model = MLP(2, [3, 1], rng=0)  # ReLU, linear output, raw scores: a huge step blows up
+    with pytest.raises(TrainingDivergedError, match=r"epoch \d+") as info:
+        fit(model, X * 1e3, y * 1e3, loss="mse", lr=1e6, epochs=50, quiet=True)
+    assert 1 <= info.value.epoch <= 50
+
+
+def test_bad_arguments() -> None:
+    X, y = datasets.binary_toy()
+    model = MLP(4, [3, 1], rng=0)
+    with pytest.raises(ValueError, match="unknown loss"):
+        fit(model, X, y, loss="nope", quiet=True)
+    with pytest.raises(ValueError, match="3 input rows but 2 targets"):
+        fit(model, X, y[:2], quiet=True)
+    with pytest.raises(ValueError, match="batch_size"):
+        fit(model, X, y, batch_size=0, quiet=True)
+
+
+def test_progress_bar_shows_unless_quiet(capsys) -> None:
+    X, y = datasets.binary_toy()
+    fit(MLP(4, [2, 1], rng=0), X, y, epochs=3, desc="toybar")
+    assert "toybar" in capsys.readouterr().err
+    fit(MLP(4, [2, 1], rng=0), X, y, epochs=3, desc="toybar", quiet=True)
+    assert "toybar" not in capsys.readouterr().err
