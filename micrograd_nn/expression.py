@@ -1,0 +1,270 @@
+"""A small, safe parser for expressions such as ``tanh(a*b + c) * 2`` (used by the command line).
+
+Only names, numbers, ``+ - * / **``, unary minus, parentheses and the unary
+functions of Value are accepted; nothing is ever passed to eval.  The grammar,
+from loosest to tightest binding (as in Python):
+
+    sum     := product (("+" | "-") product)*
+    product := unary (("*" | "/") unary)*
+    unary   := "-" unary | power
+    power   := atom ("**" unary)?            (right-associative: a**b**c = a**(b**c))
+    atom    := NUMBER | NAME | FUNCTION "(" sum ")" | "(" sum ")"
+
+Errors are ExpressionError (a ValueError) naming the offending token and its
+1-based column, with a caret under it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from micrograd_nn.engine import Value
+
+FUNCTIONS = {
+    "exp": Value.exp,
+    "log": Value.log,
+    "sqrt": Value.sqrt,
+    "tanh": Value.tanh,
+    "sigmoid": Value.sigmoid,
+    "relu": Value.relu,
+    "leaky_relu": Value.leaky_relu,
+    "softplus": Value.softplus,
+    "sin": Value.sin,
+    "cos": Value.cos,
+    "abs": Value.abs,
+}
+"""The unary functions an expression may call, by name."""
+
+_TOKEN = re.compile(
+    r"\s*(?:(?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)"
+    r"|(?P<name>[A-Za-z_][A-Za-z_0-9]*)"
+    r"|(?P<op>\*\*|[-+*/()]))"
+)
+
+
+class ExpressionError(ValueError):
+    """A malformed expression; the message names the offending token and its column."""
+
+    def __init__(self, message: str, text: str, column: int) -> None:
+        """message about the token at 1-based ``column`` of ``text``."""
+        pointer = " " * (column - 1) + "^"
+        super().__init__(f"{message} at column {column}\n  {text}\n  {pointer}")
+        self.column = column
+
+
+@dataclass(frozen=True)
+class Token:
+    """One token: kind is "number", "name", "op" or "end"; column is 1-based."""
+
+    kind: str
+    text: str
+    column: int
+
+
+def tokenize(text: str) -> list[Token]:
+    """Split text into number, name and operator tokens, ending with an "end" token."""
+    tokens = []
+    position = 0
+    while True:
+        while position < len(text) and text[position].isspace():
+            position += 1
+        if position == len(text):
+            tokens.append(Token("end", "", position + 1))
+            return tokens
+        match = _TOKEN.match(text, position)
+        if match is None or match.lastgroup is None:
+            raise ExpressionError(f"unexpected character {text[position]!r}", text, position + 1)
+        kind = match.lastgroup
+        tokens.append(Token(kind, match.group(kind), match.start(kind) + 1))
+        position = match.end()
+
+
+@dataclass(frozen=True)
+class Number:
+    """A numeric literal."""
+
+    value: float
+
+
+@dataclass(frozen=True)
+class Name:
+    """A variable, looked up when the expression is evaluated."""
+
+    name: str
+    column: int
+
+
+@dataclass(frozen=True)
+class Call:
+    """A unary function such as tanh applied to one argument."""
+
+    function: str
+    argument: Node
+
+
+@dataclass(frozen=True)
+class Negate:
+    """Unary minus."""
+
+    operand: Node
+
+
+@dataclass(frozen=True)
+class Binary:
+    """left op right for op in + - * / **."""
+
+    op: str
+    left: Node
+    right: Node
+
+
+Node = Number | Name | Call | Negate | Binary
+
+
+class _Parser:
+    """Recursive descent over the token list, one method per grammar rule."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.tokens = tokenize(text)
+        self.position = 0
+
+    def peek(self) -> Token:
+        return self.tokens[self.position]
+
+    def take(self) -> Token:
+        token = self.tokens[self.position]
+        self.position += 1
+        return token
+
+    def fail(self, token: Token, expected: str) -> ExpressionError:
+        found = "the end of the expression" if token.kind == "end" else f"{token.text!r}"
+        return ExpressionError(f"expected {expected} but found {found}", self.text, token.column)
+
+    def parse(self) -> Node:
+        tree = self.sum()
+        token = self.peek()
+        if token.kind != "end":
+            raise self.fail(token, "an operator (+ - * / **) or the end")
+        return tree
+
+    def sum(self) -> Node:
+        tree = self.product()
+        while self.peek().text in ("+", "-") and self.peek().kind == "op":
+            op = self.take().text
+            tree = Binary(op, tree, self.product())
+        return tree
+
+    def product(self) -> Node:
+        tree = self.unary()
+        while self.peek().text in ("*", "/") and self.peek().kind == "op":
+            op = self.take().text
+            tree = Binary(op, tree, self.unary())
+        return tree
+
+    def unary(self) -> Node:
+        if self.peek().kind == "op" and self.peek().text == "-":
+            self.take()
+            return Negate(self.unary())
+        return self.power()
+
+    def power(self) -> Node:
+        base = self.atom()
+        if self.peek().kind == "op" and self.peek().text == "**":
+            self.take()
+            return Binary("**", base, self.unary())
+        return base
+
+    def atom(self) -> Node:
+        token = self.take()
+        if token.kind == "number":
+            return Number(float(token.text))
+        if token.kind == "name":
+            if token.text in FUNCTIONS:
+                opening = self.take()
+                if opening.text != "(":
+                    raise self.fail(opening, f"'(' after the function name {token.text!r}")
+                argument = self.sum()
+                self.expect_closing()
+                return Call(token.text, argument)
+            if self.peek().text == "(":
+                raise ExpressionError(
+                    f"unknown function {token.text!r} (known: {', '.join(sorted(FUNCTIONS))})",
+                    self.text,
+                    token.column,
+                )
+            return Name(token.text, token.column)
+        if token.text == "(":
+            inner = self.sum()
+            self.expect_closing()
+            return inner
+        raise self.fail(token, "a number, a name, a function or '('")
+
+    def expect_closing(self) -> None:
+        token = self.take()
+        if token.text != ")":
+            raise self.fail(token, "')'")
+
+
+def parse(text: str) -> Node:
+    """The syntax tree of text; ExpressionError (naming the token and column) if it is malformed."""
+    return _Parser(text).parse()
+
+
+def names_in(tree: Node) -> list[Name]:
+    """Every variable reference in the tree, left to right."""
+    if isinstance(tree, Name):
+        return [tree]
+    if isinstance(tree, Call):
+        return names_in(tree.argument)
+    if isinstance(tree, Negate):
+        return names_in(tree.operand)
+    if isinstance(tree, Binary):
+        return names_in(tree.left) + names_in(tree.right)
+    return []
+
+
+def evaluate(tree: Node, variables: Mapping[str, Value]) -> Value:
+    """Build the Value graph for tree; each name becomes the one Value given for it."""
+    if isinstance(tree, Number):
+        return Value(tree.value)
+    if isinstance(tree, Name):
+        return variables[tree.name]
+    if isinstance(tree, Call):
+        return FUNCTIONS[tree.function](evaluate(tree.argument, variables))
+    if isinstance(tree, Negate):
+        return -evaluate(tree.operand, variables)
+    left, right = evaluate(tree.left, variables), evaluate(tree.right, variables)
+    if tree.op == "+":
+        return left + right
+    if tree.op == "-":
+        return left - right
+    if tree.op == "*":
+        return left * right
+    if tree.op == "/":
+        return left / right
+    return left**right
+
+
+def build(text: str, values: Mapping[str, float]) -> tuple[Value, dict[str, Value]]:
+    """Parse text and build its graph with one leaf per name, labelled with the name.
+
+    Returns (root, leaves by name).  A name without a value, or a value for a
+    name the expression does not use, is an ExpressionError.
+    """
+    tree = parse(text)
+    used = names_in(tree)
+    for name in used:
+        if name.name not in values:
+            raise ExpressionError(
+                f"the name {name.name!r} has no value (give one with --set {name.name}=NUMBER)",
+                text,
+                name.column,
+            )
+    unused = sorted(set(values) - {name.name for name in used})
+    if unused:
+        raise ValueError(f"--set gives values for names the expression does not use: {', '.join(unused)}")
+    leaves = {name: Value(float(values[name]), name) for name in dict.fromkeys(n.name for n in used)}
+    return evaluate(tree, leaves), leaves

@@ -1,0 +1,92 @@
+"""`micrograd-nn explain` and `micrograd-nn graph`: printed table and chain rule, written files, clear errors."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from micrograd_nn.cli import main
+
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="the Graphviz program 'dot' is not installed")
+
+
+def test_explain_prints_table_and_chain_rule(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["explain", "a * b + a", "--set", "a=2", "b=-3"]) == 0
+    out = capsys.readouterr().out
+    table_line = next(line for line in out.splitlines() if line.lstrip().startswith("2  v2"))
+    assert table_line.split() == ["2", "v2", "inner", "*", "a,", "b", "-6.0000", "1.0000", "-3.0000,", "2.0000"]
+    assert "dL/da += dL/dL * dL/da = 1.0000 * 1.0000 = 1.0000   (dL/da is now 1.0000)" in out
+    assert "dL/da += dL/dv2 * dv2/da = 1.0000 * -3.0000 = -3.0000   (dL/da is now -2.0000)" in out
+    assert "Result: dL/da = -2.0000, dL/db = 2.0000" in out
+
+
+def test_explain_a_plus_a_shows_two_contributions(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["explain", "a + a", "--set", "a=3", "--no-table"]) == 0
+    out = capsys.readouterr().out
+    assert "(dL/da is now 1.0000)" in out and "(dL/da is now 2.0000)" in out
+    assert "id  name" not in out
+
+
+def test_explain_path_from(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["explain", "a*b + c", "--set", "a=2", "b=-3", "c=1", "--path-from", "b", "--no-table"]) == 0
+    out = capsys.readouterr().out
+    assert "dL/db += dL/dv2 * dv2/db = 1.0000 * 2.0000 = 2.0000" in out
+    assert "dL/da" not in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["explain", "a + import(b)", "--set", "a=1", "b=2"], "unknown function 'import'"),
+        (["explain", "a + b", "--set", "a=1"], "the name 'b' has no value"),
+        (["explain", "a", "--set", "a"], "--set needs NAME=NUMBER, got 'a'"),
+        (["explain", "a", "--set", "a=two"], "--set needs NAME=NUMBER, got 'a=two'"),
+        (["explain", "log(a)", "--set", "a=0"], "log(0.0) is undefined"),
+        (["explain", "a", "--set", "a=1", "--path-from", "q"], "no node labelled 'q'"),
+        (["explain", "a", "--set", "a=1", "--svg", "out.gif"], None),
+    ],
+)
+def test_explain_refuses_bad_input_with_exit_status_2(
+    argv: list[str], message: str | None, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    if message is None:  # a picture path whose format cannot be told: --svg must end in .svg
+        argv = [*argv[:-1], str(tmp_path / "out.gif")]
+        message = "cannot tell the format"
+    assert main(argv) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_explain_writes_dot_without_graphviz(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "g.dot"
+    assert main(["explain", "a*b", "--set", "a=2", "b=3", "--dot", str(target), "--no-table", "--no-explain"]) == 0
+    assert f"wrote {target}" in capsys.readouterr().out
+    text = target.read_text()
+    assert text.startswith("digraph") and "a\\ndata 2.0000\\ngrad 3.0000" in text
+
+
+@needs_dot
+def test_explain_writes_svg_png_and_html(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    svg, png, page = tmp_path / "g.svg", tmp_path / "g.png", tmp_path / "s.html"
+    argv = ["explain", "tanh(a*b + c) * 2", "--set", "a=2", "b=-3", "c=10", "--svg", str(svg), "--png", str(png),
+            "--html", str(page), "--edge-labels"]
+    assert main(argv) == 0
+    assert "<svg" in svg.read_text() and png.read_bytes().startswith(b"\x89PNG")
+    assert page.read_text().startswith("<!DOCTYPE html>")
+
+
+def test_graph_command_on_the_demo_model(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    target = tmp_path / "m.dot"
+    assert main(["graph", "--target", "1", "--dot", str(target), "--collapse"]) == 0
+    out = capsys.readouterr().out
+    assert "L1.n4.w2" in out and "loss" in out
+    assert "Backward pass from loss" in out
+    assert target.read_text().count("box3d") == 5  # 4 hidden neurons + 1 output neuron
+
+
+def test_graph_command_checks_its_input(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["graph", "--input", "1", "2", "3"]) == 2
+    assert "needs --input with 2 numbers" in capsys.readouterr().err
+    assert main(["graph", "--target", "1", "2"]) == 2
+    assert "give --target 1 numbers" in capsys.readouterr().err

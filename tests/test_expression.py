@@ -1,0 +1,89 @@
+"""The whitelist expression parser: precedence as in Python, named leaves, and errors that point at tokens."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from micrograd_nn.engine import topological_order
+from micrograd_nn.expression import ExpressionError, build, parse, tokenize
+
+
+@pytest.mark.parametrize(
+    ("text", "values", "expected"),
+    [
+        ("tanh(a*b + c) * 2", {"a": 2, "b": -3, "c": 10}, math.tanh(4.0) * 2),
+        ("a - b - c", {"a": 1, "b": 2, "c": 3}, -4.0),
+        ("a / b / c", {"a": 8, "b": 2, "c": 2}, 2.0),
+        ("-a ** 2", {"a": 3}, -9.0),
+        ("2 ** 3 ** 2", {}, 512.0),
+        ("2 ** -1", {}, 0.5),
+        ("a * -b", {"a": 2, "b": 5}, -10.0),
+        ("1.5e1 / 3 + .5", {}, 5.5),
+        ("exp(log(a)) + sqrt(b) + sigmoid(0) + relu(-a) + abs(-a)", {"a": 2, "b": 9}, 2 + 3 + 0.5 + 0 + 2),
+        ("sin(x) ** 2 + cos(x) ** 2", {"x": 0.7}, 1.0),
+        ("softplus(0) - leaky_relu(-100)", {}, math.log(2) + 1.0),
+    ],
+)
+def test_expressions_evaluate_like_python(text: str, values: dict[str, float], expected: float) -> None:
+    root, _ = build(text, values)
+    assert root.data == pytest.approx(expected, rel=1e-12, abs=1e-15)
+
+
+def test_each_name_is_one_labelled_leaf() -> None:
+    root, leaves = build("a + a * b", {"a": 3, "b": 4})
+    assert sorted(leaves) == ["a", "b"]
+    assert leaves["a"].label == "a" and leaves["a"].data == 3.0
+    root.backward()
+    assert leaves["a"].grad == 5.0  # d(a + a*b)/da = 1 + b
+    assert leaves["b"].grad == 3.0
+    labelled = [n.label for n in topological_order(root) if n.label]
+    assert sorted(labelled) == ["a", "b"]
+
+
+def test_tokens_carry_columns() -> None:
+    assert [(t.kind, t.text, t.column) for t in tokenize(" a**2")] == [
+        ("name", "a", 2),
+        ("op", "**", 3),
+        ("number", "2", 5),
+        ("end", "", 6),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "column"),
+    [
+        ("a*b@c", "unexpected character '@'", 4),
+        (
+            "__import__(os)",
+            "unknown function '__import__' (known: abs, cos, exp, leaky_relu, log, relu, sigmoid, sin, "
+            "softplus, sqrt, tanh)",
+            1,
+        ),
+        ("open('x')", "unexpected character \"'\"", 6),
+        ("a.b", "unexpected character '.'", 2),
+        ("a +", "expected a number, a name, a function or '(' but found the end of the expression", 4),
+        ("(a + b", "expected ')' but found the end of the expression", 7),
+        ("tanh a", "expected '(' after the function name 'tanh' but found 'a'", 6),
+        ("a b", "expected an operator (+ - * / **) or the end but found 'b'", 3),
+        ("a + )", "expected a number, a name, a function or '(' but found ')'", 5),
+        ("a; b", "unexpected character ';'", 2),
+        ("lambda: 1", "unexpected character ':'", 7),
+    ],
+)
+def test_malformed_expressions_point_at_the_token(text: str, message: str, column: int) -> None:
+    with pytest.raises(ExpressionError) as caught:
+        parse(text)
+    assert caught.value.column == column
+    first, shown, caret = str(caught.value).splitlines()
+    assert first == f"{message} at column {column}"
+    assert shown == f"  {text}"
+    assert caret == "  " + " " * (column - 1) + "^"
+
+
+def test_missing_and_unused_names() -> None:
+    with pytest.raises(ExpressionError, match=r"the name 'c' has no value \(give one with --set c=NUMBER\) at col"):
+        build("a + c", {"a": 1})
+    with pytest.raises(ValueError, match="does not use: z"):
+        build("a", {"a": 1, "z": 2})
