@@ -90,3 +90,18 @@ def test_graph_command_checks_its_input(capsys: pytest.CaptureFixture[str]) -> N
     assert "needs --input with 2 numbers" in capsys.readouterr().err
     assert main(["graph", "--target", "1", "2"]) == 2
     assert "give --target 1 numbers" in capsys.readouterr().err
+
+
+def test_graph_command_on_a_saved_model(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    from micrograd_nn.nn import MLP
+    from micrograd_nn.persistence import save_model
+
+    model = MLP(3, [2, 1], activation="tanh", rng=5)
+    path = save_model(model, tmp_path / "model.json")
+    assert main(["graph", "--model", str(path), "--input", "0.1", "0.2", "0.3", "--no-explain"]) == 0
+    out = capsys.readouterr().out
+    expected = model([0.1, 0.2, 0.3]).data
+    root_line = out.strip().splitlines()[-1].split()
+    assert root_line[1] == "L" and root_line[5] == f"{expected:.4f}" and root_line[6] == "1.0000"
+    assert main(["graph", "--model", str(tmp_path / "missing.json")]) == 2
+    assert "cannot load" in capsys.readouterr().err
