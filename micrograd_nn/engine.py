@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from numbers import Real
+from operator import attrgetter
 
 from micrograd_nn import rules
 
@@ -31,11 +32,11 @@ def _constant(x: object) -> Value | None:
     return None
 
 
-def _as_value(x: object) -> Value:
-    """x itself if it is a Value, else a constant leaf (TypeError for non-numbers)."""
-    if isinstance(x, Value):
-        return x
-    return Value(x)  # type: ignore[arg-type]
+def _as_values(items: tuple) -> tuple[Value, ...]:
+    """The items with plain numbers wrapped as constant leaves (TypeError for non-numbers)."""
+    if _NODE_TYPES.issuperset(map(type, items)):  # the common case, checked at C speed
+        return items
+    return tuple([x if isinstance(x, Value) else Value(x) for x in items])
 
 
 def _describe(node: Value) -> str:
@@ -61,7 +62,7 @@ def _make(data: float, operands: tuple[Value, ...], op: str, local_grads: tuple[
 def _apply(op: str, operands: tuple[Value, ...], *params: float) -> Value:
     """Run the rule for ``op`` on the operands' data and record the result node."""
     try:
-        data, local_grads = _RULES[op](*[v.data for v in operands], *params)
+        data, local_grads = _RULES[op](*map(_data_of, operands), *params)
     except (ValueError, ZeroDivisionError, OverflowError) as err:
         where = ", ".join(_describe(v) for v in operands[:4])
         raise type(err)(f"{err} (operands: {where})") from None
@@ -233,7 +234,7 @@ class Value:
     @staticmethod
     def sum(terms: Iterable[Value | float]) -> Value:
         """t1 + ... + tn as one node; d/dti = 1.  Use it for long sums."""
-        operands = tuple(_as_value(t) for t in terms)
+        operands = _as_values(tuple(terms))
         if not operands:
             raise ValueError("Value.sum needs at least one term")
         return _apply("sum", operands)
@@ -245,7 +246,7 @@ class Value:
             raise ValueError(f"Value.dot needs equal lengths, got {len(ws)} and {len(xs)}")
         if not ws:
             raise ValueError("Value.dot needs at least one pair")
-        return _apply("dot", tuple(_as_value(w) for w in ws) + tuple(_as_value(x) for x in xs))
+        return _apply("dot", _as_values((*ws, *xs)))
 
     # -- gradients ------------------------------------------------------------------------
     def backward(self, grad: float = 1.0) -> None:
@@ -334,4 +335,6 @@ def topological_order(root: Value) -> list[Value]:
 
 
 _new_value = object.__new__
+_data_of = attrgetter("data")
+_NODE_TYPES = frozenset({Value, OpValue})
 _RULES = rules.RULES

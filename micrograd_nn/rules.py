@@ -185,7 +185,7 @@ def dot(*ws_then_xs: float) -> tuple[float, tuple[float, ...]]:
     """w . x = sum_i wi xi over operands (w1..wn, x1..xn); d/dwi = xi, d/dxi = wi."""
     n = len(ws_then_xs) // 2
     ws, xs = ws_then_xs[:n], ws_then_xs[n:]
-    return math.fsum(map(operator.mul, ws, xs)), xs + ws
+    return sum(map(operator.mul, ws, xs)), xs + ws
 
 
 RULES: dict[str, Rule] = {

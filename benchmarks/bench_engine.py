@@ -1,0 +1,173 @@
+"""Speed and memory of the Value engine against Karpathy's micrograd 0.1.0, measured in the same run.
+
+Run:  pip install -e '.[bench]' && python benchmarks/bench_engine.py [--repeats 5]
+
+Every measurement runs in a fresh Python process (so one library's garbage
+never slows the other), both libraries alternate, and the script prints the
+median of the repeats and the ratio micrograd / micrograd_nn.
+
+micrograd 0.1.0 has no tanh; the chain benchmark gives it one written the way
+micrograd writes every op (a closure per node, as in Karpathy's lecture).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import textwrap
+
+CHAIN_STEPS = 100_000  # x -> tanh(x * 1.0001 + 0.5): three op nodes per step
+MILLION_STEPS = 333_334  # the same chain with a million op nodes
+MEMORY_STEPS = 20_000
+
+PRELUDE = textwrap.dedent(
+    """
+    import gc, json, math, random, sys, time, tracemalloc
+    sys.setrecursionlimit(10**7)  # micrograd's recursive sort needs it; ours ignores it
+    LIB = sys.argv[1]
+    if LIB == "micrograd":
+        from micrograd.engine import Value
+        from micrograd.nn import MLP
+
+        def _tanh(self):
+            t = math.tanh(self.data)
+            out = Value(t, (self,), "tanh")
+
+            def _backward():
+                self.grad += (1 - t**2) * out.grad
+
+            out._backward = _backward
+            return out
+
+        Value.tanh = _tanh
+    else:
+        from micrograd_nn import MLP, Value
+        from micrograd_nn.losses import hinge, l2_penalty
+
+    def chain(steps):
+        x = Value(0.1)
+        y = x
+        for _ in range(steps):
+            y = (y * 1.0001 + 0.5).tanh()
+        return x, y
+    """
+)
+
+CHAIN = PRELUDE + textwrap.dedent(
+    """
+    steps = int(sys.argv[2])
+    if sys.argv[3:] == ["no-gc"]:
+        gc.disable()
+    start = time.perf_counter()
+    x, y = chain(steps)
+    y.backward()
+    print(json.dumps({"seconds": time.perf_counter() - start}))
+    """
+)
+
+MEMORY = PRELUDE + textwrap.dedent(
+    """
+    steps = int(sys.argv[2])
+    gc.collect()
+    gc.disable()
+    tracemalloc.start()
+    x, y = chain(steps)
+    built = tracemalloc.get_traced_memory()[0]
+    y.backward()
+    after_backward = tracemalloc.get_traced_memory()[0]
+    del x, y
+    after_drop = tracemalloc.get_traced_memory()[0]
+    gc.enable()
+    gc.collect()
+    after_collect = tracemalloc.get_traced_memory()[0]
+    ops = 3 * steps
+    print(json.dumps({"built": built / ops, "after_backward": after_backward / ops,
+                      "left_after_drop": after_drop / ops, "left_after_collect": after_collect / ops}))
+    """
+)
+
+MOONS_STEP = PRELUDE + textwrap.dedent(
+    """
+    fused = sys.argv[2] == "fused"
+    from sklearn.datasets import make_moons
+    X, y = make_moons(n_samples=100, noise=0.1, random_state=1337)
+    y = y * 2 - 1
+    random.seed(1337)
+    model = MLP(2, [16, 16, 1]) if LIB == "micrograd" else MLP(2, [16, 16, 1], fused=fused)
+    times = []
+    for _ in range(int(sys.argv[3])):
+        start = time.perf_counter()
+        if LIB == "micrograd":  # the step of micrograd's demo notebook, verbatim in substance
+            inputs = [list(map(Value, row)) for row in X]
+            scores = list(map(model, inputs))
+            losses = [(1 + -yi * si).relu() for yi, si in zip(y, scores)]
+            data_loss = sum(losses) * (1.0 / len(losses))
+            reg_loss = 1e-4 * sum(p * p for p in model.parameters())
+            total = data_loss + reg_loss
+        else:
+            scores = [model(row) for row in X.tolist()]
+            total = hinge(scores, y.tolist()) + l2_penalty(model.parameters(), 1e-4)
+        model.zero_grad()
+        total.backward()
+        for p in model.parameters():
+            p.data -= 0.5 * p.grad
+        times.append(time.perf_counter() - start)
+    print(json.dumps({"seconds": sorted(times)[len(times) // 2], "loss": total.data}))
+    """
+)
+
+
+def run(script: str, *args: str) -> dict:
+    """Run one measurement in a fresh interpreter and return its JSON result."""
+    done = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"benchmark process failed:\n{done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def median_of(repeats: int, script: str, *args: str, key: str = "seconds") -> float:
+    """The median of `key` over fresh-process repeats."""
+    return statistics.median(run(script, *args)[key] for _ in range(repeats))
+
+
+def main() -> None:
+    """Measure, then print each figure and its ratio against micrograd."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5, help="fresh processes per measurement (median)")
+    args = parser.parse_args()
+    r = args.repeats
+
+    print(f"chain of {CHAIN_STEPS:,} steps x -> tanh(x*1.0001 + 0.5), build + backward, median of {r}:")
+    ours = median_of(r, CHAIN, "micrograd_nn", str(CHAIN_STEPS))
+    theirs = median_of(r, CHAIN, "micrograd", str(CHAIN_STEPS))
+    print(f"  micrograd {theirs:.3f} s   micrograd_nn {ours:.3f} s   ratio {theirs / ours:.1f}x")
+    ours = median_of(r, CHAIN, "micrograd_nn", str(CHAIN_STEPS), "no-gc")
+    theirs = median_of(r, CHAIN, "micrograd", str(CHAIN_STEPS), "no-gc")
+    print("  the same with the cyclic garbage collector disabled in both (gc.disable()):")
+    print(f"  micrograd {theirs:.3f} s   micrograd_nn {ours:.3f} s   ratio {theirs / ours:.1f}x")
+
+    print(f"moons training step, MLP(2, [16, 16, 1]), 100 points, hinge + 1e-4 L2 (median of {r} steps):")
+    theirs = median_of(1, MOONS_STEP, "micrograd", "plain", str(r))
+    plain = median_of(1, MOONS_STEP, "micrograd_nn", "plain", str(r))
+    fused = median_of(1, MOONS_STEP, "micrograd_nn", "fused", str(r))
+    print(f"  micrograd {theirs * 1000:.0f} ms")
+    print(f"  micrograd_nn, node per op (default) {plain * 1000:.0f} ms   ratio {theirs / plain:.1f}x")
+    print(f"  micrograd_nn, fused=True            {fused * 1000:.0f} ms   ratio {theirs / fused:.1f}x")
+
+    print(f"memory per op node (tracemalloc, chain of {MEMORY_STEPS:,} steps):")
+    for lib in ("micrograd", "micrograd_nn"):
+        m = run(MEMORY, lib, str(MEMORY_STEPS))
+        print(
+            f"  {lib:13s} built {m['built']:.0f} B   after backward {m['after_backward']:.0f} B   "
+            f"left after del (no gc) {m['left_after_drop']:.0f} B   after gc.collect {m['left_after_collect']:.0f} B"
+        )
+
+    print(f"a chain of {3 * MILLION_STEPS:,} op nodes, build + backward (micrograd_nn, one run):")
+    print(f"  {run(CHAIN, 'micrograd_nn', str(MILLION_STEPS))['seconds']:.2f} s")
+
+
+if __name__ == "__main__":
+    main()
