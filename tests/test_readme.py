@@ -1,0 +1,25 @@
+"""The README's promises: its first example prints what it says, and CI runs its test command verbatim."""
+
+import contextlib
+import io
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text()
+
+
+def test_first_example_prints_what_the_comment_says() -> None:
+    code = re.search(r"```python\n(.*?)```", README, re.S).group(1)
+    expected = re.search(r"print\(.*\)\s+# (.*)", code).group(1).strip()
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(code, "README.md", "exec"), {})
+    assert out.getvalue().strip() == expected
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    section = README.split("Run the tests:", 1)[1]
+    command = re.search(r"```bash\n(.*?)\n```", section, re.S).group(1).strip()
+    ci_lines = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()]
+    assert command in ci_lines
