@@ -136,9 +136,11 @@ _SCRIPT = """
     if (timer !== null) { stop(); return; }
     if (position === states.length - 1) { show(0); }
     document.getElementById("play").textContent = "Pause";
+    var interval = Number(document.body.dataset.interval) || 900;
     timer = setInterval(function () {
-      if (position >= states.length - 1) { stop(); } else { show(position + 1); }
-    }, 900);
+      show(position + 1);
+      if (position >= states.length - 1) { stop(); }
+    }, interval);
   }
 
   document.getElementById("prev").addEventListener("click", function () { stop(); show(position - 1); });
