@@ -18,3 +18,67 @@ def test_moons_matches_micrograd_and_separates_the_moons(tmp_path, capsys) -> No
     assert "step 0 loss 0.895844, accuracy 50.0%" in printed
     for path in result.files.values():
         assert path.exists() and path.read_bytes().startswith(b"\x89PNG")
+
+
+def test_binary_toy_outputs_matrix_view_and_moons(tmp_path, capsys) -> None:
+    from micrograd_nn.tutorials.binary_toy import run_binary_toy
+
+    result = run_binary_toy(tmp_path, epochs=600, moons_epochs=60, quiet=True)
+    for outputs in (result.full_batch_outputs, result.per_sample_outputs):
+        assert outputs[0] > 0.5 and outputs[1] > 0.5 and outputs[2] < 0.5
+    assert result.full_batch.loss[-1] < result.full_batch.loss[0]
+    # the matrix view's engine matrices equal the NumPy reference's
+    assert result.matrix_view.largest_difference < 1e-12
+    m = result.matrix_view.matrices
+    assert m["wh (hidden weights)"].shape == (4, 3) and m[
+        "d_hiddenlayer = Error_at_hidden_layer * slope_hidden_layer"
+    ].shape == (3, 3)
+    assert result.moons_accuracy > 0.8 and result.blobs_accuracy > 0.8
+    printed = capsys.readouterr().out
+    assert "largest difference" in printed and "updated wh" in printed
+    assert all(path.exists() for path in result.files.values())
+
+
+def test_matrix_view_detects_a_wrong_gradient(monkeypatch) -> None:
+    """The check is real: a reference that disagrees with the engine shows up as a large difference."""
+    import numpy as np
+
+    from micrograd_nn import datasets
+    from micrograd_nn.reference import ReferenceMLP
+    from micrograd_nn.tutorials.binary_toy import matrix_view, tutorial_network
+
+    honest = ReferenceMLP.loss_and_grads
+
+    def off_by_a_bit(self, X, y, loss="mse", l2=0.0):
+        value, grads_w, grads_b = honest(self, X, y, loss=loss, l2=l2)
+        grads_w[0] = grads_w[0] + 1e-3
+        return value, grads_w, grads_b
+
+    monkeypatch.setattr(ReferenceMLP, "loss_and_grads", off_by_a_bit)
+    X, y = datasets.binary_toy()
+    view = matrix_view(tutorial_network(0), X, y)
+    assert view.largest_difference == pytest.approx(1e-3, rel=1e-6)
+    assert np.all(np.isfinite(view.matrices["updated wh = wh + X^T . d_hiddenlayer * lr"]))
+
+
+def test_exam_score_prediction_is_a_plausible_score(tmp_path) -> None:
+    from micrograd_nn.tutorials.exam_score import run_exam_score
+
+    result = run_exam_score(tmp_path, iterations=300, quiet=True)
+    assert all(abs(fitted - actual) < 5 for fitted, actual in zip(result.fitted_scores, [92, 86, 89]))
+    assert 80 <= result.predicted_score <= 100
+    history = result.score_model.history
+    assert history.loss[-1] < 0.01 * history.loss[0]
+
+
+def test_exam_network_takes_four_inputs_and_two_hidden_layers() -> None:
+    import numpy as np
+
+    from micrograd_nn.tutorials.exam_score import train_score_model
+
+    X = np.array([[2, 9, 1, 3], [1, 5, 0, 1], [3, 6, 2, 2], [4, 7, 1, 4]], dtype=float)
+    y = np.array([92, 86, 89, 95], dtype=float)
+    trained = train_score_model(X, y, hidden=(4, 3), iterations=400)
+    assert [len(layer.neurons) for layer in trained.model.layers] == [4, 3, 1]
+    assert trained.model.nin == 4
+    assert all(abs(trained.predict_score(row) - t) < 5 for row, t in zip(X.tolist(), y.tolist()))
