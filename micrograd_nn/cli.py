@@ -130,6 +130,10 @@ def _add_view_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-nodes", type=int, default=300, help="largest picture to draw (default 300)")
     parser.add_argument("--no-table", action="store_true", help="do not print the node table")
     parser.add_argument("--no-explain", action="store_true", help="do not print the step-by-step explanation")
+    parser.add_argument(
+        "--audit", action="store_true",
+        help="check every gradient against central differences; mark disagreements in the picture",
+    )
 
 
 def _run_explain(args: argparse.Namespace) -> int:
@@ -214,9 +218,16 @@ def _show(root: Value, args: argparse.Namespace, command: str) -> int:
         print()
     if not args.no_explain:
         print(inspect.explain(root, path_from=path_from))
+    report = None
+    if args.audit:
+        from micrograd_nn.audit import audit_gradients
+
+        report = audit_gradients(root)
+        print()
+        print(report.format())
     options = dict(
         direction=args.direction, edge_labels=args.edge_labels, compact=args.compact,
-        collapse=args.collapse, path_from=path_from, max_nodes=args.max_nodes,
+        collapse=args.collapse, path_from=path_from, max_nodes=args.max_nodes, audit=report,
     )
     try:
         for path in (args.svg, args.png, args.pdf, args.dot):

@@ -106,3 +106,13 @@ def test_graph_command_on_a_saved_model(capsys: pytest.CaptureFixture[str], tmp_
     assert root_line[1] == "L" and root_line[data_column + 1] == "1.0000"
     assert main(["graph", "--model", str(tmp_path / "missing.json")]) == 2
     assert "cannot load" in capsys.readouterr().err
+
+
+def test_explain_audit(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    target = tmp_path / "g.dot"
+    argv = ["explain", "sin(a) * b + a", "--set", "a=0.7", "b=-1.2", "--audit", "--no-explain", "--dot", str(target)]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "gradient audit: 5 node gradients and 5 local derivatives checked" in out
+    assert "every gradient agrees with central differences" in out
+    assert "grad disagrees" not in target.read_text()
