@@ -216,16 +216,16 @@ def _grad_colour(grad: float, largest: float) -> str:
     return f"{hue:.3f} {0.08 + 0.55 * strength:.3f} 1.000"
 
 
-def _on_path(info: Walk, start: Value) -> list[bool]:
+def on_path(info: Walk, start: Value) -> list[bool]:
     """For each node: does it lie on a path from start up to the root (start and root included)?"""
     if start not in info.index:
         raise ValueError(f"path_from: {start!r} is not part of this graph")
-    on_path = [False] * len(info.nodes)
-    on_path[info.index[start]] = True
+    marked = [False] * len(info.nodes)
+    marked[info.index[start]] = True
     for i, node in enumerate(info.nodes):
-        if not on_path[i] and any(on_path[info.index[operand]] for operand in node.operands):
-            on_path[i] = True
-    return on_path
+        if not marked[i] and any(marked[info.index[operand]] for operand in node.operands):
+            marked[i] = True
+    return marked
 
 
 def _dot_lines(
@@ -282,7 +282,7 @@ def _dot_lines(
             "neuron, or compact=True to hide constants; a model built with fused=True also has fewer nodes."
         )
 
-    on_path = _on_path(info, path_from) if path_from is not None else [False] * len(nodes)
+    highlighted = on_path(info, path_from) if path_from is not None else [False] * len(nodes)
     mismatched = {index[n] for n in audit.mismatched if n in index} if audit is not None else set()
     culprits = {index[n] for n in audit.culprits if n in index} if audit is not None else set()
     largest = max((abs(n.grad) for n in nodes if not math.isnan(n.grad)), default=0.0)
@@ -333,7 +333,7 @@ def _dot_lines(
             attributes["color"] = "darkorange"
             attributes["penwidth"] = 3
             attributes["xlabel"] = "grad disagrees"
-        if on_path[i]:
+        if highlighted[i]:
             attributes["color"] = "#d45500"
             attributes["penwidth"] = 3
         return f"v{i} " + _attrs(**attributes)
@@ -348,7 +348,7 @@ def _dot_lines(
         attributes: dict[str, object] = {"id": f"o{i}", "label": symbol, "shape": "oval", "height": 0.3}
         if i in culprits:
             attributes.update(color="red", fontcolor="red", penwidth=3, xlabel="local derivative wrong")
-        if on_path[i]:
+        if highlighted[i]:
             attributes.update(color="#d45500", penwidth=3)
         statements = [f"o{i} " + _attrs(**attributes), f"o{i} -> v{i} " + _attrs(id=f"r{i}")]
         numbered = node.op in ORDERED_OPS
@@ -369,7 +369,7 @@ def _dot_lines(
             edge: dict[str, object] = {"id": f"e{i}_{position}"}
             if parts:
                 edge["label"] = " ".join(parts)
-            if on_path[j] and on_path[i]:
+            if highlighted[j] and highlighted[i]:
                 edge.update(color="#d45500", penwidth=2.5)
             statements.append(f"v{source} -> o{i} " + _attrs(**edge))
         return statements
@@ -390,7 +390,7 @@ def _dot_lines(
         edges = []
         for source in seen:
             edge: dict[str, object] = {"id": f"e{out}_v{source}"}
-            if on_path[source] and on_path[out]:
+            if highlighted[source] and highlighted[out]:
                 edge.update(color="#d45500", penwidth=2.5)
             edges.append(f"v{source} -> v{out} " + _attrs(**edge))
         return edges

@@ -13,7 +13,7 @@ import html
 from typing import Any
 
 from micrograd_nn.engine import Value
-from micrograd_nn.graph import Walk, format_number, walk
+from micrograd_nn.graph import Walk, format_number, on_path, walk
 
 INFIX_OPS = frozenset({"+", "-", "*", "/", "**"})
 
@@ -161,17 +161,6 @@ def backward_steps(root: Value) -> list[dict[str, Any]]:
     return _replay(walk(root))
 
 
-def _path_ids(info: Walk, start: Value) -> set[int]:
-    """Ids of the nodes on a path from start up to the root."""
-    if start not in info.index:
-        raise ValueError(f"path_from: {start!r} is not part of this graph")
-    on_path = {info.index[start]}
-    for i, node in enumerate(info.nodes):
-        if any(info.index[operand] in on_path for operand in node.operands):
-            on_path.add(i)
-    return on_path
-
-
 def chain_rule_line(root_name: str, step: dict[str, Any], contribution: dict[str, Any]) -> str:
     """One contribution as text: dL/da += dL/dc * dc/da = up * local = contribution  (dL/da = total)."""
     node, operand = step["node"], contribution["operand"]
@@ -201,7 +190,10 @@ def explain(root: Value, *, path_from: Value | None = None) -> str:
     info = walk(root)
     steps = _replay(info)
     root_name = info.names[-1]
-    keep = _path_ids(info, path_from) if path_from is not None else set(range(len(info.nodes)))
+    if path_from is not None:
+        keep = {i for i, marked in enumerate(on_path(info, path_from)) if marked}
+    else:
+        keep = set(range(len(info.nodes)))
     lines = [
         f"Backward pass from {root_name} = {format_number(root.data)}: start with d{root_name}/d{root_name} = 1,",
         "then visit each node after every node that uses it, and pass its gradient to its operands:",

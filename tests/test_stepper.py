@@ -41,6 +41,9 @@ def test_states_follow_the_step_records() -> None:
     steps = backward_steps(root)
     states = stepper_states(root)
     assert len(states) == len(steps) + 1
+    ids = [state["node_id"] for state in states[1:]]  # ids are positions in topological order
+    assert ids == sorted(ids, reverse=True) and len(set(ids)) == len(ids)
+    assert states[0]["node_id"] == ids[0]  # the start state shows the root, which is step 1
     root_id = steps[0]["node_id"]
     assert states[0]["node_id"] == root_id and states[0]["highlight"] == [f"v{root_id}"]
     assert states[0]["updates"] == {f"v{root_id}": "1.0000"}
