@@ -82,3 +82,51 @@ def test_exam_network_takes_four_inputs_and_two_hidden_layers() -> None:
     assert [len(layer.neurons) for layer in trained.model.layers] == [4, 3, 1]
     assert trained.model.nin == 4
     assert all(abs(trained.predict_score(row) - t) < 5 for row, t in zip(X.tolist(), y.tolist()))
+
+
+def test_regression_gets_below_the_tutorials_plateau(tmp_path, capsys) -> None:
+    from micrograd_nn.tutorials.regression import TUTORIAL_PLATEAU, run_regression
+
+    result = run_regression(
+        tmp_path, n_samples=800, epochs_at_02=3, epochs_at_01=2, better_epochs=8, batch_size=20, quiet=True
+    )
+    assert result.tutorial_history.lr == [0.2, 0.2, 0.2, 0.1, 0.1]
+    assert result.tutorial_history.loss[-1] < result.tutorial_history.loss[0]
+    assert result.better_rmse < TUTORIAL_PLATEAU and result.test_rmse < TUTORIAL_PLATEAU
+    assert len(result.table) == 10
+    for *_inputs, truth, guess in result.table:
+        assert abs(guess - truth) < 3 * TUTORIAL_PLATEAU
+    printed = capsys.readouterr().out
+    assert printed.count("RMSE") >= 5 + 8  # one line per epoch of both runs
+    assert all(path.exists() for path in result.files.values())
+
+
+def test_digits_learns_at_reduced_size(tmp_path) -> None:
+    from micrograd_nn.tutorials.digits import run_digits
+
+    result = run_digits(tmp_path, n_samples=500, epochs=3, lr=0.01, quiet=True)
+    assert result.sizes == [64, 32, 16, 10]
+    assert result.dev_accuracy >= 0.8  # 100 held-out 8x8 digits after 3 epochs on 400
+    assert result.history.loss[-1] < 0.5 * result.history.loss[0]
+    assert len(result.history.metrics["dev accuracy"]) == 3 and result.seconds > 0
+
+
+def test_digits_runs_the_tutorials_784_network_on_an_mnist_csv(tmp_path) -> None:
+    """A CSV in the MNIST layout with two easy classes: bright top half (label 3) or bright bottom half (7)."""
+    import numpy as np
+
+    from micrograd_nn.tutorials.digits import run_digits
+
+    rng = np.random.default_rng(0)
+    lines = ["label," + ",".join(f"pixel{i}" for i in range(784))]
+    for i in range(60):
+        label = 3 if i % 2 else 7
+        pixels = rng.integers(0, 60, 784)
+        bright = slice(0, 392) if label == 3 else slice(392, 784)
+        pixels[bright] += 180
+        lines.append(",".join(map(str, [label, *pixels.tolist()])))
+    path = tmp_path / "mnist_small.csv"
+    path.write_text("\n".join(lines) + "\n")
+    result = run_digits(tmp_path, mnist_csv=path, epochs=2, batch_size=8, lr=0.01, quiet=True)
+    assert result.sizes == [784, 32, 16, 10]
+    assert result.dev_accuracy == 1.0
