@@ -53,6 +53,11 @@ def add_tutorial_commands(sub: argparse._SubParsersAction) -> None:
         metavar="PATH",
         help="digits only: train the tutorial's 784-32-16-10 network on this MNIST CSV (label, 784 pixels)",
     )
+    demo.add_argument(
+        "--squared-error",
+        action="store_true",
+        help="digits only: the tutorial's squared error of softmax vs one-hot instead of cross-entropy",
+    )
     demo.set_defaults(run=_run_demo)
 
 
@@ -66,10 +71,17 @@ def _run_tour(args: argparse.Namespace) -> int:
 def _run_demo(args: argparse.Namespace) -> int:
     from micrograd_nn.tutorials import run_demo
 
-    if args.mnist_csv is not None and args.name != "digits":
-        print("--mnist-csv applies only to the digits demo")
+    if (args.mnist_csv is not None or args.squared_error) and args.name != "digits":
+        print("--mnist-csv and --squared-error apply only to the digits demo")
         return 2
-    return run_demo(args.name, args.out, quiet=args.quiet, seed=args.seed, mnist_csv=args.mnist_csv)
+    return run_demo(
+        args.name,
+        args.out,
+        quiet=args.quiet,
+        seed=args.seed,
+        mnist_csv=args.mnist_csv,
+        squared_error=args.squared_error,
+    )
 
 
 def add_explain_commands(sub: argparse._SubParsersAction) -> None:

@@ -130,3 +130,19 @@ def test_digits_runs_the_tutorials_784_network_on_an_mnist_csv(tmp_path) -> None
     result = run_digits(tmp_path, mnist_csv=path, epochs=2, batch_size=8, lr=0.01, quiet=True)
     assert result.sizes == [784, 32, 16, 10]
     assert result.dev_accuracy == 1.0
+
+
+def test_demo_script_and_subcommand_run(tmp_path) -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from micrograd_nn.cli import main
+
+    script = Path(__file__).resolve().parents[1] / "demos" / "exam_score.py"
+    done = subprocess.run(
+        [sys.executable, str(script), "--out", str(tmp_path), "--quiet"], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert "4 hours studied, 8 slept" in done.stdout and (tmp_path / "exam_score" / "loss.png").exists()
+    assert main(["demo", "moons", "--mnist-csv", "x.csv"]) == 2  # digits-only option refused elsewhere

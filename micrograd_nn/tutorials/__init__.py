@@ -27,6 +27,7 @@ def run_demo(
     quiet: bool = False,
     seed: int | None = None,
     mnist_csv: str | Path | None = None,
+    squared_error: bool = False,
 ) -> int:
     """`micrograd-nn demo NAME` at full size; returns the exit status."""
     options: dict[str, object] = {"quiet": quiet}
@@ -51,7 +52,8 @@ def run_demo(
     elif name == "digits":
         from micrograd_nn.tutorials.digits import run_digits
 
-        run_digits(out_dir, mnist_csv=mnist_csv, **options)  # type: ignore[arg-type]
+        loss = "squared_error" if squared_error else "cross_entropy"
+        run_digits(out_dir, mnist_csv=mnist_csv, loss=loss, **options)  # type: ignore[arg-type]
     else:
         raise ValueError(f"unknown demo {name!r}; choose one of {', '.join(DEMO_NAMES)}")
     return 0
