@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from micrograd_nn.cli import build_parser
+from micrograd_nn.persistence import load_model
 from micrograd_nn.tutorials.tour import run_tour
 
 
@@ -27,5 +28,7 @@ def test_tour_writes_plots_graph_and_backward_report(tmp_path, capsys) -> None:
     assert result.files["loss curve"].read_bytes().startswith(b"\x89PNG")
     picture = result.files.get("graph (one sample)") or result.files["graph (DOT text)"]
     assert picture.stat().st_size > 1000 and str(picture) in printed
+    saved = load_model(result.files["trained model (JSON)"])
+    assert [p.data for p in saved.parameters()] == [p.data for p in result.moons.model.parameters()]
     report = result.files["backward report"].read_text()
     assert report.startswith("Backward pass from") and "upstream" in report

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from micrograd_nn import losses
 from micrograd_nn.nn import MLP
+from micrograd_nn.persistence import save_model
 from micrograd_nn.tutorials import plots
 from micrograd_nn.tutorials.common import DEFAULT_OUT, output_folder, percent, say
 from micrograd_nn.tutorials.moons import MoonsResult, train_moons
@@ -54,6 +55,7 @@ def run_tour(out_dir: str | Path = DEFAULT_OUT, *, steps: int = 100, quiet: bool
         folder / "decision_boundary.png",
         f"moons: MLP(2, [16, 16, 1]), accuracy {percent(moons.accuracy)}",
     )
+    result.files["trained model (JSON)"] = save_model(moons.model, folder / "moons_model.json")
     _write_graph_views(result, folder)
     result.seconds = time.perf_counter() - started
     say("")
