@@ -32,3 +32,26 @@ def test_tour_writes_plots_graph_and_backward_report(tmp_path, capsys) -> None:
     assert [p.data for p in saved.parameters()] == [p.data for p in result.moons.model.parameters()]
     report = result.files["backward report"].read_text()
     assert report.startswith("Backward pass from") and "upstream" in report
+
+
+def test_readme_tutorials_section_works_as_printed(tmp_path, monkeypatch, capsys) -> None:
+    """The section's Python snippet prints what its comments say; each command parses; each script exists."""
+    import re
+    import shlex
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    section = (root / "README.md").read_text().split("## Tutorials and demos", 1)[1].split("\n## ", 1)[0]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    monkeypatch.chdir(tmp_path)
+    exec(compile(code, "README.md", "exec"), {})
+    printed = capsys.readouterr().out.split()
+    assert printed == re.findall(r"#\s*(\S+)", code)
+    for line in re.search(r"```bash\n(.*?)```", section, re.S).group(1).strip().splitlines():
+        words = shlex.split(line)
+        if words[0].endswith("micrograd-nn"):
+            assert callable(build_parser().parse_args(words[1:]).run)
+        else:
+            assert (root / words[1]).is_file()
+    for script in re.findall(r"`(demos/\w+\.py)`", section):
+        assert (root / script).is_file()
