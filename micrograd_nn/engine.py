@@ -240,13 +240,19 @@ class Value:
         return _apply("sum", operands)
 
     @staticmethod
-    def dot(ws: Sequence[Value | float], xs: Sequence[Value | float]) -> Value:
-        """w . x = sum_i wi xi as one node; d/dwi = xi, d/dxi = wi."""
+    def dot(ws: Sequence[Value | float], xs: Sequence[Value | float], bias: Value | float | None = None) -> Value:
+        """w . x = sum_i wi xi as one node ("dot"); d/dwi = xi, d/dxi = wi.
+
+        With a bias b the node is w . x + b ("affine"; d/db = 1): a whole
+        neuron's weighted sum in one node.
+        """
         if len(ws) != len(xs):
             raise ValueError(f"Value.dot needs equal lengths, got {len(ws)} and {len(xs)}")
         if not ws:
             raise ValueError("Value.dot needs at least one pair")
-        return _apply("dot", _as_values((*ws, *xs)))
+        if bias is None:
+            return _apply("dot", _as_values((*ws, *xs)))
+        return _apply("affine", _as_values((*ws, *xs, bias)))
 
     # -- gradients ------------------------------------------------------------------------
     def backward(self, grad: float = 1.0) -> None:

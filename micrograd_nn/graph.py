@@ -49,10 +49,11 @@ OP_SYMBOLS = {
     "abs": "|x|",
     "sum": "Σ",
     "dot": "w·x",
+    "affine": "w·x+b",
 }
 """How each op is shown in an op node; ops not listed are shown by name (tanh, relu, ...)."""
 
-ORDERED_OPS = frozenset({"-", "/", "**", "dot"})
+ORDERED_OPS = frozenset({"-", "/", "**", "dot", "affine"})
 """Ops whose operand order changes the result: their edges are numbered."""
 
 KINDS = ("parameter", "input", "variable", "constant", "inner")
@@ -174,7 +175,7 @@ def _neuron_groups(nodes: list[Value], index: dict[Value, int], kinds: list[str]
             groups[i] = owners.pop() if len(owners) == 1 else None
         elif node.op == "+" and operand_groups[0] is not None and len(set(operand_groups)) == 1:
             groups[i] = operand_groups[0]
-        elif node.op in ACTIVATION_OPS and node.operands[0].op in ("+", "dot"):
+        elif node.op in ACTIVATION_OPS and node.operands[0].op in ("+", "dot", "affine"):
             groups[i] = operand_groups[0]
     return groups
 

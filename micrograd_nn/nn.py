@@ -2,8 +2,8 @@
 
 A neuron computes act(w . x + b).  By default the weighted sum is built from
 one ``*`` and one ``+`` node per input, exactly as in micrograd, so every step
-shows in the graph views; ``fused=True`` builds it as a single ``dot`` node
-plus the bias, which gives the same numbers several times faster.
+shows in the graph views; ``fused=True`` builds it as a single ``affine`` node
+(w . x + b), which gives the same numbers several times faster.
 """
 
 from __future__ import annotations
@@ -114,7 +114,7 @@ class Neuron(Module):
         if len(x) != len(self.w):
             raise ValueError(f"{self!r} expects {len(self.w)} inputs, got {len(x)}")
         if self.fused:
-            out = Value.dot(self.w, x) + self.b
+            out = Value.dot(self.w, x, bias=self.b)
         else:
             out = self.b
             for wi, xi in zip(self.w, x):

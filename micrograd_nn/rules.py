@@ -188,6 +188,13 @@ def dot(*ws_then_xs: float) -> tuple[float, tuple[float, ...]]:
     return sum(map(operator.mul, ws, xs)), xs + ws
 
 
+def affine(*ws_xs_b: float) -> tuple[float, tuple[float, ...]]:
+    """w . x + b over operands (w1..wn, x1..xn, b); d/dwi = xi, d/dxi = wi, d/db = 1."""
+    n = len(ws_xs_b) // 2
+    ws, xs = ws_xs_b[:n], ws_xs_b[n : 2 * n]
+    return sum(map(operator.mul, ws, xs), ws_xs_b[-1]), xs + ws + _ONE
+
+
 RULES: dict[str, Rule] = {
     "+": add,
     "-": sub,
@@ -208,6 +215,7 @@ RULES: dict[str, Rule] = {
     "cos": cos,
     "sum": total,
     "dot": dot,
+    "affine": affine,
 }
 
 

@@ -21,8 +21,11 @@ def _nary(n_min: int = 1, n_max: int = 6) -> st.SearchStrategy[tuple[float, ...]
     return st.lists(floats(-5, 5), min_size=n_min, max_size=n_max).map(tuple)
 
 
-def _dot_args() -> st.SearchStrategy[tuple[float, ...]]:
-    return st.integers(1, 5).flatmap(lambda n: st.lists(floats(-5, 5), min_size=2 * n, max_size=2 * n).map(tuple))
+def _pairs_args(extra: int = 0) -> st.SearchStrategy[tuple[float, ...]]:
+    """2n floats (w1..wn, x1..xn) plus `extra` more (a bias), for n in 1..5."""
+    return st.integers(1, 5).flatmap(
+        lambda n: st.lists(floats(-5, 5), min_size=2 * n + extra, max_size=2 * n + extra).map(tuple)
+    )
 
 
 def _negative_base_power() -> st.SearchStrategy[tuple[float, float]]:
@@ -51,7 +54,8 @@ RULE_ARGUMENTS: dict[str, st.SearchStrategy[tuple[float, ...]]] = {
     "sin": st.tuples(floats(-10, 10)),
     "cos": st.tuples(floats(-10, 10)),
     "sum": _nary(),
-    "dot": _dot_args(),
+    "dot": _pairs_args(),
+    "affine": _pairs_args(extra=1),
 }
 
 UNARY_METHODS = ["exp", "tanh", "sigmoid", "softplus", "sin", "cos", "neg"]

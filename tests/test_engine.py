@@ -100,6 +100,11 @@ def test_sum_and_dot_are_single_nodes() -> None:
     assert d.data == 0.5 - 3.0 and d.op == "dot"
     d.backward()
     assert ws[0].grad == 1.0 and ws[1].grad == 3.0 and xs[0].grad == 1.0 + 0.5
+    b = Value(0.25)
+    neuron_sum = Value.dot(ws, [2.0, 1.0], bias=b)
+    assert neuron_sum.op == "affine" and neuron_sum.data == 0.5 * 2.0 - 1.0 + 0.25
+    neuron_sum.backward()
+    assert b.grad == 1.0 and ws[0].grad == 1.0 + 2.0
     with pytest.raises(ValueError, match="equal lengths"):
         Value.dot(ws, [1.0])
     with pytest.raises(ValueError, match="at least one"):

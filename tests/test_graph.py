@@ -174,7 +174,7 @@ def test_fused_neurons_are_grouped_too() -> None:
     out = model([1.0, 2.0])
     out.backward()
     info = walk(out)
-    dots = [i for i, n in enumerate(info.nodes) if n.op == "dot"]
+    dots = [i for i, n in enumerate(info.nodes) if n.op == "affine"]
     assert [info.groups[i] for i in dots] == ["L1.n1", "L1.n2", "L2.n1"]
     tanhs = [i for i, n in enumerate(info.nodes) if n.op == "tanh"]
     assert sorted(info.groups[i] for i in tanhs) == ["L1.n1", "L1.n2"]
