@@ -107,11 +107,7 @@ class AuditReport:
 
 def _forward(node: Value, arguments: list[float]) -> float:
     """node's op applied to the given operand values (the forward rule only)."""
-    if node.op == "leaky_relu":
-        # The slope is not stored on the node; below zero it is the local derivative.
-        slope = node.local_grads[0] if node.operands[0].data <= 0.0 else 0.01
-        return rules.RULES["leaky_relu"](*arguments, slope)[0]
-    return rules.RULES[node.op](*arguments)[0]
+    return rules.rule_for(node.op)(*arguments)[0]
 
 
 def _classify(

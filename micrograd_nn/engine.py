@@ -59,10 +59,10 @@ def _make(data: float, operands: tuple[Value, ...], op: str, local_grads: tuple[
     return node
 
 
-def _apply(op: str, operands: tuple[Value, ...], *params: float) -> Value:
+def _apply(op: str, operands: tuple[Value, ...]) -> Value:
     """Run the rule for ``op`` on the operands' data and record the result node."""
     try:
-        data, local_grads = _RULES[op](*map(_data_of, operands), *params)
+        data, local_grads = _RULES[op](*map(_data_of, operands))
     except (ValueError, ZeroDivisionError, OverflowError) as err:
         where = ", ".join(_describe(v) for v in operands[:4])
         raise type(err)(f"{err} (operands: {where})") from None
@@ -214,9 +214,12 @@ class Value:
         """max(0, a); d/da = 1 if a > 0 else 0."""
         return _unary("relu", self)
 
-    def leaky_relu(self, slope: float = 0.01) -> Value:
-        """a if a > 0 else slope*a; d/da = 1 if a > 0 else slope."""
-        return _apply("leaky_relu", (self,), slope)
+    def leaky_relu(self, slope: float = rules.LEAKY_SLOPE) -> Value:
+        """a if a > 0 else slope*a; d/da = 1 if a > 0 else slope.  The slope is a constant operand."""
+        out = _binary("leaky_relu", self, slope)
+        if out is NotImplemented:
+            raise TypeError(f"leaky_relu: slope must be a real number, got {type(slope).__name__}: {slope!r}")
+        return out
 
     def softplus(self) -> Value:
         """ln(1 + e^a); d/da = sigmoid(a)."""

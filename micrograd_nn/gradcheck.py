@@ -91,7 +91,7 @@ def gradcheck(
 def check_rule(
     op: str,
     args: Sequence[float],
-    *params: float,
+    *,
     eps: float = 1e-6,
     atol: float = 1e-5,
     rtol: float = 1e-3,
@@ -101,12 +101,12 @@ def check_rule(
     Raises GradcheckError naming the op, the argument and both numbers otherwise.
     """
     rule = rule_for(op)
-    _, local_grads = rule(*args, *params)
+    _, local_grads = rule(*args)
     if len(local_grads) != len(args):
         raise GradcheckError(f"rule {op!r} returned {len(local_grads)} local derivatives for {len(args)} operands")
 
     def forward(point: Sequence[float]) -> float:
-        return rule(*point, *params)[0]
+        return rule(*point)[0]
 
     for i, local in enumerate(local_grads):
         numeric = central_difference(forward, args, i, eps)

@@ -18,8 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from micrograd_nn.nn import MLP
-
-LEAKY_SLOPE = 0.01  # the default slope of Value.leaky_relu
+from micrograd_nn.rules import LEAKY_SLOPE
 
 
 def activate(name: str, z: np.ndarray) -> np.ndarray:

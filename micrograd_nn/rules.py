@@ -22,6 +22,7 @@ _ONE_MINUS_ONE = (1.0, -1.0)
 _MINUS_ONE = (-1.0,)
 _ZERO = (0.0,)
 _ONE = (1.0,)
+_ONE_ZERO = (1.0, 0.0)
 
 
 # --- arithmetic -------------------------------------------------------------
@@ -45,9 +46,8 @@ def div(a: float, b: float) -> tuple[float, tuple[float, float]]:
     """a / b; d/da = 1/b, d/db = -a/b^2."""
     if b == 0.0:
         raise ZeroDivisionError(f"division by zero: {a!r} / {b!r}")
-    inv = 1.0 / b
-    out = a * inv
-    return out, (inv, -out * inv)
+    out = a / b
+    return out, (1.0 / b, -out / b)
 
 
 def neg(a: float) -> tuple[float, tuple[float]]:
@@ -60,7 +60,8 @@ def power(a: float, b: float) -> tuple[float, tuple[float, float]]:
 
     A negative base needs an integer exponent (the real power is otherwise
     undefined) and then d/db is nan, as in PyTorch; 0 ** b needs b > 0 and
-    then d/db = 0 (the limit from the right).
+    then d/db = 0 (the limit from the right) and d/da = b 0^(b-1), which is
+    +inf for 0 < b < 1 (as sqrt'(0), and PyTorch).
     """
     if a < 0.0 and not b.is_integer():
         raise ValueError(
@@ -71,7 +72,8 @@ def power(a: float, b: float) -> tuple[float, tuple[float, float]]:
             raise ZeroDivisionError(f"power: {a!r} ** {b!r} is a division by zero")
         if b == 0.0:
             return 1.0, (0.0, 0.0)
-        return 0.0, (1.0 if b == 1.0 else 0.0, 0.0)
+        # d/da = b 0^(b-1): +inf for 0 < b < 1 (as sqrt at 0), 1 for b = 1, 0 for b > 1
+        return 0.0, (math.inf if b < 1.0 else 1.0 if b == 1.0 else 0.0, 0.0)
     try:
         out = a**b
         d_da = b * a ** (b - 1.0)
@@ -146,11 +148,14 @@ def relu(a: float) -> tuple[float, tuple[float]]:
     return 0.0, _ZERO
 
 
-def leaky_relu(a: float, slope: float = 0.01) -> tuple[float, tuple[float]]:
-    """a if a > 0 else slope * a; d/da = 1 if a > 0 else slope."""
+LEAKY_SLOPE = 0.01  # the default slope of leaky_relu
+
+
+def leaky_relu(a: float, slope: float) -> tuple[float, tuple[float, float]]:
+    """a if a > 0 else slope * a; d/da = 1 if a > 0 else slope; d/dslope = 0 if a > 0 else a."""
     if a > 0.0:
-        return a, _ONE
-    return slope * a, (slope,)
+        return a, _ONE_ZERO
+    return slope * a, (slope, a)
 
 
 def absolute(a: float) -> tuple[float, tuple[float]]:

@@ -49,7 +49,7 @@ RULE_ARGUMENTS: dict[str, st.SearchStrategy[tuple[float, ...]]] = {
     "sigmoid": st.tuples(floats(-30, 30)),
     "tanh": st.tuples(floats(-10, 10)),
     "relu": st.tuples(away_from_zero(100)),
-    "leaky_relu": st.tuples(away_from_zero(100)),
+    "leaky_relu": st.tuples(away_from_zero(100), floats(0.0, 1.0)),
     "abs": st.tuples(away_from_zero(100)),
     "sin": st.tuples(floats(-10, 10)),
     "cos": st.tuples(floats(-10, 10)),

@@ -38,9 +38,9 @@ def check_rule_first_operand(args: tuple[float, ...]) -> bool:
     return abs(analytic - numeric) <= 1e-5 + 1e-3 * abs(numeric)
 
 
-def test_leaky_relu_slope_parameter() -> None:
-    assert rules.leaky_relu(-2.0, 0.2) == (pytest.approx(-0.4), (0.2,))
-    assert check_rule("leaky_relu", (-1.5,), 0.3)
+def test_leaky_relu_slope_is_an_operand() -> None:
+    assert rules.leaky_relu(-2.0, 0.2) == (pytest.approx(-0.4), (0.2, -2.0))
+    assert rules.leaky_relu(3.0, 0.2) == (3.0, (1.0, 0.0))
 
 
 def test_check_rule_catches_a_wrong_rule(monkeypatch: pytest.MonkeyPatch) -> None:
