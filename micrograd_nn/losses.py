@@ -2,7 +2,7 @@
 
 Predictions may be one Value, a list of Values (a batch of scalar outputs, or
 one sample's outputs), or a list of lists (a batch of vector outputs); the
-targets have the same shape with plain numbers.  Every loss is a mean over
+targets have the same shape with plain numbers (lists or NumPy arrays).  Every loss is a mean over
 the elements (mse, binary cross-entropy, hinge) or over the samples
 (softmax cross-entropy), except the sums sse and half_sse.
 """
@@ -10,6 +10,7 @@ the elements (mse, binary cross-entropy, hinge) or over the samples
 from __future__ import annotations
 
 from collections.abc import Sequence
+from numbers import Integral
 
 from micrograd_nn.engine import Value
 
@@ -18,7 +19,9 @@ Target = float | Sequence[float] | Sequence[Sequence[float]]
 
 
 def _flatten(x: object) -> list:
-    """Nested lists of any depth as one flat list, in order."""
+    """Nested lists (or NumPy arrays) of any depth as one flat list, in order."""
+    if hasattr(x, "tolist"):  # a NumPy array or scalar: plain Python numbers and lists
+        x = x.tolist()
     if isinstance(x, (list, tuple)):
         return [leaf for item in x for leaf in _flatten(item)]
     return [x]
@@ -46,8 +49,8 @@ def half_sse(preds: Prediction, targets: Target) -> Value:
 
 def mse(preds: Prediction, targets: Target) -> Value:
     """Mean squared error: 1/n sum_i (p_i - t_i)^2."""
-    ps, _ = _pairs(preds, targets)
-    return sse(preds, targets) / len(ps)
+    ps, ts = _pairs(preds, targets)
+    return sse(ps, ts) / len(ps)
 
 
 def binary_cross_entropy(probs: Prediction, targets: Target) -> Value:
@@ -90,6 +93,8 @@ def softmax(logits: Sequence[Value]) -> list[Value]:
 
 def log_sum_exp(logits: Sequence[Value]) -> Value:
     """ln sum_j e^(z_j), computed as m + ln sum_j e^(z_j - m) with m = max_j z_j."""
+    if not logits:
+        raise ValueError("log_sum_exp: no logits given")
     m = max(z.data for z in logits)
     return Value.sum((z - m).exp() for z in logits).log() + m
 
@@ -97,14 +102,21 @@ def log_sum_exp(logits: Sequence[Value]) -> Value:
 def softmax_cross_entropy(
     logits: Sequence[Value] | Sequence[Sequence[Value]], targets: int | Sequence[int]
 ) -> Value:
-    """Mean over samples of -ln softmax(z)_t = logsumexp(z) - z_t; stable for large logits."""
-    batch = [logits] if isinstance(targets, int) else list(logits)
-    labels = [targets] if isinstance(targets, int) else list(targets)
+    """Mean over samples of -ln softmax(z)_t = logsumexp(z) - z_t; stable for large logits.
+
+    targets: one class index for one sample's logits, or one index per sample
+    (a list or a NumPy integer array).
+    """
+    if hasattr(targets, "tolist"):  # NumPy integers and arrays
+        targets = targets.tolist()
+    single = not isinstance(targets, (list, tuple))
+    batch = [logits] if single else list(logits)
+    labels = [targets] if single else list(targets)  # type: ignore[arg-type]
     if len(batch) != len(labels):
         raise ValueError(f"softmax_cross_entropy: {len(batch)} samples but {len(labels)} targets")
     terms = []
     for z, t in zip(batch, labels):
-        if isinstance(t, bool) or not isinstance(t, int) or not 0 <= t < len(z):
+        if isinstance(t, bool) or not isinstance(t, Integral) or not 0 <= t < len(z):
             raise ValueError(f"softmax_cross_entropy: target {t!r} is not a class index below {len(z)}")
         terms.append(log_sum_exp(z) - z[t])
     return Value.sum(terms) / len(terms)

@@ -89,3 +89,22 @@ def test_loss_gradients_match_central_differences(loss) -> None:
 def test_mismatched_lengths_are_refused() -> None:
     with pytest.raises(ValueError, match="2 predictions but 3 targets"):
         losses.mse(values([1.0, 2.0]), [1.0, 2.0, 3.0])
+
+
+def test_numpy_targets_are_accepted() -> None:
+    preds = [[Value(1.0), Value(2.0)], [Value(3.0), Value(4.0)]]
+    assert losses.mse(preds, np.array([[1.0, 1.0], [1.0, 1.0]])).data == pytest.approx(14 / 4)
+    assert losses.hinge(values([2.0, -0.5]), np.array([1, -1])).data == pytest.approx(0.25)
+    z = values([1.0, 2.0, 0.5])
+    expected = losses.softmax_cross_entropy(z, 1).data
+    assert losses.softmax_cross_entropy(z, np.int64(1)).data == expected
+    assert losses.softmax_cross_entropy([z, z], np.array([1, 1])).data == pytest.approx(expected)
+    with pytest.raises(ValueError, match="class index"):
+        losses.softmax_cross_entropy(z, 1.0)  # type: ignore[arg-type]
+
+
+def test_empty_logits_are_refused() -> None:
+    with pytest.raises(ValueError, match="no logits"):
+        losses.log_sum_exp([])
+    with pytest.raises(ValueError, match="no logits"):
+        losses.softmax([])
