@@ -25,11 +25,32 @@ from micrograd_nn import rules
 _INF = float("inf")
 
 
-def _constant(x: object) -> Value | None:
-    """Wrap a plain number in a constant leaf; None if x is not a real number."""
-    if type(x) is float or type(x) is int or (isinstance(x, Real) and not isinstance(x, bool)):
-        return Value(x)
-    return None
+def _finite_float(x: object, where: str) -> float | None:
+    """x as a finite float; None if x is not a real number; ValueError/OverflowError naming `where`."""
+    if type(x) is not float:
+        if isinstance(x, bool) or not isinstance(x, Real):
+            return None
+        try:
+            x = float(x)
+        except OverflowError:
+            shown = repr(x)
+            shown = shown if len(shown) <= 40 else shown[:37] + "..."
+            raise OverflowError(f"{where}: the number {shown} is too large for a float") from None
+    if x - x != 0.0:  # inf - inf and nan - nan are nan; finite - finite is 0
+        raise ValueError(f"{where}: needs a finite number, got {x!r}")
+    return x
+
+
+def _constant(x: object, op: str) -> Value | None:
+    """A constant leaf for the plain number x beside operator op; None if x is not a real number."""
+    data = _finite_float(x, op)
+    if data is None:
+        return None
+    leaf = _new_value(Value)
+    leaf.data = data
+    leaf.grad = 0.0
+    leaf.label = ""
+    return leaf
 
 
 def _as_values(items: tuple) -> tuple[Value, ...]:
@@ -81,11 +102,11 @@ def _unary(op: str, a: Value) -> Value:
 def _binary(op: str, a: object, b: object) -> Value:
     """_apply for two operands, wrapping plain numbers; NotImplemented for other types."""
     if not isinstance(a, Value):
-        a = _constant(a)
+        a = _constant(a, op)
         if a is None:
             return NotImplemented
     if not isinstance(b, Value):
-        b = _constant(b)
+        b = _constant(b, op)
         if b is None:
             return NotImplemented
     try:
@@ -111,13 +132,10 @@ class Value:
 
     def __init__(self, data: float, label: str = "") -> None:
         """A leaf node holding the finite real number ``data``."""
-        if type(data) is not float:
-            if isinstance(data, bool) or not isinstance(data, Real):
-                raise TypeError(f"Value needs a real number, got {type(data).__name__}: {data!r}")
-            data = float(data)
-        if data - data != 0.0:
-            raise ValueError(f"Value needs a finite number, got {data!r}")
-        self.data = data
+        number = _finite_float(data, "Value")
+        if number is None:
+            raise TypeError(f"Value needs a real number, got {type(data).__name__}: {data!r}")
+        self.data = number
         self.grad = 0.0
         self.label = label
 

@@ -58,23 +58,25 @@ RULE_ARGUMENTS: dict[str, st.SearchStrategy[tuple[float, ...]]] = {
     "affine": _pairs_args(extra=1),
 }
 
-UNARY_METHODS = ["exp", "tanh", "sigmoid", "softplus", "sin", "cos", "neg"]
-BINARY_OPS = ["+", "-", "*"]
+# Each program op builds a few nodes from earlier ones.  Operands of ops with
+# a restricted domain (log, sqrt, /, **) are shaped to stay inside it, and
+# growth is kept bounded, so central differences stay a fair reference.
+UNARY_OPS = ["exp", "tanh", "sigmoid", "softplus", "sin", "cos", "neg", "log", "sqrt", "cube"]
+BINARY_OPS = ["+", "-", "*", "/", "**", "sum", "dot", "affine"]
 
 
 @st.composite
-def expression_graphs(draw: st.DrawFn, n_inputs: int = 3, max_steps: int = 12) -> tuple[list[float], list[tuple]]:
+def expression_graphs(draw: st.DrawFn, n_inputs: int = 3, max_steps: int = 10) -> tuple[list[float], list[tuple]]:
     """Input values and a random program over them whose steps may reuse any earlier node.
 
     Each step is (op, i, j): apply op to nodes i and j (j ignored for unary ops).
     Reuse of earlier nodes gives shared sub-expressions; long runs give depth.
-    Only ops smooth everywhere are used, so central differences are fair.
     """
     inputs = draw(st.lists(floats(-2, 2), min_size=n_inputs, max_size=n_inputs))
     steps = []
     n_nodes = n_inputs
     for _ in range(draw(st.integers(1, max_steps))):
-        op = draw(st.sampled_from(UNARY_METHODS + BINARY_OPS + ["sum"]))
+        op = draw(st.sampled_from(UNARY_OPS + BINARY_OPS))
         i = draw(st.integers(0, n_nodes - 1))
         j = draw(st.integers(0, n_nodes - 1))
         steps.append((op, i, j))
@@ -82,22 +84,40 @@ def expression_graphs(draw: st.DrawFn, n_inputs: int = 3, max_steps: int = 12) -
     return inputs, steps
 
 
+def apply_step(op: str, a: Value, b: Value) -> Value:
+    """One program op on nodes a and b."""
+    if op == "+":
+        return a + b
+    if op == "-":
+        return a - b
+    if op == "*":
+        return a * b.tanh()
+    if op == "/":
+        return a / (b * b + 1)
+    if op == "**":
+        return (a * a + 0.5) ** b.tanh()
+    if op == "sum":
+        return Value.sum([a, b, a])
+    if op == "dot":
+        return Value.dot([a, b], [b.tanh(), a.tanh()])
+    if op == "affine":
+        return Value.dot([a, b], [b.tanh(), a.tanh()], bias=a)
+    if op == "neg":
+        return -a
+    if op == "exp":
+        return a.tanh().exp()
+    if op == "log":
+        return (a * a + 1).log()
+    if op == "sqrt":
+        return (a * a + 0.5).sqrt()
+    if op == "cube":
+        return a.tanh() ** 3  # a negative base with an integer exponent
+    return getattr(a, op)()
+
+
 def run_program(steps: list[tuple], *leaves: Value) -> Value:
     """Evaluate a program from expression_graphs on Values; the last node is the result."""
     nodes = list(leaves)
     for op, i, j in steps:
-        a, b = nodes[i], nodes[j]
-        if op == "+":
-            out = a + b
-        elif op == "-":
-            out = a - b
-        elif op == "*":
-            out = a * b
-        elif op == "sum":
-            out = Value.sum([a, b, a])
-        elif op == "neg":
-            out = -a
-        else:
-            out = getattr(a, op)()
-        nodes.append(out)
+        nodes.append(apply_step(op, nodes[i], nodes[j]))
     return nodes[-1]
