@@ -12,6 +12,12 @@ Gradient semantics (the same as PyTorch's):
   twice on the same graph therefore doubles the leaves' gradients and leaves
   the inner nodes' gradients as they were after the first call.
 - ``root.zero_grad()`` sets the gradient of every node in root's graph to 0.
+- A gradient that overflows (a finite local derivative times a finite
+  upstream gradient, or their sum, is not a finite float) raises
+  OverflowError naming the node; the gradients are then partial.  Local
+  derivatives that are infinite or undefined by convention (sqrt and a**b
+  with 0 < b < 1 at 0 give +inf; d(a**b)/db is nan for a < 0, as in
+  PyTorch) flow on as inf or nan without an error.
 """
 
 from __future__ import annotations
@@ -292,11 +298,12 @@ class Value:
         while ready:
             node = ready.pop()
             upstream = node.grad
-            if upstream - upstream != 0.0:
-                where = f"node {_describe(node)} (op {node.op!r})"
-                raise OverflowError(f"backward: gradient {upstream!r} at {where} is not finite")
+            upstream_is_finite = upstream - upstream == 0.0
             for operand, local in zip(node.operands, node.local_grads):
-                operand.grad += local * upstream
+                total = operand.grad + local * upstream
+                operand.grad = total
+                if total - total != 0.0 and upstream_is_finite and local - local == 0.0:
+                    _raise_gradient_overflow(node, operand, local, upstream)
                 if operand.operands:
                     left = uses[operand] - 1
                     if left:
@@ -308,6 +315,14 @@ class Value:
         """Set .grad = 0 on this node and every node it was computed from."""
         for node in topological_order(self):
             node.grad = 0.0
+
+
+def _raise_gradient_overflow(node: Value, operand: Value, local: float, upstream: float) -> None:
+    """OverflowError for a finite local derivative times a finite upstream gradient that is not finite."""
+    raise OverflowError(
+        f"backward: the gradient of {_describe(operand)} overflowed to {operand.grad!r} "
+        f"(local derivative {local!r} x upstream {upstream!r} through op {node.op!r} of {_describe(node)})"
+    )
 
 
 class OpValue(Value):

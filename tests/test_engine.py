@@ -222,8 +222,21 @@ def test_backward_overflow_names_the_node() -> None:
     y = x * 1.0
     y.label = "y"
     out = y * 1e308 + y * 1e308  # finite, but dout/dy = 2e308 overflows
-    with pytest.raises(OverflowError, match="gradient inf at node 'y'"):
+    with pytest.raises(OverflowError, match="gradient of 'y' overflowed to inf"):
         out.backward()
+
+
+def test_conventional_infinite_and_undefined_derivatives_flow_on() -> None:
+    x = Value(0.0)
+    (x * 1.0).sqrt().backward()  # sqrt'(0) = inf through an inner node: no error
+    assert x.grad == math.inf
+    z = Value(0.0)
+    (z**0.5).backward()
+    assert z.grad == math.inf
+    base, n = Value(-2.0), Value(1.5)
+    out = base ** (n * 2)  # d/d(exponent) is nan for a negative base; d/d(base) is fine
+    out.backward()
+    assert base.grad == pytest.approx(3 * (-2.0) ** 2) and math.isnan(n.grad)
 
 
 def test_stable_functions_at_extremes() -> None:
