@@ -180,6 +180,8 @@ def cos(a: float) -> tuple[float, tuple[float]]:
 
 
 # --- n-ary -----------------------------------------------------------------------
+# "sum" adds with math.fsum (exact, for long sums such as a loss over a batch);
+# "dot" and "affine" use the plain sum because they are the fused neuron's hot path.
 
 def total(*terms: float) -> tuple[float, tuple[float, ...]]:
     """t1 + t2 + ... + tn; d/dti = 1."""
@@ -200,7 +202,14 @@ def affine(*ws_xs_b: float) -> tuple[float, tuple[float, ...]]:
     return sum(map(operator.mul, ws, xs), ws_xs_b[-1]), xs + ws + _ONE
 
 
-RULES: dict[str, Rule] = {
+class RuleTable(dict):
+    """A dict from op name to rule whose missing keys raise a KeyError naming the op."""
+
+    def __missing__(self, op: str) -> Rule:
+        raise KeyError(f"no derivative rule for op {op!r}; known ops: {sorted(self)}")
+
+
+RULES: RuleTable = RuleTable({
     "+": add,
     "-": sub,
     "*": mul,
@@ -221,12 +230,9 @@ RULES: dict[str, Rule] = {
     "sum": total,
     "dot": dot,
     "affine": affine,
-}
+})
 
 
 def rule_for(op: str) -> Rule:
     """The rule registered for ``op``; KeyError naming the op if there is none."""
-    try:
-        return RULES[op]
-    except KeyError:
-        raise KeyError(f"no derivative rule for op {op!r}; known ops: {sorted(RULES)}") from None
+    return RULES[op]

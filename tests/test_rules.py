@@ -62,3 +62,8 @@ def test_stable_squashing_at_extremes() -> None:
     assert rules.softplus(-1000.0) == (0.0, (0.0,))
     out, (slope,) = rules.softplus(0.0)
     assert out == pytest.approx(math.log(2.0)) and slope == 0.5
+
+
+def test_missing_rule_in_the_table_is_named() -> None:
+    with pytest.raises(KeyError, match="no derivative rule for op 'tan'"):
+        rules.RULES["tan"]
