@@ -53,7 +53,7 @@ OP_SYMBOLS = {
 }
 """How each op is shown in an op node; ops not listed are shown by name (tanh, relu, ...)."""
 
-ORDERED_OPS = frozenset({"-", "/", "**", "dot", "affine"})
+ORDERED_OPS = frozenset({"-", "/", "**", "leaky_relu", "dot", "affine"})
 """Ops whose operand order changes the result: their edges are numbered."""
 
 KINDS = ("parameter", "input", "variable", "constant", "inner")
@@ -96,8 +96,8 @@ def walk(
 
     Leaves are parameters (labels like ``L1.n2.w1``, or those in ``parameters``),
     inputs (labels ``x1, x2, ...``, or those in ``inputs``), constants (no label)
-    or variables (any other label).  Gradients count as computed unless every
-    gradient is 0, which is how the graph looks before backward().
+    or variables (any other label).  Gradients count as computed when the
+    root's gradient is not 0 (see ``grads_computed``).
     """
     nodes = topological_order(root)
     index = {node: i for i, node in enumerate(nodes)}
@@ -106,8 +106,17 @@ def walk(
     kinds = [_kind(node, parameter_set, input_set) for node in nodes]
     names = _names(nodes, kinds)
     groups = _neuron_groups(nodes, index, kinds)
-    grads_computed = any(node.grad != 0.0 for node in nodes)
-    return Walk(root, nodes, index, kinds, names, groups, grads_computed)
+    return Walk(root, nodes, index, kinds, names, groups, grads_computed(root))
+
+
+def grads_computed(root: Value) -> bool:
+    """Has backward() run from root?  True when root.grad != 0.
+
+    backward() always seeds the root with dL/dL = 1 (unless the caller passes
+    0), while leaves may still hold gradients from an earlier backward() on
+    another graph, so only the root's gradient tells.
+    """
+    return root.grad != 0.0
 
 
 def _kind(node: Value, parameter_set: set[Value] | None, input_set: set[Value] | None) -> str:
@@ -153,11 +162,13 @@ def _names(nodes: list[Value], kinds: list[str]) -> list[str]:
 def _neuron_groups(nodes: list[Value], index: dict[Value, int], kinds: list[str]) -> list[str | None]:
     """For each node, the neuron it was built in (e.g. "L1.n3"), or None.
 
-    nn.py labels parameters L{layer}.n{neuron}.w{i} / .b, so a node belongs to
-    neuron N when it reads one of N's parameters directly (the products wi*xi,
-    the dot node, the bias sum), when it is a "+" whose operands all belong to
-    N (the running weighted sum), or when it is an activation applied to N's
-    sum.  That stops at the neuron's output: what uses it belongs elsewhere.
+    nn.py labels parameters L{layer}.n{neuron}.w{i} / .b.  A node belongs to
+    neuron N when it reads one of N's parameters together with a signal (an
+    operand that is neither a parameter nor a constant: the products wi*xi,
+    the bias sum b + w1*x1) or is N's dot/affine node; when it is a "+" whose
+    operands all belong to N (the running weighted sum); or when it is an
+    activation applied to N's sum.  Nodes that read only parameters and
+    constants, such as the p*p terms of an L2 penalty, belong to no neuron.
     """
     groups: list[str | None] = [None] * len(nodes)
     for i, node in enumerate(nodes):
@@ -166,18 +177,38 @@ def _neuron_groups(nodes: list[Value], index: dict[Value, int], kinds: list[str]
             continue
         if not node.operands:
             continue
-        operand_groups = [groups[index[operand]] for operand in node.operands]
-        owners = {
-            groups[index[operand]] for operand in node.operands if kinds[index[operand]] == "parameter"
-        }
+        operand_ids = [index[operand] for operand in node.operands]
+        operand_groups = [groups[j] for j in operand_ids]
+        owners = {groups[j] for j in operand_ids if kinds[j] == "parameter"}
         owners.discard(None)
-        if owners:
+        reads_signal = any(kinds[j] not in ("parameter", "constant") for j in operand_ids)
+        if owners and (reads_signal or node.op in ("dot", "affine")):
             groups[i] = owners.pop() if len(owners) == 1 else None
+        elif owners:
+            continue  # parameters and constants only: a regulariser term, not part of the neuron
         elif node.op == "+" and operand_groups[0] is not None and len(set(operand_groups)) == 1:
             groups[i] = operand_groups[0]
         elif node.op in ACTIVATION_OPS and node.operands[0].op in ("+", "dot", "affine"):
             groups[i] = operand_groups[0]
     return groups
+
+
+def neuron_outputs(info: Walk) -> dict[str, int]:
+    """For each neuron key, the id of its output: the last inner member none of whose users is in the neuron."""
+    used_inside = [False] * len(info.nodes)
+    for i, node in enumerate(info.nodes):
+        group = info.groups[i]
+        if group is None:
+            continue
+        for operand in node.operands:
+            j = info.index[operand]
+            if info.groups[j] == group:
+                used_inside[j] = True
+    outputs: dict[str, int] = {}
+    for i, group in enumerate(info.groups):
+        if group is not None and info.kinds[i] == "inner" and not used_inside[i]:
+            outputs[group] = i  # topological order: the last such member wins
+    return outputs
 
 
 def group_title(key: str) -> str:
@@ -255,15 +286,13 @@ def _dot_lines(
     elif collapse is False:
         collapsed = set()
     else:
-        collapsed = set(collapse)
+        collapsed = {collapse} if isinstance(collapse, str) else set(collapse)
         unknown = collapsed - set(all_groups)
         if unknown:
             raise ValueError(f"collapse: no neuron {sorted(unknown)} in this graph; it has {all_groups}")
     # A collapsed neuron is drawn as its output node; every other member is hidden.
-    outputs: dict[str, int] = {}
-    for i, group in enumerate(groups):
-        if group in collapsed and kinds[i] == "inner":
-            outputs[group] = i  # topological order: the last member is the output
+    outputs = {key: i for key, i in neuron_outputs(info).items() if key in collapsed}
+    collapsed &= set(outputs)  # a "neuron" of parameters only has no output to draw
     hidden = [
         (groups[i] in collapsed and outputs.get(groups[i]) != i) or (compact and kinds[i] == "constant")
         for i in range(len(nodes))
@@ -359,6 +388,8 @@ def _dot_lines(
                 continue  # a constant hidden by compact mode
             source = drawn_as[j]
             parts = [f"#{position}"] if numbered else []
+            if source != j:
+                parts.append(info.names[j])  # a parameter read from a collapsed neuron: say which one
             if edge_labels:
                 if computed:
                     contribution = local * node.grad

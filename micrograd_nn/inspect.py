@@ -13,7 +13,7 @@ import html
 from typing import Any
 
 from micrograd_nn.engine import Value
-from micrograd_nn.graph import Walk, format_number, on_path, walk
+from micrograd_nn.graph import Walk, format_number, grads_computed, on_path, walk
 
 INFIX_OPS = frozenset({"+", "-", "*", "/", "**"})
 
@@ -68,7 +68,7 @@ def format_table(root: Value) -> str:
 
     text = [line(header), line(["-" * w for w in widths])]
     text += [line(values) for values in cells]
-    if not any(row["grad"] != 0.0 for row in rows):
+    if not grads_computed(root):
         text.append("(gradients not computed yet: call backward() on the root)")
     return "\n".join(text)
 

@@ -10,7 +10,16 @@ import graphviz
 import pytest
 
 from micrograd_nn.engine import Value
-from micrograd_nn.graph import draw_dot, format_number, neuron_keys, render, to_dot, walk
+from micrograd_nn.graph import (
+    draw_dot,
+    format_number,
+    grads_computed,
+    group_title,
+    neuron_keys,
+    render,
+    to_dot,
+    walk,
+)
 from micrograd_nn.nn import MLP
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="the Graphviz program 'dot' is not installed")
@@ -217,3 +226,80 @@ def test_render_writes_svg_png_pdf_by_suffix(tmp_path) -> None:
     assert render(out, tmp_path / "g.pdf").read_bytes().startswith(b"%PDF")
     with pytest.raises(ValueError, match=r"\.svg, \.png, \.pdf"):
         render(out, tmp_path / "g.gif")
+
+
+def l2_loss(fused: bool = False) -> tuple[MLP, Value]:
+    """A 2-2-1 network's squared error plus an L2 penalty (whose p*p terms read parameters only)."""
+    from micrograd_nn.losses import l2_penalty
+
+    model = MLP(2, [2, 1], rng=0, fused=fused, activation="tanh")
+    out = model([1.0, 2.0])
+    loss = (out - 1) ** 2 + l2_penalty(model.parameters(), 1e-4)
+    loss.backward()
+    return model, loss
+
+
+@pytest.mark.parametrize("fused", [False, True])
+def test_l2_terms_belong_to_no_neuron_and_collapsed_boxes_show_the_activation(fused: bool) -> None:
+    model, loss = l2_loss(fused)
+    info = walk(loss)
+    squares = [i for i, n in enumerate(info.nodes) if n.op == "*" and n.operands[0] is n.operands[1]]
+    assert len(squares) == len(model.parameters()) == 9
+    assert all(info.groups[i] is None for i in squares)
+    # clustered: each hidden neuron's box holds its parameters and its own nodes, no p*p term
+    dot = to_dot(loss)
+    cluster = dot.split("subgraph cluster_L1_n1 {")[1].split("}")[0]
+    assert cluster.count("parameter") == 3
+    assert cluster.count('label="tanh"') == 1
+    assert all(f"v{i} [" not in cluster for i in squares)
+    # collapsed: each box is drawn as the neuron's real output (its activation, or the output sum)
+    hidden_outputs = [neuron([1.0, 2.0]) for neuron in model.layers[0].neurons]
+    collapsed = to_dot(loss, collapse=True)
+    assert collapsed.count("box3d") == 3
+    for key, expected in zip(["L1.n1", "L1.n2"], hidden_outputs):
+        box = next(line for line in collapsed.splitlines() if f"{group_title(key)}\\n" in line)
+        assert f"output (tanh)\\ndata {format_number(expected.data)}\\n" in box
+    out_box = next(line for line in collapsed.splitlines() if "layer 2 / neuron 1\\n" in line)
+    output_op = "affine" if fused else "+"
+    output = loss.operands[0].operands[0].operands[0]  # (out - 1) ** 2 + penalty -> out
+    assert f"output ({output_op})\\ndata {format_number(output.data)}\\n" in out_box
+    assert "data 0.0000" not in collapsed.split("layer 2 / neuron 1")[1].split("\n")[0]
+    # the p*p terms are still drawn, fed from their neuron's box by an edge named after the parameter
+    assert all(f"v{i} [" in collapsed for i in squares)
+    assert 'label="L1.n1.w1"' in collapsed
+
+
+def test_collapse_accepts_one_neuron_key_as_a_string() -> None:
+    _, loss = l2_loss()
+    one = to_dot(loss, collapse="L1.n2")
+    assert one == to_dot(loss, collapse={"L1.n2"})
+    assert one.count("box3d") == 1 and "layer 1 / neuron 2\\noutput (tanh)" in one
+    with pytest.raises(ValueError, match=r"no neuron \['L1'\]"):
+        to_dot(loss, collapse="L1")
+
+
+def test_gradients_count_as_computed_only_when_the_root_has_one() -> None:
+    a, b = Value(2.0, "a"), Value(-3.0, "b")
+    first = a * b
+    first.backward()  # a and b now hold gradients from this first graph
+    second = a + b
+    assert a.grad == -3.0 and not grads_computed(second) and not walk(second).grads_computed
+    dot = to_dot(second)
+    assert "gradients not computed yet" in dot and "grad -3.0000" not in dot
+    assert dot.count("grad (not computed)") == 3
+    second.backward()
+    assert grads_computed(second) and "not computed" not in to_dot(second)
+    leaf = Value(4.0, "x")
+    leaf.backward()  # a leaf root gets dL/dL = 1 too
+    assert grads_computed(leaf)
+
+
+def test_leaky_relu_numbers_its_input_and_slope_edges() -> None:
+    x = Value(-2.0, "x")
+    y = x.leaky_relu(0.1)
+    y.backward()
+    dot = to_dot(y, edge_labels=True)
+    ix, islope, iy = (walk(y).index[n] for n in (x, y.operands[1], y))
+    assert re.search(rf'v{ix} -> o{iy} \[id="e{iy}_1", label="#1 0.1000 × 1.0000\\n= 0.1000"\]', dot)
+    assert re.search(rf'v{islope} -> o{iy} \[id="e{iy}_2", label="#2 -2.0000 × 1.0000\\n= -2.0000"\]', dot)
+    assert 'label="leaky_relu 0.1000"' in to_dot(y, compact=True)

@@ -153,3 +153,12 @@ def test_steps_work_on_a_deep_chain_without_recursion() -> None:
     steps = backward_steps(out)
     assert len(steps) == 5000
     assert steps[-1]["contributions"][0]["total_after"] == 1.0
+
+
+def test_stale_leaf_gradients_do_not_count_as_computed() -> None:
+    a = Value(2.0, "a")
+    (a * 5.0).backward()  # a.grad = 5 from an earlier graph
+    out = a * a
+    assert format_table(out).endswith("(gradients not computed yet: call backward() on the root)")
+    assert "backward() has not run yet" in explain(out)
+    assert "Note:" not in explain(out)
