@@ -129,6 +129,8 @@ def _expression_functions() -> list[str]:
 
 def _add_view_options(parser: argparse.ArgumentParser) -> None:
     """What to print and which files to write, shared by explain and graph."""
+    from micrograd_nn.graph import DEFAULT_MAX_NODES
+
     parser.add_argument("--svg", metavar="PATH", help="write the graph picture as SVG")
     parser.add_argument("--png", metavar="PATH", help="write the graph picture as PNG")
     parser.add_argument("--pdf", metavar="PATH", help="write the graph picture as PDF")
@@ -139,13 +141,20 @@ def _add_view_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--compact", action="store_true", help="hide constant leaves in the picture")
     parser.add_argument("--collapse", action="store_true", help="draw one node per neuron")
     parser.add_argument("--path-from", metavar="NAME", help="only explain (and highlight) the path from NAME")
-    parser.add_argument("--max-nodes", type=int, default=300, help="largest picture to draw (default 300)")
+    parser.add_argument(
+        "--max-nodes", type=int, default=DEFAULT_MAX_NODES,
+        help=f"largest picture to draw (default {DEFAULT_MAX_NODES})",
+    )
     parser.add_argument("--no-table", action="store_true", help="do not print the node table")
     parser.add_argument("--no-explain", action="store_true", help="do not print the step-by-step explanation")
     parser.add_argument(
         "--audit", action="store_true",
         help="check every gradient against central differences; mark disagreements in the picture",
     )
+
+
+_BAD_NUMBERS = (ValueError, ZeroDivisionError, OverflowError)
+"""What bad input (an expression, values, a sample) raises while building a graph or running backward."""
 
 
 def _run_explain(args: argparse.Namespace) -> int:
@@ -165,7 +174,7 @@ def _run_explain(args: argparse.Namespace) -> int:
             return 2
     try:
         root, _ = build(args.expression, values)
-    except (ValueError, ZeroDivisionError, OverflowError) as err:
+    except _BAD_NUMBERS as err:
         print(f"micrograd-nn explain: {err}", file=sys.stderr)
         return 2
     return _show(root, args, "explain")
@@ -177,11 +186,8 @@ def _run_graph(args: argparse.Namespace) -> int:
     from micrograd_nn.engine import Value
 
     if args.model:
-        try:
-            from micrograd_nn.persistence import load_model
-        except ImportError:
-            print("micrograd-nn graph: --model needs micrograd_nn.persistence, which is not available", file=sys.stderr)
-            return 2
+        from micrograd_nn.persistence import load_model
+
         try:
             model = load_model(args.model)
         except (OSError, ValueError, KeyError) as err:
@@ -195,18 +201,22 @@ def _run_graph(args: argparse.Namespace) -> int:
     if inputs is None or len(inputs) != model.nin:
         print(f"micrograd-nn graph: the model needs --input with {model.nin} numbers", file=sys.stderr)
         return 2
-    output = model(inputs)
-    outputs = output if isinstance(output, list) else [output]
-    if args.targets is None:
-        root = outputs[0] if len(outputs) == 1 else Value.sum(outputs)
-    elif len(args.targets) != len(outputs):
-        print(f"micrograd-nn graph: the model has {len(outputs)} outputs; give --target {len(outputs)} numbers",
-              file=sys.stderr)
+    try:
+        output = model(inputs)
+        outputs = output if isinstance(output, list) else [output]
+        if args.targets is None:
+            root = outputs[0] if len(outputs) == 1 else Value.sum(outputs)
+        elif len(args.targets) != len(outputs):
+            print(f"micrograd-nn graph: the model has {len(outputs)} outputs; give --target {len(outputs)} numbers",
+                  file=sys.stderr)
+            return 2
+        else:
+            errors = [(y - t) ** 2 for y, t in zip(outputs, args.targets)]
+            root = errors[0] if len(errors) == 1 else Value.sum(errors)
+            root.label = "loss"
+    except _BAD_NUMBERS as err:
+        print(f"micrograd-nn graph: {err}", file=sys.stderr)
         return 2
-    else:
-        errors = [(y - t) ** 2 for y, t in zip(outputs, args.targets)]
-        root = errors[0] if len(errors) == 1 else Value.sum(errors)
-        root.label = "loss"
     return _show(root, args, "graph")
 
 
@@ -217,7 +227,11 @@ def _show(root: Value, args: argparse.Namespace, command: str) -> int:
     from micrograd_nn import graph, inspect
     from micrograd_nn.engine import topological_order
 
-    root.backward()
+    try:
+        root.backward()
+    except _BAD_NUMBERS as err:
+        print(f"micrograd-nn {command}: {err}", file=sys.stderr)
+        return 2
     path_from = None
     if args.path_from:
         matches = [n for n in topological_order(root) if n.label == args.path_from]
@@ -234,7 +248,11 @@ def _show(root: Value, args: argparse.Namespace, command: str) -> int:
     if args.audit:
         from micrograd_nn.audit import audit_gradients
 
-        report = audit_gradients(root)
+        try:
+            report = audit_gradients(root)
+        except _BAD_NUMBERS as err:
+            print(f"micrograd-nn {command}: --audit: {err}", file=sys.stderr)
+            return 2
         print()
         print(report.format())
     options = dict(
@@ -248,7 +266,8 @@ def _show(root: Value, args: argparse.Namespace, command: str) -> int:
         if args.html:
             from micrograd_nn.stepper import write_html
 
-            print(f"wrote {write_html(root, args.html, max_nodes=args.max_nodes)}")
+            html_options = dict(direction=args.direction, compact=args.compact, max_nodes=args.max_nodes)
+            print(f"wrote {write_html(root, args.html, **html_options)}")
     except (ValueError, RuntimeError, OSError) as err:
         print(f"micrograd-nn {command}: {err}", file=sys.stderr)
         return 2

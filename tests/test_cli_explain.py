@@ -116,3 +116,55 @@ def test_explain_audit(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> No
     assert "gradient audit: 5 node gradients and 5 local derivatives checked" in out
     assert "every gradient agrees with central differences" in out
     assert "grad disagrees" not in target.read_text()
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["explain", "a*1e300*1e300", "--set", "a=1e-300"], "the gradient of 'a' overflowed to inf"),
+        (["graph", "--input", "1e308", "1e308", "--target", "0"], "overflows a float"),
+        (["graph", "--input", "nan", "1"], "needs a finite number, got nan"),
+    ],
+)
+def test_overflow_in_backward_or_the_model_is_a_message_not_a_traceback(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert message in captured.err and "Traceback" not in captured.err
+    assert captured.err.startswith(f"micrograd-nn {argv[0]}: ")
+
+
+def test_audit_errors_are_a_message(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    import micrograd_nn.audit
+
+    def failing_audit(root: object) -> None:
+        raise OverflowError("the audit overflowed")
+
+    monkeypatch.setattr(micrograd_nn.audit, "audit_gradients", failing_audit)
+    assert main(["explain", "a*b", "--set", "a=1", "b=2", "--audit", "--no-table", "--no-explain"]) == 2
+    assert "micrograd-nn explain: --audit: the audit overflowed" in capsys.readouterr().err
+
+
+def test_html_gets_direction_and_compact(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import micrograd_nn.stepper
+
+    seen: dict[str, object] = {}
+
+    def fake_write_html(root: object, path: str, **options: object) -> str:
+        seen.update(options)
+        return path
+
+    monkeypatch.setattr(micrograd_nn.stepper, "write_html", fake_write_html)
+    argv = ["explain", "a*2", "--set", "a=1", "--html", str(tmp_path / "s.html"), "--direction", "TB", "--compact",
+            "--max-nodes", "50", "--no-table", "--no-explain"]
+    assert main(argv) == 0
+    assert seen == {"direction": "TB", "compact": True, "max_nodes": 50}
+
+
+def test_max_nodes_default_comes_from_the_graph_module(monkeypatch: pytest.MonkeyPatch) -> None:
+    import micrograd_nn.graph
+    from micrograd_nn.cli import build_parser
+
+    monkeypatch.setattr(micrograd_nn.graph, "DEFAULT_MAX_NODES", 123)
+    assert build_parser().parse_args(["explain", "a"]).max_nodes == 123
