@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import pytest
 
+from micrograd_nn.tutorials.common import ReferenceCheck
 from micrograd_nn.tutorials.moons import run_moons
+
+RELATIVE_TOLERANCE = 1e-9  # engine vs NumPy reference, relative, floored at 1e-12 x the largest gradient
+
+
+def _assert_reference_check(check: ReferenceCheck, loss_name: str, batch: int, printed: str) -> None:
+    """The demo compared one batch's loss and gradients with the NumPy reference, agreed, and said so."""
+    assert check.loss_name == loss_name and check.batch == batch
+    assert check.loss == pytest.approx(check.reference_loss, rel=RELATIVE_TOLERANCE)
+    assert 0.0 <= check.largest_relative_difference <= RELATIVE_TOLERANCE
+    assert check.line() in printed
 
 
 def test_moons_matches_micrograd_and_separates_the_moons(tmp_path, capsys) -> None:
@@ -16,6 +27,9 @@ def test_moons_matches_micrograd_and_separates_the_moons(tmp_path, capsys) -> No
     assert result.history.loss[-1] < 0.2
     printed = capsys.readouterr().out
     assert "step 0 loss 0.895844, accuracy 50.0%" in printed
+    _assert_reference_check(result.reference_check, "hinge", 100, printed)
+    assert result.reference_check.loss == pytest.approx(0.8958441028683222, abs=1e-12)  # hinge + L2 at step 0
+    assert result.seed == 1337
     for path in result.files.values():
         assert path.exists() and path.read_bytes().startswith(b"\x89PNG")
 
@@ -61,10 +75,12 @@ def test_matrix_view_detects_a_wrong_gradient(monkeypatch) -> None:
     assert np.all(np.isfinite(view.matrices["updated wh = wh + X^T . d_hiddenlayer * lr"]))
 
 
-def test_exam_score_prediction_is_a_plausible_score(tmp_path) -> None:
+def test_exam_score_prediction_is_a_plausible_score(tmp_path, capsys) -> None:
     from micrograd_nn.tutorials.exam_score import run_exam_score
 
     result = run_exam_score(tmp_path, iterations=300, quiet=True)
+    _assert_reference_check(result.score_model.reference_check, "half_sse", 3, capsys.readouterr().out)
+    assert result.score_model.reference_check.loss == pytest.approx(result.score_model.history.loss[0], rel=1e-12)
     assert all(abs(fitted - actual) < 5 for fitted, actual in zip(result.fitted_scores, [92, 86, 89]))
     assert 80 <= result.predicted_score <= 100
     history = result.score_model.history
@@ -92,26 +108,53 @@ def test_regression_gets_below_the_tutorials_plateau(tmp_path, capsys) -> None:
     )
     assert result.tutorial_history.lr == [0.2, 0.2, 0.2, 0.1, 0.1]
     assert result.tutorial_history.loss[-1] < result.tutorial_history.loss[0]
+    printed = capsys.readouterr().out
+    _assert_reference_check(result.reference_check, "mse", 20, printed)
     assert result.better_rmse < TUTORIAL_PLATEAU and result.test_rmse < TUTORIAL_PLATEAU
     assert len(result.table) == 10
     for *_inputs, truth, guess in result.table:
         assert abs(guess - truth) < 3 * TUTORIAL_PLATEAU
-    printed = capsys.readouterr().out
     assert printed.count("RMSE") >= 5 + 8  # one line per epoch of both runs
     assert all(path.exists() for path in result.files.values())
 
 
-def test_digits_learns_at_reduced_size(tmp_path) -> None:
+def test_regression_prints_the_rmse_after_each_epochs_update(tmp_path, capsys) -> None:
+    """ "epoch 1: RMSE r" means r is the training RMSE of the weights epoch 1's update left."""
+    from micrograd_nn import datasets
+    from micrograd_nn.train import fit, rmse
+    from micrograd_nn.tutorials.regression import regression_network, run_regression
+
+    result = run_regression(
+        tmp_path, n_samples=300, epochs_at_02=2, epochs_at_01=1, better_epochs=1, batch_size=50, quiet=True
+    )
+    printed = capsys.readouterr().out
+    X, y = datasets.hyperplane_regression(300, seed=0)
+    model = regression_network(0)
+    start = rmse(model, X, y)
+    after = []
+    for lr in (0.2, 0.2, 0.1):
+        fit(model, X, y, loss="mse", lr=lr, epochs=1, quiet=True)
+        after.append(rmse(model, X, y))
+    assert result.tutorial_rmse_per_epoch == pytest.approx(after, rel=1e-12)
+    assert result.tutorial_rmse == result.tutorial_rmse_per_epoch[-1]
+    assert f"start            : RMSE {start:.5f}" in printed
+    for epoch, (lr, value) in enumerate(zip((0.2, 0.2, 0.1), after), 1):
+        assert f"epoch {epoch:>3} (lr {lr}): RMSE {value:.5f}" in printed
+    assert start > after[0] and f"{start:.5f}" != f"{after[0]:.5f}"
+
+
+def test_digits_learns_at_reduced_size(tmp_path, capsys) -> None:
     from micrograd_nn.tutorials.digits import run_digits
 
     result = run_digits(tmp_path, n_samples=500, epochs=3, lr=0.01, quiet=True)
+    _assert_reference_check(result.reference_check, "softmax_cross_entropy", 32, capsys.readouterr().out)
     assert result.sizes == [64, 32, 16, 10]
     assert result.dev_accuracy >= 0.8  # 100 held-out 8x8 digits after 3 epochs on 400
     assert result.history.loss[-1] < 0.5 * result.history.loss[0]
     assert len(result.history.metrics["dev accuracy"]) == 3 and result.seconds > 0
 
 
-def test_digits_runs_the_tutorials_784_network_on_an_mnist_csv(tmp_path) -> None:
+def test_digits_runs_the_tutorials_784_network_on_an_mnist_csv(tmp_path, capsys) -> None:
     """A CSV in the MNIST layout with two easy classes: bright top half (label 3) or bright bottom half (7)."""
     import numpy as np
 
@@ -130,6 +173,62 @@ def test_digits_runs_the_tutorials_784_network_on_an_mnist_csv(tmp_path) -> None
     result = run_digits(tmp_path, mnist_csv=path, epochs=2, batch_size=8, lr=0.01, quiet=True)
     assert result.sizes == [784, 32, 16, 10]
     assert result.dev_accuracy == 1.0
+    _assert_reference_check(result.reference_check, "softmax_cross_entropy", 8, capsys.readouterr().out)
+
+
+@pytest.mark.parametrize("where", ["loss", "weight", "bias"])
+def test_reference_check_detects_a_disagreement(monkeypatch, where: str) -> None:
+    """The shared check is real: a reference off by 1e-7 relative in one entry shows up."""
+    import numpy as np
+
+    from micrograd_nn import datasets
+    from micrograd_nn.nn import MLP
+    from micrograd_nn.reference import ReferenceMLP
+    from micrograd_nn.tutorials.common import check_against_reference
+
+    X, y = datasets.moons(20, seed=0)
+    model = MLP(2, [6, 3], rng=0, fused=True)
+    honest = ReferenceMLP.loss_and_grads
+    assert check_against_reference(model, X, y, "softmax_cross_entropy").largest_relative_difference <= 1e-12
+
+    def off(self, X, y, loss="mse", l2=0.0):
+        value, grads_w, grads_b = honest(self, X, y, loss=loss, l2=l2)
+        if where == "loss":
+            value *= 1 + 1e-7
+        elif where == "weight":
+            grads_w[1][2, 1] *= 1 + 1e-7
+        else:
+            grads_b[0][3] *= 1 + 1e-7
+        return value, grads_w, grads_b
+
+    monkeypatch.setattr(ReferenceMLP, "loss_and_grads", off)
+    check = check_against_reference(model, X, y, "softmax_cross_entropy")
+    assert check.largest_relative_difference == pytest.approx(1e-7, rel=1e-3)
+    assert np.isfinite(check.loss)
+
+
+def test_reference_check_floors_entries_that_cancel_to_zero(monkeypatch) -> None:
+    """An entry that is 0 in the reference is compared against 1e-12 x the largest gradient, not 0."""
+    from micrograd_nn import datasets
+    from micrograd_nn.nn import MLP
+    from micrograd_nn.reference import ReferenceMLP
+    from micrograd_nn.tutorials.common import check_against_reference
+
+    X, y = datasets.binary_toy()
+    model = MLP(4, [3, 1], activation="sigmoid", rng=0)
+    honest = ReferenceMLP.loss_and_grads
+    largest = []
+
+    def zeroed(self, X, y, loss="mse", l2=0.0):
+        value, grads_w, grads_b = honest(self, X, y, loss=loss, l2=l2)
+        largest.append(max(float(abs(g).max()) for g in [*grads_w, *grads_b]))
+        grads_w[0][1, 0] = 0.0  # input 1 is 0 in two rows: pretend its gradient cancelled exactly
+        return value, grads_w, grads_b
+
+    monkeypatch.setattr(ReferenceMLP, "loss_and_grads", zeroed)
+    check = check_against_reference(model, X, y, "half_sse")
+    engine_entry = abs(model.layers[0].neurons[0].w[1].grad)
+    assert check.largest_relative_difference == pytest.approx(engine_entry / (1e-12 * largest[0]), rel=1e-9)
 
 
 def test_demo_script_and_subcommand_run(tmp_path) -> None:

@@ -7,6 +7,8 @@ cross-entropy loss = mean over samples of -ln softmax(z)_label (the tutorial's
 squared error between softmax(z) and the one-hot label is an option).  Dev
 accuracy is printed after each epoch, and the time it took.  With a path to
 an MNIST CSV (label, then 784 pixels) it trains the tutorial's 784-32-16-10.
+Before training, one mini-batch's softmax cross-entropy and every gradient on
+the starting weights are checked against the NumPy reference.
 """
 
 from __future__ import annotations
@@ -22,7 +24,14 @@ from micrograd_nn.nn import MLP
 from micrograd_nn.optim import Adam
 from micrograd_nn.train import History, accuracy, fit
 from micrograd_nn.tutorials import plots
-from micrograd_nn.tutorials.common import DEFAULT_OUT, output_folder, percent, say
+from micrograd_nn.tutorials.common import (
+    DEFAULT_OUT,
+    ReferenceCheck,
+    check_against_reference,
+    output_folder,
+    percent,
+    say,
+)
 
 MNIST_DEFAULT_ROWS = 5_000
 MNIST_DEFAULT_EPOCHS = 3
@@ -38,6 +47,7 @@ class DigitsResult:
     train_accuracy: float
     seconds: float
     sizes: list[int]
+    reference_check: ReferenceCheck  # engine vs NumPy on the starting weights, one mini-batch
     files: dict[str, Path] = field(default_factory=dict)
 
 
@@ -93,6 +103,10 @@ def run_digits(
         f"Adam lr {lr}, mini-batches of {batch_size}, {epochs} epochs, {len(model.parameters())} parameters"
     )
 
+    # the reference has softmax cross-entropy, not the squared-error variant: the check uses cross-entropy
+    check = check_against_reference(model, X_train[:batch_size], y_train[:batch_size], "softmax_cross_entropy")
+    say(check.line())
+
     def report(epoch: int, history: History) -> None:
         say(
             f"    epoch {epoch:>2}: loss {history.loss[-1]:.4f}, dev accuracy "
@@ -135,4 +149,4 @@ def run_digits(
     }
     for name, path in files.items():
         say(f"{name}: {path}")
-    return DigitsResult(model, history, dev_accuracy, train_accuracy, seconds, sizes, files)
+    return DigitsResult(model, history, dev_accuracy, train_accuracy, seconds, sizes, check, files)

@@ -25,7 +25,7 @@ from micrograd_nn import datasets
 from micrograd_nn.nn import MLP
 from micrograd_nn.train import History, fit, predict
 from micrograd_nn.tutorials import plots
-from micrograd_nn.tutorials.common import DEFAULT_OUT, output_folder, say
+from micrograd_nn.tutorials.common import DEFAULT_OUT, ReferenceCheck, check_against_reference, output_folder, say
 
 
 @dataclass
@@ -36,6 +36,7 @@ class ScoreModel:
     column_max: np.ndarray  # inputs are divided by these
     score_scale: float  # outputs are multiplied by this
     history: History
+    reference_check: ReferenceCheck  # engine vs NumPy on the starting weights, all rows
 
     def predict_score(self, row: Sequence[float]) -> float:
         """The score for one row of raw inputs: 100 * network(row / column_max)."""
@@ -69,16 +70,16 @@ def train_score_model(
     """Train a sigmoid network with hidden layer sizes `hidden` on any number of input columns.
 
     Inputs are scaled by each column's maximum, targets by 1/score_scale; full-batch
-    gradient descent on E = 1/2 sum (y - o)^2.  report_every > 0 prints mean((y - o)^2).
+    gradient descent on E = 1/2 sum (y - o)^2.  The starting weights' loss and gradients
+    are checked against the NumPy reference.  report_every > 0 prints that check, then
+    mean((y - o)^2) every report_every iterations.
     """
     column_max = np.abs(X).max(axis=0)
     column_max[column_max == 0] = 1.0
-    model = MLP(X.shape[1], [*hidden, 1], activation="sigmoid", output_activation="sigmoid")
-    draw = random.Random(seed)
-    for layer in model.layers:
-        for neuron in layer.neurons:
-            for w in neuron.w:
-                w.data = draw.gauss(0.0, 1.0)
+    model = score_network(X.shape[1], hidden, seed)
+    check = check_against_reference(model, X / column_max, y / score_scale, "half_sse")
+    if report_every:
+        say(check.line())
 
     def report(epoch: int, history: History) -> None:
         if report_every and (epoch % report_every == 0 or epoch == 1):
@@ -96,7 +97,18 @@ def train_score_model(
         desc="exam score",
         on_epoch=report,
     )
-    return ScoreModel(model, column_max, score_scale, history)
+    return ScoreModel(model, column_max, score_scale, history, check)
+
+
+def score_network(n_inputs: int, hidden: Sequence[int] = (3,), seed: int = 0) -> MLP:
+    """Sigmoid layers n_inputs -> hidden... -> 1; weights w ~ N(0, 1) from the seed, biases 0 (MLP's start)."""
+    model = MLP(n_inputs, [*hidden, 1], activation="sigmoid", output_activation="sigmoid", rng=seed)
+    draw = random.Random(seed)
+    for layer in model.layers:
+        for neuron in layer.neurons:
+            for w in neuron.w:
+                w.data = draw.gauss(0.0, 1.0)
+    return model
 
 
 def run_exam_score(

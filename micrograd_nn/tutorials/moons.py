@@ -3,7 +3,9 @@
 MLP(2, [16, 16, 1]) (ReLU hidden layers, linear output score) on 100 moons
 points with labels -1/+1; loss = 1/n sum_i max(0, 1 - y_i s_i) + 1e-4 sum_p p^2;
 100 steps of full-batch gradient descent with lr = 1.0 - 0.9 k/100 at step k;
-accuracy = agreement of sign(score) with the label.  random.seed(1337) and
+accuracy = agreement of sign(score) with the label.  Before training, the
+loss and every gradient on the starting weights are checked against the NumPy
+reference (micrograd_nn.reference).  random.seed(1337) and
 np.random.seed(1337) in micrograd give the same weights and points as the
 seed 1337 here.
 """
@@ -19,7 +21,14 @@ from micrograd_nn import datasets
 from micrograd_nn.nn import MLP
 from micrograd_nn.train import History, classification_accuracy, fit
 from micrograd_nn.tutorials import plots
-from micrograd_nn.tutorials.common import DEFAULT_OUT, output_folder, percent, say
+from micrograd_nn.tutorials.common import (
+    DEFAULT_OUT,
+    ReferenceCheck,
+    check_against_reference,
+    output_folder,
+    percent,
+    say,
+)
 
 
 @dataclass
@@ -33,6 +42,8 @@ class MoonsResult:
     accuracy: float
     loss: float
     seconds: float
+    seed: int  # the seed of the data and the starting weights: MLP(2, [16, 16, 1], rng=seed) rebuilds them
+    reference_check: ReferenceCheck  # engine vs NumPy on the starting weights, full batch
     files: dict[str, Path] = field(default_factory=dict)
 
 
@@ -48,6 +59,7 @@ def train_moons(
     """Train micrograd's 2-16-16-1 moons network; fused=True gives the same numbers faster."""
     X, y = moons_data(n_samples, seed)
     model = MLP(2, [16, 16, 1], rng=seed, fused=fused)
+    check = check_against_reference(model, X, y, "hinge", l2=1e-4)
     history = fit(
         model,
         X,
@@ -62,7 +74,7 @@ def train_moons(
         desc="moons",
     )
     final_accuracy = classification_accuracy([model(row).data for row in X.tolist()], y.tolist(), "sign")
-    return MoonsResult(model, X, y, history, final_accuracy, history.loss[-1], history.seconds)
+    return MoonsResult(model, X, y, history, final_accuracy, history.loss[-1], history.seconds, seed, check)
 
 
 def run_moons(
@@ -79,6 +91,7 @@ def run_moons(
         f"{steps} steps of SGD with lr 1.0 -> 0.1 (seed {seed})"
     )
     result = train_moons(steps=steps, n_samples=n_samples, seed=seed, quiet=quiet)
+    say(result.reference_check.line())
     accuracies = result.history.metrics["accuracy"]
     for k, (loss, acc) in enumerate(zip(result.history.loss, accuracies)):
         if k % 10 == 0 or k == steps - 1:

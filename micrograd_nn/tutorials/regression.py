@@ -4,10 +4,12 @@ a, b, c, d ~ U[0, 1], 10,000 samples; target sigmoid(0.1a) + 0.4 sigmoid(b)
 - 0.2 sigmoid(c) + sigmoid(d).  Network: 4 inputs, 5 sigmoid hidden units, one
 linear output.  Training as in the tutorial: full-batch gradient descent on the
 mean squared error with learning rate 0.2 for 25 epochs, then 0.1 for 15,
-printing RMSE = sqrt(mean (prediction - target)^2) after each epoch.  The
+printing RMSE = sqrt(mean (prediction - target)^2) after each epoch's update.  The
 tutorial's run levels off near RMSE 0.0514.  Then the same network, from the
 same starting weights, trained with Adam on mini-batches shows how far below
-that plateau it can go.  A table compares ten held-out rows.
+that plateau it can go.  A table compares ten held-out rows.  The starting
+weights' loss and gradients on one mini-batch are checked against the NumPy
+reference (micrograd_nn.reference).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from micrograd_nn.nn import MLP
 from micrograd_nn.optim import Adam
 from micrograd_nn.train import History, fit, predict, rmse
 from micrograd_nn.tutorials import plots
-from micrograd_nn.tutorials.common import DEFAULT_OUT, output_folder, say
+from micrograd_nn.tutorials.common import DEFAULT_OUT, ReferenceCheck, check_against_reference, output_folder, say
 
 TUTORIAL_PLATEAU = 0.0514
 
@@ -32,10 +34,12 @@ class RegressionResult:
 
     tutorial_history: History
     tutorial_rmse: float  # training RMSE after the tutorial's 40 full-batch epochs
+    tutorial_rmse_per_epoch: list[float]  # training RMSE after each full-batch epoch's update
     better_history: History
     better_rmse: float  # training RMSE after Adam on mini-batches
     test_rmse: float  # the better model on held-out data
     table: list[tuple[float, ...]]  # a, b, c, d, true, prediction
+    reference_check: ReferenceCheck  # engine vs NumPy on the starting weights, one mini-batch
     files: dict[str, Path] = field(default_factory=dict)
 
 
@@ -61,12 +65,22 @@ def run_regression(
     epochs = epochs_at_02 + epochs_at_01
     say(f"regression: {n_samples} samples, target sigmoid(0.1a) + 0.4 sigmoid(b) - 0.2 sigmoid(c) + sigmoid(d)")
     say("4-5-1 network (sigmoid hidden, linear output); full-batch gradient descent on the mean squared error,")
-    say(f"lr 0.2 for {epochs_at_02} epochs then 0.1 for {epochs_at_01}; RMSE after each epoch:")
+    say(f"lr 0.2 for {epochs_at_02} epochs then 0.1 for {epochs_at_01}")
+    model = regression_network(seed)
+    check = check_against_reference(model, X[:batch_size], y[:batch_size], "mse")
+    say(check.line())
+    say("training RMSE = sqrt(mean (prediction - target)^2) after each epoch's update:")
+    rmse_after: list[float] = []
 
     def report(epoch: int, history: History) -> None:
-        say(f"    epoch {epoch:>3} (lr {history.lr[-1]:.1f}): RMSE {math.sqrt(history.loss[-1]):.5f}")
+        # full batch, no shuffling: the loss fit measures before epoch k's update is the
+        # mean squared error of the weights left by epoch k-1's update
+        if epoch == 1:
+            say(f"    start            : RMSE {math.sqrt(history.loss[0]):.5f}")
+            return
+        rmse_after.append(math.sqrt(history.loss[-1]))
+        say(f"    epoch {epoch - 1:>3} (lr {history.lr[-2]:.1f}): RMSE {rmse_after[-1]:.5f}")
 
-    model = regression_network(seed)
     tutorial_history = fit(
         model,
         X,
@@ -80,14 +94,16 @@ def run_regression(
         on_epoch=report,
     )
     tutorial_rmse = rmse(model, X, y)
+    rmse_after.append(tutorial_rmse)
+    say(f"    epoch {epochs:>3} (lr {tutorial_history.lr[-1]:.1f}): RMSE {tutorial_rmse:.5f}")
     say(
         f"after {epochs} full-batch epochs: RMSE {tutorial_rmse:.5f} (the tutorial's plateau: {TUTORIAL_PLATEAU}); "
         f"{tutorial_history.seconds:.1f} s"
     )
     if tutorial_rmse > TUTORIAL_PLATEAU:
         say(
-            "    (40 full-batch steps on the mean error are only 40 small steps: from these starting weights "
-            "the run is still above the tutorial's plateau, and still falling)"
+            f"    ({epochs} full-batch steps on the mean error are only {epochs} small steps: from these starting "
+            "weights the run is still above the tutorial's plateau, and still falling)"
         )
 
     say("")
@@ -134,7 +150,7 @@ def run_regression(
     files = {
         "loss curve": plots.loss_curve(
             {
-                "full-batch GD, lr 0.2 then 0.1": [math.sqrt(e) for e in tutorial_history.loss],
+                "full-batch GD, lr 0.2 then 0.1": rmse_after,
                 "Adam, mini-batches": better_history.metrics["rmse"],
                 "tutorial's plateau": [TUTORIAL_PLATEAU] * max(epochs, better_epochs),
             },
@@ -152,4 +168,6 @@ def run_regression(
     }
     for name, path in files.items():
         say(f"{name}: {path}")
-    return RegressionResult(tutorial_history, tutorial_rmse, better_history, better_rmse, test_rmse, table, files)
+    return RegressionResult(
+        tutorial_history, tutorial_rmse, rmse_after, better_history, better_rmse, test_rmse, table, check, files
+    )
