@@ -16,8 +16,9 @@ Errors are ExpressionError (a ValueError) naming the offending token and its
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from micrograd_nn.engine import Value
@@ -144,7 +145,12 @@ class _Parser:
         return ExpressionError(f"expected {expected} but found {found}", self.text, token.column)
 
     def parse(self) -> Node:
-        tree = self.sum()
+        try:
+            tree = self.sum()
+        except RecursionError:
+            raise ExpressionError(
+                "the expression is nested too deeply (parentheses or function calls)", self.text, self.peek().column
+            ) from None
         token = self.peek()
         if token.kind != "end":
             raise self.fail(token, "an operator (+ - * / **) or the end")
@@ -165,22 +171,36 @@ class _Parser:
         return tree
 
     def unary(self) -> Node:
-        if self.peek().kind == "op" and self.peek().text == "-":
+        """unary and power together, without recursion: -...- atom ** -...- atom ** ... folded from the right."""
+        negations = [self.minus_signs()]
+        atoms = [self.atom()]
+        while self.peek().kind == "op" and self.peek().text == "**":
             self.take()
-            return Negate(self.unary())
-        return self.power()
+            negations.append(self.minus_signs())
+            atoms.append(self.atom())
+        tree = atoms[-1]
+        for k in range(len(atoms) - 1, -1, -1):
+            if k < len(atoms) - 1:
+                tree = Binary("**", atoms[k], tree)
+            for _ in range(negations[k]):
+                tree = Negate(tree)
+        return tree
 
-    def power(self) -> Node:
-        base = self.atom()
-        if self.peek().kind == "op" and self.peek().text == "**":
+    def minus_signs(self) -> int:
+        """Take the unary minus signs in front of an operand; how many there were."""
+        count = 0
+        while self.peek().kind == "op" and self.peek().text == "-":
             self.take()
-            return Binary("**", base, self.unary())
-        return base
+            count += 1
+        return count
 
     def atom(self) -> Node:
         token = self.take()
         if token.kind == "number":
-            return Number(float(token.text))
+            value = float(token.text)
+            if not math.isfinite(value):
+                raise ExpressionError(f"the number {token.text!r} is too large for a float", self.text, token.column)
+            return Number(value)
         if token.kind == "name":
             if token.text in FUNCTIONS:
                 opening = self.take()
@@ -214,38 +234,61 @@ def parse(text: str) -> Node:
 
 
 def names_in(tree: Node) -> list[Name]:
-    """Every variable reference in the tree, left to right."""
-    if isinstance(tree, Name):
-        return [tree]
-    if isinstance(tree, Call):
-        return names_in(tree.argument)
-    if isinstance(tree, Negate):
-        return names_in(tree.operand)
-    if isinstance(tree, Binary):
-        return names_in(tree.left) + names_in(tree.right)
-    return []
+    """Every variable reference in the tree, left to right (without recursion, so any depth works)."""
+    found = []
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Name):
+            found.append(node)
+        elif isinstance(node, Call):
+            stack.append(node.argument)
+        elif isinstance(node, Negate):
+            stack.append(node.operand)
+        elif isinstance(node, Binary):
+            stack.append(node.right)
+            stack.append(node.left)  # popped first: left to right
+    return found
+
+
+_BINARY: dict[str, Callable[[Value, Value], Value]] = {
+    "+": Value.__add__,
+    "-": Value.__sub__,
+    "*": Value.__mul__,
+    "/": Value.__truediv__,
+    "**": Value.__pow__,
+}
 
 
 def evaluate(tree: Node, variables: Mapping[str, Value]) -> Value:
-    """Build the Value graph for tree; each name becomes the one Value given for it."""
-    if isinstance(tree, Number):
-        return Value(tree.value)
-    if isinstance(tree, Name):
-        return variables[tree.name]
-    if isinstance(tree, Call):
-        return FUNCTIONS[tree.function](evaluate(tree.argument, variables))
-    if isinstance(tree, Negate):
-        return -evaluate(tree.operand, variables)
-    left, right = evaluate(tree.left, variables), evaluate(tree.right, variables)
-    if tree.op == "+":
-        return left + right
-    if tree.op == "-":
-        return left - right
-    if tree.op == "*":
-        return left * right
-    if tree.op == "/":
-        return left / right
-    return left**right
+    """Build the Value graph for tree; each name becomes the one Value given for it.
+
+    Operands are built before their operator, left before right, with an
+    explicit stack instead of recursion, so a sum of thousands of terms works.
+    """
+    results: list[Value] = []
+    stack: list[tuple[Node, bool]] = [(tree, False)]
+    while stack:
+        node, operands_done = stack.pop()
+        if isinstance(node, Number):
+            results.append(Value(node.value))
+        elif isinstance(node, Name):
+            results.append(variables[node.name])
+        elif not operands_done:
+            stack.append((node, True))
+            if isinstance(node, Binary):
+                stack.append((node.right, False))
+                stack.append((node.left, False))  # built first
+            else:
+                stack.append((node.argument if isinstance(node, Call) else node.operand, False))
+        elif isinstance(node, Binary):
+            right = results.pop()
+            results.append(_BINARY[node.op](results.pop(), right))
+        elif isinstance(node, Call):
+            results.append(FUNCTIONS[node.function](results.pop()))
+        else:
+            results.append(-results.pop())
+    return results[0]
 
 
 def build(text: str, values: Mapping[str, float]) -> tuple[Value, dict[str, Value]]:

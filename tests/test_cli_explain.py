@@ -168,3 +168,20 @@ def test_max_nodes_default_comes_from_the_graph_module(monkeypatch: pytest.Monke
 
     monkeypatch.setattr(micrograd_nn.graph, "DEFAULT_MAX_NODES", 123)
     assert build_parser().parse_args(["explain", "a"]).max_nodes == 123
+
+
+def test_explain_a_sum_of_3000_terms(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["explain", "+".join(["a"] * 3000), "--set", "a=1", "--no-table"]) == 0
+    assert "Result: dL/da = 3000.0000" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("expression", "message"),
+    [("(" * 3000 + "a" + ")" * 3000, "nested too deeply"), ("a + 1e999", "too large for a float at column 5")],
+)
+def test_explain_bad_expressions_never_print_a_traceback(
+    expression: str, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["explain", expression, "--set", "a=1"]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err

@@ -87,3 +87,46 @@ def test_missing_and_unused_names() -> None:
         build("a + c", {"a": 1})
     with pytest.raises(ValueError, match="does not use: z"):
         build("a", {"a": 1, "z": 2})
+
+
+def test_a_sum_of_5000_terms_builds_without_recursion() -> None:
+    root, leaves = build(" + ".join(["a"] * 5000), {"a": 0.5})
+    assert root.data == 2500.0 and root.op == "+"
+    root.backward()
+    assert leaves["a"].grad == 5000.0
+    assert len(topological_order(root)) == 5000  # a and 4999 "+" nodes
+
+
+def test_a_plus_a_stays_one_plus_node_with_two_edges() -> None:
+    root, leaves = build("a + a", {"a": 3.0})
+    assert root.op == "+" and root.operands == (leaves["a"], leaves["a"])
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("-" * 5001 + "a", -2.0),  # an odd number of unary minus signs
+        (" ** ".join(["1"] * 5000), 1.0),  # right-associative power chain
+        ("a" + " * a / a" * 2500, 2.0),
+        ("-a ** 2 ** -b", -(2.0 ** (2.0**-1.0))),
+    ],
+)
+def test_long_chains_build_without_recursion(text: str, expected: float) -> None:
+    values = {name: v for name, v in {"a": 2.0, "b": 1.0}.items() if name in text}
+    root, _ = build(text, values)
+    assert root.data == pytest.approx(expected, rel=1e-12)
+
+
+def test_too_deep_nesting_is_an_expression_error() -> None:
+    text = "(" * 5000 + "a" + ")" * 5000
+    with pytest.raises(ExpressionError, match=r"nested too deeply .* at column \d+"):
+        build(text, {"a": 1.0})
+
+
+@pytest.mark.parametrize(("text", "column"), [("a + 1e999", 5), ("2 * (1E400)", 6)])
+def test_a_number_too_large_for_a_float_points_at_its_column(text: str, column: int) -> None:
+    with pytest.raises(ExpressionError) as caught:
+        parse(text)
+    assert caught.value.column == column
+    number = text[column - 1 :].rstrip(")")
+    assert str(caught.value).splitlines()[0] == f"the number {number!r} is too large for a float at column {column}"
