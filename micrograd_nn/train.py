@@ -15,9 +15,10 @@ import random
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from micrograd_nn import losses
+from micrograd_nn import engine, losses
 from micrograd_nn.engine import Value
 from micrograd_nn.nn import Module
 from micrograd_nn.optim import SGD, Optimizer
@@ -37,14 +38,17 @@ LOSSES: dict[str, LossFunction] = {
 }
 
 
+_ENGINE_FILE = Path(engine.__file__).resolve()
+
+
 class TrainingDivergedError(ArithmeticError):
     """The loss (or a gradient or weight) stopped being a finite number during fit()."""
 
-    def __init__(self, epoch: int, detail: str) -> None:
+    def __init__(self, epoch: int, detail: str, hint: str = "") -> None:
+        """epoch: counted from 1; detail: what happened; hint: what to do (default: lower lr or change loss)."""
         self.epoch = epoch
-        super().__init__(
-            f"training diverged at epoch {epoch}: {detail}; try a smaller learning rate or a different loss"
-        )
+        advice = hint or "try a smaller learning rate or a different loss"
+        super().__init__(f"training diverged at epoch {epoch}: {detail}; {advice}")
 
 
 @dataclass
@@ -161,14 +165,18 @@ def fit(
     evaluated after each epoch; train_metrics map names to functions (predictions,
     targets) -> float of the epoch's training predictions as plain floats, each
     made before its batch's update (free: no extra forward pass).  on_epoch(epoch, history) runs after each epoch
-    (epochs counted from 1).  A tqdm progress bar shows unless quiet.  A loss that
-    stops being finite raises TrainingDivergedError naming the epoch.
+    (epochs counted from 1).  A tqdm progress bar shows unless quiet.  A loss, gradient
+    or weight that stops being finite (overflow, or log(0) when a sigmoid output
+    saturates under binary cross-entropy) raises TrainingDivergedError naming the epoch.
     """
     rows, targets = as_rows(X), as_targets(y)
     if len(rows) != len(targets):
         raise ValueError(f"fit: {len(rows)} input rows but {len(targets)} targets")
     if not rows:
         raise ValueError("fit: no training data")
+    for i, row in enumerate(rows):
+        if not all(map(math.isfinite, row)):
+            raise ValueError(f"fit: input row {i} holds a number that is not finite: {row}")
     if batch_size is not None and batch_size < 1:
         raise ValueError(f"batch_size must be None or >= 1, got {batch_size!r}")
     if isinstance(loss, str) and loss not in LOSSES:
@@ -224,25 +232,48 @@ def _step(
     l2: float,
     epoch: int,
 ) -> tuple[float, list[Any]]:
-    """One gradient step on one batch; returns its loss and outputs (floats) before the update."""
+    """One gradient step on one batch; returns its loss and outputs (floats) before the update.
+
+    Every Value is finite when it is built: a step whose forward or backward pass
+    leaves the floats (overflow, log(0), 0 ** -1) raises in the engine, and that
+    error becomes TrainingDivergedError.  The optimizer's update is plain float
+    arithmetic, so the new weights are checked for inf and nan.
+    """
     try:
         predictions = [model([*rows[i]]) for i in batch]  # type: ignore[operator]
         loss = loss_fn(predictions, [targets[i] for i in batch])
         if l2:
             loss = loss + losses.l2_penalty(params, l2)
-        for p in params:
-            p.grad = 0.0
+        optimizer.zero_grad()
         loss.backward()
     except (OverflowError, ZeroDivisionError) as err:
         raise TrainingDivergedError(epoch, str(err)) from err
-    if not math.isfinite(loss.data):
-        raise TrainingDivergedError(epoch, f"loss is {loss.data!r}")
+    except ValueError as err:
+        if not _raised_by_engine(err):
+            raise  # a wrong argument (labels, shapes), not a number leaving the floats
+        hint = ""
+        if loss_fn is losses.binary_cross_entropy:
+            hint = (
+                "a sigmoid output rounded to exactly 0 or 1, so ln(0) in the binary cross-entropy; "
+                "use loss='binary_cross_entropy_with_logits' on a linear output, which never takes ln(0)"
+            )
+        raise TrainingDivergedError(epoch, str(err), hint) from err
     optimizer.step()
     for p in params:
         if not math.isfinite(p.data):
             raise TrainingDivergedError(epoch, f"parameter {p.label or p!r} became {p.data!r}")
     outputs = [[v.data for v in out] if isinstance(out, list) else out.data for out in predictions]
     return loss.data, outputs
+
+
+def _raised_by_engine(err: BaseException) -> bool:
+    """True if err was raised inside micrograd_nn.engine (a rule's domain error such as log(0))."""
+    trace = err.__traceback__
+    if trace is None:
+        return False
+    while trace.tb_next is not None:
+        trace = trace.tb_next
+    return Path(trace.tb_frame.f_code.co_filename).resolve() == _ENGINE_FILE
 
 
 def _progress_bar(epochs: int, desc: str, quiet: bool) -> Any:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from micrograd_nn import datasets
+from micrograd_nn import datasets, losses
 from micrograd_nn.nn import MLP
 from micrograd_nn.optim import SGD, Adam
 from micrograd_nn.reference import ReferenceMLP, mlp_gradients
@@ -130,6 +130,83 @@ def test_divergence_names_the_epoch() -> None:
     with pytest.raises(TrainingDivergedError, match=r"epoch \d+") as info:
         fit(model, X * 1e3, y * 1e3, loss="mse", lr=1e6, epochs=50, quiet=True)
     assert 1 <= info.value.epoch <= 50
+
+
+def _saturating_model() -> MLP:
+    """1-1 sigmoid neuron with z = 30 x: output 1 - 9e-14 for x = 1, one big step from rounding to 1.0."""
+    model = MLP(1, [1], output_activation="sigmoid", rng=0)
+    model.layers[0].neurons[0].w[0].data = 30.0
+    model.layers[0].neurons[0].b.data = 0.0
+    return model
+
+
+def test_saturated_binary_cross_entropy_is_reported_as_divergence() -> None:
+    """A sigmoid output that rounds to exactly 1.0 makes ln(1 - p) = ln(0): the epoch is named, the fix suggested."""
+    with pytest.raises(TrainingDivergedError, match="epoch 2") as info:
+        fit(_saturating_model(), [[1.0]], [1], loss="binary_cross_entropy", lr=1e14, epochs=20, quiet=True)
+    assert info.value.epoch == 2
+    assert "binary_cross_entropy_with_logits" in str(info.value) and "log" in str(info.value)
+    assert isinstance(info.value.__cause__, ValueError)
+    # the same run on the stable loss (linear output, logits) goes through the same step without error
+    model = MLP(1, [1], rng=0)
+    model.layers[0].neurons[0].w[0].data = 30.0
+    history = fit(model, [[1.0]], [1], loss="binary_cross_entropy_with_logits", lr=1e14, epochs=20, quiet=True)
+    assert history.epochs == 20
+
+
+def test_a_wrong_argument_is_not_called_divergence() -> None:
+    """A ValueError that is not the engine's arithmetic (hinge labels must be -1/+1) stays a plain ValueError."""
+    X, y = datasets.moons(10, seed=0)
+    with pytest.raises(ValueError, match="labels must be -1 or") as info:
+        fit(MLP(2, [4, 1], rng=0), X, y, loss="hinge", epochs=2, quiet=True)
+    assert not isinstance(info.value, TrainingDivergedError)
+    with pytest.raises(ValueError, match="input row 1 holds a number that is not finite"):
+        fit(MLP(2, [4, 1], rng=0), [[0.0, 1.0], [float("nan"), 0.0]], [1, -1], loss="hinge", quiet=True)
+
+
+def test_each_step_zeroes_gradients_through_the_optimizer() -> None:
+    X, y = datasets.binary_toy()
+    calls = []
+
+    class CountingSGD(SGD):
+        def zero_grad(self) -> None:
+            calls.append("zero_grad")
+            super().zero_grad()
+
+        def step(self) -> None:
+            calls.append("step")
+            super().step()
+
+    model = MLP(4, [3, 1], activation="sigmoid", rng=0)
+    fit(model, X, y, optimizer=CountingSGD(model.parameters(), lr=0.1), epochs=3, batch_size=2, quiet=True)
+    assert calls == ["zero_grad", "step"] * 6
+
+
+def _batch_orders(seed: int, epochs: int = 4) -> list[list[list[float]]]:
+    """The targets of each batch fit() feeds the loss, epoch by epoch (targets 0..11 name the rows)."""
+    X = [[float(i)] for i in range(12)]
+    y = [float(i) for i in range(12)]
+    seen: list[list[float]] = []
+
+    def recording_mse(predictions, targets):
+        seen.append(list(targets))
+        return losses.mse(predictions, targets)
+
+    fit(MLP(1, [1], rng=0), X, y, loss=recording_mse, lr=1e-3, epochs=epochs, batch_size=4, seed=seed, quiet=True)
+    return [seen[i : i + 3] for i in range(0, len(seen), 3)]
+
+
+def test_minibatch_shuffle_is_fresh_each_epoch_and_reproducible_from_the_seed() -> None:
+    orders = _batch_orders(seed=7)
+    assert len(orders) == 4
+    for epoch in orders:
+        assert [len(b) for b in epoch] == [4, 4, 4]
+        assert sorted(t for b in epoch for t in b) == [float(i) for i in range(12)]  # every row once
+    flat = [[t for b in epoch for t in b] for epoch in orders]
+    assert len({tuple(order) for order in flat}) == 4  # a new order every epoch
+    assert flat[0] != [float(i) for i in range(12)]  # shuffled, not in file order
+    assert _batch_orders(seed=7) == orders  # the same seed gives the same batches
+    assert _batch_orders(seed=8) != orders  # another seed, other batches
 
 
 def test_bad_arguments() -> None:
