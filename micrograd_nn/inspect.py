@@ -10,6 +10,7 @@ node used twice receives two contributions, and the records show both.
 from __future__ import annotations
 
 import html
+from collections.abc import Iterable
 from typing import Any
 
 from micrograd_nn.engine import Value
@@ -96,7 +97,7 @@ def table_html(root: Value) -> str:
 
 
 def _formula(info: Walk, node: Value) -> str:
-    """How a node was computed, by operand names: "a * b", "tanh(v3)", "-a", "sum(a, b)"."""
+    """How a node was computed, by operand names: "a * b", "tanh(v3)", "-a", "w1*x1 + w2*x2 + b"."""
     shown = [
         f"{operand.data:g}" if info.kinds[info.index[operand]] == "constant" else info.name_of(operand)
         for operand in node.operands
@@ -105,11 +106,17 @@ def _formula(info: Walk, node: Value) -> str:
         return f" {node.op} ".join(shown)
     if node.op == "neg":
         return f"-{shown[0]}"
+    if node.op in ("dot", "affine"):
+        n = len(shown) // 2
+        terms = [f"{shown[k]}*{shown[n + k]}" for k in range(n)]
+        return " + ".join(terms + shown[2 * n :])
+    if node.op == "leaky_relu":
+        return f"leaky_relu({shown[0]}, slope={shown[1]})"
     return f"{node.op}({', '.join(shown)})"
 
 
-def _replay(info: Walk) -> list[dict[str, Any]]:
-    """The step records of backward_steps, computed on a walked graph."""
+def _replay(info: Walk) -> tuple[list[dict[str, Any]], list[float]]:
+    """The step records of backward_steps on a walked graph, and every node's final total dL/dnode."""
     nodes, index = info.nodes, info.index
     running = [0.0] * len(nodes)
     running[-1] = 1.0
@@ -147,7 +154,7 @@ def _replay(info: Walk) -> list[dict[str, Any]]:
                 "contributions": contributions,
             }
         )
-    return steps
+    return steps, running
 
 
 def backward_steps(root: Value) -> list[dict[str, Any]]:
@@ -158,14 +165,22 @@ def backward_steps(root: Value) -> list[dict[str, Any]]:
     the contribution local * upstream, and the operand's running total before
     and after it: dL/doperand += dnode/doperand * dL/dnode.
     """
-    return _replay(walk(root))
+    return _replay(walk(root))[0]
 
 
 def chain_rule_line(root_name: str, step: dict[str, Any], contribution: dict[str, Any]) -> str:
-    """One contribution as text: dL/da += dL/dc * dc/da = up * local = contribution  (dL/da = total)."""
+    """One contribution as text: dL/da += dL/dc * dc/da = up * local = contribution  (dL/da = total).
+
+    At the root's own step the local derivative is written ∂L/∂a(local), so it
+    is not mistaken for the running total dL/da it is added to.
+    """
     node, operand = step["node"], contribution["operand"]
+    if node == root_name:  # names are unique, so this is the root's step, whose upstream is dL/dL = 1
+        local = f"∂{node}/∂{operand}(local)"
+    else:
+        local = f"d{node}/d{operand}"
     return (
-        f"d{root_name}/d{operand} += d{root_name}/d{node} * d{node}/d{operand}"
+        f"d{root_name}/d{operand} += d{root_name}/d{node} * {local}"
         f" = {format_number(step['upstream'])} * {format_number(contribution['local'])}"
         f" = {format_number(contribution['contribution'])}"
         f"   (d{root_name}/d{operand} is now {format_number(contribution['total_after'])})"
@@ -181,6 +196,20 @@ def step_title(step: dict[str, Any], total_steps: int, root_name: str) -> str:
     )
 
 
+ACCUMULATION_NOTE = "leaves accumulate over several backward() calls (use zero_grad() between them)"
+"""Why a leaf's .grad can differ from one backward pass (shared by explain and the gradient audit)."""
+
+
+def differs_from_one_pass(info: Walk, totals: list[float], ids: Iterable[int]) -> list[int]:
+    """Those of the leaves ``ids`` whose .grad differs from one backward pass's total (accumulation)."""
+    return [
+        i
+        for i in ids
+        if not info.nodes[i].operands
+        and abs(info.nodes[i].grad - totals[i]) > 1e-9 * max(1.0, abs(totals[i]))
+    ]
+
+
 def explain(root: Value, *, path_from: Value | None = None) -> str:
     """The chain rule for every backward step, in words and numbers; returns the text.
 
@@ -188,48 +217,50 @@ def explain(root: Value, *, path_from: Value | None = None) -> str:
     path_from: only the steps and contributions on a path from this node to the root.
     """
     info = walk(root)
-    steps = _replay(info)
-    root_name = info.names[-1]
+    steps, totals = _replay(info)
+    root_id = len(info.nodes) - 1
+    r = info.names[root_id]
     if path_from is not None:
         keep = {i for i, marked in enumerate(on_path(info, path_from)) if marked}
     else:
         keep = set(range(len(info.nodes)))
     lines = [
-        f"Backward pass from {root_name} = {format_number(root.data)}: start with d{root_name}/d{root_name} = 1,",
-        "then visit each node after every node that uses it, and pass its gradient to its operands:",
-        "dL/d(operand) += dL/d(node) * d(node)/d(operand)   (upstream * local derivative).",
+        f"Backward pass from {r} = {format_number(root.data)}: start with d{r}/d{r} = 1 "
+        "(the gradient of the output with respect to itself),"
     ]
+    if not steps:
+        lines.append(f"{r} is a leaf (no operation made it), so there is nothing to pass back.")
+    else:
+        lines += [
+            "then visit each node after every node that uses it, and pass its gradient to its operands:",
+            f"d{r}/d(operand) += d{r}/d(node) * d(node)/d(operand)   (upstream * local derivative).",
+            f"At {r}'s own step the local derivative is written ∂{r}/∂x(local): it is the derivative of "
+            f"{r}'s operation alone, not the running total d{r}/dx.",
+        ]
     if path_from is not None:
-        lines.append(f"Only the path from {info.name_of(path_from)} to {root_name} is shown.")
+        lines.append(f"Only the path from {info.name_of(path_from)} to {r} is shown.")
     for step in steps:
         if step["node_id"] not in keep:
             continue
         lines.append("")
-        lines.append(step_title(step, len(steps), root_name))
+        lines.append(step_title(step, len(steps), r))
         for contribution in step["contributions"]:
             if contribution["operand_id"] in keep:
-                lines.append("  " + chain_rule_line(root_name, contribution=contribution, step=step))
+                lines.append("  " + chain_rule_line(r, contribution=contribution, step=step))
     lines.append("")
-    leaves = [i for i, node in enumerate(info.nodes) if not node.operands and info.kinds[i] != "constant"]
-    totals = {}
-    for step in steps:
-        for contribution in step["contributions"]:
-            totals[contribution["operand_id"]] = contribution["total_after"]
-    shown = [i for i in leaves if i in keep]
+    shown = [
+        i
+        for i, node in enumerate(info.nodes)
+        if i in keep and not node.operands and (info.kinds[i] != "constant" or i == root_id)
+    ]
     if shown:
-        lines.append("Result: " + ", ".join(
-            f"d{root_name}/d{info.names[i]} = {format_number(totals.get(i, 0.0))}" for i in shown
-        ))
+        lines.append("Result: " + ", ".join(f"d{r}/d{info.names[i]} = {format_number(totals[i])}" for i in shown))
     if info.grads_computed:
-        differing = []
-        for i in shown:
-            expected = totals.get(i, 0.0)
-            if abs(info.nodes[i].grad - expected) > 1e-9 * max(1.0, abs(expected)):
-                differing.append(info.names[i])
+        differing = differs_from_one_pass(info, totals, shown)
         if differing:
             lines.append(
-                "Note: .grad of " + ", ".join(differing) + " differs from this one pass: leaves accumulate "
-                "over several backward() calls (use zero_grad() between them)."
+                "Note: .grad of " + ", ".join(info.names[i] for i in differing) + " differs from this one pass: "
+                + ACCUMULATION_NOTE + "."
             )
     else:
         lines.append("(backward() has not run yet: these are the gradients it will compute.)")

@@ -17,7 +17,8 @@ def test_explain_prints_table_and_chain_rule(capsys: pytest.CaptureFixture[str])
     out = capsys.readouterr().out
     table_line = next(line for line in out.splitlines() if line.lstrip().startswith("2  v2"))
     assert table_line.split() == ["2", "v2", "inner", "*", "a,", "b", "-6.0000", "1.0000", "-3.0000,", "2.0000"]
-    assert "dL/da += dL/dL * dL/da = 1.0000 * 1.0000 = 1.0000   (dL/da is now 1.0000)" in out
+    assert "dL/da += dL/dL * ∂L/∂a(local) = 1.0000 * 1.0000 = 1.0000   (dL/da is now 1.0000)" in out
+    assert "dL/dL * dL/d" not in out  # the local factor never looks like the running total
     assert "dL/da += dL/dv2 * dv2/da = 1.0000 * -3.0000 = -3.0000   (dL/da is now -2.0000)" in out
     assert "Result: dL/da = -2.0000, dL/db = 2.0000" in out
 

@@ -66,8 +66,8 @@ def test_a_node_used_twice_gets_two_contributions_that_add_up() -> None:
     assert [(c["operand"], c["local"], c["contribution"], c["total_before"], c["total_after"])
             for c in step["contributions"]] == [("a", 1.0, 1.0, 0.0, 1.0), ("a", 1.0, 1.0, 1.0, 2.0)]
     text = explain(b)
-    assert "db/da += db/db * db/da = 1.0000 * 1.0000 = 1.0000   (db/da is now 1.0000)" in text
-    assert "db/da += db/db * db/da = 1.0000 * 1.0000 = 1.0000   (db/da is now 2.0000)" in text
+    assert "db/da += db/db * ∂b/∂a(local) = 1.0000 * 1.0000 = 1.0000   (db/da is now 1.0000)" in text
+    assert "db/da += db/db * ∂b/∂a(local) = 1.0000 * 1.0000 = 1.0000   (db/da is now 2.0000)" in text
     assert "Result: db/da = 2.0000" in text
 
 
@@ -162,3 +162,33 @@ def test_stale_leaf_gradients_do_not_count_as_computed() -> None:
     assert format_table(out).endswith("(gradients not computed yet: call backward() on the root)")
     assert "backward() has not run yet" in explain(out)
     assert "Note:" not in explain(out)
+
+
+def test_explain_a_leaf_says_its_gradient_is_one() -> None:
+    a = Value(2.0, "a")
+    a.backward()
+    text = explain(a)
+    assert "start with da/da = 1 (the gradient of the output with respect to itself)" in text
+    assert "a is a leaf (no operation made it), so there is nothing to pass back." in text
+    assert "Result: da/da = 1.0000" in text and "0.0000" not in text
+    assert "Note:" not in text
+
+
+def test_explain_uses_the_roots_name_everywhere() -> None:
+    x, y = Value(3.0, "x"), Value(4.0, "y")
+    out = x * y
+    out.label = "out"
+    out.backward()
+    text = explain(out)
+    assert "dout/d(operand) += dout/d(node) * d(node)/d(operand)" in text
+    assert "dout/dx += dout/dout * ∂out/∂x(local) = 1.0000 * 4.0000 = 4.0000   (dout/dx is now 4.0000)" in text
+    assert "dL" not in text
+
+
+def test_formulas_for_fused_neurons_and_leaky_relu() -> None:
+    model = MLP(2, [1], rng=0, fused=True, activation="leaky_relu", output_activation="leaky_relu")
+    out = model([0.5, -1.0])
+    steps = backward_steps(out)
+    assert steps[0]["formula"] == "leaky_relu(v5, slope=0.01)"
+    assert steps[1]["formula"] == "L1.n1.w1*x1 + L1.n1.w2*x2 + L1.n1.b"
+    assert [c["operand"] for c in steps[0]["contributions"]] == ["v5", "c6"]
