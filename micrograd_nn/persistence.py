@@ -2,10 +2,13 @@
 
 The file holds a format name and version, the layer sizes, the activations,
 the initialisation name, the fused flag, each layer's weights (one list per
-neuron) and biases, and a SHA-256 checksum of the weights.  Floats are written
+neuron) and biases, and a SHA-256 checksum of every other field (so a changed
+activation or fused flag is refused like a changed weight).  Floats are written
 with Python's repr, which reads back to the identical float.  Saving writes a
 temporary file in the same folder, flushes it to disk and renames it over the
-target, so an interrupted save leaves the previous file whole.  Loading checks
+target, so an interrupted save leaves the previous file whole; the new file
+keeps the permissions of the file it replaces (a new file gets 0o666 minus the
+umask, as open() would give it).  Loading checks
 everything and raises ModelFileError (a ValueError) naming the file and the
 problem.  No pickle: a model file is data, never code.
 """
@@ -16,6 +19,7 @@ import hashlib
 import json
 import math
 import os
+import stat
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -23,7 +27,7 @@ from typing import Any
 from micrograd_nn.nn import ACTIVATIONS, INITS, MLP
 
 FORMAT_NAME = "micrograd_nn.mlp"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # version 1's checksum covered only the weights
 
 
 class ModelFileError(ValueError):
@@ -46,9 +50,10 @@ def _weights_payload(model: MLP) -> list[dict[str, list[Any]]]:
     ]
 
 
-def _checksum(layers: Any) -> str:
-    """SHA-256 of the layers' canonical JSON text (floats by repr)."""
-    text = json.dumps(layers, sort_keys=True, separators=(",", ":"), allow_nan=False)
+def _checksum(data: dict[str, Any]) -> str:
+    """SHA-256 of the canonical JSON text (sorted keys, no spaces, floats by repr) of every field but the checksum."""
+    fields = {key: value for key, value in data.items() if key != "checksum"}
+    text = json.dumps(fields, sort_keys=True, separators=(",", ":"), allow_nan=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -59,7 +64,7 @@ def model_to_dict(model: MLP) -> dict[str, Any]:
         for value in [*layer["biases"], *(w for row in layer["weights"] for w in row)]:
             if not math.isfinite(value):
                 raise ValueError(f"cannot save a model with a non-finite weight ({value!r})")
-    return {
+    data = {
         "format": FORMAT_NAME,
         "version": FORMAT_VERSION,
         "nin": model.nin,
@@ -69,15 +74,17 @@ def model_to_dict(model: MLP) -> dict[str, Any]:
         "init": model.init,
         "fused": model.fused,
         "layers": layers,
-        "checksum": _checksum(layers),
     }
+    data["checksum"] = _checksum(data)
+    return data
 
 
 def save_model(model: MLP, path: str | Path) -> Path:
-    """Write model to path as JSON, atomically (temporary file, flush + fsync, rename)."""
+    """Write model to path as JSON, atomically (temporary file, flush + fsync, rename), keeping path's mode."""
     target = Path(path)
     text = json.dumps(model_to_dict(model), indent=1, allow_nan=False) + "\n"
-    folder = target.parent if str(target.parent) else Path(".")
+    folder = target.parent
+    mode = _mode_for(target)
     handle = tempfile.NamedTemporaryFile(
         "w", encoding="utf-8", dir=folder, prefix=f".{target.name}.", suffix=".tmp", delete=False
     )
@@ -86,6 +93,7 @@ def save_model(model: MLP, path: str | Path) -> Path:
         with handle:
             handle.write(text)
             handle.flush()
+            os.chmod(temp_path, mode)  # NamedTemporaryFile makes it 0o600
             os.fsync(handle.fileno())
         os.replace(temp_path, target)
     except BaseException:
@@ -93,6 +101,16 @@ def save_model(model: MLP, path: str | Path) -> Path:
         raise
     _sync_folder(folder)
     return target
+
+
+def _mode_for(target: Path) -> int:
+    """The permission bits the saved file should get: the existing file's, else 0o666 & ~umask."""
+    try:
+        return stat.S_IMODE(os.stat(target).st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0o022)  # reading the umask means setting it; put it straight back
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def _sync_folder(folder: Path) -> None:
@@ -144,6 +162,11 @@ def model_from_dict(data: Any, source: str | Path = "<model>") -> MLP:
     if data.get("format") != FORMAT_NAME:
         raise fail(f"not a micrograd_nn model file (format is {data.get('format')!r}, expected {FORMAT_NAME!r})")
     version = data.get("version")
+    if version == 1 and not isinstance(version, bool):
+        raise fail(
+            "format version 1 (its checksum covered only the weights) is no longer read; "
+            f"this micrograd_nn reads version {FORMAT_VERSION}: retrain and save the model again"
+        )
     if version != FORMAT_VERSION or isinstance(version, bool):
         raise fail(f"unsupported format version {version!r}; this micrograd_nn reads version {FORMAT_VERSION}")
     missing = [
@@ -171,8 +194,8 @@ def model_from_dict(data: Any, source: str | Path = "<model>") -> MLP:
     sizes = [nin, *nouts]
     for number, layer in enumerate(layers, 1):
         _check_layer(layer, number, sizes[number - 1], sizes[number], fail)
-    if data["checksum"] != _checksum(layers):
-        raise fail("checksum mismatch: the weights were changed or damaged after saving")
+    if data["checksum"] != _checksum(data):
+        raise fail("checksum mismatch: the file was changed or damaged after saving (weights, activations or flags)")
 
     model = MLP(
         nin,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 
 import pytest
 
@@ -57,6 +58,69 @@ def test_damaged_weight_is_refused(tmp_path) -> None:
     with pytest.raises(ModelFileError, match="checksum") as info:
         load_model(path)
     assert str(path) in str(info.value) and isinstance(info.value, ValueError)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("activation", "relu"),  # tanh -> relu: valid, but another model
+        ("output_activation", "linear"),
+        ("fused", False),
+        ("init", "he"),
+    ],
+)
+def test_changed_architecture_field_is_refused(tmp_path, field: str, value: object) -> None:
+    """The checksum covers every field, not only the weights: an edited activation or flag is refused."""
+    path = save_model(_trained_model(), tmp_path / "model.json")
+    data = json.loads(path.read_text())
+    assert data[field] != value
+    data[field] = value
+    path.write_text(json.dumps(data))
+    with pytest.raises(ModelFileError, match="checksum mismatch"):
+        load_model(path)
+
+
+def test_checksum_does_not_depend_on_layout(tmp_path) -> None:
+    """Re-indented JSON with the keys in another order is the same model and loads."""
+    model = _trained_model()
+    path = save_model(model, tmp_path / "model.json")
+    data = json.loads(path.read_text())
+    path.write_text(json.dumps(dict(reversed(list(data.items())))))
+    assert _weights(load_model(path)) == _weights(model)
+
+
+def test_version_1_file_is_refused_with_a_clear_message(tmp_path) -> None:
+    path = save_model(_trained_model(), tmp_path / "model.json")
+    data = json.loads(path.read_text())
+    data["version"] = 1
+    path.write_text(json.dumps(data))
+    with pytest.raises(ModelFileError, match="version 1 .*only the weights"):
+        load_model(path)
+
+
+def test_new_file_mode_follows_the_umask(tmp_path) -> None:
+    old = os.umask(0o027)
+    try:
+        path = save_model(MLP(2, [3, 1], rng=0), tmp_path / "model.json")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640  # 0o666 & ~0o027, as open() would make it
+
+
+@pytest.mark.parametrize("mode", [0o644, 0o600, 0o664])
+def test_overwriting_keeps_the_files_mode(tmp_path, mode: int) -> None:
+    path = tmp_path / "model.json"
+    path.write_text("old contents")
+    path.chmod(mode)
+    save_model(MLP(2, [3, 1], rng=0), path)
+    assert stat.S_IMODE(path.stat().st_mode) == mode
+    assert load_model(path).nin == 2
+
+
+def test_save_to_a_bare_file_name_writes_in_the_working_folder(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    save_model(MLP(2, [3, 1], rng=0), "bare.json")
+    assert [p.name for p in tmp_path.iterdir()] == ["bare.json"]
 
 
 def test_wrong_version_is_refused(tmp_path) -> None:
