@@ -75,6 +75,21 @@ def test_matrix_view_detects_a_wrong_gradient(monkeypatch) -> None:
     assert np.all(np.isfinite(view.matrices["updated wh = wh + X^T . d_hiddenlayer * lr"]))
 
 
+def test_tutorial_networks_draw_only_from_their_seed() -> None:
+    """Building the binary-toy and exam networks leaves Python's global random generator alone."""
+    import random
+
+    from micrograd_nn.tutorials.binary_toy import tutorial_network
+    from micrograd_nn.tutorials.exam_score import score_network
+
+    random.seed(123)
+    state = random.getstate()
+    toy, exam = tutorial_network(4), score_network(2, (3,), seed=4)
+    assert random.getstate() == state
+    assert [p.data for p in toy.parameters()] == [p.data for p in tutorial_network(4).parameters()]
+    assert [p.data for p in exam.parameters()] == [p.data for p in score_network(2, (3,), seed=4).parameters()]
+
+
 def test_exam_score_prediction_is_a_plausible_score(tmp_path, capsys) -> None:
     from micrograd_nn.tutorials.exam_score import run_exam_score
 

@@ -34,6 +34,23 @@ def test_tour_writes_plots_graph_and_backward_report(tmp_path, capsys) -> None:
     assert report.startswith("Backward pass from") and "upstream" in report
 
 
+def test_tour_graph_uses_the_runs_own_starting_weights(tmp_path, capsys) -> None:
+    """The one-sample graph is drawn on the starting weights of the seed the tour trained with, not a fixed one."""
+    from micrograd_nn.nn import MLP
+    from micrograd_nn.tutorials.moons import moons_data
+
+    result = run_tour(tmp_path, steps=2, seed=5, quiet=True)
+    printed = capsys.readouterr().out
+    assert result.moons.seed == 5 and "seed 5" in printed
+    X, y = moons_data(100, seed=5)
+    start = MLP(2, [16, 16, 1], rng=5, fused=True)
+    margins = [start(row).data * label for row, label in zip(X.tolist(), y.tolist())]
+    sample = min(range(len(margins)), key=lambda i: abs(margins[i]))
+    assert f"sample {sample}, " in printed and f"score {start(X[sample].tolist()).data:.3f}," in printed
+    assert result.moons.reference_check.line() in printed
+    assert result.moons.reference_check.largest_relative_difference <= 1e-9
+
+
 def test_readme_tutorials_section_works_as_printed(tmp_path, monkeypatch, capsys) -> None:
     """The section's Python snippet prints what its comments say; each command parses; each script exists."""
     import re

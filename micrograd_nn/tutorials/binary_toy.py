@@ -60,7 +60,7 @@ class BinaryToyResult:
 
 def tutorial_network(seed: int = 0) -> MLP:
     """The 4-3-1 sigmoid network with every weight and bias drawn from U[0, 1), as the tutorial does."""
-    model = MLP(4, [3, 1], activation="sigmoid", output_activation="sigmoid")
+    model = MLP(4, [3, 1], activation="sigmoid", output_activation="sigmoid", rng=seed)
     draw = random.Random(seed)
     for p in model.parameters():
         p.data = draw.uniform(0.0, 1.0)

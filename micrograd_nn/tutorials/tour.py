@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from micrograd_nn import losses
+from micrograd_nn import graph, inspect, losses
 from micrograd_nn.nn import MLP
 from micrograd_nn.persistence import save_model
 from micrograd_nn.tutorials import plots
@@ -31,19 +31,22 @@ class TourResult:
     notes: list[str] = field(default_factory=list)
 
 
-def run_tour(out_dir: str | Path = DEFAULT_OUT, *, steps: int = 100, quiet: bool = False) -> TourResult:
+def run_tour(
+    out_dir: str | Path = DEFAULT_OUT, *, steps: int = 100, seed: int = 1337, quiet: bool = False
+) -> TourResult:
     """Train micrograd's moons demo and write the loss curve, decision boundary, graph and backward report."""
     started = time.perf_counter()
     folder = output_folder(out_dir, "tour")
     say("micrograd_nn tour: micrograd's moons demo trained on this engine")
     say("  network MLP(2, [16, 16, 1]): ReLU hidden layers, a linear output score, 337 parameters")
-    say("  data    100 moons points (make_moons, noise 0.1, seed 1337), labels -1/+1")
+    say(f"  data    100 moons points (make_moons, noise 0.1, seed {seed}), labels -1/+1")
     say(f"  loss    mean hinge max(0, 1 - y*score) + 1e-4 * sum(p^2); {steps} steps, lr 1.0 -> 0.1")
-    moons = train_moons(steps=steps, quiet=quiet)
+    moons = train_moons(steps=steps, seed=seed, quiet=quiet)
     history = moons.history
     say(f"step 1 loss {history.loss[0]:.4f}, accuracy {percent(history.metrics['accuracy'][0])}")
     say(f"step {steps} loss {history.loss[-1]:.4f}, accuracy {percent(history.metrics['accuracy'][-1])}")
     say(f"trained in {moons.seconds:.1f} s: {percent(moons.accuracy)} of the training points right")
+    say(moons.reference_check.line())
     result = TourResult(moons, 0.0)
     result.files["loss curve"] = plots.loss_curve(
         {"hinge + L2 loss": history.loss}, folder / "loss.png", "moons: training loss per step"
@@ -72,10 +75,10 @@ def _write_graph_views(result: TourResult, folder: Path) -> None:
 
     After training every sample's hinge term is 0 (margin above 1), so every
     gradient in its graph would be 0; the picture uses the starting weights
-    (the same seed), where the gradients are what the first step follows.
+    (rebuilt from the run's seed), where the gradients are what the first step follows.
     """
     moons = result.moons
-    start_model = MLP(2, [16, 16, 1], rng=1337, fused=True)
+    start_model = MLP(2, [16, 16, 1], rng=moons.seed, fused=True)
     margins = [float(start_model(row).data) * label for row, label in zip(moons.X.tolist(), moons.y.tolist())]
     sample = min(range(len(margins)), key=lambda i: abs(margins[i]))  # the closest call: a non-zero loss
     x, label = moons.X[sample].tolist(), int(moons.y[sample])
@@ -90,27 +93,17 @@ def _write_graph_views(result: TourResult, folder: Path) -> None:
         f"hinge loss max(0, 1 - y*score) = {loss.data:.4f}"
     )
     try:
-        from micrograd_nn import graph
-    except ImportError:
-        result.notes.append("micrograd_nn.graph is not available: no graph picture written")
-    else:
-        try:
-            result.files["graph (one sample)"] = graph.render(
-                loss, folder / "one_sample_graph.svg", collapse=True, compact=True
-            )
-            result.notes.append(
-                "the graph picture draws each neuron as one node (collapse=True) so its 33 neurons fit on a page"
-            )
-        except RuntimeError as err:  # the Graphviz program is missing: write the DOT text instead
-            result.files["graph (DOT text)"] = graph.render(
-                loss, folder / "one_sample_graph.dot", collapse=True, compact=True
-            )
-            result.notes.append(f"{err}; wrote the DOT text instead")
-    try:
-        from micrograd_nn import inspect
-    except ImportError:
-        result.notes.append("micrograd_nn.inspect is not available: no backward report written")
-        return
+        result.files["graph (one sample)"] = graph.render(
+            loss, folder / "one_sample_graph.svg", collapse=True, compact=True
+        )
+        result.notes.append(
+            "the graph picture draws each neuron as one node (collapse=True) so its 33 neurons fit on a page"
+        )
+    except RuntimeError as err:  # the Graphviz program is missing: write the DOT text instead
+        result.files["graph (DOT text)"] = graph.render(
+            loss, folder / "one_sample_graph.dot", collapse=True, compact=True
+        )
+        result.notes.append(f"{err}; wrote the DOT text instead")
     report_path = folder / "backward_report.txt"
     report_path.write_text(inspect.explain(loss) + "\n", encoding="utf-8")
     result.files["backward report"] = report_path
