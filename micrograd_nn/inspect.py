@@ -196,6 +196,11 @@ def step_title(step: dict[str, Any], total_steps: int, root_name: str) -> str:
     )
 
 
+def one_pass_totals(info: Walk) -> list[float]:
+    """For each node of a walked graph, dL/dnode from one backward pass (replayed, the graph untouched)."""
+    return _replay(info)[1]
+
+
 ACCUMULATION_NOTE = "leaves accumulate over several backward() calls (use zero_grad() between them)"
 """Why a leaf's .grad can differ from one backward pass (shared by explain and the gradient audit)."""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import pytest
 
@@ -59,14 +60,119 @@ def test_a_wrong_derivative_rule_is_caught_and_pinned_to_its_node(monkeypatch: p
     assert dot.count("local derivative wrong") == 1 and dot.count("grad disagrees") == 1
 
 
+def full_snapshot(root: Value) -> list[tuple]:
+    """Every node's identity, label, op, operands (by identity), local derivatives, data and grad."""
+    return [
+        (id(n), n.label, n.op, tuple(map(id, n.operands)), tuple(n.local_grads), n.data, n.grad)
+        for n in topological_order(root)
+    ]
+
+
 def test_the_audit_changes_nothing() -> None:
     model = MLP(2, [3, 1], activation="tanh", rng=3)
-    loss = (model([0.5, -1.0]) - 0.25) * (model([0.5, -1.0]) - 0.25)
+    loss = (model([0.5, -1.0]) - 0.25) * (model([0.5, -1.0]) - 0.25) + model([1.0, 2.0]).leaky_relu()
     loss.backward()
-    before = [(n.data, n.grad) for n in topological_order(loss)]
+    before = full_snapshot(loss)
     report = audit_gradients(loss)
     assert report.ok
-    assert [(n.data, n.grad) for n in topological_order(loss)] == before
+    report.format()
+    assert full_snapshot(loss) == before
+    # also when it replays backward to explain an accumulated gradient
+    loss.backward()
+    before = full_snapshot(loss)
+    assert not audit_gradients(loss).ok
+    assert full_snapshot(loss) == before
+
+
+# For every op of the rules table: a small graph using it at a point where it is differentiable.
+OP_GRAPHS: dict[str, Callable[[Value, Value, Value], Value]] = {
+    "+": lambda a, b, c: a + b,
+    "-": lambda a, b, c: a - b,
+    "*": lambda a, b, c: a * b,
+    "/": lambda a, b, c: a / b,
+    "**": lambda a, b, c: c**a,
+    "neg": lambda a, b, c: -a,
+    "exp": lambda a, b, c: a.exp(),
+    "log": lambda a, b, c: a.log(),
+    "sqrt": lambda a, b, c: a.sqrt(),
+    "softplus": lambda a, b, c: a.softplus(),
+    "sigmoid": lambda a, b, c: a.sigmoid(),
+    "tanh": lambda a, b, c: a.tanh(),
+    "relu": lambda a, b, c: a.relu(),
+    "leaky_relu": lambda a, b, c: b.leaky_relu(0.1),
+    "abs": lambda a, b, c: b.abs(),
+    "sin": lambda a, b, c: a.sin(),
+    "cos": lambda a, b, c: a.cos(),
+    "sum": lambda a, b, c: Value.sum([a, b, a]),
+    "dot": lambda a, b, c: Value.dot([a, b], [b, c]),
+    "affine": lambda a, b, c: Value.dot([a, b], [b, c], bias=c),
+}
+
+
+def test_every_op_has_an_audit_graph() -> None:
+    assert set(OP_GRAPHS) == set(rules.RULES)
+
+
+@pytest.mark.parametrize("op", sorted(rules.RULES))
+def test_a_wrong_rule_for_any_op_is_pinned_to_its_node(op: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    correct = rules.RULES[op]
+
+    def wrong_first_derivative(*arguments: float) -> tuple[float, tuple[float, ...]]:
+        out, local_grads = correct(*arguments)
+        return out, (local_grads[0] + 0.5, *local_grads[1:])
+
+    monkeypatch.setitem(rules.RULES, op, wrong_first_derivative)
+    a, b, c = Value(0.7, "a"), Value(-1.2, "b"), Value(1.3, "c")
+    node = OP_GRAPHS[op](a, b, c)
+    assert node.op == op
+    root = node.cos() if op == "sin" else node.sin()  # an op other than the one under test
+    root.label = "L"
+    root.backward()
+    report = audit_gradients(root)
+    assert report.culprits == [node]
+    wrong = [check for check in report.local_checks if check.status == "mismatch"]
+    assert [(check.node, check.position) for check in wrong] == [(node, 1)]
+    true_local = correct(*(o.data for o in node.operands))[1][0]
+    assert wrong[0].analytic == true_local + 0.5
+    assert wrong[0].numeric == pytest.approx(true_local, rel=1e-5, abs=1e-6)
+    assert node.operands[0] in report.mismatched  # the wrong local derivative spoils its operand's gradient
+
+
+def test_an_op_without_a_rule_is_named() -> None:
+    a, b = Value(2.0, "a"), Value(3.0, "b")
+    mystery = a * b
+    mystery.op = "mystery"  # a node whose op has no rule in the table
+    root = mystery + 1.0
+    root.backward()
+    with pytest.raises(KeyError, match="no derivative rule for op 'mystery'"):
+        audit_gradients(root)
+
+
+def test_accumulated_leaf_gradients_are_explained() -> None:
+    a, b = Value(2.0, "a"), Value(-3.0, "b")
+    out = a * b
+    out.backward()
+    out.backward()  # leaves accumulate: a.grad = -6, b.grad = 4; one pass gives -3 and 2
+    report = audit_gradients(out)
+    assert report.mismatched == [a, b] and report.culprits == []
+    assert [(c.name, c.analytic) for c in report.accumulated] == [("a", -6.0), ("b", 4.0)]
+    text = report.format()
+    assert (
+        "likely accumulated, not wrong: one backward pass gives a: -3.0000, b: 2.0000, as central differences do; "
+        "leaves accumulate over several backward() calls (use zero_grad() between them)"
+    ) in text
+    out.zero_grad()
+    out.backward()
+    assert audit_gradients(out).ok and audit_gradients(out).accumulated == []
+
+
+def test_a_wrong_rule_is_not_mistaken_for_accumulation(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(rules.RULES, "sin", lambda x: (math.sin(x), (-math.cos(x),)))
+    *_, root = shared_graph()
+    root.backward()
+    report = audit_gradients(root)
+    assert report.mismatched and report.accumulated == []
+    assert "likely accumulated" not in report.format()
 
 
 def test_kinks_are_reported_not_flagged() -> None:
