@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from micrograd_nn import rules
 from micrograd_nn.engine import Value
 from micrograd_nn.graph import Walk, format_number, on_path, walk
-from micrograd_nn.inspect import ACCUMULATION_NOTE, differs_from_one_pass, one_pass_totals
+from micrograd_nn.inspect import ACCUMULATION_NOTE, differs_from_one_pass, replay
 
 _EVALUATION_ERRORS = (ValueError, ZeroDivisionError, OverflowError)
 
@@ -187,7 +187,7 @@ def audit_gradients(
 
     leaf_mismatches = [c for c in report.gradient_checks if c.status == "mismatch" and not c.node.operands]
     if leaf_mismatches:
-        totals = one_pass_totals(info)
+        totals = replay(info)[1]
         accumulated = set(differs_from_one_pass(info, totals, [c.node_id for c in leaf_mismatches]))
         for check in leaf_mismatches:
             if check.node_id in accumulated and _agrees(check.numeric, totals[check.node_id], atol, rtol):

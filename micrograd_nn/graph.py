@@ -269,7 +269,7 @@ def _dot_lines(
     path_from: Value | None,
     compact: bool,
     clusters: bool,
-    collapse: bool | Iterable[str],
+    collapse: bool | str | Iterable[str],
     show_grads: bool,
     audit: AuditLike | None,
     max_nodes: int,
@@ -466,7 +466,7 @@ def draw_dot(
     path_from: Value | None = None,
     compact: bool = False,
     clusters: bool = True,
-    collapse: bool | Iterable[str] = False,
+    collapse: bool | str | Iterable[str] = False,
     show_grads: bool = True,
     audit: AuditLike | None = None,
     parameters: Iterable[Value] | None = None,
@@ -480,13 +480,42 @@ def draw_dot(
     (grad < 0), stronger for larger |grad|.  path_from: highlight the paths
     from this node up to the root.  compact: hide constant leaves (their value
     is written in the op node).  clusters: box each neuron's nodes, titled
-    "layer 1 / neuron 3".  collapse: True, or neuron keys such as {"L1.n2"},
+    "layer 1 / neuron 3".  collapse: True, or neuron keys such as {"L1.n2"} (or one key "L1.n2"),
     to draw those neurons as one node each.  show_grads=False hides gradients.
     audit: a report from micrograd_nn.audit.audit_gradients, whose findings are
     marked.  parameters/inputs override the label-based kinds.  A picture with
     more than max_nodes nodes raises ValueError.
     """
-    info = walk(root, parameters=parameters, inputs=inputs)
+    return draw_walked(
+        walk(root, parameters=parameters, inputs=inputs),
+        direction=direction,
+        edge_labels=edge_labels,
+        color_by_grad=color_by_grad,
+        path_from=path_from,
+        compact=compact,
+        clusters=clusters,
+        collapse=collapse,
+        show_grads=show_grads,
+        audit=audit,
+        max_nodes=max_nodes,
+    )
+
+
+def draw_walked(
+    info: Walk,
+    *,
+    direction: str = "LR",
+    edge_labels: bool = False,
+    color_by_grad: bool = True,
+    path_from: Value | None = None,
+    compact: bool = False,
+    clusters: bool = True,
+    collapse: bool | str | Iterable[str] = False,
+    show_grads: bool = True,
+    audit: AuditLike | None = None,
+    max_nodes: int = DEFAULT_MAX_NODES,
+) -> graphviz.Digraph:
+    """draw_dot for a graph already walked (so a caller that needs the Walk too walks only once)."""
     lines = _dot_lines(
         info,
         direction=direction,

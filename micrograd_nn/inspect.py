@@ -115,8 +115,11 @@ def _formula(info: Walk, node: Value) -> str:
     return f"{node.op}({', '.join(shown)})"
 
 
-def _replay(info: Walk) -> tuple[list[dict[str, Any]], list[float]]:
-    """The step records of backward_steps on a walked graph, and every node's final total dL/dnode."""
+def replay(info: Walk) -> tuple[list[dict[str, Any]], list[float]]:
+    """One backward pass replayed on a walked graph: the records of backward_steps, and each node's dL/dnode.
+
+    Reads only the stored local derivatives; the graph is not touched.
+    """
     nodes, index = info.nodes, info.index
     running = [0.0] * len(nodes)
     running[-1] = 1.0
@@ -165,7 +168,7 @@ def backward_steps(root: Value) -> list[dict[str, Any]]:
     the contribution local * upstream, and the operand's running total before
     and after it: dL/doperand += dnode/doperand * dL/dnode.
     """
-    return _replay(walk(root))[0]
+    return replay(walk(root))[0]
 
 
 def chain_rule_line(root_name: str, step: dict[str, Any], contribution: dict[str, Any]) -> str:
@@ -196,11 +199,6 @@ def step_title(step: dict[str, Any], total_steps: int, root_name: str) -> str:
     )
 
 
-def one_pass_totals(info: Walk) -> list[float]:
-    """For each node of a walked graph, dL/dnode from one backward pass (replayed, the graph untouched)."""
-    return _replay(info)[1]
-
-
 ACCUMULATION_NOTE = "leaves accumulate over several backward() calls (use zero_grad() between them)"
 """Why a leaf's .grad can differ from one backward pass (shared by explain and the gradient audit)."""
 
@@ -222,7 +220,7 @@ def explain(root: Value, *, path_from: Value | None = None) -> str:
     path_from: only the steps and contributions on a path from this node to the root.
     """
     info = walk(root)
-    steps, totals = _replay(info)
+    steps, totals = replay(info)
     root_id = len(info.nodes) - 1
     r = info.names[root_id]
     if path_from is not None:

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from micrograd_nn.engine import Value
-from micrograd_nn.graph import DEFAULT_MAX_NODES, draw_dot, format_number, pipe, walk
-from micrograd_nn.inspect import backward_steps, chain_rule_line, step_title
+from micrograd_nn.graph import Walk, draw_walked, format_number, pipe, walk
+from micrograd_nn.inspect import chain_rule_line, replay, step_title
 
 
 def stepper_states(root: Value) -> list[dict[str, Any]]:
@@ -28,7 +28,11 @@ def stepper_states(root: Value) -> list[dict[str, Any]]:
     {"v{operand id}": running total after this step}.
     """
     info = walk(root)
-    steps = backward_steps(root)
+    return _states(info, replay(info)[0])
+
+
+def _states(info: Walk, steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """stepper_states from a walked graph and its replayed step records."""
     root_id = len(info.nodes) - 1
     root_name = info.names[root_id]
     states: list[dict[str, Any]] = [
@@ -164,17 +168,22 @@ def stepper_html(root: Value, *, title: str = "Backprop, step by step", **option
     """The stepper page for root's graph as one HTML string (needs Graphviz's dot to draw the SVG).
 
     options go to draw_dot (direction, compact, clusters, max_nodes, ...); the
-    page hides the gradients at first and fills them in step by step.
+    page hides the gradients at first and fills them in step by step.  The
+    graph is walked once and backward replayed once for the picture and the steps.
     """
     if options.get("collapse"):
         raise ValueError("the stepper visits every node, so it cannot draw collapsed neurons; draw without collapse")
-    options.setdefault("max_nodes", DEFAULT_MAX_NODES)
-    picture = draw_dot(root, show_grads=False, color_by_grad=False, **options)
+    info = walk(root, parameters=options.pop("parameters", None), inputs=options.pop("inputs", None))
+    picture = draw_walked(info, show_grads=False, color_by_grad=False, **options)
     svg = pipe(picture, "svg").decode("utf-8")
     svg = svg[svg.index("<svg") :]  # drop the XML prolog and DOCTYPE: the SVG sits inside HTML
-    info = walk(root)
-    payload = {"states": stepper_states(root), "valueIds": [f"v{i}" for i in range(len(info.nodes))]}
+    payload = {"states": _states(info, replay(info)[0]), "valueIds": [f"v{i}" for i in range(len(info.nodes))]}
     data = json.dumps(payload).replace("</", "<\\/")
+    if info.grads_computed:
+        status = ""
+    else:
+        status = ('\n<p class="help" id="not-run">backward() has not run on this graph yet: the page shows the '
+                  "gradients it will compute.</p>")
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -189,7 +198,7 @@ def stepper_html(root: Value, *, title: str = "Backprop, step by step", **option
  id="next" type="button">Next</button><span id="position"></span>
 </div>
 <p class="help">Arrow keys step back and forth; space plays. The highlighted node passes its gradient
-to its operands; each gradient appears when the walk reaches it (? = not reached yet).</p>
+to its operands; each gradient appears when the walk reaches it (? = not reached yet).</p>{status}
 <div id="step"><div id="step-title"></div><ol id="step-lines"></ol></div>
 <div id="graph">
 {svg}

@@ -9,10 +9,11 @@ from typing import Any
 
 import pytest
 
-from micrograd_nn.engine import Value
-from micrograd_nn.graph import format_number
+from micrograd_nn.engine import Value, topological_order
+from micrograd_nn.graph import format_number, walk
 from micrograd_nn.inspect import backward_steps, chain_rule_line
-from micrograd_nn.stepper import stepper_states, write_html
+from micrograd_nn.nn import MLP
+from micrograd_nn.stepper import stepper_html, stepper_states, write_html
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_FLAGS = [
@@ -58,6 +59,71 @@ def test_collapsed_pictures_are_refused(tmp_path: Path) -> None:
     root, _ = expression()
     with pytest.raises(ValueError, match="cannot draw collapsed neurons"):
         write_html(root, tmp_path / "s.html", collapse=True)
+
+
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="the Graphviz program 'dot' is not installed")
+
+
+def full_snapshot(root: Value) -> list[tuple]:
+    """Every node's identity, label, op, operands (by identity), local derivatives, data and grad."""
+    return [
+        (id(n), n.label, n.op, tuple(map(id, n.operands)), tuple(n.local_grads), n.data, n.grad)
+        for n in topological_order(root)
+    ]
+
+
+def test_states_for_a_fused_network() -> None:
+    model = MLP(2, [2, 1], rng=0, fused=True, activation="leaky_relu")
+    loss = (model([0.5, -1.0]) - 1.0) ** 2
+    loss.backward()
+    states = stepper_states(loss)
+    affine = [state for state in states[1:] if " = L2.n1.w1*v" in state["title"]]
+    assert len(affine) == 1 and len(affine[0]["lines"]) == 5  # w1, w2, x1, x2, b
+    info = walk(loss)
+    for state in states[1:]:
+        for key in state["updates"]:
+            node = info.nodes[int(key[1:])]
+            if not node.operands and info.kinds[int(key[1:])] == "parameter":
+                last = [s for s in states if key in s["updates"]][-1]
+                assert last["updates"][key] == format_number(node.grad)
+
+
+@needs_dot
+def test_the_page_walks_the_graph_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    import micrograd_nn.graph
+
+    root, _ = expression()
+    root.backward()
+    calls = []
+    real = micrograd_nn.graph.topological_order
+    monkeypatch.setattr(micrograd_nn.graph, "topological_order", lambda r: calls.append(r) or real(r))
+    page = stepper_html(root, direction="TB", compact=True)
+    assert calls == [root]
+    assert "not-run" not in page
+    assert 'id="v7"' not in page and 'id="v6"' in page  # compact hides the constant 2 (node 7)
+
+
+@needs_dot
+def test_the_page_says_when_backward_has_not_run() -> None:
+    a = Value(3.0, "a")
+    (a * 4.0).backward()  # a holds a gradient from another graph
+    page = stepper_html(a * a)
+    assert 'id="not-run"' in page and "backward() has not run on this graph yet" in page
+
+
+@needs_dot
+def test_the_stepper_changes_nothing() -> None:
+    model = MLP(2, [2, 1], rng=0, activation="tanh")
+    loss = (model([0.5, -1.0]) - 1.0) ** 2
+    before = full_snapshot(loss)
+    stepper_states(loss)
+    stepper_html(loss)
+    assert full_snapshot(loss) == before
+    loss.backward()
+    before = full_snapshot(loss)
+    stepper_states(loss)
+    stepper_html(loss, compact=True, direction="TB")
+    assert full_snapshot(loss) == before
 
 
 @pytest.fixture(scope="module")
