@@ -9,7 +9,7 @@ import shutil
 import graphviz
 import pytest
 
-from micrograd_nn.engine import Value
+from micrograd_nn.engine import Value, topological_order
 from micrograd_nn.graph import (
     draw_dot,
     format_number,
@@ -97,12 +97,36 @@ def test_before_backward_the_picture_says_gradients_are_not_computed() -> None:
     assert "not computed" not in after
 
 
+def full_snapshot(root: Value) -> list[tuple]:
+    """Every node's identity, label, op, operands (by identity), local derivatives, data and grad."""
+    return [
+        (id(n), n.label, n.op, tuple(map(id, n.operands)), tuple(n.local_grads), n.data, n.grad)
+        for n in topological_order(root)
+    ]
+
+
 def test_drawing_changes_nothing_in_the_graph() -> None:
-    _, _, out = small_graph()
-    out.backward()
-    before = [(n.data, n.grad, n.label) for n in walk(out).nodes]
-    to_dot(out, edge_labels=True, compact=True, path_from=out.operands[0])
-    assert [(n.data, n.grad, n.label) for n in walk(out).nodes] == before
+    from micrograd_nn.audit import audit_gradients
+
+    model, loss = l2_loss()
+    unlabelled = loss.operands[0]
+    before = full_snapshot(loss)
+    to_dot(loss)  # before backward
+    walk(loss, parameters=model.parameters())
+    assert full_snapshot(loss) == before
+    loss.backward()
+    before = full_snapshot(loss)
+    report = audit_gradients(loss)
+    for options in [
+        {"edge_labels": True, "compact": True, "path_from": model.layers[0].neurons[0].w[0]},
+        {"collapse": True, "audit": report},
+        {"collapse": "L1.n2", "direction": "TB", "color_by_grad": False},
+        {"clusters": False, "show_grads": False, "parameters": model.parameters()},
+    ]:
+        to_dot(loss, **options)
+    neuron_keys(loss)
+    assert full_snapshot(loss) == before
+    assert unlabelled.label == ""  # the unlabelled nodes are named in the picture, not relabelled
 
 
 def test_kinds_of_leaves_are_drawn_differently() -> None:

@@ -11,8 +11,12 @@ from micrograd_nn.inspect import backward_steps, explain, format_table, node_tab
 from micrograd_nn.nn import MLP
 
 
-def snapshot(root: Value) -> list[tuple[float, float]]:
-    return [(n.data, n.grad) for n in topological_order(root)]
+def snapshot(root: Value) -> list[tuple]:
+    """Every node's identity, label, op, operands (by identity), local derivatives, data and grad."""
+    return [
+        (id(n), n.label, n.op, tuple(map(id, n.operands)), tuple(n.local_grads), n.data, n.grad)
+        for n in topological_order(root)
+    ]
 
 
 def test_node_table_lists_every_node_in_topological_order() -> None:
@@ -143,6 +147,13 @@ def test_views_never_change_the_graph() -> None:
     after_backward = snapshot(loss)
     explain(loss, path_from=model.layers[0].neurons[0].w[0])
     assert snapshot(loss) == after_backward
+    table_html(loss)
+    backward_steps(loss)
+    explain(loss)
+    loss.backward()  # leaves accumulate: explain adds its note, still without touching the graph
+    accumulated = snapshot(loss)
+    assert "Note:" in explain(loss)
+    assert snapshot(loss) == accumulated != after_backward
 
 
 def test_steps_work_on_a_deep_chain_without_recursion() -> None:
