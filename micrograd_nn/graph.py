@@ -260,6 +260,214 @@ def on_path(info: Walk, start: Value) -> list[bool]:
     return marked
 
 
+@dataclass(frozen=True)
+class _Layout:
+    """What the DOT statements need besides the walk: the options and, per node, how it is drawn."""
+
+    info: Walk
+    computed: bool  # gradients are shown (backward has run and show_grads)
+    show_grads: bool
+    edge_labels: bool
+    color_by_grad: bool
+    compact: bool
+    collapsed: set[str]  # neuron keys drawn as one node
+    outputs: dict[str, int]  # collapsed neuron -> the id of its output, which stands for it
+    hidden: list[bool]  # not drawn: a collapsed neuron's other members, or a constant in compact mode
+    drawn_as: list[int]  # the id of the node drawn in each node's place
+    highlighted: list[bool]
+    mismatched: set[int]
+    culprits: set[int]
+    largest: float  # the largest |grad|, for the colours
+
+
+def _collapsed_keys(all_groups: list[str], collapse: bool | str | Iterable[str]) -> set[str]:
+    """The neuron keys to collapse; ValueError for a key that is not in the graph."""
+    if collapse is True:
+        return set(all_groups)
+    if collapse is False:
+        return set()
+    collapsed = {collapse} if isinstance(collapse, str) else set(collapse)
+    unknown = collapsed - set(all_groups)
+    if unknown:
+        raise ValueError(f"collapse: no neuron {sorted(unknown)} in this graph; it has {all_groups}")
+    return collapsed
+
+
+def _layout(
+    info: Walk,
+    *,
+    edge_labels: bool,
+    color_by_grad: bool,
+    path_from: Value | None,
+    compact: bool,
+    collapse: bool | str | Iterable[str],
+    show_grads: bool,
+    audit: AuditLike | None,
+    max_nodes: int,
+) -> _Layout:
+    """Decide what is drawn, and how; ValueError when the picture would exceed max_nodes."""
+    nodes, index, kinds, groups = info.nodes, info.index, info.kinds, info.groups
+    collapsed = _collapsed_keys(sorted({g for g in groups if g is not None}), collapse)
+    # A collapsed neuron is drawn as its output node; every other member is hidden.
+    outputs = {key: i for key, i in neuron_outputs(info).items() if key in collapsed}
+    collapsed &= set(outputs)  # a "neuron" of parameters only has no output to draw
+    hidden = [
+        (groups[i] in collapsed and outputs.get(groups[i]) != i) or (compact and kinds[i] == "constant")
+        for i in range(len(nodes))
+    ]
+    drawn_as = [outputs[groups[i]] if groups[i] in collapsed else i for i in range(len(nodes))]  # type: ignore[index]
+
+    drawn_values = sum(not h for h in hidden)
+    collapsed_outputs = set(outputs.values())
+    drawn_ops = sum(
+        1 for i, node in enumerate(nodes) if node.operands and not hidden[i] and i not in collapsed_outputs
+    )
+    total = drawn_values + drawn_ops
+    if total > max_nodes:
+        raise ValueError(
+            f"this picture would have {total} nodes, more than max_nodes={max_nodes}. "
+            f"Pass max_nodes={total} (or more) to draw it anyway, collapse=True to draw one node per "
+            "neuron, or compact=True to hide constants; a model built with fused=True also has fewer nodes."
+        )
+    return _Layout(
+        info=info,
+        computed=info.grads_computed and show_grads,
+        show_grads=show_grads,
+        edge_labels=edge_labels,
+        color_by_grad=color_by_grad,
+        compact=compact,
+        collapsed=collapsed,
+        outputs=outputs,
+        hidden=hidden,
+        drawn_as=drawn_as,
+        highlighted=on_path(info, path_from) if path_from is not None else [False] * len(nodes),
+        mismatched={index[n] for n in audit.mismatched if n in index} if audit is not None else set(),
+        culprits={index[n] for n in audit.culprits if n in index} if audit is not None else set(),
+        largest=max((abs(n.grad) for n in nodes if not math.isnan(n.grad)), default=0.0),
+    )
+
+
+def _value_statement(layout: _Layout, i: int) -> str:
+    """The DOT statement of value node v{i}: a box with its name, data and grad."""
+    info = layout.info
+    node, kind, group = info.nodes[i], info.kinds[i], info.groups[i]
+    if kind == "constant":
+        return f"v{i} " + _attrs(
+            id=f"v{i}", label=f"{node.data:g}", shape="box", style="dotted",
+            fontcolor="#777777", fontsize=9, height=0.25,
+        )
+    if group in layout.collapsed:
+        title = f"{group_title(group)}\noutput ({node.op})"  # type: ignore[arg-type]
+    elif kind in ("parameter", "input"):
+        title = f"{info.names[i]} · {kind}"
+    else:
+        title = info.names[i]
+    if not layout.computed:
+        grad_line = "grad ?" if not layout.show_grads else "grad (not computed)"
+    else:
+        grad_line = f"grad {format_number(node.grad)}"
+    label = f"{title}\ndata {format_number(node.data)}\n{grad_line}"
+    attributes: dict[str, object] = {"id": f"v{i}", "label": label, "shape": "box", "style": "rounded,filled"}
+    colour = layout.computed and layout.color_by_grad
+    attributes["fillcolor"] = _grad_colour(node.grad, layout.largest) if colour else "#ffffff"
+    if kind == "parameter":
+        attributes["peripheries"] = 2
+    elif kind == "input":
+        attributes["style"] = "rounded,filled,dashed"
+    elif kind == "variable":
+        attributes["penwidth"] = 2
+    if group in layout.collapsed:
+        attributes["shape"] = "box3d"
+        attributes["style"] = "filled"
+    if i in layout.mismatched:
+        attributes["color"] = "darkorange"
+        attributes["penwidth"] = 3
+        attributes["xlabel"] = "grad disagrees"
+    if layout.highlighted[i]:
+        attributes["color"] = "#d45500"
+        attributes["penwidth"] = 3
+    return f"v{i} " + _attrs(**attributes)
+
+
+def _op_statements(layout: _Layout, i: int) -> list[str]:
+    """The op node o{i}, its edge to v{i}, then one edge per operand in order."""
+    info = layout.info
+    node = info.nodes[i]
+    symbol = OP_SYMBOLS.get(node.op, node.op)
+    if layout.compact:
+        shown = [format_number(o.data) for o in node.operands if info.kinds[info.index[o]] == "constant"]
+        if shown:
+            symbol = f"{symbol} {', '.join(shown)}"
+    attributes: dict[str, object] = {"id": f"o{i}", "label": symbol, "shape": "oval", "height": 0.3}
+    if i in layout.culprits:
+        attributes.update(color="red", fontcolor="red", penwidth=3, xlabel="local derivative wrong")
+    if layout.highlighted[i]:
+        attributes.update(color="#d45500", penwidth=3)
+    statements = [f"o{i} " + _attrs(**attributes), f"o{i} -> v{i} " + _attrs(id=f"r{i}")]
+    numbered = node.op in ORDERED_OPS
+    for position, (operand, local) in enumerate(zip(node.operands, node.local_grads), 1):
+        j = info.index[operand]
+        if layout.hidden[j] and layout.drawn_as[j] == j:
+            continue  # a constant hidden by compact mode
+        statements.append(_operand_edge(layout, i, position, j, local, numbered))
+    return statements
+
+
+def _operand_edge(layout: _Layout, i: int, position: int, j: int, local: float, numbered: bool) -> str:
+    """The edge from operand j (or the collapsed neuron standing for it) into op node o{i}."""
+    node = layout.info.nodes[i]
+    source = layout.drawn_as[j]
+    parts = [f"#{position}"] if numbered else []
+    if source != j:
+        parts.append(layout.info.names[j])  # a parameter read from a collapsed neuron: say which one
+    if layout.edge_labels:
+        if layout.computed:
+            contribution = local * node.grad
+            parts.append(f"{format_number(local)} × {format_number(node.grad)}\n= {format_number(contribution)}")
+        else:
+            parts.append(f"local {format_number(local)}")
+    edge: dict[str, object] = {"id": f"e{i}_{position}"}
+    if parts:
+        edge["label"] = " ".join(parts)
+    if layout.highlighted[j] and layout.highlighted[i]:
+        edge.update(color="#d45500", penwidth=2.5)
+    return f"v{source} -> o{i} " + _attrs(**edge)
+
+
+def _collapsed_inputs(layout: _Layout, key: str) -> list[str]:
+    """Edges into a collapsed neuron from what its members read from outside it."""
+    info = layout.info
+    out = layout.outputs[key]
+    seen: list[int] = []
+    for i, node in enumerate(info.nodes):
+        if info.groups[i] != key or not node.operands:
+            continue
+        for operand in node.operands:
+            j = info.index[operand]
+            if info.groups[j] == key or (layout.hidden[j] and layout.drawn_as[j] == j):
+                continue
+            if layout.drawn_as[j] not in seen:
+                seen.append(layout.drawn_as[j])
+    edges = []
+    for source in seen:
+        edge: dict[str, object] = {"id": f"e{out}_v{source}"}
+        if layout.highlighted[source] and layout.highlighted[out]:
+            edge.update(color="#d45500", penwidth=2.5)
+        edges.append(f"v{source} -> v{out} " + _attrs(**edge))
+    return edges
+
+
+def _cluster(key: str, statements: list[str]) -> list[str]:
+    """A neuron's box: a DOT subgraph titled "layer 1 / neuron 3" around its statements."""
+    name = "cluster_" + re.sub(r"\W", "_", key)
+    return [
+        f"subgraph {name} {{",
+        f"  label={_quote(group_title(key))} style=rounded color=\"#999999\" fontname=Helvetica",
+        *("  " + s for s in statements),
+        "}",
+    ]
+
+
 def _dot_lines(
     info: Walk,
     *,
@@ -277,46 +485,11 @@ def _dot_lines(
     """The DOT statements (one per line) for draw_dot/to_dot."""
     if direction not in ("LR", "TB", "RL", "BT"):
         raise ValueError(f"direction must be 'LR' or 'TB' (or 'RL', 'BT'), got {direction!r}")
-    nodes, index, kinds, groups = info.nodes, info.index, info.kinds, info.groups
-    computed = info.grads_computed and show_grads
-
-    all_groups = sorted({g for g in groups if g is not None})
-    if collapse is True:
-        collapsed = set(all_groups)
-    elif collapse is False:
-        collapsed = set()
-    else:
-        collapsed = {collapse} if isinstance(collapse, str) else set(collapse)
-        unknown = collapsed - set(all_groups)
-        if unknown:
-            raise ValueError(f"collapse: no neuron {sorted(unknown)} in this graph; it has {all_groups}")
-    # A collapsed neuron is drawn as its output node; every other member is hidden.
-    outputs = {key: i for key, i in neuron_outputs(info).items() if key in collapsed}
-    collapsed &= set(outputs)  # a "neuron" of parameters only has no output to draw
-    hidden = [
-        (groups[i] in collapsed and outputs.get(groups[i]) != i) or (compact and kinds[i] == "constant")
-        for i in range(len(nodes))
-    ]
-    drawn_as = [outputs[groups[i]] if groups[i] in collapsed else i for i in range(len(nodes))]
-
-    drawn_values = sum(not h for h in hidden)
-    collapsed_outputs = set(outputs.values())
-    drawn_ops = sum(
-        1 for i, node in enumerate(nodes) if node.operands and not hidden[i] and i not in collapsed_outputs
+    layout = _layout(
+        info, edge_labels=edge_labels, color_by_grad=color_by_grad, path_from=path_from, compact=compact,
+        collapse=collapse, show_grads=show_grads, audit=audit, max_nodes=max_nodes,
     )
-    total = drawn_values + drawn_ops
-    if total > max_nodes:
-        raise ValueError(
-            f"this picture would have {total} nodes, more than max_nodes={max_nodes}. "
-            f"Pass max_nodes={total} (or more) to draw it anyway, collapse=True to draw one node per "
-            "neuron, or compact=True to hide constants; a model built with fused=True also has fewer nodes."
-        )
-
-    highlighted = on_path(info, path_from) if path_from is not None else [False] * len(nodes)
-    mismatched = {index[n] for n in audit.mismatched if n in index} if audit is not None else set()
-    culprits = {index[n] for n in audit.culprits if n in index} if audit is not None else set()
-    largest = max((abs(n.grad) for n in nodes if not math.isnan(n.grad)), default=0.0)
-
+    groups, collapsed = info.groups, layout.collapsed
     lines = [
         f"rankdir={direction}",
         'node [fontname="Helvetica", fontsize=11]',
@@ -328,131 +501,28 @@ def _dot_lines(
             + _quote("gradients not computed yet: call backward() on the root to fill them in")
             + " labelloc=t fontname=Helvetica fontcolor=firebrick"
         )
-
-    def value_statement(i: int) -> str:
-        node = nodes[i]
-        kind = kinds[i]
-        if kind == "constant":
-            return f"v{i} " + _attrs(
-                id=f"v{i}", label=f"{node.data:g}", shape="box", style="dotted",
-                fontcolor="#777777", fontsize=9, height=0.25,
-            )
-        if groups[i] in collapsed:
-            title = f"{group_title(groups[i])}\noutput ({node.op})"  # type: ignore[arg-type]
-        elif kind in ("parameter", "input"):
-            title = f"{info.names[i]} · {kind}"
-        else:
-            title = info.names[i]
-        if not computed:
-            grad_line = "grad ?" if not show_grads else "grad (not computed)"
-        else:
-            grad_line = f"grad {format_number(node.grad)}"
-        label = f"{title}\ndata {format_number(node.data)}\n{grad_line}"
-        attributes: dict[str, object] = {"id": f"v{i}", "label": label, "shape": "box", "style": "rounded,filled"}
-        attributes["fillcolor"] = _grad_colour(node.grad, largest) if computed and color_by_grad else "#ffffff"
-        if kind == "parameter":
-            attributes["peripheries"] = 2
-        elif kind == "input":
-            attributes["style"] = "rounded,filled,dashed"
-        elif kind == "variable":
-            attributes["penwidth"] = 2
-        if groups[i] in collapsed:
-            attributes["shape"] = "box3d"
-            attributes["style"] = "filled"
-        if i in mismatched:
-            attributes["color"] = "darkorange"
-            attributes["penwidth"] = 3
-            attributes["xlabel"] = "grad disagrees"
-        if highlighted[i]:
-            attributes["color"] = "#d45500"
-            attributes["penwidth"] = 3
-        return f"v{i} " + _attrs(**attributes)
-
-    def op_statement(i: int) -> list[str]:
-        node = nodes[i]
-        symbol = OP_SYMBOLS.get(node.op, node.op)
-        if compact:
-            shown = [format_number(o.data) for o in node.operands if kinds[index[o]] == "constant"]
-            if shown:
-                symbol = f"{symbol} {', '.join(shown)}"
-        attributes: dict[str, object] = {"id": f"o{i}", "label": symbol, "shape": "oval", "height": 0.3}
-        if i in culprits:
-            attributes.update(color="red", fontcolor="red", penwidth=3, xlabel="local derivative wrong")
-        if highlighted[i]:
-            attributes.update(color="#d45500", penwidth=3)
-        statements = [f"o{i} " + _attrs(**attributes), f"o{i} -> v{i} " + _attrs(id=f"r{i}")]
-        numbered = node.op in ORDERED_OPS
-        for position, (operand, local) in enumerate(zip(node.operands, node.local_grads), 1):
-            j = index[operand]
-            if hidden[j] and drawn_as[j] == j:
-                continue  # a constant hidden by compact mode
-            source = drawn_as[j]
-            parts = [f"#{position}"] if numbered else []
-            if source != j:
-                parts.append(info.names[j])  # a parameter read from a collapsed neuron: say which one
-            if edge_labels:
-                if computed:
-                    contribution = local * node.grad
-                    parts.append(
-                        f"{format_number(local)} × {format_number(node.grad)}\n= {format_number(contribution)}"
-                    )
-                else:
-                    parts.append(f"local {format_number(local)}")
-            edge: dict[str, object] = {"id": f"e{i}_{position}"}
-            if parts:
-                edge["label"] = " ".join(parts)
-            if highlighted[j] and highlighted[i]:
-                edge.update(color="#d45500", penwidth=2.5)
-            statements.append(f"v{source} -> o{i} " + _attrs(**edge))
-        return statements
-
-    def collapsed_inputs(key: str) -> list[str]:
-        """Edges into a collapsed neuron from what its members read from outside it."""
-        out = outputs[key]
-        seen: list[int] = []
-        for i, node in enumerate(nodes):
-            if groups[i] != key or not node.operands:
-                continue
-            for operand in node.operands:
-                j = index[operand]
-                if groups[j] == key or (hidden[j] and drawn_as[j] == j):
-                    continue
-                if drawn_as[j] not in seen:
-                    seen.append(drawn_as[j])
-        edges = []
-        for source in seen:
-            edge: dict[str, object] = {"id": f"e{out}_v{source}"}
-            if highlighted[source] and highlighted[out]:
-                edge.update(color="#d45500", penwidth=2.5)
-            edges.append(f"v{source} -> v{out} " + _attrs(**edge))
-        return edges
-
     # Edges go after every node and outside the clusters: in DOT, mentioning a
     # node inside a subgraph makes it a member of that subgraph.
+    all_groups = sorted({g for g in groups if g is not None})
     cluster_lines: dict[str, list[str]] = {g: [] for g in all_groups if g not in collapsed}
     edge_lines: list[str] = []
-    for i, node in enumerate(nodes):
-        if hidden[i]:
+    for i, node in enumerate(info.nodes):
+        if layout.hidden[i]:
             continue
-        statements = [value_statement(i)]
+        statements = [_value_statement(layout, i)]
         if node.operands and groups[i] not in collapsed:
-            op_node, *edges = op_statement(i)
+            op_node, *edges = _op_statements(layout, i)
             statements.append(op_node)
             edge_lines.extend(edges)
         elif groups[i] in collapsed:
-            edge_lines.extend(collapsed_inputs(groups[i]))  # type: ignore[arg-type]
+            edge_lines.extend(_collapsed_inputs(layout, groups[i]))  # type: ignore[arg-type]
         if clusters and groups[i] in cluster_lines:
             cluster_lines[groups[i]].extend(statements)  # type: ignore[index]
         else:
             lines.extend(statements)
     for key, statements in cluster_lines.items():
-        if not statements:
-            continue
-        name = "cluster_" + re.sub(r"\W", "_", key)
-        lines.append(f"subgraph {name} {{")
-        lines.append(f"  label={_quote(group_title(key))} style=rounded color=\"#999999\" fontname=Helvetica")
-        lines.extend("  " + s for s in statements)
-        lines.append("}")
+        if statements:
+            lines.extend(_cluster(key, statements))
     lines.extend(edge_lines)
     return lines
 
