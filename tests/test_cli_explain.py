@@ -186,3 +186,17 @@ def test_explain_bad_expressions_never_print_a_traceback(
     assert main(["explain", expression, "--set", "a=1"]) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
+
+
+def test_closed_pipe_is_not_a_traceback() -> None:
+    import subprocess
+    import sys
+
+    code = "from micrograd_nn.cli import main; raise SystemExit(main())"
+    args = [sys.executable, "-c", code, "explain", "+".join(["a"] * 400), "--set", "a=1"]
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.readline()
+    proc.stdout.close()  # like `| head -1`
+    stderr = proc.stderr.read().decode()
+    proc.wait(timeout=60)
+    assert "Traceback" not in stderr
