@@ -286,30 +286,55 @@ class Value:
         """Fill .grad of every node with d(self)/d(node) by the chain rule.
 
         Inner nodes get fresh gradients; leaves accumulate (see module docs).
-        The walk is Kahn's algorithm over the inner nodes: a node is processed
-        once every node that uses it has passed its gradient down, which is a
-        reverse topological order, found without recursion.
+        The walk is Kahn's algorithm over the inner nodes: a node passes its
+        gradient down once every node that uses it has passed theirs, which is
+        a reverse topological order, found without recursion.
         """
-        uses = _count_uses(self)
+        # Pass 1: find the inner nodes below self.  Each is marked by setting
+        # its grad to `reached`, a float 0.0 object made for this call alone
+        # (so `is` tells it from any other zero); `extra_uses` counts the
+        # further uses of the inner nodes used more than once.
+        reached = float("0")
+        extra_uses: dict[Value, int] = {}
+        stack = [self]
+        while stack:
+            for operand in stack.pop().operands:
+                if operand.operands:
+                    if operand.grad is reached:
+                        extra_uses[operand] = extra_uses.get(operand, 0) + 1
+                    else:
+                        operand.grad = reached
+                        stack.append(operand)
+        # Pass 2: from self down, add local derivative x upstream gradient to
+        # each operand; an inner operand is ready when its last use is done.
         if self.operands:
-            self.grad = 0.0
-        self.grad += float(grad)
-        ready = [self] if self.operands else []
+            self.grad = float(grad)
+            ready = [self]
+        else:
+            self.grad += float(grad)
+            ready = []
         while ready:
             node = ready.pop()
             upstream = node.grad
             upstream_is_finite = upstream - upstream == 0.0
             for operand, local in zip(node.operands, node.local_grads):
-                total = operand.grad + local * upstream
-                operand.grad = total
-                if total - total != 0.0 and upstream_is_finite and local - local == 0.0:
-                    _raise_gradient_overflow(node, operand, local, upstream)
+                contribution = local * upstream
                 if operand.operands:
-                    left = uses[operand] - 1
-                    if left:
-                        uses[operand] = left
+                    total = contribution if operand.grad is reached else operand.grad + contribution
+                    operand.grad = total
+                    if operand in extra_uses:  # uses still to come: not ready yet
+                        left = extra_uses[operand] - 1
+                        if left:
+                            extra_uses[operand] = left
+                        else:
+                            del extra_uses[operand]
                     else:
                         ready.append(operand)
+                else:
+                    total = operand.grad + contribution
+                    operand.grad = total
+                if total - total != 0.0 and upstream_is_finite and local - local == 0.0:
+                    _raise_gradient_overflow(node, operand, local, upstream)
 
     def zero_grad(self) -> None:
         """Set .grad = 0 on this node and every node it was computed from."""
@@ -330,22 +355,6 @@ class OpValue(Value):
     local derivative d(self)/d(operand) of each, for backward() and the views."""
 
     __slots__ = ("op", "operands", "local_grads")
-
-
-def _count_uses(root: Value) -> dict[Value, int]:
-    """For each inner node below root: how many edges point at it; zero its grad."""
-    uses: dict[Value, int] = {}
-    stack = [root]
-    while stack:
-        for operand in stack.pop().operands:
-            if operand.operands:
-                if operand in uses:
-                    uses[operand] += 1
-                else:
-                    uses[operand] = 1
-                    operand.grad = 0.0
-                    stack.append(operand)
-    return uses
 
 
 def topological_order(root: Value) -> list[Value]:

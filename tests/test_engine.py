@@ -226,6 +226,18 @@ def test_backward_overflow_names_the_node() -> None:
         out.backward()
 
 
+def test_backward_after_an_interrupted_backward_is_right() -> None:
+    x = Value(1e-300)
+    y = (x * 1.0).tanh()
+    z = y * 3.0
+    with pytest.raises(OverflowError):
+        (z * 1e308 + z * 1e308).backward()
+    x.grad = 0.0
+    w = z + y  # shares inner nodes left half-done by the failed call
+    w.backward()
+    assert x.grad == pytest.approx(4.0) and y.grad == 4.0 and z.grad == 1.0
+
+
 def test_conventional_infinite_and_undefined_derivatives_flow_on() -> None:
     x = Value(0.0)
     (x * 1.0).sqrt().backward()  # sqrt'(0) = inf through an inner node: no error
