@@ -28,8 +28,6 @@ from operator import attrgetter
 
 from micrograd_nn import rules
 
-_INF = float("inf")
-
 
 def _finite_float(x: object, where: str) -> float | None:
     """x as a finite float; None if x is not a real number; ValueError/OverflowError naming `where`."""
