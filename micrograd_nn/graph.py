@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import graphviz
 
@@ -55,9 +55,6 @@ OP_SYMBOLS = {
 
 ORDERED_OPS = frozenset({"-", "/", "**", "leaky_relu", "dot", "affine"})
 """Ops whose operand order changes the result: their edges are numbered."""
-
-KINDS = ("parameter", "input", "variable", "constant", "inner")
-
 
 class AuditLike(Protocol):
     """What draw_dot needs from a gradient audit report (see micrograd_nn.audit)."""
@@ -471,16 +468,16 @@ def _cluster(key: str, statements: list[str]) -> list[str]:
 def _dot_lines(
     info: Walk,
     *,
-    direction: str,
-    edge_labels: bool,
-    color_by_grad: bool,
-    path_from: Value | None,
-    compact: bool,
-    clusters: bool,
-    collapse: bool | str | Iterable[str],
-    show_grads: bool,
-    audit: AuditLike | None,
-    max_nodes: int,
+    direction: str = "LR",
+    edge_labels: bool = False,
+    color_by_grad: bool = True,
+    path_from: Value | None = None,
+    compact: bool = False,
+    clusters: bool = True,
+    collapse: bool | str | Iterable[str] = False,
+    show_grads: bool = True,
+    audit: AuditLike | None = None,
+    max_nodes: int = DEFAULT_MAX_NODES,
 ) -> list[str]:
     """The DOT statements (one per line) for draw_dot/to_dot."""
     if direction not in ("LR", "TB", "RL", "BT"):
@@ -571,36 +568,10 @@ def draw_dot(
     )
 
 
-def draw_walked(
-    info: Walk,
-    *,
-    direction: str = "LR",
-    edge_labels: bool = False,
-    color_by_grad: bool = True,
-    path_from: Value | None = None,
-    compact: bool = False,
-    clusters: bool = True,
-    collapse: bool | str | Iterable[str] = False,
-    show_grads: bool = True,
-    audit: AuditLike | None = None,
-    max_nodes: int = DEFAULT_MAX_NODES,
-) -> graphviz.Digraph:
+def draw_walked(info: Walk, **options: Any) -> graphviz.Digraph:
     """draw_dot for a graph already walked (so a caller that needs the Walk too walks only once)."""
-    lines = _dot_lines(
-        info,
-        direction=direction,
-        edge_labels=edge_labels,
-        color_by_grad=color_by_grad,
-        path_from=path_from,
-        compact=compact,
-        clusters=clusters,
-        collapse=collapse,
-        show_grads=show_grads,
-        audit=audit,
-        max_nodes=max_nodes,
-    )
     picture = graphviz.Digraph(name="backprop")
-    picture.body.extend(f"\t{line}\n" for line in lines)
+    picture.body.extend(f"\t{line}\n" for line in _dot_lines(info, **options))
     return picture
 
 

@@ -48,29 +48,19 @@ def test_per_sample_sgd_takes_one_step_per_sample() -> None:
             super().step()
 
     model = MLP(2, [3, 1], activation="sigmoid", output_activation="sigmoid", rng=0)
-    fit(
-        model,
-        X / X.max(axis=0),
-        y / 100,
-        loss="half_sse",
-        optimizer=CountingSGD(model.parameters(), lr=1.0),
-        epochs=5,
-        batch_size=1,
-        quiet=True,
-    )
-    assert len(steps) == 15
-    steps.clear()
-    fit(
-        model,
-        X / X.max(axis=0),
-        y / 100,
-        loss="half_sse",
-        optimizer=CountingSGD(model.parameters(), lr=1.0),
-        epochs=5,
-        batch_size=2,
-        quiet=True,
-    )
-    assert len(steps) == 10  # batches of 2 and 1
+    for batch_size, expected_steps in [(1, 15), (2, 10)]:  # 3 rows: batches of 1, or of 2 and 1
+        steps.clear()
+        fit(
+            model,
+            X / X.max(axis=0),
+            y / 100,
+            loss="half_sse",
+            optimizer=CountingSGD(model.parameters(), lr=1.0),
+            epochs=5,
+            batch_size=batch_size,
+            quiet=True,
+        )
+        assert len(steps) == expected_steps
 
 
 def test_metrics_schedule_and_train_metrics_are_recorded() -> None:
