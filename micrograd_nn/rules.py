@@ -17,6 +17,10 @@ from collections.abc import Callable
 
 Rule = Callable[..., tuple[float, tuple[float, ...]]]
 
+
+class DomainError(ValueError):
+    """An operation was applied outside its domain (log of a number <= 0, sqrt of a negative, ...)."""
+
 _ONE_ONE = (1.0, 1.0)
 _ONE_MINUS_ONE = (1.0, -1.0)
 _MINUS_ONE = (-1.0,)
@@ -64,7 +68,7 @@ def power(a: float, b: float) -> tuple[float, tuple[float, float]]:
     +inf for 0 < b < 1 (as sqrt'(0), and PyTorch).
     """
     if a < 0.0 and not b.is_integer():
-        raise ValueError(
+        raise DomainError(
             f"power: {a!r} ** {b!r} has no real value (negative base needs an integer exponent)"
         )
     if a == 0.0:
@@ -97,14 +101,14 @@ def exp(a: float) -> tuple[float, tuple[float]]:
 def log(a: float) -> tuple[float, tuple[float]]:
     """ln(a) for a > 0; d/da = 1/a."""
     if a <= 0.0:
-        raise ValueError(f"log: log({a!r}) is undefined (needs a > 0)")
+        raise DomainError(f"log: log({a!r}) is undefined (needs a > 0)")
     return math.log(a), (1.0 / a,)
 
 
 def sqrt(a: float) -> tuple[float, tuple[float]]:
     """sqrt(a) for a >= 0; d/da = 1/(2 sqrt(a)), +inf at 0 as in PyTorch."""
     if a < 0.0:
-        raise ValueError(f"sqrt: sqrt({a!r}) is undefined (needs a >= 0)")
+        raise DomainError(f"sqrt: sqrt({a!r}) is undefined (needs a >= 0)")
     out = math.sqrt(a)
     return out, (0.5 / out if out > 0.0 else math.inf,)
 

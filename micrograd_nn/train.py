@@ -15,13 +15,13 @@ import random
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from micrograd_nn import engine, losses
+from micrograd_nn import losses
 from micrograd_nn.engine import Value
 from micrograd_nn.nn import Module
 from micrograd_nn.optim import SGD, Optimizer
+from micrograd_nn.rules import DomainError
 
 LossFunction = Callable[[Any, Any], Value]
 Metric = Callable[[Module], float]
@@ -36,9 +36,6 @@ LOSSES: dict[str, LossFunction] = {
     "hinge": losses.hinge,
     "softmax_cross_entropy": losses.softmax_cross_entropy,
 }
-
-
-_ENGINE_FILE = Path(engine.__file__).resolve()
 
 
 class TrainingDivergedError(ArithmeticError):
@@ -248,9 +245,7 @@ def _step(
         loss.backward()
     except (OverflowError, ZeroDivisionError) as err:
         raise TrainingDivergedError(epoch, str(err)) from err
-    except ValueError as err:
-        if not _raised_by_engine(err):
-            raise  # a wrong argument (labels, shapes), not a number leaving the floats
+    except DomainError as err:  # a rule's domain error such as log(0); other ValueErrors are wrong arguments
         hint = ""
         if loss_fn is losses.binary_cross_entropy:
             hint = (
@@ -264,16 +259,6 @@ def _step(
             raise TrainingDivergedError(epoch, f"parameter {p.label or p!r} became {p.data!r}")
     outputs = [[v.data for v in out] if isinstance(out, list) else out.data for out in predictions]
     return loss.data, outputs
-
-
-def _raised_by_engine(err: BaseException) -> bool:
-    """True if err was raised inside micrograd_nn.engine (a rule's domain error such as log(0))."""
-    trace = err.__traceback__
-    if trace is None:
-        return False
-    while trace.tb_next is not None:
-        trace = trace.tb_next
-    return Path(trace.tb_frame.f_code.co_filename).resolve() == _ENGINE_FILE
 
 
 def _progress_bar(epochs: int, desc: str, quiet: bool) -> Any:
