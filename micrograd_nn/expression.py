@@ -22,20 +22,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from micrograd_nn.engine import Value
+from micrograd_nn.rules import OPS
 
-FUNCTIONS = {
-    "exp": Value.exp,
-    "log": Value.log,
-    "sqrt": Value.sqrt,
-    "tanh": Value.tanh,
-    "sigmoid": Value.sigmoid,
-    "relu": Value.relu,
-    "leaky_relu": Value.leaky_relu,
-    "softplus": Value.softplus,
-    "sin": Value.sin,
-    "cos": Value.cos,
-    "abs": Value.abs,
-}
+FUNCTIONS = {op.name: getattr(Value, op.method) for op in OPS.values() if op.in_parser}
 """The unary functions an expression may call, by name."""
 
 _TOKEN = re.compile(
