@@ -257,6 +257,35 @@ class Value:
         """The plain numbers inside the op, in order (2.0 for x * 2)."""
         return tuple(x for x in self.inputs if not isinstance(x, Value))
 
+    # -- copying and pickling ---------------------------------------------------
+    def __reduce__(self) -> tuple[Callable[..., Value], tuple]:
+        """How copy, deepcopy and pickle take a node: with the graph below it, flat, so any depth works.
+
+        Leaves are taken as themselves (so a model's parameters keep their
+        identity in the same pickle or deepcopy); inner nodes are rebuilt in
+        topological order from their op name, data, grad, inputs and stored
+        derivatives.  An op written the micrograd way cannot be copied: its
+        closure would still point at the original nodes.
+        """
+        if self._a is None:
+            return _leaf, (self.data, self.grad, self.__dict__ or None)
+        inner = [node for node in topological_order(self) if node._a is not None]
+        position = {node: i for i, node in enumerate(inner)}
+
+        def ref(x: object) -> object:  # an inner node by its position; a leaf or a number as itself
+            return position[x] if isinstance(x, Value) and x._a is not None else x
+
+        records = []
+        for node in inner:
+            if node._da is None and type(node._a) is tuple:
+                raise TypeError(
+                    f"cannot copy or pickle a graph holding the micrograd-style op {node._op!r}: its _backward "
+                    "closure would still point at the original nodes (save a model's parameters instead)"
+                )
+            a = tuple(map(ref, node._a)) if type(node._a) is tuple else ref(node._a)
+            records.append((node.op, node.data, node.grad, a, node._da, ref(node._b), node._db, node.__dict__ or None))
+        return _rebuild, (records,)
+
     # -- micrograd's names ----------------------------------------------------
     @property
     def _prev(self) -> tuple[Value, ...]:
@@ -523,6 +552,32 @@ def topological_order(root: Value) -> list[Value]:
                 ready.append(operand)
     order.reverse()
     return order
+
+
+def _leaf(data: float, grad: float, attributes: dict | None) -> Value:
+    """A leaf rebuilt by copy or pickle."""
+    node = Value(data)
+    node.grad = grad
+    if attributes:
+        node.__dict__.update(attributes)
+    return node
+
+
+def _rebuild(records: list[tuple]) -> Value:
+    """The inner nodes of a copied or unpickled graph, rebuilt in topological order; returns the last one."""
+    built: list[Value] = []
+
+    def resolve(x: object) -> object:  # an int is a rebuilt inner node; a Value or a float is itself
+        return built[x] if type(x) is int else x
+
+    for op, data, grad, a, da, b, db, attributes in records:
+        a = tuple(map(resolve, a)) if type(a) is tuple else resolve(a)
+        node = _node(_OPS[op], data, a, da, resolve(b), db)
+        node.grad = grad
+        if attributes:
+            node.__dict__.update(attributes)
+        built.append(node)
+    return built[-1]
 
 
 def _unary_method(op: Op) -> Callable[[Value], Value]:

@@ -1,7 +1,9 @@
 """The Value engine: micrograd's examples, the chain rule on shared and deep graphs, semantics, bad input."""
 
+import copy
 import gc
 import math
+import pickle
 
 import numpy as np
 import pytest
@@ -566,3 +568,45 @@ def test_every_record_is_complete(op: str) -> None:
         from micrograd_nn.expression import FUNCTIONS
 
         assert op in FUNCTIONS, f"{where} says in_parser=True, but micrograd_nn/expression.py does not offer it"
+
+
+# --- graphs as data ---------------------------------------------------------------------------------
+
+
+def chain(steps: int) -> tuple[Value, Value]:
+    x = Value(0.1, "x")
+    y = x
+    for _ in range(steps):
+        y = (y * 1.0001 + 0.5).tanh()
+    return x, y
+
+
+@pytest.mark.parametrize("copier", [copy.deepcopy, lambda v: pickle.loads(pickle.dumps(v))], ids=["deepcopy", "pickle"])
+def test_deep_graphs_copy_and_pickle_without_recursion(copier) -> None:
+    x, y = chain(20_000)  # 60,000 op nodes deep, far past the recursion limit
+    y.backward()
+    twin = copier(y)
+    nodes, twin_nodes = topological_order(y), topological_order(twin)
+    assert [(n.op, n.inputs and len(n.inputs), n.data, n.grad, n.label) for n in nodes] == [
+        (n.op, n.inputs and len(n.inputs), n.data, n.grad, n.label) for n in twin_nodes
+    ]
+    assert twin_nodes[0] is not x and twin_nodes[0].label == "x"
+    twin.backward()  # the copy is a working graph of its own
+    assert twin_nodes[0].grad == 2 * x.grad and x.grad == nodes[0].grad
+
+
+def test_a_pickled_model_and_its_output_share_their_parameters() -> None:
+    from micrograd_nn import MLP
+
+    model = MLP(2, [3, 1], rng=0)
+    out = model([1.0, -2.0])
+    model2, out2 = pickle.loads(pickle.dumps((model, out)))
+    reached = {id(node) for node in topological_order(out2)}
+    assert all(id(p) in reached for p in model2.parameters())
+    assert out2.data == out.data
+
+
+def test_a_graph_with_a_closure_op_refuses_to_be_copied() -> None:
+    e = micrograd_style_exp(Value(0.5) * 2)
+    with pytest.raises(TypeError, match="micrograd-style op 'exp'"):
+        copy.deepcopy(e)
