@@ -33,6 +33,8 @@ def _check_number(name: str, value: Any, low: float, high: float, *, low_open: b
 class Optimizer:
     """Holds the parameters and the learning rate (change .lr between steps to decay it)."""
 
+    _lr: float
+
     def __init__(self, params: Sequence[Value], lr: float) -> None:
         """params: the leaves to update; lr: the step size, a finite number > 0."""
         self.params = list(params)

@@ -6,15 +6,24 @@ descent); ``batch_size=k`` takes one step per k samples (mini-batches, in a
 fresh seeded shuffle each epoch); ``batch_size=1`` is per-sample stochastic
 gradient descent.  Each step is: forward every sample of the batch, loss,
 zero the gradients, backward, optimizer step.
+
+Everything is checked before the first step (inputs and targets finite
+numbers, epochs, batch size, l2, the learning rate each epoch), so bad input is
+a ValueError naming the argument, never a "diverged" run.  Ctrl-C during fit
+leaves the model at a whole step (the optimizers' steps are all or nothing),
+zeroes its gradients and hands the completed epochs over as ``err.history``
+on the KeyboardInterrupt (TrainingDivergedError carries ``.history`` too).
 """
 
 from __future__ import annotations
 
 import math
 import random
+import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from numbers import Integral, Real
 from typing import Any
 
 from micrograd_nn import losses
@@ -44,6 +53,7 @@ class TrainingDivergedError(ArithmeticError):
     def __init__(self, epoch: int, detail: str, hint: str = "") -> None:
         """epoch: counted from 1; detail: what happened; hint: what to do (default: lower lr or change loss)."""
         self.epoch = epoch
+        self.history: History | None = None  # the epochs completed before, set by fit()
         advice = hint or "try a smaller learning rate or a different loss"
         super().__init__(f"training diverged at epoch {epoch}: {detail}; {advice}")
 
@@ -70,11 +80,36 @@ class History:
         parts += [f"{name} {values[-1]:.4g}" for name, values in self.metrics.items()]
         return ", ".join(parts)
 
+    def _drop_unfinished_epoch(self) -> None:
+        """Cut every record to the epochs recorded in full (an interrupt may come between two appends)."""
+        complete = min([len(self.loss), len(self.lr), *(len(values) for values in self.metrics.values())])
+        del self.loss[complete:], self.lr[complete:]
+        for values in self.metrics.values():
+            del values[complete:]
+
 
 def as_rows(X: Any) -> list[list[float]]:
     """The inputs as a list of rows of Python floats (accepts NumPy arrays and nested lists)."""
     rows = X.tolist() if hasattr(X, "tolist") else [list(row) for row in X]
-    return [[float(v) for v in row] for row in rows]
+    out = []
+    for i, row in enumerate(rows):
+        if not isinstance(row, (list, tuple)) or not all(_is_real(v) for v in row):
+            raise ValueError(f"input row {i} must be a list of numbers, got {row!r}")
+        out.append([float(v) for v in row])
+    return out
+
+
+def _is_real(x: Any) -> bool:
+    """A real number (an int, float or NumPy number; bools count as 0 and 1)."""
+    return isinstance(x, Real)
+
+
+def _check_targets(targets: list[Any]) -> None:
+    """Every target (or every entry of a target vector) must be a finite number; ValueError names the first bad one."""
+    for i, target in enumerate(targets):
+        entries = target if isinstance(target, (list, tuple)) else [target]
+        if not entries or not all(_is_real(v) and math.isfinite(v) for v in entries):
+            raise ValueError(f"fit: target {i} must be a finite number (or a list of them), got {target!r}")
 
 
 def as_targets(y: Any) -> list[Any]:
@@ -98,11 +133,27 @@ def accuracy(model: Module, X: Any, y: Any, rule: str = "argmax") -> float:
     "sign": class = sign of the one output, labels -1/+1 (micrograd's moons);
     "threshold": class = 1 if the one output > 0.5 else 0 (sigmoid outputs, labels 0/1).
     """
-    return classification_accuracy(predict(model, X), as_targets(y), rule)
+    predictions, labels = predict(model, X), as_targets(y)
+    _check_lengths("accuracy", predictions, labels)
+    return classification_accuracy(predictions, labels, rule)
+
+
+def _check_lengths(name: str, predictions: Sequence[Any], targets: Sequence[Any]) -> None:
+    """ValueError unless there are as many targets as rows, and at least one row."""
+    if len(predictions) != len(targets):
+        raise ValueError(f"{name}: {len(predictions)} input rows but {len(targets)} targets")
+    if not predictions:
+        raise ValueError(f"{name}: no rows given")
 
 
 def classification_accuracy(predictions: Sequence[Any], labels: Sequence[Any], rule: str = "argmax") -> float:
     """Fraction of predictions (floats, or lists of floats) whose class matches the label; rules as accuracy()."""
+    _check_lengths("classification_accuracy", predictions, labels)
+    vectors = [isinstance(p, (list, tuple)) for p in predictions]
+    if rule == "argmax" and not all(vectors):
+        raise ValueError("accuracy rule 'argmax' needs two or more outputs per row; use 'sign' or 'threshold'")
+    if rule in ("sign", "threshold") and any(vectors):
+        raise ValueError(f"accuracy rule {rule!r} needs one output per row; use 'argmax' for several outputs")
     if rule == "argmax":
         hits = [max(range(len(p)), key=p.__getitem__) == t for p, t in zip(predictions, labels)]
     elif rule == "sign":
@@ -118,6 +169,9 @@ def rmse(model: Module, X: Any, y: Any) -> float:
     """Root mean squared error of a one-output model: sqrt(1/n sum_i (f(x_i) - y_i)^2)."""
     predictions = predict(model, X)
     targets = as_targets(y)
+    _check_lengths("rmse", predictions, targets)
+    if any(isinstance(p, list) for p in predictions):
+        raise ValueError("rmse needs a model with one output")
     return math.sqrt(sum((p - t) ** 2 for p, t in zip(predictions, targets)) / len(targets))
 
 
@@ -165,6 +219,11 @@ def fit(
     (epochs counted from 1).  A tqdm progress bar shows unless quiet.  A loss, gradient
     or weight that stops being finite (overflow, or log(0) when a sigmoid output
     saturates under binary cross-entropy) raises TrainingDivergedError naming the epoch.
+    Bad arguments (non-finite inputs or targets, epochs < 1, l2 < 0, a learning
+    rate or lr_schedule value that is not a finite number > 0) raise ValueError
+    naming the argument, before anything is trained.  KeyboardInterrupt (Ctrl-C)
+    leaves the model at its last whole step with zero gradients and carries the
+    completed epochs as ``err.history``; so does TrainingDivergedError.
     """
     rows, targets = as_rows(X), as_targets(y)
     if len(rows) != len(targets):
@@ -174,8 +233,14 @@ def fit(
     for i, row in enumerate(rows):
         if not all(map(math.isfinite, row)):
             raise ValueError(f"fit: input row {i} holds a number that is not finite: {row}")
-    if batch_size is not None and batch_size < 1:
-        raise ValueError(f"batch_size must be None or >= 1, got {batch_size!r}")
+    _check_targets(targets)
+    if isinstance(epochs, bool) or not isinstance(epochs, Integral) or epochs < 1:
+        raise ValueError(f"fit: epochs must be a whole number >= 1, got {epochs!r}")
+    if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(batch_size, Integral)
+                                   or batch_size < 1):
+        raise ValueError(f"fit: batch_size must be None or a whole number >= 1, got {batch_size!r}")
+    if isinstance(l2, bool) or not isinstance(l2, Real) or not 0.0 <= l2 < math.inf:
+        raise ValueError(f"fit: l2 must be a finite number >= 0, got {l2!r}")
     if isinstance(loss, str) and loss not in LOSSES:
         raise ValueError(f"unknown loss {loss!r}; choose one of {sorted(LOSSES)}")
     loss_fn = LOSSES[loss] if isinstance(loss, str) else loss
@@ -186,12 +251,12 @@ def fit(
     train_metric_fns = dict(train_metrics or {})
     history = History(metrics={name: [] for name in [*train_metric_fns, *metric_fns]})
 
-    bar = _progress_bar(epochs, desc, quiet)
+    bar = _progress_bar(int(epochs), desc, quiet)
     started = time.perf_counter()
     try:
-        for epoch in range(1, epochs + 1):
+        for epoch in range(1, int(epochs) + 1):
             if lr_schedule is not None:
-                optimizer.lr = lr_schedule(epoch - 1)
+                _set_scheduled_lr(optimizer, lr_schedule, epoch - 1)
             total = 0.0
             seen: list[int] = []
             outputs: list[Any] = []
@@ -211,11 +276,25 @@ def fit(
                 bar.update(1)
             if on_epoch is not None:
                 on_epoch(epoch, history)
+    except (KeyboardInterrupt, TrainingDivergedError) as err:
+        history._drop_unfinished_epoch()
+        err.history = history  # type: ignore[union-attr]
+        if isinstance(err, KeyboardInterrupt):
+            model.zero_grad()  # the gradients of an unfinished step mean nothing
+        raise
     finally:
         history.seconds = time.perf_counter() - started
         if bar is not None:
             bar.close()
     return history
+
+
+def _set_scheduled_lr(optimizer: Optimizer, lr_schedule: Callable[[int], float], epoch: int) -> None:
+    """optimizer.lr = lr_schedule(epoch), with a ValueError naming the schedule if that is not a valid rate."""
+    lr = lr_schedule(epoch)
+    if isinstance(lr, bool) or not isinstance(lr, Real) or not 0.0 < lr < math.inf:
+        raise ValueError(f"fit: lr_schedule({epoch}) gave {lr!r}; a learning rate must be a finite number > 0")
+    optimizer.lr = lr
 
 
 def _step(
@@ -262,14 +341,15 @@ def _step(
 
 
 def _progress_bar(epochs: int, desc: str, quiet: bool) -> Any:
-    """A tqdm bar over the epochs, or None when quiet or tqdm is not installed."""
+    """A tqdm bar over the epochs on stderr, or None when quiet or tqdm is not installed."""
     if quiet:
         return None
     try:
         from tqdm.auto import tqdm
     except ImportError:
         return None
-    return tqdm(total=epochs, desc=desc, unit="epoch", leave=True)
+    # on stderr, and off when stderr is not a terminal (a log file); tqdm's notebook bar shows regardless
+    return tqdm(total=epochs, desc=desc, unit="epoch", leave=True, file=sys.stderr, disable=None)
 
 
 __all__ = [
