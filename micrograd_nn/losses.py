@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from numbers import Integral
+from typing import Any
 
 from micrograd_nn.engine import Value
 
@@ -105,18 +106,25 @@ def softmax_cross_entropy(
     """Mean over samples of -ln softmax(z)_t = logsumexp(z) - z_t; stable for large logits.
 
     targets: one class index for one sample's logits, or one index per sample
-    (a list or a NumPy integer array).
+    (a list or a NumPy integer array).  Each sample needs two or more logits
+    (a model with one output has no softmax: use binary_cross_entropy_with_logits).
     """
     if hasattr(targets, "tolist"):  # NumPy integers and arrays
         targets = targets.tolist()
     single = not isinstance(targets, (list, tuple))
-    batch = [logits] if single else list(logits)
-    labels = [targets] if single else list(targets)  # type: ignore[arg-type]
+    batch: list[Any] = [logits] if single else list(logits)
+    labels: list[Any] = [targets] if single else list(targets)  # type: ignore[arg-type]
     if len(batch) != len(labels):
         raise ValueError(f"softmax_cross_entropy: {len(batch)} samples but {len(labels)} targets")
     terms = []
-    for z, t in zip(batch, labels):
-        if isinstance(t, bool) or not isinstance(t, Integral) or not 0 <= t < len(z):
+    for i, (z, t) in enumerate(zip(batch, labels)):
+        if not isinstance(z, (list, tuple)) or len(z) < 2:
+            found = "one Value" if isinstance(z, Value) else repr(z)
+            raise ValueError(
+                f"softmax_cross_entropy: sample {i} needs a list of two or more logits (one per class), got {found}; "
+                "a model with one output has no softmax: use binary_cross_entropy_with_logits"
+            )
+        if isinstance(t, bool) or not isinstance(t, Integral) or not 0 <= int(t) < len(z):
             raise ValueError(f"softmax_cross_entropy: target {t!r} is not a class index below {len(z)}")
         terms.append(log_sum_exp(z) - z[t])
     return Value.sum(terms) / len(terms)

@@ -108,3 +108,15 @@ def test_empty_logits_are_refused() -> None:
         losses.log_sum_exp([])
     with pytest.raises(ValueError, match="no logits"):
         losses.softmax([])
+
+
+def test_softmax_cross_entropy_on_a_one_output_model_says_what_to_use() -> None:
+    from micrograd_nn.nn import MLP
+
+    model = MLP(2, [3, 1], rng=0)  # one output: a Value, not a list of logits
+    for logits, targets in [(model([0.5, 1.0]), 0), ([model([0.5, 1.0]), model([1.0, 0.0])], [0, 0])]:
+        with pytest.raises(ValueError, match="sample 0 needs a list of two or more logits") as info:
+            losses.softmax_cross_entropy(logits, targets)
+        assert "got one Value" in str(info.value) and "binary_cross_entropy_with_logits" in str(info.value)
+    with pytest.raises(ValueError, match=r"sample 1 needs a list of two or more logits .*got \[Value"):
+        losses.softmax_cross_entropy([values([1.0, 2.0]), values([3.0])], [0, 0])
