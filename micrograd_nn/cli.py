@@ -222,14 +222,15 @@ FILE_OPTIONS = {
 def _file_path(option: str, path: str) -> str:
     """path for --option, with .option added when it has no suffix; UserError when its suffix names another format."""
     suffix = Path(path).suffix.lower()
-    if not suffix:
-        return f"{path}.{option}"
-    if suffix == f".{option}" or (option == "html" and suffix == ".htm"):
-        return path
-    raise UserError(
-        f"--{option} {path}: the name ends in {suffix} but --{option} writes {option.upper()}; "
-        f"use a name ending in .{option}, or no suffix"
-    )
+    if suffix and suffix != f".{option}" and not (option == "html" and suffix == ".htm"):
+        raise UserError(
+            f"--{option} {path}: the name ends in {suffix} but --{option} writes {option.upper()}; "
+            f"use a name ending in .{option}, or no suffix"
+        )
+    folder = Path(path).parent
+    if not folder.is_dir():
+        raise UserError(f"--{option} {path}: the folder {folder} does not exist")
+    return path if suffix else f"{path}.{option}"
 
 
 _BAD_NUMBERS = (ValueError, ZeroDivisionError, OverflowError)
@@ -244,13 +245,16 @@ def _run_explain(args: argparse.Namespace) -> int:
     values: dict[str, float] = {}
     for item in args.values:
         name, equals, number = item.partition("=")
+        name = name.strip()
         try:
             if not equals or not name:
                 raise ValueError
-            values[name.strip()] = float(number)
+            value = float(number)
         except ValueError:
-            print(f"micrograd-nn explain: --set needs NAME=NUMBER, got {item!r}", file=sys.stderr)
-            return 2
+            raise UserError(f"--set needs NAME=NUMBER, got {item!r}") from None
+        if name in values:
+            raise UserError(f"--set gives {name!r} two values")
+        values[name] = value
     try:
         root, _ = build(args.expression, values)
     except _BAD_NUMBERS as err:

@@ -23,6 +23,7 @@ def _refused(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
     captured = capsys.readouterr()
     assert captured.err.count("\n") == 1 and "Traceback" not in captured.err, captured.err
     assert captured.err.startswith(f"micrograd-nn {argv[0]}: ")
+    assert captured.out == ""  # refused before anything was printed (or trained)
     return captured.err
 
 
@@ -213,3 +214,17 @@ def test_graph_on_a_named_pipe_does_not_hang(tmp_path: Path) -> None:
         [sys.executable, "-c", code, "graph", "--model", str(pipe)], capture_output=True, text=True, timeout=60
     )
     assert done.returncode == 2 and "not a regular file" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_set_refuses_two_values_for_one_name(capsys: pytest.CaptureFixture[str]) -> None:
+    err = _refused(["explain", "a", "--set", "a=1", "a=2"], capsys)
+    assert "--set gives 'a' two values" in err
+
+
+def test_an_output_folder_that_does_not_exist_is_refused_before_anything_is_printed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "nowhere"
+    for option in ("--dot", "--html", "--svg"):
+        err = _refused(["explain", "a*b", "--set", "a=1", "b=2", option, str(missing / "x")], capsys)
+        assert f"the folder {missing} does not exist" in err
