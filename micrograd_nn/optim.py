@@ -114,10 +114,12 @@ class Adam(Optimizer):
     ) -> None:
         """Defaults as in the Adam paper and PyTorch; betas each in [0, 1), eps a finite number > 0."""
         super().__init__(params, lr)
-        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-            raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
-        self.beta1 = _check_number("betas[0]", betas[0], 0.0, 1.0)
-        self.beta2 = _check_number("betas[1]", betas[1], 0.0, 1.0)
+        try:
+            beta1, beta2 = betas
+        except (TypeError, ValueError):
+            raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}") from None
+        self.beta1 = _check_number("betas[0]", beta1, 0.0, 1.0)
+        self.beta2 = _check_number("betas[1]", beta2, 0.0, 1.0)
         self.eps = _check_number("eps", eps, 0.0, math.inf, low_open=True)  # eps = 0 would divide 0 by 0
         self.m = [0.0] * len(self.params)
         self.v = [0.0] * len(self.params)
