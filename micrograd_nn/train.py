@@ -220,10 +220,11 @@ def fit(
     or weight that stops being finite (overflow, or log(0) when a sigmoid output
     saturates under binary cross-entropy) raises TrainingDivergedError naming the epoch.
     Bad arguments (non-finite inputs or targets, epochs < 1, l2 < 0, a learning
-    rate or lr_schedule value that is not a finite number > 0) raise ValueError
-    naming the argument, before anything is trained.  KeyboardInterrupt (Ctrl-C)
-    leaves the model at its last whole step with zero gradients and carries the
-    completed epochs as ``err.history``; so does TrainingDivergedError.
+    rate that is not a finite number > 0) raise ValueError naming the argument
+    before the first step; a value of lr_schedule is checked the same way at
+    its epoch.  KeyboardInterrupt (Ctrl-C) leaves the model at its last whole
+    step with zero gradients, and the exception carries the completed epochs as
+    ``err.history``; a TrainingDivergedError carries them as ``.history`` too.
     """
     rows, targets = as_rows(X), as_targets(y)
     if len(rows) != len(targets):
@@ -234,13 +235,7 @@ def fit(
         if not all(map(math.isfinite, row)):
             raise ValueError(f"fit: input row {i} holds a number that is not finite: {row}")
     _check_targets(targets)
-    if isinstance(epochs, bool) or not isinstance(epochs, Integral) or epochs < 1:
-        raise ValueError(f"fit: epochs must be a whole number >= 1, got {epochs!r}")
-    if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(batch_size, Integral)
-                                   or batch_size < 1):
-        raise ValueError(f"fit: batch_size must be None or a whole number >= 1, got {batch_size!r}")
-    if isinstance(l2, bool) or not isinstance(l2, Real) or not 0.0 <= l2 < math.inf:
-        raise ValueError(f"fit: l2 must be a finite number >= 0, got {l2!r}")
+    _check_settings(epochs, batch_size, l2)
     if isinstance(loss, str) and loss not in LOSSES:
         raise ValueError(f"unknown loss {loss!r}; choose one of {sorted(LOSSES)}")
     loss_fn = LOSSES[loss] if isinstance(loss, str) else loss
@@ -287,6 +282,21 @@ def fit(
         if bar is not None:
             bar.close()
     return history
+
+
+def _is_whole(x: Any) -> bool:
+    """A whole number: an int or NumPy integer, but not True/False."""
+    return isinstance(x, Integral) and not isinstance(x, bool)
+
+
+def _check_settings(epochs: Any, batch_size: Any, l2: Any) -> None:
+    """epochs a whole number >= 1, batch_size None or a whole number >= 1, l2 a finite number >= 0."""
+    if not _is_whole(epochs) or epochs < 1:
+        raise ValueError(f"fit: epochs must be a whole number >= 1, got {epochs!r}")
+    if batch_size is not None and (not _is_whole(batch_size) or batch_size < 1):
+        raise ValueError(f"fit: batch_size must be None or a whole number >= 1, got {batch_size!r}")
+    if isinstance(l2, bool) or not isinstance(l2, Real) or not 0.0 <= l2 < math.inf:
+        raise ValueError(f"fit: l2 must be a finite number >= 0, got {l2!r}")
 
 
 def _set_scheduled_lr(optimizer: Optimizer, lr_schedule: Callable[[int], float], epoch: int) -> None:
