@@ -42,9 +42,9 @@ def moons(n_samples: int = 100, noise: float = 0.1, seed: int = 1337) -> tuple[n
     The defaults give micrograd's demo data: np.random.seed(1337) followed by
     make_moons(n_samples=100, noise=0.1) draws the same points as random_state=1337.
     """
+    n_samples, noise = _count("n_samples", n_samples), _amount("noise", noise)
     from sklearn.datasets import make_moons
 
-    n_samples, noise = _count("n_samples", n_samples), _amount("noise", noise)
     X, y = make_moons(n_samples=n_samples, noise=noise, random_state=seed)
     return X.astype(np.float64), y.astype(np.int64)
 
@@ -53,11 +53,11 @@ def circles(
     n_samples: int = 200, noise: float = 0.1, factor: float = 0.5, seed: int = 0
 ) -> tuple[np.ndarray, np.ndarray]:
     """A small circle inside a large one (scikit-learn's make_circles); labels 0 (outer) / 1 (inner)."""
-    from sklearn.datasets import make_circles
-
     n_samples, noise = _count("n_samples", n_samples), _amount("noise", noise)
     if not 0.0 <= _amount("factor", factor) < 1.0:
         raise ValueError(f"factor must be in [0, 1), got {factor!r}")
+    from sklearn.datasets import make_circles
+
     X, y = make_circles(n_samples=n_samples, noise=noise, factor=factor, random_state=seed)
     return X.astype(np.float64), y.astype(np.int64)
 
@@ -66,10 +66,10 @@ def blobs(
     n_samples: int = 200, centers: int = 3, cluster_std: float = 1.0, seed: int = 0
 ) -> tuple[np.ndarray, np.ndarray]:
     """Gaussian clusters in 2-D (scikit-learn's make_blobs); labels 0 .. centers-1."""
-    from sklearn.datasets import make_blobs
-
     n_samples, centers = _count("n_samples", n_samples), _count("centers", centers)
     cluster_std = _amount("cluster_std", cluster_std, positive=True)
+    from sklearn.datasets import make_blobs
+
     X, y = make_blobs(n_samples=n_samples, centers=centers, cluster_std=cluster_std, random_state=seed)
     return X.astype(np.float64), y.astype(np.int64)
 

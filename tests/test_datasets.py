@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import importlib.util
+
 import numpy as np
 import pytest
 
 from micrograd_nn import datasets
 
+needs_sklearn = pytest.mark.skipif(importlib.util.find_spec("sklearn") is None, reason="scikit-learn is not installed")
+
 
 @pytest.mark.parametrize(
     ("make", "n_classes"),
     [
-        (lambda seed: datasets.moons(100, seed=seed), 2),
-        (lambda seed: datasets.circles(120, seed=seed), 2),
-        (lambda seed: datasets.blobs(150, centers=3, seed=seed), 3),
+        pytest.param(lambda seed: datasets.moons(100, seed=seed), 2, marks=needs_sklearn),
+        pytest.param(lambda seed: datasets.circles(120, seed=seed), 2, marks=needs_sklearn),
+        pytest.param(lambda seed: datasets.blobs(150, centers=3, seed=seed), 3, marks=needs_sklearn),
         (lambda seed: datasets.xor(80, seed=seed), 2),
         (lambda seed: datasets.spiral(40, n_classes=3, seed=seed), 3),
     ],
@@ -29,6 +33,7 @@ def test_2d_sets_are_seeded_and_labelled(make, n_classes: int) -> None:
     assert not np.array_equal(X, X_other)
 
 
+@needs_sklearn
 def test_moons_defaults_are_micrograds_data() -> None:
     """micrograd: np.random.seed(1337); make_moons(n_samples=100, noise=0.1)."""
     from sklearn.datasets import make_moons
@@ -65,6 +70,7 @@ def test_hyperplane_regression_target() -> None:
     assert np.array_equal(y, datasets.hyperplane_regression(500, seed=2)[1])
 
 
+@needs_sklearn
 def test_digits_and_split() -> None:
     X, y = datasets.digits()
     assert X.shape == (1797, 64) and X.min() == 0.0 and X.max() == 1.0
