@@ -62,21 +62,22 @@ class Optimizer:
         """Update every parameter once from its gradient."""
         raise NotImplementedError
 
-    def _commit(self, new_data: list[float], **state: Any) -> None:
+    def _commit(self, params: list[Value], new_data: list[float], **state: Any) -> None:
         """Assign p.data = new value for every parameter and each state attribute, all or nothing.
 
         If anything interrupts the assignment (KeyboardInterrupt), the old
         weights and state are put back before the exception goes on.
+        params is the step's own copy of self.params, read once.
         """
-        old_data = [p.data for p in self.params]
+        old_data = [p.data for p in params]
         old_state = {name: getattr(self, name) for name in state}
         try:
-            for p, value in zip(self.params, new_data):
+            for p, value in zip(params, new_data):
                 p.data = value
             for name, value in state.items():
                 setattr(self, name, value)
         except BaseException:
-            for p, value in zip(self.params, old_data):
+            for p, value in zip(params, old_data):
                 p.data = value
             for name, value in old_state.items():
                 setattr(self, name, value)
@@ -94,12 +95,13 @@ class SGD(Optimizer):
 
     def step(self) -> None:
         """v = momentum * v + g;  p -= lr * v (all or nothing)."""
-        grads = [p.grad for p in self.params]
+        params = list(self.params)  # read once: every loop below uses this copy
+        grads = [p.grad for p in params]
         if self.momentum == 0.0:
-            self._commit([p.data - self.lr * g for p, g in zip(self.params, grads)])
+            self._commit(params, [p.data - self.lr * g for p, g in zip(params, grads)])
             return
         velocity = [self.momentum * v + g for v, g in zip(self.velocity, grads)]
-        self._commit([p.data - self.lr * v for p, v in zip(self.params, velocity)], velocity=velocity)
+        self._commit(params, [p.data - self.lr * v for p, v in zip(params, velocity)], velocity=velocity)
 
 
 class Adam(Optimizer):
@@ -130,11 +132,12 @@ class Adam(Optimizer):
         t = self.t + 1
         correction1 = 1.0 - self.beta1**t
         correction2 = 1.0 - self.beta2**t
-        grads = [p.grad for p in self.params]
+        params = list(self.params)  # read once: every loop below uses this copy
+        grads = [p.grad for p in params]
         m = [self.beta1 * mi + (1.0 - self.beta1) * g for mi, g in zip(self.m, grads)]
         v = [self.beta2 * vi + (1.0 - self.beta2) * g * g for vi, g in zip(self.v, grads)]
         new_data = [
             p.data - self.lr * (mi / correction1) / (math.sqrt(vi / correction2) + self.eps)
-            for p, mi, vi in zip(self.params, m, v)
+            for p, mi, vi in zip(params, m, v)
         ]
-        self._commit(new_data, m=m, v=v, t=t)
+        self._commit(params, new_data, m=m, v=v, t=t)

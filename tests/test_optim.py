@@ -134,3 +134,34 @@ def test_an_interrupted_step_changes_nothing(make, on: str) -> None:
     opt.step()  # the retried step is the step the interrupted one would have been
     twin_opt.step()
     assert [p.data for p in params] == [q.data for q in twins]
+
+
+class _TrapList(list):
+    """A parameter list whose second pass raises KeyboardInterrupt half way (a patched optimizer.params)."""
+
+    def __init__(self, items: list, at: int) -> None:
+        super().__init__(items)
+        self.at, self.passes = at, 0
+
+    def __iter__(self):
+        self.passes += 1
+        for i, item in enumerate(super().__iter__()):
+            if self.passes >= 2 and i == self.at:
+                raise KeyboardInterrupt
+            yield item
+
+
+@pytest.mark.parametrize("make", [lambda p: SGD(p, lr=0.1, momentum=0.9), lambda p: Adam(p, lr=0.1)])
+def test_a_parameter_list_that_breaks_off_changes_nothing(make) -> None:
+    params = [Value(1.0), Value(-2.0), Value(0.5)]
+    for p, g in zip(params, [0.2, -1.0, 0.3]):
+        p.grad = g
+    opt = make(params)
+    opt.params = _TrapList(params, at=1)
+    opt.step()  # the first pass over the list is whole
+    after_first = [p.data for p in params]
+    state = [list(getattr(opt, name)) for name in ("velocity", "m", "v") if hasattr(opt, name)]
+    with pytest.raises(KeyboardInterrupt):
+        opt.step()
+    assert [p.data for p in params] == after_first
+    assert [list(getattr(opt, name)) for name in ("velocity", "m", "v") if hasattr(opt, name)] == state
