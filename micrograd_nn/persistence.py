@@ -73,6 +73,8 @@ def _checksum(data: dict[str, Any]) -> str:
 
 def model_to_dict(model: MLP) -> dict[str, Any]:
     """The model as plain JSON-ready data (see the module docs for the fields)."""
+    if not isinstance(model, MLP):
+        raise TypeError(f"only an MLP can be saved, got {type(model).__name__}")
     layers = _weights_payload(model)
     for layer in layers:
         for value in [*layer["biases"], *(w for row in layer["weights"] for w in row)]:
@@ -110,10 +112,13 @@ def save_model(model: MLP, path: str | Path) -> Path:
     text = json.dumps(model_to_dict(model), indent=1, allow_nan=False) + "\n"
     mode = _mode_for(target)
     _remove_stale_temporaries(target)
-    handle = tempfile.NamedTemporaryFile(
-        "w", encoding="utf-8", dir=folder, prefix=f"{_temporary_prefix(target)}{os.getpid()}-", suffix=".tmp",
-        delete=False,
-    )
+    try:
+        handle = tempfile.NamedTemporaryFile(
+            "w", encoding="utf-8", dir=folder, prefix=f"{_temporary_prefix(target)}{os.getpid()}-", suffix=".tmp",
+            delete=False,
+        )
+    except OSError as err:  # name the folder, not the temporary file the user never asked for
+        raise OSError(err.errno, f"save_model: cannot write in the folder {folder}: {err.strerror}") from None
     temp_path = Path(handle.name)
     try:
         with handle:

@@ -328,6 +328,8 @@ def _step(
     try:
         predictions = [model([*rows[i]]) for i in batch]  # type: ignore[operator]
         loss = loss_fn(predictions, [targets[i] for i in batch])
+        if not isinstance(loss, Value):
+            raise TypeError(f"fit: the loss function must return a Value, got {type(loss).__name__}")
         if l2:
             loss = loss + losses.l2_penalty(params, l2)
         optimizer.zero_grad()

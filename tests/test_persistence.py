@@ -360,3 +360,22 @@ def test_a_live_saves_temporary_file_is_kept(tmp_path) -> None:
     live.write_text("")
     save_model(MLP(2, [1], rng=0), path)
     assert live.exists()
+
+
+def test_a_folder_that_cannot_be_written_is_named(tmp_path, monkeypatch) -> None:
+    import tempfile
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied", str(tmp_path / ".model.json.saving-1-x.tmp"))
+
+    monkeypatch.setattr(tempfile, "NamedTemporaryFile", refuse)  # as a read-only folder does (root ignores modes)
+    with pytest.raises(PermissionError, match=f"save_model: cannot write in the folder {tmp_path}: Permission denied"):
+        save_model(MLP(2, [1], rng=0), tmp_path / "model.json")
+
+
+def test_only_an_mlp_is_saved(tmp_path) -> None:
+    from micrograd_nn.nn import Layer
+
+    with pytest.raises(TypeError, match="only an MLP can be saved, got Layer"):
+        save_model(Layer(2, 1, rng=0), tmp_path / "layer.json")
+    assert list(tmp_path.iterdir()) == []

@@ -387,3 +387,9 @@ def test_divergence_carries_the_history_so_far() -> None:
     with pytest.raises(TrainingDivergedError) as info:
         fit(MLP(2, [3, 1], rng=0), X * 1e3, y * 1e3, loss="mse", lr=1e6, epochs=50, quiet=True)
     assert info.value.history is not None and info.value.history.epochs == info.value.epoch - 1
+
+
+def test_a_loss_function_must_return_a_value() -> None:
+    X, y = datasets.binary_toy()
+    with pytest.raises(TypeError, match="fit: the loss function must return a Value, got float"):
+        fit(MLP(4, [3, 1], rng=0), X, y, loss=lambda predictions, targets: 0.5, quiet=True)
