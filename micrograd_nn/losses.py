@@ -9,8 +9,9 @@ the elements (mse, binary cross-entropy, hinge) or over the samples
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
-from numbers import Integral
+from numbers import Integral, Real
 from typing import Any
 
 from micrograd_nn.engine import Value
@@ -29,12 +30,26 @@ def _flatten(x: object) -> list:
 
 
 def _pairs(preds: Prediction, targets: Target) -> tuple[list[Value], list[float]]:
+    """Predictions and targets flattened and paired: Values against finite numbers, as many of each."""
     ps, ts = _flatten(preds), _flatten(targets)
     if len(ps) != len(ts):
         raise ValueError(f"loss: {len(ps)} predictions but {len(ts)} targets")
     if not ps:
         raise ValueError("loss: no predictions given")
+    for i, p in enumerate(ps):
+        if not isinstance(p, Value):
+            raise ValueError(f"loss: prediction {i} is a {type(p).__name__}, not a Value (pass the model's outputs)")
+    for i, t in enumerate(ts):
+        if not isinstance(t, Value) and not (isinstance(t, Real) and math.isfinite(t)):  # a Value is always finite
+            raise ValueError(f"loss: target {i} must be a finite number, got {t!r}")
     return ps, ts
+
+
+def _check_probability_targets(name: str, ts: list[float]) -> None:
+    """Binary cross-entropy targets are probabilities: each t in [0, 1]."""
+    for i, t in enumerate(ts):
+        if not 0 <= (t.data if isinstance(t, Value) else t) <= 1:
+            raise ValueError(f"{name}: target {i} must be in [0, 1] (a class 0/1 or a probability), got {t!r}")
 
 
 def sse(preds: Prediction, targets: Target) -> Value:
@@ -61,6 +76,7 @@ def binary_cross_entropy(probs: Prediction, targets: Target) -> Value:
     binary_cross_entropy_with_logits, which is stable.
     """
     ps, ts = _pairs(probs, targets)
+    _check_probability_targets("binary_cross_entropy", ts)
     terms = [-(p.log() * t + (1 - p).log() * (1 - t)) for p, t in zip(ps, ts)]
     return Value.sum(terms) / len(terms)
 
@@ -68,6 +84,7 @@ def binary_cross_entropy(probs: Prediction, targets: Target) -> Value:
 def binary_cross_entropy_with_logits(logits: Prediction, targets: Target) -> Value:
     """1/n sum_i [softplus(z_i) - t_i z_i] = BCE(sigmoid(z), t), stable for any finite z."""
     zs, ts = _pairs(logits, targets)
+    _check_probability_targets("binary_cross_entropy_with_logits", ts)
     terms = [z.softplus() - z * t for z, t in zip(zs, ts)]
     return Value.sum(terms) / len(terms)
 

@@ -188,9 +188,10 @@ class MLP(Module):
     ) -> None:
         """Layers of sizes nouts after nin inputs; rng is a seed or random.Random (None: global random)."""
         nin = _count("MLP nin (number of inputs)", nin)
-        if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence) or not nouts:
+        given = list(nouts) if hasattr(nouts, "__iter__") and not isinstance(nouts, (str, bytes)) else []
+        if not given:
             raise ValueError(f"MLP nouts must be a non-empty list of layer sizes, got {nouts!r}")
-        nouts = [_count(f"MLP nouts[{i}]", n) for i, n in enumerate(nouts)]
+        nouts = [_count(f"MLP nouts[{i}]", n) for i, n in enumerate(given)]
         if init not in INITS:
             raise ValueError(f"unknown init {init!r}; choose one of {list(INITS)}")
         generator = make_rng(rng)

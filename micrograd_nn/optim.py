@@ -40,6 +40,9 @@ class Optimizer:
         self.params = list(params)
         if not self.params:
             raise ValueError("optimizer got no parameters")
+        for i, p in enumerate(self.params):
+            if not (hasattr(p, "data") and hasattr(p, "grad")):
+                raise ValueError(f"optimizer parameters must be Values; parameter {i} is a {type(p).__name__}")
         self.lr = lr
 
     @property

@@ -88,33 +88,37 @@ class History:
             del values[complete:]
 
 
+def _as_list(x: Any, what: str) -> list[Any]:
+    """x (a NumPy array, list, tuple or other iterable) as a list; ValueError naming `what` if it is not one."""
+    if hasattr(x, "tolist"):
+        x = x.tolist()
+    if isinstance(x, (str, bytes)) or not hasattr(x, "__iter__"):
+        raise ValueError(f"{what} must be a list (or array), got {x!r}")
+    return list(x)
+
+
 def as_rows(X: Any) -> list[list[float]]:
     """The inputs as a list of rows of Python floats (accepts NumPy arrays and nested lists)."""
-    rows = X.tolist() if hasattr(X, "tolist") else [list(row) for row in X]
     out = []
-    for i, row in enumerate(rows):
-        if not isinstance(row, (list, tuple)) or not all(_is_real(v) for v in row):
+    for i, row in enumerate(_as_list(X, "the inputs X")):
+        row = row.tolist() if hasattr(row, "tolist") else row
+        if not isinstance(row, (list, tuple)) or not all(isinstance(v, Real) for v in row):
             raise ValueError(f"input row {i} must be a list of numbers, got {row!r}")
         out.append([float(v) for v in row])
     return out
 
 
-def _is_real(x: Any) -> bool:
-    """A real number (an int, float or NumPy number; bools count as 0 and 1)."""
-    return isinstance(x, Real)
+def as_targets(y: Any) -> list[Any]:
+    """The targets as Python numbers (ints stay ints for class labels) or lists of them."""
+    return _as_list(y, "the targets y")
 
 
-def _check_targets(targets: list[Any]) -> None:
+def _check_targets(name: str, targets: list[Any]) -> None:
     """Every target (or every entry of a target vector) must be a finite number; ValueError names the first bad one."""
     for i, target in enumerate(targets):
         entries = target if isinstance(target, (list, tuple)) else [target]
-        if not entries or not all(_is_real(v) and math.isfinite(v) for v in entries):
-            raise ValueError(f"fit: target {i} must be a finite number (or a list of them), got {target!r}")
-
-
-def as_targets(y: Any) -> list[Any]:
-    """The targets as Python numbers (ints stay ints for class labels) or lists of them."""
-    return y.tolist() if hasattr(y, "tolist") else list(y)
+        if not entries or not all(isinstance(v, Real) and math.isfinite(v) for v in entries):
+            raise ValueError(f"{name}: target {i} must be a finite number (or a list of them), got {target!r}")
 
 
 def predict(model: Module, X: Any) -> list[Any]:
@@ -135,6 +139,7 @@ def accuracy(model: Module, X: Any, y: Any, rule: str = "argmax") -> float:
     """
     predictions, labels = predict(model, X), as_targets(y)
     _check_lengths("accuracy", predictions, labels)
+    _check_targets("accuracy", labels)
     return classification_accuracy(predictions, labels, rule)
 
 
@@ -170,6 +175,7 @@ def rmse(model: Module, X: Any, y: Any) -> float:
     predictions = predict(model, X)
     targets = as_targets(y)
     _check_lengths("rmse", predictions, targets)
+    _check_targets("rmse", targets)
     if any(isinstance(p, list) for p in predictions):
         raise ValueError("rmse needs a model with one output")
     return math.sqrt(sum((p - t) ** 2 for p, t in zip(predictions, targets)) / len(targets))
@@ -234,7 +240,7 @@ def fit(
     for i, row in enumerate(rows):
         if not all(map(math.isfinite, row)):
             raise ValueError(f"fit: input row {i} holds a number that is not finite: {row}")
-    _check_targets(targets)
+    _check_targets("fit", targets)
     _check_settings(epochs, batch_size, l2)
     if isinstance(loss, str) and loss not in LOSSES:
         raise ValueError(f"unknown loss {loss!r}; choose one of {sorted(LOSSES)}")

@@ -36,3 +36,10 @@ def test_numpy_integers_are_whole_numbers() -> None:
     assert model([0.5, -1.0]).data == plain([0.5, -1.0]).data
     assert model_to_dict(model)["nouts"] == [3, 1]  # plain ints, so the model can be saved as JSON
     assert len(Layer(np.int64(2), np.int64(3), rng=0).neurons) == 3
+
+
+def test_layer_sizes_may_come_from_any_iterable() -> None:
+    reference = [p.data for p in MLP(2, [3, 1], rng=0).parameters()]
+    for nouts in (np.array([3, 1]), (3, 1), (n for n in [3, 1])):
+        model = MLP(2, nouts, rng=0)
+        assert model.nouts == [3, 1] and [p.data for p in model.parameters()] == reference

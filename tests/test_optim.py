@@ -165,3 +165,8 @@ def test_a_parameter_list_that_breaks_off_changes_nothing(make) -> None:
         opt.step()
     assert [p.data for p in params] == after_first
     assert [list(getattr(opt, name)) for name in ("velocity", "m", "v") if hasattr(opt, name)] == state
+
+
+def test_parameters_must_be_values() -> None:
+    with pytest.raises(ValueError, match="optimizer parameters must be Values; parameter 1 is a float"):
+        SGD([Value(1.0), 2.0], lr=0.1)

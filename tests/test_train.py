@@ -393,3 +393,19 @@ def test_a_loss_function_must_return_a_value() -> None:
     X, y = datasets.binary_toy()
     with pytest.raises(TypeError, match="fit: the loss function must return a Value, got float"):
         fit(MLP(4, [3, 1], rng=0), X, y, loss=lambda predictions, targets: 0.5, quiet=True)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda m, X, y: fit(m, None, y, quiet=True), "the inputs X must be a list"),
+        (lambda m, X, y: fit(m, X, None, quiet=True), "the targets y must be a list"),
+        (lambda m, X, y: fit(m, [1.0, 0.0, 1.0, 0.0], [1], quiet=True), "input row 0 must be a list of numbers"),
+        (lambda m, X, y: rmse(m, X, [float("nan"), 1.0, 0.0]), "rmse: target 0 must be a finite number"),
+        (lambda m, X, y: accuracy(m, X, [1, "1", 0], rule="threshold"), "accuracy: target 1 must be a finite number"),
+    ],
+)
+def test_inputs_and_targets_that_are_not_lists_of_numbers_are_named(call, message: str) -> None:
+    X, y = datasets.binary_toy()
+    with pytest.raises(ValueError, match=message):
+        call(MLP(4, [3, 1], rng=0), X, y)
