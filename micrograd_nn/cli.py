@@ -125,7 +125,8 @@ def _run_demo(args: argparse.Namespace) -> int:
     if (args.mnist_csv is not None or args.squared_error) and args.name != "digits":
         raise UserError("--mnist-csv and --squared-error apply only to the digits demo")
     if args.mnist_csv is not None and not Path(args.mnist_csv).is_file():
-        raise UserError(f"--mnist-csv {args.mnist_csv}: no such file")
+        problem = "not a regular file" if Path(args.mnist_csv).exists() else "no such file"
+        raise UserError(f"--mnist-csv {args.mnist_csv}: {problem}")
     _check_output_folder(args.out, args.name)
     try:
         return run_demo(

@@ -144,6 +144,8 @@ def test_demo_argument_mistakes_are_one_line(tmp_path: Path, capsys: pytest.Capt
     assert "apply only to the digits demo" in err
     err = _refused(["demo", "digits", "--mnist-csv", str(tmp_path / "missing.csv"), "--out", str(tmp_path)], capsys)
     assert "missing.csv: no such file" in err
+    err = _refused(["demo", "digits", "--mnist-csv", str(tmp_path), "--out", str(tmp_path)], capsys)
+    assert f"--mnist-csv {tmp_path}: not a regular file" in err
     bad = tmp_path / "bad.csv"
     bad.write_text("7,0,0\n")
     err = _refused(["demo", "digits", "--mnist-csv", str(bad), "--out", str(tmp_path), "--quiet"], capsys)
