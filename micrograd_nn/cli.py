@@ -2,7 +2,8 @@
 
 A user's mistake (a bad expression, a missing file, an output folder that
 cannot be written) is one line on stderr and exit status 2, never a
-traceback; an internal bug still shows its traceback.
+traceback; an internal bug still shows its traceback.  Ctrl-C ends a run
+with "interrupted" and exit status 130.
 """
 
 from __future__ import annotations
@@ -187,29 +188,6 @@ def _expression_functions() -> list[str]:
     return list(FUNCTIONS)
 
 
-def _add_view_options(parser: argparse.ArgumentParser) -> None:
-    """What to print and which files to write, shared by explain and graph."""
-    from micrograd_nn.graph import DEFAULT_MAX_NODES
-
-    for option, what in FILE_OPTIONS.items():
-        parser.add_argument(f"--{option}", metavar="PATH", help=f"write {what} (.{option} added if no suffix)")
-    parser.add_argument("--direction", choices=["LR", "TB"], default="LR", help="picture direction (default LR)")
-    parser.add_argument("--edge-labels", action="store_true", help="write local x upstream on every edge")
-    parser.add_argument("--compact", action="store_true", help="hide constant leaves in the picture")
-    parser.add_argument("--collapse", action="store_true", help="draw one node per neuron")
-    parser.add_argument("--path-from", metavar="NAME", help="only explain (and highlight) the path from NAME")
-    parser.add_argument(
-        "--max-nodes", type=_whole_number(1), default=DEFAULT_MAX_NODES,
-        help=f"largest picture to draw (default {DEFAULT_MAX_NODES})",
-    )
-    parser.add_argument("--no-table", action="store_true", help="do not print the node table")
-    parser.add_argument("--no-explain", action="store_true", help="do not print the step-by-step explanation")
-    parser.add_argument(
-        "--audit", action="store_true",
-        help="check every gradient against central differences; mark disagreements in the picture",
-    )
-
-
 FILE_OPTIONS = {
     "svg": "the graph picture as SVG",
     "png": "the graph picture as PNG",
@@ -232,6 +210,29 @@ def _file_path(option: str, path: str) -> str:
     if not folder.is_dir():
         raise UserError(f"--{option} {path}: the folder {folder} does not exist")
     return path if suffix else f"{path}.{option}"
+
+
+def _add_view_options(parser: argparse.ArgumentParser) -> None:
+    """What to print and which files to write, shared by explain and graph."""
+    from micrograd_nn.graph import DEFAULT_MAX_NODES
+
+    for option, what in FILE_OPTIONS.items():
+        parser.add_argument(f"--{option}", metavar="PATH", help=f"write {what} (.{option} added if no suffix)")
+    parser.add_argument("--direction", choices=["LR", "TB"], default="LR", help="picture direction (default LR)")
+    parser.add_argument("--edge-labels", action="store_true", help="write local x upstream on every edge")
+    parser.add_argument("--compact", action="store_true", help="hide constant leaves in the picture")
+    parser.add_argument("--collapse", action="store_true", help="draw one node per neuron")
+    parser.add_argument("--path-from", metavar="NAME", help="only explain (and highlight) the path from NAME")
+    parser.add_argument(
+        "--max-nodes", type=_whole_number(1), default=DEFAULT_MAX_NODES,
+        help=f"largest picture to draw (default {DEFAULT_MAX_NODES})",
+    )
+    parser.add_argument("--no-table", action="store_true", help="do not print the node table")
+    parser.add_argument("--no-explain", action="store_true", help="do not print the step-by-step explanation")
+    parser.add_argument(
+        "--audit", action="store_true",
+        help="check every gradient against central differences; mark disagreements in the picture",
+    )
 
 
 _BAD_NUMBERS = (ValueError, ZeroDivisionError, OverflowError)
