@@ -67,7 +67,8 @@ def tokenize(text: str) -> list[Token]:
             return tokens
         match = _TOKEN.match(text, position)
         if match is None or match.lastgroup is None:
-            raise ExpressionError(f"unexpected character {text[position]!r}", text, position + 1)
+            hint = " (powers are written **, e.g. a**2)" if text[position] == "^" else ""
+            raise ExpressionError(f"unexpected character {text[position]!r}{hint}", text, position + 1)
         kind = match.lastgroup
         tokens.append(Token(kind, match.group(kind), match.start(kind) + 1))
         position = match.end()
