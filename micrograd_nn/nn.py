@@ -338,13 +338,16 @@ class MLP(Module):
                     neuron.b.data = float(bias_rows[k][j])
         return model
 
-    def to_matrices(self, layout: str = "inputs_by_neurons") -> tuple[list[np.ndarray], list[np.ndarray] | None]:
+    def to_matrices(
+        self, layout: str = "inputs_by_neurons", *, gradients: bool = False
+    ) -> tuple[list[np.ndarray], list[np.ndarray] | None]:
         """(weights, biases) as NumPy float64 matrices in `layout` (see LAYOUTS); from_matrices inverts it exactly.
 
         inputs_by_neurons: W_l[i, j] = weight i of neuron j, b_l of shape (1, n_out);
         neurons_by_inputs: the transposes, b_l of shape (n_out, 1);
         bias_row_first: [b_l; W_l] of shape (n_in + 1, n_out) and biases None.
-        biases is None for a network without biases.
+        biases is None for a network without biases.  gradients=True gives each
+        parameter's .grad (dLoss/dp after backward()) in the same places instead of .data.
         """
         import numpy as np
 
@@ -355,10 +358,13 @@ class MLP(Module):
                 "to_matrices: this network has no biases, so layout 'bias_row_first' has no row 0 to "
                 "hold them; use 'inputs_by_neurons' or 'neurons_by_inputs'"
             )
-        weights = [np.array([[w.data for w in n.w] for n in layer.neurons], dtype=float).T for layer in self.layers]
+        field = "grad" if gradients else "data"
+        weights = [
+            np.array([[getattr(w, field) for w in n.w] for n in layer.neurons], dtype=float).T for layer in self.layers
+        ]
         if not has_biases:
             return (weights if layout == "inputs_by_neurons" else [w.T.copy() for w in weights]), None
-        rows = [np.array([[n.b.data for n in layer.neurons]], dtype=float) for layer in self.layers]  # type: ignore[union-attr]
+        rows = [np.array([[getattr(n.b, field) for n in layer.neurons]], dtype=float) for layer in self.layers]
         if layout == "bias_row_first":
             return [np.vstack([b, w]) for b, w in zip(rows, weights)], None
         if layout == "neurons_by_inputs":
