@@ -150,7 +150,8 @@ class GradientReport:
                     lines.append(f"    [{d.kind}] {d.message}")
             for m in wrong[:3]:
                 where = ", ".join(map(str, m.index))
-                lines.append(f"    {name}[{where}]: yours {m.mine:.8g}, engine {m.engine:.8g}")
+                yours = "none" if m.mine != m.mine else f"{m.mine:.8g}"
+                lines.append(f"    {name}[{where}]: yours {yours}, engine {m.engine:.8g}")
         return "\n".join(lines)
 
 
