@@ -26,7 +26,12 @@ from micrograd_nn.engine import Value
 from micrograd_nn.graph import Walk, format_number, on_path, walk
 from micrograd_nn.inspect import ACCUMULATION_NOTE, differs_from_one_pass, replay
 
-_EVALUATION_ERRORS = (ValueError, ZeroDivisionError, OverflowError)
+
+class _NoRule(Exception):
+    """A micrograd-style op: its derivative is in a closure, and there is no rule to re-evaluate it."""
+
+
+_EVALUATION_ERRORS = (ValueError, ZeroDivisionError, OverflowError, _NoRule)
 
 
 @dataclass(frozen=True)
@@ -117,8 +122,15 @@ class AuditReport:
 
 
 def _forward(node: Value, arguments: list[float]) -> float:
-    """node's op applied to the given operand values (the forward rule only)."""
+    """node's op applied to the given input values, numbers included (the forward rule only)."""
+    if node.local_grads is None:
+        raise _NoRule(node.op)
     return rules.rule_for(node.op)(*arguments)[0]
+
+
+def _arguments(node: Value, values: dict[int, float], index: dict[Value, int]) -> list[float]:
+    """node's inputs in order as floats: a re-evaluated value where ``values`` has one, else the data."""
+    return [values.get(index[x], x.data) if isinstance(x, Value) else x for x in node.inputs]
 
 
 def _classify(
@@ -149,8 +161,7 @@ def _root_after_nudge(info: Walk, start: int, new_value: float, dependents: list
     index = info.index
     for i in dependents:
         node = info.nodes[i]
-        arguments = [values.get(index[o], o.data) for o in node.operands]
-        values[i] = _forward(node, arguments)
+        values[i] = _forward(node, _arguments(node, values, index))
     return values.get(len(info.nodes) - 1, info.root.data)
 
 
@@ -194,8 +205,11 @@ def audit_gradients(
                 report.accumulated.append(check)
 
     for i, node in enumerate(info.nodes):
-        arguments = [o.data for o in node.operands]
-        for position, local in enumerate(node.local_grads):
+        if node.local_grads is None:  # a micrograd-style op: nothing stored to check
+            continue
+        arguments = _arguments(node, {}, info.index)
+        positions = [p for p, x in enumerate(node.inputs) if isinstance(x, Value)]
+        for position, local in zip(positions, node.local_grads):
             x = arguments[position]
             h = eps * max(1.0, abs(x))
             nudged = list(arguments)
@@ -208,7 +222,7 @@ def audit_gradients(
                 status, numeric = "skipped", float("nan")
             else:
                 numeric, status = _classify(minus, node.data, plus, h, local, atol, rtol)
-            operand_name = info.name_of(node.operands[position])
+            operand_name = info.name_of(node.inputs[position])  # type: ignore[arg-type]
             report.local_checks.append(
                 Check(node, i, info.names[i], local, numeric, status, position + 1, operand_name)
             )

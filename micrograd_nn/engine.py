@@ -1,10 +1,15 @@
 """Value: one scalar node of a computation graph, its operators, and backward().
 
-A Value made by an operator keeps its operands in order and the local
-derivative d(value)/d(operand) of each, computed by the rule in ``rules.py``
-during the forward pass.  backward() is then one generic loop: visit the nodes
-in reverse topological order and add ``local * upstream`` to each operand.
-No calculus lives in this module.
+A Value made by an operation keeps its inputs in order and, for each input
+that is a Value, the local derivative d(value)/d(input), computed by the op's
+rule in ``rules.py`` during the forward pass.  backward() is then one generic
+loop: visit the nodes in reverse topological order and add
+``local * upstream`` to each operand.  No calculus lives in this module.
+
+A plain number beside an operator is part of the operation, not a node:
+``x * 2`` has the one operand x and the inputs (x, 2.0); ``2 - x`` has the
+inputs (2.0, x).  No gradient is computed or stored for a number.  A Value
+you create yourself is always a node, constant or not.
 
 Gradient semantics (the same as PyTorch's):
 - backward() recomputes the gradient of every non-leaf node from scratch and
@@ -12,21 +17,41 @@ Gradient semantics (the same as PyTorch's):
   twice on the same graph therefore doubles the leaves' gradients and leaves
   the inner nodes' gradients as they were after the first call.
 - ``root.zero_grad()`` sets the gradient of every node in root's graph to 0.
-- A gradient that overflows (a finite local derivative times a finite
-  upstream gradient, or their sum, is not a finite float) raises
-  OverflowError naming the node; the gradients are then partial.  Local
-  derivatives that are infinite or undefined by convention (sqrt and a**b
-  with 0 < b < 1 at 0 give +inf; d(a**b)/db is nan for a < 0, as in
-  PyTorch) flow on as inf or nan without an error.
+- A local derivative of exactly 0 contributes exactly 0, even when the
+  upstream gradient is inf or nan: the operand does not move the output
+  (so relu, abs and leaky_relu mask an infinite gradient as PyTorch does).
+- Local derivatives that are infinite or undefined by convention (sqrt and
+  a**b with 0 < b < 1 at 0 give +inf; d(a**b)/db is nan for a < 0) flow on
+  as inf or nan, whatever the order of the operands.  Only a contribution
+  that overflows from finite numbers (a finite local derivative times a
+  finite upstream gradient, or the sum of two finite contributions) raises
+  OverflowError naming the node; the gradients are then partial.
+- A graph belongs to one thread at a time: backward() writes .grad on every
+  node it reaches, so two threads running backward() on graphs that share a
+  node give wrong gradients.
+
+micrograd's lecture workflow works too: every node has ``_backward()``
+(adds local x self.grad to each operand's grad; a leaf's does nothing), and
+an op written the micrograd way, ``out = Value(t, (x,), "tanh")`` with
+``out._backward = closure``, runs its closure in backward().
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from numbers import Real
-from operator import attrgetter
 
 from micrograd_nn import rules
+from micrograd_nn.rules import Domain, Op
+
+
+def _shown(x: object) -> str:
+    """x for an error message, shortened; a huge integer by its number of digits (repr would fail)."""
+    try:
+        text = repr(x)
+    except ValueError:  # an integer past Python's limit on digits it will print
+        return f"an integer of about {int(x.bit_length() * 0.30103) + 1} digits"  # type: ignore[attr-defined]
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _finite_float(x: object, where: str) -> float | None:
@@ -37,111 +62,190 @@ def _finite_float(x: object, where: str) -> float | None:
         try:
             x = float(x)
         except OverflowError:
-            shown = repr(x)
-            shown = shown if len(shown) <= 40 else shown[:37] + "..."
-            raise OverflowError(f"{where}: the number {shown} is too large for a float") from None
+            raise OverflowError(f"{where}: the number {_shown(x)} is too large for a float") from None
     if x - x != 0.0:  # inf - inf and nan - nan are nan; finite - finite is 0
         raise ValueError(f"{where}: needs a finite number, got {x!r}")
     return x
 
 
-def _constant(x: object, op: str) -> Value | None:
-    """A constant leaf for the plain number x beside operator op; None if x is not a real number."""
-    data = _finite_float(x, op)
-    if data is None:
-        return None
-    leaf = _new_value(Value)
-    leaf.data = data
-    leaf.grad = 0.0
-    leaf.label = ""
-    return leaf
+def _describe(node: object) -> str:
+    """A short name for an input in error messages: its label, else its repr."""
+    if isinstance(node, Value) and node.label:
+        return repr(node.label)
+    return _shown(node)
 
 
-def _as_values(items: tuple) -> tuple[Value, ...]:
-    """The items with plain numbers wrapped as constant leaves (TypeError for non-numbers)."""
-    if _NODE_TYPES.issuperset(map(type, items)):  # the common case, checked at C speed
-        return items
-    return tuple([x if isinstance(x, Value) else Value(x) for x in items])
-
-
-def _describe(node: Value) -> str:
-    """A short name for a node in error messages: its label, else its repr."""
-    return repr(node.label) if node.label else repr(node)
-
-
-def _make(data: float, operands: tuple[Value, ...], op: str, local_grads: tuple[float, ...]) -> Value:
-    """Build a result node; OverflowError if the result is not a finite float."""
+def _node(op: Op, data: float, a: object, da: object, b: object, db: object) -> Value:
+    """A result node; OverflowError if its value is not a finite float."""
     if data - data != 0.0:  # inf - inf and nan - nan are nan; finite - finite is 0
-        shown = ", ".join(_describe(v) for v in operands[:4])
-        raise OverflowError(f"{op}: result {data!r} is not a finite float (operands: {shown})")
-    node = _new_value(OpValue)
+        shown = ", ".join(_describe(x) for x in ((a if type(a) is tuple else (a, b))[:4]) if x is not None)
+        raise OverflowError(f"{op.name}: result {data!r} is not a finite float (inputs: {shown})")
+    node = _new_value(Value)
     node.data = data
     node.grad = 0.0
-    node.label = ""
-    node.op = op
-    node.operands = operands
-    node.local_grads = local_grads
+    node._rec = op
+    node._a = a
+    node._da = da
+    node._b = b
+    node._db = db
     return node
 
 
-def _apply(op: str, operands: tuple[Value, ...]) -> Value:
-    """Run the rule for ``op`` on the operands' data and record the result node."""
+def _rule_error(err: Exception, inputs: Sequence[object]) -> Exception:
+    """The rule's error, of the same type, with the inputs named."""
+    shown = ", ".join(_describe(x) for x in inputs[:4])
+    return type(err)(f"{err} (inputs: {shown})")
+
+
+def _unary(op: Op, a: Value) -> Value:
+    """op(a) for a Value a."""
     try:
-        data, local_grads = _RULES[op](*map(_data_of, operands))
-    except (ValueError, ZeroDivisionError, OverflowError) as err:
-        where = ", ".join(_describe(v) for v in operands[:4])
-        raise type(err)(f"{err} (operands: {where})") from None
-    return _make(data, operands, op, local_grads)
+        data, (da,) = _RULES[op.name](a.data)
+    except _RULE_ERRORS as err:
+        raise _rule_error(err, (a,)) from None
+    return _node(op, data, a, da, None, None)
 
 
-def _unary(op: str, a: Value) -> Value:
-    """_apply for one operand, without the generic argument packing."""
+def _binary(op: Op, a: object, b: object) -> Value:
+    """a op b where a or b (or both) is a Value and the other may be a plain number.
+
+    NotImplemented if the other is not a real number, so Python raises its TypeError.
+    """
+    a_is_value = isinstance(a, Value)
+    b_is_value = isinstance(b, Value)
+    x = a.data if a_is_value else _finite_float(a, op.name)  # type: ignore[union-attr]
+    y = b.data if b_is_value else _finite_float(b, op.name)  # type: ignore[union-attr]
+    if x is None or y is None:
+        return NotImplemented
     try:
-        data, local_grads = _RULES[op](a.data)
-    except (ValueError, ZeroDivisionError, OverflowError) as err:
-        raise type(err)(f"{err} (operand: {_describe(a)})") from None
-    return _make(data, (a,), op, local_grads)
+        data, (da, db) = _RULES[op.name](x, y)
+    except _RULE_ERRORS as err:
+        raise _rule_error(err, (a, b)) from None
+    if a_is_value:
+        return _node(op, data, a, da, b if b_is_value else y, db if b_is_value else None)
+    return _node(op, data, x, None, b, db)
 
 
-def _binary(op: str, a: object, b: object) -> Value:
-    """_apply for two operands, wrapping plain numbers; NotImplemented for other types."""
-    if not isinstance(a, Value):
-        a = _constant(a, op)
-        if a is None:
-            return NotImplemented
-    if not isinstance(b, Value):
-        b = _constant(b, op)
-        if b is None:
-            return NotImplemented
+def _nary(op: Op, items: Iterable[Value | float]) -> Value:
+    """op over many inputs (sum, dot, affine); plain numbers stay numbers inside the node."""
+    inputs = tuple(x if isinstance(x, Value) else _number(x, op.name) for x in items)
     try:
-        data, local_grads = _RULES[op](a.data, b.data)
-    except (ValueError, ZeroDivisionError, OverflowError) as err:
-        raise type(err)(f"{err} (operands: {_describe(a)}, {_describe(b)})") from None
-    return _make(data, (a, b), op, local_grads)
+        data, local_grads = _RULES[op.name](*[x.data if isinstance(x, Value) else x for x in inputs])
+    except _RULE_ERRORS as err:
+        raise _rule_error(err, inputs) from None
+    if not _NODE_TYPES.issuperset(map(type, inputs)):  # no gradient for a number
+        local_grads = tuple(d if isinstance(x, Value) else None for x, d in zip(inputs, local_grads))
+    return _node(op, data, inputs, local_grads, None, None)
+
+
+def _number(x: object, where: str) -> float:
+    """x as a finite float; TypeError naming `where` if x is not a real number."""
+    number = _finite_float(x, where)
+    if number is None:
+        raise TypeError(f"{where} needs Values or real numbers, got {type(x).__name__}: {_shown(x)}")
+    return number
+
+
+def _custom_op(name: str) -> Op:
+    """The record for an op written the micrograd way (its own _backward closure), one per name."""
+    if name not in _CUSTOM_OPS:
+        _CUSTOM_OPS[name] = Op(name, _no_rule, name, name, (), (), Domain(()), arity=0, micrograd=name)
+    return _CUSTOM_OPS[name]
+
+
+def _no_rule(*inputs: float) -> tuple[float, tuple[float, ...]]:
+    """A micrograd-style op stores no derivatives: its closure computes them during backward()."""
+    raise TypeError("this op was written the micrograd way: its derivative lives in its _backward closure")
 
 
 class Value:
-    """A scalar in a computation graph: its data, its gradient and a label.
+    """A scalar in a computation graph: its data, its gradient, a label, and how it was computed.
 
-    A Value you create is a leaf.  Operations return an OpValue, a Value that
-    also records how it was computed (op, operands, local_grads); a leaf reads
-    those as the class defaults below, so it carries no storage for them.
+    Fields a view reads: ``data``, ``grad``, ``label``, ``op`` (our op name,
+    "" for a leaf), ``inputs`` (in order, plain numbers included),
+    ``operands`` (the Value inputs) and ``local_grads`` (d(self)/d(operand)
+    for each operand; None for a micrograd-style op, whose derivative is in
+    its closure).  micrograd's ``_prev``, ``_op`` and ``_backward`` work too,
+    and a node takes attributes of your own (``p.m = 0.0``).
     """
 
-    __slots__ = ("data", "grad", "label")
+    # _rec: the Op record (None for a leaf).  Inputs live in _a and _b with
+    # their local derivatives in _da and _db (None where the input is a plain
+    # number, or b is absent); an n-ary or micrograd-style op keeps a tuple of
+    # inputs in _a and a tuple of derivatives (or None) in _da.  Slots instead
+    # of tuples keep a node at one object; __dict__ holds labels and the
+    # user's own attributes, and costs 8 bytes until it is used.
+    __slots__ = ("data", "grad", "_rec", "_a", "_da", "_b", "_db", "__dict__")
     __array_ufunc__ = None  # let numpy scalars defer to our reflected operators
-    op: str = ""
-    operands: tuple[Value, ...] = ()
-    local_grads: tuple[float, ...] = ()
+    label: str = ""  # a node's label, when it has one, is kept in its __dict__
 
-    def __init__(self, data: float, label: str = "") -> None:
-        """A leaf node holding the finite real number ``data``."""
+    def __init__(self, data: float, _children: Iterable[Value] | str = (), _op: str = "", label: str = "") -> None:
+        """A leaf holding the finite real number ``data``; micrograd's Value(data, _children, _op) also works.
+
+        ``Value(2.0, "a")`` labels the leaf (a string second argument is the
+        label); ``Value(t, (x,), "tanh")`` is an op written the micrograd way,
+        whose ``_backward`` you set to a closure.
+        """
+        if isinstance(_children, str):
+            label, _children = _children, ()
+        if not isinstance(label, str):
+            raise TypeError(f"Value: label must be a string, got {type(label).__name__}: {_shown(label)}")
         number = _finite_float(data, "Value")
         if number is None:
-            raise TypeError(f"Value needs a real number, got {type(data).__name__}: {data!r}")
+            raise TypeError(f"Value needs a real number, got {type(data).__name__}: {_shown(data)}")
         self.data = number
         self.grad = 0.0
-        self.label = label
+        children = tuple(_children)
+        for child in children:
+            if not isinstance(child, Value):
+                raise TypeError(f"Value: children must be Values, got {type(child).__name__}: {_shown(child)}")
+        if not isinstance(_op, str):
+            raise TypeError(f"Value: _op must be a string, got {type(_op).__name__}: {_shown(_op)}")
+        self._rec = _custom_op(_op) if children else None
+        self._a = children if children else None
+        self._da = None
+        self._b = None
+        self._db = None
+        if label:
+            self.label = label
+
+    # -- what the node holds ------------------------------------------------------
+    @property
+    def op(self) -> str:
+        """The operator's name in rules.OPS ("" for a leaf)."""
+        rec = self._rec
+        return rec.name if rec is not None else ""
+
+    @property
+    def inputs(self) -> tuple[Value | float, ...]:
+        """The op's inputs in order: Values, and plain numbers where a number stood (() for a leaf)."""
+        a = self._a
+        if a is None:
+            return ()
+        if type(a) is tuple:
+            return a
+        return (a,) if self._b is None else (a, self._b)
+
+    @property
+    def operands(self) -> tuple[Value, ...]:
+        """The inputs that are Values, in order: the nodes this one was computed from."""
+        return tuple(x for x in self.inputs if isinstance(x, Value))
+
+    @property
+    def local_grads(self) -> tuple[float, ...] | None:
+        """d(self)/d(operand) for each operand, in order; None for a micrograd-style op (its closure knows)."""
+        a = self._a
+        if a is None:
+            return ()
+        derivatives = self._da if type(a) is tuple else (self._da, self._db)
+        if derivatives is None:
+            return None
+        return tuple(d for d in derivatives if d is not None)
+
+    @property
+    def constants(self) -> tuple[float, ...]:
+        """The plain numbers inside the op, in order (2.0 for x * 2)."""
+        return tuple(x for x in self.inputs if not isinstance(x, Value))
 
     # -- micrograd's names ----------------------------------------------------
     @property
@@ -151,118 +255,94 @@ class Value:
 
     @property
     def _op(self) -> str:
-        """The operator name (micrograd's name)."""
-        return self.op
+        """The operator in micrograd's spelling ("+", "*", "**2", "ReLU", "tanh"); ours where it has none."""
+        rec = self._rec
+        if rec is None:
+            return ""
+        if rec.name == "**" and type(self._b) is float:
+            exponent = self._b
+            return f"**{int(exponent)}" if exponent.is_integer() else f"**{exponent}"
+        return rec.spelling()
+
+    def _backward(self) -> None:
+        """micrograd's step for this node: operand.grad += local * self.grad (a leaf's does nothing)."""
+        upstream = self.grad
+        for operand, local in zip(self.operands, self.local_grads or ()):
+            operand.grad += local * upstream if local else 0.0
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
-        return f"Value(data={self.data:.6g}, grad={self.grad:.6g}{label})"
+        return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
 
-    # -- binary operators: a plain number on either side becomes a constant leaf --
+    # -- binary operators: a plain number on either side stays inside the op ------
     def __add__(self, other: Value | float) -> Value:
         """a + b."""
-        return _binary("+", self, other)
+        return _binary(_ADD, self, other)
 
     def __radd__(self, other: float) -> Value:
         """number + a."""
-        return _binary("+", other, self)
+        return _binary(_ADD, other, self)
 
     def __sub__(self, other: Value | float) -> Value:
         """a - b."""
-        return _binary("-", self, other)
+        return _binary(_SUB, self, other)
 
     def __rsub__(self, other: float) -> Value:
         """number - a."""
-        return _binary("-", other, self)
+        return _binary(_SUB, other, self)
 
     def __mul__(self, other: Value | float) -> Value:
         """a * b."""
-        return _binary("*", self, other)
+        return _binary(_MUL, self, other)
 
     def __rmul__(self, other: float) -> Value:
         """number * a."""
-        return _binary("*", other, self)
+        return _binary(_MUL, other, self)
 
     def __truediv__(self, other: Value | float) -> Value:
         """a / b."""
-        return _binary("/", self, other)
+        return _binary(_DIV, self, other)
 
     def __rtruediv__(self, other: float) -> Value:
         """number / a."""
-        return _binary("/", other, self)
+        return _binary(_DIV, other, self)
 
     def __pow__(self, other: Value | float) -> Value:
         """a ** b."""
-        return _binary("**", self, other)
+        return _binary(_POW, self, other)
 
     def __rpow__(self, other: float) -> Value:
         """number ** a."""
-        return _binary("**", other, self)
+        return _binary(_POW, other, self)
 
-    # -- unary functions -------------------------------------------------------------
     def __neg__(self) -> Value:
         """-a."""
-        return _unary("neg", self)
+        return _unary(_NEG, self)
 
     def __abs__(self) -> Value:
         """|a|."""
-        return _unary("abs", self)
+        return _unary(_OPS["abs"], self)
 
-    def abs(self) -> Value:
-        """|a|; d/da = sign(a), 0 at 0."""
-        return _unary("abs", self)
-
-    def exp(self) -> Value:
-        """e^a; d/da = e^a."""
-        return _unary("exp", self)
-
-    def log(self) -> Value:
-        """ln(a), a > 0; d/da = 1/a."""
-        return _unary("log", self)
-
-    def sqrt(self) -> Value:
-        """sqrt(a), a >= 0; d/da = 1/(2 sqrt(a))."""
-        return _unary("sqrt", self)
-
-    def tanh(self) -> Value:
-        """tanh(a); d/da = 1 - tanh(a)^2."""
-        return _unary("tanh", self)
-
-    def sigmoid(self) -> Value:
-        """s = 1/(1 + e^-a); d/da = s(1 - s)."""
-        return _unary("sigmoid", self)
-
-    def relu(self) -> Value:
-        """max(0, a); d/da = 1 if a > 0 else 0."""
-        return _unary("relu", self)
+    # Each unary function of rules.OPS (exp, log, sqrt, tanh, sigmoid, relu,
+    # softplus, sin, cos, abs, ...) becomes a method below the class.
 
     def leaky_relu(self, slope: float = rules.LEAKY_SLOPE) -> Value:
-        """a if a > 0 else slope*a; d/da = 1 if a > 0 else slope.  The slope is a constant operand."""
-        out = _binary("leaky_relu", self, slope)
+        """a if a > 0 else slope*a; d/da = 1 if a > 0 else slope.  The slope is a number inside the op."""
+        if isinstance(slope, Value):
+            raise TypeError("leaky_relu: slope must be a plain number, not a Value")
+        out = _binary(_OPS["leaky_relu"], self, slope)
         if out is NotImplemented:
             raise TypeError(f"leaky_relu: slope must be a real number, got {type(slope).__name__}: {slope!r}")
         return out
-
-    def softplus(self) -> Value:
-        """ln(1 + e^a); d/da = sigmoid(a)."""
-        return _unary("softplus", self)
-
-    def sin(self) -> Value:
-        """sin(a); d/da = cos(a)."""
-        return _unary("sin", self)
-
-    def cos(self) -> Value:
-        """cos(a); d/da = -sin(a)."""
-        return _unary("cos", self)
 
     # -- n-ary helpers -------------------------------------------------------------------
     @staticmethod
     def sum(terms: Iterable[Value | float]) -> Value:
         """t1 + ... + tn as one node; d/dti = 1.  Use it for long sums."""
-        operands = _as_values(tuple(terms))
-        if not operands:
+        terms = list(terms)
+        if not terms:
             raise ValueError("Value.sum needs at least one term")
-        return _apply("sum", operands)
+        return _nary(_OPS["sum"], terms)
 
     @staticmethod
     def dot(ws: Sequence[Value | float], xs: Sequence[Value | float], bias: Value | float | None = None) -> Value:
@@ -276,8 +356,8 @@ class Value:
         if not ws:
             raise ValueError("Value.dot needs at least one pair")
         if bias is None:
-            return _apply("dot", _as_values((*ws, *xs)))
-        return _apply("affine", _as_values((*ws, *xs, bias)))
+            return _nary(_OPS["dot"], (*ws, *xs))
+        return _nary(_OPS["affine"], (*ws, *xs, bias))
 
     # -- gradients ------------------------------------------------------------------------
     def backward(self, grad: float = 1.0) -> None:
@@ -296,8 +376,10 @@ class Value:
         extra_uses: dict[Value, int] = {}
         stack = [self]
         while stack:
-            for operand in stack.pop().operands:
-                if operand.operands:
+            node = stack.pop()
+            a = node._a
+            for operand in a if type(a) is tuple else (a, node._b):
+                if isinstance(operand, Value) and operand._a is not None:
                     if operand.grad is reached:
                         extra_uses[operand] = extra_uses.get(operand, 0) + 1
                     else:
@@ -305,7 +387,7 @@ class Value:
                         stack.append(operand)
         # Pass 2: from self down, add local derivative x upstream gradient to
         # each operand; an inner operand is ready when its last use is done.
-        if self.operands:
+        if self._a is not None:
             self.grad = float(grad)
             ready = [self]
         else:
@@ -314,13 +396,27 @@ class Value:
         while ready:
             node = ready.pop()
             upstream = node.grad
-            upstream_is_finite = upstream - upstream == 0.0
-            for operand, local in zip(node.operands, node.local_grads):
-                contribution = local * upstream
-                if operand.operands:
-                    total = contribution if operand.grad is reached else operand.grad + contribution
+            a = node._a
+            if type(a) is tuple:
+                derivatives = node._da
+                if derivatives is None:  # an op written the micrograd way: its closure adds to the operands
+                    node._backward()
+                    derivatives = _ADDED_BY_CLOSURE * len(a)
+                edges = zip(a, derivatives)
+            else:
+                edges = ((a, node._da), (node._b, node._db))  # type: ignore[assignment]
+            for operand, local in edges:
+                if local is None:  # a plain number, or b absent
+                    continue
+                if local is not _ADDED:
+                    contribution = local * upstream if local else 0.0  # a zero local derivative masks inf/nan
+                    before = operand.grad
+                    total = contribution if before is reached else before + contribution
                     operand.grad = total
-                    if operand in extra_uses:  # uses still to come: not ready yet
+                    if total - total != 0.0:
+                        _check_overflow(node, operand, local, upstream, contribution, before, reached)
+                if operand._a is not None:  # an inner node: ready once its last use has passed its share
+                    if operand in extra_uses:
                         left = extra_uses[operand] - 1
                         if left:
                             extra_uses[operand] = left
@@ -328,11 +424,6 @@ class Value:
                             del extra_uses[operand]
                     else:
                         ready.append(operand)
-                else:
-                    total = operand.grad + contribution
-                    operand.grad = total
-                if total - total != 0.0 and upstream_is_finite and local - local == 0.0:
-                    _raise_gradient_overflow(node, operand, local, upstream)
 
     def zero_grad(self) -> None:
         """Set .grad = 0 on this node and every node it was computed from."""
@@ -340,19 +431,18 @@ class Value:
             node.grad = 0.0
 
 
-def _raise_gradient_overflow(node: Value, operand: Value, local: float, upstream: float) -> None:
-    """OverflowError for a finite local derivative times a finite upstream gradient that is not finite."""
-    raise OverflowError(
-        f"backward: the gradient of {_describe(operand)} overflowed to {operand.grad!r} "
-        f"(local derivative {local!r} x upstream {upstream!r} through op {node.op!r} of {_describe(node)})"
-    )
-
-
-class OpValue(Value):
-    """A Value computed by an operation: op name, operands in order, and the
-    local derivative d(self)/d(operand) of each, for backward() and the views."""
-
-    __slots__ = ("op", "operands", "local_grads")
+def _check_overflow(
+    node: Value, operand: Value, local: float, upstream: float, contribution: float, before: float, reached: float
+) -> None:
+    """OverflowError if finite numbers made a non-finite gradient (finite local x finite upstream, or a sum)."""
+    finite_product = local - local == 0.0 and upstream - upstream == 0.0
+    if contribution - contribution == 0.0:  # the sum of two finite numbers overflowed
+        finite_product = before is not reached and before - before == 0.0
+    if finite_product:
+        raise OverflowError(
+            f"backward: the gradient of {_describe(operand)} overflowed to {operand.grad!r} "
+            f"(local derivative {local!r} x upstream {upstream!r} through op {node.op!r} of {_describe(node)})"
+        )
 
 
 def topological_order(root: Value) -> list[Value]:
@@ -383,7 +473,27 @@ def topological_order(root: Value) -> list[Value]:
     return order
 
 
+def _unary_method(op: Op) -> Callable[[Value], Value]:
+    """The Value method x.<name>() for a unary op of the table, documented by its formula."""
+
+    def method(self: Value) -> Value:
+        return _unary(op, self)
+
+    method.__name__ = method.__qualname__ = op.method
+    method.__doc__ = f"{op.formula}; d/da = {op.derivatives[0]}."
+    return method
+
+
 _new_value = object.__new__
-_data_of = attrgetter("data")
-_NODE_TYPES = frozenset({Value, OpValue})
+_NODE_TYPES = frozenset({Value})
 _RULES = rules.RULES
+_RULE_ERRORS = (ValueError, ZeroDivisionError, OverflowError)
+_OPS = rules.OPS
+_ADD, _SUB, _MUL, _DIV, _POW, _NEG = (_OPS[name] for name in ("+", "-", "*", "/", "**", "neg"))
+_CUSTOM_OPS: dict[str, Op] = {}
+_ADDED = object()  # marks an edge whose contribution a micrograd-style closure has already added
+_ADDED_BY_CLOSURE = (_ADDED,)
+
+for _op in _OPS.values():
+    if _op.method and _op.arity == 1:
+        setattr(Value, _op.method, _unary_method(_op))

@@ -23,6 +23,7 @@ from typing import Any, Protocol
 
 import graphviz
 
+from micrograd_nn import rules
 from micrograd_nn.engine import Value, topological_order
 
 DEFAULT_MAX_NODES = 300
@@ -36,22 +37,11 @@ INPUT_LABEL = re.compile(r"^x\d+$")
 
 ACTIVATION_OPS = frozenset({"relu", "tanh", "sigmoid", "leaky_relu"})
 
-OP_SYMBOLS = {
-    "+": "+",
-    "-": "−",
-    "*": "×",
-    "/": "÷",
-    "**": "^",
-    "neg": "−x",
-    "exp": "exp",
-    "log": "ln",
-    "sqrt": "√",
-    "abs": "|x|",
-    "sum": "Σ",
-    "dot": "w·x",
-    "affine": "w·x+b",
-}
-"""How each op is shown in an op node; ops not listed are shown by name (tanh, relu, ...)."""
+OP_SYMBOLS = {name: op.symbol for name, op in rules.OPS.items()}
+"""How each op is shown in an op node (rules.OPS holds the symbols)."""
+
+COMMUTATIVE_OPS = frozenset({"+", "*"})
+"""Infix ops drawn as "× 2" when a number stands beside them; the others as "2 − ·" or "· − 2"."""
 
 ORDERED_OPS = frozenset({"-", "/", "**", "leaky_relu", "dot", "affine"})
 """Ops whose operand order changes the result: their edges are numbered."""
@@ -386,15 +376,25 @@ def _value_statement(layout: _Layout, i: int) -> str:
     return f"v{i} " + _attrs(**attributes)
 
 
+def op_text(node: Value) -> str:
+    """The op as drawn, with any plain number inside it in its place: "×", "× 2", "2 − ·", "· ** 2"."""
+    symbol = OP_SYMBOLS.get(node.op, node.op)
+    inputs = node.inputs
+    if all(isinstance(x, Value) for x in inputs):
+        return symbol
+    shown = ["·" if isinstance(x, Value) else f"{x:g}" for x in inputs]
+    if node.op in COMMUTATIVE_OPS:
+        return f"{symbol} {' '.join(n for n in shown if n != '·')}"
+    if len(inputs) == 2 and node.op in OP_SYMBOLS and rules.OPS[node.op].arity == 2 and node.op != "leaky_relu":
+        return f"{shown[0]} {symbol} {shown[1]}"
+    return f"{symbol}({', '.join(shown)})"
+
+
 def _op_statements(layout: _Layout, i: int) -> list[str]:
     """The op node o{i}, its edge to v{i}, then one edge per operand in order."""
     info = layout.info
     node = info.nodes[i]
-    symbol = OP_SYMBOLS.get(node.op, node.op)
-    if layout.compact:
-        shown = [format_number(o.data) for o in node.operands if info.kinds[info.index[o]] == "constant"]
-        if shown:
-            symbol = f"{symbol} {', '.join(shown)}"
+    symbol = op_text(node)
     attributes: dict[str, object] = {"id": f"o{i}", "label": symbol, "shape": "oval", "height": 0.3}
     if i in layout.culprits:
         attributes.update(color="red", fontcolor="red", penwidth=3, xlabel="local derivative wrong")
@@ -402,10 +402,9 @@ def _op_statements(layout: _Layout, i: int) -> list[str]:
         attributes.update(color="#d45500", penwidth=3)
     statements = [f"o{i} " + _attrs(**attributes), f"o{i} -> v{i} " + _attrs(id=f"r{i}")]
     numbered = node.op in ORDERED_OPS
-    for position, (operand, local) in enumerate(zip(node.operands, node.local_grads), 1):
+    positions = [p for p, x in enumerate(node.inputs, 1) if isinstance(x, Value)]
+    for position, operand, local in zip(positions, node.operands, node.local_grads or ()):
         j = info.index[operand]
-        if layout.hidden[j] and layout.drawn_as[j] == j:
-            continue  # a constant hidden by compact mode
         statements.append(_operand_edge(layout, i, position, j, local, numbered))
     return statements
 

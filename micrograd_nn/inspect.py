@@ -37,7 +37,7 @@ def node_table(root: Value) -> list[dict[str, Any]]:
             "operand_names": [info.name_of(operand) for operand in node.operands],
             "data": node.data,
             "grad": node.grad,
-            "local_grads": list(node.local_grads),
+            "local_grads": list(node.local_grads or ()),  # none stored for a micrograd-style op
         }
         for i, node in enumerate(info.nodes)
     ]
@@ -97,11 +97,8 @@ def table_html(root: Value) -> str:
 
 
 def _formula(info: Walk, node: Value) -> str:
-    """How a node was computed, by operand names: "a * b", "tanh(v3)", "-a", "w1*x1 + w2*x2 + b"."""
-    shown = [
-        f"{operand.data:g}" if info.kinds[info.index[operand]] == "constant" else info.name_of(operand)
-        for operand in node.operands
-    ]
+    """How a node was computed, by input names and numbers: "a * b", "2 - x", "tanh(v3)", "w1*x1 + b"."""
+    shown = [info.name_of(x) if isinstance(x, Value) else f"{x:g}" for x in node.inputs]
     if node.op in INFIX_OPS:
         return f" {node.op} ".join(shown)
     if node.op == "neg":
@@ -129,9 +126,9 @@ def replay(info: Walk) -> tuple[list[dict[str, Any]], list[float]]:
         node = nodes[i]
         upstream = running[i]
         contributions = []
-        for position, (operand, local) in enumerate(zip(node.operands, node.local_grads), 1):
+        for position, (operand, local) in enumerate(zip(node.operands, node.local_grads or ()), 1):
             j = index[operand]
-            contribution = local * upstream
+            contribution = local * upstream if local else 0.0  # a zero local derivative masks inf/nan
             before = running[j]
             running[j] = before + contribution
             contributions.append(
@@ -155,6 +152,7 @@ def replay(info: Walk) -> tuple[list[dict[str, Any]], list[float]]:
                 "data": node.data,
                 "upstream": upstream,
                 "contributions": contributions,
+                "closure": node.local_grads is None,  # a micrograd-style op: no derivatives stored to show
             }
         )
     return steps, running
@@ -247,6 +245,11 @@ def explain(root: Value, *, path_from: Value | None = None) -> str:
             continue
         lines.append("")
         lines.append(step_title(step, len(steps), r))
+        if step["closure"]:
+            lines.append(
+                f"  {step['node']} is an op written the micrograd way: its derivatives live in its _backward "
+                "closure and are not stored, so they cannot be shown here."
+            )
         for contribution in step["contributions"]:
             if contribution["operand_id"] in keep:
                 lines.append("  " + chain_rule_line(r, contribution=contribution, step=step))

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import Callable
+from dataclasses import dataclass
 
 Rule = Callable[..., tuple[float, tuple[float, ...]]]
 
@@ -63,14 +64,13 @@ def power(a: float, b: float) -> tuple[float, tuple[float, float]]:
     """a ** b; d/da = b a^(b-1), d/db = a^b ln(a).
 
     A negative base needs an integer exponent (the real power is otherwise
-    undefined) and then d/db is nan, as in PyTorch; 0 ** b needs b > 0 and
-    then d/db = 0 (the limit from the right) and d/da = b 0^(b-1), which is
-    +inf for 0 < b < 1 (as sqrt'(0), and PyTorch).
+    undefined) and then d/db is nan, as in PyTorch; 0 ** b needs b >= 0, and
+    for b > 0 d/db = 0 (the limit from the right) and d/da = b 0^(b-1), which
+    is +inf for 0 < b < 1 (as sqrt'(0), and PyTorch).  Only a value that
+    overflows is an error; a local derivative too large for a float is inf.
     """
     if a < 0.0 and not b.is_integer():
-        raise DomainError(
-            f"power: {a!r} ** {b!r} has no real value (negative base needs an integer exponent)"
-        )
+        raise DomainError(f"power: {a!r} ** {b!r} has no real value (negative base needs an integer exponent)")
     if a == 0.0:
         if b < 0.0:
             raise ZeroDivisionError(f"power: {a!r} ** {b!r} is a division by zero")
@@ -80,9 +80,12 @@ def power(a: float, b: float) -> tuple[float, tuple[float, float]]:
         return 0.0, (math.inf if b < 1.0 else 1.0 if b == 1.0 else 0.0, 0.0)
     try:
         out = a**b
-        d_da = b * a ** (b - 1.0)
     except OverflowError:
         raise OverflowError(f"power: {a!r} ** {b!r} overflows a float") from None
+    if out - out != 0.0:
+        raise OverflowError(f"power: {a!r} ** {b!r} overflows a float")
+    # b a^(b-1) written as b (a^b / a): float division gives +-inf instead of raising
+    d_da = 0.0 if b == 0.0 else b * (out / a)
     d_db = out * math.log(a) if a > 0.0 else math.nan
     return out, (d_da, d_db)
 
@@ -206,6 +209,97 @@ def affine(*ws_xs_b: float) -> tuple[float, tuple[float, ...]]:
     return sum(map(operator.mul, ws, xs), ws_xs_b[-1]), xs + ws + _ONE
 
 
+@dataclass(frozen=True)
+class Domain:
+    """Where an op is differentiable, for the tests' hypothesis strategies and the audit.
+
+    ``ranges`` holds one (low, high) interval per input (one interval for all
+    inputs of an n-ary op); ``kinks`` are points to stay ``gap`` away from
+    (a kink or a pole), for every input.
+    """
+
+    ranges: tuple[tuple[float, float], ...]
+    kinks: tuple[float, ...] = ()
+    gap: float = 1e-2
+
+
+@dataclass(frozen=True)
+class Op:
+    """Everything the library knows about one operation: one record, read by every part.
+
+    The engine applies ``rule``; pictures show ``symbol``; ``explain`` and the
+    stepper show ``formula`` and ``derivatives`` (one per input, in terms of
+    the inputs a, b and the result out) and fill ``in_numbers`` (the same
+    derivative with ``{a}``, ``{b}``, ``{out}`` as places for numbers); the
+    tests and the audit draw inputs from ``domain``.  ``method`` names the
+    Value method that applies a unary op (x.tanh()); ``in_parser`` says whether
+    the expression parser offers it as a function; ``micrograd`` is micrograd's
+    spelling of the op (Value._op).  An n-ary op has ``arity`` 0 and its
+    derivative text describes input i.
+    """
+
+    name: str
+    rule: Rule
+    symbol: str
+    formula: str
+    derivatives: tuple[str, ...]
+    in_numbers: tuple[str, ...]
+    domain: Domain
+    arity: int = 1
+    method: str = ""
+    in_parser: bool = False
+    micrograd: str = ""
+
+    def spelling(self) -> str:
+        """micrograd's name for the op (its Value._op), our name where micrograd has none."""
+        return self.micrograd or self.name
+
+
+def _unary(name: str, rule: Rule, formula: str, derivative: str, in_numbers: str, low: float, high: float,
+           *, symbol: str = "", kinks: tuple[float, ...] = (), micrograd: str = "") -> Op:
+    """The record of a unary function offered as x.name() and by the expression parser."""
+    return Op(name, rule, symbol or name, formula, (derivative,), (in_numbers,), Domain(((low, high),), kinks),
+              arity=1, method=name, in_parser=True, micrograd=micrograd)
+
+
+_ANY = (-100.0, 100.0)
+
+OPS: dict[str, Op] = {op.name: op for op in [
+    # --- arithmetic: a and b are the inputs in order; either may be a plain number ---
+    Op("+", add, "+", "a + b", ("1", "1"), ("1", "1"), Domain((_ANY, _ANY)), arity=2),
+    Op("-", sub, "−", "a − b", ("1", "−1"), ("1", "−1"), Domain((_ANY, _ANY)), arity=2),
+    Op("*", mul, "×", "a × b", ("b", "a"), ("{b}", "{a}"), Domain((_ANY, _ANY)), arity=2),
+    Op("/", div, "÷", "a ÷ b", ("1/b", "−a/b²"), ("1/{b}", "−{a}/{b}²"),
+       Domain(((-10.0, 10.0), (-10.0, 10.0)), kinks=(0.0,), gap=0.1), arity=2),
+    Op("**", power, "**", "a ** b", ("b·a^(b−1)", "a^b·ln(a)"), ("{b}·{a}^({b}−1)", "{out}·ln({a})"),
+       Domain(((0.1, 5.0), (-3.0, 3.0))), arity=2),
+    Op("neg", neg, "−x", "−a", ("−1",), ("−1",), Domain((_ANY,)), micrograd="*"),
+    # --- functions of one input (x.exp(), ...; the parser offers each by name) ---
+    _unary("exp", exp, "e^a", "e^a", "{out}", -20.0, 20.0),
+    _unary("log", log, "ln(a)", "1/a", "1/{a}", 0.01, 100.0, symbol="ln"),
+    _unary("sqrt", sqrt, "√a", "1/(2√a)", "1/(2·{out})", 0.01, 100.0, symbol="√"),
+    _unary("softplus", softplus, "ln(1 + e^a)", "σ(a)", "σ({a})", -30.0, 30.0),
+    _unary("sigmoid", sigmoid, "σ(a) = 1/(1 + e^−a)", "σ(a)·(1 − σ(a))", "{out}·(1 − {out})", -30.0, 30.0,
+           symbol="σ"),
+    _unary("tanh", tanh, "tanh(a)", "1 − tanh²(a)", "1 − {out}²", -10.0, 10.0),
+    _unary("relu", relu, "max(0, a)", "1 if a > 0 else 0", "1 if {a} > 0 else 0", -100.0, 100.0,
+           kinks=(0.0,), micrograd="ReLU"),
+    Op("leaky_relu", leaky_relu, "leaky_relu", "a if a > 0 else s·a", ("1 if a > 0 else s", "0 if a > 0 else a"),
+       ("1 if {a} > 0 else {b}", "0 if {a} > 0 else {a}"), Domain((_ANY, (0.0, 1.0)), kinks=(0.0,)),
+       arity=2, method="leaky_relu", in_parser=True),
+    _unary("abs", absolute, "|a|", "sign(a)", "sign({a})", -100.0, 100.0, symbol="|x|", kinks=(0.0,)),
+    _unary("sin", sin, "sin(a)", "cos(a)", "cos({a})", -10.0, 10.0),
+    _unary("cos", cos, "cos(a)", "−sin(a)", "−sin({a})", -10.0, 10.0),
+    # --- n-ary: one node for a long sum or a weighted sum (inputs w1..wn, x1..xn[, b]) ---
+    Op("sum", total, "Σ", "t1 + … + tn", ("1",), ("1",), Domain(((-5.0, 5.0),)), arity=0),
+    Op("dot", dot, "w·x", "w1·x1 + … + wn·xn", ("xi for wi, wi for xi",), ("{x}", "{w}"),
+       Domain(((-5.0, 5.0),)), arity=0),
+    Op("affine", affine, "w·x+b", "w1·x1 + … + wn·xn + b", ("xi for wi, wi for xi, 1 for b",), ("{x}", "{w}", "1"),
+       Domain(((-5.0, 5.0),)), arity=0),
+]}
+"""Every operation, by name: the single source for the engine, the parser, the views and the tests."""
+
+
 class RuleTable(dict):
     """A dict from op name to rule whose missing keys raise a KeyError naming the op."""
 
@@ -213,30 +307,17 @@ class RuleTable(dict):
         raise KeyError(f"no derivative rule for op {op!r}; known ops: {sorted(self)}")
 
 
-RULES: RuleTable = RuleTable({
-    "+": add,
-    "-": sub,
-    "*": mul,
-    "/": div,
-    "**": power,
-    "neg": neg,
-    "exp": exp,
-    "log": log,
-    "sqrt": sqrt,
-    "softplus": softplus,
-    "sigmoid": sigmoid,
-    "tanh": tanh,
-    "relu": relu,
-    "leaky_relu": leaky_relu,
-    "abs": absolute,
-    "sin": sin,
-    "cos": cos,
-    "sum": total,
-    "dot": dot,
-    "affine": affine,
-})
+RULES: RuleTable = RuleTable({name: op.rule for name, op in OPS.items()})
+"""op name -> rule, read by the engine on every operation (tests may patch an entry to plant a wrong rule)."""
 
 
 def rule_for(op: str) -> Rule:
     """The rule registered for ``op``; KeyError naming the op if there is none."""
     return RULES[op]
+
+
+def op_record(op: str) -> Op:
+    """The record of ``op``; KeyError naming the op if there is none."""
+    if op not in OPS:
+        raise KeyError(f"no record for op {op!r} in rules.OPS; known ops: {sorted(OPS)}")
+    return OPS[op]

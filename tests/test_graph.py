@@ -140,12 +140,13 @@ def test_kinds_of_leaves_are_drawn_differently() -> None:
     dot = to_dot(out)
     assert 'peripheries="2"' in node_attrs(dot, f"v{info.names.index('L1.n1.w1')}")
     assert "dashed" in node_attrs(dot, f"v{info.names.index('x1')}")
-    constant = next(i for i, k in enumerate(info.kinds) if k == "constant")
-    assert "dotted" in node_attrs(dot, f"v{constant}")
-    # compact mode hides the constant and writes it into the op node
-    compact = to_dot(out, compact=True)
-    assert f"v{constant} [" not in compact
-    assert 'label="× 3.0000"' in compact
+    # the plain number 3.0 is inside its op node, not a node of its own
+    assert "constant" not in info.kinds
+    assert 'label="× 3"' in dot
+    assert to_dot(out, compact=True) == dot  # compact is a documented no-op now
+    # a Value the user made stays a node, drawn dotted when it has no label
+    c = Value(2.0)
+    assert "dotted" in node_attrs(to_dot(out * c), f"v{walk(out * c).index[c]}")
 
 
 def test_colour_follows_gradient_sign() -> None:
@@ -267,7 +268,7 @@ def l2_loss(fused: bool = False) -> tuple[MLP, Value]:
 def test_l2_terms_belong_to_no_neuron_and_collapsed_boxes_show_the_activation(fused: bool) -> None:
     model, loss = l2_loss(fused)
     info = walk(loss)
-    squares = [i for i, n in enumerate(info.nodes) if n.op == "*" and n.operands[0] is n.operands[1]]
+    squares = [i for i, n in enumerate(info.nodes) if n.op == "*" and n.inputs[0] is n.inputs[1]]
     assert len(squares) == len(model.parameters()) == 9
     assert all(info.groups[i] is None for i in squares)
     # clustered: each hidden neuron's box holds its parameters and its own nodes, no p*p term
@@ -318,12 +319,12 @@ def test_gradients_count_as_computed_only_when_the_root_has_one() -> None:
     assert grads_computed(leaf)
 
 
-def test_leaky_relu_numbers_its_input_and_slope_edges() -> None:
+def test_leaky_relu_keeps_its_slope_inside_the_op() -> None:
     x = Value(-2.0, "x")
     y = x.leaky_relu(0.1)
     y.backward()
     dot = to_dot(y, edge_labels=True)
-    ix, islope, iy = (walk(y).index[n] for n in (x, y.operands[1], y))
+    ix, iy = (walk(y).index[n] for n in (x, y))
+    assert len(walk(y).nodes) == 2  # x and y: the slope is a number inside the op
     assert re.search(rf'v{ix} -> o{iy} \[id="e{iy}_1", label="#1 0.1000 × 1.0000\\n= 0.1000"\]', dot)
-    assert re.search(rf'v{islope} -> o{iy} \[id="e{iy}_2", label="#2 -2.0000 × 1.0000\\n= -2.0000"\]', dot)
-    assert 'label="leaky_relu 0.1000"' in to_dot(y, compact=True)
+    assert 'label="leaky_relu(·, 0.1)"' in dot

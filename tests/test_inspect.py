@@ -202,4 +202,4 @@ def test_formulas_for_fused_neurons_and_leaky_relu() -> None:
     steps = backward_steps(out)
     assert steps[0]["formula"] == "leaky_relu(v5, slope=0.01)"
     assert steps[1]["formula"] == "L1.n1.w1*x1 + L1.n1.w2*x2 + L1.n1.b"
-    assert [c["operand"] for c in steps[0]["contributions"]] == ["v5", "c6"]
+    assert [c["operand"] for c in steps[0]["contributions"]] == ["v5"]  # the slope is a number, no gradient
