@@ -227,7 +227,8 @@ def _finite_array(values: Any, what: str) -> np.ndarray:
     bad = np.argwhere(~np.isfinite(array))
     if len(bad):
         index = tuple(int(i) for i in bad[0])
-        raise ValueError(f"check_gradients: {what}{list(index)} is {array[index]!r}; every number must be finite")
+        value = float(array[index])
+        raise ValueError(f"check_gradients: {what}{list(index)} is {value!r}; every number must be finite")
     return array
 
 

@@ -410,7 +410,7 @@ def _as_matrix(values: Any, name: str, *, vector: bool = False) -> np.ndarray:
     bad = np.argwhere(~np.isfinite(array))
     if len(bad):
         index = tuple(int(i) for i in bad[0])
-        raise ValueError(f"from_matrices: {name}{list(index)} is {array[index]!r}; every weight must be finite")
+        raise ValueError(f"from_matrices: {name}{list(index)} is {float(array[index])!r}; every weight must be finite")
     return array
 
 

@@ -116,9 +116,9 @@ def matrix_view(model: MLP, X: np.ndarray, y: np.ndarray, lr: float = 0.1) -> Ma
     hidden_rows: list[list[Value]] = []
     outputs: list[Value] = []
     for row in X.tolist():
-        hidden = model.layers[0]([Value(v) for v in row])
-        hidden_rows.append(hidden)  # type: ignore[arg-type]
-        outputs.append(model.layers[1](hidden))  # type: ignore[arg-type]
+        hidden = model.layers[0].forward([Value(v) for v in row])
+        hidden_rows.append(hidden)
+        outputs.append(model.layers[1].forward(hidden)[0])
     loss = losses.half_sse(outputs, y.tolist())
     model.zero_grad()
     loss.backward()
