@@ -262,7 +262,7 @@ class MLP(Module):
         cls,
         weights: Sequence[Any],
         biases: Sequence[Any] | None = None,
-        activations: str | Sequence[str] = ("relu", "linear"),
+        activations: str | Sequence[str] | None = None,
         layout: str = "inputs_by_neurons",
         *,
         fused: bool = False,
@@ -273,7 +273,7 @@ class MLP(Module):
         (each any vector shape holding n_out numbers), or None for a network
         without biases (for "bias_row_first" the biases are row 0 of each W and
         biases must be None).  activations: one name per layer, or one name for
-        all; the default ("relu", "linear") is micrograd's for two layers.
+        all; None is micrograd's choice: relu on hidden layers, linear output.
         Every weight is copied exactly.
         """
         import numpy as np
@@ -382,8 +382,10 @@ def _check_layout(layout: str) -> str:
     return layout
 
 
-def _activation_names(activations: str | Sequence[str], n_layers: int) -> list[str]:
-    """One activation name per layer (a single name applies to every layer)."""
+def _activation_names(activations: str | Sequence[str] | None, n_layers: int) -> list[str]:
+    """One activation name per layer (a single name applies to every layer; None: relu, ..., relu, linear)."""
+    if activations is None:
+        return ["relu"] * (n_layers - 1) + ["linear"]
     if isinstance(activations, str):
         return [_check_activation(activations)] * n_layers
     names = list(activations)
