@@ -92,12 +92,23 @@ def tutorial_network(seed: int = 0) -> MLP:
 
 def _weights(model: MLP, layer: int) -> np.ndarray:
     """Layer weights as the tutorial's matrix: row i = input i, column j = neuron j."""
-    return np.array([[w.data for w in n.w] for n in model.layers[layer].neurons]).T
+    return model.to_matrices("inputs_by_neurons")[0][layer]
 
 
 def _biases(model: MLP, layer: int) -> np.ndarray:
     """Layer biases as a 1 x width row, as the tutorial's bh and bout."""
-    return np.array([[n.b.data for n in model.layers[layer].neurons]])
+    biases = model.to_matrices("inputs_by_neurons")[1]
+    if biases is None:
+        raise ValueError("the matrix view needs a network with biases")
+    return biases[layer]
+
+
+def _slope(node: Value) -> float:
+    """d(node)/d(its operand): the local derivative the engine stored in the forward pass."""
+    derivatives = node.local_grads
+    if not derivatives:
+        raise ValueError(f"{node.op!r} node keeps no local derivative")
+    return derivatives[0]
 
 
 def matrix_view(model: MLP, X: np.ndarray, y: np.ndarray, lr: float = 0.1) -> MatrixView:
@@ -127,8 +138,8 @@ def matrix_view(model: MLP, X: np.ndarray, y: np.ndarray, lr: float = 0.1) -> Ma
     m["hidden activations = sigmoid(X.wh + bh)"] = np.array([[h.data for h in row] for row in hidden_rows])
     m["output = sigmoid(hidden.wout + bout)"] = np.array([[o.data] for o in outputs])
     m["E = y - output"] = y.reshape(-1, 1) - m["output = sigmoid(hidden.wout + bout)"]
-    m["slope_output_layer = output(1 - output)"] = np.array([[o.local_grads[0]] for o in outputs])
-    m["slope_hidden_layer = hidden(1 - hidden)"] = np.array([[h.local_grads[0] for h in row] for row in hidden_rows])
+    m["slope_output_layer = output(1 - output)"] = np.array([[_slope(o)] for o in outputs])
+    m["slope_hidden_layer = hidden(1 - hidden)"] = np.array([[_slope(h) for h in row] for row in hidden_rows])
     m["d_output = E * slope_output_layer"] = np.array([[-o.operands[0].grad] for o in outputs])
     m["Error_at_hidden_layer = d_output . wout^T"] = np.array([[-h.grad for h in row] for row in hidden_rows])
     m["d_hiddenlayer = Error_at_hidden_layer * slope_hidden_layer"] = np.array(

@@ -212,9 +212,10 @@ def run_exam_score(
     say("  o = s(z); so it must be given the output (o, z2), never the sum z.  From the engine, on the worked example:")
     model = MLP.from_matrices([WORKED_W1, WORKED_W2], None, "sigmoid")
     out = model.layers[1].forward(model.layers[0].forward(WORKED_ROW))[0]
+    out.backward()  # the sum z's .grad is now d sigmoid(z)/dz
     z, o = out.operands[0].data, out.data
     say(
-        f"    d sigmoid/dz at z = {z:.5f}: engine {out.local_grads[0]:.6f}, o (1 - o) = {o * (1 - o):.6f}, "
+        f"    d sigmoid/dz at z = {z:.5f}: engine {out.operands[0].grad:.6f}, o (1 - o) = {o * (1 - o):.6f}, "
         f"z (1 - z) = {z * (1 - z):.6f} (wrong)"
     )
     say("  what does .T do?  X.T.dot(delta) has entry [i, j] = sum over the rows d of X[d, i] delta[d, j]:")
