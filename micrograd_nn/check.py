@@ -435,9 +435,7 @@ def _explain(
         return []
     if not np.any(aligned) and np.any(np.abs(expected) > floor):
         return [Diagnosis("missing", name, f"{name} is all zeros: {_missing_hint(name)}")]
-    losses_to_try = [report.loss]
-    if report.loss in LOSS_FUNCTIONS or callable(report.loss):
-        losses_to_try += _other_losses(report.loss, model, targets)
+    losses_to_try = [report.loss, *_other_losses(report.loss, model, targets)]
     for loss_name in losses_to_try:
         if loss_name not in engine:
             try:

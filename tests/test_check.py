@@ -252,3 +252,16 @@ def test_samples_in_the_wrong_orientation_get_a_hint() -> None:
         check_gradients(_reference(model, X, y, "mse"), model, X.T, y)
     with pytest.raises(ValueError, match=r"y holds|y has shape \(5, 3\)"):
         check_gradients(_reference(model, X, y, "mse"), model, X, np.zeros((5, 3)))
+
+
+def test_a_loss_of_your_own_is_used_and_named() -> None:
+    from micrograd_nn import losses
+
+    def my_squared_error(predictions, targets):
+        return losses.sse(predictions, targets) * 0.25
+
+    model, (X, y) = _network(), _data()
+    half = _reference(model, X, y, "half_sse")
+    assert check_gradients([g * 0.5 for g in half], model, X, y, loss=my_squared_error).ok
+    report = check_gradients(half, model, X, y, loss=my_squared_error)
+    assert report.kinds("W1") == ["factor"] and "my_squared_error" in str(report)
