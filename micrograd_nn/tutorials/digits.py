@@ -232,7 +232,7 @@ def run_digits(
     )
     say(
         f"its forward pass feeds layer 3 the layer-2 value before its ReLU: the probabilities move by up to "
-        f"{tutorial.forward_difference:.3g}; the backward passes below use the forward pass with the ReLU"
+        f"{tutorial.forward_difference:.4f}; the backward passes below use the forward pass with the ReLU"
     )
     for line in str(tutorial.as_printed).splitlines():
         say("    " + line)

@@ -11,7 +11,7 @@ summing), whose gradient is mean_d(e_d * dyhat_d/dw) with e_d = yhat_d - y_d.
 Its update is a different thing: mean(e) * mean_d(dyhat_d/dw), the mean error
 times the mean slope.  That step is zero as soon as the errors average to 0,
 whatever the single errors are: the output bias (slope 1 for every row) gets the
-mean error to 0 within a few dozen steps, and then nothing moves again.  That
+mean error to 0 within a few steps, and then nothing moves again.  That
 is the plateau the tutorial reports (0.0514 on its data), not a minimum.  Its
 per-row gradient (calculate_gradients) is also wrong in the hidden layer:
 transposed, and each hidden unit uses the output weight of the unit before it
@@ -256,7 +256,7 @@ def run_regression(
     say(f"after {long_epochs} epochs (NumPy): its rule RMSE {rule_long:.5f}, true gradient RMSE {true_long:.5f}")
     say("why its rule stops: its step is mean(e) * mean(dyhat/dw), zero as soon as the errors average to 0,")
     say("however large each error is.  The output bias, whose slope is 1 on every row, brings mean(e) to 0")
-    say(f"within a few dozen steps and every step after that is about 0: the RMSE freezes at {rule_after[-1]:.5f}")
+    say(f"within a few steps, and every step after that is about 0: the RMSE freezes at {rule_after[-1]:.5f}")
     say(f"(the tutorial's {TUTORIAL_PLATEAU} on its data), which is not a minimum.  The gradient of its loss,")
     say("mean(e * dyhat/dw), weighs each row's slope by that row's own error and keeps going down.")
 
