@@ -476,38 +476,51 @@ class Value:
             self.grad += float(grad)
             ready = []
         schedule = ready.append
+
+        def give(node: Value, operand: Value, local: float, upstream: float) -> None:
+            """operand.grad += local x upstream; schedule operand once its last use has given."""
+            contribution = local * upstream
+            before = operand.grad
+            total = contribution if before is reached else before + contribution
+            if total - total != 0.0:  # inf or nan: a masking op, an overflow, or a conventional inf
+                total = _non_finite(node, operand, local, upstream, before, reached)
+            operand.grad = total
+            ready_when_given(operand)
+
+        def ready_when_given(operand: Value) -> None:
+            """Schedule an inner operand when the last node that uses it has given its share."""
+            if operand._a is None:  # a leaf: nothing to pass on
+                return
+            if extra_uses and operand in extra_uses:  # uses still to come
+                left = extra_uses[operand] - 1
+                if left:
+                    extra_uses[operand] = left
+                else:
+                    del extra_uses[operand]
+            else:
+                schedule(operand)
+
         while ready:
             node = ready.pop()
             upstream = node.grad
             a = node._a
-            if type(a) is tuple:
+            if type(a) is tuple:  # an n-ary op, or an op written the micrograd way
                 derivatives = node._da
-                if derivatives is None:  # an op written the micrograd way: its closure adds to the operands
+                if derivatives is None:  # its closure adds to the operands itself
                     node._backward()
-                    derivatives = _ADDED_BY_CLOSURE * len(a)
-                edges = zip(a, derivatives)
-            else:
-                edges = ((a, node._da), (node._b, node._db))  # type: ignore[assignment]
-            for operand, local in edges:
-                if local is None:  # a plain number, or no second input
+                    for operand in a:
+                        ready_when_given(operand)
                     continue
-                if local is not _ADDED:
-                    contribution = local * upstream
-                    before = operand.grad
-                    total = contribution if before is reached else before + contribution
-                    if total - total != 0.0:  # inf or nan: a masking op, an overflow, or a conventional inf
-                        total = _non_finite(node, operand, local, upstream, before, reached)
-                    operand.grad = total
-                if operand._a is None:  # a leaf: nothing to pass on
-                    continue
-                if extra_uses and operand in extra_uses:  # uses still to come: not ready yet
-                    left = extra_uses[operand] - 1
-                    if left:
-                        extra_uses[operand] = left
-                    else:
-                        del extra_uses[operand]
-                else:  # its last use has passed its share
-                    schedule(operand)
+                for operand, local in zip(a, derivatives):
+                    if local is not None:  # None: a plain number
+                        give(node, operand, local, upstream)
+                continue
+            da = node._da
+            if da is not None:  # None: the first input is a plain number
+                give(node, a, da, upstream)
+            db = node._db
+            if db is not None:  # None: no second input, or a plain number
+                give(node, node._b, db, upstream)
 
     def zero_grad(self) -> None:
         """Set .grad = 0 on this node and every node it was computed from."""
@@ -613,8 +626,6 @@ _ADD, _SUB, _MUL, _DIV, _POW, _NEG = (_OPS[name] for name in ("+", "-", "*", "/"
 _TANH, _RELU = _OPS["tanh"], _OPS["relu"]
 _tanh = math.tanh
 _CUSTOM_OPS: dict[str, Op] = {}
-_ADDED = object()  # marks an edge whose contribution a micrograd-style closure has already added
-_ADDED_BY_CLOSURE = (_ADDED,)
 
 for _op in _OPS.values():
     if _op.method and _op.arity == 1 and _op.method not in Value.__dict__:
