@@ -3,8 +3,8 @@
    current node into view with its text large enough to read. */
 (function () {
   "use strict";
-  var MIN_TEXT_PX = 14;   // the current node's smallest font, in screen pixels, after a step
-  var GOOD_TEXT_PX = 16;  // the size a step zooms to when the text was too small
+  var MIN_TEXT_PX = 13;   // the current node's smallest font, in screen pixels, after a step
+  var GOOD_TEXT_PX = 15;  // the size a step zooms to when the text was too small
   var MARGIN_PX = 24;     // room kept between the current node and the picture's edge
 
   var data = JSON.parse(document.getElementById("stepper-data").textContent);
