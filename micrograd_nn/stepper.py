@@ -171,6 +171,8 @@ def rule_lines(info: Walk, node_id: int) -> list[str]:
         letter = letters[position]
         template = record.in_numbers[position]
         filled = re.sub(r"\{(\w+)\}", lambda m: _number(values[m.group(1)]), template)
+        if re.fullmatch(r"\{\w+\}", template):
+            filled = filled.strip("()")  # a lone number needs no parentheses
         parts = [
             f"d{name}/d{shown[position]}",
             f"{_differentiated(_in_place(main, numbers_in_place))}/d{letter}",
