@@ -430,3 +430,150 @@ def test_the_demo_runs_the_network_once(tmp_path: Path) -> None:
     for label in ("L1.n1.w1", "L1.n2.b", "L2.n1.w2"):
         assert network.count(f"{label} · parameter</text>") == 1  # each parameter drawn once
     assert "layer 2 / neuron 1" in pages[2].read_text()
+
+
+# --- the page in a browser: zoom, pan, the current node in view ------------------------------------
+
+WINDOW = {"width": 1280, "height": 800}
+
+CURRENT_VIEW = """() => {
+  const current = Array.from(document.querySelectorAll('#graph .node.current'));
+  const area = document.getElementById('graph').getBoundingClientRect();
+  let box = null, smallest = Infinity;
+  current.forEach(group => {
+    const r = group.getBoundingClientRect();
+    box = box === null ? {left: r.left, top: r.top, right: r.right, bottom: r.bottom}
+      : {left: Math.min(box.left, r.left), top: Math.min(box.top, r.top),
+         right: Math.max(box.right, r.right), bottom: Math.max(box.bottom, r.bottom)};
+    group.querySelectorAll('text').forEach(text => {
+      if (text.textContent.trim()) { smallest = Math.min(smallest, text.getBoundingClientRect().height); }
+    });
+  });
+  return {ids: current.map(g => g.id), box: box, smallest: smallest,
+          area: {left: area.left, top: area.top, right: area.right, bottom: area.bottom}};
+}"""
+
+
+def open_page(browser: Any, path: Path) -> tuple[Any, list[str]]:
+    """A 1280x800 page showing path, and the list its console errors go to."""
+    page = browser.new_page(viewport=WINDOW)
+    problems: list[str] = []
+    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.goto(path.as_uri())
+    return page, problems
+
+
+def drawn_box(page: Any, node_id: str) -> dict[str, float]:
+    """The on-screen box of one SVG node after svg-pan-zoom's next frame."""
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    return page.evaluate("id => { const r = document.getElementById(id).getBoundingClientRect(); "
+                         "return {x: r.left, y: r.top, width: r.width, height: r.height}; }", node_id)
+
+
+@needs_browser
+def test_zoom_buttons_wheel_and_drag_change_the_drawing(browser: Any, tmp_path: Path) -> None:
+    root, _ = expression()
+    root.backward()
+    page, problems = open_page(browser, write_html(root, tmp_path / "stepper.html"))
+    root_id = f"v{len(walk(root).nodes) - 1}"
+    start = drawn_box(page, root_id)
+    page.click("#zoom-in")
+    assert drawn_box(page, root_id)["width"] == pytest.approx(start["width"] * 1.25, rel=1e-3)
+    page.click("#zoom-out")
+    page.click("#zoom-out")
+    assert drawn_box(page, root_id)["width"] == pytest.approx(start["width"] / 1.25, rel=1e-3)
+    page.click("#fit")  # the whole graph fills the picture area along one side
+    whole = page.evaluate("() => { const g = document.querySelector('#graph svg g.graph').getBoundingClientRect();"
+                          " const a = document.getElementById('graph').getBoundingClientRect();"
+                          " return [g.left - a.left, g.top - a.top, a.right - g.right, a.bottom - g.bottom]; }")
+    assert min(whole) >= -1.0 and min(whole[0] + whole[2], whole[1] + whole[3]) <= 40.0
+    fitted = drawn_box(page, root_id)
+    area = page.evaluate("() => { const a = document.getElementById('graph').getBoundingClientRect();"
+                         " return [a.left + a.width / 2, a.top + a.height / 2]; }")
+    page.mouse.move(*area)
+    page.mouse.wheel(0, -400)  # the wheel zooms in
+    assert drawn_box(page, root_id)["width"] > fitted["width"] * 1.1
+    before = drawn_box(page, root_id)
+    page.mouse.move(*area)
+    page.mouse.down()
+    page.mouse.move(area[0] + 120, area[1] + 60, steps=6)
+    page.mouse.up()
+    after = drawn_box(page, root_id)
+    assert (after["x"] - before["x"], after["y"] - before["y"]) == pytest.approx((120, 60), abs=1.5)
+    assert after["width"] == pytest.approx(before["width"], rel=1e-6)  # dragging pans, it does not zoom
+    assert problems == []
+    page.close()
+
+
+@needs_browser
+@pytest.mark.slow
+@pytest.mark.parametrize("mode", ["nodes", "layers"])
+def test_the_current_node_stays_in_view_and_readable_through_a_walk(browser: Any, tmp_path: Path, mode: str) -> None:
+    """MLP(2, [4, 1]) and its squared error (as `micrograd-nn graph --target 1`), forward then backward."""
+    model = MLP(2, [4, 1], rng=0)
+    loss = (model([0.5, -1.0]) - 1.0) ** 2
+    loss.backward()
+    path = write_html(loss, tmp_path / "stepper.html", mode=mode, forward=True)
+    page, problems = open_page(browser, path)
+    total = len(stepper_states(loss, mode=mode, forward=True)) - 1
+    for position in range(total + 1):
+        assert page.get_attribute("body", "data-position") == str(position)
+        view = page.evaluate(CURRENT_VIEW)
+        if view["ids"]:  # the first forward state highlights nothing
+            box, area = view["box"], view["area"]
+            where = f"step {position}: {view}"
+            assert box["left"] >= area["left"] and box["right"] <= area["right"], where
+            assert box["top"] >= area["top"] and box["bottom"] <= area["bottom"], where
+            assert area["right"] <= WINDOW["width"] and area["bottom"] <= WINDOW["height"], where
+            assert view["smallest"] >= 10.0, where
+        if position < total:
+            page.click("#next")
+    assert page.is_disabled("#next") and page.get_attribute("body", "data-phase") == "backward"
+    assert problems == []
+    page.close()
+
+
+@needs_browser
+def test_forward_steps_fill_in_the_values(browser: Any, tmp_path: Path) -> None:
+    root, a = expression()
+    root.backward()
+    page, problems = open_page(browser, write_html(root, tmp_path / "stepper.html", forward=True))
+    info = walk(root)
+    inner = [i for i, node in enumerate(info.nodes) if node.operands]
+
+    def data_text(i: int) -> str:
+        return page.evaluate("id => Array.from(document.getElementById(id).querySelectorAll('text'))"
+                             ".map(t => t.textContent).find(t => t.startsWith('data'))", f"v{i}")
+
+    assert page.get_attribute("body", "data-phase") == "forward"
+    assert all(data_text(i) == "data ?" for i in inner)
+    assert data_text(info.index[a]) == f"data {format_number(a.data)}"  # leaves are known from the start
+    for count, i in enumerate(inner, 1):
+        page.click("#next")
+        assert data_text(i) == f"data {format_number(info.nodes[i].data)}"
+        assert all(data_text(j) == "data ?" for j in inner[count:])
+        assert page.inner_text("#step-rule li").startswith(f"{info.names[i]} = ")
+    page.click("#next")
+    assert page.get_attribute("body", "data-phase") == "backward"
+    assert grad_text(page, len(info.nodes) - 1) == "grad 1.0000"
+    assert problems == []
+    page.close()
+
+
+@needs_browser
+@pytest.mark.slow
+def test_pages_with_hostile_labels_work(browser: Any, tmp_path: Path) -> None:
+    for number, label in enumerate(HOSTILE_LABELS):
+        a, b = Value(2.0, label), Value(-3.0, label + "b")
+        root = (a * b + a).tanh()
+        root.backward()
+        page, problems = open_page(browser, write_html(root, tmp_path / f"stepper{number}.html"))
+        steps = backward_steps(root)
+        for _ in steps:
+            page.click("#next")
+        assert page.inner_text("#position") == f"step {len(steps)} of {len(steps)}", repr(label[:12])
+        assert grad_text(page, 0) == f"grad {format_number(a.grad)}", repr(label[:12])
+        assert page.locator("#step-rule li").count() >= 2
+        assert problems == [], repr(label[:12])
+        page.close()
