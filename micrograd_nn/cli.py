@@ -138,6 +138,11 @@ def _add_view_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--pdf", metavar="PATH", help="write the graph picture as PDF")
     parser.add_argument("--dot", metavar="PATH", help="write the DOT text (no Graphviz program needed)")
     parser.add_argument("--html", metavar="PATH", help="write the self-contained HTML stepper")
+    parser.add_argument(
+        "--html-mode", choices=["nodes", "layers"], default="nodes",
+        help="the stepper walks node by node (default) or, for a network, layer by layer then neuron by neuron",
+    )
+    parser.add_argument("--html-forward", action="store_true", help="the stepper first steps through the forward pass")
     parser.add_argument("--direction", choices=["LR", "TB"], default="LR", help="picture direction (default LR)")
     parser.add_argument("--edge-labels", action="store_true", help="write local x upstream on every edge")
     parser.add_argument("--compact", action="store_true", help="hide constant leaves in the picture")
@@ -268,7 +273,10 @@ def _show(root: Value, args: argparse.Namespace, command: str) -> int:
         if args.html:
             from micrograd_nn.stepper import write_html
 
-            html_options = dict(direction=args.direction, compact=args.compact, max_nodes=args.max_nodes)
+            html_options = dict(
+                direction=args.direction, compact=args.compact, max_nodes=args.max_nodes, mode=args.html_mode,
+                forward=args.html_forward,
+            )
             print(f"wrote {write_html(root, args.html, **html_options)}")
     except (ValueError, RuntimeError, OSError) as err:
         print(f"micrograd-nn {command}: {err}", file=sys.stderr)

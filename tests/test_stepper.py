@@ -577,3 +577,17 @@ def test_pages_with_hostile_labels_work(browser: Any, tmp_path: Path) -> None:
         assert page.locator("#step-rule li").count() >= 2
         assert problems == [], repr(label[:12])
         page.close()
+
+
+@needs_dot
+def test_cli_writes_the_layer_mode_page(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from micrograd_nn.cli import main
+
+    page = tmp_path / "stepper.html"
+    common = ["--no-table", "--no-explain", "--html", str(page)]
+    assert main(["graph", "--target", "1", *common, "--html-mode", "layers", "--html-forward"]) == 0
+    states = page_data(page.read_text())["states"]
+    assert states[0]["phase"] == "forward" and any(s["title"].startswith("layer 1 (4 neurons, relu)") for s in states)
+    assert main(["explain", "a*b", "--set", "a=1", "b=2", *common, "--html-mode", "layers"]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("micrograd-nn explain: mode='layers' needs a network") and "Traceback" not in error
