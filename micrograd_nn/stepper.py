@@ -337,13 +337,14 @@ def _network(info: Walk) -> _Network:
     if not members:
         raise ValueError("mode='layers' needs a network built by micrograd_nn.nn (parameters labelled "
                          "L<layer>.n<neuron>.w<j> and .b); this graph has none: use mode='nodes'")
+    outputs = neuron_outputs(info)
     by_layer: dict[int, list[_Neuron]] = {}
     for key, ids in members.items():
         match = _KEY.match(key)
         if match is None:
             raise ValueError(f"mode='layers': cannot tell the layer of neuron {key!r}")
         layer = int(match.group(1) or 1)
-        by_layer.setdefault(layer, []).append(_neuron(info, key, int(match.group(2)), ids))
+        by_layer.setdefault(layer, []).append(_neuron(info, outputs, key, int(match.group(2)), ids))
     if sorted(by_layer) != list(range(1, len(by_layer) + 1)):
         raise ValueError(f"mode='layers': the graph has layers {sorted(by_layer)}, not 1, 2, ...")
     layers = [sorted(by_layer[layer], key=lambda n: n.index) for layer in range(1, len(by_layer) + 1)]
@@ -357,9 +358,8 @@ def _network(info: Walk) -> _Network:
     return _Network(layers, stages)
 
 
-def _neuron(info: Walk, key: str, index: int, ids: list[int]) -> _Neuron:
-    """One neuron from its member nodes; ValueError when the network ran more than once in this graph."""
-    outputs = neuron_outputs(info)
+def _neuron(info: Walk, outputs: dict[str, int], key: str, index: int, ids: list[int]) -> _Neuron:
+    """One neuron from its member nodes (outputs: neuron_outputs(info)); ValueError when it ran more than once."""
     if key not in outputs:
         raise ValueError(f"mode='layers': neuron {key} computes nothing in this graph")
     used_inside = {info.index[x] for i in ids for x in info.nodes[i].operands}
@@ -382,14 +382,15 @@ def _neuron(info: Walk, key: str, index: int, ids: list[int]) -> _Neuron:
             else:
                 weights[int(suffix[1:])] = i
     ordered = [weights[j] for j in sorted(weights)]
-    return _Neuron(key, index, z, out, ordered, bias, [_signal(info, key, w) for w in ordered])
+    return _Neuron(key, index, z, out, ordered, bias, [_signal(info, key, ids, w) for w in ordered])
 
 
-def _signal(info: Walk, key: str, weight: int) -> Value | float:
-    """What weight ``weight`` multiplies in neuron ``key``: the other input of its product or dot/affine node."""
+def _signal(info: Walk, key: str, ids: list[int], weight: int) -> Value | float:
+    """What weight ``weight`` multiplies in neuron ``key`` (its member ids): the other input of its product or dot."""
     w = info.nodes[weight]
-    for i, node in enumerate(info.nodes):
-        if info.groups[i] != key or w not in node.operands:
+    for i in ids:
+        node = info.nodes[i]
+        if not any(x is w for x in node.operands):
             continue
         inputs = node.inputs
         if node.op == "*":
