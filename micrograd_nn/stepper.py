@@ -98,6 +98,11 @@ _FUNCTIONS: dict[str, Any] = {
 }
 
 
+def _same_shown(computed: float, shown: float) -> bool:
+    """Do two numbers print the same (format_number; -0 and 0 alike)?"""
+    return format_number(computed + 0.0) == format_number(shown + 0.0)
+
+
 def _checks(in_numbers: str, local: float) -> bool:
     """Does the filled-in derivative text give ``local`` at the shown precision?
 
@@ -111,7 +116,7 @@ def _checks(in_numbers: str, local: float) -> bool:
         value = float(eval(expression, dict(_FUNCTIONS)))  # noqa: S307 - our own template and numbers only
     except (ArithmeticError, ValueError, SyntaxError, NameError, TypeError):
         return not math.isfinite(local)  # 1/(2·0.0000) is the inf that sqrt'(0) stores
-    return format_number(value) == format_number(local)
+    return _same_shown(value, local)
 
 
 def _join(parts: list[str], last_checks: bool = True) -> str:
@@ -493,7 +498,7 @@ def _one_layer_states(info: Walk, network: _Network, layer_number: int, totals: 
     slopes = [_slope(info, n) for n in layer]
     deltas = [totals[n.z] for n in layer]
     product = [_rounded(u) * _rounded(s) for u, s in zip(upstream, slopes)]
-    checks = all(format_number(p) == format_number(d) for p, d in zip(product, deltas))
+    checks = all(_same_shown(p, d) for p, d in zip(product, deltas))
     if k == len(network.layers):
         rule = [f"δ({k}) = d{r}/da({k}) ⊙ f′(z({k}))", f"d{r}/da({k}) = {_vector(upstream)} (from the loss above)"]
     else:
@@ -545,21 +550,21 @@ def _neuron_state(info: Walk, network: _Network, k: int, neuron: _Neuron, upstre
             weight = above.weights[neuron.index - 1]
             terms.append((info.nodes[weight].data, totals[above.z]))
         shown = " + ".join(f"{_number(w)} × {_number(d)}" for w, d in terms)
-        checks = format_number(sum(_rounded(w) * _rounded(d) for w, d in terms)) == format_number(upstream)
+        checks = _same_shown(sum(_rounded(w) * _rounded(d) for w, d in terms), upstream)
         total = f"d{r}/da = Σ_j W({k + 1})[j,{neuron.index}] δ({k + 1})_j"
         rule.append(_join([total, shown, format_number(upstream)], checks))
     else:
         rule.append(f"d{r}/da = {format_number(upstream)} (from the loss)")
     if neuron.out != neuron.z:
         rule += rule_lines(info, neuron.out)[1:2]  # f′(z) from the activation's rule
-    checks = format_number(_rounded(upstream) * _rounded(slope)) == format_number(delta)
+    checks = _same_shown(_rounded(upstream) * _rounded(slope), delta)
     product = f"{_number(upstream)} × {_number(slope)}"
     rule.append(_join([f"δ = d{r}/dz = d{r}/da · f′(z)", product, format_number(delta)], checks))
     lines = []
     for w, x in zip(neuron.weights, neuron.signals):
         value = x.data if isinstance(x, Value) else x
         name = info.name_of(x) if isinstance(x, Value) else f"{x:g}"
-        checks = format_number(_rounded(delta) * _rounded(value)) == format_number(totals[w])
+        checks = _same_shown(_rounded(delta) * _rounded(value), totals[w])
         lines.append(_join([f"d{r}/d{info.names[w]} = δ · {name}", f"{_number(delta)} × {_number(value)}",
                             format_number(totals[w])], checks))
     if neuron.bias is not None:

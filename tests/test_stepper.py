@@ -591,3 +591,21 @@ def test_cli_writes_the_layer_mode_page(tmp_path: Path, capsys: pytest.CaptureFi
     assert main(["explain", "a*b", "--set", "a=1", "b=2", *common, "--html-mode", "layers"]) == 2
     error = capsys.readouterr().err
     assert error.startswith("micrograd-nn explain: mode='layers' needs a network") and "Traceback" not in error
+
+
+def test_layer_mode_products_check_or_are_marked() -> None:
+    """Every "a × b = c" the layer mode prints gives c from the printed a and b exactly when it says "="."""
+    model = MLP(2, [4, 3, 1], rng=0)  # relu: some neurons are off, so some products are 0 (and -0)
+    loss = (model([0.5, -1.0]) - 1.0) ** 2
+    loss.backward()
+    product = re.compile(r"= \(?(-?[\d.]+)\)? × \(?(-?[\d.]+)\)? ([=≈]) (-?[\d.]+)$")
+    seen = {"=": 0, "≈": 0}
+    for state in stepper_states(loss, mode="layers"):
+        for line in state["rule"] + state["lines"]:
+            match = product.search(line)
+            if match:
+                a, b, sign, c = match.groups()
+                exact = format_number(float(a) * float(b) + 0.0) == format_number(float(c) + 0.0)
+                assert (sign == "=") == exact, line
+                seen[sign] += 1
+    assert seen["="] > 10 and seen["≈"] > 0
