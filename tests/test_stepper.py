@@ -134,6 +134,8 @@ def test_the_stepper_changes_nothing() -> None:
     before = full_snapshot(loss)
     stepper_states(loss)
     stepper_html(loss, compact=True, direction="TB")
+    stepper_html(loss, mode="layers", forward=True)
+    Stepper(loss, mode="layers")._repr_html_()
     assert full_snapshot(loss) == before
 
 
