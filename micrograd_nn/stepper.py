@@ -440,7 +440,7 @@ def _forward_layer_states(info: Walk, network: _Network) -> list[dict[str, Any]]
                 f"z({int(stage)}) = {_vector([info.nodes[n.z].data for n in layer])}",
                 f"a({int(stage)}) = {act}(z({int(stage)})) = {_vector([info.nodes[n.out].data for n in layer])}",
             ]
-            title = f"forward, layer {int(stage)} ({len(layer)} neurons, {act})"
+            title = f"forward, layer {int(stage)} ({_neurons(len(layer))}, {act})"
             highlight = [f"v{n.out}" for n in layer]
         else:
             rule = [line for i in ids for line in rule_lines(info, i)[:1]]
@@ -448,6 +448,11 @@ def _forward_layer_states(info: Walk, network: _Network) -> list[dict[str, Any]]
             highlight = [f"v{i}" for i in ids] + [f"o{i}" for i in ids]
         states.append(_state(title, phase="forward", node_id=ids[-1], highlight=highlight, rule=rule, reveal=ids))
     return states
+
+
+def _neurons(count: int) -> str:
+    """"1 neuron", "4 neurons"."""
+    return f"{count} neuron" + ("s" if count != 1 else "")
 
 
 def _activation(info: Walk, neuron: _Neuron) -> str:
@@ -517,7 +522,7 @@ def _one_layer_states(info: Walk, network: _Network, layer_number: int, totals: 
     ]
     states = [
         _state(
-            f"layer {k} ({len(layer)} neuron{'s' if len(layer) > 1 else ''}, {act}): δ({k}) = d{r}/dz({k})",
+            f"layer {k} ({_neurons(len(layer))}, {act}): δ({k}) = d{r}/dz({k})",
             phase="backward", node_id=layer[0].out, highlight=[f"v{n.out}" for n in layer], rule=rule,
             lines=[f"d{r}/dz({n.key}) = {format_number(d)}" for n, d in zip(layer, deltas)],
             grads={n.out: totals[n.out] for n in layer}, largest=largest,
