@@ -16,6 +16,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from micrograd_nn.tutorials.common import DEFAULT_OUT
+
 if TYPE_CHECKING:
     from micrograd_nn.engine import Value
 
@@ -36,7 +38,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-DEFAULT_OUT = "micrograd_nn_output"
 
 
 def _whole_number(low: int) -> Callable[[str], int]:

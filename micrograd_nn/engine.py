@@ -44,6 +44,7 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from numbers import Real
 from operator import attrgetter
+from typing import TYPE_CHECKING, Any
 
 from micrograd_nn import rules
 from micrograd_nn.rules import Domain, Op
@@ -117,8 +118,8 @@ def _binary(op: Op, a: object, b: object) -> Value:
     """
     a_is_value = isinstance(a, Value)
     b_is_value = isinstance(b, Value)
-    x = a.data if a_is_value else _finite_float(a, op.name)  # type: ignore[union-attr]
-    y = b.data if b_is_value else _finite_float(b, op.name)  # type: ignore[union-attr]
+    x = a.data if isinstance(a, Value) else _finite_float(a, op.name)
+    y = b.data if isinstance(b, Value) else _finite_float(b, op.name)
     if x is None or y is None:
         return NotImplemented
     try:
@@ -188,6 +189,17 @@ class Value:
     __slots__ = ("data", "grad", "_rec", "_a", "_da", "_b", "_db", "__dict__")
     __array_ufunc__ = None  # let numpy scalars defer to our reflected operators
     label: str = ""  # a node's label, when it has one, is kept in its __dict__
+    data: float
+    grad: float
+    _rec: Op | None
+    _a: Any  # a Value, a float, a tuple of them, or None
+    _da: Any  # a float, a tuple of floats and Nones, or None
+    _b: Any
+    _db: Any
+
+    if TYPE_CHECKING:  # for type checkers only: the unary methods made from rules.OPS, and attributes of your own
+
+        def __getattr__(self, name: str) -> Any: ...
 
     def __init__(self, data: float, _children: Iterable[Value] | str = (), _op: str = "", label: str = "") -> None:
         """A leaf holding the finite real number ``data``; micrograd's Value(data, _children, _op) also works.
@@ -233,7 +245,7 @@ class Value:
         if a is None:
             return ()
         if type(a) is tuple:
-            return a
+            return a  # type: ignore[no-any-return]
         return (a,) if self._b is None else (a, self._b)
 
     @property
@@ -307,7 +319,7 @@ class Value:
         """micrograd's step for this node: operand.grad += local * self.grad (a leaf's does nothing)."""
         upstream = self.grad
         for operand, local in zip(self.operands, self.local_grads or ()):
-            operand.grad += rules.contribution(self._rec, local, upstream)
+            operand.grad += rules.contribution(self._rec, local, upstream)  # type: ignore[arg-type]
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
@@ -324,7 +336,7 @@ class Value:
         if kind is Value:
             return _node(_ADD, self.data + other.data, self, 1.0, other, 1.0)  # type: ignore[union-attr]
         if kind is float and other - other == 0.0:  # type: ignore[operator]
-            return _node(_ADD, self.data + other, self, 1.0, other, None)  # type: ignore[operator]
+            return _node(_ADD, self.data + other, self, 1.0, other, None)  # type: ignore[operator,arg-type]
         return _binary(_ADD, self, other)
 
     def __radd__(self, other: float) -> Value:
@@ -348,7 +360,7 @@ class Value:
             x, y = self.data, other.data  # type: ignore[union-attr]
             return _node(_MUL, x * y, self, y, other, x)
         if kind is float and other - other == 0.0:  # type: ignore[operator]
-            return _node(_MUL, self.data * other, self, other, other, None)  # type: ignore[operator]
+            return _node(_MUL, self.data * other, self, other, other, None)  # type: ignore[operator,arg-type]
         return _binary(_MUL, self, other)
 
     def __rmul__(self, other: float) -> Value:
@@ -511,7 +523,7 @@ def _non_finite(node: Value, operand: Value, local: float, upstream: float, befo
     that overflows raises OverflowError naming the node; a conventional inf
     or nan (sqrt'(0), d(a**b)/db for a < 0) flows on.
     """
-    contribution = rules.contribution(node._rec, local, upstream)
+    contribution = rules.contribution(node._rec, local, upstream)  # type: ignore[arg-type]
     total = contribution if before is reached else before + contribution
     from_finite = (
         local - local == 0.0 and upstream - upstream == 0.0

@@ -106,6 +106,8 @@ def save_model(model: MLP, path: str | Path) -> Path:
     target = Path(os.path.realpath(path)) if os.path.islink(path) else Path(path)
     if target.is_dir():
         raise IsADirectoryError(f"save_model: {path} is a folder; give a file name such as {Path(path) / 'model.json'}")
+    if target.exists() and not target.is_file():  # renaming over /dev/null or a pipe would replace it
+        raise ValueError(f"save_model: {path} is a device, pipe or socket, not a file")
     folder = target.parent
     if not folder.is_dir():
         raise FileNotFoundError(f"save_model: the folder {folder} does not exist (or is not a folder)")

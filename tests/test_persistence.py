@@ -379,3 +379,12 @@ def test_only_an_mlp_is_saved(tmp_path) -> None:
     with pytest.raises(TypeError, match="only an MLP can be saved, got Layer"):
         save_model(Layer(2, 1, rng=0), tmp_path / "layer.json")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_saving_over_a_pipe_or_device_is_refused(tmp_path) -> None:
+    pipe = tmp_path / "model.json"
+    os.mkfifo(pipe)
+    with pytest.raises(ValueError, match=f"save_model: {pipe} is a device, pipe or socket, not a file"):
+        save_model(MLP(2, [1], rng=0), pipe)
+    assert stat.S_ISFIFO(os.stat(pipe).st_mode) and sorted(p.name for p in tmp_path.iterdir()) == ["model.json"]
