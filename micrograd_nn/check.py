@@ -182,6 +182,8 @@ def check_gradients(
         raise ValueError(f"check_gradients: rtol must be a number in (0, 1), got {rtol!r}")
     if not isinstance(model, MLP):
         raise TypeError(f"check_gradients: model must be an MLP, got {type(model).__name__}")
+    if layout == "bias_row_first" and not model.has_biases:
+        raise ValueError("check_gradients: layout 'bias_row_first' keeps biases in row 0, but this network has none")
     names = parameter_names(model, layout)
     rows = _input_rows(X, model, layout)
     loss_name = loss if isinstance(loss, str) else getattr(loss, "__name__", "your loss")
@@ -189,10 +191,8 @@ def check_gradients(
     arrays = _learner_arrays(mine, names)
 
     engine = {loss_name: _engine_gradients(model, rows, targets, loss, layout)}
-    report = GradientReport(
-        loss_name, layout, len(rows), names, engine[loss_name], {n: g.size for n, g in engine[loss_name].items()}
-    )
-    report.rtol = rtol
+    sizes = {n: g.size for n, g in engine[loss_name].items()}
+    report = GradientReport(loss_name, layout, len(rows), names, engine[loss_name], sizes, rtol=rtol)
     largest = max(float(np.max(np.abs(g))) for g in report.engine.values())
     floor = 1e-3 * largest
     next_weights = _next_layer_weights(model)
