@@ -13,6 +13,7 @@ import html
 from collections.abc import Iterable
 from typing import Any
 
+from micrograd_nn import rules
 from micrograd_nn.engine import Value
 from micrograd_nn.graph import Walk, format_number, grads_computed, on_path, walk
 
@@ -128,7 +129,7 @@ def replay(info: Walk) -> tuple[list[dict[str, Any]], list[float]]:
         contributions = []
         for position, (operand, local) in enumerate(zip(node.operands, node.local_grads or ()), 1):
             j = index[operand]
-            contribution = local * upstream if local else 0.0  # a zero local derivative masks inf/nan
+            contribution = rules.contribution(rules.OPS[node.op], local, upstream)  # relu masks: 0 even for inf
             before = running[j]
             running[j] = before + contribution
             contributions.append(

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable, Sequence
+from numbers import Integral
 from typing import TYPE_CHECKING, Any
 
 from micrograd_nn.engine import Value
@@ -45,6 +46,13 @@ def _check_activation(name: str) -> str:
     if name not in ACTIVATIONS:
         raise ValueError(f"unknown activation {name!r}; choose one of {sorted(ACTIVATIONS)}")
     return name
+
+
+def _count(what: str, value: object) -> int:
+    """value as a Python int if it is a whole number >= 1 (NumPy integers too; True/False are refused)."""
+    if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
+        raise ValueError(f"{what} must be a whole number >= 1, got {value!r}")
+    return int(value)
 
 
 def make_rng(rng: random.Random | int | None) -> random.Random:
@@ -113,8 +121,7 @@ class Neuron(Module):
         label: str = "",
     ) -> None:
         """micrograd's Neuron(nin, nonlin); activation overrides nonlin (relu/linear); bias=False: no b at all."""
-        if not isinstance(nin, int) or nin < 1:
-            raise ValueError(f"a neuron needs nin >= 1 inputs, got {nin!r}")
+        nin = _count("a neuron's nin (number of inputs)", nin)
         generator = make_rng(rng)
         self.activation = _check_activation(activation or ("relu" if nonlin else "linear"))
         self.nonlin = self.activation != "linear"
@@ -153,8 +160,7 @@ class Layer(Module):
 
     def __init__(self, nin: int, nout: int, *, label: str = "", **kwargs: object) -> None:
         """micrograd's Layer(nin, nout, **kwargs); kwargs go to each Neuron."""
-        if not isinstance(nout, int) or nout < 1:
-            raise ValueError(f"a layer needs nout >= 1 neurons, got {nout!r}")
+        nout = _count("a layer's nout (number of neurons)", nout)
         kwargs.setdefault("fan_out", nout)
         self.label = label
         prefix = f"{label}." if label else ""
@@ -207,8 +213,11 @@ class MLP(Module):
 
         bias=False builds neurons with no bias parameter at all (act(w . x)).
         """
-        if not nouts:
-            raise ValueError("an MLP needs at least one layer size in nouts")
+        nin = _count("MLP nin (number of inputs)", nin)
+        given = list(nouts) if hasattr(nouts, "__iter__") and not isinstance(nouts, (str, bytes)) else []
+        if not given:
+            raise ValueError(f"MLP nouts must be a non-empty list of layer sizes, got {nouts!r}")
+        nouts = [_count(f"MLP nouts[{i}]", n) for i, n in enumerate(given)]
         if init not in INITS:
             raise ValueError(f"unknown init {init!r}; choose one of {list(INITS)}")
         generator = make_rng(rng)

@@ -1,5 +1,13 @@
-"""Shared test settings: fixed seeds, so every run checks the same cases."""
+"""Shared test settings: fixed seeds, so every run checks the same cases.
 
+Hypothesis profiles: "micrograd_nn" (the default) draws the same examples on
+every run; "explore" draws fresh random examples, more of them, to look for
+new failures: ``HYPOTHESIS_PROFILE=explore python -m pytest -q``.
+Slow tests (demos, the tour, the million-node chain) are marked ``slow``:
+``python -m pytest -q -m "not slow"`` leaves them out.
+"""
+
+import os
 import random
 
 import numpy as np
@@ -13,7 +21,19 @@ settings.register_profile(
     max_examples=60,
     suppress_health_check=[HealthCheck.too_slow],
 )
-settings.load_profile("micrograd_nn")
+settings.register_profile(
+    "explore",
+    derandomize=False,
+    deadline=None,
+    max_examples=1000,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "micrograd_nn"))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the `slow` marker."""
+    config.addinivalue_line("markers", "slow: takes seconds (demos, the tour, deep chains); -m 'not slow' skips it")
 
 
 @pytest.fixture(autouse=True)

@@ -25,6 +25,17 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert command in ci_lines
 
 
+def test_lecture_example_prints_what_its_comments_say() -> None:
+    section = README.split("### micrograd's lecture, unchanged", 1)[1]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    expected = [m.group(1).strip() for m in re.finditer(r"^print\(.*\)\s+# (.*)$", code, re.M)]
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(code, "README.md", "exec"), {})
+    assert out.getvalue().strip().splitlines() == expected
+    assert len(expected) == 2
+
+
 def test_check_your_own_backprop_example_prints_what_it_says() -> None:
     section = README.split("## Check your own backprop", 1)[1]
     code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
