@@ -494,7 +494,7 @@ def _pattern(
             if factors is not None:
                 return [
                     *found,
-                    Diagnosis(kind, name, _neighbour_message(name, kind, factors, report, next_weights, rtol)),
+                    Diagnosis(kind, name, _neighbour_message(name, kind, factors, report, next_weights)),
                 ]
     return None
 
@@ -557,7 +557,6 @@ def _neighbour_message(
     factors: list[float],
     report: GradientReport,
     next_weights: dict[int, list[float]],
-    rtol: float,
 ) -> str:
     """Each neuron's gradients scaled by its own factor: often the next layer's weight of a neighbouring neuron."""
     line = "row" if kind == "row_factor" else "column"
@@ -571,8 +570,8 @@ def _neighbour_message(
         shifted = [outgoing[j] / outgoing[j + 1] for j in range(len(factors))]
         if all(f != f or abs(f - s) <= 1e-6 * abs(s) for f, s in zip(factors, shifted)):
             text += (
-                f": neuron j's gradient used the next layer's weight of the neuron before it (row j instead of "
-                f"j + 1 of W{layer + 1} with the bias row first; the bias for the first neuron)"
+                f": neuron j's gradient used the weight W{layer + 1} gives the neuron before it instead of its "
+                "own (the bias for the first neuron): the output weight one row up when the bias is row 0"
             )
     return text
 
