@@ -84,10 +84,18 @@ def power(a: float, b: float) -> tuple[float, tuple[float, float]]:
         raise OverflowError(f"power: {a!r} ** {b!r} overflows a float") from None
     if out - out != 0.0:
         raise OverflowError(f"power: {a!r} ** {b!r} overflows a float")
-    # b a^(b-1) written as b (a^b / a): float division gives +-inf instead of raising
-    d_da = 0.0 if b == 0.0 else b * (out / a)
+    d_da = 0.0 if b == 0.0 else _power_slope(a, b)
     d_db = out * math.log(a) if a > 0.0 else math.nan
     return out, (d_da, d_db)
+
+
+def _power_slope(a: float, b: float) -> float:
+    """b a^(b-1) for a != 0, b != 0; +-inf where that is too large for a float (as PyTorch gives)."""
+    try:
+        return b * a ** (b - 1.0)
+    except OverflowError:  # |a^(b-1)| too large: the slope is infinite in floats
+        sign = -1.0 if (b < 0.0) != (a < 0.0 and (b - 1.0) % 2.0 == 1.0) else 1.0
+        return sign * math.inf
 
 
 # --- exponentials and logarithms ---------------------------------------------

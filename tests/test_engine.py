@@ -610,3 +610,13 @@ def test_a_graph_with_a_closure_op_refuses_to_be_copied() -> None:
     e = micrograd_style_exp(Value(0.5) * 2)
     with pytest.raises(TypeError, match="micrograd-style op 'exp'"):
         copy.deepcopy(e)
+
+
+@pytest.mark.parametrize(
+    ("base", "exponent", "slope"),  # PyTorch float64 gives the same slopes
+    [(1e-200, 2, 2e-200), (1e-100, 3.5, 3.5e-250), (1e-160, -1, -math.inf), (-1e-160, -1, -math.inf)],
+)
+def test_power_keeps_its_slope_when_the_value_underflows_or_the_slope_overflows(base, exponent, slope) -> None:
+    x = Value(base)
+    (x**exponent).backward()
+    assert x.grad == pytest.approx(slope, rel=1e-12)
