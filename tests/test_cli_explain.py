@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
+from conftest import needs_dot
 
 from micrograd_nn.cli import main
-
-needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="the Graphviz program 'dot' is not installed")
 
 
 def test_explain_prints_table_and_chain_rule(capsys: pytest.CaptureFixture[str]) -> None:

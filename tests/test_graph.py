@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import html
 import re
-import shutil
 
 import graphviz
 import pytest
+from conftest import full_snapshot, needs_dot
 
-from micrograd_nn.engine import Value, topological_order
+from micrograd_nn.engine import Value
 from micrograd_nn.graph import (
     draw_dot,
     format_number,
@@ -21,8 +21,6 @@ from micrograd_nn.graph import (
     walk,
 )
 from micrograd_nn.nn import MLP
-
-needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="the Graphviz program 'dot' is not installed")
 
 
 def node_attrs(dot: str, name: str) -> str:
@@ -96,13 +94,6 @@ def test_before_backward_the_picture_says_gradients_are_not_computed() -> None:
     after = to_dot(out)
     assert "not computed" not in after
 
-
-def full_snapshot(root: Value) -> list[tuple]:
-    """Every node's identity, label, op, operands (by identity), local derivatives, data and grad."""
-    return [
-        (id(n), n.label, n.op, tuple(map(id, n.operands)), tuple(n.local_grads), n.data, n.grad)
-        for n in topological_order(root)
-    ]
 
 
 def test_drawing_changes_nothing_in_the_graph() -> None:

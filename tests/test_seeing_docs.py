@@ -7,17 +7,16 @@ import io
 import re
 import runpy
 import shlex
-import shutil
 from pathlib import Path
 
 import pytest
+from conftest import needs_dot
 
 from micrograd_nn.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 SECTION = (ROOT / "README.md").read_text().split("## Seeing backprop", 1)[1].split("\n## ", 1)[0]
 
-needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="the Graphviz program 'dot' is not installed")
 
 
 @needs_dot

@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import full_snapshot, needs_dot
 
-from micrograd_nn.engine import Value, topological_order
+from micrograd_nn.engine import Value
 from micrograd_nn.graph import format_number, walk
 from micrograd_nn.inspect import backward_steps, chain_rule_line
 from micrograd_nn.nn import MLP
@@ -61,15 +62,7 @@ def test_collapsed_pictures_are_refused(tmp_path: Path) -> None:
         write_html(root, tmp_path / "s.html", collapse=True)
 
 
-needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="the Graphviz program 'dot' is not installed")
 
-
-def full_snapshot(root: Value) -> list[tuple]:
-    """Every node's identity, label, op, operands (by identity), local derivatives, data and grad."""
-    return [
-        (id(n), n.label, n.op, tuple(map(id, n.operands)), tuple(n.local_grads), n.data, n.grad)
-        for n in topological_order(root)
-    ]
 
 
 def test_states_for_a_fused_network() -> None:
