@@ -26,7 +26,7 @@ def test_node_table_lists_every_node_in_topological_order() -> None:
     out = c + a
     out.backward()
     rows = node_table(out)
-    assert [r["name"] for r in rows] == ["a", "b", "c", "L"]
+    assert [r["name"] for r in rows] == ["a", "b", "c", "out"]
     assert [r["id"] for r in rows] == [0, 1, 2, 3]
     assert rows[2] == {
         "id": 2,
@@ -120,9 +120,9 @@ def test_explain_can_follow_one_path() -> None:
     ab = a * b
     out = ab + c
     text = explain(out, path_from=b)
-    assert "Only the path from b to L is shown." in text
-    assert "dL/db += dL/dv2 * dv2/db = 1.0000 * 2.0000 = 2.0000" in text
-    assert "dL/da" not in text and "dL/dc" not in text
+    assert "Only the path from b to out is shown." in text
+    assert "dout/db += dout/dv2 * dv2/db = 1.0000 * 2.0000 = 2.0000" in text
+    assert "dout/da" not in text and "dout/dc" not in text
     assert "backward() has not run yet" in text
 
 
@@ -200,6 +200,6 @@ def test_formulas_for_fused_neurons_and_leaky_relu() -> None:
     model = MLP(2, [1], rng=0, fused=True, activation="leaky_relu", output_activation="leaky_relu")
     out = model([0.5, -1.0])
     steps = backward_steps(out)
-    assert steps[0]["formula"] == "leaky_relu(v5, slope=0.01)"
+    assert steps[0]["formula"] == "leaky_relu(L1.n1.z, slope=0.01)"
     assert steps[1]["formula"] == "L1.n1.w1*x1 + L1.n1.w2*x2 + L1.n1.b"
-    assert [c["operand"] for c in steps[0]["contributions"]] == ["v5"]  # the slope is a number, no gradient
+    assert [c["operand"] for c in steps[0]["contributions"]] == ["L1.n1.z"]  # the slope is a number, no gradient

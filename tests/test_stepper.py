@@ -51,7 +51,7 @@ def test_states_follow_the_step_records() -> None:
     assert states[0]["updates"] == {f"v{root_id}": "1.0000"}
     for state, step in zip(states[1:], steps):
         assert state["node_id"] == step["node_id"]
-        assert state["lines"] == [chain_rule_line("L", step, c) for c in step["contributions"]]
+        assert state["lines"] == [chain_rule_line("out", step, c) for c in step["contributions"]]
         for contribution in step["contributions"]:
             assert f"v{contribution['operand_id']}" in state["updates"]
 
@@ -70,7 +70,7 @@ def test_states_for_a_fused_network() -> None:
     loss = (model([0.5, -1.0]) - 1.0) ** 2
     loss.backward()
     states = stepper_states(loss)
-    affine = [state for state in states[1:] if " = L2.n1.w1*v" in state["title"]]
+    affine = [state for state in states[1:] if " = L2.n1.w1*L1.n1.out" in state["title"]]
     assert len(affine) == 1 and len(affine[0]["lines"]) == 5  # w1, w2, x1, x2, b
     info = walk(loss)
     for state in states[1:]:
@@ -83,13 +83,13 @@ def test_states_for_a_fused_network() -> None:
 
 @needs_dot
 def test_the_page_walks_the_graph_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    import micrograd_nn.graph
+    import micrograd_nn.walk
 
     root, _ = expression()
     root.backward()
     calls = []
-    real = micrograd_nn.graph.topological_order
-    monkeypatch.setattr(micrograd_nn.graph, "topological_order", lambda r: calls.append(r) or real(r))
+    real = micrograd_nn.walk.topological_order
+    monkeypatch.setattr(micrograd_nn.walk, "topological_order", lambda r: calls.append(r) or real(r))
     page = stepper_html(root, direction="TB", compact=True)
     assert calls == [root]
     assert "not-run" not in page
@@ -169,7 +169,7 @@ def test_the_page_walks_the_backward_pass(browser: Any, tmp_path: Path) -> None:
         assert page.inner_text("#position") == f"step {step['step']} of {len(steps)}"
         assert page.inner_text("#step-title").startswith(f"step {step['step']} of {len(steps)}: {step['node']} = ")
         shown_lines = page.eval_on_selector_all("#step-lines li", "els => els.map(e => e.textContent)")
-        assert shown_lines == [chain_rule_line("L", step, c) for c in step["contributions"]]
+        assert shown_lines == [chain_rule_line("out", step, c) for c in step["contributions"]]
         assert grad_text(page, step["node_id"]) == f"grad {format_number(step['upstream'])}"
         for contribution in step["contributions"]:
             if grad_text(page, contribution["operand_id"]) is not None:  # constants show no grad

@@ -1,0 +1,413 @@
+"""The network view: the picture every tutorial draws, computed from the graph.
+
+One column per layer (the inputs, each layer of neurons, then the loss),
+neurons in index order from top to bottom, each neuron one node named
+``L<layer>.n<index>`` showing its pre-activation z = w . x + b, its activation
+a = act(z) and dL/dz; each weight one edge whose width and colour show the
+weight (or its gradient), with the numbers in the edge's tooltip.
+
+Everything is read from the root's graph: the neurons are the walk's neuron
+groups (built from the parameter labels nn.py gives, ``L1.n2.w3``,
+``L1.n2.b``), and each weight's edge starts at whatever its product reads.
+``focus="L1.n3"`` expands one neuron into its scalar operations (the scalar
+graph of that neuron, inside the network), the others stay one node each.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from micrograd_nn.dot import DOT_TIMEOUT, attrs, clean_text, op_text, quote, run_dot, signed_colour
+from micrograd_nn.engine import Value
+from micrograd_nn.walk import (
+    ACTIVATION_OPS,
+    DEFAULT_PRECISION,
+    NEURON_KEY,
+    PARAMETER_LABEL,
+    Walk,
+    check_precision,
+    format_number,
+    neuron_keys,
+    neuron_outputs,
+    neuron_z,
+    walk,
+)
+
+if TYPE_CHECKING:
+    import graphviz
+
+    from micrograd_nn.nn import Module
+
+EDGE_VALUES = ("weight", "grad")
+"""What a weight edge's width and colour show: the weight w, or its gradient dL/dw."""
+
+
+@dataclass(frozen=True)
+class WeightEdge:
+    """One weight: the walk id of its parameter, the network node it reads from, the neuron it feeds."""
+
+    parameter: int
+    source: str  # DOT node name: a neuron key or an input node "in{id}" / "in_k{k}"
+    target: str  # the neuron key
+    signal: float  # the value the weight multiplies
+
+
+@dataclass(frozen=True)
+class Network:
+    """The network found in a walked graph: columns of node names, the weight edges, and the loss."""
+
+    inputs: list[str]  # DOT names of the input column, in the order the weights read them
+    input_text: dict[str, tuple[str, float, float | None]]  # name -> (shown name, value, gradient or None)
+    layers: list[list[str]]  # neuron keys per layer, in index order
+    weights: list[WeightEdge]
+    outputs: dict[str, int]  # neuron key -> walk id of its output a
+    zs: dict[str, int]  # neuron key -> walk id of its pre-activation z
+    loss: int | None  # walk id of the root when it is not itself a neuron's output
+    feeds_loss: list[str]  # neurons whose output is read outside every neuron (by the loss)
+
+
+def find_network(info: Walk) -> Network:
+    """The layers, inputs and weight edges of the network in a walked graph; ValueError if it has no neurons."""
+    keys = neuron_keys(info)
+    outputs = neuron_outputs(info)
+    keys = [k for k in keys if k in outputs]
+    if not keys:
+        raise ValueError(
+            "network view: no neurons in this graph; it finds them by the parameter labels nn.py gives "
+            "(L1.n2.w1, L1.n2.b), so build the graph with micrograd_nn.nn (or draw the scalar graph with draw_dot)"
+        )
+    output_of = {i: key for key, i in outputs.items()}
+    inputs: list[str] = []
+    input_text: dict[str, tuple[str, float, float | None]] = {}
+    weights: list[WeightEdge] = []
+
+    def source_of(signal: Value | float, position: int) -> str:
+        """The DOT name of the node a weight reads: a neuron, or an input node (made on first use)."""
+        if isinstance(signal, Value):
+            j = info.index[signal]
+            if j in output_of:
+                return output_of[j]
+            name = f"in{j}"
+            shown: tuple[str, float, float | None] = (info.names[j], signal.data, signal.grad)
+        else:
+            name = f"in_k{position}"
+            shown = (f"x{position}", float(signal), None)
+        if name not in input_text:
+            inputs.append(name)
+            input_text[name] = shown
+        return name
+
+    for i, node in enumerate(info.nodes):
+        key = info.groups[i]
+        if key not in outputs or not node.operands:
+            continue
+        for parameter, signal in _weight_pairs(node, key):
+            match = PARAMETER_LABEL.match(parameter.label)
+            position = int(match.group("weight")) if match and match.group("weight") else 0
+            signal_value = signal.data if isinstance(signal, Value) else float(signal)
+            weights.append(WeightEdge(info.index[parameter], source_of(signal, position), key, signal_value))
+    layer_of: dict[int, list[str]] = {}
+    for key in keys:
+        match = NEURON_KEY.match(key)
+        layer_of.setdefault(int(match.group("layer") or 1) if match else 0, []).append(key)
+    root = len(info.nodes) - 1
+    loss = None if root in output_of else root
+    feeds_loss = [
+        key for key in keys
+        if loss is not None and any(
+            info.groups[i] is None and info.nodes[outputs[key]] in node.operands
+            for i, node in enumerate(info.nodes)
+        )
+    ]
+    return Network(
+        inputs=inputs,
+        input_text=input_text,
+        layers=[layer_of[layer] for layer in sorted(layer_of)],
+        weights=weights,
+        outputs={key: outputs[key] for key in keys},
+        zs={key: neuron_z(info, key) for key in keys},
+        loss=loss,
+        feeds_loss=feeds_loss,
+    )
+
+
+def _weight_pairs(node: Value, key: str) -> list[tuple[Value, Value | float]]:
+    """(weight, what it multiplies) for each of neuron key's weights that this node reads."""
+    def is_weight(x: object) -> bool:
+        if not isinstance(x, Value):
+            return False
+        match = PARAMETER_LABEL.match(x.label)
+        return match is not None and match.group("weight") is not None and x.label.rsplit(".", 1)[0] == key
+
+    inputs = node.inputs
+    if node.op == "*" and len(inputs) == 2:
+        a, b = inputs
+        if is_weight(a):
+            return [(a, b)]  # type: ignore[list-item]
+        if is_weight(b):
+            return [(b, a)]  # type: ignore[list-item]
+        return []
+    if node.op in ("dot", "affine"):
+        n = (len(inputs) - (1 if node.op == "affine" else 0)) // 2
+        return [(w, x) for w, x in zip(inputs[:n], inputs[n : 2 * n]) if is_weight(w)]  # type: ignore[misc]
+    return []
+
+
+# -- drawing ---------------------------------------------------------------------------------------
+
+def _check_edge_value(edge_value: str) -> str:
+    if edge_value not in EDGE_VALUES:
+        raise ValueError(f"edge_value must be 'weight' or 'grad', got {edge_value!r}")
+    return edge_value
+
+
+def _edge_colour(value: float, largest: float) -> str:
+    """Blue for a positive value, red for a negative one; pale when small next to the largest."""
+    if largest == 0.0 or math.isnan(value) or math.isinf(largest):
+        return "#999999"
+    strength = min(1.0, abs(value) / largest)
+    hue = 0.6 if value >= 0 else 0.0
+    return f"{hue:.3f} {0.12 + 0.68 * strength:.3f} {0.95 - 0.2 * strength:.3f}"
+
+
+def _edge_width(value: float, largest: float) -> float:
+    """0.3 pt for a value near 0, up to 3 pt for the largest |value|."""
+    if largest == 0.0 or not math.isfinite(value) or not math.isfinite(largest):
+        return 0.8
+    return round(0.3 + 2.7 * abs(value) / largest, 2)
+
+
+def network_lines(
+    info: Walk,
+    *,
+    edge_value: str = "weight",
+    focus: str | None = None,
+    precision: int = DEFAULT_PRECISION,
+    direction: str = "LR",
+) -> list[str]:
+    """The DOT statements of the network view of a walked graph (see network_dot)."""
+    _check_edge_value(edge_value)
+    check_precision(precision)
+    if direction not in ("LR", "TB"):
+        raise ValueError(f"direction must be 'LR' or 'TB', got {direction!r}")
+    net = find_network(info)
+    if focus is not None and focus not in net.outputs:
+        raise ValueError(f"focus: no neuron {focus!r} in this graph; it has {list(net.outputs)}")
+    number = lambda x: format_number(x, precision)  # noqa: E731
+    computed = info.grads_computed
+    root_name = clean_text(info.names[-1], 30)
+    grad = (lambda x: number(x)) if computed else (lambda x: "?")
+    lines = [
+        f"rankdir={direction}",
+        "newrank=true",
+        "splines=line",
+        "nodesep=0.12",
+        f"ranksep={1.0 if focus else 2.2}",
+        "outputorder=edgesfirst",  # neurons drawn over the weight edges, so their numbers stay readable
+        'node [fontname="Helvetica", fontsize=11, shape=box, style="rounded,filled", fillcolor="#ffffff"]',
+        'edge [arrowsize=0.4]',
+    ]
+    if not computed:
+        lines.append(
+            "label=" + quote("gradients not computed yet: call backward() on the root to fill them in")
+            + " labelloc=t fontname=Helvetica fontcolor=firebrick"
+        )
+    columns: list[list[str]] = [list(net.inputs)]
+    for name in net.inputs:
+        shown, value, g = net.input_text[name]
+        label = f"{clean_text(shown, 30)}\n{number(value)}"
+        if g is not None:
+            label += f"\nd{root_name}/d{clean_text(shown, 30)} {grad(g)}"
+        lines.append(f"{quote(name)} " + attrs(id=name, label=label, style="rounded,dashed"))
+    largest_grad = max((abs(n.grad) for n in info.nodes if math.isfinite(n.grad)), default=0.0)
+    for layer in net.layers:
+        column = []
+        for key in layer:
+            column.append(key)
+            attributes = _neuron_attributes(info, net, key, number, grad, largest_grad)
+            if key == focus:
+                attributes.update(color="#e8590c", penwidth=3)
+            lines.append(f"{quote(key)} " + attrs(**attributes))
+        columns.append(column)
+    if net.loss is not None:
+        loss = info.nodes[net.loss]
+        label = f"{root_name}\n{number(loss.data)}"
+        tooltip = f"{root_name} = {loss.op}(...)"
+        lines.append(f"{quote('loss')} " + attrs(id="loss", label=label, penwidth=2, tooltip=tooltip))
+        columns.append(["loss"])
+    if focus is not None:
+        lines.extend(_focus_cluster(info, net, focus, number, grad))
+    # Each column on one rank, its nodes chained by invisible edges so they keep index order.
+    for c, column in enumerate(columns):
+        if not column:
+            continue
+        lines.append(f"subgraph column{c} {{ rank=same; " + "; ".join(quote(n) for n in column) + " }")
+        for upper, lower in zip(column, column[1:]):
+            lines.append(f"{quote(upper)} -> {quote(lower)} [style=invis]")
+    lines.extend(_weight_edges(info, net, focus, edge_value, number, grad))
+    for key in net.feeds_loss:
+        value = info.nodes[net.outputs[key]]
+        lines.append(
+            f"{quote(key)} -> {quote('loss')} "
+            + attrs(id=f"{key}->loss", color="#555555", penwidth=1.2,
+                    tooltip=f"{key}.out = {number(value.data)}; d{root_name}/d{key}.out = {grad(value.grad)}")
+        )
+    return lines
+
+
+def _neuron_attributes(
+    info: Walk, net: Network, key: str, number, grad, largest_grad: float  # type: ignore[no-untyped-def]
+) -> dict[str, object]:
+    """A collapsed neuron's node: its key and activation, z, a and dL/dz; bias in the tooltip."""
+    z, out = info.nodes[net.zs[key]], info.nodes[net.outputs[key]]
+    activation = out.op if out.op in ACTIVATION_OPS else "linear"
+    root_name = clean_text(info.names[-1], 30)
+    label = f"{key} ({activation})\nz = {number(z.data)}\na = {number(out.data)}\nd{root_name}/dz = {grad(z.grad)}"
+    bias = next((n for n in info.nodes if n.label == f"{key}.b"), None)
+    tooltip = f"{key}: z = w · x + b = {number(z.data)}, a = {activation}(z) = {number(out.data)}"
+    if bias is not None:
+        tooltip += f"; b = {number(bias.data)}, d{root_name}/db = {grad(bias.grad)}"
+    attributes: dict[str, object] = {"id": key, "label": label, "tooltip": tooltip}
+    if info.grads_computed and largest_grad:
+        attributes["fillcolor"] = signed_colour(z.grad, largest_grad)
+    return attributes
+
+
+def _weight_edges(info: Walk, net: Network, focus: str | None, edge_value: str, number, grad) -> list[str]:  # type: ignore[no-untyped-def]
+    """One edge per weight (the focused neuron's own weights are drawn in its scalar operations instead)."""
+    root_name = clean_text(info.names[-1], 30)
+    shown = [
+        info.nodes[w.parameter].data if edge_value == "weight" else info.nodes[w.parameter].grad for w in net.weights
+    ]
+    largest = max((abs(v) for v in shown if math.isfinite(v)), default=0.0)
+    lines = []
+    for weight, value in zip(net.weights, shown):
+        if weight.target == focus:
+            continue
+        parameter = info.nodes[weight.parameter]
+        source = weight.source
+        name = clean_text(parameter.label, 40)
+        tooltip = (
+            f"{name} = {number(parameter.data)}; d{root_name}/d{name} = {grad(parameter.grad)}; "
+            f"it multiplies {number(weight.signal)}"
+        )
+        lines.append(
+            f"{quote(source)} -> {quote(weight.target)} "
+            + attrs(id=name, color=_edge_colour(value, largest), penwidth=_edge_width(value, largest),
+                    tooltip=tooltip, edgetooltip=tooltip, tailport="e", headport="w")
+        )
+    return lines
+
+
+def _focus_cluster(info: Walk, net: Network, key: str, number, grad) -> list[str]:  # type: ignore[no-untyped-def]
+    """The focused neuron's scalar graph in a box: its parameters, values and ops, and the edges into them.
+
+    The neuron's own node (in its layer's column) stands for its output a: the
+    last op's edge goes into it.
+    """
+    members = [i for i, g in enumerate(info.groups) if g == key]
+    out = net.outputs[key]
+    statements, edges = [], []
+    for i in members:
+        node = info.nodes[i]
+        if i != out:
+            name = clean_text(info.names[i], 40)
+            label = f"{name}\ndata {number(node.data)}\ngrad {grad(node.grad)}"
+            extra: dict[str, object] = {"peripheries": 2} if not node.operands else {}
+            statements.append(f"v{i} " + attrs(id=f"v{i}", label=label, **extra))
+        if not node.operands:
+            continue
+        statements.append(f"o{i} " + attrs(id=f"o{i}", label=op_text(node), shape="oval", style="solid", height=0.3))
+        edges.append(f"o{i} -> {quote(key) if i == out else f'v{i}'} " + attrs(id=f"r{i}"))
+        for position, operand in enumerate(node.operands, 1):
+            j = info.index[operand]
+            if info.groups[j] == key:
+                source = f"v{j}"
+            elif j in net.outputs.values():
+                source = next(k for k, out in net.outputs.items() if out == j)
+            else:
+                source = f"in{j}"
+            edges.append(f"{quote(source)} -> o{i} " + attrs(id=f"e{i}_{position}", color="#555555"))
+    safe = re.sub(r"\W", "_", key)
+    return [
+        f"subgraph cluster_{safe} {{",
+        f"  label={quote(f'{key}: its scalar operations')} style=rounded color=\"#e8590c\" fontname=Helvetica",
+        *("  " + s for s in statements),
+        "}",
+        *edges,
+    ]
+
+
+def _walk_for(root: Value, model: Module | None, parameters: Iterable[Value] | None) -> Walk:
+    """Walk root, with the model's parameters as the parameter set when a model is given."""
+    if model is not None and parameters is None:
+        parameters = model.parameters()
+    return walk(root, parameters=parameters)
+
+
+def network_dot(
+    root: Value,
+    *,
+    edge_value: str = "weight",
+    focus: str | None = None,
+    precision: int = DEFAULT_PRECISION,
+    direction: str = "LR",
+    model: Module | None = None,
+    parameters: Iterable[Value] | None = None,
+) -> str:
+    """The network view of root's graph as DOT text (needs no Graphviz program).
+
+    Columns: inputs, each layer's neurons in index order, then the loss (the
+    root, when it is not itself a neuron's output).  A neuron node shows z = w . x + b,
+    a = act(z) and dL/dz; a weight edge's width and colour show |w| and its sign
+    (edge_value="weight") or dL/dw (edge_value="grad"), with w, dL/dw and the
+    input it multiplies in its tooltip.  focus="L1.n3" draws that neuron as its
+    scalar operations.  model (optional) names the parameters instead of their labels.
+    """
+    lines = network_lines(
+        _walk_for(root, model, parameters), edge_value=edge_value, focus=focus, precision=precision,
+        direction=direction,
+    )
+    return "digraph network {\n" + "".join(f"\t{line}\n" for line in lines) + "}\n"
+
+
+def draw_network(
+    root: Value,
+    *,
+    edge_value: str = "weight",
+    focus: str | None = None,
+    precision: int = DEFAULT_PRECISION,
+    direction: str = "LR",
+    model: Module | None = None,
+    parameters: Iterable[Value] | None = None,
+) -> graphviz.Digraph:
+    """The network view of root's graph (see network_dot) as a graphviz.Digraph, which shows inline in Jupyter."""
+    import graphviz
+
+    lines = network_lines(
+        _walk_for(root, model, parameters), edge_value=edge_value, focus=focus, precision=precision,
+        direction=direction,
+    )
+    picture = graphviz.Digraph(name="network")
+    picture.body.extend(f"\t{line}\n" for line in lines)
+    return picture
+
+
+def render_network(root: Value, path: str | Path, *, timeout: float = DOT_TIMEOUT, **options: object) -> Path:
+    """Write the network view to path: SVG, PNG or PDF by its suffix, or DOT text for .dot."""
+    target = Path(path)
+    suffix = target.suffix.lower()
+    text = network_dot(root, **options)  # type: ignore[arg-type]
+    if suffix == ".dot":
+        target.write_text(text, encoding="utf-8")
+        return target
+    formats = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
+    if suffix not in formats:
+        raise ValueError(f"render_network: cannot tell the format from {str(path)!r}; use .svg, .png, .pdf or .dot")
+    target.write_bytes(run_dot(text, formats[suffix], timeout=timeout))
+    return target
