@@ -23,8 +23,8 @@ import subprocess
 from micrograd_nn import rules
 from micrograd_nn.engine import Value
 
-DOT_TIMEOUT = 10.0
-"""Seconds Graphviz may take to lay out one picture before the call is stopped."""
+DOT_TIMEOUT = 8.0
+"""Seconds Graphviz may take to lay out one picture before it is stopped (so a command ends within 10 s)."""
 
 MAX_DOT_NODES = 3000
 MAX_DOT_EDGES = 6000
@@ -114,7 +114,7 @@ def op_text(node: Value) -> str:
 def dot_size(source: str) -> tuple[int, int]:
     """(nodes, edges) of DOT text as written by this package: statements with [id=...] and ->."""
     edges = len(re.findall(r"^\s*\S+ -> \S+", source, re.MULTILINE))
-    nodes = len(re.findall(r"^\s*\S+ \[", source, re.MULTILINE)) - edges
+    nodes = len(re.findall(r"^\s*(?!(?:node|edge|graph) \[)\S+ \[", source, re.MULTILINE))
     return nodes, edges
 
 

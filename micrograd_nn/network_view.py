@@ -34,6 +34,7 @@ from micrograd_nn.walk import (
     format_number,
     neuron_keys,
     neuron_outputs,
+    neuron_sort_key,
     neuron_z,
     walk,
 )
@@ -52,7 +53,7 @@ class WeightEdge:
     """One weight: the walk id of its parameter, the network node it reads from, the neuron it feeds."""
 
     parameter: int
-    source: str  # DOT node name: a neuron key or an input node "in{id}" / "in_k{k}"
+    source: str  # DOT node name: a neuron key or an input node "input{n}"
     target: str  # the neuron key
     signal: float  # the value the weight multiplies
 
@@ -63,6 +64,7 @@ class Network:
 
     inputs: list[str]  # DOT names of the input column, in the order the weights read them
     input_text: dict[str, tuple[str, float, float | None]]  # name -> (shown name, value, gradient or None)
+    input_of: dict[int, str]  # walk id of an input Value -> its DOT name
     layers: list[list[str]]  # neuron keys per layer, in index order
     weights: list[WeightEdge]
     outputs: dict[str, int]  # neuron key -> walk id of its output a
@@ -85,6 +87,8 @@ def find_network(info: Walk) -> Network:
     inputs: list[str] = []
     input_text: dict[str, tuple[str, float, float | None]] = {}
     weights: list[WeightEdge] = []
+    input_of: dict[int, str] = {}
+    number_inputs: dict[int, str] = {}
 
     def source_of(signal: Value | float, position: int) -> str:
         """The DOT name of the node a weight reads: a neuron, or an input node (made on first use)."""
@@ -92,14 +96,16 @@ def find_network(info: Walk) -> Network:
             j = info.index[signal]
             if j in output_of:
                 return output_of[j]
-            name = f"in{j}"
-            shown: tuple[str, float, float | None] = (info.names[j], signal.data, signal.grad)
-        else:
-            name = f"in_k{position}"
-            shown = (f"x{position}", float(signal), None)
-        if name not in input_text:
-            inputs.append(name)
-            input_text[name] = shown
+            if j in input_of:
+                return input_of[j]
+            name = input_of[j] = f"input{len(inputs) + 1}"
+            input_text[name] = (info.names[j], signal.data, signal.grad)
+        else:  # a plain number read by weight k: one input node per position k
+            if position in number_inputs:
+                return number_inputs[position]
+            name = number_inputs[position] = f"input{len(inputs) + 1}"
+            input_text[name] = (f"x{position}", float(signal), None)
+        inputs.append(name)
         return name
 
     for i, node in enumerate(info.nodes):
@@ -111,6 +117,7 @@ def find_network(info: Walk) -> Network:
             position = int(match.group("weight")) if match and match.group("weight") else 0
             signal_value = signal.data if isinstance(signal, Value) else float(signal)
             weights.append(WeightEdge(info.index[parameter], source_of(signal, position), key, signal_value))
+    weights.sort(key=lambda w: (neuron_sort_key(w.target), _weight_number(info.nodes[w.parameter].label)))
     layer_of: dict[int, list[str]] = {}
     for key in keys:
         match = NEURON_KEY.match(key)
@@ -127,6 +134,7 @@ def find_network(info: Walk) -> Network:
     return Network(
         inputs=inputs,
         input_text=input_text,
+        input_of=input_of,
         layers=[layer_of[layer] for layer in sorted(layer_of)],
         weights=weights,
         outputs={key: outputs[key] for key in keys},
@@ -134,6 +142,12 @@ def find_network(info: Walk) -> Network:
         loss=loss,
         feeds_loss=feeds_loss,
     )
+
+
+def _weight_number(label: str) -> int:
+    """k of a weight labelled L1.n2.wk."""
+    match = PARAMETER_LABEL.match(label)
+    return int(match.group("weight")) if match and match.group("weight") else 0
 
 
 def _weight_pairs(node: Value, key: str) -> list[tuple[Value, Value | float]]:
@@ -330,8 +344,10 @@ def _focus_cluster(info: Walk, net: Network, key: str, number, grad) -> list[str
                 source = f"v{j}"
             elif j in net.outputs.values():
                 source = next(k for k, out in net.outputs.items() if out == j)
+            elif j in net.input_of:
+                source = net.input_of[j]
             else:
-                source = f"in{j}"
+                continue  # read from outside the network picture
             edges.append(f"{quote(source)} -> o{i} " + attrs(id=f"e{i}_{position}", color="#555555"))
     safe = re.sub(r"\W", "_", key)
     return [
