@@ -198,3 +198,21 @@ def test_closed_pipe_is_not_a_traceback() -> None:
     stderr = proc.stderr.read().decode()
     proc.wait(timeout=60)
     assert "Traceback" not in stderr
+
+
+@needs_dot
+def test_graph_network_view_and_focus(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    svg, focused, text = tmp_path / "net.svg", tmp_path / "focus.svg", tmp_path / "net.dot"
+    assert main(["graph", "--target", "1", "--network", "--svg", str(svg), "--dot", str(text), "--no-table",
+                 "--no-explain", "--precision", "6"]) == 0
+    assert f"wrote {svg}" in capsys.readouterr().out
+    assert 'id="L1.n4"' in svg.read_text() and "dloss/dz = " in text.read_text()
+    assert main(["graph", "--target", "1", "--network", "--focus", "L1.n2", "--svg", str(focused), "--no-table",
+                 "--no-explain"]) == 0
+    assert "L1.n2: its scalar operations" in focused.read_text()
+    assert main(["graph", "--network", "--focus", "L7.n1", "--dot", str(text), "--no-table", "--no-explain"]) == 2
+    assert "focus: no neuron 'L7.n1'" in capsys.readouterr().err
+    assert main(["graph", "--focus", "L1.n1", "--dot", str(text), "--no-table", "--no-explain"]) == 2
+    assert "--focus L1.n1 needs --network" in capsys.readouterr().err
+    assert main(["graph", "--precision", "99", "--no-table", "--no-explain"]) == 2
+    assert "--precision must be from 0 to 15 decimals, got 99" in capsys.readouterr().err
