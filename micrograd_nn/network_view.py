@@ -236,7 +236,7 @@ def network_lines(
         shown, value, g = net.input_text[name]
         label = f"{clean_text(shown, 30)}\n{number(value)}"
         if g is not None:
-            label += f"\nd{root_name}/d{clean_text(shown, 30)} {grad(g)}"
+            label += f"\nd{root_name}/d{clean_text(shown, 30)} = {grad(g)}"
         lines.append(f"{quote(name)} " + attrs(id=name, label=label, style="rounded,dashed"))
     largest_grad = max((abs(n.grad) for n in info.nodes if math.isfinite(n.grad)), default=0.0)
     for layer in net.layers:
