@@ -115,6 +115,50 @@ def draw_options(options: DrawOptions | None = None, **overrides: Any) -> DrawOp
     return chosen
 
 
+class Picture(graphviz.Digraph):
+    """A graphviz.Digraph whose every run of Graphviz (Jupyter display, .pipe, .render) has a time limit.
+
+    ``timeout`` seconds (default DOT_TIMEOUT) and the size check of micrograd_nn.dot.run_dot
+    apply; a timeout, a crash or a missing program is a GraphvizError.
+    """
+
+    timeout: float = DOT_TIMEOUT
+
+    def pipe(  # type: ignore[override]
+        self, format: str | None = None, renderer: str | None = None, formatter: str | None = None,
+        neato_no_op: bool | int | None = None, quiet: bool = False, *, engine: str | None = None,
+        encoding: str | None = None,
+    ) -> bytes | str:
+        """The picture in format (svg, png, pdf, ...) as bytes, or as text when encoding is given."""
+        if engine not in (None, "dot") or neato_no_op:
+            raise ValueError(f"pipe: only Graphviz's dot layout is supported here, got engine={engine!r}")
+        fmt = ":".join(part for part in (format or self.format, renderer, formatter) if part)
+        image = run_dot(self.source, fmt, timeout=self.timeout)
+        return image.decode(encoding) if encoding is not None else image
+
+    def render(  # type: ignore[override]
+        self, filename: str | Path | None = None, directory: str | Path | None = None, view: bool = False,
+        cleanup: bool = False, format: str | None = None, *args: Any, outfile: str | Path | None = None,
+        **kwargs: Any,
+    ) -> str:
+        """Save the DOT source and write the picture beside it (filename.format, or outfile); returns its path."""
+        if args or kwargs.get("engine") not in (None, "dot") or kwargs.get("renderer") or kwargs.get("formatter"):
+            raise ValueError("render: only the dot layout and a plain format are supported here")
+        if outfile is not None and format is None:
+            format = Path(outfile).suffix.lstrip(".") or None
+        fmt = format or self.format
+        if filename is None and outfile is not None:
+            filename = Path(outfile).with_suffix(".gv")
+        source_path = Path(self.save(filename, directory))
+        target = Path(outfile) if outfile is not None else source_path.with_name(f"{source_path.name}.{fmt}")
+        target.write_bytes(run_dot(self.source, fmt, timeout=self.timeout))
+        if cleanup:
+            source_path.unlink()
+        if view:
+            graphviz.view(target)
+        return str(target)
+
+
 class AuditLike(Protocol):
     """What draw_dot needs from a gradient audit report (see micrograd_nn.audit)."""
 
@@ -364,21 +408,22 @@ def draw_dot(
     parameters: Iterable[Value] | None = None,
     inputs: Iterable[Value] | None = None,
     **overrides: Any,
-) -> graphviz.Digraph:
+) -> Picture:
     """The picture of root's scalar graph as a graphviz.Digraph (shows inline in Jupyter).
 
     Each value is a box (name, data, grad), each op an oval, each operand an
-    edge.  options: a DrawOptions (see there); any of its fields may also be
-    passed as a keyword, e.g. draw_dot(root, edge_labels=True, precision=6).
+    edge; the Digraph runs Graphviz with a time limit (see Picture).  options:
+    a DrawOptions (see there); any of its fields may also be passed as a
+    keyword, e.g. draw_dot(root, edge_labels=True, precision=6).
     parameters/inputs override the label-based node kinds.
     """
     chosen = draw_options(options, **overrides)
     return draw_walked(walk(root, parameters=parameters, inputs=inputs), chosen)
 
 
-def draw_walked(info: Walk, options: DrawOptions | None = None, **overrides: Any) -> graphviz.Digraph:
+def draw_walked(info: Walk, options: DrawOptions | None = None, **overrides: Any) -> Picture:
     """draw_dot for a graph already walked (so a caller that needs the Walk too walks only once)."""
-    picture = graphviz.Digraph(name="backprop")
+    picture = Picture(name="backprop")
     picture.body.extend(f"\t{line}\n" for line in _dot_lines(info, draw_options(options, **overrides)))
     return picture
 
@@ -416,7 +461,7 @@ def write_picture(picture: graphviz.Digraph, path: str | Path, *, timeout: float
     return target
 
 
-def pipe(picture: graphviz.Digraph, fmt: str, *, timeout: float = DOT_TIMEOUT) -> bytes:
+def pipe(picture: graphviz.Graph | graphviz.Digraph, fmt: str, *, timeout: float = DOT_TIMEOUT) -> bytes:
     """Run Graphviz's dot on picture (size-checked, stopped after timeout s) and return the image bytes.
 
     A missing program, a timeout or a crash of dot raises GraphvizError (a RuntimeError).

@@ -196,6 +196,30 @@ def _edge_width(value: float, largest: float) -> float:
     return round(0.3 + 2.7 * abs(value) / largest, 2)
 
 
+@dataclass(frozen=True)
+class _Style:
+    """What every statement of one network picture shares: the walk, the network, the numbers' format."""
+
+    info: Walk
+    net: Network
+    precision: int
+    root_name: str
+
+    def number(self, x: float) -> str:
+        """x at the picture's precision."""
+        return format_number(x, self.precision)
+
+    def grad(self, x: float) -> str:
+        """A gradient at the picture's precision, or ? before backward() has run."""
+        return format_number(x, self.precision) if self.info.grads_computed else "?"
+
+
+LEGEND = (
+    "blue: positive, red: negative. Edge width and colour: the weight's size and sign (hover for w, dL/dw and "
+    "its input). Neuron fill: dL/dz. z = w · x + b, a = act(z)."
+)
+
+
 def network_lines(
     info: Walk,
     *,
@@ -212,10 +236,12 @@ def network_lines(
     net = find_network(info)
     if focus is not None and focus not in net.outputs:
         raise ValueError(f"focus: no neuron {focus!r} in this graph; it has {list(net.outputs)}")
-    number = lambda x: format_number(x, precision)  # noqa: E731
-    computed = info.grads_computed
-    root_name = clean_text(info.names[-1], 30)
-    grad = (lambda x: number(x)) if computed else (lambda x: "?")
+    style = _Style(info, net, precision, clean_text(info.names[-1], 30))
+    legend = LEGEND.replace("dL/", f"d{style.root_name}/")
+    if edge_value == "grad":
+        legend = legend.replace("the weight's size and sign (hover", "the size and sign of its gradient (hover")
+    if not info.grads_computed:
+        legend = "gradients not computed yet: call backward() on the root to fill them in\n" + legend
     lines = [
         f"rankdir={direction}",
         "newrank=true",
@@ -223,39 +249,35 @@ def network_lines(
         "nodesep=0.12",
         f"ranksep={1.0 if focus else 2.2}",
         "outputorder=edgesfirst",  # neurons drawn over the weight edges, so their numbers stay readable
+        f"label={quote(legend, 400)} labelloc={'b' if info.grads_computed else 't'} fontname=Helvetica fontsize=11",
         'node [fontname="Helvetica", fontsize=11, shape=box, style="rounded,filled", fillcolor="#ffffff"]',
-        'edge [arrowsize=0.4]',
+        "edge [arrowsize=0.4]",
     ]
-    if not computed:
-        lines.append(
-            "label=" + quote("gradients not computed yet: call backward() on the root to fill them in")
-            + " labelloc=t fontname=Helvetica fontcolor=firebrick"
-        )
     columns: list[list[str]] = [list(net.inputs)]
     for name in net.inputs:
-        shown, value, g = net.input_text[name]
-        label = f"{clean_text(shown, 30)}\n{number(value)}"
-        if g is not None:
-            label += f"\nd{root_name}/d{clean_text(shown, 30)} = {grad(g)}"
+        shown, value, grad = net.input_text[name]
+        label = f"{clean_text(shown, 30)}\n{style.number(value)}"
+        if grad is not None:
+            label += f"\nd{style.root_name}/d{clean_text(shown, 30)} = {style.grad(grad)}"
         lines.append(f"{quote(name)} " + attrs(id=name, label=label, style="rounded,dashed"))
-    largest_grad = max((abs(n.grad) for n in info.nodes if math.isfinite(n.grad)), default=0.0)
+    largest_grad = max((abs(info.nodes[z].grad) for z in net.zs.values() if math.isfinite(info.nodes[z].grad)),
+                       default=0.0)
+    biases = {node.label: node for node in info.nodes if not node.operands and node.label.endswith(".b")}
     for layer in net.layers:
-        column = []
         for key in layer:
-            column.append(key)
-            attributes = _neuron_attributes(info, net, key, number, grad, largest_grad)
+            attributes = _neuron_attributes(style, key, biases.get(f"{key}.b"), largest_grad)
             if key == focus:
                 attributes.update(color="#e8590c", penwidth=3)
             lines.append(f"{quote(key)} " + attrs(**attributes))
-        columns.append(column)
+        columns.append(list(layer))
     if net.loss is not None:
         loss = info.nodes[net.loss]
-        label = f"{root_name}\n{number(loss.data)}"
-        tooltip = f"{root_name} = {loss.op}(...)"
+        label = f"{style.root_name}\n{style.number(loss.data)}"
+        tooltip = f"{style.root_name} = {loss.op}(...), computed from the output layer"
         lines.append(f"{quote('loss')} " + attrs(id="loss", label=label, penwidth=2, tooltip=tooltip))
         columns.append(["loss"])
     if focus is not None:
-        lines.extend(_focus_cluster(info, net, focus, number, grad))
+        lines.extend(_focus_cluster(style, focus))
     # Each column on one rank, its nodes chained by invisible edges so they keep index order.
     for c, column in enumerate(columns):
         if not column:
@@ -263,38 +285,37 @@ def network_lines(
         lines.append(f"subgraph column{c} {{ rank=same; " + "; ".join(quote(n) for n in column) + " }")
         for upper, lower in zip(column, column[1:]):
             lines.append(f"{quote(upper)} -> {quote(lower)} [style=invis]")
-    lines.extend(_weight_edges(info, net, focus, edge_value, number, grad))
+    lines.extend(_weight_edges(style, focus, edge_value))
     for key in net.feeds_loss:
-        value = info.nodes[net.outputs[key]]
-        lines.append(
-            f"{quote(key)} -> {quote('loss')} "
-            + attrs(id=f"{key}->loss", color="#555555", penwidth=1.2,
-                    tooltip=f"{key}.out = {number(value.data)}; d{root_name}/d{key}.out = {grad(value.grad)}")
-        )
+        output = info.nodes[net.outputs[key]]
+        tooltip = f"{key}.out = {style.number(output.data)}; d{style.root_name}/d{key}.out = {style.grad(output.grad)}"
+        edge = attrs(id=f"{key}->loss", color="#555555", penwidth=1.2, tooltip=tooltip)
+        lines.append(f"{quote(key)} -> {quote('loss')} {edge}")
     return lines
 
 
-def _neuron_attributes(
-    info: Walk, net: Network, key: str, number, grad, largest_grad: float  # type: ignore[no-untyped-def]
-) -> dict[str, object]:
-    """A collapsed neuron's node: its key and activation, z, a and dL/dz; bias in the tooltip."""
+def _neuron_attributes(style: _Style, key: str, bias: Value | None, largest_grad: float) -> dict[str, object]:
+    """A neuron's node: its key and activation, z, a and dL/dz, filled by dL/dz; its bias in the tooltip."""
+    info, net = style.info, style.net
     z, out = info.nodes[net.zs[key]], info.nodes[net.outputs[key]]
     activation = out.op if out.op in ACTIVATION_OPS else "linear"
-    root_name = clean_text(info.names[-1], 30)
-    label = f"{key} ({activation})\nz = {number(z.data)}\na = {number(out.data)}\nd{root_name}/dz = {grad(z.grad)}"
-    bias = next((n for n in info.nodes if n.label == f"{key}.b"), None)
-    tooltip = f"{key}: z = w · x + b = {number(z.data)}, a = {activation}(z) = {number(out.data)}"
+    r = style.root_name
+    label = (
+        f"{key} ({activation})\nz = {style.number(z.data)}\na = {style.number(out.data)}"
+        f"\nd{r}/dz = {style.grad(z.grad)}"
+    )
+    tooltip = f"{key}: z = w · x + b = {style.number(z.data)}, a = {activation}(z) = {style.number(out.data)}"
     if bias is not None:
-        tooltip += f"; b = {number(bias.data)}, d{root_name}/db = {grad(bias.grad)}"
+        tooltip += f"; b = {style.number(bias.data)}, d{r}/db = {style.grad(bias.grad)}"
     attributes: dict[str, object] = {"id": key, "label": label, "tooltip": tooltip}
     if info.grads_computed and largest_grad:
         attributes["fillcolor"] = signed_colour(z.grad, largest_grad)
     return attributes
 
 
-def _weight_edges(info: Walk, net: Network, focus: str | None, edge_value: str, number, grad) -> list[str]:  # type: ignore[no-untyped-def]
+def _weight_edges(style: _Style, focus: str | None, edge_value: str) -> list[str]:
     """One edge per weight (the focused neuron's own weights are drawn in its scalar operations instead)."""
-    root_name = clean_text(info.names[-1], 30)
+    info, net, r = style.info, style.net, style.root_name
     shown = [
         info.nodes[w.parameter].data if edge_value == "weight" else info.nodes[w.parameter].grad for w in net.weights
     ]
@@ -304,51 +325,56 @@ def _weight_edges(info: Walk, net: Network, focus: str | None, edge_value: str, 
         if weight.target == focus:
             continue
         parameter = info.nodes[weight.parameter]
-        source = weight.source
         name = clean_text(parameter.label, 40)
         tooltip = (
-            f"{name} = {number(parameter.data)}; d{root_name}/d{name} = {grad(parameter.grad)}; "
-            f"it multiplies {number(weight.signal)}"
+            f"{name} = {style.number(parameter.data)}; d{r}/d{name} = {style.grad(parameter.grad)}; "
+            f"it multiplies {style.number(weight.signal)}"
         )
         lines.append(
-            f"{quote(source)} -> {quote(weight.target)} "
+            f"{quote(weight.source)} -> {quote(weight.target)} "
             + attrs(id=name, color=_edge_colour(value, largest), penwidth=_edge_width(value, largest),
                     tooltip=tooltip, edgetooltip=tooltip, tailport="e", headport="w")
         )
     return lines
 
 
-def _focus_cluster(info: Walk, net: Network, key: str, number, grad) -> list[str]:  # type: ignore[no-untyped-def]
+def _focus_cluster(style: _Style, key: str) -> list[str]:
     """The focused neuron's scalar graph in a box: its parameters, values and ops, and the edges into them.
 
     The neuron's own node (in its layer's column) stands for its output a: the
     last op's edge goes into it.
     """
+    info, net = style.info, style.net
     members = [i for i, g in enumerate(info.groups) if g == key]
     out = net.outputs[key]
+    output_of = {i: k for k, i in net.outputs.items()}
     statements, edges = [], []
     for i in members:
         node = info.nodes[i]
         if i != out:
             name = clean_text(info.names[i], 40)
-            label = f"{name}\ndata {number(node.data)}\ngrad {grad(node.grad)}"
+            label = f"{name}\ndata {style.number(node.data)}\ngrad {style.grad(node.grad)}"
             extra: dict[str, object] = {"peripheries": 2} if not node.operands else {}
             statements.append(f"v{i} " + attrs(id=f"v{i}", label=label, **extra))
         if not node.operands:
             continue
         statements.append(f"o{i} " + attrs(id=f"o{i}", label=op_text(node), shape="oval", style="solid", height=0.3))
         edges.append(f"o{i} -> {quote(key) if i == out else f'v{i}'} " + attrs(id=f"r{i}"))
-        for position, operand in enumerate(node.operands, 1):
+        locals_ = node.local_grads or (None,) * len(node.operands)
+        for position, (operand, local) in enumerate(zip(node.operands, locals_), 1):
             j = info.index[operand]
             if info.groups[j] == key:
                 source = f"v{j}"
-            elif j in net.outputs.values():
-                source = next(k for k, out in net.outputs.items() if out == j)
+            elif j in output_of:
+                source = output_of[j]
             elif j in net.input_of:
                 source = net.input_of[j]
             else:
                 continue  # read from outside the network picture
-            edges.append(f"{quote(source)} -> o{i} " + attrs(id=f"e{i}_{position}", color="#555555"))
+            tooltip = "derivatives not stored (closure op)" if local is None else (
+                f"local d{clean_text(info.names[i], 40)}/d{clean_text(info.names[j], 40)} = {style.number(local)}"
+            )
+            edges.append(f"{quote(source)} -> o{i} " + attrs(id=f"e{i}_{position}", color="#555555", tooltip=tooltip))
     safe = re.sub(r"\W", "_", key)
     return [
         f"subgraph cluster_{safe} {{",
@@ -402,14 +428,17 @@ def draw_network(
     model: Module | None = None,
     parameters: Iterable[Value] | None = None,
 ) -> graphviz.Digraph:
-    """The network view of root's graph (see network_dot) as a graphviz.Digraph, which shows inline in Jupyter."""
-    import graphviz
+    """The network view of root's graph (see network_dot) as a graphviz.Digraph, which shows inline in Jupyter.
+
+    Its Graphviz runs (Jupyter display, .pipe, .render) have a time limit (micrograd_nn.graph.Picture).
+    """
+    from micrograd_nn.graph import Picture  # graph imports this module: import it when drawing
 
     lines = network_lines(
         _walk_for(root, model, parameters), edge_value=edge_value, focus=focus, precision=precision,
         direction=direction,
     )
-    picture = graphviz.Digraph(name="network")
+    picture = Picture(name="network")
     picture.body.extend(f"\t{line}\n" for line in lines)
     return picture
 

@@ -201,16 +201,16 @@ def _names(nodes: list[Value], index: dict[Value, int], groups: list[str | None]
             names[out] = f"{key}.out"
     sums_seen: dict[str, int] = {}
     for i, node in enumerate(nodes):
-        key = groups[i]
-        if key is None or not node.operands:
+        group = groups[i]
+        if group is None or not node.operands:
             continue
         weights = [PARAMETER_LABEL.match(x.label) for x in node.operands]
         numbers = [m.group("weight") for m in weights if m is not None and m.group("weight")]
         if node.op == "*" and numbers:
-            default = f"{key}.term{numbers[0]}"
+            default = f"{group}.term{numbers[0]}"
         else:
-            sums_seen[key] = sums_seen.get(key, 0) + 1
-            default = f"{key}.sum{sums_seen[key]}"
+            sums_seen[group] = sums_seen.get(group, 0) + 1
+            default = f"{group}.sum{sums_seen[group]}"
         names[i] = names[i] or default
     root = len(nodes) - 1
     if not names[root]:
