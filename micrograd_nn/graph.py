@@ -149,7 +149,7 @@ class Picture(graphviz.Digraph):
         fmt = format or self.format
         if filename is None and outfile is not None:
             filename = Path(outfile).with_suffix(".gv")
-        source_path = Path(self.save(filename, directory))
+        source_path = Path(self.save(filename, directory=directory))
         target = Path(outfile) if outfile is not None else source_path.with_name(f"{source_path.name}.{fmt}")
         target.write_bytes(run_dot(self.source, fmt, timeout=self.timeout))
         if cleanup:

@@ -140,3 +140,27 @@ def test_importing_inspect_and_audit_does_not_load_graphviz() -> None:
     code = "import sys, micrograd_nn.inspect, micrograd_nn.audit, micrograd_nn.walk; print('graphviz' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_a_missing_dot_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # an empty folder: no dot anywhere
+    a = Value(1.0, "a")
+    with pytest.raises(GraphvizError, match="the Graphviz program 'dot' is not installed.*to_dot\\(\\)") as err:
+        render(a * 2, tmp_path / "g.svg")
+    assert "--dot" in err.value.cli_message
+
+
+def test_jupyter_display_and_render_of_a_picture_have_the_time_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake_dot(tmp_path, "exec sleep 30")
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
+    a = Value(1.0, "a")
+    picture = draw_dot(a * 2)
+    picture.timeout = 0.5
+    for show in (picture._repr_image_svg_xml, lambda: picture.pipe("png"),
+                 lambda: picture.render(tmp_path / "g", format="svg")):
+        started = time.perf_counter()
+        with pytest.raises(GraphvizError, match="within 0.5 s"):
+            show()
+        assert time.perf_counter() - started < 5.0
