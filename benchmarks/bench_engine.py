@@ -45,7 +45,6 @@ PRELUDE = textwrap.dedent(
         Value.tanh = _tanh
     else:
         from micrograd_nn import MLP, Value
-        from micrograd_nn.losses import hinge, l2_penalty
 
     def chain(steps):
         x = Value(0.1)
@@ -100,16 +99,13 @@ MOONS_STEP = PRELUDE + textwrap.dedent(
     times = []
     for _ in range(int(sys.argv[3])):
         start = time.perf_counter()
-        if LIB == "micrograd":  # the step of micrograd's demo notebook, verbatim in substance
-            inputs = [list(map(Value, row)) for row in X]
-            scores = list(map(model, inputs))
-            losses = [(1 + -yi * si).relu() for yi, si in zip(y, scores)]
-            data_loss = sum(losses) * (1.0 / len(losses))
-            reg_loss = 1e-4 * sum(p * p for p in model.parameters())
-            total = data_loss + reg_loss
-        else:
-            scores = [model(row) for row in X.tolist()]
-            total = hinge(scores, y.tolist()) + l2_penalty(model.parameters(), 1e-4)
+        # the step of micrograd's demo notebook, the same user code for both libraries
+        inputs = [list(map(Value, row)) for row in X.tolist()]
+        scores = list(map(model, inputs))
+        losses = [(1 + -yi * si).relu() for yi, si in zip(y.tolist(), scores)]
+        data_loss = sum(losses) * (1.0 / len(losses))
+        reg_loss = 1e-4 * sum(p * p for p in model.parameters())
+        total = data_loss + reg_loss
         model.zero_grad()
         total.backward()
         for p in model.parameters():

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 from micrograd_nn import rules
 from micrograd_nn.engine import Value
+from micrograd_nn.gradcheck import ATOL, EPS, RTOL, agrees
 from micrograd_nn.inspect import ACCUMULATION_NOTE, differs_from_one_pass, replay
 from micrograd_nn.walk import Walk, format_number, on_path, walk
 
@@ -147,12 +148,7 @@ def _classify(
         return numeric, "kink"
     if analytic != analytic:  # nan
         return numeric, "mismatch"
-    return numeric, "ok" if _agrees(numeric, analytic, atol, rtol) else "mismatch"
-
-
-def _agrees(numeric: float, analytic: float, atol: float, rtol: float) -> bool:
-    """|numeric - analytic| <= atol + rtol * |numeric| (PyTorch's gradcheck test)."""
-    return abs(numeric - analytic) <= atol + rtol * abs(numeric)
+    return numeric, "ok" if agrees(analytic, numeric, atol, rtol) else "mismatch"
 
 
 def _root_after_nudge(info: Walk, start: int, new_value: float, dependents: list[int]) -> float:
@@ -166,7 +162,7 @@ def _root_after_nudge(info: Walk, start: int, new_value: float, dependents: list
 
 
 def audit_gradients(
-    root: Value, *, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3, max_nodes: int = 2000
+    root: Value, *, eps: float = EPS, atol: float = ATOL, rtol: float = RTOL, max_nodes: int = 2000
 ) -> AuditReport:
     """Compare every node's .grad, and every stored local derivative, with central differences.
 
@@ -201,7 +197,7 @@ def audit_gradients(
         totals = replay(info)[1]
         accumulated = set(differs_from_one_pass(info, totals, [c.node_id for c in leaf_mismatches]))
         for check in leaf_mismatches:
-            if check.node_id in accumulated and _agrees(check.numeric, totals[check.node_id], atol, rtol):
+            if check.node_id in accumulated and agrees(totals[check.node_id], check.numeric, atol, rtol):
                 report.accumulated.append(check)
 
     for i, node in enumerate(info.nodes):

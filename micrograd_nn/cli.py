@@ -1,11 +1,19 @@
-"""The `micrograd-nn` command: one subcommand per story (see --help)."""
+"""The `micrograd-nn` command: one subcommand per story (see --help).
+
+A user's mistake (a bad expression, a missing file, an output folder that
+cannot be written) is one line on stderr and exit status 2, never a
+traceback; an internal bug still shows its traceback.  Ctrl-C ends a run
+with "interrupted" and exit status 130.
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -14,10 +22,13 @@ if TYPE_CHECKING:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand registered."""
+    from micrograd_nn import __version__
+
     parser = argparse.ArgumentParser(
         prog="micrograd-nn",
         description="A scalar autograd engine that shows every step of backprop.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     # Each story adds its subcommands here, one add_* function per story.
     add_tutorial_commands(sub)
@@ -26,6 +37,22 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 DEFAULT_OUT = "micrograd_nn_output"
+
+
+def _whole_number(low: int) -> Callable[[str], int]:
+    """An argparse type: a whole number >= low."""
+
+    def parse(text: str) -> int:
+        try:
+            number = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if number < low:
+            raise argparse.ArgumentTypeError(f"expected a whole number >= {low}, got {number}")
+        return number
+
+    parse.__name__ = f"whole number >= {low}"
+    return parse
 
 
 def add_tutorial_commands(sub: argparse._SubParsersAction) -> None:
@@ -48,7 +75,7 @@ def add_tutorial_commands(sub: argparse._SubParsersAction) -> None:
     demo.add_argument("name", choices=["binary_toy", "exam_score", "regression", "digits", "moons"])
     demo.add_argument("--out", default=DEFAULT_OUT, help=f"output folder (default: ./{DEFAULT_OUT})")
     demo.add_argument("--quiet", action="store_true", help="no progress bars")
-    demo.add_argument("--seed", type=int, default=None, help="random seed (default: the demo's own)")
+    demo.add_argument("--seed", type=_whole_number(0), default=None, help="random seed (default: the demo's own)")
     demo.add_argument(
         "--mnist-csv",
         default=None,
@@ -63,27 +90,56 @@ def add_tutorial_commands(sub: argparse._SubParsersAction) -> None:
     demo.set_defaults(run=_run_demo)
 
 
+class UserError(Exception):
+    """A mistake in the command line or its files: main prints the message on one line and exits with 2."""
+
+
+def _check_output_folder(out: str, name: str) -> None:
+    """Make out/name (where the demo writes) and write a test file there now, before any training.
+
+    UserError says what is wrong: out is a file, or the folder cannot be made or written.
+    """
+    folder = Path(out) / name
+    for path in (Path(out), folder):
+        if path.exists() and not path.is_dir():
+            raise UserError(f"--out {out}: {path} is a file, not a folder; give a folder for the output")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as err:
+        raise UserError(f"--out {out}: cannot write in the folder {folder}: {err.strerror or err}") from None
+
+
 def _run_tour(args: argparse.Namespace) -> int:
     from micrograd_nn.tutorials import run_tour
 
+    _check_output_folder(args.out, "tour")
     run_tour(args.out, quiet=args.quiet)
     return 0
 
 
 def _run_demo(args: argparse.Namespace) -> int:
+    from micrograd_nn.datasets import MnistCsvError
     from micrograd_nn.tutorials import run_demo
 
     if (args.mnist_csv is not None or args.squared_error) and args.name != "digits":
-        print("--mnist-csv and --squared-error apply only to the digits demo")
-        return 2
-    return run_demo(
-        args.name,
-        args.out,
-        quiet=args.quiet,
-        seed=args.seed,
-        mnist_csv=args.mnist_csv,
-        squared_error=args.squared_error,
-    )
+        raise UserError("--mnist-csv and --squared-error apply only to the digits demo")
+    if args.mnist_csv is not None and not Path(args.mnist_csv).is_file():
+        problem = "not a regular file" if Path(args.mnist_csv).exists() else "no such file"
+        raise UserError(f"--mnist-csv {args.mnist_csv}: {problem}")
+    _check_output_folder(args.out, args.name)
+    try:
+        return run_demo(
+            args.name,
+            args.out,
+            quiet=args.quiet,
+            seed=args.seed,
+            mnist_csv=args.mnist_csv,
+            squared_error=args.squared_error,
+        )
+    except MnistCsvError as err:
+        raise UserError(f"--mnist-csv: {err}") from None
 
 
 def add_explain_commands(sub: argparse._SubParsersAction) -> None:
@@ -95,7 +151,10 @@ def add_explain_commands(sub: argparse._SubParsersAction) -> None:
         "parentheses and the functions " + ", ".join(sorted(_expression_functions())) + "; run backward(); "
         "print the node table and the chain rule step by step; optionally write the picture or the HTML stepper.",
     )
-    explain.add_argument("expression", metavar="EXPR", help="for example: 'tanh(a*b + c) * 2'")
+    explain.add_argument(
+        "expression", metavar="EXPR", nargs="?",  # "?" so that main() can take an EXPR that starts with '-'
+        help="for example: 'tanh(a*b + c) * 2' or '-a*b'",
+    )
     explain.add_argument(
         "--set", dest="values", nargs="+", action="extend", default=[], metavar="NAME=NUMBER",
         help="the value of each name, e.g. --set a=2 b=-3 c=10",
@@ -129,15 +188,36 @@ def _expression_functions() -> list[str]:
     return list(FUNCTIONS)
 
 
+FILE_OPTIONS = {
+    "svg": "the graph picture as SVG",
+    "png": "the graph picture as PNG",
+    "pdf": "the graph picture as PDF",
+    "dot": "the DOT text (no Graphviz program needed)",
+    "html": "the self-contained HTML stepper",
+}
+"""The file each option writes; the format follows the option, and the file name must agree."""
+
+
+def _file_path(option: str, path: str) -> str:
+    """path for --option, with .option added when it has no suffix; UserError when its suffix names another format."""
+    suffix = Path(path).suffix.lower()
+    if suffix and suffix != f".{option}" and not (option == "html" and suffix == ".htm"):
+        raise UserError(
+            f"--{option} {path}: the name ends in {suffix} but --{option} writes {option.upper()}; "
+            f"use a name ending in .{option}, or no suffix"
+        )
+    folder = Path(path).parent
+    if not folder.is_dir():
+        raise UserError(f"--{option} {path}: the folder {folder} does not exist")
+    return path if suffix else f"{path}.{option}"
+
+
 def _add_view_options(parser: argparse.ArgumentParser) -> None:
     """What to print and which files to write, shared by explain and graph."""
     from micrograd_nn.graph import DEFAULT_MAX_NODES
 
-    parser.add_argument("--svg", metavar="PATH", help="write the graph picture as SVG")
-    parser.add_argument("--png", metavar="PATH", help="write the graph picture as PNG")
-    parser.add_argument("--pdf", metavar="PATH", help="write the graph picture as PDF")
-    parser.add_argument("--dot", metavar="PATH", help="write the DOT text (no Graphviz program needed)")
-    parser.add_argument("--html", metavar="PATH", help="write the self-contained HTML stepper")
+    for option, what in FILE_OPTIONS.items():
+        parser.add_argument(f"--{option}", metavar="PATH", help=f"write {what} (.{option} added if no suffix)")
     parser.add_argument("--direction", choices=["LR", "TB"], default="LR", help="picture direction (default LR)")
     parser.add_argument("--edge-labels", action="store_true", help="write local x upstream on every edge")
     parser.add_argument(
@@ -159,12 +239,12 @@ def _add_view_options(parser: argparse.ArgumentParser) -> None:
         help="with --network: edge width and colour show the weight (default) or its gradient",
     )
     parser.add_argument(
-        "--precision", type=int, default=4, metavar="DIGITS",
-        help="decimals shown in the table, the explanation and the pictures (default 4)",
+        "--precision", type=_whole_number(0), default=4, metavar="DIGITS",
+        help="decimals shown in the table, the explanation and the pictures, 0 to 15 (default 4)",
     )
     parser.add_argument("--path-from", metavar="NAME", help="only explain (and highlight) the path from NAME")
     parser.add_argument(
-        "--max-nodes", type=int, default=DEFAULT_MAX_NODES,
+        "--max-nodes", type=_whole_number(1), default=DEFAULT_MAX_NODES,
         help=f"largest picture to draw (default {DEFAULT_MAX_NODES})",
     )
     parser.add_argument("--no-table", action="store_true", help="do not print the node table")
@@ -187,13 +267,16 @@ def _run_explain(args: argparse.Namespace) -> int:
     values: dict[str, float] = {}
     for item in args.values:
         name, equals, number = item.partition("=")
+        name = name.strip()
         try:
             if not equals or not name:
                 raise ValueError
-            values[name.strip()] = float(number)
+            value = float(number)
         except ValueError:
-            print(f"micrograd-nn explain: --set needs NAME=NUMBER, got {item!r}", file=sys.stderr)
-            return 2
+            raise UserError(f"--set needs NAME=NUMBER, got {item!r}") from None
+        if name in values:
+            raise UserError(f"--set gives {name!r} two values")
+        values[name] = value
     try:
         root, _ = build(args.expression, values)
     except _BAD_NUMBERS as err:
@@ -249,6 +332,7 @@ def _show(root: Value, args: argparse.Namespace, command: str) -> int:
     from micrograd_nn import graph, inspect
     from micrograd_nn.engine import topological_order
 
+    files = {option: _file_path(option, getattr(args, option)) for option in FILE_OPTIONS if getattr(args, option)}
     try:
         root.backward()
     except _BAD_NUMBERS as err:
@@ -293,16 +377,16 @@ def _show(root: Value, args: argparse.Namespace, command: str) -> int:
         direction=args.direction, focus=args.focus, edge_value=args.edge_value, precision=args.precision,
     )
     try:
-        for path in (args.svg, args.png, args.pdf, args.dot):
-            if path and args.network:
+        for option, path in files.items():
+            if option != "html" and args.network:
                 print(f"wrote {graph.render_network(root, path, **network_options)}")
-            elif path:
+            elif option != "html":
                 print(f"wrote {graph.render(root, path, **options)}")  # type: ignore[arg-type]
-        if args.html:
+        if "html" in files:
             from micrograd_nn.stepper import write_html
 
             html_options = dict(direction=args.direction, compact=args.compact, max_nodes=args.max_nodes)
-            print(f"wrote {write_html(root, args.html, **html_options)}")
+            print(f"wrote {write_html(root, files['html'], **html_options)}")
     except (ValueError, RuntimeError, OSError) as err:
         message = getattr(err, "cli_message", str(err))  # Graphviz and size errors say it in the CLI's options
         print(f"micrograd-nn {command}: {message}", file=sys.stderr)
@@ -310,11 +394,35 @@ def _show(root: Value, args: argparse.Namespace, command: str) -> int:
     return 0
 
 
+def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    """The parsed command line; an explain EXPR that starts with '-' ("-a*b") is taken as EXPR, not an option.
+
+    argparse sees "-a*b" as an unknown option, so the line is parsed with
+    parse_known_args and a single leftover starting with '-' becomes EXPR.
+    (An EXPR starting with '--' still reads as an option: write '- -a' or '-(-a)'.)
+    """
+    parser = build_parser()
+    args, extras = parser.parse_known_args(argv)
+    if args.command == "explain" and args.expression is None and len(extras) == 1 and extras[0].startswith("-"):
+        args.expression, extras = extras[0], []
+    if extras:
+        parser.error(f"unrecognized arguments: {' '.join(extras)}")
+    if args.command == "explain" and args.expression is None:
+        parser.error("explain: the following arguments are required: EXPR")
+    return args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Parse argv and run the chosen subcommand; returns the exit status."""
-    args = build_parser().parse_args(argv)
+    """Parse argv and run the chosen subcommand; returns the exit status (2 for a user's mistake)."""
+    args = _parse(argv)
     try:
         return int(args.run(args) or 0)
+    except UserError as err:
+        print(f"micrograd-nn {args.command}: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"micrograd-nn {args.command}: interrupted", file=sys.stderr)
+        return 130
     except BrokenPipeError:  # the reader went away, e.g. `micrograd-nn explain ... | head`
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
         return 1

@@ -17,9 +17,11 @@ Gradient semantics (the same as PyTorch's):
   twice on the same graph therefore doubles the leaves' gradients and leaves
   the inner nodes' gradients as they were after the first call.
 - ``root.zero_grad()`` sets the gradient of every node in root's graph to 0.
-- A local derivative of exactly 0 contributes exactly 0, even when the
-  upstream gradient is inf or nan: the operand does not move the output
-  (so relu, abs and leaky_relu mask an infinite gradient as PyTorch does).
+- 0 x inf is nan, as in IEEE arithmetic and PyTorch, except through relu:
+  where relu's local derivative is 0 it passes 0 back even from an inf or
+  nan upstream gradient (PyTorch's relu backward is a mask; rules.OPS marks
+  such ops ``masks``).  So relu(-1)'s input gets 0 from sqrt'(0) = inf,
+  while abs(0) and x * 0 pass nan, exactly as PyTorch does.
 - Local derivatives that are infinite or undefined by convention (sqrt and
   a**b with 0 < b < 1 at 0 give +inf; d(a**b)/db is nan for a < 0) flow on
   as inf or nan, whatever the order of the operands.  Only a contribution
@@ -38,8 +40,10 @@ an op written the micrograd way, ``out = Value(t, (x,), "tanh")`` with
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Sequence
 from numbers import Real
+from operator import attrgetter
 
 from micrograd_nn import rules
 from micrograd_nn.rules import Domain, Op
@@ -128,12 +132,18 @@ def _binary(op: Op, a: object, b: object) -> Value:
 
 def _nary(op: Op, items: Iterable[Value | float]) -> Value:
     """op over many inputs (sum, dot, affine); plain numbers stay numbers inside the node."""
-    inputs = tuple(x if isinstance(x, Value) else _number(x, op.name) for x in items)
+    inputs = tuple(items)
+    all_values = _NODE_TYPES.issuperset(map(type, inputs))  # the common case, checked at C speed
+    if not all_values:
+        inputs = tuple(x if isinstance(x, Value) else _number(x, op.name) for x in inputs)
     try:
-        data, local_grads = _RULES[op.name](*[x.data if isinstance(x, Value) else x for x in inputs])
+        if all_values:
+            data, local_grads = _RULES[op.name](*map(_data_of, inputs))
+        else:
+            data, local_grads = _RULES[op.name](*[x.data if isinstance(x, Value) else x for x in inputs])
     except _RULE_ERRORS as err:
         raise _rule_error(err, inputs) from None
-    if not _NODE_TYPES.issuperset(map(type, inputs)):  # no gradient for a number
+    if not all_values:  # no gradient for a number
         local_grads = tuple(d if isinstance(x, Value) else None for x, d in zip(inputs, local_grads))
     return _node(op, data, inputs, local_grads, None, None)
 
@@ -247,6 +257,35 @@ class Value:
         """The plain numbers inside the op, in order (2.0 for x * 2)."""
         return tuple(x for x in self.inputs if not isinstance(x, Value))
 
+    # -- copying and pickling ---------------------------------------------------
+    def __reduce__(self) -> tuple[Callable[..., Value], tuple]:
+        """How copy, deepcopy and pickle take a node: with the graph below it, flat, so any depth works.
+
+        Leaves are taken as themselves (so a model's parameters keep their
+        identity in the same pickle or deepcopy); inner nodes are rebuilt in
+        topological order from their op name, data, grad, inputs and stored
+        derivatives.  An op written the micrograd way cannot be copied: its
+        closure would still point at the original nodes.
+        """
+        if self._a is None:
+            return _leaf, (self.data, self.grad, self.__dict__ or None)
+        inner = [node for node in topological_order(self) if node._a is not None]
+        position = {node: i for i, node in enumerate(inner)}
+
+        def ref(x: object) -> object:  # an inner node by its position; a leaf or a number as itself
+            return position[x] if isinstance(x, Value) and x._a is not None else x
+
+        records = []
+        for node in inner:
+            if node._da is None and type(node._a) is tuple:
+                raise TypeError(
+                    f"cannot copy or pickle a graph holding the micrograd-style op {node._op!r}: its _backward "
+                    "closure would still point at the original nodes (save a model's parameters instead)"
+                )
+            a = tuple(map(ref, node._a)) if type(node._a) is tuple else ref(node._a)
+            records.append((node.op, node.data, node.grad, a, node._da, ref(node._b), node._db, node.__dict__ or None))
+        return _rebuild, (records,)
+
     # -- micrograd's names ----------------------------------------------------
     @property
     def _prev(self) -> tuple[Value, ...]:
@@ -268,19 +307,30 @@ class Value:
         """micrograd's step for this node: operand.grad += local * self.grad (a leaf's does nothing)."""
         upstream = self.grad
         for operand, local in zip(self.operands, self.local_grads or ()):
-            operand.grad += local * upstream if local else 0.0
+            operand.grad += rules.contribution(self._rec, local, upstream)
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
 
     # -- binary operators: a plain number on either side stays inside the op ------
+    # + and * (and tanh and relu below) are the hot path of every network, so
+    # their common cases are written out here; tests/test_engine.py checks each
+    # against its record in rules.OPS, number for number.  Everything else goes
+    # through _binary, which applies the table's rule.
     def __add__(self, other: Value | float) -> Value:
         """a + b."""
+        kind = type(other)
+        if kind is Value:
+            return _node(_ADD, self.data + other.data, self, 1.0, other, 1.0)  # type: ignore[union-attr]
+        if kind is float and other - other == 0.0:  # type: ignore[operator]
+            return _node(_ADD, self.data + other, self, 1.0, other, None)  # type: ignore[operator]
         return _binary(_ADD, self, other)
 
     def __radd__(self, other: float) -> Value:
         """number + a."""
+        if type(other) is float and other - other == 0.0:
+            return _node(_ADD, other + self.data, other, None, self, 1.0)
         return _binary(_ADD, other, self)
 
     def __sub__(self, other: Value | float) -> Value:
@@ -293,10 +343,18 @@ class Value:
 
     def __mul__(self, other: Value | float) -> Value:
         """a * b."""
+        kind = type(other)
+        if kind is Value:
+            x, y = self.data, other.data  # type: ignore[union-attr]
+            return _node(_MUL, x * y, self, y, other, x)
+        if kind is float and other - other == 0.0:  # type: ignore[operator]
+            return _node(_MUL, self.data * other, self, other, other, None)  # type: ignore[operator]
         return _binary(_MUL, self, other)
 
     def __rmul__(self, other: float) -> Value:
         """number * a."""
+        if type(other) is float and other - other == 0.0:
+            return _node(_MUL, other * self.data, other, None, self, other)
         return _binary(_MUL, other, self)
 
     def __truediv__(self, other: Value | float) -> Value:
@@ -323,7 +381,19 @@ class Value:
         """|a|."""
         return _unary(_OPS["abs"], self)
 
-    # Each unary function of rules.OPS (exp, log, sqrt, tanh, sigmoid, relu,
+    def tanh(self) -> Value:
+        """tanh(a); d/da = 1 - tanh(a)^2."""
+        t = _tanh(self.data)
+        return _node(_TANH, t, self, 1.0 - t * t, None, None)
+
+    def relu(self) -> Value:
+        """max(0, a); d/da = 1 if a > 0 else 0."""
+        x = self.data
+        if x > 0.0:
+            return _node(_RELU, x, self, 1.0, None, None)
+        return _node(_RELU, 0.0, self, 0.0, None, None)
+
+    # Every other unary function of rules.OPS (exp, log, sqrt, sigmoid,
     # softplus, sin, cos, abs, ...) becomes a method below the class.
 
     def leaky_relu(self, slope: float = rules.LEAKY_SLOPE) -> Value:
@@ -393,6 +463,7 @@ class Value:
         else:
             self.grad += float(grad)
             ready = []
+        schedule = ready.append
         while ready:
             node = ready.pop()
             upstream = node.grad
@@ -406,24 +477,25 @@ class Value:
             else:
                 edges = ((a, node._da), (node._b, node._db))  # type: ignore[assignment]
             for operand, local in edges:
-                if local is None:  # a plain number, or b absent
+                if local is None:  # a plain number, or no second input
                     continue
                 if local is not _ADDED:
-                    contribution = local * upstream if local else 0.0  # a zero local derivative masks inf/nan
+                    contribution = local * upstream
                     before = operand.grad
                     total = contribution if before is reached else before + contribution
+                    if total - total != 0.0:  # inf or nan: a masking op, an overflow, or a conventional inf
+                        total = _non_finite(node, operand, local, upstream, before, reached)
                     operand.grad = total
-                    if total - total != 0.0:
-                        _check_overflow(node, operand, local, upstream, contribution, before, reached)
-                if operand._a is not None:  # an inner node: ready once its last use has passed its share
-                    if operand in extra_uses:
-                        left = extra_uses[operand] - 1
-                        if left:
-                            extra_uses[operand] = left
-                        else:
-                            del extra_uses[operand]
+                if operand._a is None:  # a leaf: nothing to pass on
+                    continue
+                if extra_uses and operand in extra_uses:  # uses still to come: not ready yet
+                    left = extra_uses[operand] - 1
+                    if left:
+                        extra_uses[operand] = left
                     else:
-                        ready.append(operand)
+                        del extra_uses[operand]
+                else:  # its last use has passed its share
+                    schedule(operand)
 
     def zero_grad(self) -> None:
         """Set .grad = 0 on this node and every node it was computed from."""
@@ -431,18 +503,27 @@ class Value:
             node.grad = 0.0
 
 
-def _check_overflow(
-    node: Value, operand: Value, local: float, upstream: float, contribution: float, before: float, reached: float
-) -> None:
-    """OverflowError if finite numbers made a non-finite gradient (finite local x finite upstream, or a sum)."""
-    finite_product = local - local == 0.0 and upstream - upstream == 0.0
-    if contribution - contribution == 0.0:  # the sum of two finite numbers overflowed
-        finite_product = before is not reached and before - before == 0.0
-    if finite_product:
+def _non_finite(node: Value, operand: Value, local: float, upstream: float, before: float, reached: float) -> float:
+    """operand's new gradient when adding local x upstream gave inf or nan.
+
+    A masking op (relu) with a zero local derivative passes 0; a finite local
+    derivative times a finite upstream, or the sum of two finite numbers,
+    that overflows raises OverflowError naming the node; a conventional inf
+    or nan (sqrt'(0), d(a**b)/db for a < 0) flows on.
+    """
+    contribution = rules.contribution(node._rec, local, upstream)
+    total = contribution if before is reached else before + contribution
+    from_finite = (
+        local - local == 0.0 and upstream - upstream == 0.0
+        if contribution - contribution != 0.0
+        else before is not reached and before - before == 0.0  # finite + finite overflowed
+    )
+    if from_finite and total - total != 0.0:
         raise OverflowError(
-            f"backward: the gradient of {_describe(operand)} overflowed to {operand.grad!r} "
+            f"backward: the gradient of {_describe(operand)} overflowed to {total!r} "
             f"(local derivative {local!r} x upstream {upstream!r} through op {node.op!r} of {_describe(node)})"
         )
+    return total
 
 
 def topological_order(root: Value) -> list[Value]:
@@ -473,6 +554,32 @@ def topological_order(root: Value) -> list[Value]:
     return order
 
 
+def _leaf(data: float, grad: float, attributes: dict | None) -> Value:
+    """A leaf rebuilt by copy or pickle."""
+    node = Value(data)
+    node.grad = grad
+    if attributes:
+        node.__dict__.update(attributes)
+    return node
+
+
+def _rebuild(records: list[tuple]) -> Value:
+    """The inner nodes of a copied or unpickled graph, rebuilt in topological order; returns the last one."""
+    built: list[Value] = []
+
+    def resolve(x: object) -> object:  # an int is a rebuilt inner node; a Value or a float is itself
+        return built[x] if type(x) is int else x
+
+    for op, data, grad, a, da, b, db, attributes in records:
+        a = tuple(map(resolve, a)) if type(a) is tuple else resolve(a)
+        node = _node(_OPS[op], data, a, da, resolve(b), db)
+        node.grad = grad
+        if attributes:
+            node.__dict__.update(attributes)
+        built.append(node)
+    return built[-1]
+
+
 def _unary_method(op: Op) -> Callable[[Value], Value]:
     """The Value method x.<name>() for a unary op of the table, documented by its formula."""
 
@@ -485,15 +592,18 @@ def _unary_method(op: Op) -> Callable[[Value], Value]:
 
 
 _new_value = object.__new__
+_data_of = attrgetter("data")
 _NODE_TYPES = frozenset({Value})
 _RULES = rules.RULES
 _RULE_ERRORS = (ValueError, ZeroDivisionError, OverflowError)
 _OPS = rules.OPS
 _ADD, _SUB, _MUL, _DIV, _POW, _NEG = (_OPS[name] for name in ("+", "-", "*", "/", "**", "neg"))
+_TANH, _RELU = _OPS["tanh"], _OPS["relu"]
+_tanh = math.tanh
 _CUSTOM_OPS: dict[str, Op] = {}
 _ADDED = object()  # marks an edge whose contribution a micrograd-style closure has already added
 _ADDED_BY_CLOSURE = (_ADDED,)
 
 for _op in _OPS.values():
-    if _op.method and _op.arity == 1:
+    if _op.method and _op.arity == 1 and _op.method not in Value.__dict__:
         setattr(Value, _op.method, _unary_method(_op))

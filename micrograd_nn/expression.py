@@ -17,25 +17,16 @@ Errors are ExpressionError (a ValueError) naming the offending token and its
 from __future__ import annotations
 
 import math
+import operator
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from micrograd_nn import rules
 from micrograd_nn.engine import Value
+from micrograd_nn.rules import OPS
 
-FUNCTIONS = {
-    "exp": Value.exp,
-    "log": Value.log,
-    "sqrt": Value.sqrt,
-    "tanh": Value.tanh,
-    "sigmoid": Value.sigmoid,
-    "relu": Value.relu,
-    "leaky_relu": Value.leaky_relu,
-    "softplus": Value.softplus,
-    "sin": Value.sin,
-    "cos": Value.cos,
-    "abs": Value.abs,
-}
+FUNCTIONS = {op.name: getattr(Value, op.method) for op in OPS.values() if op.in_parser}
 """The unary functions an expression may call, by name."""
 
 _TOKEN = re.compile(
@@ -76,7 +67,8 @@ def tokenize(text: str) -> list[Token]:
             return tokens
         match = _TOKEN.match(text, position)
         if match is None or match.lastgroup is None:
-            raise ExpressionError(f"unexpected character {text[position]!r}", text, position + 1)
+            hint = " (powers are written **, e.g. a**2)" if text[position] == "^" else ""
+            raise ExpressionError(f"unexpected character {text[position]!r}{hint}", text, position + 1)
         kind = match.lastgroup
         tokens.append(Token(kind, match.group(kind), match.start(kind) + 1))
         position = match.end()
@@ -251,27 +243,38 @@ def names_in(tree: Node) -> list[Name]:
     return found
 
 
-_BINARY: dict[str, Callable[[Value, Value], Value]] = {
-    "+": Value.__add__,
-    "-": Value.__sub__,
-    "*": Value.__mul__,
-    "/": Value.__truediv__,
-    "**": Value.__pow__,
+_BINARY: dict[str, Callable[[Value | float, Value | float], Value]] = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "/": operator.truediv,
+    "**": operator.pow,
 }
+
+
+def _fold(op: str, *numbers: float) -> float:
+    """An operation on plain numbers only, worked out now by the op's rule (it makes no node)."""
+    out = rules.RULES[op](*numbers)[0]
+    if out - out != 0.0:
+        raise OverflowError(f"{op}: result {out!r} is not a finite float (inputs: {', '.join(map(repr, numbers))})")
+    return out
 
 
 def evaluate(tree: Node, variables: Mapping[str, Value]) -> Value:
     """Build the Value graph for tree; each name becomes the one Value given for it.
 
-    Operands are built before their operator, left before right, with an
-    explicit stack instead of recursion, so a sum of thousands of terms works.
+    A number stays a plain number inside the operation that uses it (x * 2
+    is one node with the operand x); an operation on numbers only is worked
+    out at once.  Operands are built before their operator, left before
+    right, with an explicit stack instead of recursion, so a sum of thousands
+    of terms works.
     """
-    results: list[Value] = []
+    results: list[Value | float] = []
     stack: list[tuple[Node, bool]] = [(tree, False)]
     while stack:
         node, operands_done = stack.pop()
         if isinstance(node, Number):
-            results.append(Value(node.value))
+            results.append(float(node.value))
         elif isinstance(node, Name):
             results.append(variables[node.name])
         elif not operands_done:
@@ -282,13 +285,19 @@ def evaluate(tree: Node, variables: Mapping[str, Value]) -> Value:
             else:
                 stack.append((node.argument if isinstance(node, Call) else node.operand, False))
         elif isinstance(node, Binary):
-            right = results.pop()
-            results.append(_BINARY[node.op](results.pop(), right))
+            right, left = results.pop(), results.pop()
+            both_numbers = not isinstance(left, Value) and not isinstance(right, Value)
+            results.append(_fold(node.op, left, right) if both_numbers else _BINARY[node.op](left, right))  # type: ignore[arg-type]
         elif isinstance(node, Call):
-            results.append(FUNCTIONS[node.function](results.pop()))
+            argument = results.pop()
+            is_number = not isinstance(argument, Value)
+            value = FUNCTIONS[node.function](Value(argument) if is_number else argument)  # type: ignore[arg-type]
+            results.append(value.data if is_number else value)  # a function of a number is a number
         else:
-            results.append(-results.pop())
-    return results[0]
+            operand = results.pop()
+            results.append(-operand)
+    root = results[0]
+    return root if isinstance(root, Value) else Value(root)
 
 
 def build(text: str, values: Mapping[str, float]) -> tuple[Value, dict[str, Value]]:

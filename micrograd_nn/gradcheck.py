@@ -37,7 +37,16 @@ def central_difference(f: Callable[[Sequence[float]], float], x: Sequence[float]
     return (f(plus) - f(minus)) / (2.0 * eps)
 
 
-def _close(analytic: float, numeric: float, atol: float, rtol: float) -> bool:
+EPS = 1e-6
+"""Default step of the central difference (PyTorch's gradcheck default)."""
+ATOL = 1e-5
+"""Default absolute tolerance (PyTorch's)."""
+RTOL = 1e-3
+"""Default relative tolerance (PyTorch's)."""
+
+
+def agrees(analytic: float, numeric: float, atol: float = ATOL, rtol: float = RTOL) -> bool:
+    """|analytic - numeric| <= atol + rtol * |numeric|: PyTorch's gradcheck test (shared with the audit)."""
     return abs(analytic - numeric) <= atol + rtol * abs(numeric)
 
 
@@ -45,9 +54,9 @@ def gradient_mismatches(
     f: Callable[..., Value],
     inputs: Sequence[float | Value],
     *,
-    eps: float = 1e-6,
-    atol: float = 1e-5,
-    rtol: float = 1e-3,
+    eps: float = EPS,
+    atol: float = ATOL,
+    rtol: float = RTOL,
 ) -> list[Mismatch]:
     """The inputs where d f / d input from backward() differs from central differences.
 
@@ -67,7 +76,7 @@ def gradient_mismatches(
     mismatches = []
     for i, leaf in enumerate(leaves):
         numeric = central_difference(evaluate, x, i, eps)
-        if not _close(leaf.grad, numeric, atol, rtol):
+        if not agrees(leaf.grad, numeric, atol, rtol):
             mismatches.append(Mismatch(i, leaf.grad, numeric))
     return mismatches
 
@@ -76,9 +85,9 @@ def gradcheck(
     f: Callable[..., Value],
     inputs: Sequence[float | Value],
     *,
-    eps: float = 1e-6,
-    atol: float = 1e-5,
-    rtol: float = 1e-3,
+    eps: float = EPS,
+    atol: float = ATOL,
+    rtol: float = RTOL,
 ) -> bool:
     """True if backward() matches central differences for every input; GradcheckError otherwise."""
     mismatches = gradient_mismatches(f, inputs, eps=eps, atol=atol, rtol=rtol)
@@ -92,9 +101,9 @@ def check_rule(
     op: str,
     args: Sequence[float],
     *,
-    eps: float = 1e-6,
-    atol: float = 1e-5,
-    rtol: float = 1e-3,
+    eps: float = EPS,
+    atol: float = ATOL,
+    rtol: float = RTOL,
 ) -> bool:
     """True if rule ``op``'s local derivatives at ``args`` match central differences of its forward value.
 
@@ -110,7 +119,7 @@ def check_rule(
 
     for i, local in enumerate(local_grads):
         numeric = central_difference(forward, args, i, eps)
-        if not _close(local, numeric, atol, rtol):
+        if not agrees(local, numeric, atol, rtol):
             raise GradcheckError(
                 f"rule {op!r} at {tuple(args)}: d/d(operand {i}) is {local!r}, central difference {numeric!r}"
             )

@@ -134,7 +134,7 @@ def replay(info: Walk) -> tuple[list[dict[str, Any]], list[float]]:
             zip(node.operands, node.local_grads or (), input_positions), 1
         ):
             j = index[operand]
-            contribution = local * upstream if local else 0.0  # a zero local derivative masks inf/nan
+            contribution = rules.contribution(rules.OPS[node.op], local, upstream)  # relu masks: 0 even for inf
             before = running[j]
             running[j] = before + contribution
             contributions.append(

@@ -9,8 +9,10 @@ the elements (mse, binary cross-entropy, hinge) or over the samples
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
-from numbers import Integral
+from numbers import Integral, Real
+from typing import Any
 
 from micrograd_nn.engine import Value
 
@@ -28,12 +30,26 @@ def _flatten(x: object) -> list:
 
 
 def _pairs(preds: Prediction, targets: Target) -> tuple[list[Value], list[float]]:
+    """Predictions and targets flattened and paired: Values against finite numbers, as many of each."""
     ps, ts = _flatten(preds), _flatten(targets)
     if len(ps) != len(ts):
         raise ValueError(f"loss: {len(ps)} predictions but {len(ts)} targets")
     if not ps:
         raise ValueError("loss: no predictions given")
+    for i, p in enumerate(ps):
+        if not isinstance(p, Value):
+            raise ValueError(f"loss: prediction {i} is a {type(p).__name__}, not a Value (pass the model's outputs)")
+    for i, t in enumerate(ts):
+        if not isinstance(t, Value) and not (isinstance(t, Real) and math.isfinite(t)):  # a Value is always finite
+            raise ValueError(f"loss: target {i} must be a finite number, got {t!r}")
     return ps, ts
+
+
+def _check_probability_targets(name: str, ts: list[float]) -> None:
+    """Binary cross-entropy targets are probabilities: each t in [0, 1]."""
+    for i, t in enumerate(ts):
+        if not 0 <= (t.data if isinstance(t, Value) else t) <= 1:
+            raise ValueError(f"{name}: target {i} must be in [0, 1] (a class 0/1 or a probability), got {t!r}")
 
 
 def sse(preds: Prediction, targets: Target) -> Value:
@@ -60,6 +76,7 @@ def binary_cross_entropy(probs: Prediction, targets: Target) -> Value:
     binary_cross_entropy_with_logits, which is stable.
     """
     ps, ts = _pairs(probs, targets)
+    _check_probability_targets("binary_cross_entropy", ts)
     terms = [-(p.log() * t + (1 - p).log() * (1 - t)) for p, t in zip(ps, ts)]
     return Value.sum(terms) / len(terms)
 
@@ -67,6 +84,7 @@ def binary_cross_entropy(probs: Prediction, targets: Target) -> Value:
 def binary_cross_entropy_with_logits(logits: Prediction, targets: Target) -> Value:
     """1/n sum_i [softplus(z_i) - t_i z_i] = BCE(sigmoid(z), t), stable for any finite z."""
     zs, ts = _pairs(logits, targets)
+    _check_probability_targets("binary_cross_entropy_with_logits", ts)
     terms = [z.softplus() - z * t for z, t in zip(zs, ts)]
     return Value.sum(terms) / len(terms)
 
@@ -105,18 +123,25 @@ def softmax_cross_entropy(
     """Mean over samples of -ln softmax(z)_t = logsumexp(z) - z_t; stable for large logits.
 
     targets: one class index for one sample's logits, or one index per sample
-    (a list or a NumPy integer array).
+    (a list or a NumPy integer array).  Each sample needs two or more logits
+    (a model with one output has no softmax: use binary_cross_entropy_with_logits).
     """
     if hasattr(targets, "tolist"):  # NumPy integers and arrays
         targets = targets.tolist()
     single = not isinstance(targets, (list, tuple))
-    batch = [logits] if single else list(logits)
-    labels = [targets] if single else list(targets)  # type: ignore[arg-type]
+    batch: list[Any] = [logits] if single else list(logits)
+    labels: list[Any] = [targets] if single else list(targets)  # type: ignore[arg-type]
     if len(batch) != len(labels):
         raise ValueError(f"softmax_cross_entropy: {len(batch)} samples but {len(labels)} targets")
     terms = []
-    for z, t in zip(batch, labels):
-        if isinstance(t, bool) or not isinstance(t, Integral) or not 0 <= t < len(z):
+    for i, (z, t) in enumerate(zip(batch, labels)):
+        if not isinstance(z, (list, tuple)) or len(z) < 2:
+            found = "one Value" if isinstance(z, Value) else repr(z)
+            raise ValueError(
+                f"softmax_cross_entropy: sample {i} needs a list of two or more logits (one per class), got {found}; "
+                "a model with one output has no softmax: use binary_cross_entropy_with_logits"
+            )
+        if isinstance(t, bool) or not isinstance(t, Integral) or not 0 <= int(t) < len(z):
             raise ValueError(f"softmax_cross_entropy: target {t!r} is not a class index below {len(z)}")
         terms.append(log_sum_exp(z) - z[t])
     return Value.sum(terms) / len(terms)

@@ -4,6 +4,12 @@ A neuron computes act(w . x + b).  By default the weighted sum is built from
 one ``*`` and one ``+`` node per input, exactly as in micrograd, so every step
 shows in the graph views; ``fused=True`` builds it as a single ``affine`` node
 (w . x + b), which gives the same numbers several times faster.
+
+Calling a Layer or MLP returns a Value when it has one output, else a list
+(micrograd's behaviour, kept for users); ``forward(x)`` always returns a list,
+and the library's own code uses it.  ``MLP.from_matrices`` and
+``MLP.to_matrices`` convert to and from the tutorials' weight matrices
+(see LAYOUTS).
 """
 
 from __future__ import annotations
@@ -11,8 +17,13 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable, Sequence
+from numbers import Integral
+from typing import TYPE_CHECKING, Any
 
 from micrograd_nn.engine import Value
+
+if TYPE_CHECKING:
+    import numpy as np
 
 ACTIVATIONS: dict[str, Callable[[Value], Value] | None] = {
     "relu": Value.relu,
@@ -24,11 +35,24 @@ ACTIVATIONS: dict[str, Callable[[Value], Value] | None] = {
 
 INITS = ("uniform", "xavier", "he")
 
+LAYOUTS = {
+    "inputs_by_neurons": "Z = X @ W + b: W has shape (n_in, n_out), b shape (1, n_out), samples are rows",
+    "neurons_by_inputs": "Z = W @ X + b: W has shape (n_out, n_in), b shape (n_out, 1), samples are columns",
+    "bias_row_first": "Z = [1, x] @ W: W has shape (n_in + 1, n_out) and its row 0 holds the biases",
+}
+
 
 def _check_activation(name: str) -> str:
     if name not in ACTIVATIONS:
         raise ValueError(f"unknown activation {name!r}; choose one of {sorted(ACTIVATIONS)}")
     return name
+
+
+def _count(what: str, value: object) -> int:
+    """value as a Python int if it is a whole number >= 1 (NumPy integers too; True/False are refused)."""
+    if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
+        raise ValueError(f"{what} must be a whole number >= 1, got {value!r}")
+    return int(value)
 
 
 def make_rng(rng: random.Random | int | None) -> random.Random:
@@ -93,11 +117,11 @@ class Neuron(Module):
         rng: random.Random | int | None = None,
         fan_out: int = 1,
         fused: bool = False,
+        bias: bool = True,
         label: str = "",
     ) -> None:
-        """micrograd's Neuron(nin, nonlin); activation overrides nonlin (relu/linear)."""
-        if not isinstance(nin, int) or nin < 1:
-            raise ValueError(f"a neuron needs nin >= 1 inputs, got {nin!r}")
+        """micrograd's Neuron(nin, nonlin); activation overrides nonlin (relu/linear); bias=False: no b at all."""
+        nin = _count("a neuron's nin (number of inputs)", nin)
         generator = make_rng(rng)
         self.activation = _check_activation(activation or ("relu" if nonlin else "linear"))
         self.nonlin = self.activation != "linear"
@@ -107,27 +131,28 @@ class Neuron(Module):
         self.w = [
             Value(initial_weight(generator, init, nin, fan_out), f"{prefix}w{i}") for i in range(1, nin + 1)
         ]
-        self.b = Value(0.0, f"{prefix}b")
+        self.b: Value | None = Value(0.0, f"{prefix}b") if bias else None
 
     def __call__(self, x: Sequence[Value | float]) -> Value:
-        """act(sum_i wi xi + b)."""
+        """act(sum_i wi xi + b), or act(sum_i wi xi) for a neuron without bias."""
         if len(x) != len(self.w):
             raise ValueError(f"{self!r} expects {len(self.w)} inputs, got {len(x)}")
         if self.fused:
             out = Value.dot(self.w, x, bias=self.b)
         else:
-            out = self.b
-            for wi, xi in zip(self.w, x):
+            out = self.w[0] * x[0] if self.b is None else self.b + self.w[0] * x[0]
+            for wi, xi in zip(self.w[1:], x[1:]):
                 out = out + wi * xi
         act = ACTIVATIONS[self.activation]
         return act(out) if act is not None else out
 
     def parameters(self) -> list[Value]:
-        """[w1, ..., wn, b]."""
-        return self.w + [self.b]
+        """[w1, ..., wn, b], or [w1, ..., wn] without bias."""
+        return self.w + ([] if self.b is None else [self.b])
 
     def __repr__(self) -> str:
-        return f"Neuron({len(self.w)} inputs, {self.activation})"
+        bias = "" if self.b is not None else ", no bias"
+        return f"Neuron({len(self.w)} inputs, {self.activation}{bias})"
 
 
 class Layer(Module):
@@ -135,8 +160,7 @@ class Layer(Module):
 
     def __init__(self, nin: int, nout: int, *, label: str = "", **kwargs: object) -> None:
         """micrograd's Layer(nin, nout, **kwargs); kwargs go to each Neuron."""
-        if not isinstance(nout, int) or nout < 1:
-            raise ValueError(f"a layer needs nout >= 1 neurons, got {nout!r}")
+        nout = _count("a layer's nout (number of neurons)", nout)
         kwargs.setdefault("fan_out", nout)
         self.label = label
         prefix = f"{label}." if label else ""
@@ -147,11 +171,15 @@ class Layer(Module):
         """How many inputs each neuron reads."""
         return len(self.neurons[0].w)
 
-    def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:
-        """[n(x) for each neuron], or the single Value when nout = 1."""
+    def forward(self, x: Sequence[Value | float]) -> list[Value]:
+        """[n(x) for each neuron], always a list (the library's own code uses this)."""
         if len(x) != self.nin:
             raise ValueError(f"{self!r} expects {self.nin} inputs, got {len(x)}")
-        out = [n(x) for n in self.neurons]
+        return [n(x) for n in self.neurons]
+
+    def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:
+        """[n(x) for each neuron], or the single Value when nout = 1 (micrograd's behaviour)."""
+        out = self.forward(x)
         return out[0] if len(out) == 1 else out
 
     def parameters(self) -> list[Value]:
@@ -179,10 +207,17 @@ class MLP(Module):
         init: str = "uniform",
         rng: random.Random | int | None = None,
         fused: bool = False,
+        bias: bool = True,
     ) -> None:
-        """Layers of sizes nouts after nin inputs; rng is a seed or random.Random (None: global random)."""
-        if not nouts:
-            raise ValueError("an MLP needs at least one layer size in nouts")
+        """Layers of sizes nouts after nin inputs; rng is a seed or random.Random (None: global random).
+
+        bias=False builds neurons with no bias parameter at all (act(w . x)).
+        """
+        nin = _count("MLP nin (number of inputs)", nin)
+        given = list(nouts) if hasattr(nouts, "__iter__") and not isinstance(nouts, (str, bytes)) else []
+        if not given:
+            raise ValueError(f"MLP nouts must be a non-empty list of layer sizes, got {nouts!r}")
+        nouts = [_count(f"MLP nouts[{i}]", n) for i, n in enumerate(given)]
         if init not in INITS:
             raise ValueError(f"unknown init {init!r}; choose one of {list(INITS)}")
         generator = make_rng(rng)
@@ -193,6 +228,7 @@ class MLP(Module):
         self.output_activation = _check_activation(output_activation)
         self.init = init
         self.fused = fused
+        self.bias = bias
         self.layers = [
             Layer(
                 sizes[i],
@@ -202,23 +238,195 @@ class MLP(Module):
                 init=init,
                 rng=generator,
                 fused=fused,
+                bias=bias,
             )
             for i in range(len(nouts))
         ]
 
-    def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:
-        """Feed x through every layer; a Value if the last layer has one neuron, else a list."""
+    def forward(self, x: Sequence[Value | float]) -> list[Value]:
+        """Feed x through every layer; always the list of outputs (the library's own code uses this)."""
         if len(x) != self.nin:
             raise ValueError(f"{self!r} expects {self.nin} inputs, got {len(x)}")
-        out: Value | list[Value] = as_inputs(x)
+        out = as_inputs(x)
         for layer in self.layers:
-            out = layer(out if isinstance(out, list) else [out])
+            out = layer.forward(out)
         return out
+
+    def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:
+        """Feed x through every layer; a Value if the last layer has one neuron, else a list (as micrograd)."""
+        out = self.forward(x)
+        return out[0] if len(out) == 1 else out
 
     def parameters(self) -> list[Value]:
         """Every layer's parameters, layer by layer."""
         return [p for layer in self.layers for p in layer.parameters()]
 
+    @property
+    def has_biases(self) -> bool:
+        """True if every neuron has a bias parameter, False if none has."""
+        return all(n.b is not None for layer in self.layers for n in layer.neurons)
+
+    @classmethod
+    def from_matrices(
+        cls,
+        weights: Sequence[Any],
+        biases: Sequence[Any] | None = None,
+        activations: str | Sequence[str] | None = None,
+        layout: str = "inputs_by_neurons",
+        *,
+        fused: bool = False,
+    ) -> MLP:
+        """An MLP whose layer l computes act_l(W_l, b_l applied to its input as `layout` says; see LAYOUTS).
+
+        weights: W1, W2, ... (NumPy arrays or nested lists).  biases: b1, b2, ...
+        (each any vector shape holding n_out numbers), or None for a network
+        without biases (for "bias_row_first" the biases are row 0 of each W and
+        biases must be None).  activations: one name per layer, or one name for
+        all; None is micrograd's choice: relu on hidden layers, linear output.
+        Every weight is copied exactly.
+        """
+        import numpy as np
+
+        _check_layout(layout)
+        if isinstance(weights, np.ndarray) or not isinstance(weights, Sequence) or not len(weights):
+            raise ValueError("from_matrices: weights must be a non-empty list of matrices W1, W2, ...")
+        matrices = [_as_matrix(w, f"W{i}") for i, w in enumerate(weights, 1)]
+        if layout == "neurons_by_inputs":
+            matrices = [w.T for w in matrices]  # now (n_in, n_out) as in inputs_by_neurons
+        bias_rows: list[np.ndarray] | None = None
+        if layout == "bias_row_first":
+            if biases is not None:
+                raise ValueError(
+                    "from_matrices: with layout 'bias_row_first' the biases are row 0 of each W; pass biases=None"
+                )
+            for i, w in enumerate(matrices, 1):
+                if w.shape[0] < 2:
+                    raise ValueError(
+                        f"from_matrices: W{i} has shape {w.shape}; 'bias_row_first' needs a bias row 0 "
+                        "and at least one input row"
+                    )
+            bias_rows = [w[0] for w in matrices]
+            matrices = [w[1:] for w in matrices]
+        names = _activation_names(activations, len(matrices))
+        for i in range(1, len(matrices)):
+            if matrices[i].shape[0] != matrices[i - 1].shape[1]:
+                raise ValueError(
+                    f"from_matrices: W{i + 1} has shape {_shape_as_given(matrices[i], layout)} but W{i} gives "
+                    f"{matrices[i - 1].shape[1]} outputs; in layout {layout!r}: {LAYOUTS[layout]}"
+                )
+        if biases is not None:
+            if isinstance(biases, np.ndarray) or not isinstance(biases, Sequence):
+                raise ValueError("from_matrices: biases must be a list of vectors b1, b2, ... or None")
+            if len(biases) != len(matrices):
+                raise ValueError(f"from_matrices: {len(matrices)} weight matrices but {len(biases)} bias vectors")
+            bias_rows = []
+            for i, (b, w) in enumerate(zip(biases, matrices), 1):
+                vector = _as_matrix(b, f"b{i}", vector=True)
+                if vector.size != w.shape[1]:
+                    raise ValueError(
+                        f"from_matrices: b{i} has shape {vector.shape} ({vector.size} numbers) but W{i} has "
+                        f"{w.shape[1]} neurons: b{i} needs {w.shape[1]} numbers"
+                    )
+                bias_rows.append(vector.reshape(-1))
+        nouts = [w.shape[1] for w in matrices]
+        model = cls(
+            matrices[0].shape[0],
+            nouts,
+            activation=names[0] if len(names) > 1 else "relu",
+            output_activation=names[-1],
+            fused=fused,
+            bias=bias_rows is not None,
+            rng=0,
+        )
+        for k, (layer, w, name) in enumerate(zip(model.layers, matrices, names)):
+            for j, neuron in enumerate(layer.neurons):
+                neuron.activation, neuron.nonlin = name, name != "linear"
+                for i, wi in enumerate(neuron.w):
+                    wi.data = float(w[i, j])
+                if neuron.b is not None and bias_rows is not None:
+                    neuron.b.data = float(bias_rows[k][j])
+        return model
+
+    def to_matrices(
+        self, layout: str = "inputs_by_neurons", *, gradients: bool = False
+    ) -> tuple[list[np.ndarray], list[np.ndarray] | None]:
+        """(weights, biases) as NumPy float64 matrices in `layout` (see LAYOUTS); from_matrices inverts it exactly.
+
+        inputs_by_neurons: W_l[i, j] = weight i of neuron j, b_l of shape (1, n_out);
+        neurons_by_inputs: the transposes, b_l of shape (n_out, 1);
+        bias_row_first: [b_l; W_l] of shape (n_in + 1, n_out) and biases None.
+        biases is None for a network without biases.  gradients=True gives each
+        parameter's .grad (dLoss/dp after backward()) in the same places instead of .data.
+        """
+        import numpy as np
+
+        _check_layout(layout)
+        has_biases = self.has_biases
+        if layout == "bias_row_first" and not has_biases:
+            raise ValueError(
+                "to_matrices: this network has no biases, so layout 'bias_row_first' has no row 0 to "
+                "hold them; use 'inputs_by_neurons' or 'neurons_by_inputs'"
+            )
+        field = "grad" if gradients else "data"
+        weights = [
+            np.array([[getattr(w, field) for w in n.w] for n in layer.neurons], dtype=float).T for layer in self.layers
+        ]
+        if not has_biases:
+            return (weights if layout == "inputs_by_neurons" else [w.T.copy() for w in weights]), None
+        rows = [np.array([[getattr(n.b, field) for n in layer.neurons]], dtype=float) for layer in self.layers]
+        if layout == "bias_row_first":
+            return [np.vstack([b, w]) for b, w in zip(rows, weights)], None
+        if layout == "neurons_by_inputs":
+            return [w.T.copy() for w in weights], [b.T.copy() for b in rows]
+        return weights, rows
+
     def __repr__(self) -> str:
         sizes = " -> ".join(f"{len(layer.neurons)} {layer.neurons[0].activation}" for layer in self.layers)
         return f"MLP({self.nin} -> {sizes}, {len(self.parameters())} parameters)"
+
+
+def _check_layout(layout: str) -> str:
+    if layout not in LAYOUTS:
+        raise ValueError(f"unknown layout {layout!r}; choose one of {list(LAYOUTS)}")
+    return layout
+
+
+def _activation_names(activations: str | Sequence[str] | None, n_layers: int) -> list[str]:
+    """One activation name per layer (a single name applies to every layer; None: relu, ..., relu, linear)."""
+    if activations is None:
+        return ["relu"] * (n_layers - 1) + ["linear"]
+    if isinstance(activations, str):
+        return [_check_activation(activations)] * n_layers
+    names = list(activations)
+    if len(names) != n_layers:
+        raise ValueError(f"from_matrices: {n_layers} weight matrices but {len(names)} activations {names}")
+    return [_check_activation(name) for name in names]
+
+
+def _as_matrix(values: Any, name: str, *, vector: bool = False) -> np.ndarray:
+    """values as a finite float64 array: a 2-D matrix, or (vector=True) any shape holding one row or column."""
+    import numpy as np
+
+    try:
+        array = np.array(values, dtype=float)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"from_matrices: {name} is not a matrix of numbers ({error})") from None
+    if vector:
+        if array.ndim > 2 or (array.ndim == 2 and 1 not in array.shape) or array.size == 0:
+            raise ValueError(
+                f"from_matrices: {name} has shape {array.shape}; a bias must be a vector (n,), (1, n) or (n, 1)"
+            )
+    elif array.ndim != 2 or array.size == 0:
+        raise ValueError(f"from_matrices: {name} has shape {array.shape}; a weight matrix must be 2-D and non-empty")
+    bad = np.argwhere(~np.isfinite(array))
+    if len(bad):
+        index = tuple(int(i) for i in bad[0])
+        raise ValueError(f"from_matrices: {name}{list(index)} is {float(array[index])!r}; every weight must be finite")
+    return array
+
+
+def _shape_as_given(w: np.ndarray, layout: str) -> tuple[int, ...]:
+    """A (n_in, n_out) matrix's shape as the user wrote it in `layout`."""
+    if layout == "neurons_by_inputs":
+        return (w.shape[1], w.shape[0])
+    return (w.shape[0] + (layout == "bias_row_first"), w.shape[1])

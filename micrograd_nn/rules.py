@@ -215,12 +215,15 @@ class Domain:
 
     ``ranges`` holds one (low, high) interval per input (one interval for all
     inputs of an n-ary op); ``kinks`` are points to stay ``gap`` away from
-    (a kink or a pole), for every input.
+    (a kink or a pole), for every input.  ``layout`` says how many inputs an
+    n-ary op takes: "terms" (t1..tn), "pairs" (w1..wn, x1..xn) or
+    "pairs+bias" (w1..wn, x1..xn, b); "" for a fixed arity.
     """
 
     ranges: tuple[tuple[float, float], ...]
     kinks: tuple[float, ...] = ()
     gap: float = 1e-2
+    layout: str = ""
 
 
 @dataclass(frozen=True)
@@ -230,12 +233,17 @@ class Op:
     The engine applies ``rule``; pictures show ``symbol``; ``explain`` and the
     stepper show ``formula`` and ``derivatives`` (one per input, in terms of
     the inputs a, b and the result out) and fill ``in_numbers`` (the same
-    derivative with ``{a}``, ``{b}``, ``{out}`` as places for numbers); the
+    derivative with ``{a}``, ``{b}``, ``{out}`` as places for numbers; an
+    n-ary op has one entry per role: w, x and b, with places ``{w}``,
+    ``{x}``); the
     tests and the audit draw inputs from ``domain``.  ``method`` names the
     Value method that applies a unary op (x.tanh()); ``in_parser`` says whether
     the expression parser offers it as a function; ``micrograd`` is micrograd's
     spelling of the op (Value._op).  An n-ary op has ``arity`` 0 and its
-    derivative text describes input i.
+    derivative text describes input i.  ``masks`` marks an op whose zero
+    local derivative cuts its input off, so it passes 0 back even from an
+    inf or nan upstream gradient (relu: PyTorch's relu backward is a mask,
+    not a product); for every other op 0 x inf is nan, as in IEEE and PyTorch.
     """
 
     name: str
@@ -249,6 +257,7 @@ class Op:
     method: str = ""
     in_parser: bool = False
     micrograd: str = ""
+    masks: bool = False
 
     def spelling(self) -> str:
         """micrograd's name for the op (its Value._op), our name where micrograd has none."""
@@ -256,10 +265,10 @@ class Op:
 
 
 def _unary(name: str, rule: Rule, formula: str, derivative: str, in_numbers: str, low: float, high: float,
-           *, symbol: str = "", kinks: tuple[float, ...] = (), micrograd: str = "") -> Op:
+           *, symbol: str = "", kinks: tuple[float, ...] = (), micrograd: str = "", masks: bool = False) -> Op:
     """The record of a unary function offered as x.name() and by the expression parser."""
     return Op(name, rule, symbol or name, formula, (derivative,), (in_numbers,), Domain(((low, high),), kinks),
-              arity=1, method=name, in_parser=True, micrograd=micrograd)
+              arity=1, method=name, in_parser=True, micrograd=micrograd, masks=masks)
 
 
 _ANY = (-100.0, 100.0)
@@ -273,7 +282,7 @@ OPS: dict[str, Op] = {op.name: op for op in [
        Domain(((-10.0, 10.0), (-10.0, 10.0)), kinks=(0.0,), gap=0.1), arity=2),
     Op("**", power, "**", "a ** b", ("b·a^(b−1)", "a^b·ln(a)"), ("{b}·{a}^({b}−1)", "{out}·ln({a})"),
        Domain(((0.1, 5.0), (-3.0, 3.0))), arity=2),
-    Op("neg", neg, "−x", "−a", ("−1",), ("−1",), Domain((_ANY,)), micrograd="*"),
+    Op("neg", neg, "−x", "−a", ("−1",), ("−1",), Domain((_ANY,)), method="__neg__", micrograd="*"),
     # --- functions of one input (x.exp(), ...; the parser offers each by name) ---
     _unary("exp", exp, "e^a", "e^a", "{out}", -20.0, 20.0),
     _unary("log", log, "ln(a)", "1/a", "1/{a}", 0.01, 100.0, symbol="ln"),
@@ -283,7 +292,7 @@ OPS: dict[str, Op] = {op.name: op for op in [
            symbol="σ"),
     _unary("tanh", tanh, "tanh(a)", "1 − tanh²(a)", "1 − {out}²", -10.0, 10.0),
     _unary("relu", relu, "max(0, a)", "1 if a > 0 else 0", "1 if {a} > 0 else 0", -100.0, 100.0,
-           kinks=(0.0,), micrograd="ReLU"),
+           kinks=(0.0,), micrograd="ReLU", masks=True),
     Op("leaky_relu", leaky_relu, "leaky_relu", "a if a > 0 else s·a", ("1 if a > 0 else s", "0 if a > 0 else a"),
        ("1 if {a} > 0 else {b}", "0 if {a} > 0 else {a}"), Domain((_ANY, (0.0, 1.0)), kinks=(0.0,)),
        arity=2, method="leaky_relu", in_parser=True),
@@ -291,13 +300,21 @@ OPS: dict[str, Op] = {op.name: op for op in [
     _unary("sin", sin, "sin(a)", "cos(a)", "cos({a})", -10.0, 10.0),
     _unary("cos", cos, "cos(a)", "−sin(a)", "−sin({a})", -10.0, 10.0),
     # --- n-ary: one node for a long sum or a weighted sum (inputs w1..wn, x1..xn[, b]) ---
-    Op("sum", total, "Σ", "t1 + … + tn", ("1",), ("1",), Domain(((-5.0, 5.0),)), arity=0),
-    Op("dot", dot, "w·x", "w1·x1 + … + wn·xn", ("xi for wi, wi for xi",), ("{x}", "{w}"),
-       Domain(((-5.0, 5.0),)), arity=0),
-    Op("affine", affine, "w·x+b", "w1·x1 + … + wn·xn + b", ("xi for wi, wi for xi, 1 for b",), ("{x}", "{w}", "1"),
-       Domain(((-5.0, 5.0),)), arity=0),
+    Op("sum", total, "Σ", "t1 + … + tn", ("1",), ("1",), Domain(((-5.0, 5.0),), layout="terms"), arity=0),
+    Op("dot", dot, "w·x", "w1·x1 + … + wn·xn", ("xi (for wi)", "wi (for xi)"), ("{x}", "{w}"),
+       Domain(((-5.0, 5.0),), layout="pairs"), arity=0),
+    Op("affine", affine, "w·x+b", "w1·x1 + … + wn·xn + b", ("xi (for wi)", "wi (for xi)", "1 (for b)"),
+       ("{x}", "{w}", "1"),
+       Domain(((-5.0, 5.0),), layout="pairs+bias"), arity=0),
 ]}
 """Every operation, by name: the single source for the engine, the parser, the views and the tests."""
+
+
+def contribution(op: Op, local: float, upstream: float) -> float:
+    """local x upstream, the share of the gradient an input gets; 0 where ``op.masks`` and local is 0."""
+    if op.masks and local == 0.0:
+        return 0.0
+    return local * upstream
 
 
 class RuleTable(dict):

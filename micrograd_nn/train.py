@@ -6,15 +6,24 @@ descent); ``batch_size=k`` takes one step per k samples (mini-batches, in a
 fresh seeded shuffle each epoch); ``batch_size=1`` is per-sample stochastic
 gradient descent.  Each step is: forward every sample of the batch, loss,
 zero the gradients, backward, optimizer step.
+
+Everything is checked before the first step (inputs and targets finite
+numbers, epochs, batch size, l2, the learning rate each epoch), so bad input is
+a ValueError naming the argument, never a "diverged" run.  Ctrl-C during fit
+leaves the model at a whole step (the optimizers' steps are all or nothing),
+zeroes its gradients and hands the completed epochs over as ``err.history``
+on the KeyboardInterrupt (TrainingDivergedError carries ``.history`` too).
 """
 
 from __future__ import annotations
 
 import math
 import random
+import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from numbers import Integral, Real
 from typing import Any
 
 from micrograd_nn import losses
@@ -44,6 +53,7 @@ class TrainingDivergedError(ArithmeticError):
     def __init__(self, epoch: int, detail: str, hint: str = "") -> None:
         """epoch: counted from 1; detail: what happened; hint: what to do (default: lower lr or change loss)."""
         self.epoch = epoch
+        self.history: History | None = None  # the epochs completed before, set by fit()
         advice = hint or "try a smaller learning rate or a different loss"
         super().__init__(f"training diverged at epoch {epoch}: {detail}; {advice}")
 
@@ -70,16 +80,45 @@ class History:
         parts += [f"{name} {values[-1]:.4g}" for name, values in self.metrics.items()]
         return ", ".join(parts)
 
+    def _drop_unfinished_epoch(self) -> None:
+        """Cut every record to the epochs recorded in full (an interrupt may come between two appends)."""
+        complete = min([len(self.loss), len(self.lr), *(len(values) for values in self.metrics.values())])
+        del self.loss[complete:], self.lr[complete:]
+        for values in self.metrics.values():
+            del values[complete:]
+
+
+def _as_list(x: Any, what: str) -> list[Any]:
+    """x (a NumPy array, list, tuple or other iterable) as a list; ValueError naming `what` if it is not one."""
+    if hasattr(x, "tolist"):
+        x = x.tolist()
+    if isinstance(x, (str, bytes)) or not hasattr(x, "__iter__"):
+        raise ValueError(f"{what} must be a list (or array), got {x!r}")
+    return list(x)
+
 
 def as_rows(X: Any) -> list[list[float]]:
     """The inputs as a list of rows of Python floats (accepts NumPy arrays and nested lists)."""
-    rows = X.tolist() if hasattr(X, "tolist") else [list(row) for row in X]
-    return [[float(v) for v in row] for row in rows]
+    out = []
+    for i, row in enumerate(_as_list(X, "the inputs X")):
+        row = row.tolist() if hasattr(row, "tolist") else row
+        if not isinstance(row, (list, tuple)) or not all(isinstance(v, Real) for v in row):
+            raise ValueError(f"input row {i} must be a list of numbers, got {row!r}")
+        out.append([float(v) for v in row])
+    return out
 
 
 def as_targets(y: Any) -> list[Any]:
     """The targets as Python numbers (ints stay ints for class labels) or lists of them."""
-    return y.tolist() if hasattr(y, "tolist") else list(y)
+    return _as_list(y, "the targets y")
+
+
+def _check_targets(name: str, targets: list[Any]) -> None:
+    """Every target (or every entry of a target vector) must be a finite number; ValueError names the first bad one."""
+    for i, target in enumerate(targets):
+        entries = target if isinstance(target, (list, tuple)) else [target]
+        if not entries or not all(isinstance(v, Real) and math.isfinite(v) for v in entries):
+            raise ValueError(f"{name}: target {i} must be a finite number (or a list of them), got {target!r}")
 
 
 def predict(model: Module, X: Any) -> list[Any]:
@@ -98,11 +137,28 @@ def accuracy(model: Module, X: Any, y: Any, rule: str = "argmax") -> float:
     "sign": class = sign of the one output, labels -1/+1 (micrograd's moons);
     "threshold": class = 1 if the one output > 0.5 else 0 (sigmoid outputs, labels 0/1).
     """
-    return classification_accuracy(predict(model, X), as_targets(y), rule)
+    predictions, labels = predict(model, X), as_targets(y)
+    _check_lengths("accuracy", predictions, labels)
+    _check_targets("accuracy", labels)
+    return classification_accuracy(predictions, labels, rule)
+
+
+def _check_lengths(name: str, predictions: Sequence[Any], targets: Sequence[Any]) -> None:
+    """ValueError unless there are as many targets as rows, and at least one row."""
+    if len(predictions) != len(targets):
+        raise ValueError(f"{name}: {len(predictions)} input rows but {len(targets)} targets")
+    if not predictions:
+        raise ValueError(f"{name}: no rows given")
 
 
 def classification_accuracy(predictions: Sequence[Any], labels: Sequence[Any], rule: str = "argmax") -> float:
     """Fraction of predictions (floats, or lists of floats) whose class matches the label; rules as accuracy()."""
+    _check_lengths("classification_accuracy", predictions, labels)
+    vectors = [isinstance(p, (list, tuple)) for p in predictions]
+    if rule == "argmax" and not all(vectors):
+        raise ValueError("accuracy rule 'argmax' needs two or more outputs per row; use 'sign' or 'threshold'")
+    if rule in ("sign", "threshold") and any(vectors):
+        raise ValueError(f"accuracy rule {rule!r} needs one output per row; use 'argmax' for several outputs")
     if rule == "argmax":
         hits = [max(range(len(p)), key=p.__getitem__) == t for p, t in zip(predictions, labels)]
     elif rule == "sign":
@@ -118,6 +174,10 @@ def rmse(model: Module, X: Any, y: Any) -> float:
     """Root mean squared error of a one-output model: sqrt(1/n sum_i (f(x_i) - y_i)^2)."""
     predictions = predict(model, X)
     targets = as_targets(y)
+    _check_lengths("rmse", predictions, targets)
+    _check_targets("rmse", targets)
+    if any(isinstance(p, list) for p in predictions):
+        raise ValueError("rmse needs a model with one output")
     return math.sqrt(sum((p - t) ** 2 for p, t in zip(predictions, targets)) / len(targets))
 
 
@@ -165,6 +225,12 @@ def fit(
     (epochs counted from 1).  A tqdm progress bar shows unless quiet.  A loss, gradient
     or weight that stops being finite (overflow, or log(0) when a sigmoid output
     saturates under binary cross-entropy) raises TrainingDivergedError naming the epoch.
+    Bad arguments (non-finite inputs or targets, epochs < 1, l2 < 0, a learning
+    rate that is not a finite number > 0) raise ValueError naming the argument
+    before the first step; a value of lr_schedule is checked the same way at
+    its epoch.  KeyboardInterrupt (Ctrl-C) leaves the model at its last whole
+    step with zero gradients, and the exception carries the completed epochs as
+    ``err.history``; a TrainingDivergedError carries them as ``.history`` too.
     """
     rows, targets = as_rows(X), as_targets(y)
     if len(rows) != len(targets):
@@ -174,8 +240,8 @@ def fit(
     for i, row in enumerate(rows):
         if not all(map(math.isfinite, row)):
             raise ValueError(f"fit: input row {i} holds a number that is not finite: {row}")
-    if batch_size is not None and batch_size < 1:
-        raise ValueError(f"batch_size must be None or >= 1, got {batch_size!r}")
+    _check_targets("fit", targets)
+    _check_settings(epochs, batch_size, l2)
     if isinstance(loss, str) and loss not in LOSSES:
         raise ValueError(f"unknown loss {loss!r}; choose one of {sorted(LOSSES)}")
     loss_fn = LOSSES[loss] if isinstance(loss, str) else loss
@@ -186,12 +252,12 @@ def fit(
     train_metric_fns = dict(train_metrics or {})
     history = History(metrics={name: [] for name in [*train_metric_fns, *metric_fns]})
 
-    bar = _progress_bar(epochs, desc, quiet)
+    bar = _progress_bar(int(epochs), desc, quiet)
     started = time.perf_counter()
     try:
-        for epoch in range(1, epochs + 1):
+        for epoch in range(1, int(epochs) + 1):
             if lr_schedule is not None:
-                optimizer.lr = lr_schedule(epoch - 1)
+                _set_scheduled_lr(optimizer, lr_schedule, epoch - 1)
             total = 0.0
             seen: list[int] = []
             outputs: list[Any] = []
@@ -211,11 +277,40 @@ def fit(
                 bar.update(1)
             if on_epoch is not None:
                 on_epoch(epoch, history)
+    except (KeyboardInterrupt, TrainingDivergedError) as err:
+        history._drop_unfinished_epoch()
+        err.history = history  # type: ignore[union-attr]
+        if isinstance(err, KeyboardInterrupt):
+            model.zero_grad()  # the gradients of an unfinished step mean nothing
+        raise
     finally:
         history.seconds = time.perf_counter() - started
         if bar is not None:
             bar.close()
     return history
+
+
+def _is_whole(x: Any) -> bool:
+    """A whole number: an int or NumPy integer, but not True/False."""
+    return isinstance(x, Integral) and not isinstance(x, bool)
+
+
+def _check_settings(epochs: Any, batch_size: Any, l2: Any) -> None:
+    """epochs a whole number >= 1, batch_size None or a whole number >= 1, l2 a finite number >= 0."""
+    if not _is_whole(epochs) or epochs < 1:
+        raise ValueError(f"fit: epochs must be a whole number >= 1, got {epochs!r}")
+    if batch_size is not None and (not _is_whole(batch_size) or batch_size < 1):
+        raise ValueError(f"fit: batch_size must be None or a whole number >= 1, got {batch_size!r}")
+    if isinstance(l2, bool) or not isinstance(l2, Real) or not 0.0 <= l2 < math.inf:
+        raise ValueError(f"fit: l2 must be a finite number >= 0, got {l2!r}")
+
+
+def _set_scheduled_lr(optimizer: Optimizer, lr_schedule: Callable[[int], float], epoch: int) -> None:
+    """optimizer.lr = lr_schedule(epoch), with a ValueError naming the schedule if that is not a valid rate."""
+    lr = lr_schedule(epoch)
+    if isinstance(lr, bool) or not isinstance(lr, Real) or not 0.0 < lr < math.inf:
+        raise ValueError(f"fit: lr_schedule({epoch}) gave {lr!r}; a learning rate must be a finite number > 0")
+    optimizer.lr = lr
 
 
 def _step(
@@ -239,6 +334,8 @@ def _step(
     try:
         predictions = [model([*rows[i]]) for i in batch]  # type: ignore[operator]
         loss = loss_fn(predictions, [targets[i] for i in batch])
+        if not isinstance(loss, Value):
+            raise TypeError(f"fit: the loss function must return a Value, got {type(loss).__name__}")
         if l2:
             loss = loss + losses.l2_penalty(params, l2)
         optimizer.zero_grad()
@@ -262,14 +359,15 @@ def _step(
 
 
 def _progress_bar(epochs: int, desc: str, quiet: bool) -> Any:
-    """A tqdm bar over the epochs, or None when quiet or tqdm is not installed."""
+    """A tqdm bar over the epochs on stderr, or None when quiet or tqdm is not installed."""
     if quiet:
         return None
     try:
         from tqdm.auto import tqdm
     except ImportError:
         return None
-    return tqdm(total=epochs, desc=desc, unit="epoch", leave=True)
+    # on stderr, and off when stderr is not a terminal (a log file); tqdm's notebook bar shows regardless
+    return tqdm(total=epochs, desc=desc, unit="epoch", leave=True, file=sys.stderr, disable=None)
 
 
 __all__ = [

@@ -1,8 +1,15 @@
 """Shared test settings and helpers: fixed seeds, the `needs_dot` skip marker and `full_snapshot`.
 
 Test modules import the helpers with ``from conftest import full_snapshot, needs_dot``.
+
+Hypothesis profiles: "micrograd_nn" (the default) draws the same examples on
+every run; "explore" draws fresh random examples, more of them, to look for
+new failures: ``HYPOTHESIS_PROFILE=explore python -m pytest -q``.
+Slow tests (demos, the tour, the million-node chain) are marked ``slow``:
+``python -m pytest -q -m "not slow"`` leaves them out.
 """
 
+import os
 import random
 import shutil
 
@@ -19,7 +26,19 @@ settings.register_profile(
     max_examples=60,
     suppress_health_check=[HealthCheck.too_slow],
 )
-settings.load_profile("micrograd_nn")
+settings.register_profile(
+    "explore",
+    derandomize=False,
+    deadline=None,
+    max_examples=1000,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "micrograd_nn"))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the `slow` marker."""
+    config.addinivalue_line("markers", "slow: takes seconds (demos, the tour, deep chains); -m 'not slow' skips it")
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="the Graphviz program 'dot' is not installed")
 """Skip a test that runs Graphviz's `dot` when the program is not installed."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from hypothesis import strategies as st
 
 from micrograd_nn.engine import Value
+from micrograd_nn.rules import OPS, Op
 
 
 def floats(low: float, high: float) -> st.SearchStrategy[float]:
@@ -17,51 +18,50 @@ def away_from_zero(limit: float, gap: float = 1e-2) -> st.SearchStrategy[float]:
     return st.one_of(floats(-limit, -gap), floats(gap, limit))
 
 
-def _nary(n_min: int = 1, n_max: int = 6) -> st.SearchStrategy[tuple[float, ...]]:
-    return st.lists(floats(-5, 5), min_size=n_min, max_size=n_max).map(tuple)
+def _input(low: float, high: float, kinks: tuple[float, ...], gap: float) -> st.SearchStrategy[float]:
+    """Floats in [low, high] at least ``gap`` away from every kink."""
+    return floats(low, high).filter(lambda x: all(abs(x - k) >= gap for k in kinks))
 
 
-def _pairs_args(extra: int = 0) -> st.SearchStrategy[tuple[float, ...]]:
-    """2n floats (w1..wn, x1..xn) plus `extra` more (a bias), for n in 1..5."""
+def rule_arguments(op: Op) -> st.SearchStrategy[tuple[float, ...]]:
+    """Arguments for op's rule where it is differentiable, read from the op's domain in rules.OPS."""
+    domain = op.domain
+    if op.arity:
+        if len(domain.ranges) != op.arity:
+            raise AssertionError(
+                f"rules.OPS[{op.name!r}].domain.ranges has {len(domain.ranges)} intervals for {op.arity} inputs: "
+                "give one (low, high) per input"
+            )
+        return st.tuples(*(_input(lo, hi, domain.kinks, domain.gap) for lo, hi in domain.ranges))
+    (low, high), extra = domain.ranges[0], {"terms": None, "pairs": 0, "pairs+bias": 1}[domain.layout]
+    element = _input(low, high, domain.kinks, domain.gap)
+    if extra is None:
+        return st.lists(element, min_size=1, max_size=6).map(tuple)
     return st.integers(1, 5).flatmap(
-        lambda n: st.lists(floats(-5, 5), min_size=2 * n + extra, max_size=2 * n + extra).map(tuple)
+        lambda n: st.lists(element, min_size=2 * n + extra, max_size=2 * n + extra).map(tuple)
     )
 
 
 def _negative_base_power() -> st.SearchStrategy[tuple[float, float]]:
+    """A negative base with an integer exponent: the one place outside power's domain where it is defined."""
     return st.tuples(floats(-3, -0.1), st.integers(-3, 4).map(float))
 
 
-# For each op of rules.RULES: arguments where the rule is differentiable, so
+# For each op of rules.OPS: arguments where the rule is differentiable, so
 # central differences are a fair reference.  (Kinks and domain edges have
 # their own example tests in test_engine.py.)
 RULE_ARGUMENTS: dict[str, st.SearchStrategy[tuple[float, ...]]] = {
-    "+": st.tuples(floats(-100, 100), floats(-100, 100)),
-    "-": st.tuples(floats(-100, 100), floats(-100, 100)),
-    "*": st.tuples(floats(-100, 100), floats(-100, 100)),
-    "/": st.tuples(floats(-10, 10), away_from_zero(10, 0.1)),
-    "**": st.one_of(st.tuples(floats(0.1, 5), floats(-3, 3)), _negative_base_power()),
-    "neg": st.tuples(floats(-100, 100)),
-    "exp": st.tuples(floats(-20, 20)),
-    "log": st.tuples(floats(0.01, 100)),
-    "sqrt": st.tuples(floats(0.01, 100)),
-    "softplus": st.tuples(floats(-30, 30)),
-    "sigmoid": st.tuples(floats(-30, 30)),
-    "tanh": st.tuples(floats(-10, 10)),
-    "relu": st.tuples(away_from_zero(100)),
-    "leaky_relu": st.tuples(away_from_zero(100), floats(0.0, 1.0)),
-    "abs": st.tuples(away_from_zero(100)),
-    "sin": st.tuples(floats(-10, 10)),
-    "cos": st.tuples(floats(-10, 10)),
-    "sum": _nary(),
-    "dot": _pairs_args(),
-    "affine": _pairs_args(extra=1),
+    name: rule_arguments(op) for name, op in OPS.items()
 }
+RULE_ARGUMENTS["**"] = st.one_of(RULE_ARGUMENTS["**"], _negative_base_power())
 
 # Each program op builds a few nodes from earlier ones.  Operands of ops with
 # a restricted domain (log, sqrt, /, **) are shaped to stay inside it, and
 # growth is kept bounded, so central differences stay a fair reference.
-UNARY_OPS = ["exp", "tanh", "sigmoid", "softplus", "sin", "cos", "neg", "log", "sqrt", "cube"]
+# Every smooth unary method of the table (kinks such as relu's are left to example tests).
+UNARY_OPS = ["neg", "cube"] + [
+    op.method for op in OPS.values() if op.arity == 1 and not op.method.startswith("__") and not op.domain.kinks
+]
 BINARY_OPS = ["+", "-", "*", "/", "**", "sum", "dot", "affine"]
 
 
@@ -104,15 +104,11 @@ def apply_step(op: str, a: Value, b: Value) -> Value:
         return Value.dot([a, b], [b.tanh(), a.tanh()], bias=a)
     if op == "neg":
         return -a
-    if op == "exp":
-        return a.tanh().exp()
-    if op == "log":
-        return (a * a + 1).log()
-    if op == "sqrt":
-        return (a * a + 0.5).sqrt()
     if op == "cube":
         return a.tanh() ** 3  # a negative base with an integer exponent
-    return getattr(a, op)()
+    (low, high), = OPS[op].domain.ranges
+    inside = (a.tanh() + 1.0) * ((high - low) / 2) + low  # a, squashed into the op's domain
+    return getattr(inside, op)()
 
 
 def run_program(steps: list[tuple], *leaves: Value) -> Value:

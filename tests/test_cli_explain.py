@@ -50,9 +50,9 @@ def test_explain_path_from(capsys: pytest.CaptureFixture[str]) -> None:
 def test_explain_refuses_bad_input_with_exit_status_2(
     argv: list[str], message: str | None, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    if message is None:  # a picture path whose format cannot be told: --svg must end in .svg
+    if message is None:  # a picture path whose suffix disagrees with the option
         argv = [*argv[:-1], str(tmp_path / "out.gif")]
-        message = "cannot tell the format"
+        message = "the name ends in .gif but --svg writes SVG"
     assert main(argv) == 2
     assert message in capsys.readouterr().err
 

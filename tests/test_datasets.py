@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import importlib.util
+
 import numpy as np
 import pytest
 
 from micrograd_nn import datasets
 
+needs_sklearn = pytest.mark.skipif(importlib.util.find_spec("sklearn") is None, reason="scikit-learn is not installed")
+
 
 @pytest.mark.parametrize(
     ("make", "n_classes"),
     [
-        (lambda seed: datasets.moons(100, seed=seed), 2),
-        (lambda seed: datasets.circles(120, seed=seed), 2),
-        (lambda seed: datasets.blobs(150, centers=3, seed=seed), 3),
+        pytest.param(lambda seed: datasets.moons(100, seed=seed), 2, marks=needs_sklearn),
+        pytest.param(lambda seed: datasets.circles(120, seed=seed), 2, marks=needs_sklearn),
+        pytest.param(lambda seed: datasets.blobs(150, centers=3, seed=seed), 3, marks=needs_sklearn),
         (lambda seed: datasets.xor(80, seed=seed), 2),
         (lambda seed: datasets.spiral(40, n_classes=3, seed=seed), 3),
     ],
@@ -29,6 +33,7 @@ def test_2d_sets_are_seeded_and_labelled(make, n_classes: int) -> None:
     assert not np.array_equal(X, X_other)
 
 
+@needs_sklearn
 def test_moons_defaults_are_micrograds_data() -> None:
     """micrograd: np.random.seed(1337); make_moons(n_samples=100, noise=0.1)."""
     from sklearn.datasets import make_moons
@@ -65,6 +70,7 @@ def test_hyperplane_regression_target() -> None:
     assert np.array_equal(y, datasets.hyperplane_regression(500, seed=2)[1])
 
 
+@needs_sklearn
 def test_digits_and_split() -> None:
     X, y = datasets.digits()
     assert X.shape == (1797, 64) and X.min() == 0.0 and X.max() == 1.0
@@ -115,3 +121,41 @@ def test_mnist_csv_loader_refuses_other_layouts(tmp_path, row: list[int], proble
     with pytest.raises(datasets.MnistCsvError, match=problem) as info:
         datasets.load_mnist_csv(path)
     assert "bad.csv" in str(info.value) and "line 2" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: datasets.moons(-5), "n_samples must be a whole number >= 1, got -5"),
+        (lambda: datasets.moons(100, noise=float("nan")), "noise must be a finite number >= 0, got nan"),
+        (lambda: datasets.circles(100, factor=1.5), r"factor must be in \[0, 1\), got 1.5"),
+        (lambda: datasets.blobs(100, centers=True), "centers must be a whole number >= 1, got True"),
+        (lambda: datasets.blobs(100, cluster_std=0.0), "cluster_std must be a finite number > 0, got 0.0"),
+        (lambda: datasets.xor(2.5), "n_samples must be a whole number >= 1, got 2.5"),
+        (lambda: datasets.xor(10, noise=-0.1), "noise must be a finite number >= 0, got -0.1"),
+        (lambda: datasets.spiral(10, n_classes=0), "n_classes must be a whole number >= 1, got 0"),
+        (lambda: datasets.hyperplane_regression(-1), "n_samples must be a whole number >= 1, got -1"),
+        (lambda: datasets.train_dev_split(np.zeros((4, 2)), np.zeros(3)), "4 rows, 3 labels"),
+    ],
+)
+def test_bad_sizes_and_noise_are_refused_naming_the_argument(make, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        make()
+
+
+def test_numpy_integer_sizes_are_accepted() -> None:
+    X, y = datasets.xor(np.int64(12), seed=1)
+    assert X.shape == (12, 2) and np.array_equal(X, datasets.xor(12, seed=1)[0])
+
+
+def test_mnist_csv_that_is_not_text_or_not_csv_is_a_mnist_csv_error(tmp_path) -> None:
+    binary = tmp_path / "binary.csv"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe")
+    with pytest.raises(datasets.MnistCsvError, match="not a text file"):
+        datasets.load_mnist_csv(binary)
+    long_field = tmp_path / "long.csv"
+    long_field.write_text('"' + "1" * 200_000 + '"\n')  # longer than the csv module's field limit
+    with pytest.raises(datasets.MnistCsvError, match="not a CSV file of the expected layout"):
+        datasets.load_mnist_csv(long_field)
+    with pytest.raises(ValueError, match="limit must be a whole number >= 1, got 0"):
+        datasets.load_mnist_csv(binary, limit=0)

@@ -130,3 +130,27 @@ def test_a_number_too_large_for_a_float_points_at_its_column(text: str, column: 
     assert caught.value.column == column
     number = text[column - 1 :].rstrip(")")
     assert str(caught.value).splitlines()[0] == f"the number {number!r} is too large for a float at column {column}"
+
+
+def test_numbers_stay_inside_their_operations() -> None:
+    from micrograd_nn.engine import topological_order
+    from micrograd_nn.expression import build
+
+    root, leaves = build("1 - x**2 * 2", {"x": -3.0})
+    x = leaves["x"]
+    assert [node.inputs for node in topological_order(root)[1:]] == [
+        (x, 2.0), (topological_order(root)[1], 2.0), (1.0, topological_order(root)[2])
+    ]
+    root.backward()
+    assert x.grad == 12.0
+    folded, _ = build("2*3 + sigmoid(0) + x", {"x": 1.0})  # numbers alone are worked out at once
+    assert folded.inputs == (6.5, _["x"])
+
+
+def test_explain_of_a_square_at_a_negative_point_shows_no_nan(capsys) -> None:
+    from micrograd_nn.cli import main
+
+    assert main(["explain", "x**2", "--set", "x=-3"]) == 0
+    out = capsys.readouterr().out
+    assert "nan" not in out and "c1" not in out
+    assert "x ** 2 = 9.0000" in out and "Result: dout/dx = -6.0000" in out

@@ -108,3 +108,39 @@ def test_empty_logits_are_refused() -> None:
         losses.log_sum_exp([])
     with pytest.raises(ValueError, match="no logits"):
         losses.softmax([])
+
+
+def test_softmax_cross_entropy_on_a_one_output_model_says_what_to_use() -> None:
+    from micrograd_nn.nn import MLP
+
+    model = MLP(2, [3, 1], rng=0)  # one output: a Value, not a list of logits
+    for logits, targets in [(model([0.5, 1.0]), 0), ([model([0.5, 1.0]), model([1.0, 0.0])], [0, 0])]:
+        with pytest.raises(ValueError, match="sample 0 needs a list of two or more logits") as info:
+            losses.softmax_cross_entropy(logits, targets)
+        assert "got one Value" in str(info.value) and "binary_cross_entropy_with_logits" in str(info.value)
+    with pytest.raises(ValueError, match=r"sample 1 needs a list of two or more logits .*got \[Value"):
+        losses.softmax_cross_entropy([values([1.0, 2.0]), values([3.0])], [0, 0])
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: losses.mse(values([1.0, 2.0]), [0.0, math.nan]), "loss: target 1 must be a finite number, got nan"),
+        (lambda: losses.mse(values([1.0]), ["a"]), "loss: target 0 must be a finite number, got 'a'"),
+        (lambda: losses.binary_cross_entropy([0.5], [1]), "loss: prediction 0 is a float, not a Value"),
+        (lambda: losses.binary_cross_entropy(values([0.5, 0.5]), [0, 2]),
+         r"binary_cross_entropy: target 1 must be in \[0, 1\] \(a class 0/1 or a probability\), got 2"),
+        (lambda: losses.binary_cross_entropy_with_logits(values([0.5]), [-1]),
+         r"binary_cross_entropy_with_logits: target 0 must be in \[0, 1\]"),
+    ],
+)
+def test_targets_and_predictions_of_the_wrong_kind_are_named(call, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_a_value_may_be_a_target() -> None:
+    p, t = Value(0.75), Value(0.25)
+    loss = losses.mse([p], [t])
+    loss.backward()
+    assert loss.data == 0.25 and p.grad == 1.0 and t.grad == -1.0

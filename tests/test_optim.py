@@ -48,10 +48,125 @@ def test_minimises_a_quadratic() -> None:
         assert x.data == pytest.approx(1.5, abs=1e-3)
 
 
-def test_bad_settings_are_refused() -> None:
-    with pytest.raises(ValueError, match="learning rate"):
-        SGD([Value(1.0)], lr=0.0)
-    with pytest.raises(ValueError, match="momentum"):
-        SGD([Value(1.0)], lr=0.1, momentum=1.0)
-    with pytest.raises(ValueError, match="no parameters"):
-        Adam([], lr=0.1)
+@pytest.mark.parametrize(
+    ("make", "argument"),
+    [
+        (lambda p: Adam(p, betas=(1.0, 0.999)), r"betas\[0\] must be in \[0.0, 1.0\), got 1.0"),
+        (lambda p: Adam(p, betas=(0.9, float("nan"))), r"betas\[1\] must be in \[0.0, 1.0\), got nan"),
+        (lambda p: Adam(p, betas=(-0.1, 0.999)), r"betas\[0\] must be in"),
+        (lambda p: Adam(p, betas=(0.9,)), r"betas must be a pair"),
+        (lambda p: Adam(p, eps=-1e-8), r"eps must be in \(0.0, inf\), got -1e-08"),
+        (lambda p: Adam(p, eps=0.0), r"eps must be in \(0.0, inf\), got 0.0"),
+        (lambda p: Adam(p, eps=float("inf")), r"eps must be in"),
+        (lambda p: Adam(p, lr=float("inf")), r"learning rate \(lr\) must be a finite number > 0, got inf"),
+        (lambda p: SGD(p, lr=float("nan")), r"learning rate \(lr\) must be a finite number > 0, got nan"),
+        (lambda p: SGD(p, lr=-0.1), r"learning rate \(lr\) must be a finite number > 0, got -0.1"),
+        (lambda p: SGD(p, lr=True), r"learning rate \(lr\) must be a finite number > 0, got True"),
+        (lambda p: SGD(p, lr=0.1, momentum=float("nan")), r"momentum must be in \[0.0, 1.0\), got nan"),
+        (lambda p: SGD(p, lr=0.1, momentum=-0.5), r"momentum must be in"),
+        (lambda p: SGD(p, lr="0.1"), r"learning rate \(lr\) must be a finite number > 0, got '0.1'"),
+        (lambda p: SGD(p, lr=0.0), r"learning rate \(lr\) must be a finite number > 0, got 0.0"),
+        (lambda p: SGD(p, lr=0.1, momentum=1.0), r"momentum must be in \[0.0, 1.0\), got 1.0"),
+        (lambda p: Adam([], lr=0.1), "optimizer got no parameters"),
+    ],
+)
+def test_settings_are_checked_as_pytorch_does_naming_the_argument(make, argument: str) -> None:
+    with pytest.raises(ValueError, match=argument):
+        make([Value(1.0)])
+
+
+def test_a_learning_rate_changed_between_steps_is_checked() -> None:
+    opt = SGD([Value(1.0)], lr=0.1)
+    for bad in (-0.01, 0.0, float("nan"), float("inf")):
+        with pytest.raises(ValueError, match="learning rate"):
+            opt.lr = bad
+    assert opt.lr == 0.1
+    opt.lr = 0.05
+    assert opt.lr == 0.05
+
+
+class _Trap:
+    """A parameter that raises KeyboardInterrupt when its .data is assigned (or its .grad read) while armed."""
+
+    def __init__(self, data: float, grad: float, on: str) -> None:
+        self._data, self._grad, self.on, self.armed = data, grad, on, False
+
+    @property
+    def data(self) -> float:
+        return self._data
+
+    @data.setter
+    def data(self, value: float) -> None:
+        if self.armed and self.on == "data":
+            raise KeyboardInterrupt
+        self._data = value
+
+    @property
+    def grad(self) -> float:
+        if self.armed and self.on == "grad":
+            raise KeyboardInterrupt
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: float) -> None:
+        self._grad = value
+
+
+@pytest.mark.parametrize("on", ["data", "grad"])
+@pytest.mark.parametrize("make", [lambda p: SGD(p, lr=0.1), lambda p: SGD(p, lr=0.1, momentum=0.9),
+                                  lambda p: Adam(p, lr=0.1)])
+def test_an_interrupted_step_changes_nothing(make, on: str) -> None:
+    """Ctrl-C while the third of four parameters is updated: weights and optimiser state are as before the step."""
+    params = [Value(1.0), Value(-2.0), _Trap(0.5, 0.3, on), Value(4.0)]
+    twins = [Value(1.0), Value(-2.0), Value(0.5), Value(4.0)]
+    for p, q, g in zip(params, twins, [0.2, -1.0, 0.3, 2.0]):
+        p.grad = q.grad = g
+    opt, twin_opt = make(params), make(twins)
+    opt.step()  # one whole step first, so momentum and Adam state are not all zero
+    twin_opt.step()
+    params[2].armed = True
+    with pytest.raises(KeyboardInterrupt):
+        opt.step()
+    assert [p.data for p in params] == [q.data for q in twins]
+    state_names = [name for name in ("velocity", "m", "v", "t") if hasattr(opt, name)]
+    assert {name: getattr(opt, name) for name in state_names} == {name: getattr(twin_opt, name) for name in state_names}
+    params[2].armed = False
+    opt.step()  # the retried step is the step the interrupted one would have been
+    twin_opt.step()
+    assert [p.data for p in params] == [q.data for q in twins]
+
+
+class _TrapList(list):
+    """A parameter list whose second pass raises KeyboardInterrupt half way (a patched optimizer.params)."""
+
+    def __init__(self, items: list, at: int) -> None:
+        super().__init__(items)
+        self.at, self.passes = at, 0
+
+    def __iter__(self):
+        self.passes += 1
+        for i, item in enumerate(super().__iter__()):
+            if self.passes >= 2 and i == self.at:
+                raise KeyboardInterrupt
+            yield item
+
+
+@pytest.mark.parametrize("make", [lambda p: SGD(p, lr=0.1, momentum=0.9), lambda p: Adam(p, lr=0.1)])
+def test_a_parameter_list_that_breaks_off_changes_nothing(make) -> None:
+    params = [Value(1.0), Value(-2.0), Value(0.5)]
+    for p, g in zip(params, [0.2, -1.0, 0.3]):
+        p.grad = g
+    opt = make(params)
+    opt.params = _TrapList(params, at=1)
+    opt.step()  # the first pass over the list is whole
+    after_first = [p.data for p in params]
+    state = [list(getattr(opt, name)) for name in ("velocity", "m", "v") if hasattr(opt, name)]
+    with pytest.raises(KeyboardInterrupt):
+        opt.step()
+    assert [p.data for p in params] == after_first
+    assert [list(getattr(opt, name)) for name in ("velocity", "m", "v") if hasattr(opt, name)] == state
+
+
+def test_parameters_must_be_values() -> None:
+    with pytest.raises(ValueError, match="optimizer parameters must be Values; parameter 1 is a float"):
+        SGD([Value(1.0), 2.0], lr=0.1)

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import signal
 import stat
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -199,3 +204,178 @@ def test_non_finite_weights_are_not_saved(tmp_path) -> None:
     with pytest.raises(ValueError, match="non-finite"):
         save_model(model, tmp_path / "bad.json")
     assert not (tmp_path / "bad.json").exists()
+
+
+def _saved_data(tmp_path) -> tuple[Path, dict]:
+    path = save_model(_trained_model(), tmp_path / "model.json")
+    return path, json.loads(path.read_text())
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (lambda d: d["layers"][0]["biases"].__setitem__(0, 10**400),
+         "layer 1: expected 4 finite biases; the bias of neuron 1 is an integer of about 400 digits, too large"),
+        (lambda d: d["layers"][1]["weights"][1].__setitem__(2, -(10**309)),
+         "layer 2 neuron 2: every weight must be a finite number; weight 3 is an integer of about 309 digits, too"),
+        (lambda d: d["layers"][0]["biases"].__setitem__(1, True), "the bias of neuron 2 is True"),
+        (lambda d: d.update(activation=["relu"]), r"unknown activation \['relu'\]; expected one of"),
+        (lambda d: d.update(output_activation={"name": "linear"}), r"unknown output_activation \{'name': 'linear'\}"),
+        (lambda d: d.update(init=None), "unknown init None"),
+        (lambda d: d.update(checksum=[1]), r"checksum must be a string of 64 hex digits, found \[1\]"),
+        (lambda d: d.update(format=["micrograd_nn.mlp"] * 40), r"format is \['micrograd_nn.mlp', .*\.\.\., expected"),
+        (lambda d: d.update(nin=2.0), "nin must be a positive integer, found 2.0"),
+    ],
+)
+def test_every_field_is_type_checked_and_named(tmp_path, change, problem: str) -> None:
+    path, data = _saved_data(tmp_path)
+    change(data)
+    path.write_text(json.dumps(data))
+    with pytest.raises(ModelFileError, match=problem) as info:
+        load_model(path)
+    assert str(info.value).startswith(f"{path}: ")
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+        ('{"format": "micrograd_nn.mlp", "x": ' + "[" * 100_000 + "]" * 100_000 + "}", "nested too deeply"),
+        ('{"format": "micrograd_nn.mlp", "version": 2, "nin": 1' + "0" * 5000 + "}", "an integer of 5001 digits"),
+    ],
+)
+def test_hostile_json_is_a_model_file_error(tmp_path, text: str, problem: str) -> None:
+    path = tmp_path / "hostile.json"
+    path.write_text(text)
+    with pytest.raises(ModelFileError, match=problem):
+        load_model(path)
+
+
+def _load_elsewhere(path: str | Path) -> subprocess.CompletedProcess:
+    """load_model(path) in a child process with 1 GiB of memory and a minute (a regression must not hang the tests)."""
+
+    def limit_memory() -> None:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (2**30, 2**30))
+
+    code = "from micrograd_nn.persistence import load_model; import sys; load_model(sys.argv[1])"
+    return subprocess.run(
+        [sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=60, preexec_fn=limit_memory
+    )
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero") or not hasattr(os, "mkfifo"), reason="POSIX devices and pipes")
+def test_a_device_or_named_pipe_is_refused_without_reading(tmp_path) -> None:
+    pipe = tmp_path / "pipe.json"
+    os.mkfifo(pipe)
+    for path in ("/dev/zero", pipe):  # endless bytes; a reader that waits for a writer
+        done = _load_elsewhere(path)
+        assert "ModelFileError" in done.stderr and "not a regular file (a device, pipe or socket)" in done.stderr
+
+
+def test_folders_and_oversized_files_are_refused_before_reading(tmp_path, monkeypatch) -> None:
+    import micrograd_nn.persistence
+
+    with pytest.raises(ModelFileError, match=r"not a regular file \(a folder\)"):
+        load_model(tmp_path)
+    huge = tmp_path / "huge.json"
+    with open(huge, "wb") as handle:
+        handle.truncate(micrograd_nn.persistence.MAX_MODEL_BYTES + 1)  # sparse: no disk space used
+    with pytest.raises(ModelFileError, match="larger than 67108864 bytes"):
+        load_model(huge)
+    path = save_model(_trained_model(), tmp_path / "model.json")
+    monkeypatch.setattr(micrograd_nn.persistence, "MAX_MODEL_BYTES", path.stat().st_size - 1)
+    with pytest.raises(ModelFileError, match="larger than"):
+        load_model(path)
+    monkeypatch.setattr(micrograd_nn.persistence, "MAX_MODEL_BYTES", path.stat().st_size)
+    assert _weights(load_model(path)) == _weights(_trained_model())  # exactly at the limit is fine
+    with pytest.raises(FileNotFoundError):
+        load_model(tmp_path / "missing.json")
+
+
+def test_saving_through_a_symlink_writes_the_linked_file(tmp_path) -> None:
+    real = tmp_path / "models" / "real.json"
+    real.parent.mkdir()
+    save_model(MLP(2, [1], rng=1), real)
+    link = tmp_path / "link.json"
+    link.symlink_to(Path("models") / "real.json")  # a relative link, as `ln -s` makes
+    new = MLP(2, [1], rng=2)
+    assert save_model(new, link) == link
+    assert link.is_symlink() and os.readlink(link) == str(Path("models") / "real.json")
+    assert _weights(load_model(real)) == _weights(new)
+    assert sorted(p.name for p in real.parent.iterdir()) == ["real.json"]
+
+
+def test_unclear_save_paths_get_clear_errors(tmp_path) -> None:
+    model = MLP(2, [1], rng=0)
+    with pytest.raises(ValueError, match="save_model: the path is empty"):
+        save_model(model, "")
+    with pytest.raises(IsADirectoryError, match=f"save_model: {tmp_path} is a folder"):
+        save_model(model, tmp_path)
+    with pytest.raises(FileNotFoundError, match=f"the folder {tmp_path / 'nowhere'} does not exist"):
+        save_model(model, tmp_path / "nowhere" / "model.json")
+
+
+def test_the_temporary_file_is_named_as_a_save_in_progress(tmp_path, monkeypatch) -> None:
+    seen: list[str] = []
+    real_fsync = os.fsync
+
+    def look(fd: int) -> None:
+        seen.extend(p.name for p in tmp_path.iterdir())
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", look)
+    save_model(MLP(2, [1], rng=0), tmp_path / "model.json")
+    assert any(re.fullmatch(rf"\.model\.json\.saving-{os.getpid()}-\w+\.tmp", name) for name in seen), seen
+
+
+@pytest.mark.skipif(os.name != "posix", reason="kill -9 is POSIX")
+def test_a_save_killed_with_sigkill_leaves_a_temporary_file_the_next_save_deletes(tmp_path) -> None:
+    path = tmp_path / "model.json"
+    save_model(MLP(2, [3, 1], rng=1), path)
+    code = (
+        "import os, signal, sys\n"
+        "from micrograd_nn.nn import MLP\n"
+        "from micrograd_nn.persistence import save_model\n"
+        "os.fsync = lambda fd: os.kill(os.getpid(), signal.SIGKILL)  # killed half way through the save\n"
+        "save_model(MLP(2, [3, 1], rng=2), sys.argv[1])\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code, str(path)])
+    assert proc.wait(timeout=60) == -signal.SIGKILL
+    leftovers = [p.name for p in tmp_path.iterdir() if p.name != "model.json"]
+    assert len(leftovers) == 1 and leftovers[0].startswith(f".model.json.saving-{proc.pid}-")
+    assert _weights(load_model(path)) == _weights(MLP(2, [3, 1], rng=1))  # the old file is whole
+    other = tmp_path / ".other.json.saving-999999999-abc.tmp"  # another file's leftover: not ours to delete
+    other.write_text("")
+    newest = MLP(2, [3, 1], rng=3)
+    save_model(newest, path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [other.name, "model.json"]
+    assert _weights(load_model(path)) == _weights(newest)
+
+
+def test_a_live_saves_temporary_file_is_kept(tmp_path) -> None:
+    path = tmp_path / "model.json"
+    live = tmp_path / f".model.json.saving-{os.getppid()}-abc.tmp"  # our parent process is alive
+    live.write_text("")
+    save_model(MLP(2, [1], rng=0), path)
+    assert live.exists()
+
+
+def test_a_folder_that_cannot_be_written_is_named(tmp_path, monkeypatch) -> None:
+    import tempfile
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied", str(tmp_path / ".model.json.saving-1-x.tmp"))
+
+    monkeypatch.setattr(tempfile, "NamedTemporaryFile", refuse)  # as a read-only folder does (root ignores modes)
+    with pytest.raises(PermissionError, match=f"save_model: cannot write in the folder {tmp_path}: Permission denied"):
+        save_model(MLP(2, [1], rng=0), tmp_path / "model.json")
+
+
+def test_only_an_mlp_is_saved(tmp_path) -> None:
+    from micrograd_nn.nn import Layer
+
+    with pytest.raises(TypeError, match="only an MLP can be saved, got Layer"):
+        save_model(Layer(2, 1, rng=0), tmp_path / "layer.json")
+    assert list(tmp_path.iterdir()) == []

@@ -23,3 +23,37 @@ def test_ci_runs_the_readme_test_command() -> None:
     command = re.search(r"```bash\n(.*?)\n```", section, re.S).group(1).strip()
     ci_lines = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()]
     assert command in ci_lines
+
+
+def test_lecture_example_prints_what_its_comments_say() -> None:
+    section = README.split("### micrograd's lecture, unchanged", 1)[1]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    expected = [m.group(1).strip() for m in re.finditer(r"^print\(.*\)\s+# (.*)$", code, re.M)]
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(code, "README.md", "exec"), {})
+    assert out.getvalue().strip().splitlines() == expected
+    assert len(expected) == 2
+
+
+def test_check_your_own_backprop_example_prints_what_it_says() -> None:
+    section = README.split("## Check your own backprop", 1)[1]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    assert len(code.strip().splitlines()) <= 11
+    expected = re.search(r"print\(.*\)\s+# (.*)", code).group(1).strip()
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(code, "README.md", "exec"), {})
+    assert out.getvalue().strip() == expected == "True"
+
+
+def test_check_your_own_backprop_example_catches_a_forgotten_slope() -> None:
+    """The same snippet with the hidden layer's sigmoid slope left out is reported, not passed."""
+    section = README.split("## Check your own backprop", 1)[1]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    broken = code.replace("delta @ W2.T * h * (1 - h)", "delta @ W2.T")
+    assert broken != code
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(broken, "README.md", "exec"), {})
+    assert out.getvalue().strip() == "False"

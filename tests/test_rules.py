@@ -38,7 +38,7 @@ def check_rule_first_operand(args: tuple[float, ...]) -> bool:
     return abs(analytic - numeric) <= 1e-5 + 1e-3 * abs(numeric)
 
 
-def test_leaky_relu_slope_is_an_operand() -> None:
+def test_leaky_relu_rule_takes_the_slope_second() -> None:
     assert rules.leaky_relu(-2.0, 0.2) == (pytest.approx(-0.4), (0.2, -2.0))
     assert rules.leaky_relu(3.0, 0.2) == (3.0, (1.0, 0.0))
 

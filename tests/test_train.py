@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.util
+import io
+import math
+import sys
+import time
+
 import numpy as np
 import pytest
 
@@ -10,6 +16,8 @@ from micrograd_nn.nn import MLP
 from micrograd_nn.optim import SGD, Adam
 from micrograd_nn.reference import ReferenceMLP, mlp_gradients
 from micrograd_nn.train import TrainingDivergedError, accuracy, fit, predict, rmse
+
+needs_sklearn = pytest.mark.skipif(importlib.util.find_spec("sklearn") is None, reason="scikit-learn is not installed")
 
 
 def test_full_batch_step_is_one_gradient_descent_step_on_the_reference_gradient() -> None:
@@ -63,10 +71,12 @@ def test_per_sample_sgd_takes_one_step_per_sample() -> None:
         assert len(steps) == expected_steps
 
 
+@needs_sklearn
 def test_metrics_schedule_and_train_metrics_are_recorded() -> None:
     X, y = datasets.moons(40, seed=3)
     labels = y * 2 - 1
     model = MLP(2, [8, 1], rng=1, fused=True)
+    started = time.perf_counter()
     history = fit(
         model,
         X,
@@ -79,13 +89,15 @@ def test_metrics_schedule_and_train_metrics_are_recorded() -> None:
         train_metrics={"n": lambda preds, targets: float(len(preds) == len(targets) == 40)},
         quiet=True,
     )
+    elapsed = time.perf_counter() - started
     assert history.lr == pytest.approx([1.0, 0.9, 0.8, 0.7, 0.6, 0.5])
     assert history.metrics["n"] == [1.0] * 6
     assert len(history.metrics["accuracy"]) == 6
     assert history.metrics["accuracy"][-1] == accuracy(model, X, labels, rule="sign")
-    assert history.seconds > 0 and "epoch 6" in history.summary()
+    assert 0 < history.seconds <= elapsed and history.summary().startswith("epoch 6, loss ")
 
 
+@needs_sklearn
 def test_softmax_cross_entropy_with_adam_minibatches() -> None:
     X, y = datasets.blobs(90, centers=3, seed=0)
     model = MLP(2, [8, 3], rng=0, fused=True)
@@ -144,6 +156,7 @@ def test_saturated_binary_cross_entropy_is_reported_as_divergence() -> None:
     assert history.epochs == 20
 
 
+@needs_sklearn
 def test_a_wrong_argument_is_not_called_divergence() -> None:
     """A ValueError that is not the engine's arithmetic (hinge labels must be -1/+1) stays a plain ValueError."""
     X, y = datasets.moons(10, seed=0)
@@ -199,20 +212,200 @@ def test_minibatch_shuffle_is_fresh_each_epoch_and_reproducible_from_the_seed() 
     assert _batch_orders(seed=8) != orders  # another seed, other batches
 
 
-def test_bad_arguments() -> None:
+class _Terminal(io.StringIO):
+    """A stream that says it is a terminal."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bar_goes_to_a_terminal_stderr_unless_quiet(capsys, monkeypatch) -> None:
+    pytest.importorskip("tqdm")
+    X, y = datasets.binary_toy()
+    for stream, quiet, shown in [(_Terminal(), False, True), (_Terminal(), True, False), (io.StringIO(), False, False)]:
+        monkeypatch.setattr(sys, "stderr", stream)
+        fit(MLP(4, [2, 1], rng=0), X, y, epochs=3, desc="toybar", quiet=quiet)
+        assert ("toybar" in stream.getvalue()) == shown
+        assert ("3/3" in stream.getvalue()) == shown
+    assert capsys.readouterr().out == ""  # never on stdout, where it would mix with printed results
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"y": [1.0, float("nan"), 0.0]}, r"target 1 must be a finite number \(or a list of them\), got nan"),
+        ({"y": [1.0, 0.0, float("inf")]}, r"target 2 must be a finite number \(or a list of them\), got inf"),
+        ({"y": [1.0, "0", 0.0]}, r"target 1 must be a finite number"),
+        ({"l2": float("nan")}, r"l2 must be a finite number >= 0, got nan"),
+        ({"l2": -1e-4}, r"l2 must be a finite number >= 0, got -0.0001"),
+        ({"epochs": -5}, r"epochs must be a whole number >= 1, got -5"),
+        ({"epochs": 0}, r"epochs must be a whole number >= 1, got 0"),
+        ({"epochs": 2.5}, r"epochs must be a whole number >= 1, got 2.5"),
+        ({"batch_size": True}, r"batch_size must be None or a whole number >= 1, got True"),
+        ({"batch_size": 0}, r"batch_size must be None or a whole number >= 1, got 0"),
+        ({"loss": "nope"}, r"unknown loss 'nope'; choose one of"),
+        ({"y": [1, 0]}, r"fit: 3 input rows but 2 targets"),
+        ({"X": [], "y": []}, r"fit: no training data"),
+        ({"lr": float("inf")}, r"learning rate \(lr\) must be a finite number > 0, got inf"),
+        ({"lr": float("nan")}, r"learning rate \(lr\) must be a finite number > 0, got nan"),
+        ({"X": [[0.0, 1.0, 0.0, 1.0], ["a", 1.0, 1.0, 0.0], [1.0, 1.0, 0.0, 0.0]]}, r"input row 1 must be a list of"),
+    ],
+)
+def test_bad_training_input_is_a_value_error_naming_it_not_divergence(change: dict, message: str) -> None:
     X, y = datasets.binary_toy()
     model = MLP(4, [3, 1], rng=0)
-    with pytest.raises(ValueError, match="unknown loss"):
-        fit(model, X, y, loss="nope", quiet=True)
-    with pytest.raises(ValueError, match="3 input rows but 2 targets"):
-        fit(model, X, y[:2], quiet=True)
-    with pytest.raises(ValueError, match="batch_size"):
-        fit(model, X, y, batch_size=0, quiet=True)
+    before = [p.data for p in model.parameters()]
+    arguments = {"X": X, "y": y, "quiet": True, **change}
+    with pytest.raises(ValueError, match=message) as info:
+        fit(model, arguments.pop("X"), arguments.pop("y"), **arguments)
+    assert not isinstance(info.value, TrainingDivergedError)
+    assert [p.data for p in model.parameters()] == before  # refused before the first step
 
 
-def test_progress_bar_shows_unless_quiet(capsys) -> None:
+def test_numpy_integer_epochs_and_batch_size_are_whole_numbers() -> None:
     X, y = datasets.binary_toy()
-    fit(MLP(4, [2, 1], rng=0), X, y, epochs=3, desc="toybar")
-    assert "toybar" in capsys.readouterr().err
-    fit(MLP(4, [2, 1], rng=0), X, y, epochs=3, desc="toybar", quiet=True)
-    assert "toybar" not in capsys.readouterr().err
+    history = fit(MLP(4, [3, 1], rng=0), X, y, epochs=np.int64(3), batch_size=np.int64(2), quiet=True)
+    assert history.epochs == 3
+
+
+def test_a_learning_rate_schedule_must_stay_positive() -> None:
+    """A schedule that turns negative would climb the loss: refused at the epoch it happens, naming it."""
+    X, y = datasets.binary_toy()
+    model = MLP(4, [3, 1], rng=0)
+    with pytest.raises(ValueError, match=r"lr_schedule\(3\) gave -0.1") as info:
+        fit(model, X, y, lr_schedule=lambda k: 0.1 if k < 3 else -0.1, epochs=5, quiet=True)
+    assert "finite number > 0" in str(info.value)
+    with pytest.raises(ValueError, match=r"lr_schedule\(0\) gave nan"):
+        fit(model, X, y, lr_schedule=lambda k: float("nan"), epochs=5, quiet=True)
+
+
+def test_rmse_and_accuracy_refuse_mismatched_or_empty_data() -> None:
+    X, y = datasets.binary_toy()  # 3 rows
+    model = MLP(4, [3, 1], rng=0)
+    with pytest.raises(ValueError, match="rmse: 3 input rows but 1 targets"):
+        rmse(model, X, y[:1])
+    with pytest.raises(ValueError, match="accuracy: 3 input rows but 2 targets"):
+        accuracy(model, X, y[:2], rule="threshold")
+    with pytest.raises(ValueError, match="accuracy: no rows given"):
+        accuracy(model, [], [], rule="threshold")
+    with pytest.raises(ValueError, match="rmse: no rows given"):
+        rmse(model, [], [])
+    with pytest.raises(ValueError, match="'argmax' needs two or more outputs"):
+        accuracy(model, X, y)
+    with pytest.raises(ValueError, match="rmse needs a model with one output"):
+        rmse(MLP(4, [2], rng=0), X, y)
+    # the right lengths still give the exact values
+    outputs = predict(model, X)
+    assert rmse(model, X, y) == pytest.approx(math.sqrt(sum((o - t) ** 2 for o, t in zip(outputs, y)) / 3), rel=1e-15)
+    assert accuracy(model, X, y, rule="threshold") == sum((o > 0.5) == (t > 0.5) for o, t in zip(outputs, y)) / 3
+
+
+class _RecordingSGD(SGD):
+    """SGD that keeps a copy of the weights after every step it completes."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.after_steps: list[list[float]] = []
+
+    def step(self) -> None:
+        super().step()
+        self.after_steps.append([p.data for p in self.params])
+
+
+def _interrupt_on_call(number: int, function):
+    """function, except that its call number `number` (from 1) raises KeyboardInterrupt."""
+    calls = [0]
+
+    def wrapped(*args):
+        calls[0] += 1
+        if calls[0] == number:
+            raise KeyboardInterrupt
+        return function(*args)
+
+    return wrapped
+
+
+@pytest.mark.parametrize("call", [1, 2, 7, 10])
+def test_ctrl_c_in_the_loss_leaves_whole_steps_zero_gradients_and_the_history(call: int) -> None:
+    """Mini-batches of 2 over 3 rows (2 steps an epoch); Ctrl-C while step `call` computes its loss."""
+    X, y = datasets.binary_toy()
+    model = MLP(4, [3, 1], activation="sigmoid", rng=0)
+    start = [p.data for p in model.parameters()]
+    optimizer = _RecordingSGD(model.parameters(), lr=0.5)
+    with pytest.raises(KeyboardInterrupt) as info:
+        fit(model, X, y, loss=_interrupt_on_call(call, losses.mse), optimizer=optimizer, epochs=10, batch_size=2,
+            quiet=True)
+    assert len(optimizer.after_steps) == call - 1
+    assert [p.data for p in model.parameters()] == (optimizer.after_steps[-1] if call > 1 else start)
+    assert all(p.grad == 0.0 for p in model.parameters())
+    history = info.value.history
+    assert history.epochs == (call - 1) // 2 == len(history.lr)
+    assert history.loss == fit(MLP(4, [3, 1], activation="sigmoid", rng=0), X, y, lr=0.5, epochs=10, batch_size=2,
+                               quiet=True).loss[: history.epochs]
+
+
+@pytest.mark.parametrize("sqrt_call", [1, 5, 30, 41])
+def test_ctrl_c_inside_adams_step_leaves_the_previous_whole_step(sqrt_call: int, monkeypatch) -> None:
+    """Adam's step takes one sqrt per parameter (19 here): Ctrl-C inside one undoes nothing half-way."""
+    import micrograd_nn.optim
+
+    X, y = datasets.binary_toy()
+    model = MLP(4, [3, 1], activation="sigmoid", rng=0)
+    twin = MLP(4, [3, 1], activation="sigmoid", rng=0)
+    optimizer, twin_optimizer = Adam(model.parameters(), lr=0.05), Adam(twin.parameters(), lr=0.05)
+    whole_steps = (sqrt_call - 1) // len(model.parameters())
+    if whole_steps:
+        fit(twin, X, y, optimizer=twin_optimizer, epochs=whole_steps, quiet=True)
+    monkeypatch.setattr(micrograd_nn.optim.math, "sqrt", _interrupt_on_call(sqrt_call, math.sqrt))
+    with pytest.raises(KeyboardInterrupt) as info:
+        fit(model, X, y, optimizer=optimizer, epochs=5, quiet=True)
+    assert [p.data for p in model.parameters()] == [p.data for p in twin.parameters()]
+    assert (optimizer.t, optimizer.m, optimizer.v) == (twin_optimizer.t, twin_optimizer.m, twin_optimizer.v)
+    assert all(p.grad == 0.0 for p in model.parameters())
+    assert info.value.history.epochs == whole_steps
+
+
+def test_ctrl_c_in_a_metric_or_callback_keeps_only_whole_epochs() -> None:
+    X, y = datasets.binary_toy()
+    for where in ("metric", "on_epoch"):
+        model = MLP(4, [3, 1], rng=0)
+        options = {"metrics": {"acc": lambda m: 1.0}}
+        if where == "metric":
+            options["metrics"] = {"acc": _interrupt_on_call(3, lambda m: 1.0)}  # epoch 3's metric
+        else:
+            options["on_epoch"] = _interrupt_on_call(3, lambda epoch, history: None)  # after epoch 3 is recorded
+        with pytest.raises(KeyboardInterrupt) as info:
+            fit(model, X, y, epochs=10, quiet=True, **options)
+        history = info.value.history
+        expected = 2 if where == "metric" else 3
+        assert history.epochs == len(history.lr) == len(history.metrics["acc"]) == expected
+        assert all(p.grad == 0.0 for p in model.parameters())
+
+
+def test_divergence_carries_the_history_so_far() -> None:
+    X, y = datasets.exam_scores()
+    with pytest.raises(TrainingDivergedError) as info:
+        fit(MLP(2, [3, 1], rng=0), X * 1e3, y * 1e3, loss="mse", lr=1e6, epochs=50, quiet=True)
+    assert info.value.history is not None and info.value.history.epochs == info.value.epoch - 1
+
+
+def test_a_loss_function_must_return_a_value() -> None:
+    X, y = datasets.binary_toy()
+    with pytest.raises(TypeError, match="fit: the loss function must return a Value, got float"):
+        fit(MLP(4, [3, 1], rng=0), X, y, loss=lambda predictions, targets: 0.5, quiet=True)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda m, X, y: fit(m, None, y, quiet=True), "the inputs X must be a list"),
+        (lambda m, X, y: fit(m, X, None, quiet=True), "the targets y must be a list"),
+        (lambda m, X, y: fit(m, [1.0, 0.0, 1.0, 0.0], [1], quiet=True), "input row 0 must be a list of numbers"),
+        (lambda m, X, y: rmse(m, X, [float("nan"), 1.0, 0.0]), "rmse: target 0 must be a finite number"),
+        (lambda m, X, y: accuracy(m, X, [1, "1", 0], rule="threshold"), "accuracy: target 1 must be a finite number"),
+    ],
+)
+def test_inputs_and_targets_that_are_not_lists_of_numbers_are_named(call, message: str) -> None:
+    X, y = datasets.binary_toy()
+    with pytest.raises(ValueError, match=message):
+        call(MLP(4, [3, 1], rng=0), X, y)

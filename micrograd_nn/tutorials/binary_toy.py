@@ -14,6 +14,15 @@ tutorial's signs: E = y - output, d_output = E * slope_output = -dLoss/dz_out,
 d_hidden = (d_output . wout^T) * slope_hidden = -dLoss/dz_hidden, and the update
 wout += hidden^T . d_output * lr is w -= lr * dLoss/dw.
 
+The seed-42 walk-through (the article's second half: X = [[1,0,0,0],[1,0,1,1],
+[0,1,0,1]], no biases, weights from U[0, 1) after np.random.seed(42)) is then
+reproduced matrix by matrix from the engine: its starting errors
+1/2 (y - o)^2 = [0.05013458, 0.03727248, 0.25388062] come from the first draw
+of the weights, while its 1000-epoch error log (0.11553 at epoch 0 ... 0.01190
+at epoch 900, the mean of those errors) comes only from a second draw, trained
+with learning rate 0.1 where the text says 0.01.  The hand-written gradient
+matrices are checked by micrograd_nn.check.check_gradients.
+
 A second part trains 10 sigmoid hidden neurons on the moons (and on three
 blobs as an extra) and plots the decision boundaries.
 """
@@ -27,6 +36,7 @@ from pathlib import Path
 import numpy as np
 
 from micrograd_nn import datasets, losses
+from micrograd_nn.check import GradientReport, check_gradients
 from micrograd_nn.engine import Value
 from micrograd_nn.nn import MLP
 from micrograd_nn.optim import Adam
@@ -45,6 +55,18 @@ class MatrixView:
 
 
 @dataclass
+class WalkThrough:
+    """The seed-42 walk-through reproduced from the engine."""
+
+    matrices: dict[str, np.ndarray]  # the walk-through's matrices (samples as columns, as it prints them)
+    starting_errors: list[float]  # 1/2 (y - o)^2 per sample, first draw of the weights
+    gradient_report: GradientReport  # its hand-written dE/dwho, dE/dwih against the engine
+    epoch_errors: list[float]  # mean 1/2 (y - o)^2 at epochs 0, 100, ..., second draw, lr 0.1
+    text_lr_errors: list[float]  # the same with the text's learning rate 0.01
+    first_draw_errors: list[float]  # the same from the first draw with lr 0.1
+
+
+@dataclass
 class BinaryToyResult:
     """What the binary-toy demo produced."""
 
@@ -53,6 +75,7 @@ class BinaryToyResult:
     full_batch: History
     per_sample: History
     matrix_view: MatrixView
+    walkthrough: WalkThrough
     moons_accuracy: float
     blobs_accuracy: float
     files: dict[str, Path] = field(default_factory=dict)
@@ -69,12 +92,23 @@ def tutorial_network(seed: int = 0) -> MLP:
 
 def _weights(model: MLP, layer: int) -> np.ndarray:
     """Layer weights as the tutorial's matrix: row i = input i, column j = neuron j."""
-    return np.array([[w.data for w in n.w] for n in model.layers[layer].neurons]).T
+    return model.to_matrices("inputs_by_neurons")[0][layer]
 
 
 def _biases(model: MLP, layer: int) -> np.ndarray:
     """Layer biases as a 1 x width row, as the tutorial's bh and bout."""
-    return np.array([[n.b.data for n in model.layers[layer].neurons]])
+    biases = model.to_matrices("inputs_by_neurons")[1]
+    if biases is None:
+        raise ValueError("the matrix view needs a network with biases")
+    return biases[layer]
+
+
+def _slope(node: Value) -> float:
+    """d(node)/d(its operand): the local derivative the engine stored in the forward pass."""
+    derivatives = node.local_grads
+    if not derivatives:
+        raise ValueError(f"{node.op!r} node keeps no local derivative")
+    return derivatives[0]
 
 
 def matrix_view(model: MLP, X: np.ndarray, y: np.ndarray, lr: float = 0.1) -> MatrixView:
@@ -93,9 +127,9 @@ def matrix_view(model: MLP, X: np.ndarray, y: np.ndarray, lr: float = 0.1) -> Ma
     hidden_rows: list[list[Value]] = []
     outputs: list[Value] = []
     for row in X.tolist():
-        hidden = model.layers[0]([Value(v) for v in row])
-        hidden_rows.append(hidden)  # type: ignore[arg-type]
-        outputs.append(model.layers[1](hidden))  # type: ignore[arg-type]
+        hidden = model.layers[0].forward([Value(v) for v in row])
+        hidden_rows.append(hidden)
+        outputs.append(model.layers[1].forward(hidden)[0])
     loss = losses.half_sse(outputs, y.tolist())
     model.zero_grad()
     loss.backward()
@@ -104,8 +138,8 @@ def matrix_view(model: MLP, X: np.ndarray, y: np.ndarray, lr: float = 0.1) -> Ma
     m["hidden activations = sigmoid(X.wh + bh)"] = np.array([[h.data for h in row] for row in hidden_rows])
     m["output = sigmoid(hidden.wout + bout)"] = np.array([[o.data] for o in outputs])
     m["E = y - output"] = y.reshape(-1, 1) - m["output = sigmoid(hidden.wout + bout)"]
-    m["slope_output_layer = output(1 - output)"] = np.array([[o.local_grads[0]] for o in outputs])
-    m["slope_hidden_layer = hidden(1 - hidden)"] = np.array([[h.local_grads[0] for h in row] for row in hidden_rows])
+    m["slope_output_layer = output(1 - output)"] = np.array([[_slope(o)] for o in outputs])
+    m["slope_hidden_layer = hidden(1 - hidden)"] = np.array([[_slope(h) for h in row] for row in hidden_rows])
     m["d_output = E * slope_output_layer"] = np.array([[-o.operands[0].grad] for o in outputs])
     m["Error_at_hidden_layer = d_output . wout^T"] = np.array([[-h.grad for h in row] for row in hidden_rows])
     m["d_hiddenlayer = Error_at_hidden_layer * slope_hidden_layer"] = np.array(
@@ -149,11 +183,114 @@ def _print_matrices(view: MatrixView) -> None:
     )
 
 
+# -- the seed-42 walk-through ---------------------------------------------------------------------------------
+
+WALKTHROUGH_X = np.array([[1, 0, 0, 0], [1, 0, 1, 1], [0, 1, 0, 1]], dtype=float)
+WALKTHROUGH_Y = np.array([1.0, 1.0, 0.0])
+PRINTED_STARTING_ERRORS = [0.05013458, 0.03727248, 0.25388062]
+PRINTED_EPOCH_ERRORS = [0.11553, 0.11082, 0.10606, 0.09845, 0.08483, 0.06396, 0.04206, 0.02641, 0.01719, 0.01190]
+
+
+def walkthrough_weights(draw: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """np.random.seed(42), then wih = U[0,1) of shape (4, 3) and who of shape (3, 1), drawn `draw` times."""
+    generator = np.random.RandomState(42)
+    for _ in range(draw):
+        wih = generator.uniform(size=(4, 3))
+        who = generator.uniform(size=(3, 1))
+    return wih, who
+
+
+def walkthrough_network(draw: int = 1) -> MLP:
+    """4-3-1, sigmoid on both layers, no biases, with the walk-through's weights (W1 = wih, W2 = who)."""
+    return MLP.from_matrices(list(walkthrough_weights(draw)), None, "sigmoid", layout="inputs_by_neurons")
+
+
+def walkthrough_gradients(wih: np.ndarray, who: np.ndarray) -> list[np.ndarray]:
+    """The walk-through's chain rule by hand, samples as columns: [dE/dwih (4, 3), dE/dwho (3, 1)].
+
+    E = sum 1/2 (y - o)^2; dE/do = -(y - o); do/dZ2 = o (1 - o); dE/dwho = h . (dE/do * do/dZ2)^T;
+    dE/dwih = X . (h (1 - h) * (who . (do/dZ2 * dE/do)))^T.
+    """
+    X, y = WALKTHROUGH_X.T, WALKTHROUGH_Y.reshape(1, -1)
+    h = 1.0 / (1.0 + np.exp(-(wih.T @ X)))
+    o = 1.0 / (1.0 + np.exp(-(who.T @ h)))
+    output_delta = -(y - o) * o * (1 - o)
+    return [X @ (h * (1 - h) * (who @ output_delta)).T, h @ output_delta.T]
+
+
+def _epoch_errors(draw: int, lr: float, epochs: int, quiet: bool) -> list[float]:
+    """Mean 1/2 (y - o)^2 over the three samples at epochs 0, 100, ... of full-batch descent on the engine."""
+    history = fit(
+        walkthrough_network(draw), WALKTHROUGH_X, WALKTHROUGH_Y, loss="half_sse", lr=lr, epochs=epochs, quiet=quiet
+    )
+    return [history.loss[e] / len(WALKTHROUGH_X) for e in range(0, epochs, 100)]
+
+
+def reproduce_walkthrough(epochs: int = 1000, quiet: bool = True) -> WalkThrough:
+    """The walk-through's matrices from the engine's graph, its gradients checked, and its error log reproduced."""
+    model = walkthrough_network(draw=1)
+    hidden = [model.layers[0].forward(list(row)) for row in WALKTHROUGH_X.tolist()]
+    outputs = [model.layers[1].forward(h)[0] for h in hidden]
+    loss = losses.half_sse(outputs, WALKTHROUGH_Y.tolist())
+    model.zero_grad()
+    loss.backward()
+    wih, who = walkthrough_weights(draw=1)
+    h = np.array([[v.data for v in row] for row in hidden]).T
+    o = np.array([[v.data for v in outputs]])
+    grads, _ = model.to_matrices(gradients=True)
+    matrices = {
+        "X (input in matrix form, samples as columns)": WALKTHROUGH_X.T,
+        "wih (weights input -> hidden)": wih,
+        "who (weights hidden -> output)": who,
+        "hidden layer output h = sigmoid(wih^T . X)": h,
+        "output o = sigmoid(who^T . h)": o,
+        "error 1/2 (y - o)^2": 0.5 * (WALKTHROUGH_Y - o) ** 2,
+        "dE/do = -(y - o)  (from the engine: .grad of each output)": np.array([[v.grad for v in outputs]]),
+        "dE/dwho": grads[1],
+        "dE/dwih": grads[0],
+    }
+    by_hand = walkthrough_gradients(wih, who)
+    report = check_gradients(by_hand, model, WALKTHROUGH_X, WALKTHROUGH_Y, loss="half_sse", layout="inputs_by_neurons")
+    matrices["wih after one step with the text's lr 0.01"] = wih - 0.01 * grads[0]
+    matrices["who after one step with the text's lr 0.01"] = who - 0.01 * grads[1]
+    return WalkThrough(
+        matrices,
+        matrices["error 1/2 (y - o)^2"][0].tolist(),
+        report,
+        _epoch_errors(draw=2, lr=0.1, epochs=epochs, quiet=quiet),
+        _epoch_errors(draw=2, lr=0.01, epochs=epochs, quiet=quiet),
+        _epoch_errors(draw=1, lr=0.1, epochs=epochs, quiet=quiet),
+    )
+
+
+def _print_walkthrough(walk: WalkThrough) -> None:
+    for name, matrix in walk.matrices.items():
+        say(f"{name}:")
+        text = np.array2string(np.atleast_2d(matrix), precision=8, suppress_small=True, max_line_width=100)
+        for line in text.splitlines():
+            say(f"    {line}")
+    say(f"the text prints the starting errors {PRINTED_STARTING_ERRORS}: the same to its 8 digits")
+    for line in str(walk.gradient_report).splitlines():
+        say(f"    {line}")
+    say("its error log, mean 1/2 (y - o)^2 every 100 epochs:")
+    say(f"    {'epoch':>5} {'printed':>9} {'2nd draw, lr 0.1':>17} {'2nd draw, lr 0.01':>18} {'1st draw, lr 0.1':>17}")
+    for k, printed in enumerate(PRINTED_EPOCH_ERRORS[: len(walk.epoch_errors)]):
+        say(
+            f"    {100 * k:>5} {printed:>9.5f} {walk.epoch_errors[k]:>17.5f} {walk.text_lr_errors[k]:>18.5f} "
+            f"{walk.first_draw_errors[k]:>17.5f}"
+        )
+    say("two facts the text gets wrong: the 1000-epoch run does not start from the weights of the walk-through")
+    say("(it reproduces only from a second draw of the seed-42 generator: the weights were drawn again), and its")
+    say("learning rate is 0.1, not the 0.01 the text defines.  (Its R code also gives each training row its own")
+    say("bias: bh has one row per sample, and rowSums gives each row an update from its own sample alone.)")
+
+
 def run_binary_toy(
     out_dir: str | Path = DEFAULT_OUT,
     *,
     epochs: int = 5000,
     moons_epochs: int = 300,
+    walkthrough_epochs: int = 1000,
     seed: int = 0,
     quiet: bool = False,
 ) -> BinaryToyResult:
@@ -166,6 +303,11 @@ def run_binary_toy(
     say("matrix view: epoch 1 of full-batch gradient descent (lr 0.1), every matrix from the engine's graph")
     view = matrix_view(tutorial_network(seed), X, y, lr=0.1)
     _print_matrices(view)
+
+    say("")
+    say("the seed-42 walk-through (X = [[1,0,0,0],[1,0,1,1],[0,1,0,1]], no biases), every matrix from the engine:")
+    walk = reproduce_walkthrough(epochs=walkthrough_epochs, quiet=quiet)
+    _print_walkthrough(walk)
 
     say("")
     say(f"full-batch gradient descent, lr 0.1, {epochs} epochs:")
@@ -213,7 +355,7 @@ def run_binary_toy(
     for name, path in result_files.items():
         say(f"{name}: {path}")
     return BinaryToyResult(
-        full_outputs, sgd_outputs, full_batch, per_sample, view, moons_accuracy, blobs_accuracy, result_files
+        full_outputs, sgd_outputs, full_batch, per_sample, view, walk, moons_accuracy, blobs_accuracy, result_files
     )
 
 

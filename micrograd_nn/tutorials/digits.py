@@ -9,6 +9,16 @@ accuracy is printed after each epoch, and the time it took.  With a path to
 an MNIST CSV (label, then 784 pixels) it trains the tutorial's 784-32-16-10.
 Before training, one mini-batch's softmax cross-entropy and every gradient on
 the starting weights are checked against the NumPy reference.
+
+First, though, the tutorial's own backward pass, re-expressed in NumPy with its
+mistakes (samples as columns, Z = W @ X + b), is checked entry by entry against
+the engine by micrograd_nn.check.check_gradients: its m is the whole data set's
+row count (1797) where the training rows (797) are summed, so every gradient is
+797/1797 of the right one; np.sum without an axis turns each bias gradient into
+one number; it stops after two of the three layers; and delta = A3 - Y at the
+output is the gradient of softmax cross-entropy, not of the squared error the
+text names.  Its forward pass also feeds layer 3 the layer-2 value before its
+ReLU.  The corrected backward pass then agrees with the engine everywhere.
 """
 
 from __future__ import annotations
@@ -18,7 +28,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from micrograd_nn import datasets, losses
+from micrograd_nn.check import GradientReport, check_gradients
 from micrograd_nn.engine import Value
 from micrograd_nn.nn import MLP
 from micrograd_nn.optim import Adam
@@ -48,7 +61,19 @@ class DigitsResult:
     seconds: float
     sizes: list[int]
     reference_check: ReferenceCheck  # engine vs NumPy on the starting weights, one mini-batch
+    tutorial_check: TutorialCheck  # the tutorial's backward pass, as printed and corrected, vs the engine
     files: dict[str, Path] = field(default_factory=dict)
+
+
+@dataclass
+class TutorialCheck:
+    """The tutorial's backward pass checked against the engine, as printed (re-expressed) and corrected."""
+
+    data_rows: int  # the tutorial's m: every row of the data set
+    train_rows: int  # the rows the gradients are summed over
+    forward_difference: float  # largest |probability| change when layer 3 reads Z2 before its ReLU
+    as_printed: GradientReport
+    corrected: GradientReport
 
 
 def softmax_squared_error(logits: Sequence[Sequence[Value]], labels: Sequence[int]) -> Value:
@@ -56,6 +81,109 @@ def softmax_squared_error(logits: Sequence[Sequence[Value]], labels: Sequence[in
     probabilities = [losses.softmax(z) for z in logits]
     one_hot = [[1.0 if k == label else 0.0 for k in range(len(z))] for z, label in zip(logits, labels)]
     return losses.mse(probabilities, one_hot)
+
+
+# -- the tutorial's backward pass, re-expressed (samples are columns: Z = W @ X + b) -----------------------
+
+
+def tutorial_parameters(sizes: list[int], seed: int = 0) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """The tutorial's start: W_l ~ 0.5 N(0, 1) of shape (n_out, n_in), b_l ~ 0.5 U[0, 1) of shape (n_out, 1)."""
+    rng = np.random.default_rng(seed)
+    weights = [rng.standard_normal((n_out, n_in)) * 0.5 for n_in, n_out in zip(sizes, sizes[1:])]
+    biases = [rng.random((n_out, 1)) * 0.5 for n_out in sizes[1:]]
+    return weights, biases
+
+
+def _softmax_columns(z: np.ndarray) -> np.ndarray:
+    """softmax of each column: e^(z - max) / sum e^(z - max)."""
+    e = np.exp(z - z.max(axis=0))
+    return e / e.sum(axis=0)
+
+
+def tutorial_forward(
+    weights: list[np.ndarray], biases: list[np.ndarray], X: np.ndarray, *, relu_before_layer_3: bool = True
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """([Z1, Z2, Z3], [X, A1, A2, A3]) with A_l = relu(Z_l) and A3 = softmax(Z3).
+
+    relu_before_layer_3=False is the tutorial's slip: Z3 = W3 @ Z2 + b3 reads Z2 before its ReLU.
+    """
+    (W1, W2, W3), (b1, b2, b3) = weights, biases
+    Z1 = W1 @ X + b1
+    A1 = np.maximum(Z1, 0.0)
+    Z2 = W2 @ A1 + b2
+    A2 = np.maximum(Z2, 0.0)
+    Z3 = W3 @ (A2 if relu_before_layer_3 else Z2) + b3
+    return [Z1, Z2, Z3], [X, A1, A2, _softmax_columns(Z3)]
+
+
+def _one_hot_columns(labels: np.ndarray, classes: int) -> np.ndarray:
+    Y = np.zeros((classes, len(labels)))
+    Y[labels, np.arange(len(labels))] = 1.0
+    return Y
+
+
+def tutorial_backward_as_printed(
+    weights: list[np.ndarray], biases: list[np.ndarray], X: np.ndarray, labels: np.ndarray, m: int
+) -> list[np.ndarray | None]:
+    """The tutorial's backward pass with its mistakes: [dW1, db1, dW2, db2, dW3, db3].
+
+    delta3 = A3 - Y (cross-entropy's), divided by m = every row of the data set,
+    bias gradients summed over every axis (one number), and layer 1 never reached (None).
+    """
+    Z, A = tutorial_forward(weights, biases, X)
+    dZ3 = A[3] - _one_hot_columns(labels, A[3].shape[0])
+    dW3 = dZ3 @ A[2].T / m
+    db3 = np.sum(dZ3) / m
+    dZ2 = (weights[2].T @ dZ3) * (Z[1] > 0)
+    dW2 = dZ2 @ A[1].T / m
+    db2 = np.sum(dZ2) / m
+    return [None, None, dW2, db2, dW3, db3]
+
+
+def tutorial_backward_corrected(
+    weights: list[np.ndarray], biases: list[np.ndarray], X: np.ndarray, labels: np.ndarray
+) -> list[np.ndarray]:
+    """dL/dW_l, dL/db_l for L = mean over the columns of -ln softmax(Z3)_label, all three layers."""
+    Z, A = tutorial_forward(weights, biases, X)
+    n = X.shape[1]  # the rows actually summed
+    delta = (A[3] - _one_hot_columns(labels, A[3].shape[0])) / n
+    grads: list[np.ndarray] = []
+    for layer in (2, 1, 0):
+        grads = [delta @ A[layer].T, delta.sum(axis=1, keepdims=True), *grads]
+        if layer:
+            delta = (weights[layer].T @ delta) * (Z[layer - 1] > 0)
+    return grads
+
+
+def check_tutorial_backward(data_rows: int = 1797, dev_rows: int = 1000, seed: int = 0) -> TutorialCheck:
+    """The tutorial's split (shuffle, first dev_rows for dev, the rest to train) and both backward passes checked."""
+    X_all, y_all = datasets.digits()
+    order = np.random.default_rng(seed).permutation(len(X_all))[:data_rows]
+    X, y = X_all[order][dev_rows:].T, y_all[order][dev_rows:]  # samples as columns, as the tutorial
+    sizes = [X.shape[0], 32, 16, 10]
+    weights, biases = tutorial_parameters(sizes, seed)
+    model = MLP.from_matrices(weights, biases, ["relu", "relu", "linear"], layout="neurons_by_inputs", fused=True)
+    engine_probabilities = np.array([losses.softmax(model.forward(column)) for column in X.T.tolist()], dtype=object)
+    engine_probabilities = np.array([[p.data for p in row] for row in engine_probabilities]).T
+    slipped = tutorial_forward(weights, biases, X, relu_before_layer_3=False)[1][3]
+    as_printed = check_gradients(
+        tutorial_backward_as_printed(weights, biases, X, y, m=data_rows),
+        model,
+        X,
+        y,
+        loss="softmax_mse",
+        layout="neurons_by_inputs",
+    )
+    corrected = check_gradients(
+        tutorial_backward_corrected(weights, biases, X, y),
+        model,
+        X,
+        y,
+        loss="softmax_cross_entropy",
+        layout="neurons_by_inputs",
+    )
+    difference = float(np.max(np.abs(slipped - engine_probabilities)))
+    return TutorialCheck(data_rows, X.shape[1], difference, as_printed, corrected)
 
 
 def run_digits(
@@ -96,6 +224,23 @@ def run_digits(
     sizes = [X.shape[1], 32, 16, 10]
     model = MLP(sizes[0], sizes[1:], activation="relu", init="he", rng=seed, fused=True)
     loss_fn = losses.softmax_cross_entropy if loss == "cross_entropy" else softmax_squared_error
+    say("the tutorial's backward pass, re-expressed with its mistakes, checked against the engine:")
+    tutorial = check_tutorial_backward(seed=seed)
+    say(
+        f"(8x8 digits, 64-32-16-10, its split: {tutorial.data_rows} rows, the last {tutorial.train_rows} to train; "
+        "the text says squared error, so the check asks for the squared error of the softmax probabilities)"
+    )
+    say(
+        f"its forward pass feeds layer 3 the layer-2 value before its ReLU: the probabilities move by up to "
+        f"{tutorial.forward_difference:.4f}; the backward passes below use the forward pass with the ReLU"
+    )
+    for line in str(tutorial.as_printed).splitlines():
+        say("    " + line)
+    say("corrected (m = the rows summed, bias sums over the samples only, all three layers, named for what it is:")
+    say("softmax cross-entropy):")
+    for line in str(tutorial.corrected).splitlines():
+        say("    " + line)
+    say("")
     say(f"digits: {source}: {len(X_train)} training and {len(X_dev)} dev images of {X.shape[1]} pixels")
     say(
         f"network {'-'.join(map(str, sizes))} (ReLU hidden layers, softmax output), "
@@ -149,4 +294,4 @@ def run_digits(
     }
     for name, path in files.items():
         say(f"{name}: {path}")
-    return DigitsResult(model, history, dev_accuracy, train_accuracy, seconds, sizes, check, files)
+    return DigitsResult(model, history, dev_accuracy, train_accuracy, seconds, sizes, check, tutorial, files)

@@ -1,0 +1,590 @@
+"""Compare a learner's hand-written gradient arrays with the engine's, entry by entry, and say what went wrong.
+
+    report = check_gradients([dW1, db1, dW2, db2], model, X, y, loss="mse", layout="inputs_by_neurons")
+    print(report)          # readable; report.ok, report.mismatches, report.diagnoses for code
+
+The engine's gradients come from the public API: the model's outputs for every
+row of X, the loss built from Values, and backward().  The learner's arrays
+are in the order W1, b1, W2, b2, ... (W1, W2, ... for "bias_row_first" and for
+networks without biases), shaped as `layout` says (see micrograd_nn.nn.LAYOUTS).
+An entry agrees when |mine - engine| <= rtol * max(|engine|, 1e-3 * g), with g
+the largest |engine gradient| (so entries that cancel to about 0 are compared
+at 1e-12 g, not at 0).
+
+When an array disagrees, the checker looks for the usual mistakes, in this order,
+first under the requested loss and then under the other losses that fit the data:
+a missing layer (None or all zeros), one number where a vector is due, a
+transposed matrix, a flipped sign, one constant factor (with what it means),
+a factor per neuron (a neighbouring weight used), and the gradient of another loss.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from micrograd_nn import losses
+from micrograd_nn.engine import Value
+from micrograd_nn.nn import LAYOUTS, MLP
+
+DIAGNOSIS_KINDS = (
+    "missing",  # None or all zeros where the engine has a gradient: a layer not computed
+    "shape",  # one number where a vector is due, or a shape that fits nothing
+    "transposed",  # the matrix's transpose matches
+    "sign",  # every entry is minus the engine's
+    "factor",  # every entry is the engine's times one constant
+    "row_factor",  # each row has its own factor
+    "column_factor",  # each column has its own factor
+    "loss",  # the array is the gradient of another loss
+    "unexplained",  # wrong, and none of the patterns above fits
+)
+
+
+def output_sum(preds: Any, targets: Any) -> Value:
+    """L = sum of every output over every row (targets ignored): dL/dw is the gradient of the prediction itself."""
+    return Value.sum(losses._flatten(preds))
+
+
+def softmax_mse(logits: Sequence[Sequence[Value]], labels: Sequence[int]) -> Value:
+    """Mean over samples and classes of (softmax(z)_k - onehot(label)_k)^2: squared error on probabilities."""
+    probabilities = [losses.softmax(z) for z in logits]
+    one_hot = [[1.0 if k == label else 0.0 for k in range(len(z))] for z, label in zip(logits, labels)]
+    return losses.mse(probabilities, one_hot)
+
+
+LOSS_FUNCTIONS: dict[str, Callable[[Any, Any], Value]] = {
+    "mse": losses.mse,
+    "half_sse": losses.half_sse,
+    "sse": losses.sse,
+    "binary_cross_entropy": losses.binary_cross_entropy,
+    "binary_cross_entropy_with_logits": losses.binary_cross_entropy_with_logits,
+    "softmax_cross_entropy": losses.softmax_cross_entropy,
+    "softmax_mse": softmax_mse,
+    "hinge": losses.hinge,
+    "output": output_sum,
+}
+
+LOSS_TEXT = {
+    "mse": "the mean squared error",
+    "half_sse": "half the sum of squared errors",
+    "sse": "the sum of squared errors",
+    "binary_cross_entropy": "binary cross-entropy",
+    "binary_cross_entropy_with_logits": "binary cross-entropy on logits",
+    "softmax_cross_entropy": "softmax cross-entropy",
+    "softmax_mse": "the squared error of the softmax probabilities",
+    "hinge": "the hinge loss",
+    "output": "the network's output itself",
+}
+
+# the squared-error losses differ by constant factors only: a 'factor' diagnosis explains those
+SQUARED_ERRORS = ("mse", "half_sse", "sse")
+
+
+@dataclass
+class Mismatch:
+    """One entry that disagrees: which parameter array, where, the learner's number and the engine's."""
+
+    parameter: str
+    index: tuple[int, ...]
+    mine: float
+    engine: float
+
+
+@dataclass
+class Diagnosis:
+    """A likely cause for one parameter array's mismatches."""
+
+    kind: str  # one of DIAGNOSIS_KINDS
+    parameter: str
+    message: str
+
+
+@dataclass
+class GradientReport:
+    """The outcome of check_gradients."""
+
+    loss: str
+    layout: str
+    rows: int
+    names: list[str]  # W1, b1, W2, b2, ... in the order the arrays were given
+    engine: dict[str, np.ndarray]  # the engine's gradients, in the layout
+    entries: dict[str, int]  # how many numbers each array should hold
+    mismatches: list[Mismatch] = field(default_factory=list)
+    diagnoses: list[Diagnosis] = field(default_factory=list)
+    rtol: float = 1e-9
+
+    @property
+    def ok(self) -> bool:
+        """True when every entry of every array agrees with the engine."""
+        return not self.mismatches and not self.diagnoses
+
+    def wrong(self, name: str) -> list[Mismatch]:
+        """The mismatches of one parameter array."""
+        return [m for m in self.mismatches if m.parameter == name]
+
+    def kinds(self, name: str) -> list[str]:
+        """The diagnosis kinds found for one parameter array."""
+        return [d.kind for d in self.diagnoses if d.parameter == name]
+
+    def __str__(self) -> str:
+        total = sum(self.entries.values())
+        rows = f"{self.rows} row" + ("s" if self.rows != 1 else "")
+        head = f"gradient check: {LOSS_TEXT.get(self.loss, self.loss)}, layout {self.layout!r}, {rows}"
+        if self.ok:
+            return (
+                f"{head}: OK, all {total} entries of {', '.join(self.names)} agree (relative tolerance {self.rtol:g})"
+            )
+        bad = [name for name in self.names if self.wrong(name) or self.kinds(name)]
+        lines = [f"{head}: {len(self.mismatches)} of {total} entries differ, in {', '.join(bad)}"]
+        for name in self.names:
+            wrong = self.wrong(name)
+            if not wrong and not self.kinds(name):
+                lines.append(f"  {name}: all {self.entries[name]} entries agree")
+                continue
+            lines.append(f"  {name}: {len(wrong)} of {self.entries[name]} entries differ")
+            for d in self.diagnoses:
+                if d.parameter == name:
+                    lines.append(f"    [{d.kind}] {d.message}")
+            for m in wrong[:3]:
+                where = ", ".join(map(str, m.index))
+                yours = "none" if m.mine != m.mine else f"{m.mine:.8g}"
+                lines.append(f"    {name}[{where}]: yours {yours}, engine {m.engine:.8g}")
+        return "\n".join(lines)
+
+
+def check_gradients(
+    mine: Sequence[Any] | Callable[[], Sequence[Any]],
+    model: MLP,
+    X: Any,
+    y: Any,
+    loss: str | Callable[[Any, Any], Value] = "mse",
+    layout: str = "inputs_by_neurons",
+    *,
+    rtol: float = 1e-9,
+) -> GradientReport:
+    """Compare mine = [dL/dW1, dL/db1, ...] with the engine's dL/dp for loss L(model(X), y), entry by entry.
+
+    mine: NumPy arrays or nested lists (None for an array not computed), or a
+    function of no arguments returning them.  X: one row per sample, or for
+    "neurons_by_inputs" one column per sample (as that layout's Z = W @ X + b).
+    y: targets (class labels for softmax losses; one-hot rows or columns are
+    accepted too).  loss: a name from LOSS_FUNCTIONS or a function
+    (predictions, targets) -> Value.  The model's .grad values are overwritten.
+    """
+    if layout not in LAYOUTS:
+        raise ValueError(f"check_gradients: unknown layout {layout!r}; choose one of {list(LAYOUTS)}")
+    if isinstance(loss, str) and loss not in LOSS_FUNCTIONS:
+        raise ValueError(f"check_gradients: unknown loss {loss!r}; choose one of {list(LOSS_FUNCTIONS)}")
+    if not isinstance(rtol, (int, float)) or not 0 < rtol < 1:
+        raise ValueError(f"check_gradients: rtol must be a number in (0, 1), got {rtol!r}")
+    if not isinstance(model, MLP):
+        raise TypeError(f"check_gradients: model must be an MLP, got {type(model).__name__}")
+    names = parameter_names(model, layout)
+    rows = _input_rows(X, model, layout)
+    loss_name = loss if isinstance(loss, str) else getattr(loss, "__name__", "your loss")
+    targets = _targets(y, model, layout, len(rows), loss_name)
+    arrays = _learner_arrays(mine, names)
+
+    engine = {loss_name: _engine_gradients(model, rows, targets, loss, layout)}
+    report = GradientReport(
+        loss_name, layout, len(rows), names, engine[loss_name], {n: g.size for n, g in engine[loss_name].items()}
+    )
+    report.rtol = rtol
+    largest = max(float(np.max(np.abs(g))) for g in report.engine.values())
+    floor = 1e-3 * largest
+    next_weights = _next_layer_weights(model)
+    for name in names:
+        expected, given = report.engine[name], arrays[name]
+        aligned, diagnoses = _align(name, given, expected, layout)
+        report.mismatches += _compare(name, aligned, expected, rtol, floor)
+        if not report.wrong(name) and not diagnoses:
+            continue
+        if not any(d.kind in ("missing", "shape") for d in diagnoses):
+            diagnoses += _explain(name, aligned, report, engine, model, rows, targets, rtol, floor, next_weights)
+        report.diagnoses += diagnoses
+    return report
+
+
+def parameter_names(model: MLP, layout: str) -> list[str]:
+    """W1, b1, W2, b2, ... in layer order; W1, W2, ... for 'bias_row_first' or a network without biases."""
+    with_biases = model.has_biases and layout != "bias_row_first"
+    return [
+        name for k in range(1, len(model.layers) + 1) for name in ([f"W{k}", f"b{k}"] if with_biases else [f"W{k}"])
+    ]
+
+
+# -- reading the inputs ------------------------------------------------------------------------------
+
+
+def _finite_array(values: Any, what: str) -> np.ndarray:
+    try:
+        array = np.array(values, dtype=float)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"check_gradients: {what} is not an array of numbers ({error})") from None
+    bad = np.argwhere(~np.isfinite(array))
+    if len(bad):
+        index = tuple(int(i) for i in bad[0])
+        value = float(array[index])
+        raise ValueError(f"check_gradients: {what}{list(index)} is {value!r}; every number must be finite")
+    return array
+
+
+def _input_rows(X: Any, model: MLP, layout: str) -> list[list[float]]:
+    array = _finite_array(X, "X")
+    if array.ndim == 1 and model.nin == array.size:
+        array = array.reshape(1, -1) if layout != "neurons_by_inputs" else array.reshape(-1, 1)
+    if array.ndim != 2 or array.size == 0:
+        raise ValueError(f"check_gradients: X has shape {array.shape}; it must be a 2-D table of samples")
+    if layout == "neurons_by_inputs":
+        if array.shape[0] != model.nin:
+            hint = " (samples are columns in this layout: pass X.T)" if array.shape[1] == model.nin else ""
+            raise ValueError(
+                f"check_gradients: X has shape {array.shape} but the network reads {model.nin} inputs: with layout "
+                f"'neurons_by_inputs' X must have shape ({model.nin}, n_samples){hint}"
+            )
+        array = array.T
+    elif array.shape[1] != model.nin:
+        hint = " (samples are rows in this layout: pass X.T)" if array.shape[0] == model.nin else ""
+        raise ValueError(
+            f"check_gradients: X has shape {array.shape} but the network reads {model.nin} inputs: with layout "
+            f"{layout!r} X must have shape (n_samples, {model.nin}){hint}"
+        )
+    return array.tolist()
+
+
+def _targets(y: Any, model: MLP, layout: str, n: int, loss_name: str) -> Any:
+    """Targets as plain Python: class labels, one number per row, or one list per row."""
+    if loss_name == "output" and y is None:
+        return [0.0] * n
+    array = _finite_array(y, "y")
+    nout = len(model.layers[-1].neurons)
+    if array.ndim == 2 and layout == "neurons_by_inputs" and array.shape == (nout, n):
+        array = array.T
+    if loss_name in ("softmax_cross_entropy", "softmax_mse"):
+        if array.ndim == 2 and array.shape == (n, nout) and np.all((array == 0) | (array == 1)):
+            array = array.argmax(axis=1)  # one-hot rows
+        if array.shape != (n,) or np.any(array != np.round(array)):
+            raise ValueError(
+                f"check_gradients: y has shape {array.shape}; {loss_name} needs one class index per sample ({n},) "
+                f"or one-hot rows ({n}, {nout})"
+            )
+        return [int(v) for v in array.tolist()]
+    if nout == 1:
+        if array.size != n:
+            raise ValueError(f"check_gradients: y holds {array.size} numbers but X has {n} samples")
+        return array.reshape(-1).tolist()
+    if array.shape != (n, nout):
+        raise ValueError(
+            f"check_gradients: y has shape {array.shape}; {n} samples of {nout} outputs need ({n}, {nout})"
+        )
+    return array.tolist()
+
+
+def _learner_arrays(mine: Any, names: list[str]) -> dict[str, np.ndarray | None]:
+    if callable(mine):
+        mine = mine()
+    if isinstance(mine, np.ndarray) or not isinstance(mine, Sequence):
+        raise ValueError(f"check_gradients: mine must be a list of arrays in the order {', '.join(names)}")
+    if len(mine) != len(names):
+        raise ValueError(
+            f"check_gradients: got {len(mine)} arrays but this network and layout need {len(names)}, in the order "
+            f"{', '.join(names)} (use None for an array you did not compute)"
+        )
+    return {name: None if given is None else _finite_array(given, name) for name, given in zip(names, mine)}
+
+
+# -- the engine's side ---------------------------------------------------------------------------------
+
+
+def _engine_gradients(
+    model: MLP, rows: list[list[float]], targets: Any, loss: str | Callable[[Any, Any], Value], layout: str
+) -> dict[str, np.ndarray]:
+    """dL/dp from backward(), as matrices in the layout, keyed W1, b1, ..."""
+    outputs = [model.forward(row) for row in rows]
+    predictions: Any = [out[0] for out in outputs] if len(outputs[0]) == 1 else outputs
+    loss_fn = LOSS_FUNCTIONS[loss] if isinstance(loss, str) else loss
+    value = loss_fn(predictions, targets)
+    model.zero_grad()
+    value.backward()
+    weights, biases = model.to_matrices(layout, gradients=True)
+    grads: dict[str, np.ndarray] = {}
+    for k, w in enumerate(weights, 1):
+        grads[f"W{k}"] = w
+        if biases is not None:
+            grads[f"b{k}"] = biases[k - 1]
+    return grads
+
+
+def _other_losses(requested: str, model: MLP, targets: Any) -> list[str]:
+    """The named losses that accept these targets, whose gradients are not a constant times the requested one's."""
+    nout = len(model.layers[-1].neurons)
+    labels = all(isinstance(t, int) for t in targets)
+    flat = losses._flatten(targets)
+    candidates = []
+    if labels and nout > 1:
+        candidates += ["softmax_cross_entropy", "softmax_mse"]
+    else:
+        candidates += ["mse"]
+        if nout == 1 and all(0.0 <= t <= 1.0 for t in flat):
+            candidates += ["binary_cross_entropy_with_logits"]
+            if model.layers[-1].neurons[0].activation == "sigmoid":
+                candidates += ["binary_cross_entropy"]
+    same_family = SQUARED_ERRORS if requested in SQUARED_ERRORS else (requested,)
+    return [c for c in candidates if c not in same_family]
+
+
+def _next_layer_weights(model: MLP) -> dict[int, list[float]]:
+    """For layer k whose next layer has one neuron: [bias, w1, ..., wn] of that neuron (0.0 for no bias)."""
+    found = {}
+    for k in range(1, len(model.layers)):
+        neurons = model.layers[k].neurons
+        if len(neurons) == 1:
+            b = neurons[0].b
+            found[k] = [b.data if b is not None else 0.0, *(w.data for w in neurons[0].w)]
+    return found
+
+
+# -- comparing and explaining ------------------------------------------------------------------------------
+
+
+def _align(
+    name: str, given: np.ndarray | None, expected: np.ndarray, layout: str
+) -> tuple[np.ndarray | None, list[Diagnosis]]:
+    """The learner's array in the engine's shape (None if it cannot be), with a shape or transpose diagnosis."""
+    if given is None:
+        return None, [Diagnosis("missing", name, f"{name} was not computed (None): {_missing_hint(name)}")]
+    if given.shape == expected.shape:
+        return given, []
+    vector = expected.ndim == 2 and 1 in expected.shape
+    if vector and given.size == expected.size and (given.ndim == 1 or (given.ndim == 2 and 1 in given.shape)):
+        return given.reshape(expected.shape), []
+    if given.size == 1 and expected.size > 1:
+        message = (
+            f"{name} is one number where {expected.size} are due (shape {expected.shape} in layout {layout!r}): "
+            "a sum over every axis (np.sum without axis=) adds all the neurons' gradients together; "
+            "sum over the samples only (keepdims=True keeps the shape)"
+        )
+        return np.full(expected.shape, float(given.reshape(-1)[0])), [Diagnosis("shape", name, message)]
+    if given.shape == expected.T.shape:
+        message = (
+            f"{name} has shape {given.shape}, the transpose of the engine's {expected.shape} (layout {layout!r}: "
+            f"{LAYOUTS[layout]}); compared after transposing"
+        )
+        return given.T, [Diagnosis("transposed", name, message)]
+    message = f"{name} has shape {given.shape} but layout {layout!r} needs {expected.shape}: {LAYOUTS[layout]}"
+    return None, [Diagnosis("shape", name, message)]
+
+
+def _missing_hint(name: str) -> str:
+    layer = name[1:]
+    return (
+        f"the backward pass stops before layer {layer}; carry the delta on through the next layer's weights "
+        f"(delta_{layer} = (delta_next times W_next) * act'(Z{layer})) and compute d{name}"
+    )
+
+
+def _close(a: np.ndarray, b: np.ndarray, rtol: float, floor: float) -> np.ndarray:
+    """Entrywise: |a - b| <= rtol * max(|b|, floor)."""
+    return np.abs(a - b) <= rtol * np.maximum(np.abs(b), floor)
+
+
+def _compare(name: str, aligned: np.ndarray | None, expected: np.ndarray, rtol: float, floor: float) -> list[Mismatch]:
+    if aligned is None:
+        return [
+            Mismatch(name, tuple(int(i) for i in idx), float("nan"), float(expected[idx]))
+            for idx in np.ndindex(*expected.shape)
+        ]
+    ok = _close(aligned, expected, rtol, floor)
+    return [
+        Mismatch(name, tuple(int(i) for i in idx), float(aligned[idx]), float(expected[idx]))
+        for idx in np.ndindex(*expected.shape)
+        if not ok[idx]
+    ]
+
+
+def _constant_ratio(mine: np.ndarray, engine: np.ndarray, rtol: float, floor: float) -> float | None:
+    """c if mine = c * engine in every entry (entries where the engine is ~0 must be ~0 too), else None."""
+    significant = np.abs(engine) > floor
+    if not significant.any():
+        return None
+    ratios = mine[significant] / engine[significant]
+    c = float(np.median(ratios))
+    if c == 0.0 or not np.all(_close(mine, c * engine, rtol, abs(c) * floor)):
+        return None
+    return c
+
+
+def _explain(
+    name: str,
+    aligned: np.ndarray | None,
+    report: GradientReport,
+    engine: dict[str, dict[str, np.ndarray]],
+    model: MLP,
+    rows: list[list[float]],
+    targets: Any,
+    rtol: float,
+    floor: float,
+    next_weights: dict[int, list[float]],
+) -> list[Diagnosis]:
+    """The first pattern that explains the mismatches of one array, under the requested loss, then other losses."""
+    expected = report.engine[name]
+    if aligned is None:
+        return []
+    if not np.any(aligned) and np.any(np.abs(expected) > floor):
+        return [Diagnosis("missing", name, f"{name} is all zeros: {_missing_hint(name)}")]
+    losses_to_try = [report.loss, *_other_losses(report.loss, model, targets)]
+    for loss_name in losses_to_try:
+        if loss_name not in engine:
+            try:
+                engine[loss_name] = _engine_gradients(model, rows, targets, loss_name, report.layout)
+            except (ValueError, ArithmeticError):
+                continue  # this loss does not apply to these outputs or targets
+        found = _pattern(name, aligned, engine[loss_name][name], report, rtol, floor, next_weights)
+        if found is None:
+            continue
+        if loss_name != report.loss:
+            message = (
+                f"{name} is the gradient of {LOSS_TEXT[loss_name]} ({loss_name}), not of "
+                f"{LOSS_TEXT.get(report.loss, report.loss)}"
+            )
+            if loss_name == "softmax_cross_entropy":
+                message += ": for softmax outputs, delta = A - Y at the output is cross-entropy's"
+            found.insert(0, Diagnosis("loss", name, message))
+        return found
+    return [
+        Diagnosis(
+            "unexplained",
+            name,
+            f"{len(report.wrong(name))} entries of {name} differ and no simple pattern (sign, factor, transpose, "
+            "one factor per row or column, another loss) explains them",
+        )
+    ]
+
+
+def _pattern(
+    name: str,
+    mine: np.ndarray,
+    engine: np.ndarray,
+    report: GradientReport,
+    rtol: float,
+    floor: float,
+    next_weights: dict[int, list[float]],
+) -> list[Diagnosis] | None:
+    """Diagnoses if mine = engine up to a transpose and a constant, row or column factor; None if no such fit."""
+    attempts: list[tuple[np.ndarray, list[Diagnosis]]] = [(mine, [])]
+    if mine.ndim == 2 and mine.shape[0] == mine.shape[1] and mine.shape[0] > 1:
+        note = f"{name} is transposed: entry [i, j] holds the engine's [j, i]"
+        attempts.append((mine.T, [Diagnosis("transposed", name, note)]))
+    for candidate, found in attempts:
+        c = _constant_ratio(candidate, engine, rtol, floor)
+        if c is not None:
+            if abs(c - 1.0) <= rtol:
+                return found
+            if abs(c + 1.0) <= rtol:
+                return [
+                    *found,
+                    Diagnosis("sign", name, f"{name} has the opposite sign to the engine's: {_sign_hint()}"),
+                ]
+            return [*found, Diagnosis("factor", name, _factor_message(name, c, report.rows))]
+        for axis, kind in ((1, "row_factor"), (0, "column_factor")):
+            factors = _factors_along(candidate, engine, axis, rtol, floor)
+            if factors is not None:
+                return [
+                    *found,
+                    Diagnosis(kind, name, _neighbour_message(name, kind, factors, report, next_weights, rtol)),
+                ]
+    return None
+
+
+def _sign_hint() -> str:
+    return (
+        "the error was taken as (target - prediction) instead of (prediction - target); "
+        "that is minus the gradient, which is fine only if the update adds it (w += lr * it)"
+    )
+
+
+def _factors_along(mine: np.ndarray, engine: np.ndarray, axis: int, rtol: float, floor: float) -> list[float] | None:
+    """One factor per row (axis=1) or per column (axis=0) with mine = factor * engine, if they are not all equal."""
+    if mine.ndim != 2 or min(mine.shape) < 2 or mine.shape[1 - axis] < 2:
+        return None
+    factors = []
+    for k in range(mine.shape[1 - axis]):
+        part_mine = mine[k] if axis == 1 else mine[:, k]
+        part_engine = engine[k] if axis == 1 else engine[:, k]
+        if not np.any(np.abs(part_engine) > floor):
+            factors.append(float("nan"))
+            continue
+        c = _constant_ratio(part_mine, part_engine, rtol, floor)
+        if c is None:
+            return None
+        factors.append(c)
+    known = [f for f in factors if f == f]
+    if len(known) < 2 or all(abs(f - known[0]) <= rtol * abs(known[0]) for f in known):
+        return None
+    return factors
+
+
+def _factor_message(name: str, c: float, rows: int) -> str:
+    """What one constant factor c = mine / engine usually means."""
+    text = f"every entry of {name} is {c:.6g} times the engine's"
+    if c < 0:
+        text += " (the sign is flipped too)"
+        c = -c
+    if abs(c - 2) <= 1e-9 * 2 or abs(c - 0.5) <= 1e-9:
+        return (
+            f"{text}: a factor 2 is the difference between the gradients of the squared error (p - y)^2, "
+            "2(p - y), and of half of it, 1/2 (p - y)^2, which is (p - y)"
+        )
+    if abs(c - rows) <= 1e-9 * rows:
+        return f"{text}: summed over the {rows} rows instead of averaged (divide by {rows})"
+    if abs(c * rows - 1) <= 1e-9:
+        return f"{text}: averaged over the {rows} rows where the loss sums them"
+    divisor = rows / c
+    if abs(divisor - round(divisor)) <= 1e-6 * abs(divisor) and round(divisor) not in (0, rows):
+        return (
+            f"{text} = {rows}/{round(divisor)}: as if divided by {round(divisor)} instead of {rows}, the number of "
+            f"rows checked (e.g. m taken from the whole data set instead of the batch)"
+        )
+    return f"{text}: a constant scale, e.g. a learning rate or count folded into the gradient"
+
+
+def _neighbour_message(
+    name: str,
+    kind: str,
+    factors: list[float],
+    report: GradientReport,
+    next_weights: dict[int, list[float]],
+    rtol: float,
+) -> str:
+    """Each neuron's gradients scaled by its own factor: often the next layer's weight of a neighbouring neuron."""
+    line = "row" if kind == "row_factor" else "column"
+    shown = ", ".join(f"{f:.4g}" for f in factors)
+    text = f"each {line} of {name} is the engine's times its own factor [{shown}]: a neighbouring weight was used"
+    layer = int(name[1:])
+    neurons_are_columns = report.layout != "neurons_by_inputs"
+    outgoing = next_weights.get(layer)
+    if outgoing is not None and neurons_are_columns == (kind == "column_factor"):
+        # neuron j should use its own outgoing weight outgoing[j + 1]; used outgoing[j] (the bias for j = 0)?
+        shifted = [outgoing[j] / outgoing[j + 1] for j in range(len(factors))]
+        if all(f != f or abs(f - s) <= 1e-6 * abs(s) for f, s in zip(factors, shifted)):
+            text += (
+                f": neuron j's gradient used the next layer's weight of the neuron before it (row j instead of "
+                f"j + 1 of W{layer + 1} with the bias row first; the bias for the first neuron)"
+            )
+    return text
+
+
+__all__ = [
+    "DIAGNOSIS_KINDS",
+    "LOSS_FUNCTIONS",
+    "Diagnosis",
+    "GradientReport",
+    "Mismatch",
+    "check_gradients",
+    "parameter_names",
+    "softmax_mse",
+    "output_sum",
+]

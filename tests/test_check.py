@@ -1,0 +1,267 @@
+"""check_gradients: right gradients pass in every layout, each mistake gets its diagnosis, bad input is refused."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from micrograd_nn.check import DIAGNOSIS_KINDS, check_gradients, parameter_names
+from micrograd_nn.nn import MLP
+from micrograd_nn.reference import ReferenceMLP
+
+
+def _network(seed: int = 0, sizes: tuple[int, ...] = (3, 4, 2), activations=("tanh", "linear")) -> MLP:
+    rng = np.random.default_rng(seed)
+    weights = [rng.normal(size=(n_in, n_out)) for n_in, n_out in zip(sizes, sizes[1:])]
+    biases = [rng.normal(size=(1, n_out)) for n_out in sizes[1:]]
+    return MLP.from_matrices(weights, biases, list(activations))
+
+
+def _data(seed: int = 1, rows: int = 5, nin: int = 3, nout: int = 2) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return rng.normal(size=(rows, nin)), rng.normal(size=(rows, nout))
+
+
+def _reference(model: MLP, X: np.ndarray, y: np.ndarray, loss: str) -> list[np.ndarray]:
+    """[dW1, db1, dW2, db2] from the NumPy reference (an independent backward pass), layout inputs_by_neurons."""
+    _, grads_w, grads_b = ReferenceMLP.from_mlp(model).loss_and_grads(X, y, loss)
+    return [g for w, b in zip(grads_w, grads_b) for g in (w, b.reshape(1, -1))]
+
+
+# -- right gradients pass ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("loss", ["mse", "half_sse", "sse"])
+def test_right_gradients_pass_within_1e_9(loss: str) -> None:
+    model, (X, y) = _network(), _data()
+    report = check_gradients(_reference(model, X, y, loss), model, X, y, loss=loss)
+    assert report.ok, str(report)
+    assert report.mismatches == [] and report.diagnoses == []
+    assert report.names == ["W1", "b1", "W2", "b2"]
+    assert "OK, all 26 entries of W1, b1, W2, b2 agree" in str(report)
+
+
+def test_every_layout_reads_its_own_shapes() -> None:
+    model, (X, y) = _network(), _data()
+    W1, b1, W2, b2 = _reference(model, X, y, "mse")
+    assert check_gradients([W1.T, b1.T, W2.T, b2.T], model, X.T, y.T, layout="neurons_by_inputs").ok
+    assert check_gradients([np.vstack([b1, W1]), np.vstack([b2, W2])], model, X, y, layout="bias_row_first").ok
+    # nested lists, 1-D biases and a function returning the arrays are accepted too
+    assert check_gradients(lambda: [W1.tolist(), b1.ravel(), W2, b2.ravel().tolist()], model, X, y).ok
+
+
+def test_softmax_cross_entropy_takes_labels_or_one_hot_rows() -> None:
+    model = _network(sizes=(3, 4, 3))
+    X, _ = _data(nout=3)
+    labels = np.array([0, 2, 1, 1, 0])
+    right = _reference(model, X, labels, "softmax_cross_entropy")
+    assert check_gradients(right, model, X, labels, loss="softmax_cross_entropy").ok
+    assert check_gradients(right, model, X, np.eye(3)[labels], loss="softmax_cross_entropy").ok
+
+
+def test_network_without_biases_has_only_weight_arrays() -> None:
+    model = MLP.from_matrices([[[0.5, -1.0], [2.0, 0.25]], [[1.5], [-0.5]]], None, "sigmoid")
+    assert parameter_names(model, "inputs_by_neurons") == ["W1", "W2"]
+    X, y = np.array([[1.0, 2.0], [0.5, -1.0]]), np.array([1.0, 0.0])
+    # by hand: E = 1/2 sum (o - y)^2, sigmoid layers, no biases
+    h = 1 / (1 + np.exp(-(X @ np.array([[0.5, -1.0], [2.0, 0.25]]))))
+    o = 1 / (1 + np.exp(-(h @ np.array([[1.5], [-0.5]]))))
+    delta = (o - y[:, None]) * o * (1 - o)
+    dW2 = h.T @ delta
+    dW1 = X.T @ ((delta @ np.array([[1.5, -0.5]])) * h * (1 - h))
+    assert check_gradients([dW1, dW2], model, X, y, loss="half_sse").ok
+
+
+# -- tolerance ------------------------------------------------------------------------------------------------
+
+
+def test_one_entry_off_by_1e_7_relative_is_found_exactly() -> None:
+    model, (X, y) = _network(), _data()
+    grads = _reference(model, X, y, "mse")
+    engine_value = grads[2][1, 0]
+    grads[2][1, 0] *= 1 + 1e-7
+    report = check_gradients(grads, model, X, y)
+    assert not report.ok
+    assert len(report.mismatches) == 1
+    (m,) = report.mismatches
+    assert (m.parameter, m.index) == ("W2", (1, 0))
+    assert m.mine == grads[2][1, 0] and m.engine == pytest.approx(engine_value, rel=1e-12)
+
+
+def test_rounding_noise_below_the_tolerance_passes() -> None:
+    model, (X, y) = _network(), _data()
+    grads = [g * (1 + 1e-11) for g in _reference(model, X, y, "mse")]
+    assert check_gradients(grads, model, X, y).ok
+
+
+# -- each mistake gets its diagnosis ------------------------------------------------------------------------
+
+
+def _diagnose(grads: list, model: MLP, X: np.ndarray, y: np.ndarray, **options) -> dict[str, list[str]]:
+    report = check_gradients(grads, model, X, y, **options)
+    assert not report.ok
+    assert all(d.kind in DIAGNOSIS_KINDS for d in report.diagnoses)
+    return {name: report.kinds(name) for name in report.names if report.kinds(name)}
+
+
+def test_sign_flipped() -> None:
+    model, (X, y) = _network(), _data()
+    W1, b1, W2, b2 = _reference(model, X, y, "mse")
+    report = check_gradients([W1, b1, -W2, b2], model, X, y)
+    assert {n: report.kinds(n) for n in report.names if report.kinds(n)} == {"W2": ["sign"]}
+    assert len(report.wrong("W2")) == W2.size
+    assert "opposite sign" in str(report)
+
+
+def test_factor_two_is_explained_as_half_the_squared_error() -> None:
+    model, (X, y) = _network(), _data()
+    grads = _reference(model, X, y, "half_sse")  # the learner differentiated 1/2 sum (p - y)^2
+    report = check_gradients(grads, model, X, y, loss="sse")
+    assert all(report.kinds(n) == ["factor"] for n in report.names)
+    assert "0.5 times the engine's" in report.diagnoses[0].message and "half of it" in report.diagnoses[0].message
+
+
+def test_factor_from_the_wrong_row_count_names_both_counts() -> None:
+    model, (X, y) = _network(), _data(rows=5)
+    grads = [g * 5 / 17 for g in _reference(model, X, y, "sse")]
+    report = check_gradients(grads, model, X, y, loss="sse")
+    assert report.kinds("W1") == ["factor"]
+    assert "as if divided by 17 instead of 5" in report.diagnoses[0].message
+
+
+def test_sum_instead_of_mean() -> None:
+    model, (X, y) = _network(), _data(rows=5)
+    grads = [g * 5 for g in _reference(model, X, y, "half_sse")]
+    report = check_gradients(grads, model, X, y, loss="half_sse")
+    assert report.kinds("b2") == ["factor"]
+    assert "summed over the 5 rows instead of averaged" in report.diagnoses[0].message
+
+
+def test_transposed_square_and_non_square() -> None:
+    model = _network(sizes=(3, 3, 2))
+    X, y = _data()
+    W1, b1, W2, b2 = _reference(model, X, y, "mse")
+    kinds = _diagnose([W1.T, b1, W2.T, b2], model, X, y)
+    assert kinds == {"W1": ["transposed"], "W2": ["transposed"]}
+
+
+def test_one_number_where_a_vector_is_due() -> None:
+    model, (X, y) = _network(), _data()
+    W1, b1, W2, b2 = _reference(model, X, y, "mse")
+    report = check_gradients([W1, np.sum(b1), W2, b2], model, X, y)
+    assert {n: report.kinds(n) for n in report.names if report.kinds(n)} == {"b1": ["shape"]}
+    assert "one number where 4 are due" in report.diagnoses[0].message
+    assert "np.sum without axis" in report.diagnoses[0].message
+
+
+def test_a_shape_that_fits_nothing() -> None:
+    model, (X, y) = _network(), _data()
+    W1, b1, W2, b2 = _reference(model, X, y, "mse")
+    report = check_gradients([W1[:2], b1, W2, b2], model, X, y)
+    assert report.kinds("W1") == ["shape"]
+    assert "(2, 4)" in report.diagnoses[0].message and "(3, 4)" in report.diagnoses[0].message
+    assert len(report.wrong("W1")) == 12
+
+
+@pytest.mark.parametrize("axis", [0, 1])
+def test_one_factor_per_row_or_column(axis: int) -> None:
+    model, (X, y) = _network(), _data()
+    W1, b1, W2, b2 = _reference(model, X, y, "mse")
+    scale = np.array([1.0, 2.0, -0.5, 3.0]) if axis == 0 else np.array([[1.0], [2.0], [-0.5]])
+    kinds = _diagnose([W1 * scale, b1, W2, b2], model, X, y)
+    assert kinds == {"W1": ["column_factor" if axis == 0 else "row_factor"]}
+
+
+def test_neighbouring_weight_is_named_when_the_next_layer_has_one_output() -> None:
+    """Hidden unit j's gradient uses the output weight of unit j - 1 (the bias for j = 0), as tutorial 004."""
+    model = _network(sizes=(3, 4, 1), activations=("sigmoid", "linear"))
+    X, y = _data(nout=1)
+    W1, b1, W2, b2 = _reference(model, X, y, "mse")
+    weights, biases = model.to_matrices()
+    outgoing = np.concatenate([biases[1].ravel(), weights[1].ravel()])  # [bias, w1, ..., w4] of the output neuron
+    shifted = outgoing[:4] / outgoing[1:]
+    report = check_gradients([W1 * shifted, b1, W2, b2], model, X, y)
+    assert {n: report.kinds(n) for n in report.names if report.kinds(n)} == {"W1": ["column_factor"]}
+    message = next(d.message for d in report.diagnoses if d.parameter == "W1")
+    assert "neuron before it" in message
+
+
+def test_missing_layer_as_none_or_zeros() -> None:
+    model, (X, y) = _network(), _data()
+    W1, b1, W2, b2 = _reference(model, X, y, "mse")
+    report = check_gradients([None, np.zeros_like(b1), W2, b2], model, X, y)
+    assert report.kinds("W1") == ["missing"] and report.kinds("b1") == ["missing"]
+    assert report.kinds("W2") == [] and report.kinds("b2") == []
+    assert "W1[0, 0]: yours none" in str(report)
+
+
+def test_gradient_of_another_loss() -> None:
+    model = _network(sizes=(3, 4, 3))
+    X, _ = _data(nout=3)
+    labels = np.array([0, 2, 1, 1, 0])
+    cross_entropy = _reference(model, X, labels, "softmax_cross_entropy")
+    report = check_gradients(cross_entropy, model, X, labels, loss="softmax_mse")
+    assert all(report.kinds(n) == ["loss"] for n in report.names)
+    assert "softmax cross-entropy" in report.diagnoses[0].message
+
+
+def test_no_pattern_is_said_so() -> None:
+    model, (X, y) = _network(), _data()
+    W1, b1, W2, b2 = _reference(model, X, y, "mse")
+    noisy = W1 + np.random.default_rng(5).normal(size=W1.shape)
+    assert _diagnose([noisy, b1, W2, b2], model, X, y) == {"W1": ["unexplained"]}
+
+
+# -- bad input -------------------------------------------------------------------------------------------------
+
+
+def test_wrong_number_of_arrays_names_the_order() -> None:
+    model, (X, y) = _network(), _data()
+    with pytest.raises(ValueError, match=r"got 3 arrays .* need 4, in the order W1, b1, W2, b2"):
+        check_gradients(_reference(model, X, y, "mse")[:3], model, X, y)
+
+
+@pytest.mark.parametrize("where", ["mine", "X", "y"])
+def test_non_finite_numbers_are_refused(where: str) -> None:
+    model, (X, y) = _network(), _data()
+    grads = _reference(model, X, y, "mse")
+    if where == "mine":
+        grads[1][0, 2] = np.nan
+        match = r"b1\[0, 2\] is nan"
+    elif where == "X":
+        X[3, 1] = np.inf
+        match = r"X\[3, 1\] is inf"
+    else:
+        y[0, 0] = -np.inf
+        match = r"y\[0, 0\] is -inf"
+    with pytest.raises(ValueError, match=match):
+        check_gradients(grads, model, X, y)
+
+
+def test_unknown_layout_and_loss() -> None:
+    model, (X, y) = _network(), _data()
+    with pytest.raises(ValueError, match="unknown layout 'rows_first'"):
+        check_gradients([], model, X, y, layout="rows_first")
+    with pytest.raises(ValueError, match="unknown loss 'l1'"):
+        check_gradients([], model, X, y, loss="l1")
+
+
+def test_samples_in_the_wrong_orientation_get_a_hint() -> None:
+    model, (X, y) = _network(), _data()
+    with pytest.raises(ValueError, match=r"X has shape \(3, 5\).*pass X.T"):
+        check_gradients(_reference(model, X, y, "mse"), model, X.T, y)
+    with pytest.raises(ValueError, match=r"y holds|y has shape \(5, 3\)"):
+        check_gradients(_reference(model, X, y, "mse"), model, X, np.zeros((5, 3)))
+
+
+def test_a_loss_of_your_own_is_used_and_named() -> None:
+    from micrograd_nn import losses
+
+    def my_squared_error(predictions, targets):
+        return losses.sse(predictions, targets) * 0.25
+
+    model, (X, y) = _network(), _data()
+    half = _reference(model, X, y, "half_sse")
+    assert check_gradients([g * 0.5 for g in half], model, X, y, loss=my_squared_error).ok
+    report = check_gradients(half, model, X, y, loss=my_squared_error)
+    assert report.kinds("W1") == ["factor"] and "my_squared_error" in str(report)

@@ -1,0 +1,45 @@
+"""MLP, Layer and Neuron check their sizes: whole numbers >= 1 (NumPy integers too), never True/False."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from micrograd_nn.nn import MLP, Layer, Neuron
+from micrograd_nn.persistence import model_to_dict
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: MLP(True, [1]), r"MLP nin \(number of inputs\) must be a whole number >= 1, got True"),
+        (lambda: MLP(2, [1, False]), r"MLP nouts\[1\] must be a whole number >= 1, got False"),
+        (lambda: MLP(2, [0]), r"MLP nouts\[0\] must be a whole number >= 1, got 0"),
+        (lambda: MLP(2.0, [1]), r"MLP nin \(number of inputs\) must be a whole number >= 1, got 2.0"),
+        (lambda: MLP(2, 3), r"MLP nouts must be a non-empty list of layer sizes, got 3"),
+        (lambda: MLP(2, []), r"MLP nouts must be a non-empty list of layer sizes, got \[\]"),
+        (lambda: MLP(2, "3"), r"MLP nouts must be a non-empty list of layer sizes, got '3'"),
+        (lambda: Layer(2, True), r"a layer's nout \(number of neurons\) must be a whole number >= 1, got True"),
+        (lambda: Neuron(True), r"a neuron's nin \(number of inputs\) must be a whole number >= 1, got True"),
+    ],
+)
+def test_sizes_that_are_not_whole_numbers_are_refused(make, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        make()
+
+
+def test_numpy_integers_are_whole_numbers() -> None:
+    model = MLP(np.int64(2), [np.int32(3), np.int64(1)], rng=0)
+    plain = MLP(2, [3, 1], rng=0)
+    assert [p.data for p in model.parameters()] == [p.data for p in plain.parameters()]
+    assert type(model.nin) is int and all(type(n) is int for n in model.nouts)
+    assert model([0.5, -1.0]).data == plain([0.5, -1.0]).data
+    assert model_to_dict(model)["nouts"] == [3, 1]  # plain ints, so the model can be saved as JSON
+    assert len(Layer(np.int64(2), np.int64(3), rng=0).neurons) == 3
+
+
+def test_layer_sizes_may_come_from_any_iterable() -> None:
+    reference = [p.data for p in MLP(2, [3, 1], rng=0).parameters()]
+    for nouts in (np.array([3, 1]), (3, 1), (n for n in [3, 1])):
+        model = MLP(2, nouts, rng=0)
+        assert model.nouts == [3, 1] and [p.data for p in model.parameters()] == reference
