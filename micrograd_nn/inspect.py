@@ -161,6 +161,7 @@ def replay(info: Walk) -> tuple[list[dict[str, Any]], list[float]]:
                 "contributions": contributions,
                 "closure": node.local_grads is None,  # a micrograd-style op: no derivatives stored to show
                 "input_values": [x.data if isinstance(x, Value) else x for x in node.inputs],
+                "number_positions": [p for p, x in enumerate(node.inputs, 1) if not isinstance(x, Value)],
             }
         )
     return steps, running
@@ -215,8 +216,11 @@ def rule_line(step: dict[str, Any], contribution: dict[str, Any], precision: int
     if template in ("{a}", "{b}", "{out}"):
         return f"{head} = {derivative} = {local}"
     places: dict[str, str] = {"out": _place(step["data"], precision)}
-    for key, x in zip("ab", inputs):
-        places[key] = _place(x, precision)
+    for position_in_op, (key, x) in enumerate(zip("ab", inputs), 1):
+        if position_in_op in step["number_positions"]:  # a plain number stored in the op, shown as written
+            places[key] = f"({x:g})" if x < 0 else f"{x:g}"
+        else:
+            places[key] = _place(x, precision)
     return f"{head} = {derivative} = {template.format(**places)} = {local}"
 
 

@@ -68,7 +68,7 @@ def run_tour(
     say("")
     say(f"tour finished in {result.seconds:.1f} s; files written:")
     for name, path in result.files.items():
-        say(f"  {name:<22} {path}")
+        say(f"  {name:<30} {path}")
     for note in result.notes:
         say(f"note: {note}")
     return result
