@@ -44,6 +44,9 @@ if TYPE_CHECKING:
 
     from micrograd_nn.nn import Module
 
+MAX_DRAWN_INPUTS = 32
+"""More inputs than this (784 pixels) are drawn as one node, with one edge per first-layer neuron."""
+
 EDGE_VALUES = ("weight", "grad")
 """What a weight edge's width and colour show: the weight w, or its gradient dL/dw."""
 
@@ -124,13 +127,8 @@ def find_network(info: Walk) -> Network:
         layer_of.setdefault(int(match.group("layer") or 1) if match else 0, []).append(key)
     root = len(info.nodes) - 1
     loss = None if root in output_of else root
-    feeds_loss = [
-        key for key in keys
-        if loss is not None and any(
-            info.groups[i] is None and info.nodes[outputs[key]] in node.operands
-            for i, node in enumerate(info.nodes)
-        )
-    ]
+    read_outside = {info.index[x] for i, node in enumerate(info.nodes) if info.groups[i] is None for x in node.operands}
+    feeds_loss = [key for key in keys if loss is not None and outputs[key] in read_outside]
     return Network(
         inputs=inputs,
         input_text=input_text,
@@ -138,7 +136,7 @@ def find_network(info: Walk) -> Network:
         layers=[layer_of[layer] for layer in sorted(layer_of)],
         weights=weights,
         outputs={key: outputs[key] for key in keys},
-        zs={key: neuron_z(info, key) for key in keys},
+        zs={key: neuron_z(info, key, outputs) for key in keys},
         loss=loss,
         feeds_loss=feeds_loss,
     )
@@ -253,8 +251,13 @@ def network_lines(
         'node [fontname="Helvetica", fontsize=11, shape=box, style="rounded,filled", fillcolor="#ffffff"]',
         "edge [arrowsize=0.4]",
     ]
-    columns: list[list[str]] = [list(net.inputs)]
-    for name in net.inputs:
+    many_inputs = len(net.inputs) > MAX_DRAWN_INPUTS
+    columns: list[list[str]] = [["inputs"] if many_inputs else list(net.inputs)]
+    if many_inputs:
+        values = [net.input_text[name][1] for name in net.inputs]
+        label = f"{len(values)} inputs\nfrom {style.number(min(values))}\nto {style.number(max(values))}"
+        lines.append(f"{quote('inputs')} " + attrs(id="inputs", label=label, style="rounded,dashed"))
+    for name in [] if many_inputs else net.inputs:
         shown, value, grad = net.input_text[name]
         label = f"{clean_text(shown, 30)}\n{style.number(value)}"
         if grad is not None:
@@ -285,7 +288,7 @@ def network_lines(
         lines.append(f"subgraph column{c} {{ rank=same; " + "; ".join(quote(n) for n in column) + " }")
         for upper, lower in zip(column, column[1:]):
             lines.append(f"{quote(upper)} -> {quote(lower)} [style=invis]")
-    lines.extend(_weight_edges(style, focus, edge_value))
+    lines.extend(_weight_edges(style, focus, edge_value, many_inputs))
     for key in net.feeds_loss:
         output = info.nodes[net.outputs[key]]
         tooltip = f"{key}.out = {style.number(output.data)}; d{style.root_name}/d{key}.out = {style.grad(output.grad)}"
@@ -313,16 +316,22 @@ def _neuron_attributes(style: _Style, key: str, bias: Value | None, largest_grad
     return attributes
 
 
-def _weight_edges(style: _Style, focus: str | None, edge_value: str) -> list[str]:
-    """One edge per weight (the focused neuron's own weights are drawn in its scalar operations instead)."""
+def _weight_edges(style: _Style, focus: str | None, edge_value: str, many_inputs: bool) -> list[str]:
+    """One edge per weight (the focused neuron's own weights are drawn in its scalar operations instead).
+
+    With many inputs, the weights a neuron gives them are one edge from the
+    inputs node, whose width shows their length ‖w‖ (or ‖dL/dw‖).
+    """
     info, net, r = style.info, style.net, style.root_name
+    from_inputs = set(net.input_text) if many_inputs else set()
     shown = [
         info.nodes[w.parameter].data if edge_value == "weight" else info.nodes[w.parameter].grad for w in net.weights
     ]
-    largest = max((abs(v) for v in shown if math.isfinite(v)), default=0.0)
-    lines = []
+    lines = _input_bundles(style, focus, edge_value, from_inputs) if from_inputs else []
+    largest = max((abs(v) for w, v in zip(net.weights, shown) if math.isfinite(v) and w.source not in from_inputs),
+                  default=0.0)
     for weight, value in zip(net.weights, shown):
-        if weight.target == focus:
+        if weight.target == focus or weight.source in from_inputs:
             continue
         parameter = info.nodes[weight.parameter]
         name = clean_text(parameter.label, 40)
@@ -334,6 +343,32 @@ def _weight_edges(style: _Style, focus: str | None, edge_value: str) -> list[str
             f"{quote(weight.source)} -> {quote(weight.target)} "
             + attrs(id=name, color=_edge_colour(value, largest), penwidth=_edge_width(value, largest),
                     tooltip=tooltip, edgetooltip=tooltip, tailport="e", headport="w")
+        )
+    return lines
+
+
+def _input_bundles(style: _Style, focus: str | None, edge_value: str, from_inputs: set[str]) -> list[str]:
+    """For each neuron reading the inputs: one edge from the inputs node, its width the length of its weights."""
+    info, r = style.info, style.root_name
+    weights: dict[str, list[Value]] = {}
+    for weight in style.net.weights:
+        if weight.source in from_inputs and weight.target != focus:
+            weights.setdefault(weight.target, []).append(info.nodes[weight.parameter])
+    norms = {
+        key: (math.hypot(*(w.data for w in ws)), math.hypot(*(w.grad for w in ws))) for key, ws in weights.items()
+    }
+    shown = {key: norm[0] if edge_value == "weight" else norm[1] for key, norm in norms.items()}
+    largest = max((v for v in shown.values() if math.isfinite(v)), default=0.0)
+    lines = []
+    for key, ws in weights.items():
+        tooltip = (
+            f"{key}: {len(ws)} weights from the inputs, ‖w‖ = {style.number(norms[key][0])}, "
+            f"‖d{r}/dw‖ = {style.grad(norms[key][1])}"
+        )
+        lines.append(
+            f"{quote('inputs')} -> {quote(key)} "
+            + attrs(id=f"{key}.w", color="#6b7f99", penwidth=_edge_width(shown[key], largest), tooltip=tooltip,
+                    edgetooltip=tooltip, tailport="e", headport="w")
         )
     return lines
 
@@ -368,7 +403,7 @@ def _focus_cluster(style: _Style, key: str) -> list[str]:
             elif j in output_of:
                 source = output_of[j]
             elif j in net.input_of:
-                source = net.input_of[j]
+                source = net.input_of[j] if len(net.inputs) <= MAX_DRAWN_INPUTS else "inputs"
             else:
                 continue  # read from outside the network picture
             tooltip = "derivatives not stored (closure op)" if local is None else (

@@ -171,9 +171,12 @@ def neuron_outputs(info: Walk) -> dict[str, int]:
     return _neuron_output_ids(info.nodes, info.index, info.groups)
 
 
-def neuron_z(info: Walk, key: str) -> int:
-    """The id of neuron key's pre-activation z = w . x + b (its output when the neuron is linear)."""
-    out = neuron_outputs(info)[key]
+def neuron_z(info: Walk, key: str, outputs: dict[str, int] | None = None) -> int:
+    """The id of neuron key's pre-activation z = w . x + b (its output when the neuron is linear).
+
+    outputs: neuron_outputs(info), when the caller has it already.
+    """
+    out = (outputs if outputs is not None else neuron_outputs(info))[key]
     node = info.nodes[out]
     if node.op in ACTIVATION_OPS and info.groups[info.index[node.operands[0]]] == key:
         return info.index[node.operands[0]]
@@ -270,6 +273,8 @@ def format_number(x: float, precision: int = DEFAULT_PRECISION) -> str:
     """x with `precision` decimals, or in scientific notation when it is very large or very small."""
     if math.isnan(x) or math.isinf(x):
         return str(x)
+    if x == 0.0:
+        x = 0.0  # -0.0 (a zero gradient passed back through a negative factor) prints as 0
     if x == 0.0 or 10.0**-precision <= abs(x) < 1e6:
         return f"{x:.{precision}f}"
     return f"{x:.{precision}e}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import xml.etree.ElementTree as ET
 
@@ -161,3 +162,20 @@ def test_the_network_picture_reads_hostile_labels_safely() -> None:
     assert "\x00" not in dot and "y" * 300 not in dot and "…" in dot
     if __import__("shutil").which("dot"):
         assert run_dot(dot, "svg").startswith(b"<?xml")
+
+
+def test_many_inputs_are_one_node_with_one_edge_per_neuron() -> None:
+    model = MLP(40, [3, 1], rng=0)
+    x = [k / 40 for k in range(40)]
+    loss = (model(x) - 1.0) ** 2
+    loss.backward()
+    dot = network_dot(loss)
+    assert '"inputs" [id="inputs", label="40 inputs\\nfrom 0.0000\\nto 0.9750"' in dot
+    assert "input1" not in dot and dot.count('"inputs" -> ') == 3
+    for neuron, key in zip(model.layers[0].neurons, ("L1.n1", "L1.n2", "L1.n3")):
+        norm = math.hypot(*(w.data for w in neuron.w))
+        grad_norm = math.hypot(*(w.grad for w in neuron.w))
+        assert f'id="{key}.w"' in dot
+        assert f"{key}: 40 weights from the inputs, ‖w‖ = {norm:.4f}, ‖dL/dw‖ = {grad_norm:.4f}".replace(
+            "dL/", "dloss/") in dot
+    assert 'id="L2.n1.w2"' in dot  # later layers keep one edge per weight
