@@ -51,6 +51,14 @@ EDGE_VALUES = ("weight", "grad")
 """What a weight edge's width and colour show: the weight w, or its gradient dL/dw."""
 
 
+class NetworkViewError(ValueError):
+    """The network view cannot be drawn as asked; ``cli_message`` says it in the CLI's options."""
+
+    def __init__(self, message: str, cli_message: str) -> None:
+        super().__init__(message)
+        self.cli_message = cli_message
+
+
 @dataclass(frozen=True)
 class WeightEdge:
     """One weight: the walk id of its parameter, the network node it reads from, the neuron it feeds."""
@@ -82,9 +90,10 @@ def find_network(info: Walk) -> Network:
     outputs = neuron_outputs(info)
     keys = [k for k in keys if k in outputs]
     if not keys:
-        raise ValueError(
-            "network view: no neurons in this graph; it finds them by the parameter labels nn.py gives "
-            "(L1.n2.w1, L1.n2.b), so build the graph with micrograd_nn.nn (or draw the scalar graph with draw_dot)"
+        why = "no neurons in this graph; the network view finds them by the parameter labels nn.py gives (L1.n2.w1)"
+        raise NetworkViewError(
+            f"network view: {why}: build the graph with micrograd_nn.nn, or draw the scalar graph with draw_dot",
+            f"--network: {why}: draw the scalar graph (leave out --network)",
         )
     output_of = {i: key for key, i in outputs.items()}
     inputs: list[str] = []
@@ -233,7 +242,12 @@ def network_lines(
         raise ValueError(f"direction must be 'LR' or 'TB', got {direction!r}")
     net = find_network(info)
     if focus is not None and focus not in net.outputs:
-        raise ValueError(f"focus: no neuron {focus!r} in this graph; it has {list(net.outputs)}")
+        keys = list(net.outputs)
+        shown = ", ".join(keys) if len(keys) <= 12 else f"{', '.join(keys[:6])}, ..., {', '.join(keys[-3:])}"
+        raise NetworkViewError(
+            f"focus: no neuron {focus!r} in this graph; it has {shown}",
+            f"--focus: no neuron {clean_text(focus, 40)!r} in this graph; it has {shown}",
+        )
     style = _Style(info, net, precision, clean_text(info.names[-1], 30))
     legend = LEGEND.replace("dL/", f"d{style.root_name}/")
     if edge_value == "grad":

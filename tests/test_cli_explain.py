@@ -211,7 +211,12 @@ def test_graph_network_view_and_focus(tmp_path: Path, capsys: pytest.CaptureFixt
                  "--no-explain"]) == 0
     assert "L1.n2: its scalar operations" in focused.read_text()
     assert main(["graph", "--network", "--focus", "L7.n1", "--dot", str(text), "--no-table", "--no-explain"]) == 2
-    assert "focus: no neuron 'L7.n1'" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "--focus: no neuron 'L7.n1' in this graph; it has L1.n1, L1.n2, L1.n3, L1.n4, L2.n1" in err
+    assert main(["explain", "a*b", "--set", "a=1", "b=2", "--network", "--dot", str(text), "--no-table",
+                 "--no-explain"]) == 2
+    err = capsys.readouterr().err
+    assert "--network: no neurons in this graph" in err and "leave out --network" in err and len(err.splitlines()) == 1
     assert main(["graph", "--focus", "L1.n1", "--dot", str(text), "--no-table", "--no-explain"]) == 2
     assert "--focus L1.n1 needs --network" in capsys.readouterr().err
     assert main(["graph", "--precision", "99", "--no-table", "--no-explain"]) == 2
