@@ -211,6 +211,7 @@ class _Style:
     net: Network
     precision: int
     root_name: str
+    ports: dict[str, str]  # edges leave a node on the side facing the next column and enter on the other
 
     def number(self, x: float) -> str:
         """x at the picture's precision."""
@@ -248,7 +249,8 @@ def network_lines(
             f"focus: no neuron {focus!r} in this graph; it has {shown}",
             f"--focus: no neuron {clean_text(focus, 40)!r} in this graph; it has {shown}",
         )
-    style = _Style(info, net, precision, clean_text(info.names[-1], 30))
+    ports = {"tailport": "e", "headport": "w"} if direction == "LR" else {"tailport": "s", "headport": "n"}
+    style = _Style(info, net, precision, clean_text(info.names[-1], 30), ports)
     legend = LEGEND.replace("dL/", f"d{style.root_name}/")
     if edge_value == "grad":
         legend = legend.replace("the weight's size and sign (hover", "the size and sign of its gradient (hover")
@@ -356,7 +358,7 @@ def _weight_edges(style: _Style, focus: str | None, edge_value: str, many_inputs
         lines.append(
             f"{quote(weight.source)} -> {quote(weight.target)} "
             + attrs(id=name, color=_edge_colour(value, largest), penwidth=_edge_width(value, largest),
-                    tooltip=tooltip, edgetooltip=tooltip, tailport="e", headport="w")
+                    tooltip=tooltip, edgetooltip=tooltip, **style.ports)
         )
     return lines
 
@@ -382,7 +384,7 @@ def _input_bundles(style: _Style, focus: str | None, edge_value: str, from_input
         lines.append(
             f"{quote('inputs')} -> {quote(key)} "
             + attrs(id=f"{key}.w", color="#6b7f99", penwidth=_edge_width(shown[key], largest), tooltip=tooltip,
-                    edgetooltip=tooltip, tailport="e", headport="w")
+                    edgetooltip=tooltip, **style.ports)
         )
     return lines
 

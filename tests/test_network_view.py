@@ -179,3 +179,16 @@ def test_many_inputs_are_one_node_with_one_edge_per_neuron() -> None:
         assert f"{key}: 40 weights from the inputs, ‖w‖ = {norm:.4f}, ‖dL/dw‖ = {grad_norm:.4f}".replace(
             "dL/", "dloss/") in dot
     assert 'id="L2.n1.w2"' in dot  # later layers keep one edge per weight
+
+
+@needs_dot
+def test_top_to_bottom_puts_each_layer_on_one_row_in_index_order(tmp_path) -> None:
+    _, loss = moons_loss()
+    svg = render_network(loss, tmp_path / "net.svg", direction="TB").read_text()
+    assert 'tailport="s"' in network_dot(loss, direction="TB")
+    centres = node_centres(svg)
+    for layer in ([f"L1.n{i}" for i in range(1, 17)], [f"L2.n{i}" for i in range(1, 17)]):
+        assert len({round(centres[key][1], 1) for key in layer}) == 1
+        xs = [centres[key][0] for key in layer]
+        assert xs == sorted(xs) and len(set(xs)) == len(xs)
+    assert centres["input1"][1] < centres["L1.n1"][1] < centres["L2.n1"][1] < centres["L3.n1"][1] < centres["loss"][1]
