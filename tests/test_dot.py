@@ -136,11 +136,6 @@ def test_draw_options_gather_the_keywords() -> None:
         to_dot(out, precision=-1)
 
 
-def test_importing_inspect_and_audit_does_not_load_graphviz() -> None:
-    code = "import sys, micrograd_nn.inspect, micrograd_nn.audit, micrograd_nn.walk; print('graphviz' in sys.modules)"
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
-    assert done.stdout.strip() == "False"
-
 
 def test_a_missing_dot_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))  # an empty folder: no dot anywhere

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from micrograd_nn import losses
@@ -84,3 +87,9 @@ def test_group_titles_and_numbers() -> None:
 def test_walk_refuses_a_non_value() -> None:
     with pytest.raises(TypeError, match="walk: root must be a Value, got float 2.0"):
         walk(2.0)  # type: ignore[arg-type]
+
+
+def test_importing_inspect_and_audit_does_not_load_graphviz() -> None:
+    code = "import sys, micrograd_nn.inspect, micrograd_nn.audit, micrograd_nn.walk; print('graphviz' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert done.stdout.strip() == "False"
