@@ -224,13 +224,6 @@ def test_draw_dot_returns_a_digraph_and_direction_is_an_option() -> None:
         draw_dot(out, direction="up")
 
 
-def test_format_number() -> None:
-    assert format_number(-6.0) == "-6.0000"
-    assert format_number(0.0) == "0.0000"
-    assert format_number(1.5e-7) == "1.5000e-07"
-    assert format_number(float("nan")) == "nan"
-
-
 @needs_dot
 def test_render_writes_svg_png_pdf_by_suffix(tmp_path) -> None:
     _, _, out = small_graph()

@@ -78,7 +78,9 @@ def test_group_titles_and_numbers() -> None:
     assert group_title("other") == "other"
     assert format_number(-0.00266, 4) == "-0.0027" and format_number(-0.00266, 6) == "-0.002660"
     assert format_number(1e-5, 4) == "1.0000e-05" and format_number(1e-5, 6) == "0.000010"
-    assert format_number(float("nan")) == "nan"
+    assert format_number(-6.0) == "-6.0000" and format_number(1.5e-7) == "1.5000e-07"
+    assert format_number(0.0) == format_number(-0.0) == "0.0000"  # no "-0.0000" for a zero gradient
+    assert format_number(float("nan")) == "nan" and format_number(float("-inf")) == "-inf"
     for bad in (-1, 16, 2.5, True, "4"):
         with pytest.raises(ValueError, match="precision must be a whole number of decimals from 0 to 15"):
             check_precision(bad)  # type: ignore[arg-type]
