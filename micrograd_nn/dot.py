@@ -47,6 +47,17 @@ class GraphvizError(RuntimeError):
         self.cli_message = cli_message if cli_message is not None else message
 
 
+class PictureError(ValueError):
+    """A picture cannot be drawn as asked (too large, no network, unknown neuron).
+
+    ``str(err)`` says what to do in Python terms; ``cli_message`` in the CLI's options.
+    """
+
+    def __init__(self, message: str, cli_message: str) -> None:
+        super().__init__(message)
+        self.cli_message = cli_message
+
+
 PYTHON_REMEDY = (
     "draw the network view instead (micrograd_nn.graph.draw_network(root)), draw one node per neuron "
     "(collapse=True), drop edge_labels, or pass a smaller max_nodes= to refuse such pictures before layout"

@@ -28,6 +28,7 @@ import graphviz
 from micrograd_nn.dot import (
     DOT_TIMEOUT,
     GraphvizError,
+    PictureError,
     attrs,
     clean_text,
     op_text,
@@ -51,7 +52,8 @@ from micrograd_nn.walk import (
 from micrograd_nn.walk import neuron_keys as _walk_neuron_keys
 
 __all__ = [
-    "DEFAULT_MAX_NODES", "DOT_TIMEOUT", "DrawOptions", "GraphvizError", "PictureTooLargeError", "Walk",
+    "DEFAULT_MAX_NODES", "DOT_TIMEOUT", "DrawOptions", "GraphvizError", "Picture", "PictureError",
+    "PictureTooLargeError", "Walk", "write_picture",
     "draw_dot", "draw_network", "draw_walked", "format_number", "grads_computed", "group_title", "network_dot",
     "neuron_keys", "on_path", "op_text", "pipe", "render", "render_network", "to_dot", "walk",
 ]
@@ -63,12 +65,8 @@ ORDERED_OPS = frozenset({"-", "/", "**", "leaky_relu", "dot", "affine"})
 """Ops whose operand order changes the result: their edges are numbered."""
 
 
-class PictureTooLargeError(ValueError):
+class PictureTooLargeError(PictureError):
     """The picture would have more than max_nodes nodes; ``cli_message`` says it in the CLI's options."""
-
-    def __init__(self, message: str, cli_message: str) -> None:
-        super().__init__(message)
-        self.cli_message = cli_message
 
 
 @dataclass(frozen=True)

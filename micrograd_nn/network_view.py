@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from micrograd_nn.dot import DOT_TIMEOUT, attrs, clean_text, op_text, quote, run_dot, signed_colour
+from micrograd_nn.dot import DOT_TIMEOUT, PictureError, attrs, clean_text, op_text, quote, run_dot, signed_colour
 from micrograd_nn.engine import Value
 from micrograd_nn.walk import (
     ACTIVATION_OPS,
@@ -49,14 +49,6 @@ MAX_DRAWN_INPUTS = 32
 
 EDGE_VALUES = ("weight", "grad")
 """What a weight edge's width and colour show: the weight w, or its gradient dL/dw."""
-
-
-class NetworkViewError(ValueError):
-    """The network view cannot be drawn as asked; ``cli_message`` says it in the CLI's options."""
-
-    def __init__(self, message: str, cli_message: str) -> None:
-        super().__init__(message)
-        self.cli_message = cli_message
 
 
 @dataclass(frozen=True)
@@ -91,7 +83,7 @@ def find_network(info: Walk) -> Network:
     keys = [k for k in keys if k in outputs]
     if not keys:
         why = "no neurons in this graph; the network view finds them by the parameter labels nn.py gives (L1.n2.w1)"
-        raise NetworkViewError(
+        raise PictureError(
             f"network view: {why}: build the graph with micrograd_nn.nn, or draw the scalar graph with draw_dot",
             f"--network: {why}: draw the scalar graph (leave out --network)",
         )
@@ -245,7 +237,7 @@ def network_lines(
     if focus is not None and focus not in net.outputs:
         keys = list(net.outputs)
         shown = ", ".join(keys) if len(keys) <= 12 else f"{', '.join(keys[:6])}, ..., {', '.join(keys[-3:])}"
-        raise NetworkViewError(
+        raise PictureError(
             f"focus: no neuron {focus!r} in this graph; it has {shown}",
             f"--focus: no neuron {clean_text(focus, 40)!r} in this graph; it has {shown}",
         )
