@@ -83,6 +83,7 @@ class DrawOptions:
     those neurons as one node each.  show_grads=False hides gradients.  audit: a
     report from micrograd_nn.audit.audit_gradients, whose findings are marked.
     max_nodes: a larger picture raises PictureTooLargeError.  precision: decimals shown.
+    legend: a line under the picture saying what borders, shapes and colours mean.
     """
 
     direction: str = "LR"
@@ -96,6 +97,7 @@ class DrawOptions:
     audit: AuditLike | None = None
     max_nodes: int = DEFAULT_MAX_NODES
     precision: int = DEFAULT_PRECISION
+    legend: bool = True
 
 
 def draw_options(options: DrawOptions | None = None, **overrides: Any) -> DrawOptions:
@@ -359,6 +361,27 @@ def _cluster(key: str, statements: list[str]) -> list[str]:
     ]
 
 
+def _legend(layout: _Layout) -> str:
+    """One line saying what the borders, shapes and colours mean, for the kinds of node this picture has."""
+    kinds = set(layout.info.kinds)
+    parts = ["box: a value (name, data, grad)", "oval: the operation that made it"]
+    if "parameter" in kinds:
+        parts.append("double border: parameter")
+    if "input" in kinds:
+        parts.append("dashed: input")
+    if "variable" in kinds:
+        parts.append("bold: a leaf you labelled")
+    if "constant" in kinds:
+        parts.append("dotted: an unlabelled leaf")
+    if layout.collapsed:
+        parts.append("3-D box: a whole neuron")
+    if layout.computed and layout.options.color_by_grad:
+        parts.append("fill: blue grad > 0, red grad < 0, stronger when larger")
+    if layout.options.edge_labels and layout.computed:
+        parts.append("edge: local derivative × upstream = contribution")
+    return "; ".join(parts)
+
+
 def _dot_lines(info: Walk, options: DrawOptions) -> list[str]:
     """The DOT statements (one per line) for draw_dot/to_dot."""
     layout = _layout(info, options)
@@ -368,12 +391,16 @@ def _dot_lines(info: Walk, options: DrawOptions) -> list[str]:
         'node [fontname="Helvetica", fontsize=11]',
         'edge [fontname="Helvetica", fontsize=9, color="#555555"]',
     ]
+    notes = []
     if info.grads_computed is False and options.show_grads:
-        lines.append(
-            "label="
-            + quote("gradients not computed yet: call backward() on the root to fill them in")
-            + " labelloc=t fontname=Helvetica fontcolor=firebrick"
-        )
+        notes.append("gradients not computed yet: call backward() on the root to fill them in")
+    if options.legend:
+        notes.append(_legend(layout))
+    if notes:
+        where = "t" if len(notes) == 2 or options.legend is False else "b"
+        colour = "firebrick" if notes[0].startswith("gradients not computed") else "#444444"
+        lines.append(f"label={quote(chr(10).join(notes), 600)} labelloc={where} fontname=Helvetica fontsize=10 "
+                     f"fontcolor=\"{colour}\"")
     # Edges go after every node and outside the clusters: in DOT, mentioning a
     # node inside a subgraph makes it a member of that subgraph.
     cluster_lines: dict[str, list[str]] = {g: [] for g in _walk_neuron_keys(info) if g not in collapsed}

@@ -312,3 +312,21 @@ def test_leaky_relu_keeps_its_slope_inside_the_op() -> None:
     assert len(walk(y).nodes) == 2  # x and y: the slope is a number inside the op
     assert re.search(rf'v{ix} -> o{iy} \[id="e{iy}_1", label="#1 0.1000 × 1.0000\\n= 0.1000"\]', dot)
     assert 'label="leaky_relu(·, 0.1)"' in dot
+
+
+def test_the_legend_says_what_borders_and_colours_mean() -> None:
+    model = MLP(2, [1], rng=0)
+    out = model([0.5, -1.0]) * Value(2.0, "k")
+    before = to_dot(out)
+    assert re.search(r'label="gradients not computed yet: [^"]*\\nbox: a value', before)
+    assert "labelloc=t" in before and "fill: blue" not in before  # no colours before backward()
+    out.backward()
+    dot = to_dot(out, edge_labels=True)
+    legend = re.search(r'label="(box: a value[^"]*)" labelloc=b', dot).group(1)
+    assert legend == (
+        "box: a value (name, data, grad); oval: the operation that made it; double border: parameter; "
+        "dashed: input; bold: a leaf you labelled; fill: blue grad > 0, red grad < 0, stronger when larger; "
+        "edge: local derivative × upstream = contribution"
+    )
+    assert "box: a value" not in to_dot(out, legend=False)
+    assert "3-D box: a whole neuron" in to_dot(out, collapse=True)
