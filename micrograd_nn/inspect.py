@@ -21,10 +21,13 @@ INFIX_OPS = frozenset({"+", "-", "*", "/", "**"})
 
 
 def node_table(root: Value) -> list[dict[str, Any]]:
-    """One record per node in topological order: id, name, label, kind, op, operands, data, grad, local_grads.
+    """One record per node in topological order: id, name, label, kind, op, inputs, operands, data, grad, local_grads.
 
-    ``operands`` holds the operands' ids in order (a node used twice appears
-    twice); ``local_grads`` holds d(node)/d(operand) for each of them.
+    ``inputs`` holds the op's inputs in order as text (a name, or a plain
+    number stored in the op: "2" in 2 - x); ``operands`` holds the ids of the
+    inputs that are nodes (a node used twice appears twice); ``local_grads``
+    holds d(node)/d(operand) for each operand (None for a micrograd-style
+    closure op, which stores none).
     """
     info = walk(root)
     return [
@@ -36,9 +39,10 @@ def node_table(root: Value) -> list[dict[str, Any]]:
             "op": node.op,
             "operands": [info.index[operand] for operand in node.operands],
             "operand_names": [info.name_of(operand) for operand in node.operands],
+            "inputs": [info.name_of(x) if isinstance(x, Value) else f"{x:g}" for x in node.inputs],
             "data": node.data,
             "grad": node.grad,
-            "local_grads": list(node.local_grads or ()),  # none stored for a micrograd-style op
+            "local_grads": None if node.local_grads is None else list(node.local_grads),
         }
         for i, node in enumerate(info.nodes)
     ]
@@ -48,17 +52,17 @@ def format_table(root: Value, *, precision: int = DEFAULT_PRECISION) -> str:
     """node_table(root) as aligned plain text, one line per node; numbers with `precision` decimals."""
     check_precision(precision)
     rows = node_table(root)
-    header = ["id", "name", "kind", "op", "operands", "data", "grad", "local derivatives"]
+    header = ["id", "name", "kind", "op", "inputs", "data", "grad", "local derivatives"]
     cells = [
         [
             str(row["id"]),
             row["name"],
             row["kind"],
-            row["op"] or "-",
-            ", ".join(row["operand_names"]) or "-",
+            row["op"] or "(leaf)",
+            ", ".join(row["inputs"]) or "-",
             format_number(row["data"], precision),
             format_number(row["grad"], precision),
-            ", ".join(format_number(g, precision) for g in row["local_grads"]) or "-",
+            _locals_text(row["local_grads"], precision) or "-",
         ]
         for row in rows
     ]
@@ -76,12 +80,19 @@ def format_table(root: Value, *, precision: int = DEFAULT_PRECISION) -> str:
     return "\n".join(text)
 
 
+def _locals_text(local_grads: list[float] | None, precision: int) -> str:
+    """The local derivatives of a table row, or why there are none to show."""
+    if local_grads is None:
+        return "not stored (closure op)"
+    return ", ".join(format_number(g, precision) for g in local_grads)
+
+
 def table_html(root: Value, *, precision: int = DEFAULT_PRECISION) -> str:
     """node_table(root) as an HTML table, for IPython.display.HTML in a notebook."""
     check_precision(precision)
     rows = node_table(root)
     header = "".join(
-        f"<th>{h}</th>" for h in ("id", "name", "kind", "op", "operands", "data", "grad", "local derivatives")
+        f"<th>{h}</th>" for h in ("id", "name", "kind", "op", "inputs", "data", "grad", "local derivatives")
     )
     body = []
     for row in rows:
@@ -90,10 +101,10 @@ def table_html(root: Value, *, precision: int = DEFAULT_PRECISION) -> str:
             html.escape(row["name"]),
             row["kind"],
             html.escape(row["op"]),
-            html.escape(", ".join(row["operand_names"])),
+            html.escape(", ".join(row["inputs"])),
             format_number(row["data"], precision),
             format_number(row["grad"], precision),
-            ", ".join(format_number(g, precision) for g in row["local_grads"]),
+            _locals_text(row["local_grads"], precision),
         ]
         body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     return f"<table><thead><tr>{header}</tr></thead><tbody>{''.join(body)}</tbody></table>"

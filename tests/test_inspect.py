@@ -31,6 +31,7 @@ def test_node_table_lists_every_node_in_topological_order() -> None:
         "op": "*",
         "operands": [0, 1],
         "operand_names": ["a", "b"],
+        "inputs": ["a", "b"],
         "data": -6.0,
         "grad": 1.0,
         "local_grads": [-3.0, 2.0],
@@ -38,7 +39,7 @@ def test_node_table_lists_every_node_in_topological_order() -> None:
     assert rows[0]["grad"] == -2.0 and rows[0]["kind"] == "variable" and rows[0]["operands"] == []
     text = format_table(out)
     assert text.splitlines()[0].split() == [
-        "id", "name", "kind", "op", "operands", "data", "grad", "local", "derivatives"
+        "id", "name", "kind", "op", "inputs", "data", "grad", "local", "derivatives"
     ]
     assert text.splitlines()[4].split() == [
         "2", "c", "inner", "*", "a,", "b", "-6.0000", "1.0000", "-3.0000,", "2.0000"
@@ -257,3 +258,20 @@ def test_format_table_precision() -> None:
     assert "0.333333" in format_table(out, precision=6) and "0.3333 " in format_table(out) + " "
     with pytest.raises(ValueError, match="precision must be a whole number of decimals from 0 to 15, got 20"):
         format_table(out, precision=20)
+
+
+def test_the_table_shows_numbers_inside_ops_leaves_and_closure_ops() -> None:
+    x = Value(3.0, "x")
+    out = 2 - x
+    out.backward()
+    rows = node_table(out)
+    assert rows[1]["inputs"] == ["2", "x"] and rows[1]["operands"] == [0] and rows[1]["local_grads"] == [-1.0]
+    lines = format_table(out).splitlines()
+    assert lines[2].split() == ["0", "x", "variable", "(leaf)", "-", "3.0000", "-1.0000", "-"]
+    assert lines[3].split() == ["1", "out", "inner", "-", "2,", "x", "-1.0000", "1.0000", "-1.0000"]
+    y = Value(0.5, "y")
+    t = Value(math.tanh(0.5), (y,), "my_tanh")  # an op written the micrograd way: a closure, no stored derivative
+    t.backward()
+    assert node_table(t)[1]["local_grads"] is None
+    assert format_table(t).splitlines()[3].endswith("not stored (closure op)")
+    assert "<td>not stored (closure op)</td>" in table_html(t)
