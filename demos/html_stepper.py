@@ -1,5 +1,6 @@
-"""Write the HTML stepper: open the file in a browser and press Next (or the arrow keys) to walk
-the backward pass node by node.  The page is self-contained (no network needed to view it).
+"""Write the HTML stepper: open a file in a browser and press Next (or the arrow keys) to walk
+the backward pass; zoom with the buttons or the mouse wheel, drag to pan.  Each page is
+self-contained (no network needed to view it).
 
     python demos/html_stepper.py [OUTPUT_FOLDER]     (default: ./micrograd_nn_output)
 """
@@ -15,19 +16,22 @@ from micrograd_nn.stepper import write_html
 
 
 def main(folder: Path) -> list[Path]:
-    """One page for a small expression, one for a 2-2-1 network's squared error."""
+    """One page for a small expression, two for a 2-2-1 network's squared error (node by node; layer by layer)."""
     folder.mkdir(parents=True, exist_ok=True)
     a, b, c = Value(2.0, "a"), Value(-3.0, "b"), Value(10.0, "c")
     expression = (a * b + c + a).tanh() * 2
     expression.label = "L"
     expression.backward()
     model = MLP(2, [2, 1], activation="tanh", rng=0)
-    loss = (model([0.5, -1.0]) - 1.0) * (model([0.5, -1.0]) - 1.0)
+    out = model([0.5, -1.0])  # run the network once: the page shows each neuron once
+    loss = (out - 1.0) ** 2
     loss.label = "loss"
     loss.backward()
     written = [
         write_html(expression, folder / "stepper_expression.html", title="tanh(a*b + c + a) * 2, step by step"),
         write_html(loss, folder / "stepper_network.html", title="A 2-2-1 network's squared error, step by step"),
+        write_html(loss, folder / "stepper_network_layers.html", mode="layers", forward=True,
+                   title="The same network, forward and then backward layer by layer"),
     ]
     for path in written:
         print(f"wrote {path}")

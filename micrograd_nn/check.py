@@ -182,6 +182,8 @@ def check_gradients(
         raise ValueError(f"check_gradients: rtol must be a number in (0, 1), got {rtol!r}")
     if not isinstance(model, MLP):
         raise TypeError(f"check_gradients: model must be an MLP, got {type(model).__name__}")
+    if layout == "bias_row_first" and not model.has_biases:
+        raise ValueError("check_gradients: layout 'bias_row_first' keeps biases in row 0, but this network has none")
     names = parameter_names(model, layout)
     rows = _input_rows(X, model, layout)
     loss_name = loss if isinstance(loss, str) else getattr(loss, "__name__", "your loss")
@@ -189,10 +191,8 @@ def check_gradients(
     arrays = _learner_arrays(mine, names)
 
     engine = {loss_name: _engine_gradients(model, rows, targets, loss, layout)}
-    report = GradientReport(
-        loss_name, layout, len(rows), names, engine[loss_name], {n: g.size for n, g in engine[loss_name].items()}
-    )
-    report.rtol = rtol
+    sizes = {n: g.size for n, g in engine[loss_name].items()}
+    report = GradientReport(loss_name, layout, len(rows), names, engine[loss_name], sizes, rtol=rtol)
     largest = max(float(np.max(np.abs(g))) for g in report.engine.values())
     floor = 1e-3 * largest
     next_weights = _next_layer_weights(model)
@@ -494,7 +494,7 @@ def _pattern(
             if factors is not None:
                 return [
                     *found,
-                    Diagnosis(kind, name, _neighbour_message(name, kind, factors, report, next_weights, rtol)),
+                    Diagnosis(kind, name, _neighbour_message(name, kind, factors, report, next_weights)),
                 ]
     return None
 
@@ -557,7 +557,6 @@ def _neighbour_message(
     factors: list[float],
     report: GradientReport,
     next_weights: dict[int, list[float]],
-    rtol: float,
 ) -> str:
     """Each neuron's gradients scaled by its own factor: often the next layer's weight of a neighbouring neuron."""
     line = "row" if kind == "row_factor" else "column"
@@ -571,8 +570,8 @@ def _neighbour_message(
         shifted = [outgoing[j] / outgoing[j + 1] for j in range(len(factors))]
         if all(f != f or abs(f - s) <= 1e-6 * abs(s) for f, s in zip(factors, shifted)):
             text += (
-                f": neuron j's gradient used the next layer's weight of the neuron before it (row j instead of "
-                f"j + 1 of W{layer + 1} with the bias row first; the bias for the first neuron)"
+                f": neuron j's gradient used the weight W{layer + 1} gives the neuron before it instead of its "
+                "own (the bias for the first neuron): the output weight one row up when the bias is row 0"
             )
     return text
 

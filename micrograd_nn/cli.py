@@ -16,6 +16,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from micrograd_nn.tutorials.common import DEFAULT_OUT
+
 if TYPE_CHECKING:
     from micrograd_nn.engine import Value
 
@@ -36,7 +38,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-DEFAULT_OUT = "micrograd_nn_output"
 
 
 def _whole_number(low: int) -> Callable[[str], int]:
@@ -218,6 +219,11 @@ def _add_view_options(parser: argparse.ArgumentParser) -> None:
 
     for option, what in FILE_OPTIONS.items():
         parser.add_argument(f"--{option}", metavar="PATH", help=f"write {what} (.{option} added if no suffix)")
+    parser.add_argument(
+        "--html-mode", choices=["nodes", "layers"], default="nodes",
+        help="the stepper walks node by node (default) or, for a network, layer by layer then neuron by neuron",
+    )
+    parser.add_argument("--html-forward", action="store_true", help="the stepper first steps through the forward pass")
     parser.add_argument("--direction", choices=["LR", "TB"], default="LR", help="picture direction (default LR)")
     parser.add_argument("--edge-labels", action="store_true", help="write local x upstream on every edge")
     parser.add_argument(
@@ -385,7 +391,10 @@ def _show(root: Value, args: argparse.Namespace, command: str) -> int:
         if "html" in files:
             from micrograd_nn.stepper import write_html
 
-            html_options = dict(direction=args.direction, compact=args.compact, max_nodes=args.max_nodes)
+            html_options = dict(
+                direction=args.direction, compact=args.compact, max_nodes=args.max_nodes, mode=args.html_mode,
+                forward=args.html_forward,
+            )
             print(f"wrote {write_html(root, files['html'], **html_options)}")
     except (ValueError, RuntimeError, OSError) as err:
         message = getattr(err, "cli_message", str(err))  # Graphviz and size errors say it in the CLI's options

@@ -44,6 +44,7 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from numbers import Real
 from operator import attrgetter
+from typing import TYPE_CHECKING, Any
 
 from micrograd_nn import rules
 from micrograd_nn.rules import Domain, Op
@@ -117,8 +118,8 @@ def _binary(op: Op, a: object, b: object) -> Value:
     """
     a_is_value = isinstance(a, Value)
     b_is_value = isinstance(b, Value)
-    x = a.data if a_is_value else _finite_float(a, op.name)  # type: ignore[union-attr]
-    y = b.data if b_is_value else _finite_float(b, op.name)  # type: ignore[union-attr]
+    x = a.data if isinstance(a, Value) else _finite_float(a, op.name)
+    y = b.data if isinstance(b, Value) else _finite_float(b, op.name)
     if x is None or y is None:
         return NotImplemented
     try:
@@ -188,6 +189,17 @@ class Value:
     __slots__ = ("data", "grad", "_rec", "_a", "_da", "_b", "_db", "__dict__")
     __array_ufunc__ = None  # let numpy scalars defer to our reflected operators
     label: str = ""  # a node's label, when it has one, is kept in its __dict__
+    data: float
+    grad: float
+    _rec: Op | None
+    _a: Any  # a Value, a float, a tuple of them, or None
+    _da: Any  # a float, a tuple of floats and Nones, or None
+    _b: Any
+    _db: Any
+
+    if TYPE_CHECKING:  # for type checkers only: the unary methods made from rules.OPS, and attributes of your own
+
+        def __getattr__(self, name: str) -> Any: ...
 
     def __init__(self, data: float, _children: Iterable[Value] | str = (), _op: str = "", label: str = "") -> None:
         """A leaf holding the finite real number ``data``; micrograd's Value(data, _children, _op) also works.
@@ -233,7 +245,7 @@ class Value:
         if a is None:
             return ()
         if type(a) is tuple:
-            return a
+            return a  # type: ignore[no-any-return]
         return (a,) if self._b is None else (a, self._b)
 
     @property
@@ -307,7 +319,7 @@ class Value:
         """micrograd's step for this node: operand.grad += local * self.grad (a leaf's does nothing)."""
         upstream = self.grad
         for operand, local in zip(self.operands, self.local_grads or ()):
-            operand.grad += rules.contribution(self._rec, local, upstream)
+            operand.grad += rules.contribution(self._rec, local, upstream)  # type: ignore[arg-type]
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
@@ -324,7 +336,7 @@ class Value:
         if kind is Value:
             return _node(_ADD, self.data + other.data, self, 1.0, other, 1.0)  # type: ignore[union-attr]
         if kind is float and other - other == 0.0:  # type: ignore[operator]
-            return _node(_ADD, self.data + other, self, 1.0, other, None)  # type: ignore[operator]
+            return _node(_ADD, self.data + other, self, 1.0, other, None)  # type: ignore[operator,arg-type]
         return _binary(_ADD, self, other)
 
     def __radd__(self, other: float) -> Value:
@@ -348,7 +360,7 @@ class Value:
             x, y = self.data, other.data  # type: ignore[union-attr]
             return _node(_MUL, x * y, self, y, other, x)
         if kind is float and other - other == 0.0:  # type: ignore[operator]
-            return _node(_MUL, self.data * other, self, other, other, None)  # type: ignore[operator]
+            return _node(_MUL, self.data * other, self, other, other, None)  # type: ignore[operator,arg-type]
         return _binary(_MUL, self, other)
 
     def __rmul__(self, other: float) -> Value:
@@ -464,38 +476,51 @@ class Value:
             self.grad += float(grad)
             ready = []
         schedule = ready.append
+
+        def give(node: Value, operand: Value, local: float, upstream: float) -> None:
+            """operand.grad += local x upstream; schedule operand once its last use has given."""
+            contribution = local * upstream
+            before = operand.grad
+            total = contribution if before is reached else before + contribution
+            if total - total != 0.0:  # inf or nan: a masking op, an overflow, or a conventional inf
+                total = _non_finite(node, operand, local, upstream, before, reached)
+            operand.grad = total
+            ready_when_given(operand)
+
+        def ready_when_given(operand: Value) -> None:
+            """Schedule an inner operand when the last node that uses it has given its share."""
+            if operand._a is None:  # a leaf: nothing to pass on
+                return
+            if extra_uses and operand in extra_uses:  # uses still to come
+                left = extra_uses[operand] - 1
+                if left:
+                    extra_uses[operand] = left
+                else:
+                    del extra_uses[operand]
+            else:
+                schedule(operand)
+
         while ready:
             node = ready.pop()
             upstream = node.grad
             a = node._a
-            if type(a) is tuple:
+            if type(a) is tuple:  # an n-ary op, or an op written the micrograd way
                 derivatives = node._da
-                if derivatives is None:  # an op written the micrograd way: its closure adds to the operands
+                if derivatives is None:  # its closure adds to the operands itself
                     node._backward()
-                    derivatives = _ADDED_BY_CLOSURE * len(a)
-                edges = zip(a, derivatives)
-            else:
-                edges = ((a, node._da), (node._b, node._db))  # type: ignore[assignment]
-            for operand, local in edges:
-                if local is None:  # a plain number, or no second input
+                    for operand in a:
+                        ready_when_given(operand)
                     continue
-                if local is not _ADDED:
-                    contribution = local * upstream
-                    before = operand.grad
-                    total = contribution if before is reached else before + contribution
-                    if total - total != 0.0:  # inf or nan: a masking op, an overflow, or a conventional inf
-                        total = _non_finite(node, operand, local, upstream, before, reached)
-                    operand.grad = total
-                if operand._a is None:  # a leaf: nothing to pass on
-                    continue
-                if extra_uses and operand in extra_uses:  # uses still to come: not ready yet
-                    left = extra_uses[operand] - 1
-                    if left:
-                        extra_uses[operand] = left
-                    else:
-                        del extra_uses[operand]
-                else:  # its last use has passed its share
-                    schedule(operand)
+                for operand, local in zip(a, derivatives):
+                    if local is not None:  # None: a plain number
+                        give(node, operand, local, upstream)
+                continue
+            da = node._da
+            if da is not None:  # None: the first input is a plain number
+                give(node, a, da, upstream)
+            db = node._db
+            if db is not None:  # None: no second input, or a plain number
+                give(node, node._b, db, upstream)
 
     def zero_grad(self) -> None:
         """Set .grad = 0 on this node and every node it was computed from."""
@@ -511,7 +536,7 @@ def _non_finite(node: Value, operand: Value, local: float, upstream: float, befo
     that overflows raises OverflowError naming the node; a conventional inf
     or nan (sqrt'(0), d(a**b)/db for a < 0) flows on.
     """
-    contribution = rules.contribution(node._rec, local, upstream)
+    contribution = rules.contribution(node._rec, local, upstream)  # type: ignore[arg-type]
     total = contribution if before is reached else before + contribution
     from_finite = (
         local - local == 0.0 and upstream - upstream == 0.0
@@ -601,8 +626,6 @@ _ADD, _SUB, _MUL, _DIV, _POW, _NEG = (_OPS[name] for name in ("+", "-", "*", "/"
 _TANH, _RELU = _OPS["tanh"], _OPS["relu"]
 _tanh = math.tanh
 _CUSTOM_OPS: dict[str, Op] = {}
-_ADDED = object()  # marks an edge whose contribution a micrograd-style closure has already added
-_ADDED_BY_CLOSURE = (_ADDED,)
 
 for _op in _OPS.values():
     if _op.method and _op.arity == 1 and _op.method not in Value.__dict__:

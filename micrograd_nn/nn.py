@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 ACTIVATIONS: dict[str, Callable[[Value], Value] | None] = {
     "relu": Value.relu,
     "tanh": Value.tanh,
-    "sigmoid": Value.sigmoid,
+    "sigmoid": lambda v: v.sigmoid(),  # a method made from rules.OPS
     "leaky_relu": Value.leaky_relu,
     "linear": None,
 }

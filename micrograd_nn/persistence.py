@@ -53,12 +53,12 @@ class ModelFileError(ValueError):
         super().__init__(f"{path}: {problem}")
 
 
-def _weights_payload(model: MLP) -> list[dict[str, list[Any]]]:
-    """Per layer: weights as one list per neuron, and the biases."""
+def _weights_payload(model: MLP) -> list[dict[str, list[Any] | None]]:
+    """Per layer: weights as one list per neuron, and the biases (None for a network without biases)."""
     return [
         {
             "weights": [[w.data for w in neuron.w] for neuron in layer.neurons],
-            "biases": [neuron.b.data for neuron in layer.neurons],
+            "biases": [neuron.b.data for neuron in layer.neurons if neuron.b is not None] if model.has_biases else None,
         }
         for layer in model.layers
     ]
@@ -77,7 +77,7 @@ def model_to_dict(model: MLP) -> dict[str, Any]:
         raise TypeError(f"only an MLP can be saved, got {type(model).__name__}")
     layers = _weights_payload(model)
     for layer in layers:
-        for value in [*layer["biases"], *(w for row in layer["weights"] for w in row)]:
+        for value in [*(layer["biases"] or []), *(w for row in layer["weights"] or [] for w in row)]:
             if not math.isfinite(value):
                 raise ValueError(f"cannot save a model with a non-finite weight ({value!r})")
     data = {
@@ -89,6 +89,8 @@ def model_to_dict(model: MLP) -> dict[str, Any]:
         "output_activation": model.output_activation,
         "init": model.init,
         "fused": model.fused,
+        "bias": model.has_biases,
+        "activations": [layer.neurons[0].activation for layer in model.layers],
         "layers": layers,
     }
     data["checksum"] = _checksum(data)
@@ -106,6 +108,8 @@ def save_model(model: MLP, path: str | Path) -> Path:
     target = Path(os.path.realpath(path)) if os.path.islink(path) else Path(path)
     if target.is_dir():
         raise IsADirectoryError(f"save_model: {path} is a folder; give a file name such as {Path(path) / 'model.json'}")
+    if target.exists() and not target.is_file():  # renaming over /dev/null or a pipe would replace it
+        raise ValueError(f"save_model: {path} is a device, pipe or socket, not a file")
     folder = target.parent
     if not folder.is_dir():
         raise FileNotFoundError(f"save_model: the folder {folder} does not exist (or is not a folder)")
@@ -294,14 +298,25 @@ def model_from_dict(data: Any, source: str | Path = "<model>") -> MLP:
             raise fail(f"unknown {key} {_show(data[key])}; expected one of {sorted(choices)}")
     if not isinstance(data["fused"], bool):
         raise fail(f"fused must be true or false, found {_show(data['fused'])}")
+    has_biases = data.get("bias", True)  # files written before networks without biases hold no such field
+    if not isinstance(has_biases, bool):
+        raise fail(f"bias must be true or false, found {_show(has_biases)}")
     if not isinstance(data["checksum"], str):
         raise fail(f"checksum must be a string of 64 hex digits, found {_show(data['checksum'])}")
     layers = data["layers"]
     if not isinstance(layers, list) or len(layers) != len(nouts):
         raise fail(f"expected {len(nouts)} layers of weights, found {_count(layers)}")
+    activations = data.get("activations", None)  # one per layer; older files: activation/output_activation
+    if activations is not None and (
+        not isinstance(activations, list)
+        or len(activations) != len(nouts)
+        or not all(isinstance(a, str) and a in ACTIVATIONS for a in activations)
+    ):
+        raise fail(f"activations must be a list of {len(nouts)} names from {sorted(ACTIVATIONS)}, found "
+                   f"{_show(activations)}")
     sizes = [nin, *nouts]
     for number, layer in enumerate(layers, 1):
-        _check_layer(layer, number, sizes[number - 1], sizes[number], fail)
+        _check_layer(layer, number, sizes[number - 1], sizes[number], has_biases, fail)
     try:
         checksum = _checksum(data)
     except RecursionError:  # an extra field nested deeper than the JSON writer goes
@@ -317,12 +332,17 @@ def model_from_dict(data: Any, source: str | Path = "<model>") -> MLP:
         init=data["init"],
         rng=0,
         fused=data["fused"],
+        bias=has_biases,
     )
-    for layer, saved in zip(model.layers, layers):
-        for neuron, weights, bias in zip(layer.neurons, saved["weights"], saved["biases"]):
+    for number, (layer, saved) in enumerate(zip(model.layers, layers)):
+        biases = saved["biases"] if has_biases else [None] * len(layer.neurons)
+        for neuron, weights, bias in zip(layer.neurons, saved["weights"], biases):
+            if activations is not None:
+                neuron.activation, neuron.nonlin = activations[number], activations[number] != "linear"
             for parameter, value in zip(neuron.w, weights):
                 parameter.data = float(value)
-            neuron.b.data = float(bias)
+            if neuron.b is not None:
+                neuron.b.data = float(bias)
     return model
 
 
@@ -359,8 +379,8 @@ def _bad_number(x: Any) -> str:
     return _show(x)
 
 
-def _check_layer(layer: Any, number: int, fan_in: int, width: int, fail: Any) -> None:
-    """Layer `number` must hold `width` neurons of `fan_in` finite weights and `width` finite biases."""
+def _check_layer(layer: Any, number: int, fan_in: int, width: int, has_biases: bool, fail: Any) -> None:
+    """Layer `number` must hold `width` neurons of `fan_in` finite weights and `width` finite biases (or null)."""
     if not isinstance(layer, dict) or "weights" not in layer or "biases" not in layer:
         raise fail(f"layer {number} must be an object with weights and biases")
     weights, biases = layer["weights"], layer["biases"]
@@ -373,6 +393,10 @@ def _check_layer(layer: Any, number: int, fan_in: int, width: int, fail: Any) ->
             if not _is_number(w):
                 raise fail(f"layer {number} neuron {j}: every weight must be a finite number; weight {i} is "
                            f"{_bad_number(w)}")
+    if not has_biases:
+        if biases is not None:
+            raise fail(f"layer {number}: the model has no biases (bias is false), so biases must be null")
+        return
     if not isinstance(biases, list) or len(biases) != width:
         raise fail(f"layer {number}: expected {width} finite biases, found {_count(biases)}")
     for j, b in enumerate(biases, 1):

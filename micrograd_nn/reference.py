@@ -100,9 +100,9 @@ class ReferenceMLP:
 
     @classmethod
     def from_mlp(cls, mlp: MLP) -> ReferenceMLP:
-        """Copy an MLP's weights: W_l[i, j] = weight i of neuron j in layer l."""
+        """Copy an MLP's weights: W_l[i, j] = weight i of neuron j in layer l (a network without biases: b_l = 0)."""
         weights = [np.array([[w.data for w in n.w] for n in layer.neurons]).T for layer in mlp.layers]
-        biases = [np.array([n.b.data for n in layer.neurons]) for layer in mlp.layers]
+        biases = [np.array([n.b.data if n.b is not None else 0.0 for n in layer.neurons]) for layer in mlp.layers]
         activations = [layer.neurons[0].activation for layer in mlp.layers]
         return cls(weights, biases, activations)
 
@@ -144,7 +144,7 @@ class ReferenceMLP:
 
 
 def mlp_gradients(mlp: MLP) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """An MLP's current parameter .grad values in the reference's matrix layout."""
+    """An MLP's current parameter .grad values in the reference's matrix layout (0 for biases it lacks)."""
     grads_w = [np.array([[w.grad for w in n.w] for n in layer.neurons]).T for layer in mlp.layers]
-    grads_b = [np.array([n.b.grad for n in layer.neurons]) for layer in mlp.layers]
+    grads_b = [np.array([n.b.grad if n.b is not None else 0.0 for n in layer.neurons]) for layer in mlp.layers]
     return grads_w, grads_b

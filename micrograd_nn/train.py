@@ -301,14 +301,14 @@ def _check_settings(epochs: Any, batch_size: Any, l2: Any) -> None:
         raise ValueError(f"fit: epochs must be a whole number >= 1, got {epochs!r}")
     if batch_size is not None and (not _is_whole(batch_size) or batch_size < 1):
         raise ValueError(f"fit: batch_size must be None or a whole number >= 1, got {batch_size!r}")
-    if isinstance(l2, bool) or not isinstance(l2, Real) or not 0.0 <= l2 < math.inf:
+    if isinstance(l2, bool) or not isinstance(l2, Real) or not 0.0 <= float(l2) < math.inf:
         raise ValueError(f"fit: l2 must be a finite number >= 0, got {l2!r}")
 
 
 def _set_scheduled_lr(optimizer: Optimizer, lr_schedule: Callable[[int], float], epoch: int) -> None:
     """optimizer.lr = lr_schedule(epoch), with a ValueError naming the schedule if that is not a valid rate."""
     lr = lr_schedule(epoch)
-    if isinstance(lr, bool) or not isinstance(lr, Real) or not 0.0 < lr < math.inf:
+    if isinstance(lr, bool) or not isinstance(lr, Real) or not 0.0 < float(lr) < math.inf:
         raise ValueError(f"fit: lr_schedule({epoch}) gave {lr!r}; a learning rate must be a finite number > 0")
     optimizer.lr = lr
 

@@ -265,3 +265,27 @@ def test_a_loss_of_your_own_is_used_and_named() -> None:
     assert check_gradients([g * 0.5 for g in half], model, X, y, loss=my_squared_error).ok
     report = check_gradients(half, model, X, y, loss=my_squared_error)
     assert report.kinds("W1") == ["factor"] and "my_squared_error" in str(report)
+
+
+def test_bias_row_first_needs_a_network_with_biases_and_mine_must_be_a_list() -> None:
+    model = MLP.from_matrices([[[1.0, 2.0]], [[1.0], [0.5]]], None, "tanh")
+    X, y = np.array([[0.5]]), np.array([1.0])
+    with pytest.raises(ValueError, match="'bias_row_first' keeps biases in row 0, but this network has none"):
+        check_gradients([None, None], model, X, y, layout="bias_row_first")
+    with pytest.raises(ValueError, match="mine must be a list of arrays in the order W1, W2"):
+        check_gradients(np.zeros((2, 2)), model, X, y)
+    with pytest.raises(ValueError, match="rtol must be a number in"):
+        check_gradients([None, None], model, X, y, rtol=0)
+
+
+def test_neighbouring_weight_in_neurons_by_inputs_is_a_row_factor() -> None:
+    """The same slip as tutorial 004 with samples as columns: each hidden neuron is a row of W1."""
+    model = _network(sizes=(3, 4, 1), activations=("sigmoid", "linear"))
+    X, y = _data(nout=1)
+    W1, b1, W2, b2 = _reference(model, X, y, "mse")
+    weights, biases = model.to_matrices()
+    outgoing = np.concatenate([biases[1].ravel(), weights[1].ravel()])
+    shifted = (outgoing[:4] / outgoing[1:]).reshape(-1, 1)
+    report = check_gradients([W1.T * shifted, b1.T, W2.T, b2.T], model, X.T, y.T, layout="neurons_by_inputs")
+    assert {n: report.kinds(n) for n in report.names if report.kinds(n)} == {"W1": ["row_factor"]}
+    assert "neuron before it" in report.diagnoses[0].message

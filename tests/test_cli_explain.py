@@ -158,7 +158,7 @@ def test_html_gets_direction_and_compact(monkeypatch: pytest.MonkeyPatch, tmp_pa
     argv = ["explain", "a*2", "--set", "a=1", "--html", str(tmp_path / "s.html"), "--direction", "TB", "--compact",
             "--max-nodes", "50", "--no-table", "--no-explain"]
     assert main(argv) == 0
-    assert seen == {"direction": "TB", "compact": True, "max_nodes": 50}
+    assert seen == {"direction": "TB", "compact": True, "max_nodes": 50, "mode": "nodes", "forward": False}
 
 
 def test_max_nodes_default_comes_from_the_graph_module(monkeypatch: pytest.MonkeyPatch) -> None:

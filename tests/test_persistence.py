@@ -379,3 +379,47 @@ def test_only_an_mlp_is_saved(tmp_path) -> None:
     with pytest.raises(TypeError, match="only an MLP can be saved, got Layer"):
         save_model(Layer(2, 1, rng=0), tmp_path / "layer.json")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_saving_over_a_pipe_or_device_is_refused(tmp_path) -> None:
+    pipe = tmp_path / "model.json"
+    os.mkfifo(pipe)
+    with pytest.raises(ValueError, match=f"save_model: {pipe} is a device, pipe or socket, not a file"):
+        save_model(MLP(2, [1], rng=0), pipe)
+    assert stat.S_ISFIFO(os.stat(pipe).st_mode) and sorted(p.name for p in tmp_path.iterdir()) == ["model.json"]
+
+
+def test_a_network_without_biases_and_with_mixed_activations_round_trips(tmp_path) -> None:
+    import numpy as np
+
+    from micrograd_nn.nn import MLP as Network
+
+    weights = [np.array([[0.5, -1.0, 0.25], [2.0, 0.75, -0.5]]), np.array([[1.5], [-2.0], [0.5]])]
+    model = Network.from_matrices(weights, None, activations=["tanh", "sigmoid"])
+    path = save_model(model, tmp_path / "no_bias.json")
+    again = load_model(path)
+    assert not again.has_biases and [layer.neurons[0].activation for layer in again.layers] == ["tanh", "sigmoid"]
+    assert again([0.3, -0.7]).data == model([0.3, -0.7]).data
+    for got, want in zip(again.to_matrices()[0], weights):
+        assert np.array_equal(got, want)
+
+
+def test_reference_mlp_reads_a_network_without_biases() -> None:
+    import numpy as np
+
+    from micrograd_nn.losses import mse
+    from micrograd_nn.nn import MLP as Network
+    from micrograd_nn.reference import ReferenceMLP, mlp_gradients
+
+    weights = [np.array([[0.5, -1.0], [2.0, 0.75]]), np.array([[1.5], [-2.0]])]
+    model = Network.from_matrices(weights, None, activations=["sigmoid", "linear"])
+    X, y = np.array([[0.3, -0.7], [1.0, 2.0]]), np.array([[1.0], [0.0]])
+    loss = mse([model(row) for row in X.tolist()], y.tolist())
+    loss.backward()
+    value, grads_w, grads_b = ReferenceMLP.from_mlp(model).loss_and_grads(X, y, "mse")
+    assert value == pytest.approx(loss.data, rel=1e-12)
+    ours_w, ours_b = mlp_gradients(model)
+    for mine, ref in zip(ours_w, grads_w):
+        np.testing.assert_allclose(mine, ref, rtol=1e-12, atol=1e-15)
+    assert all(not b.any() for b in ours_b)  # no biases: their gradient is reported as 0

@@ -1,7 +1,13 @@
-"""The HTML stepper in a real headless Chromium: no console errors, no network, Next walks the records."""
+"""The HTML stepper: its states (rules in numbers, layer mode, forward steps), the page's safety with any
+label, the Jupyter display, and the page itself in a real headless Chromium (no console errors, no
+network, zoom and pan, the current node in view at a readable size through a whole walk)."""
 
 from __future__ import annotations
 
+import html
+import json
+import math
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +20,7 @@ from micrograd_nn.engine import Value
 from micrograd_nn.graph import format_number, walk
 from micrograd_nn.inspect import backward_steps, chain_rule_line
 from micrograd_nn.nn import MLP
-from micrograd_nn.stepper import stepper_html, stepper_states, write_html
+from micrograd_nn.stepper import Stepper, rule_lines, show, stepper_html, stepper_states, write_html
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_FLAGS = [
@@ -29,6 +35,11 @@ needs_browser = pytest.mark.skipif(
     CHROMIUM is None or shutil.which("dot") is None,
     reason="needs Debian's chromium and Graphviz's dot (sudo apt-get install -y chromium graphviz)",
 )
+
+HOSTILE_LABELS = [
+    'say "hi" and \'bye\'', "{braces}", "back\\slash", "two\nlines", "nul\x00byte", "<!--", "<!--<script>",
+    "</script>", "x" * 20_000, "line\u2028para\u2029", "&amp; <b>bold</b> ]]>",
+]
 
 
 def expression() -> tuple[Value, Value]:
@@ -116,11 +127,14 @@ def test_the_stepper_changes_nothing() -> None:
     before = full_snapshot(loss)
     stepper_states(loss)
     stepper_html(loss, compact=True, direction="TB")
+    stepper_html(loss, mode="layers", forward=True)
+    Stepper(loss, mode="layers")._repr_html_()
     assert full_snapshot(loss) == before
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    pytest.importorskip("playwright")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -195,3 +209,398 @@ def test_the_page_walks_the_backward_pass(browser: Any, tmp_path: Path) -> None:
     assert problems == []
     assert requests == [page_path.as_uri()]
     page.close()
+
+
+# --- the rule of each step, from rules.OPS, as a formula and in numbers -----------------
+
+def rules_of(root: Value) -> dict[str, list[str]]:
+    """rule_lines for every operation node, by the node's name."""
+    info = walk(root)
+    return {info.names[i]: rule_lines(info, i) for i, node in enumerate(info.nodes) if node.operands}
+
+
+def test_rule_lines_show_the_formula_and_the_numbers() -> None:
+    x = Value(math.atanh(0.7071067811865476), "x")
+    t = x.tanh()
+    t.label = "t"
+    v = 2 - t
+    v.label = "v"
+    w = v * 2
+    w.label = "w"
+    lines = rules_of(w)
+    assert lines["t"] == ["t = tanh(x) = 0.7071", "dt/dx = d tanh(a)/da = 1 − tanh²(a) = 1 − 0.7071² = 0.5000"]
+    assert lines["v"] == ["v = 2 − t = 1.2929", "dv/dt = d(2 − b)/db = −1"]  # the number stays in its place
+    assert lines["w"] == ["w = v × 2 = 2.5858", "dw/dv = d(a × 2)/da = 2"]
+
+
+def test_rule_lines_for_two_operands_powers_and_slopes() -> None:
+    a, b = Value(3.0, "a"), Value(-0.5, "b")
+    p = a * b
+    p.label = "p"
+    q = a**2
+    q.label = "q"
+    r = b.leaky_relu(0.1)
+    r.label = "r"
+    lines = rules_of(p + q + r)
+    assert lines["p"][1:] == ["dp/da = d(a × b)/da = b = -0.5000", "dp/db = d(a × b)/db = a = 3.0000"]
+    assert lines["q"][1] == "dq/da = d(a ** 2)/da = 2·a^(2−1) = 2.0000·3.0000^(2.0000−1) = 6.0000"
+    assert lines["r"] == [
+        "r = b if b > 0 else 0.1·b = -0.0500",
+        "dr/db = d(a if a > 0 else 0.1·a)/da = 1 if a > 0 else 0.1 = 1 if (-0.5000) > 0 else 0.1000 = 0.1000",
+    ]
+
+
+@pytest.mark.parametrize("x", [0.1, 0.4027, 0.88137, -1.3, 2.5])
+def test_printed_rule_arithmetic_checks_or_is_marked(x: float) -> None:
+    """1 − t² with t as printed gives the printed result exactly when the line says "=", else "≈"."""
+    t = Value(x, "x").tanh()
+    line = rule_lines(walk(t), 1)[1]
+    shown_t = float(format_number(t.data))
+    exact = format_number(1 - shown_t**2) == format_number(1 - t.data**2)
+    assert line.endswith(("= " if exact else "≈ ") + format_number(1 - t.data**2))
+    assert (" ≈ " in line) != exact
+
+
+def test_rule_lines_of_sums_and_fused_neurons() -> None:
+    model = MLP(2, [1], rng=0, fused=True)
+    out = model([0.5, -1.0])
+    info = walk(out)
+    lines = rule_lines(info, info.index[out])
+    w1, w2 = model.layers[0].neurons[0].w
+    assert lines[0] == f"{info.names[-1]} = L1.n1.w1·x1 + L1.n1.w2·x2 + L1.n1.b = {format_number(out.data)}"
+    assert f"d{info.names[-1]}/dL1.n1.w1 = x1 = 0.5000" in lines
+    assert f"d{info.names[-1]}/dx2 = L1.n1.w2 = {format_number(w2.data)}" in lines
+    assert f"d{info.names[-1]}/dL1.n1.b = 1" in lines
+    total = Value.sum([Value(1.0, "a"), 2.0, Value(3.0, "c")])
+    assert rule_lines(walk(total), 2) == ["out = a + 2 + c = 6.0000", "dout/da = 1", "dout/dc = 1"]
+
+
+def test_a_closure_op_says_its_derivatives_are_not_stored() -> None:
+    x = Value(0.5, "x")
+    out = Value(math.tanh(x.data), (x,), "tanh")
+
+    def _backward() -> None:
+        x.grad += (1 - out.data**2) * out.grad
+
+    out._backward = _backward
+    out.backward()
+    (line,) = rule_lines(walk(out), 1)
+    assert "derivatives not stored (closure op)" in line
+    assert stepper_states(out)[1]["rule"] == [line]
+
+
+# --- layer mode and forward steps ------------------------------------------------------------
+
+def one_pass_network() -> tuple[MLP, Value, Value]:
+    """A 2-3-1 tanh network, its output and its squared error on one sample, after backward()."""
+    model = MLP(2, [3, 1], activation="tanh", rng=0)
+    out = model([0.5, -1.0])
+    loss = (out - 1.0) ** 2
+    loss.backward()
+    return model, out, loss
+
+
+def last_vector(line: str) -> list[float]:
+    """The numbers of the last [...] in a line."""
+    return [float(x) for x in re.findall(r"\[([^\[\]]*)\]$", line)[0].split(", ")]
+
+
+def test_layer_mode_steps_each_layer_as_a_matrix_then_each_neuron() -> None:
+    model, out, loss = one_pass_network()
+    r = walk(loss).names[-1]
+    states = stepper_states(loss, mode="layers")
+    titles = [state["title"] for state in states]
+    layer2 = titles.index("layer 2 (1 neuron, linear): δ(2) = d" + r + "/dz(2)")
+    layer1 = titles.index("layer 1 (3 neurons, tanh): δ(1) = d" + r + "/dz(1)")
+    assert layer2 < layer1
+    assert [t.split(" (")[0] for t in titles[layer2 + 1 : layer2 + 2]] == ["layer 2 / neuron 1"]
+    assert [t.split(" (")[0] for t in titles[layer1 + 1 : layer1 + 4]] == [f"layer 1 / neuron {j}" for j in (1, 2, 3)]
+    assert titles[-1].startswith("the inputs")
+    # δ(2) = 2 (out − 1) for the linear output; δ(1) = (W(2)ᵀ δ(2)) ⊙ (1 − a(1)²) by hand
+    delta2 = 2 * (out.data - 1.0)
+    hidden = model.layers[0].neurons
+    w2 = [w.data for w in model.layers[1].neurons[0].w]
+    a1 = [math.tanh(sum(w.data * x for w, x in zip(n.w, [0.5, -1.0])) + n.b.data) for n in hidden]
+    delta1 = [w2[j] * delta2 * (1 - a1[j] ** 2) for j in range(3)]
+    rule = states[layer1]["rule"]
+    assert rule[0] == "δ(1) = (W(2)ᵀ δ(2)) ⊙ f′(z(1))"
+    assert rule[2] == f"δ(2) = [{format_number(delta2)}]"
+    assert last_vector(rule[5]) == pytest.approx(delta1, abs=5e-5)  # printed with 4 decimals
+    assert last_vector(rule[3]) == pytest.approx([w * delta2 for w in w2], abs=5e-5)
+    # every parameter's printed gradient is backward()'s
+    printed = {line.split(" = ")[0]: line.rsplit(" ", 1)[-1] for state in states for line in state["lines"]}
+    for p in model.parameters():
+        assert printed[f"d{r}/d{p.label}"] == format_number(p.grad)
+
+
+def test_layer_mode_needs_one_pass_through_a_network() -> None:
+    model = MLP(2, [2, 1], activation="tanh", rng=0)
+    loss = (model([0.5, -1.0]) - 1.0) * (model([0.5, -1.0]) - 1.0)  # the network runs twice
+    loss.backward()
+    with pytest.raises(ValueError, match="ran several times"):
+        stepper_states(loss, mode="layers")
+    a = Value(2.0, "a")
+    with pytest.raises(ValueError, match="needs a network built by micrograd_nn.nn"):
+        stepper_states(a * a, mode="layers")
+    with pytest.raises(ValueError, match="mode must be one of"):
+        stepper_states(a * a, mode="neurons")
+
+
+def test_forward_steps_reveal_every_value_once() -> None:
+    _, _, loss = one_pass_network()
+    info = walk(loss)
+    inner = [f"v{i}" for i, node in enumerate(info.nodes) if node.operands]
+    for mode in ("nodes", "layers"):
+        states = stepper_states(loss, mode=mode, forward=True)
+        forward = [state for state in states if state["phase"] == "forward"]
+        revealed = [key for state in forward for key in state["reveal"]]
+        assert sorted(revealed) == sorted(inner)
+        assert all(not state["updates"] for state in forward)  # no gradient before the backward pass
+        assert states[len(forward)]["title"].startswith("start:")
+    node_states = stepper_states(loss, forward=True)
+    assert [s["reveal"] for s in node_states if s["phase"] == "forward"][1:] == [[key] for key in inner]
+    assert node_states[3]["title"] == f"forward 3 of {len(inner)}: {info.names[int(inner[2][1:])]} = " + format_number(
+        info.nodes[int(inner[2][1:])].data
+    )
+
+
+def test_gradient_colours_follow_the_sign() -> None:
+    _, _, loss = one_pass_network()
+    for state in stepper_states(loss):
+        for key, text in state["updates"].items():
+            fill = state["fills"][key]
+            value = float(text)
+            if value > 0:
+                assert fill.startswith("hsl(210,")
+            elif value < 0:
+                assert fill.startswith("hsl(0,")
+            else:
+                assert fill == "#ffffff"
+
+
+# --- the page: safe with any label; inline in Jupyter ------------------------------------------------
+
+def page_data(page: str) -> dict[str, Any]:
+    """The JSON of the stepper-data element of a page."""
+    start = page.index('<script type="application/json" id="stepper-data">') + len(
+        '<script type="application/json" id="stepper-data">'
+    )
+    return json.loads(page[start : page.index("</script>", start)])
+
+
+@needs_dot
+@pytest.mark.parametrize("label", HOSTILE_LABELS, ids=lambda label: repr(label[:12]))
+def test_any_label_gives_a_page_whose_data_stays_in_its_element(label: str) -> None:
+    a, b = Value(2.0, label), Value(-3.0, label + "b")
+    root = (a * b + a).tanh()
+    root.backward()
+    page = stepper_html(root)
+    start = page.index('id="stepper-data">')
+    embedded = page[start + len('id="stepper-data">') : page.index("</script>", start)]
+    assert not set(embedded) & {"<", ">", "&", "\u2028", "\u2029"}  # nothing can end or confuse the element
+    assert page_data(page)["states"] == stepper_states(root)
+    assert page.count("<script") == 3 and page.count("</script>") == 3
+
+
+def test_stepper_displays_inline_in_a_notebook(monkeypatch: pytest.MonkeyPatch) -> None:
+    import micrograd_nn.stepper
+
+    monkeypatch.setattr(micrograd_nn.stepper, "stepper_html", lambda root, **options: '<p title="a&b">"page"</p>')
+    shown = show(Value(1.0) * 2.0, height=500)
+    frame = shown._repr_html_()
+    assert frame.startswith("<iframe ") and 'height: 500px' in frame and 'sandbox="allow-scripts"' in frame
+    srcdoc = re.search(r'srcdoc="([^"]*)"', frame).group(1)  # type: ignore[union-attr]
+    assert html.unescape(srcdoc) == shown.html == '<p title="a&b">"page"</p>'
+    with pytest.raises(ValueError, match="height must be a whole number of pixels >= 200, got 50"):
+        Stepper(Value(1.0), height=50)
+
+
+@needs_dot
+def test_the_demo_runs_the_network_once(tmp_path: Path) -> None:
+    import runpy
+
+    demo = Path(__file__).resolve().parent.parent / "demos" / "html_stepper.py"
+    pages = runpy.run_path(str(demo))["main"](tmp_path)
+    network = pages[1].read_text()
+    for label in ("L1.n1.w1", "L1.n2.b", "L2.n1.w2"):
+        assert network.count(f"{label} · parameter</text>") == 1  # each parameter drawn once
+    assert "layer 2 / neuron 1" in pages[2].read_text()
+
+
+# --- the page in a browser: zoom, pan, the current node in view ------------------------------------
+
+WINDOW = {"width": 1280, "height": 800}
+
+CURRENT_VIEW = """() => {
+  const current = Array.from(document.querySelectorAll('#graph .node.current'));
+  const area = document.getElementById('graph').getBoundingClientRect();
+  let box = null, smallest = Infinity;
+  current.forEach(group => {
+    const r = group.getBoundingClientRect();
+    box = box === null ? {left: r.left, top: r.top, right: r.right, bottom: r.bottom}
+      : {left: Math.min(box.left, r.left), top: Math.min(box.top, r.top),
+         right: Math.max(box.right, r.right), bottom: Math.max(box.bottom, r.bottom)};
+    group.querySelectorAll('text').forEach(text => {
+      if (text.textContent.trim()) { smallest = Math.min(smallest, text.getBoundingClientRect().height); }
+    });
+  });
+  return {ids: current.map(g => g.id), box: box, smallest: smallest,
+          area: {left: area.left, top: area.top, right: area.right, bottom: area.bottom}};
+}"""
+
+
+def open_page(browser: Any, path: Path) -> tuple[Any, list[str]]:
+    """A 1280x800 page showing path, and the list its console errors go to."""
+    page = browser.new_page(viewport=WINDOW)
+    problems: list[str] = []
+    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.goto(path.as_uri())
+    return page, problems
+
+
+def drawn_box(page: Any, node_id: str) -> dict[str, float]:
+    """The on-screen box of one SVG node after svg-pan-zoom's next frame."""
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    return page.evaluate("id => { const r = document.getElementById(id).getBoundingClientRect(); "
+                         "return {x: r.left, y: r.top, width: r.width, height: r.height}; }", node_id)
+
+
+@needs_browser
+def test_zoom_buttons_wheel_and_drag_change_the_drawing(browser: Any, tmp_path: Path) -> None:
+    root, _ = expression()
+    root.backward()
+    page, problems = open_page(browser, write_html(root, tmp_path / "stepper.html"))
+    root_id = f"v{len(walk(root).nodes) - 1}"
+    start = drawn_box(page, root_id)
+    page.click("#zoom-in")
+    assert drawn_box(page, root_id)["width"] == pytest.approx(start["width"] * 1.25, rel=1e-3)
+    page.click("#zoom-out")
+    page.click("#zoom-out")
+    assert drawn_box(page, root_id)["width"] == pytest.approx(start["width"] / 1.25, rel=1e-3)
+    page.click("#fit")  # the whole graph fills the picture area along one side
+    whole = page.evaluate("() => { const g = document.querySelector('#graph svg g.graph').getBoundingClientRect();"
+                          " const a = document.getElementById('graph').getBoundingClientRect();"
+                          " return [g.left - a.left, g.top - a.top, a.right - g.right, a.bottom - g.bottom]; }")
+    assert min(whole) >= -1.0 and min(whole[0] + whole[2], whole[1] + whole[3]) <= 40.0
+    fitted = drawn_box(page, root_id)
+    area = page.evaluate("() => { const a = document.getElementById('graph').getBoundingClientRect();"
+                         " return [a.left + a.width / 2, a.top + a.height / 2]; }")
+    page.mouse.move(*area)
+    page.mouse.wheel(0, -400)  # the wheel zooms in
+    assert drawn_box(page, root_id)["width"] > fitted["width"] * 1.1
+    before = drawn_box(page, root_id)
+    page.mouse.move(*area)
+    page.mouse.down()
+    page.mouse.move(area[0] + 120, area[1] + 60, steps=6)
+    page.mouse.up()
+    after = drawn_box(page, root_id)
+    assert (after["x"] - before["x"], after["y"] - before["y"]) == pytest.approx((120, 60), abs=1.5)
+    assert after["width"] == pytest.approx(before["width"], rel=1e-6)  # dragging pans, it does not zoom
+    assert problems == []
+    page.close()
+
+
+@needs_browser
+@pytest.mark.slow
+@pytest.mark.parametrize("mode", ["nodes", "layers"])
+def test_the_current_node_stays_in_view_and_readable_through_a_walk(browser: Any, tmp_path: Path, mode: str) -> None:
+    """MLP(2, [4, 1]) and its squared error (as `micrograd-nn graph --target 1`), forward then backward."""
+    model = MLP(2, [4, 1], rng=0)
+    loss = (model([0.5, -1.0]) - 1.0) ** 2
+    loss.backward()
+    path = write_html(loss, tmp_path / "stepper.html", mode=mode, forward=True)
+    page, problems = open_page(browser, path)
+    total = len(stepper_states(loss, mode=mode, forward=True)) - 1
+    for position in range(total + 1):
+        assert page.get_attribute("body", "data-position") == str(position)
+        view = page.evaluate(CURRENT_VIEW)
+        if view["ids"]:  # the first forward state highlights nothing
+            box, area = view["box"], view["area"]
+            where = f"step {position}: {view}"
+            assert box["left"] >= area["left"] and box["right"] <= area["right"], where
+            assert box["top"] >= area["top"] and box["bottom"] <= area["bottom"], where
+            assert area["right"] <= WINDOW["width"] and area["bottom"] <= WINDOW["height"], where
+            assert view["smallest"] >= 10.0, where
+        if position < total:
+            page.click("#next")
+    assert page.is_disabled("#next") and page.get_attribute("body", "data-phase") == "backward"
+    assert problems == []
+    page.close()
+
+
+@needs_browser
+def test_forward_steps_fill_in_the_values(browser: Any, tmp_path: Path) -> None:
+    root, a = expression()
+    root.backward()
+    page, problems = open_page(browser, write_html(root, tmp_path / "stepper.html", forward=True))
+    info = walk(root)
+    inner = [i for i, node in enumerate(info.nodes) if node.operands]
+
+    def data_text(i: int) -> str:
+        return page.evaluate("id => Array.from(document.getElementById(id).querySelectorAll('text'))"
+                             ".map(t => t.textContent).find(t => t.startsWith('data'))", f"v{i}")
+
+    assert page.get_attribute("body", "data-phase") == "forward"
+    assert all(data_text(i) == "data ?" for i in inner)
+    assert data_text(info.index[a]) == f"data {format_number(a.data)}"  # leaves are known from the start
+    for count, i in enumerate(inner, 1):
+        page.click("#next")
+        assert data_text(i) == f"data {format_number(info.nodes[i].data)}"
+        assert all(data_text(j) == "data ?" for j in inner[count:])
+        assert page.inner_text("#step-rule li").startswith(f"{info.names[i]} = ")
+    page.click("#next")
+    assert page.get_attribute("body", "data-phase") == "backward"
+    assert grad_text(page, len(info.nodes) - 1) == "grad 1.0000"
+    assert problems == []
+    page.close()
+
+
+@needs_browser
+@pytest.mark.slow
+def test_pages_with_hostile_labels_work(browser: Any, tmp_path: Path) -> None:
+    for number, label in enumerate(HOSTILE_LABELS):
+        a, b = Value(2.0, label), Value(-3.0, label + "b")
+        root = (a * b + a).tanh()
+        root.backward()
+        page, problems = open_page(browser, write_html(root, tmp_path / f"stepper{number}.html"))
+        steps = backward_steps(root)
+        for _ in steps:
+            page.click("#next")
+        assert page.inner_text("#position") == f"step {len(steps)} of {len(steps)}", repr(label[:12])
+        assert grad_text(page, 0) == f"grad {format_number(a.grad)}", repr(label[:12])
+        assert page.locator("#step-rule li").count() >= 2
+        assert problems == [], repr(label[:12])
+        page.close()
+
+
+@needs_dot
+def test_cli_writes_the_layer_mode_page(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from micrograd_nn.cli import main
+
+    page = tmp_path / "stepper.html"
+    common = ["--no-table", "--no-explain", "--html", str(page)]
+    assert main(["graph", "--target", "1", *common, "--html-mode", "layers", "--html-forward"]) == 0
+    states = page_data(page.read_text())["states"]
+    assert states[0]["phase"] == "forward" and any(s["title"].startswith("layer 1 (4 neurons, relu)") for s in states)
+    assert main(["explain", "a*b", "--set", "a=1", "b=2", *common, "--html-mode", "layers"]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("micrograd-nn explain: mode='layers' needs a network") and "Traceback" not in error
+
+
+def test_layer_mode_products_check_or_are_marked() -> None:
+    """Every "a × b = c" the layer mode prints gives c from the printed a and b exactly when it says "="."""
+    model = MLP(2, [4, 3, 1], rng=0)  # relu: some neurons are off, so some products are 0 (and -0)
+    loss = (model([0.5, -1.0]) - 1.0) ** 2
+    loss.backward()
+    product = re.compile(r"= \(?(-?[\d.]+)\)? × \(?(-?[\d.]+)\)? ([=≈]) (-?[\d.]+)$")
+    seen = {"=": 0, "≈": 0}
+    for state in stepper_states(loss, mode="layers"):
+        for line in state["rule"] + state["lines"]:
+            match = product.search(line)
+            if match:
+                a, b, sign, c = match.groups()
+                exact = format_number(float(a) * float(b) + 0.0) == format_number(float(c) + 0.0)
+                assert (sign == "=") == exact, line
+                seen[sign] += 1
+    assert seen["="] > 10 and seen["≈"] > 0

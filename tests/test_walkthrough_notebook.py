@@ -1,36 +1,66 @@
-"""The walkthrough notebook runs top to bottom and shows what its text promises."""
+"""The walkthrough notebook runs top to bottom, shows what its text promises, and its stepper is inline HTML
+that works inside the notebook's output (an iframe whose script runs)."""
 
 from __future__ import annotations
 
+import html
+import json
+import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "demos" / "backprop_walkthrough.ipynb"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(shutil.which("dot") is None, reason="the notebook's pictures need Graphviz's dot"),
+]
 
 
-@pytest.mark.skipif(shutil.which("dot") is None, reason="the notebook's pictures need Graphviz's dot")
-def test_walkthrough_notebook_executes() -> None:
-    import nbformat
-    from nbclient import NotebookClient
-
+@pytest.fixture(scope="module")
+def executed() -> list[Any]:
+    """The notebook's code cells after running it in a fresh kernel."""
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    pytest.importorskip("ipykernel")
     notebook = nbformat.read(NOTEBOOK, as_version=4)
-    client = NotebookClient(
-        notebook, timeout=60, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOK.parent)}}
+    client = nbclient.NotebookClient(
+        notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOK.parent)}}
     )
     client.execute()
-    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    return [cell for cell in notebook.cells if cell.cell_type == "code"]
+
+
+def text_of(cell: Any) -> str:
+    """Everything a cell showed: printed text, SVG, HTML and plain-text results."""
+    parts = []
+    for output in cell.outputs:
+        parts.append(output.get("text", ""))
+        data = output.get("data", {})
+        parts.append(data.get("image/svg+xml", "") + data.get("text/html", "") + data.get("text/plain", ""))
+    return "".join(parts)
+
+
+def stepper_page(cell: Any) -> str:
+    """The page inside the stepper's iframe in a cell's HTML output."""
+    (frame,) = [output["data"]["text/html"] for output in cell.outputs if "text/html" in output.get("data", {})]
+    assert frame.startswith("<iframe ")
+    return html.unescape(re.search(r'srcdoc="([^"]*)"', frame).group(1))  # type: ignore[union-attr]
+
+
+def states_of(page: str) -> list[dict[str, Any]]:
+    """The states a stepper page steps through (its stepper-data JSON)."""
+    start = page.index('id="stepper-data">') + len('id="stepper-data">')
+    return json.loads(page[start : page.index("</script>", start)])["states"]
+
+
+def test_walkthrough_notebook_executes(executed: list[Any]) -> None:
+    code = executed
     assert all(output.get("output_type") != "error" for cell in code for output in cell.outputs)
-
-    def text_of(cell: dict) -> str:
-        parts = []
-        for output in cell.outputs:
-            parts.append(output.get("text", ""))
-            data = output.get("data", {})
-            parts.append(data.get("image/svg+xml", "") + data.get("text/html", "") + data.get("text/plain", ""))
-        return "".join(parts)
-
     before, after = text_of(code[0]), text_of(code[1])
     assert "<svg" in before and "gradients not computed yet" in before
     assert "<svg" in after and "not computed" not in after
@@ -39,3 +69,38 @@ def test_walkthrough_notebook_executes() -> None:
     assert "(dy/dx is now 2.0000)" in text_of(code[5])
     assert "layer 1 / neuron 1" in text_of(code[6])
     assert "every gradient agrees with central differences" in text_of(code[9])
+
+
+def test_the_stepper_output_is_inline_html(executed: list[Any]) -> None:
+    expression, network = stepper_page(executed[10]), stepper_page(executed[11])
+    for page in (expression, network):
+        assert page.startswith("<!DOCTYPE html>") and "<script src" not in page and "<link" not in page
+        assert 'id="zoom-in"' in page and "svgPanZoom" in page
+    states = states_of(network)
+    assert any(state["rule"][:1] == ["δ(1) = (W(2)ᵀ δ(2)) ⊙ f′(z(1))"] for state in states)
+    assert states[0]["phase"] == "forward"
+    assert "ab = a × b = -6.0000" in [line for state in states_of(expression) for line in state["rule"]]
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium")
+def test_the_stepper_runs_inside_its_notebook_frame(executed: list[Any]) -> None:
+    pytest.importorskip("playwright")
+    from playwright.sync_api import sync_playwright
+
+    (frame_html,) = [o["data"]["text/html"] for o in executed[10].outputs if "text/html" in o.get("data", {})]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        problems: list[str] = []
+        page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+        page.set_content(f"<!DOCTYPE html><html><body>{frame_html}</body></html>")
+        stepper = page.frame_locator("iframe.micrograd-nn-stepper")
+        assert stepper.locator("#position").inner_text() == "step 0 of 4"
+        stepper.locator("#next").click()
+        assert stepper.locator("#position").inner_text() == "step 1 of 4"
+        assert stepper.locator("#graph .node.current").count() == 2
+        assert problems == []
+        browser.close()

@@ -163,8 +163,7 @@ def check_tutorial_backward(data_rows: int = 1797, dev_rows: int = 1000, seed: i
     sizes = [X.shape[0], 32, 16, 10]
     weights, biases = tutorial_parameters(sizes, seed)
     model = MLP.from_matrices(weights, biases, ["relu", "relu", "linear"], layout="neurons_by_inputs", fused=True)
-    engine_probabilities = np.array([losses.softmax(model.forward(column)) for column in X.T.tolist()], dtype=object)
-    engine_probabilities = np.array([[p.data for p in row] for row in engine_probabilities]).T
+    engine_probabilities = np.array([[p.data for p in losses.softmax(model.forward(x))] for x in X.T.tolist()]).T
     slipped = tutorial_forward(weights, biases, X, relu_before_layer_3=False)[1][3]
     as_printed = check_gradients(
         tutorial_backward_as_printed(weights, biases, X, y, m=data_rows),

@@ -73,7 +73,7 @@ def train_moons(
         quiet=quiet,
         desc="moons",
     )
-    final_accuracy = classification_accuracy([model(row).data for row in X.tolist()], y.tolist(), "sign")
+    final_accuracy = classification_accuracy([model.forward(row)[0].data for row in X.tolist()], y.tolist(), "sign")
     return MoonsResult(model, X, y, history, final_accuracy, history.loss[-1], history.seconds, seed, check)
 
 

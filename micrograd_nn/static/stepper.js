@@ -1,0 +1,206 @@
+/* The HTML stepper: Previous / Play / Next walk the states that stepper.py wrote as JSON;
+   zoom, fit, mouse wheel and drag move the picture (svg-pan-zoom), and every step brings the
+   current node into view with its text large enough to read. */
+(function () {
+  "use strict";
+  var MIN_TEXT_PX = 13;   // the current node's smallest font, in screen pixels, after a step
+  var GOOD_TEXT_PX = 15;  // the size a step zooms to when the text was too small
+  var MARGIN_PX = 24;     // room kept between the current node and the picture's edge
+
+  var data = JSON.parse(document.getElementById("stepper-data").textContent);
+  var states = data.states;
+  var hiddenData = {};
+  data.hiddenData.forEach(function (id) { hiddenData[id] = true; });
+  var svg = document.querySelector("#graph svg");
+  var panZoom = null;
+  var position = 0;
+  var timer = null;
+  var shownData = {};  // id -> the picture's "data ..." text, kept while forward steps hide it
+
+  function line(id, prefix) {
+    var group = document.getElementById(id);
+    if (!group) { return null; }
+    var texts = group.querySelectorAll("text");
+    for (var i = 0; i < texts.length; i++) {
+      if (texts[i].textContent.indexOf(prefix) === 0) { return texts[i]; }
+    }
+    return null;
+  }
+
+  data.valueIds.forEach(function (id) {
+    var text = line(id, "data ");
+    if (text) { shownData[id] = text.textContent; }
+  });
+
+  function ensurePanZoom() {
+    if (panZoom || !svg || typeof window.svgPanZoom !== "function") { return panZoom !== null; }
+    var box = svg.getBoundingClientRect();
+    if (box.width < 1 || box.height < 1) { return false; }  // hidden: wait for a resize
+    panZoom = window.svgPanZoom(svg, {
+      zoomEnabled: true, panEnabled: true, mouseWheelZoomEnabled: true, dblClickZoomEnabled: true,
+      fit: true, center: true, minZoom: 0.05, maxZoom: 5000, zoomScaleSensitivity: 0.25
+    });
+    return true;
+  }
+
+  function syncNow() {
+    // svg-pan-zoom draws on the next animation frame; draw now so the page is right at once
+    var viewport = svg.querySelector(".svg-pan-zoom_viewport");
+    if (!panZoom || !viewport) { return; }
+    var zoom = panZoom.getSizes().realZoom, pan = panZoom.getPan();
+    var matrix = "matrix(" + [zoom, 0, 0, zoom, pan.x, pan.y].join(",") + ")";
+    viewport.setAttribute("transform", matrix);
+    viewport.style.transform = matrix;
+  }
+
+  function contentBox(ids) {
+    // the union of the groups' boxes in the picture's own units, and their smallest font there
+    var viewport = svg.querySelector(".svg-pan-zoom_viewport");
+    var toContent = viewport.getCTM().inverse();
+    var box = null, font = Infinity;
+    ids.forEach(function (id) {
+      var group = document.getElementById(id);
+      if (!group || !group.getCTM()) { return; }
+      var m = toContent.multiply(group.getCTM()), b = group.getBBox();
+      var x0 = m.a * b.x + m.e, y0 = m.d * b.y + m.f;
+      var x1 = m.a * (b.x + b.width) + m.e, y1 = m.d * (b.y + b.height) + m.f;
+      box = box === null ? { x0: x0, y0: y0, x1: x1, y1: y1 }
+        : { x0: Math.min(box.x0, x0), y0: Math.min(box.y0, y0), x1: Math.max(box.x1, x1), y1: Math.max(box.y1, y1) };
+      group.querySelectorAll("text").forEach(function (text) {
+        var size = parseFloat(text.getAttribute("font-size") || window.getComputedStyle(text).fontSize);
+        if (size > 0) { font = Math.min(font, size * Math.abs(m.a)); }
+      });
+    });
+    return box === null ? null : { box: box, font: font === Infinity ? 11 : font };
+  }
+
+  function focus() {
+    // zoom (only when needed) so the current node's text is readable and the node fits, then pan it into view
+    if (!ensurePanZoom()) { return; }
+    var found = contentBox(states[position].highlight);
+    if (found === null) { return; }
+    var box = found.box, sizes = panZoom.getSizes(), pan = panZoom.getPan();
+    var zoom = sizes.realZoom, width = sizes.width, height = sizes.height;
+    var readable = MIN_TEXT_PX / found.font, comfortable = GOOD_TEXT_PX / found.font;
+    var fits = Math.min((width - 2 * MARGIN_PX) / (box.x1 - box.x0), (height - 2 * MARGIN_PX) / (box.y1 - box.y0));
+    var target = zoom;
+    if (zoom < readable) {
+      target = fits >= readable ? Math.min(comfortable, fits) : readable;
+    } else if (zoom > fits) {
+      target = Math.max(fits, readable);
+    }
+    var inView = target === zoom &&
+      pan.x + zoom * box.x0 >= MARGIN_PX && pan.x + zoom * box.x1 <= width - MARGIN_PX &&
+      pan.y + zoom * box.y0 >= MARGIN_PX && pan.y + zoom * box.y1 <= height - MARGIN_PX;
+    if (!inView) {
+      // centre the node on each axis where it fits; else show its start (top or left) with a margin
+      var along = function (low, high, size) {
+        var extent = (high - low) * target;
+        return extent <= size - 2 * MARGIN_PX ? (size - extent) / 2 - low * target : MARGIN_PX - low * target;
+      };
+      panZoom.zoom(panZoom.getZoom() * target / zoom);
+      panZoom.pan({ x: along(box.x0, box.x1, width), y: along(box.y0, box.y1, height) });
+    }
+    syncNow();
+  }
+
+  function show(k) {
+    position = Math.max(0, Math.min(states.length - 1, k));
+    var state = states[position];
+    var grads = {}, fills = {}, revealed = {}, done = {};
+    for (var i = 0; i <= position; i++) {
+      var s = states[i];
+      Object.keys(s.updates).forEach(function (id) { grads[id] = s.updates[id]; fills[id] = s.fills[id]; });
+      s.reveal.forEach(function (id) { revealed[id] = true; });
+      if (i < position && s.phase === state.phase) { s.highlight.forEach(function (id) { done[id] = true; }); }
+    }
+    data.valueIds.forEach(function (id) {
+      var group = document.getElementById(id);
+      var grad = line(id, "grad");
+      if (grad) { grad.textContent = "grad " + (id in grads ? grads[id] : "?"); }
+      var value = line(id, "data ");
+      if (value && id in shownData) {
+        value.textContent = hiddenData[id] && !revealed[id] ? "data ?" : shownData[id];
+      }
+      if (group) {
+        group.classList.toggle("known", id in grads);
+        if (id in grads) { group.style.setProperty("--grad-fill", fills[id]); }
+      }
+    });
+    document.querySelectorAll("#graph .node").forEach(function (group) {
+      group.classList.remove("current");
+      group.classList.toggle("done", group.id in done);
+    });
+    state.highlight.forEach(function (id) {
+      var group = document.getElementById(id);
+      if (group) { group.classList.remove("done"); group.classList.add("current"); }
+    });
+    document.getElementById("step-title").textContent = state.title;
+    fillList("step-rule", state.rule);
+    fillList("step-lines", state.lines);
+    document.getElementById("position").textContent = "step " + position + " of " + (states.length - 1);
+    document.getElementById("prev").disabled = position === 0;
+    document.getElementById("next").disabled = position === states.length - 1;
+    document.body.setAttribute("data-position", String(position));
+    document.body.setAttribute("data-phase", state.phase);
+    focus();
+  }
+
+  function fillList(id, lines) {
+    var list = document.getElementById(id);
+    list.textContent = "";
+    lines.forEach(function (text) {
+      var item = document.createElement("li");
+      item.textContent = text;
+      list.appendChild(item);
+    });
+  }
+
+  function stop() {
+    if (timer !== null) { clearInterval(timer); timer = null; }
+    document.getElementById("play").textContent = "Play";
+  }
+
+  function play() {
+    if (timer !== null) { stop(); return; }
+    if (position === states.length - 1) { show(0); }
+    document.getElementById("play").textContent = "Pause";
+    var interval = Number(document.body.dataset.interval) || 900;
+    timer = setInterval(function () {
+      show(position + 1);
+      if (position >= states.length - 1) { stop(); }
+    }, interval);
+  }
+
+  function zoomBy(action) {
+    if (!ensurePanZoom()) { return; }
+    if (action === "in") { panZoom.zoomIn(); }
+    else if (action === "out") { panZoom.zoomOut(); }
+    else { panZoom.resize(); panZoom.fit(); panZoom.center(); }
+    syncNow();
+  }
+
+  document.getElementById("prev").addEventListener("click", function () { stop(); show(position - 1); });
+  document.getElementById("next").addEventListener("click", function () { stop(); show(position + 1); });
+  document.getElementById("play").addEventListener("click", play);
+  document.getElementById("zoom-in").addEventListener("click", function () { zoomBy("in"); });
+  document.getElementById("zoom-out").addEventListener("click", function () { zoomBy("out"); });
+  document.getElementById("fit").addEventListener("click", function () { zoomBy("fit"); });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "ArrowRight" || event.key === "ArrowDown") { stop(); show(position + 1); }
+    else if (event.key === "ArrowLeft" || event.key === "ArrowUp") { stop(); show(position - 1); }
+    else if (event.key === "Home") { stop(); show(0); }
+    else if (event.key === "End") { stop(); show(states.length - 1); }
+    else if (event.key === " ") { play(); }
+    else if (event.key === "+" || event.key === "=") { zoomBy("in"); }
+    else if (event.key === "-") { zoomBy("out"); }
+    else if (event.key === "0") { zoomBy("fit"); }
+    else { return; }
+    event.preventDefault();
+  });
+  window.addEventListener("resize", function () {
+    if (panZoom) { panZoom.resize(); }
+    focus();
+  });
+  show(0);
+})();
