@@ -38,7 +38,8 @@ def test_tour_writes_plots_graph_and_backward_report(tmp_path, capsys) -> None:
         assert f'id="{key}"' in text  # every neuron is one node of the network picture
     if "backward stepper (one sample)" in result.files:
         page = result.files["backward stepper (one sample)"]
-        assert page.read_text().startswith("<!DOCTYPE html>") and str(page) in printed
+        text = page.read_text()
+        assert text.startswith("<!DOCTYPE html>") and '<body data-mode="layers">' in text and str(page) in printed
     saved = load_model(result.files["trained model (JSON)"])
     assert [p.data for p in saved.parameters()] == [p.data for p in result.moons.model.parameters()]
     report = result.files["backward report"].read_text()

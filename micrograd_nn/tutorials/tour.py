@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from micrograd_nn import graph, inspect, losses
-from micrograd_nn.engine import topological_order
 from micrograd_nn.nn import MLP
 from micrograd_nn.persistence import save_model
 from micrograd_nn.stepper import write_html
@@ -103,8 +102,8 @@ def _write_graph_views(result: TourResult, folder: Path) -> None:
             "z, a and dloss/dz, each weight an edge (width and colour: its size and sign; numbers in the tooltip)"
         )
         result.files["backward stepper (one sample)"] = write_html(
-            loss, folder / "backward_stepper.html", title="moons MLP(2, [16, 16, 1]): one sample's backward pass",
-            max_nodes=len(topological_order(loss)) * 2,
+            loss, folder / "backward_stepper.html", mode="layers", forward=True,
+            title="moons MLP(2, [16, 16, 1]): one sample's forward and backward pass, layer by layer",
         )
     except RuntimeError as err:  # Graphviz is missing, too slow or crashed: write the DOT text instead
         result.files["network picture (DOT text)"] = graph.render_network(loss, folder / "network.dot")
