@@ -1,10 +1,15 @@
-"""Draw one labelled expression graph with its gradients: the picture in the README.
+"""Draw the README's two pictures: one neuron's scalar graph, and a small network's network view.
 
 Karpathy's neuron: o = tanh(x1*w1 + x2*w2 + b).  Each value box shows its
 label, data and grad; each operation is its own oval; each edge says
 "local derivative x upstream gradient = contribution".
 
-    python demos/graph_picture.py [OUTPUT.svg]     (default: docs/expression_graph.svg)
+The network view of MLP(2, [4, 4, 1]) on one sample's squared error: a column
+per layer, each neuron one node (z, a, dloss/dz), each weight an edge whose
+width and colour show its size and sign.
+
+    python demos/graph_picture.py [OUTPUT.svg [NETWORK.svg]]
+    (defaults: docs/expression_graph.svg and docs/network_view.svg)
 """
 
 from __future__ import annotations
@@ -13,7 +18,8 @@ import sys
 from pathlib import Path
 
 from micrograd_nn.engine import Value
-from micrograd_nn.graph import render, to_dot
+from micrograd_nn.graph import render, render_network, to_dot
+from micrograd_nn.nn import MLP
 
 
 def build_neuron() -> tuple[Value, list[Value]]:
@@ -44,6 +50,16 @@ def main(output: Path) -> Path:
     return render(o, output, edge_labels=True, parameters=parameters)
 
 
+def network_picture(output: Path) -> Path:
+    """MLP(2, [4, 4, 1]) (tanh hidden layers), one sample's squared error (y - 1)^2: write its network view."""
+    model = MLP(2, [4, 4, 1], activation="tanh", rng=1)
+    loss = (model([0.5, -1.0]) - 1.0) ** 2  # the network runs once
+    loss.backward()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    return render_network(loss, output, model=model)
+
+
 if __name__ == "__main__":
-    default = Path(__file__).resolve().parent.parent / "docs" / "expression_graph.svg"
-    print(f"wrote {main(Path(sys.argv[1]) if len(sys.argv) > 1 else default)}")
+    docs = Path(__file__).resolve().parent.parent / "docs"
+    print(f"wrote {main(Path(sys.argv[1]) if len(sys.argv) > 1 else docs / 'expression_graph.svg')}")
+    print(f"wrote {network_picture(Path(sys.argv[2]) if len(sys.argv) > 2 else docs / 'network_view.svg')}")

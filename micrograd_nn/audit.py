@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from micrograd_nn import rules
 from micrograd_nn.engine import Value
 from micrograd_nn.gradcheck import ATOL, EPS, RTOL, agrees
-from micrograd_nn.graph import Walk, format_number, on_path, walk
 from micrograd_nn.inspect import ACCUMULATION_NOTE, differs_from_one_pass, replay
+from micrograd_nn.walk import Walk, format_number, on_path, walk
 
 
 class _NoRule(Exception):

@@ -226,8 +226,28 @@ def _add_view_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--html-forward", action="store_true", help="the stepper first steps through the forward pass")
     parser.add_argument("--direction", choices=["LR", "TB"], default="LR", help="picture direction (default LR)")
     parser.add_argument("--edge-labels", action="store_true", help="write local x upstream on every edge")
-    parser.add_argument("--compact", action="store_true", help="hide constant leaves in the picture")
+    parser.add_argument(
+        "--compact", action="store_true",
+        help="no effect (numbers live inside their operation, so there are no constant leaves to hide)",
+    )
     parser.add_argument("--collapse", action="store_true", help="draw one node per neuron")
+    parser.add_argument(
+        "--network", action="store_true",
+        help="draw the network view instead: one column per layer, one node per neuron (z, a, dL/dz), "
+        "one edge per weight",
+    )
+    parser.add_argument(
+        "--focus", metavar="NEURON",
+        help="with --network: expand one neuron (e.g. L1.n3) into its scalar operations",
+    )
+    parser.add_argument(
+        "--edge-value", choices=["weight", "grad"], default="weight",
+        help="with --network: edge width and colour show the weight (default) or its gradient",
+    )
+    parser.add_argument(
+        "--precision", type=_whole_number(0), default=4, metavar="DIGITS",
+        help="decimals shown in the table, the explanation and the pictures, 0 to 15 (default 4)",
+    )
     parser.add_argument("--path-from", metavar="NAME", help="only explain (and highlight) the path from NAME")
     parser.add_argument(
         "--max-nodes", type=_whole_number(1), default=DEFAULT_MAX_NODES,
@@ -331,11 +351,18 @@ def _show(root: Value, args: argparse.Namespace, command: str) -> int:
             print(f"micrograd-nn {command}: --path-from: no node labelled {args.path_from!r}", file=sys.stderr)
             return 2
         path_from = matches[0]
+    if not 0 <= args.precision <= 15:
+        print(f"micrograd-nn {command}: --precision must be from 0 to 15 decimals, got {args.precision}",
+              file=sys.stderr)
+        return 2
+    if args.focus and not args.network:
+        print(f"micrograd-nn {command}: --focus {args.focus} needs --network", file=sys.stderr)
+        return 2
     if not args.no_table:
-        print(inspect.format_table(root))
+        print(inspect.format_table(root, precision=args.precision))
         print()
     if not args.no_explain:
-        print(inspect.explain(root, path_from=path_from))
+        print(inspect.explain(root, path_from=path_from, precision=args.precision))
     report = None
     if args.audit:
         from micrograd_nn.audit import audit_gradients
@@ -350,10 +377,16 @@ def _show(root: Value, args: argparse.Namespace, command: str) -> int:
     options = dict(
         direction=args.direction, edge_labels=args.edge_labels, compact=args.compact,
         collapse=args.collapse, path_from=path_from, max_nodes=args.max_nodes, audit=report,
+        precision=args.precision,
+    )
+    network_options = dict(
+        direction=args.direction, focus=args.focus, edge_value=args.edge_value, precision=args.precision,
     )
     try:
         for option, path in files.items():
-            if option != "html":
+            if option != "html" and args.network:
+                print(f"wrote {graph.render_network(root, path, **network_options)}")
+            elif option != "html":
                 print(f"wrote {graph.render(root, path, **options)}")  # type: ignore[arg-type]
         if "html" in files:
             from micrograd_nn.stepper import write_html
@@ -364,7 +397,8 @@ def _show(root: Value, args: argparse.Namespace, command: str) -> int:
             )
             print(f"wrote {write_html(root, files['html'], **html_options)}")
     except (ValueError, RuntimeError, OSError) as err:
-        print(f"micrograd-nn {command}: {err}", file=sys.stderr)
+        message = getattr(err, "cli_message", str(err))  # Graphviz and size errors say it in the CLI's options
+        print(f"micrograd-nn {command}: {message}", file=sys.stderr)
         return 2
     return 0
 

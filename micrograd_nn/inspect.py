@@ -15,16 +15,19 @@ from typing import Any
 
 from micrograd_nn import rules
 from micrograd_nn.engine import Value
-from micrograd_nn.graph import Walk, format_number, grads_computed, on_path, walk
+from micrograd_nn.walk import DEFAULT_PRECISION, Walk, check_precision, format_number, grads_computed, on_path, walk
 
 INFIX_OPS = frozenset({"+", "-", "*", "/", "**"})
 
 
 def node_table(root: Value) -> list[dict[str, Any]]:
-    """One record per node in topological order: id, name, label, kind, op, operands, data, grad, local_grads.
+    """One record per node in topological order: id, name, label, kind, op, inputs, operands, data, grad, local_grads.
 
-    ``operands`` holds the operands' ids in order (a node used twice appears
-    twice); ``local_grads`` holds d(node)/d(operand) for each of them.
+    ``inputs`` holds the op's inputs in order as text (a name, or a plain
+    number stored in the op: "2" in 2 - x); ``operands`` holds the ids of the
+    inputs that are nodes (a node used twice appears twice); ``local_grads``
+    holds d(node)/d(operand) for each operand (None for a micrograd-style
+    closure op, which stores none).
     """
     info = walk(root)
     return [
@@ -36,28 +39,30 @@ def node_table(root: Value) -> list[dict[str, Any]]:
             "op": node.op,
             "operands": [info.index[operand] for operand in node.operands],
             "operand_names": [info.name_of(operand) for operand in node.operands],
+            "inputs": [info.name_of(x) if isinstance(x, Value) else f"{x:g}" for x in node.inputs],
             "data": node.data,
             "grad": node.grad,
-            "local_grads": list(node.local_grads or ()),  # none stored for a micrograd-style op
+            "local_grads": None if node.local_grads is None else list(node.local_grads),
         }
         for i, node in enumerate(info.nodes)
     ]
 
 
-def format_table(root: Value) -> str:
-    """node_table(root) as aligned plain text, one line per node."""
+def format_table(root: Value, *, precision: int = DEFAULT_PRECISION) -> str:
+    """node_table(root) as aligned plain text, one line per node; numbers with `precision` decimals."""
+    check_precision(precision)
     rows = node_table(root)
-    header = ["id", "name", "kind", "op", "operands", "data", "grad", "local derivatives"]
+    header = ["id", "name", "kind", "op", "inputs", "data", "grad", "local derivatives"]
     cells = [
         [
             str(row["id"]),
             row["name"],
             row["kind"],
-            row["op"] or "-",
-            ", ".join(row["operand_names"]) or "-",
-            format_number(row["data"]),
-            format_number(row["grad"]),
-            ", ".join(format_number(g) for g in row["local_grads"]) or "-",
+            row["op"] or "(leaf)",
+            ", ".join(row["inputs"]) or "-",
+            format_number(row["data"], precision),
+            format_number(row["grad"], precision),
+            _locals_text(row["local_grads"], precision) or "-",
         ]
         for row in rows
     ]
@@ -75,11 +80,19 @@ def format_table(root: Value) -> str:
     return "\n".join(text)
 
 
-def table_html(root: Value) -> str:
+def _locals_text(local_grads: list[float] | None, precision: int) -> str:
+    """The local derivatives of a table row, or why there are none to show."""
+    if local_grads is None:
+        return "not stored (closure op)"
+    return ", ".join(format_number(g, precision) for g in local_grads)
+
+
+def table_html(root: Value, *, precision: int = DEFAULT_PRECISION) -> str:
     """node_table(root) as an HTML table, for IPython.display.HTML in a notebook."""
+    check_precision(precision)
     rows = node_table(root)
     header = "".join(
-        f"<th>{h}</th>" for h in ("id", "name", "kind", "op", "operands", "data", "grad", "local derivatives")
+        f"<th>{h}</th>" for h in ("id", "name", "kind", "op", "inputs", "data", "grad", "local derivatives")
     )
     body = []
     for row in rows:
@@ -88,10 +101,10 @@ def table_html(root: Value) -> str:
             html.escape(row["name"]),
             row["kind"],
             html.escape(row["op"]),
-            html.escape(", ".join(row["operand_names"])),
-            format_number(row["data"]),
-            format_number(row["grad"]),
-            ", ".join(format_number(g) for g in row["local_grads"]),
+            html.escape(", ".join(row["inputs"])),
+            format_number(row["data"], precision),
+            format_number(row["grad"], precision),
+            _locals_text(row["local_grads"], precision),
         ]
         body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     return f"<table><thead><tr>{header}</tr></thead><tbody>{''.join(body)}</tbody></table>"
@@ -127,7 +140,10 @@ def replay(info: Walk) -> tuple[list[dict[str, Any]], list[float]]:
         node = nodes[i]
         upstream = running[i]
         contributions = []
-        for position, (operand, local) in enumerate(zip(node.operands, node.local_grads or ()), 1):
+        input_positions = [p for p, x in enumerate(node.inputs, 1) if isinstance(x, Value)]
+        for position, (operand, local, input_position) in enumerate(
+            zip(node.operands, node.local_grads or (), input_positions), 1
+        ):
             j = index[operand]
             contribution = rules.contribution(rules.OPS[node.op], local, upstream)  # relu masks: 0 even for inf
             before = running[j]
@@ -135,6 +151,7 @@ def replay(info: Walk) -> tuple[list[dict[str, Any]], list[float]]:
             contributions.append(
                 {
                     "position": position,
+                    "input_position": input_position,
                     "operand_id": j,
                     "operand": info.names[j],
                     "local": local,
@@ -154,6 +171,8 @@ def replay(info: Walk) -> tuple[list[dict[str, Any]], list[float]]:
                 "upstream": upstream,
                 "contributions": contributions,
                 "closure": node.local_grads is None,  # a micrograd-style op: no derivatives stored to show
+                "input_values": [x.data if isinstance(x, Value) else x for x in node.inputs],
+                "number_positions": [p for p, x in enumerate(node.inputs, 1) if not isinstance(x, Value)],
             }
         )
     return steps, running
@@ -170,31 +189,85 @@ def backward_steps(root: Value) -> list[dict[str, Any]]:
     return replay(walk(root))[0]
 
 
-def chain_rule_line(root_name: str, step: dict[str, Any], contribution: dict[str, Any]) -> str:
+def product_text(a: float, b: float, product: float, precision: int = DEFAULT_PRECISION) -> str:
+    """"a * b = product" at the precision shown, with ≈ instead of = when the shown numbers do not multiply out.
+
+    0.0027 * -3.0000 is -0.0081, so a true product -0.0080 (from 0.00266...) is written "≈ -0.0080".
+    """
+    shown_a, shown_b, shown = (format_number(x, precision) for x in (a, b, product))
+    try:
+        checks = format_number(float(shown_a) * float(shown_b), precision) == shown
+    except ValueError:  # nan or inf are shown as words
+        checks = False
+    return f"{shown_a} * {shown_b} {'=' if checks else '≈'} {shown}"
+
+
+def rule_line(step: dict[str, Any], contribution: dict[str, Any], precision: int = DEFAULT_PRECISION) -> str | None:
+    """The local derivative from its rule in rules.OPS: "dv/da = 1 − tanh²(a) = 1 − 0.7071² = 0.5000".
+
+    None when the op has no record (a micrograd-style closure op has no stored derivatives).
+    """
+    record = rules.OPS.get(step["op"])
+    if record is None or step["closure"]:
+        return None
+    inputs: list[float] = step["input_values"]
+    position = contribution["input_position"]  # 1-based place among the inputs (numbers included)
+    local = format_number(contribution["local"], precision)
+    head = f"d{step['node']}/d{contribution['operand']}"
+    if record.arity == 0:  # sum, dot, affine: each input's derivative is a number or another input
+        n = (len(inputs) - (1 if record.name == "affine" else 0)) // 2
+        if record.name == "sum" or position > 2 * n:
+            return f"{head} = 1"
+        partner = position + n if position <= n else position - n
+        name = "x" if position <= n else "w"
+        return f"{head} = {name}{(partner - 1) % n + 1} = {local}"
+    derivative, template = record.derivatives[position - 1], record.in_numbers[position - 1]
+    if "{" not in template:
+        return f"{head} = {derivative}"
+    if template in ("{a}", "{b}", "{out}"):
+        return f"{head} = {derivative} = {local}"
+    places: dict[str, str] = {"out": _place(step["data"], precision)}
+    for position_in_op, (key, x) in enumerate(zip("ab", inputs), 1):
+        if position_in_op in step["number_positions"]:  # a plain number stored in the op, shown as written
+            places[key] = f"({x:g})" if x < 0 else f"{x:g}"
+        else:
+            places[key] = _place(x, precision)
+    return f"{head} = {derivative} = {template.format(**places)} = {local}"
+
+
+def _place(x: float, precision: int) -> str:
+    """A number put into a formula: in parentheses when negative, so "1 − (−0.5)²" reads right."""
+    text = format_number(x, precision)
+    return f"({text})" if text.startswith("-") else text
+
+
+def chain_rule_line(
+    root_name: str, step: dict[str, Any], contribution: dict[str, Any], precision: int = DEFAULT_PRECISION
+) -> str:
     """One contribution as text: dL/da += dL/dc * dc/da = up * local = contribution  (dL/da = total).
 
     At the root's own step the local derivative is written ∂L/∂a(local), so it
-    is not mistaken for the running total dL/da it is added to.
+    is not mistaken for the running total dL/da it is added to.  When the
+    numbers as shown do not multiply out at this precision, ≈ replaces =.
     """
     node, operand = step["node"], contribution["operand"]
     if node == root_name:  # names are unique, so this is the root's step, whose upstream is dL/dL = 1
         local = f"∂{node}/∂{operand}(local)"
     else:
         local = f"d{node}/d{operand}"
+    arithmetic = product_text(step["upstream"], contribution["local"], contribution["contribution"], precision)
     return (
-        f"d{root_name}/d{operand} += d{root_name}/d{node} * {local}"
-        f" = {format_number(step['upstream'])} * {format_number(contribution['local'])}"
-        f" = {format_number(contribution['contribution'])}"
-        f"   (d{root_name}/d{operand} is now {format_number(contribution['total_after'])})"
+        f"d{root_name}/d{operand} += d{root_name}/d{node} * {local} = {arithmetic}"
+        f"   (d{root_name}/d{operand} is now {format_number(contribution['total_after'], precision)})"
     )
 
 
-def step_title(step: dict[str, Any], total_steps: int, root_name: str) -> str:
+def step_title(step: dict[str, Any], total_steps: int, root_name: str, precision: int = DEFAULT_PRECISION) -> str:
     """The heading of one step: which node, how it was computed, and its upstream gradient."""
     return (
         f"step {step['step']} of {total_steps}: {step['node']} = {step['formula']}"
-        f" = {format_number(step['data'])};  upstream d{root_name}/d{step['node']} = "
-        f"{format_number(step['upstream'])}"
+        f" = {format_number(step['data'], precision)};  upstream d{root_name}/d{step['node']} = "
+        f"{format_number(step['upstream'], precision)}"
     )
 
 
@@ -212,12 +285,16 @@ def differs_from_one_pass(info: Walk, totals: list[float], ids: Iterable[int]) -
     ]
 
 
-def explain(root: Value, *, path_from: Value | None = None) -> str:
+def explain(root: Value, *, path_from: Value | None = None, precision: int = DEFAULT_PRECISION) -> str:
     """The chain rule for every backward step, in words and numbers; returns the text.
 
-    Each contribution reads dL/da += dL/dc * dc/da = upstream * local = contribution.
+    Each contribution reads dL/da += dL/dc * dc/da = upstream * local = contribution,
+    under the rule the local derivative came from (dv/da = 1 − tanh²(a) = 1 − 0.7071² = 0.5000).
     path_from: only the steps and contributions on a path from this node to the root.
+    precision: decimals shown; a product that does not check at this precision is marked ≈.
     """
+    check_precision(precision)
+    number = lambda x: format_number(x, precision)  # noqa: E731
     info = walk(root)
     steps, totals = replay(info)
     root_id = len(info.nodes) - 1
@@ -227,7 +304,7 @@ def explain(root: Value, *, path_from: Value | None = None) -> str:
     else:
         keep = set(range(len(info.nodes)))
     lines = [
-        f"Backward pass from {r} = {format_number(root.data)}: start with d{r}/d{r} = 1 "
+        f"Backward pass from {r} = {number(root.data)}: start with d{r}/d{r} = 1 "
         "(the gradient of the output with respect to itself),"
     ]
     if not steps:
@@ -239,13 +316,16 @@ def explain(root: Value, *, path_from: Value | None = None) -> str:
             f"At {r}'s own step the local derivative is written ∂{r}/∂x(local): it is the derivative of "
             f"{r}'s operation alone, not the running total d{r}/dx.",
         ]
+    if any(any("≈" in product_text(s["upstream"], c["local"], c["contribution"], precision)
+               for c in s["contributions"]) for s in steps):
+        lines.append(f"(≈: the numbers as shown, rounded to {precision} decimals, do not multiply out exactly.)")
     if path_from is not None:
         lines.append(f"Only the path from {info.name_of(path_from)} to {r} is shown.")
     for step in steps:
         if step["node_id"] not in keep:
             continue
         lines.append("")
-        lines.append(step_title(step, len(steps), r))
+        lines.append(step_title(step, len(steps), r, precision))
         if step["closure"]:
             lines.append(
                 f"  {step['node']} is an op written the micrograd way: its derivatives live in its _backward "
@@ -253,7 +333,10 @@ def explain(root: Value, *, path_from: Value | None = None) -> str:
             )
         for contribution in step["contributions"]:
             if contribution["operand_id"] in keep:
-                lines.append("  " + chain_rule_line(r, contribution=contribution, step=step))
+                rule = rule_line(step, contribution, precision)
+                if rule is not None:
+                    lines.append(f"  rule: {rule}")
+                lines.append("  " + chain_rule_line(r, step, contribution, precision))
     lines.append("")
     shown = [
         i
@@ -261,7 +344,7 @@ def explain(root: Value, *, path_from: Value | None = None) -> str:
         if i in keep and not node.operands and (info.kinds[i] != "constant" or i == root_id)
     ]
     if shown:
-        lines.append("Result: " + ", ".join(f"d{r}/d{info.names[i]} = {format_number(totals[i])}" for i in shown))
+        lines.append("Result: " + ", ".join(f"d{r}/d{info.names[i]} = {number(totals[i])}" for i in shown))
     if info.grads_computed:
         differing = differs_from_one_pass(info, totals, shown)
         if differing:

@@ -643,6 +643,7 @@ def stepper_html(
                          "or use mode='layers'")
     if mode == "layers":
         options.setdefault("collapse", True)
+    options.setdefault("legend", False)  # the page has its own legend beside the picture
     info = _displayable(walk(root, parameters=options.pop("parameters", None), inputs=options.pop("inputs", None)))
     steps, totals = replay(info)
     states = _states(info, steps, totals, mode=mode, forward=forward)

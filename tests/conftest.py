@@ -1,4 +1,6 @@
-"""Shared test settings: fixed seeds, so every run checks the same cases.
+"""Shared test settings and helpers: fixed seeds, the `needs_dot` skip marker and `full_snapshot`.
+
+Test modules import the helpers with ``from conftest import full_snapshot, needs_dot``.
 
 Hypothesis profiles: "micrograd_nn" (the default) draws the same examples on
 every run; "explore" draws fresh random examples, more of them, to look for
@@ -9,10 +11,13 @@ Slow tests (demos, the tour, the million-node chain) are marked ``slow``:
 
 import os
 import random
+import shutil
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, settings
+
+from micrograd_nn.engine import Value, topological_order
 
 settings.register_profile(
     "micrograd_nn",
@@ -34,6 +39,25 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "micrograd_nn"))
 def pytest_configure(config: pytest.Config) -> None:
     """Register the `slow` marker."""
     config.addinivalue_line("markers", "slow: takes seconds (demos, the tour, deep chains); -m 'not slow' skips it")
+
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="the Graphviz program 'dot' is not installed")
+"""Skip a test that runs Graphviz's `dot` when the program is not installed."""
+
+
+def full_snapshot(root: Value) -> list[tuple]:
+    """Every node's identity, label, op, inputs (Values by identity), local derivatives, data and grad."""
+    return [
+        (
+            id(n),
+            n.label,
+            n.op,
+            tuple(id(x) if isinstance(x, Value) else x for x in n.inputs),
+            None if n.local_grads is None else tuple(n.local_grads),
+            n.data,
+            n.grad,
+        )
+        for n in topological_order(root)
+    ]
 
 
 @pytest.fixture(autouse=True)

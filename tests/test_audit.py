@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
+from conftest import full_snapshot
 
 from micrograd_nn import engine, rules
 from micrograd_nn.audit import audit_gradients
@@ -58,13 +59,6 @@ def test_a_wrong_derivative_rule_is_caught_and_pinned_to_its_node(monkeypatch: p
     assert "grad disagrees" in dot.split(f"v{info.index[a]} [")[1].split("\n")[0]
     assert dot.count("local derivative wrong") == 1 and dot.count("grad disagrees") == 1
 
-
-def full_snapshot(root: Value) -> list[tuple]:
-    """Every node's identity, label, op, operands (by identity), local derivatives, data and grad."""
-    return [
-        (id(n), n.label, n.op, tuple(map(id, n.operands)), tuple(n.local_grads), n.data, n.grad)
-        for n in topological_order(root)
-    ]
 
 
 def test_the_audit_changes_nothing() -> None:

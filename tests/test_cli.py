@@ -57,7 +57,7 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
 def test_an_expression_may_start_with_a_minus(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     assert main([*argv, "--no-table"] if "--" not in argv else argv) == 0
     out = capsys.readouterr().out
-    assert "Result: dL/da = -3.0000, dL/db = -2.0000" in out  # L = -(a*b)
+    assert "Result: dout/da = -3.0000, dout/db = -2.0000" in out  # out = -(a*b)
 
 
 def test_a_missing_or_extra_expression_is_still_an_error(capsys: pytest.CaptureFixture[str]) -> None:

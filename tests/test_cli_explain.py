@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
+from conftest import needs_dot
 
 from micrograd_nn.cli import main
-
-needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="the Graphviz program 'dot' is not installed")
 
 
 def test_explain_prints_table_and_chain_rule(capsys: pytest.CaptureFixture[str]) -> None:
@@ -17,24 +15,24 @@ def test_explain_prints_table_and_chain_rule(capsys: pytest.CaptureFixture[str])
     out = capsys.readouterr().out
     table_line = next(line for line in out.splitlines() if line.lstrip().startswith("2  v2"))
     assert table_line.split() == ["2", "v2", "inner", "*", "a,", "b", "-6.0000", "1.0000", "-3.0000,", "2.0000"]
-    assert "dL/da += dL/dL * ∂L/∂a(local) = 1.0000 * 1.0000 = 1.0000   (dL/da is now 1.0000)" in out
-    assert "dL/dL * dL/d" not in out  # the local factor never looks like the running total
-    assert "dL/da += dL/dv2 * dv2/da = 1.0000 * -3.0000 = -3.0000   (dL/da is now -2.0000)" in out
-    assert "Result: dL/da = -2.0000, dL/db = 2.0000" in out
+    assert "dout/da += dout/dout * ∂out/∂a(local) = 1.0000 * 1.0000 = 1.0000   (dout/da is now 1.0000)" in out
+    assert "dout/dout * dout/d" not in out  # the local factor never looks like the running total
+    assert "dout/da += dout/dv2 * dv2/da = 1.0000 * -3.0000 = -3.0000   (dout/da is now -2.0000)" in out
+    assert "Result: dout/da = -2.0000, dout/db = 2.0000" in out
 
 
 def test_explain_a_plus_a_shows_two_contributions(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["explain", "a + a", "--set", "a=3", "--no-table"]) == 0
     out = capsys.readouterr().out
-    assert "(dL/da is now 1.0000)" in out and "(dL/da is now 2.0000)" in out
+    assert "(dout/da is now 1.0000)" in out and "(dout/da is now 2.0000)" in out
     assert "id  name" not in out
 
 
 def test_explain_path_from(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["explain", "a*b + c", "--set", "a=2", "b=-3", "c=1", "--path-from", "b", "--no-table"]) == 0
     out = capsys.readouterr().out
-    assert "dL/db += dL/dv2 * dv2/db = 1.0000 * 2.0000 = 2.0000" in out
-    assert "dL/da" not in out
+    assert "dout/db += dout/dv2 * dv2/db = 1.0000 * 2.0000 = 2.0000" in out
+    assert "dout/da" not in out
 
 
 @pytest.mark.parametrize(
@@ -104,7 +102,7 @@ def test_graph_command_on_a_saved_model(capsys: pytest.CaptureFixture[str], tmp_
     expected = model([0.1, 0.2, 0.3]).data
     root_line = out.strip().splitlines()[-1].split()
     data_column = root_line.index(f"{expected:.4f}")  # the root's data, then its grad
-    assert root_line[1] == "L" and root_line[data_column + 1] == "1.0000"
+    assert root_line[1] == "L2.n1.out" and root_line[data_column + 1] == "1.0000"
     assert main(["graph", "--model", str(tmp_path / "missing.json")]) == 2
     assert "cannot load" in capsys.readouterr().err
 
@@ -173,7 +171,7 @@ def test_max_nodes_default_comes_from_the_graph_module(monkeypatch: pytest.Monke
 
 def test_explain_a_sum_of_3000_terms(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["explain", "+".join(["a"] * 3000), "--set", "a=1", "--no-table"]) == 0
-    assert "Result: dL/da = 3000.0000" in capsys.readouterr().out
+    assert "Result: dout/da = 3000.0000" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(
@@ -200,3 +198,26 @@ def test_closed_pipe_is_not_a_traceback() -> None:
     stderr = proc.stderr.read().decode()
     proc.wait(timeout=60)
     assert "Traceback" not in stderr
+
+
+@needs_dot
+def test_graph_network_view_and_focus(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    svg, focused, text = tmp_path / "net.svg", tmp_path / "focus.svg", tmp_path / "net.dot"
+    assert main(["graph", "--target", "1", "--network", "--svg", str(svg), "--dot", str(text), "--no-table",
+                 "--no-explain", "--precision", "6"]) == 0
+    assert f"wrote {svg}" in capsys.readouterr().out
+    assert 'id="L1.n4"' in svg.read_text() and "dloss/dz = " in text.read_text()
+    assert main(["graph", "--target", "1", "--network", "--focus", "L1.n2", "--svg", str(focused), "--no-table",
+                 "--no-explain"]) == 0
+    assert "L1.n2: its scalar operations" in focused.read_text()
+    assert main(["graph", "--network", "--focus", "L7.n1", "--dot", str(text), "--no-table", "--no-explain"]) == 2
+    err = capsys.readouterr().err
+    assert "--focus: no neuron 'L7.n1' in this graph; it has L1.n1, L1.n2, L1.n3, L1.n4, L2.n1" in err
+    assert main(["explain", "a*b", "--set", "a=1", "b=2", "--network", "--dot", str(text), "--no-table",
+                 "--no-explain"]) == 2
+    err = capsys.readouterr().err
+    assert "--network: no neurons in this graph" in err and "leave out --network" in err and len(err.splitlines()) == 1
+    assert main(["graph", "--focus", "L1.n1", "--dot", str(text), "--no-table", "--no-explain"]) == 2
+    assert "--focus L1.n1 needs --network" in capsys.readouterr().err
+    assert main(["graph", "--precision", "99", "--no-table", "--no-explain"]) == 2
+    assert "--precision must be from 0 to 15 decimals, got 99" in capsys.readouterr().err

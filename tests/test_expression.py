@@ -153,4 +153,4 @@ def test_explain_of_a_square_at_a_negative_point_shows_no_nan(capsys) -> None:
     assert main(["explain", "x**2", "--set", "x=-3"]) == 0
     out = capsys.readouterr().out
     assert "nan" not in out and "c1" not in out
-    assert "x ** 2 = 9.0000" in out and "Result: dL/dx = -6.0000" in out
+    assert "x ** 2 = 9.0000" in out and "Result: dout/dx = -6.0000" in out

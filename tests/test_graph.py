@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import html
 import re
-import shutil
 
 import graphviz
 import pytest
+from conftest import full_snapshot, needs_dot
 
-from micrograd_nn.engine import Value, topological_order
+from micrograd_nn.engine import Value
 from micrograd_nn.graph import (
     draw_dot,
     format_number,
@@ -21,8 +21,6 @@ from micrograd_nn.graph import (
     walk,
 )
 from micrograd_nn.nn import MLP
-
-needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="the Graphviz program 'dot' is not installed")
 
 
 def node_attrs(dot: str, name: str) -> str:
@@ -96,13 +94,6 @@ def test_before_backward_the_picture_says_gradients_are_not_computed() -> None:
     after = to_dot(out)
     assert "not computed" not in after
 
-
-def full_snapshot(root: Value) -> list[tuple]:
-    """Every node's identity, label, op, operands (by identity), local derivatives, data and grad."""
-    return [
-        (id(n), n.label, n.op, tuple(map(id, n.operands)), tuple(n.local_grads), n.data, n.grad)
-        for n in topological_order(root)
-    ]
 
 
 def test_drawing_changes_nothing_in_the_graph() -> None:
@@ -233,13 +224,6 @@ def test_draw_dot_returns_a_digraph_and_direction_is_an_option() -> None:
         draw_dot(out, direction="up")
 
 
-def test_format_number() -> None:
-    assert format_number(-6.0) == "-6.0000"
-    assert format_number(0.0) == "0.0000"
-    assert format_number(1.5e-7) == "1.5000e-07"
-    assert format_number(float("nan")) == "nan"
-
-
 @needs_dot
 def test_render_writes_svg_png_pdf_by_suffix(tmp_path) -> None:
     _, _, out = small_graph()
@@ -328,3 +312,21 @@ def test_leaky_relu_keeps_its_slope_inside_the_op() -> None:
     assert len(walk(y).nodes) == 2  # x and y: the slope is a number inside the op
     assert re.search(rf'v{ix} -> o{iy} \[id="e{iy}_1", label="#1 0.1000 × 1.0000\\n= 0.1000"\]', dot)
     assert 'label="leaky_relu(·, 0.1)"' in dot
+
+
+def test_the_legend_says_what_borders_and_colours_mean() -> None:
+    model = MLP(2, [1], rng=0)
+    out = model([0.5, -1.0]) * Value(2.0, "k")
+    before = to_dot(out)
+    assert re.search(r'label="gradients not computed yet: [^"]*\\nbox: a value', before)
+    assert "labelloc=t" in before and "fill: blue" not in before  # no colours before backward()
+    out.backward()
+    dot = to_dot(out, edge_labels=True)
+    legend = re.search(r'label="(box: a value[^"]*)" labelloc=b', dot).group(1)
+    assert legend == (
+        "box: a value (name, data, grad); oval: the operation that made it; double border: parameter; "
+        "dashed: input; bold: a leaf you labelled; fill: blue grad > 0, red grad < 0, stronger when larger; "
+        "edge: local derivative × upstream = contribution"
+    )
+    assert "box: a value" not in to_dot(out, legend=False)
+    assert "3-D box: a whole neuron" in to_dot(out, collapse=True)

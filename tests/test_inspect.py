@@ -3,20 +3,15 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
+from conftest import full_snapshot
 
 from micrograd_nn.engine import Value, topological_order
 from micrograd_nn.inspect import backward_steps, explain, format_table, node_table, table_html
 from micrograd_nn.nn import MLP
-
-
-def snapshot(root: Value) -> list[tuple]:
-    """Every node's identity, label, op, operands (by identity), local derivatives, data and grad."""
-    return [
-        (id(n), n.label, n.op, tuple(map(id, n.operands)), tuple(n.local_grads), n.data, n.grad)
-        for n in topological_order(root)
-    ]
+from micrograd_nn.walk import format_number
 
 
 def test_node_table_lists_every_node_in_topological_order() -> None:
@@ -26,7 +21,7 @@ def test_node_table_lists_every_node_in_topological_order() -> None:
     out = c + a
     out.backward()
     rows = node_table(out)
-    assert [r["name"] for r in rows] == ["a", "b", "c", "L"]
+    assert [r["name"] for r in rows] == ["a", "b", "c", "out"]
     assert [r["id"] for r in rows] == [0, 1, 2, 3]
     assert rows[2] == {
         "id": 2,
@@ -36,6 +31,7 @@ def test_node_table_lists_every_node_in_topological_order() -> None:
         "op": "*",
         "operands": [0, 1],
         "operand_names": ["a", "b"],
+        "inputs": ["a", "b"],
         "data": -6.0,
         "grad": 1.0,
         "local_grads": [-3.0, 2.0],
@@ -43,7 +39,7 @@ def test_node_table_lists_every_node_in_topological_order() -> None:
     assert rows[0]["grad"] == -2.0 and rows[0]["kind"] == "variable" and rows[0]["operands"] == []
     text = format_table(out)
     assert text.splitlines()[0].split() == [
-        "id", "name", "kind", "op", "operands", "data", "grad", "local", "derivatives"
+        "id", "name", "kind", "op", "inputs", "data", "grad", "local", "derivatives"
     ]
     assert text.splitlines()[4].split() == [
         "2", "c", "inner", "*", "a,", "b", "-6.0000", "1.0000", "-3.0000,", "2.0000"
@@ -120,9 +116,9 @@ def test_explain_can_follow_one_path() -> None:
     ab = a * b
     out = ab + c
     text = explain(out, path_from=b)
-    assert "Only the path from b to L is shown." in text
-    assert "dL/db += dL/dv2 * dv2/db = 1.0000 * 2.0000 = 2.0000" in text
-    assert "dL/da" not in text and "dL/dc" not in text
+    assert "Only the path from b to out is shown." in text
+    assert "dout/db += dout/dv2 * dv2/db = 1.0000 * 2.0000 = 2.0000" in text
+    assert "dout/da" not in text and "dout/dc" not in text
     assert "backward() has not run yet" in text
 
 
@@ -137,23 +133,23 @@ def test_explain_notes_accumulated_leaf_gradients() -> None:
 def test_views_never_change_the_graph() -> None:
     model = MLP(2, [3, 1], rng=0)
     loss = (model([0.5, -1.0]) - 1.0) ** 2
-    before = snapshot(loss)
+    before = full_snapshot(loss)
     node_table(loss)
     format_table(loss)
     backward_steps(loss)
     explain(loss)
-    assert snapshot(loss) == before
+    assert full_snapshot(loss) == before
     loss.backward()
-    after_backward = snapshot(loss)
+    after_backward = full_snapshot(loss)
     explain(loss, path_from=model.layers[0].neurons[0].w[0])
-    assert snapshot(loss) == after_backward
+    assert full_snapshot(loss) == after_backward
     table_html(loss)
     backward_steps(loss)
     explain(loss)
     loss.backward()  # leaves accumulate: explain adds its note, still without touching the graph
-    accumulated = snapshot(loss)
+    accumulated = full_snapshot(loss)
     assert "Note:" in explain(loss)
-    assert snapshot(loss) == accumulated != after_backward
+    assert full_snapshot(loss) == accumulated != after_backward
 
 
 def test_steps_work_on_a_deep_chain_without_recursion() -> None:
@@ -200,6 +196,82 @@ def test_formulas_for_fused_neurons_and_leaky_relu() -> None:
     model = MLP(2, [1], rng=0, fused=True, activation="leaky_relu", output_activation="leaky_relu")
     out = model([0.5, -1.0])
     steps = backward_steps(out)
-    assert steps[0]["formula"] == "leaky_relu(v5, slope=0.01)"
+    assert steps[0]["formula"] == "leaky_relu(L1.n1.z, slope=0.01)"
     assert steps[1]["formula"] == "L1.n1.w1*x1 + L1.n1.w2*x2 + L1.n1.b"
-    assert [c["operand"] for c in steps[0]["contributions"]] == ["v5"]  # the slope is a number, no gradient
+    assert [c["operand"] for c in steps[0]["contributions"]] == ["L1.n1.z"]  # the slope is a number, no gradient
+
+
+def test_explain_shows_each_rule_from_the_op_table() -> None:
+    x = Value(3.0, "x")
+    v = 2 - x
+    v.label = "v"
+    v.backward()
+    assert "  rule: dv/dx = −1\n" in explain(v)
+    a = Value(0.5 * math.log(3.0 + 2 * math.sqrt(2.0)), "a")  # tanh(a) = 0.7071...
+    t = a.tanh()
+    t.label = "t"
+    t.backward()
+    assert "rule: dt/da = 1 − tanh²(a) = 1 − 0.7071² = 0.5000" in explain(t)
+    b = Value(-0.5, "b")
+    s = b.tanh()
+    s.label = "s"
+    s.backward()
+    assert "rule: ds/db = 1 − tanh²(a) = 1 − (-0.4621)² = 0.7864" in explain(s)  # a negative number in parentheses
+    w, y = Value(2.0, "w"), Value(-3.0, "y")
+    p = w * y
+    p.label = "p"
+    p.backward()
+    text = explain(p)
+    assert "rule: dp/dw = b = -3.0000" in text and "rule: dp/dy = a = 2.0000" in text
+
+
+def test_explain_rules_for_a_fused_neuron() -> None:
+    model = MLP(2, [1], rng=0, fused=True)
+    out = model([0.5, -1.0])
+    out.backward()
+    text = explain(out)
+    assert "rule: dL1.n1.out/dL1.n1.w1 = x1 = 0.5000" in text
+    assert "rule: dL1.n1.out/dx2 = w2 = " in text and "rule: dL1.n1.out/dL1.n1.b = 1" in text
+
+
+def test_printed_arithmetic_checks_at_the_precision_shown() -> None:
+    a, b, c = Value(2.0, "a"), Value(-3.0, "b"), Value(10.0, "c")
+    out = (a * b + c).tanh() * 2
+    out.backward()
+    text = explain(out)
+    # 0.0027 * -3.0000 is -0.0081, so the true -0.0080 (0.002682 * -3) is marked ≈, never "="
+    assert "0.0027 * -3.0000 ≈ -0.0080" in text and "0.0027 * -3.0000 = -0.0080" not in text
+    assert "(≈: the numbers as shown, rounded to 4 decimals, do not multiply out exactly.)" in text
+    precise = explain(out, precision=6)
+    assert "0.002682 * -3.000000 = -0.008046" in precise and "≈" not in precise.split("\n\n", 1)[1]
+    products = re.findall(r" = (\S+) \* (\S+) ([=≈]) (\S+)   \(", text)
+    assert len(products) == 6  # one per contribution: ×2, tanh, + (two), × (two)
+    for upstream, local, sign, contribution in products:
+        checks = format_number(float(upstream) * float(local)) == contribution
+        assert checks == (sign == "=")
+
+
+def test_format_table_precision() -> None:
+    a = Value(1.0 / 3.0, "a")
+    out = a * a
+    out.backward()
+    assert "0.333333" in format_table(out, precision=6) and "0.3333 " in format_table(out) + " "
+    with pytest.raises(ValueError, match="precision must be a whole number of decimals from 0 to 15, got 20"):
+        format_table(out, precision=20)
+
+
+def test_the_table_shows_numbers_inside_ops_leaves_and_closure_ops() -> None:
+    x = Value(3.0, "x")
+    out = 2 - x
+    out.backward()
+    rows = node_table(out)
+    assert rows[1]["inputs"] == ["2", "x"] and rows[1]["operands"] == [0] and rows[1]["local_grads"] == [-1.0]
+    lines = format_table(out).splitlines()
+    assert lines[2].split() == ["0", "x", "variable", "(leaf)", "-", "3.0000", "-1.0000", "-"]
+    assert lines[3].split() == ["1", "out", "inner", "-", "2,", "x", "-1.0000", "1.0000", "-1.0000"]
+    y = Value(0.5, "y")
+    t = Value(math.tanh(0.5), (y,), "my_tanh")  # an op written the micrograd way: a closure, no stored derivative
+    t.backward()
+    assert node_table(t)[1]["local_grads"] is None
+    assert format_table(t).splitlines()[3].endswith("not stored (closure op)")
+    assert "<td>not stored (closure op)</td>" in table_html(t)

@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import full_snapshot, needs_dot
 
-from micrograd_nn.engine import Value, topological_order
+from micrograd_nn.engine import Value
 from micrograd_nn.graph import format_number, walk
 from micrograd_nn.inspect import backward_steps, chain_rule_line
 from micrograd_nn.nn import MLP
@@ -61,7 +62,7 @@ def test_states_follow_the_step_records() -> None:
     assert states[0]["updates"] == {f"v{root_id}": "1.0000"}
     for state, step in zip(states[1:], steps):
         assert state["node_id"] == step["node_id"]
-        assert state["lines"] == [chain_rule_line("L", step, c) for c in step["contributions"]]
+        assert state["lines"] == [chain_rule_line("out", step, c) for c in step["contributions"]]
         for contribution in step["contributions"]:
             assert f"v{contribution['operand_id']}" in state["updates"]
 
@@ -72,15 +73,7 @@ def test_collapsed_pictures_are_refused(tmp_path: Path) -> None:
         write_html(root, tmp_path / "s.html", collapse=True)
 
 
-needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="the Graphviz program 'dot' is not installed")
 
-
-def full_snapshot(root: Value) -> list[tuple]:
-    """Every node's identity, label, op, operands (by identity), local derivatives, data and grad."""
-    return [
-        (id(n), n.label, n.op, tuple(map(id, n.operands)), tuple(n.local_grads), n.data, n.grad)
-        for n in topological_order(root)
-    ]
 
 
 def test_states_for_a_fused_network() -> None:
@@ -88,7 +81,7 @@ def test_states_for_a_fused_network() -> None:
     loss = (model([0.5, -1.0]) - 1.0) ** 2
     loss.backward()
     states = stepper_states(loss)
-    affine = [state for state in states[1:] if " = L2.n1.w1*v" in state["title"]]
+    affine = [state for state in states[1:] if " = L2.n1.w1*L1.n1.out" in state["title"]]
     assert len(affine) == 1 and len(affine[0]["lines"]) == 5  # w1, w2, x1, x2, b
     info = walk(loss)
     for state in states[1:]:
@@ -101,13 +94,13 @@ def test_states_for_a_fused_network() -> None:
 
 @needs_dot
 def test_the_page_walks_the_graph_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    import micrograd_nn.graph
+    import micrograd_nn.walk
 
     root, _ = expression()
     root.backward()
     calls = []
-    real = micrograd_nn.graph.topological_order
-    monkeypatch.setattr(micrograd_nn.graph, "topological_order", lambda r: calls.append(r) or real(r))
+    real = micrograd_nn.walk.topological_order
+    monkeypatch.setattr(micrograd_nn.walk, "topological_order", lambda r: calls.append(r) or real(r))
     page = stepper_html(root, direction="TB", compact=True)
     assert calls == [root]
     assert "not-run" not in page
@@ -190,7 +183,7 @@ def test_the_page_walks_the_backward_pass(browser: Any, tmp_path: Path) -> None:
         assert page.inner_text("#position") == f"step {step['step']} of {len(steps)}"
         assert page.inner_text("#step-title").startswith(f"step {step['step']} of {len(steps)}: {step['node']} = ")
         shown_lines = page.eval_on_selector_all("#step-lines li", "els => els.map(e => e.textContent)")
-        assert shown_lines == [chain_rule_line("L", step, c) for c in step["contributions"]]
+        assert shown_lines == [chain_rule_line("out", step, c) for c in step["contributions"]]
         assert grad_text(page, step["node_id"]) == f"grad {format_number(step['upstream'])}"
         for contribution in step["contributions"]:
             if grad_text(page, contribution["operand_id"]) is not None:  # constants show no grad
@@ -279,7 +272,7 @@ def test_rule_lines_of_sums_and_fused_neurons() -> None:
     assert f"d{info.names[-1]}/dx2 = L1.n1.w2 = {format_number(w2.data)}" in lines
     assert f"d{info.names[-1]}/dL1.n1.b = 1" in lines
     total = Value.sum([Value(1.0, "a"), 2.0, Value(3.0, "c")])
-    assert rule_lines(walk(total), 2) == ["L = a + 2 + c = 6.0000", "dL/da = 1", "dL/dc = 1"]
+    assert rule_lines(walk(total), 2) == ["out = a + 2 + c = 6.0000", "dout/da = 1", "dout/dc = 1"]
 
 
 def test_a_closure_op_says_its_derivatives_are_not_stored() -> None:

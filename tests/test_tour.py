@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
+import pytest
+
 from micrograd_nn.cli import build_parser
 from micrograd_nn.persistence import load_model
 from micrograd_nn.tutorials.tour import run_tour
@@ -16,6 +20,7 @@ def test_tour_and_demo_are_subcommands(tmp_path) -> None:
     assert defaults.out == "micrograd_nn_output"
 
 
+@pytest.mark.slow
 def test_tour_writes_plots_graph_and_backward_report(tmp_path, capsys) -> None:
     result = run_tour(tmp_path, steps=25, quiet=True)
     printed = capsys.readouterr().out
@@ -26,14 +31,25 @@ def test_tour_writes_plots_graph_and_backward_report(tmp_path, capsys) -> None:
         assert path.parent == tmp_path / "tour" and path.stat().st_size > 1000
         assert str(path) in printed  # the tour says where everything is
     assert result.files["loss curve"].read_bytes().startswith(b"\x89PNG")
-    picture = result.files.get("graph (one sample)") or result.files["graph (DOT text)"]
+    picture = result.files.get("network picture (one sample)") or result.files["network picture (DOT text)"]
     assert picture.stat().st_size > 1000 and str(picture) in printed
+    text = picture.read_text()
+    for key in [f"L1.n{i}" for i in range(1, 17)] + [f"L2.n{i}" for i in range(1, 17)] + ["L3.n1"]:
+        assert f'id="{key}"' in text  # every neuron is one node of the network picture
+    if "backward stepper (one sample)" in result.files:
+        page = result.files["backward stepper (one sample)"]
+        text = page.read_text()
+        assert text.startswith("<!DOCTYPE html>") and '<body data-mode="layers">' in text and str(page) in printed
     saved = load_model(result.files["trained model (JSON)"])
     assert [p.data for p in saved.parameters()] == [p.data for p in result.moons.model.parameters()]
     report = result.files["backward report"].read_text()
-    assert report.startswith("Backward pass from") and "upstream" in report
+    assert report.startswith("Backward pass from loss = ") and "upstream dloss/dloss = 1.0000" in report
+    # neuron-level nodes are named for what they are, never v{id}
+    assert "step 2 of" in report and re.search(r"L3\.n1\.out = w·x\+b|L3\.n1\.out = L3\.n1\.w1\*", report)
+    assert "dloss/dL1.n3.out" in report and "dloss/dL2.n7.z" in report
 
 
+@pytest.mark.slow
 def test_tour_graph_uses_the_runs_own_starting_weights(tmp_path, capsys) -> None:
     """The one-sample graph is drawn on the starting weights of the seed the tour trained with, not a fixed one."""
     from micrograd_nn.nn import MLP

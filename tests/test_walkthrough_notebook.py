@@ -65,7 +65,7 @@ def test_walkthrough_notebook_executes(executed: list[Any]) -> None:
     assert "<svg" in before and "gradients not computed yet" in before
     assert "<svg" in after and "not computed" not in after
     assert "<td>L</td>" in text_of(code[2])
-    assert "dL/da += dL/dab * dab/da = 0.0027 * -3.0000 = -0.0080" in text_of(code[3])
+    assert "dL/da += dL/dab * dab/da = 0.0027 * -3.0000 ≈ -0.0080" in text_of(code[3])
     assert "(dy/dx is now 2.0000)" in text_of(code[5])
     assert "layer 1 / neuron 1" in text_of(code[6])
     assert "every gradient agrees with central differences" in text_of(code[9])

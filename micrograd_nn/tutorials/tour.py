@@ -2,8 +2,10 @@
 
 It trains demo 5 (MLP(2, [16, 16, 1]), hinge loss + L2, 100 steps) with a
 progress bar, then writes to the output folder: the loss curve, the decision
-boundary, the computation graph of one training sample's loss, and the
-step-by-step backward report of that graph.
+boundary, the network picture of one training sample's loss (one column per
+layer, one node per neuron), the HTML stepper page of its backward pass, and
+the step-by-step backward report, which names nodes by what they are
+(L1.n3.z, L1.n3.out, loss).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 from micrograd_nn import graph, inspect, losses
 from micrograd_nn.nn import MLP
 from micrograd_nn.persistence import save_model
+from micrograd_nn.stepper import write_html
 from micrograd_nn.tutorials import plots
 from micrograd_nn.tutorials.common import DEFAULT_OUT, output_folder, percent, say
 from micrograd_nn.tutorials.moons import MoonsResult, train_moons
@@ -64,14 +67,14 @@ def run_tour(
     say("")
     say(f"tour finished in {result.seconds:.1f} s; files written:")
     for name, path in result.files.items():
-        say(f"  {name:<22} {path}")
+        say(f"  {name:<30} {path}")
     for note in result.notes:
         say(f"note: {note}")
     return result
 
 
 def _write_graph_views(result: TourResult, folder: Path) -> None:
-    """One training sample's loss at step 1: its graph picture and its step-by-step backward report.
+    """One training sample's loss at step 1: its network picture, its stepper page and its backward report.
 
     After training every sample's hinge term is 0 (margin above 1), so every
     gradient in its graph would be 0; the picture uses the starting weights
@@ -93,17 +96,18 @@ def _write_graph_views(result: TourResult, folder: Path) -> None:
         f"hinge loss max(0, 1 - y*score) = {loss.data:.4f}"
     )
     try:
-        result.files["graph (one sample)"] = graph.render(
-            loss, folder / "one_sample_graph.svg", collapse=True, compact=True
-        )
+        result.files["network picture (one sample)"] = graph.render_network(loss, folder / "network.svg")
         result.notes.append(
-            "the graph picture draws each neuron as one node (collapse=True) so its 33 neurons fit on a page"
+            "network.svg draws the network as tutorials do: a column per layer, each neuron one node with "
+            "z, a and dloss/dz, each weight an edge (width and colour: its size and sign; numbers in the tooltip)"
         )
-    except RuntimeError as err:  # the Graphviz program is missing: write the DOT text instead
-        result.files["graph (DOT text)"] = graph.render(
-            loss, folder / "one_sample_graph.dot", collapse=True, compact=True
+        result.files["backward stepper (one sample)"] = write_html(
+            loss, folder / "backward_stepper.html", mode="layers", forward=True,
+            title="moons MLP(2, [16, 16, 1]): one sample's forward and backward pass, layer by layer",
         )
-        result.notes.append(f"{err}; wrote the DOT text instead")
+    except RuntimeError as err:  # Graphviz is missing, too slow or crashed: write the DOT text instead
+        result.files["network picture (DOT text)"] = graph.render_network(loss, folder / "network.dot")
+        result.notes.append(f"{err}; wrote the DOT text of the network picture instead")
     report_path = folder / "backward_report.txt"
     report_path.write_text(inspect.explain(loss) + "\n", encoding="utf-8")
     result.files["backward report"] = report_path

@@ -1,0 +1,194 @@
+"""The network view: columns per layer, neurons in index order, weights as edges; focus; read from the graph."""
+
+from __future__ import annotations
+
+import math
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+from conftest import full_snapshot, needs_dot
+
+from micrograd_nn import losses
+from micrograd_nn.dot import run_dot
+from micrograd_nn.engine import Value
+from micrograd_nn.graph import draw_network, network_dot, render_network
+from micrograd_nn.network_view import find_network
+from micrograd_nn.nn import MLP
+from micrograd_nn.walk import walk
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def moons_loss(fused: bool = True) -> tuple[MLP, Value]:
+    """micrograd's moons network MLP(2, [16, 16, 1]) and one sample's hinge loss, after backward()."""
+    model = MLP(2, [16, 16, 1], rng=0, fused=fused)
+    loss = losses.hinge([model([0.5, -1.0])], [1])
+    loss.backward()
+    return model, loss
+
+
+def node_centres(svg: str) -> dict[str, tuple[float, float]]:
+    """Each SVG node group's id -> the centre of its shape (x, y in the SVG's user units)."""
+    centres = {}
+    for group in ET.fromstring(svg).iter(f"{SVG}g"):
+        if group.get("class") != "node":
+            continue
+        texts = [t for t in group.iter(f"{SVG}text")]
+        xs = [float(t.get("x")) for t in texts]
+        ys = [float(t.get("y")) for t in texts]
+        centres[group.get("id")] = (sum(xs) / len(xs), sum(ys) / len(ys))
+    return centres
+
+
+def test_the_network_is_found_from_the_graph() -> None:
+    model, loss = moons_loss()
+    net = find_network(walk(loss))
+    assert net.layers == [[f"L1.n{i}" for i in range(1, 17)], [f"L2.n{i}" for i in range(1, 17)], ["L3.n1"]]
+    assert len(net.inputs) == 2 and len(net.weights) == 2 * 16 + 16 * 16 + 16
+    assert net.feeds_loss == ["L3.n1"] and net.loss == len(walk(loss).nodes) - 1
+    # every weight edge starts at what its weight multiplies: x1/x2, or the previous layer's neuron
+    first = [w for w in net.weights if w.target == "L2.n3"]
+    assert [w.source for w in first] == [f"L1.n{i}" for i in range(1, 17)]
+    info = walk(loss)
+    assert [info.nodes[w.parameter].label for w in first] == [f"L2.n3.w{i}" for i in range(1, 17)]
+    assert [w.signal for w in first] == [n([0.5, -1.0]).data for n in model.layers[0].neurons]
+
+
+def test_unfused_and_fused_networks_give_the_same_picture() -> None:
+    _, fused = moons_loss(fused=True)
+    _, unfused = moons_loss(fused=False)
+    assert network_dot(fused) == network_dot(unfused)
+
+
+def test_neuron_nodes_show_z_a_and_dloss_dz() -> None:
+    model, loss = moons_loss()
+    dot = network_dot(loss, precision=6)
+    neuron = model.layers[0].neurons[2]
+    z = neuron.w[0].data * 0.5 + neuron.w[1].data * -1.0 + neuron.b.data
+    a = max(0.0, z)
+    line = next(line for line in dot.splitlines() if line.strip().startswith('"L1.n3" ['))
+    assert f"z = {z:.6f}" in line and f"a = {a:.6f}" in line and "dloss/dz = " in line
+    edge = next(line for line in dot.splitlines() if 'id="L2.n1.w3"' in line)
+    w = model.layers[1].neurons[0].w[2]
+    assert edge.strip().startswith('"L1.n3" -> "L2.n1"')
+    assert f"L2.n1.w3 = {w.data:.6f}; dloss/dL2.n1.w3 = {w.grad:.6f}" in edge
+
+
+def test_edge_width_shows_the_weight_or_its_gradient() -> None:
+    model, loss = moons_loss()
+    weights = {p.label: p for p in model.parameters()}
+
+    def widths(dot: str) -> dict[str, float]:
+        return {m[0]: float(m[1]) for m in re.findall(r'id="(L\d\.n\d+\.w\d+)", [^\n]*penwidth="([\d.]+)"', dot)}
+
+    by_weight, by_grad = widths(network_dot(loss)), widths(network_dot(loss, edge_value="grad"))
+    assert len(by_weight) == len(by_grad) == 2 * 16 + 16 * 16 + 16
+    largest = max(abs(weights[k].data) for k in by_weight)
+    for key, width in by_weight.items():
+        assert width == pytest.approx(0.3 + 2.7 * abs(weights[key].data) / largest, abs=0.006)
+    largest_grad = max(abs(weights[k].grad) for k in by_grad)
+    for key, width in by_grad.items():
+        assert width == pytest.approx(0.3 + 2.7 * abs(weights[key].grad) / largest_grad, abs=0.006)
+    with pytest.raises(ValueError, match="edge_value must be 'weight' or 'grad', got 'size'"):
+        network_dot(loss, edge_value="size")
+
+
+def test_a_graph_without_neurons_is_refused_clearly() -> None:
+    a = Value(2.0, "a")
+    with pytest.raises(ValueError, match="network view: no neurons in this graph"):
+        network_dot(a * a)
+
+
+def test_the_view_changes_nothing_in_the_graph() -> None:
+    _, loss = moons_loss()
+    before = full_snapshot(loss)
+    network_dot(loss, focus="L2.n4")
+    draw_network(loss, edge_value="grad")
+    assert full_snapshot(loss) == before
+
+
+@needs_dot
+def test_each_layer_is_one_column_in_index_order_and_the_page_fits(tmp_path) -> None:
+    _, loss = moons_loss()
+    svg = render_network(loss, tmp_path / "net.svg").read_text()
+    centres = node_centres(svg)
+    columns = [[], [f"L1.n{i}" for i in range(1, 17)], [f"L2.n{i}" for i in range(1, 17)], ["L3.n1"]]
+    columns[0] = ["input1", "input2"]
+    assert len(columns[0]) == 2
+    xs = []
+    for column in columns:
+        x = {round(centres[key][0], 1) for key in column}
+        assert len(x) == 1, f"{column} is not one column: {x}"
+        ys = [centres[key][1] for key in column]
+        assert ys == sorted(ys) and len(set(ys)) == len(ys), f"{column} is not in index order top to bottom"
+        xs.append(x.pop())
+    assert xs == sorted(xs) and centres["loss"][0] > xs[-1]  # inputs, layers, then the loss, left to right
+    root = ET.fromstring(svg)
+    width, height = (float(root.get(k).removesuffix("pt")) for k in ("width", "height"))
+    assert 1 / 3 <= width / height <= 3
+    view_width = float(root.get("viewBox").split()[2])
+    px_per_unit = width * 4 / 3 / view_width  # width is in pt; 1 pt = 4/3 px at 100 %
+    sizes = [float(t.get("font-size")) * px_per_unit for t in root.iter(f"{SVG}text")]
+    assert min(sizes) >= 10
+
+
+@needs_dot
+def test_focus_expands_one_neuron_into_its_scalar_operations(tmp_path) -> None:
+    model, loss = moons_loss(fused=False)
+    dot = network_dot(loss, focus="L1.n3")
+    assert "cluster_L1_n3" in dot and 'label="L1.n3: its scalar operations"' in dot
+    cluster = dot.split("subgraph cluster_L1_n3", 1)[1].split("\n\t}", 1)[0]
+    for name in ("L1.n3.w1", "L1.n3.w2", "L1.n3.b", "L1.n3.term1", "L1.n3.term2", "L1.n3.z"):
+        assert f"label=\"{name}\\n" in cluster
+    assert 'label="relu"' in cluster and 'label="×"' in cluster
+    assert 'id="L1.n3.w1"' not in dot.replace("label=", "")  # its weights are drawn inside, not as edges
+    assert 'id="L1.n4.w1"' in dot  # the other neurons stay one node each
+    svg = render_network(loss, tmp_path / "focus.svg", focus="L1.n3").read_text()
+    centres = node_centres(svg)
+    ys = [centres[f"L1.n{i}"][1] for i in range(1, 17)]
+    assert ys == sorted(ys)  # the focused neuron keeps its place in its column
+    with pytest.raises(ValueError, match="focus: no neuron 'L9.n1'"):
+        network_dot(loss, focus="L9.n1")
+
+
+def test_the_network_picture_reads_hostile_labels_safely() -> None:
+    model = MLP(2, [2, 1], rng=0)
+    x = Value(0.5, 'x"1\\ {<!--</script>}\n\x00' + "y" * 20000)
+    loss = (model([x, 1.0]) - 1.0) ** 2
+    loss.label = "L\x00\n\"}"
+    loss.backward()
+    dot = network_dot(loss)
+    assert "\x00" not in dot and "y" * 300 not in dot and "…" in dot
+    if __import__("shutil").which("dot"):
+        assert run_dot(dot, "svg").startswith(b"<?xml")
+
+
+def test_many_inputs_are_one_node_with_one_edge_per_neuron() -> None:
+    model = MLP(40, [3, 1], rng=0)
+    x = [k / 40 for k in range(40)]
+    loss = (model(x) - 1.0) ** 2
+    loss.backward()
+    dot = network_dot(loss)
+    assert '"inputs" [id="inputs", label="40 inputs\\nfrom 0.0000\\nto 0.9750"' in dot
+    assert "input1" not in dot and dot.count('"inputs" -> ') == 3
+    for neuron, key in zip(model.layers[0].neurons, ("L1.n1", "L1.n2", "L1.n3")):
+        norm = math.hypot(*(w.data for w in neuron.w))
+        grad_norm = math.hypot(*(w.grad for w in neuron.w))
+        assert f'id="{key}.w"' in dot
+        assert f"{key}: 40 weights from the inputs, ‖w‖ = {norm:.4f}, ‖dL/dw‖ = {grad_norm:.4f}".replace(
+            "dL/", "dloss/") in dot
+    assert 'id="L2.n1.w2"' in dot  # later layers keep one edge per weight
+
+
+@needs_dot
+def test_top_to_bottom_puts_each_layer_on_one_row_in_index_order(tmp_path) -> None:
+    _, loss = moons_loss()
+    svg = render_network(loss, tmp_path / "net.svg", direction="TB").read_text()
+    assert 'tailport="s"' in network_dot(loss, direction="TB")
+    centres = node_centres(svg)
+    for layer in ([f"L1.n{i}" for i in range(1, 17)], [f"L2.n{i}" for i in range(1, 17)]):
+        assert len({round(centres[key][1], 1) for key in layer}) == 1
+        xs = [centres[key][0] for key in layer]
+        assert xs == sorted(xs) and len(set(xs)) == len(xs)
+    assert centres["input1"][1] < centres["L1.n1"][1] < centres["L2.n1"][1] < centres["L3.n1"][1] < centres["loss"][1]
