@@ -129,16 +129,22 @@ def _formula(info: Walk, node: Value) -> str:
 def replay(info: Walk) -> tuple[list[dict[str, Any]], list[float]]:
     """One backward pass replayed on a walked graph: the records of backward_steps, and each node's dL/dnode.
 
-    Reads only the stored local derivatives; the graph is not touched.
+    Reads only the stored local derivatives; the graph is not touched.  An op
+    written the micrograd way stores none, so what it passes back is unknown:
+    its operands, and every node below them, get ``"known": False`` in their
+    step records (their totals leave out the closure's share).
     """
     nodes, index = info.nodes, info.index
     running = [0.0] * len(nodes)
     running[-1] = 1.0
+    incomplete: set[int] = set()  # nodes whose total misses a closure op's share
     steps = []
     inner = [i for i in range(len(nodes) - 1, -1, -1) if nodes[i].operands]
     for number, i in enumerate(inner, 1):
         node = nodes[i]
         upstream = running[i]
+        if node.local_grads is None or i in incomplete:
+            incomplete.update(index[operand] for operand in node.operands)
         contributions = []
         input_positions = [p for p, x in enumerate(node.inputs, 1) if isinstance(x, Value)]
         for position, (operand, local, input_position) in enumerate(
@@ -171,6 +177,7 @@ def replay(info: Walk) -> tuple[list[dict[str, Any]], list[float]]:
                 "upstream": upstream,
                 "contributions": contributions,
                 "closure": node.local_grads is None,  # a micrograd-style op: no derivatives stored to show
+                "known": i not in incomplete,  # False below a closure op: the upstream misses its share
                 "input_values": [x.data if isinstance(x, Value) else x for x in node.inputs],
                 "number_positions": [p for p, x in enumerate(node.inputs, 1) if not isinstance(x, Value)],
             }
@@ -329,7 +336,12 @@ def explain(root: Value, *, path_from: Value | None = None, precision: int = DEF
         if step["closure"]:
             lines.append(
                 f"  {step['node']} is an op written the micrograd way: its derivatives live in its _backward "
-                "closure and are not stored, so they cannot be shown here."
+                "closure and are not stored, so they cannot be shown here, nor the gradients below it."
+            )
+        elif not step["known"]:
+            lines.append(
+                f"  (the upstream d{r}/d{step['node']} above leaves out what a micrograd-style op passes back, "
+                "so these numbers are partial)"
             )
         for contribution in step["contributions"]:
             if contribution["operand_id"] in keep:
@@ -343,10 +355,25 @@ def explain(root: Value, *, path_from: Value | None = None, precision: int = DEF
         for i, node in enumerate(info.nodes)
         if i in keep and not node.operands and (info.kinds[i] != "constant" or i == root_id)
     ]
+    incomplete = {  # leaves whose replayed total misses a closure op's share
+        info.index[operand]
+        for step in steps
+        if step["closure"] or not step["known"]
+        for operand in info.nodes[step["node_id"]].operands
+    }
+
+    def result(i: int) -> str:
+        if i not in incomplete:
+            return number(totals[i])
+        if info.grads_computed:
+            grad = number(info.nodes[i].grad)
+            return f"{grad} (its .grad from backward(): the replay cannot see inside a closure op)"
+        return "unknown (a closure op's share is not stored; run backward() and read .grad)"
+
     if shown:
-        lines.append("Result: " + ", ".join(f"d{r}/d{info.names[i]} = {number(totals[i])}" for i in shown))
+        lines.append("Result: " + ", ".join(f"d{r}/d{info.names[i]} = {result(i)}" for i in shown))
     if info.grads_computed:
-        differing = differs_from_one_pass(info, totals, shown)
+        differing = differs_from_one_pass(info, totals, [i for i in shown if i not in incomplete])
         if differing:
             lines.append(
                 "Note: .grad of " + ", ".join(info.names[i] for i in differing) + " differs from this one pass: "

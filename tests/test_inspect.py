@@ -275,3 +275,25 @@ def test_the_table_shows_numbers_inside_ops_leaves_and_closure_ops() -> None:
     assert node_table(t)[1]["local_grads"] is None
     assert format_table(t).splitlines()[3].endswith("not stored (closure op)")
     assert "<td>not stored (closure op)</td>" in table_html(t)
+
+
+def test_explain_after_a_closure_op_says_what_it_cannot_know() -> None:
+    import math
+
+    a = Value(0.5, label="a")
+    doubled = a * 2
+    t = math.tanh(doubled.data)
+    closure_op = Value(t, (doubled,), "tanh")
+
+    def _backward() -> None:
+        doubled.grad += (1 - t**2) * closure_op.grad
+
+    closure_op._backward = _backward
+    out = closure_op + (2 - a)
+    out.backward()
+    text = explain(out)
+    assert "its derivatives live in its _backward closure" in text
+    assert "these numbers are partial" in text  # the a*2 step below the closure op
+    assert f"Result: dout/da = {a.grad:.4f} (its .grad from backward()" in text
+    assert "differs from this one pass" not in text  # no false accumulation note
+    assert a.grad == pytest.approx(-1 + 2 * (1 - t**2), rel=1e-12)
