@@ -217,13 +217,19 @@ class Value:
             raise TypeError(f"Value needs a real number, got {type(data).__name__}: {_shown(data)}")
         self.data = number
         self.grad = 0.0
-        children = tuple(_children)
+        try:
+            children = tuple(_children)
+        except TypeError:
+            raise TypeError(
+                f"Value: _children must be a tuple or set of Values (or a string label), got "
+                f"{type(_children).__name__}: {_shown(_children)}"
+            ) from None
         for child in children:
             if not isinstance(child, Value):
                 raise TypeError(f"Value: children must be Values, got {type(child).__name__}: {_shown(child)}")
         if not isinstance(_op, str):
             raise TypeError(f"Value: _op must be a string, got {type(_op).__name__}: {_shown(_op)}")
-        self._rec = _custom_op(_op) if children else None
+        self._rec = _custom_op(_op) if children or _op else None  # micrograd keeps an _op given with no children
         self._a = children if children else None
         self._da = None
         self._b = None
@@ -234,7 +240,7 @@ class Value:
     # -- what the node holds ------------------------------------------------------
     @property
     def op(self) -> str:
-        """The operator's name in rules.OPS ("" for a leaf)."""
+        """The operator's name in rules.OPS ("" for a leaf; a micrograd-style op's own _op string)."""
         rec = self._rec
         return rec.name if rec is not None else ""
 

@@ -620,3 +620,12 @@ def test_power_keeps_its_slope_when_the_value_underflows_or_the_slope_overflows(
     x = Value(base)
     (x**exponent).backward()
     assert x.grad == pytest.approx(slope, rel=1e-12)
+
+
+def test_micrograd_constructor_edge_cases_are_clear() -> None:
+    with pytest.raises(TypeError, match="_children must be a tuple or set of Values"):
+        Value(2.0, 5)  # type: ignore[arg-type]
+    named_leaf = Value(1.0, (), "tanh")  # micrograd keeps the _op even without children
+    assert named_leaf._op == "tanh" and named_leaf.operands == ()
+    named_leaf.backward()
+    assert named_leaf.grad == 1.0
