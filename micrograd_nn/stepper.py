@@ -37,9 +37,9 @@ from typing import Any
 
 from micrograd_nn import graph, rules
 from micrograd_nn.engine import Value
-from micrograd_nn.graph import Walk, format_number, group_title, neuron_outputs, walk  # the graph walk
 from micrograd_nn.inspect import chain_rule_line, replay, step_title
 from micrograd_nn.nn import ACTIVATIONS
+from micrograd_nn.walk import Walk, format_number, group_title, neuron_outputs, walk
 
 MODES = ("nodes", "layers")
 """How the stepper walks backward: one step per operation node, or per layer then per neuron."""
