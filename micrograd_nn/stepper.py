@@ -586,7 +586,7 @@ def _neuron_state(info: Walk, network: _Network, k: int, neuron: _Neuron, upstre
 
 def _static(name: str) -> str:
     """A file bundled in micrograd_nn/static, as text."""
-    return resources.files("micrograd_nn").joinpath("static", name).read_text(encoding="utf-8")
+    return resources.files("micrograd_nn").joinpath("static").joinpath(name).read_text(encoding="utf-8")
 
 
 def _script_safe(text: str) -> str:

@@ -2,6 +2,9 @@
 
 import subprocess
 import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_import_does_not_pull_heavy_or_optional_packages() -> None:
@@ -24,3 +27,21 @@ def test_micrograd_import_paths_work() -> None:
 
     assert (Value, MLP, Layer, Neuron) == (EngineValue, NnMLP, NnLayer, NnNeuron)
     assert issubclass(MLP, Module)
+
+
+def test_the_package_type_checks() -> None:
+    import pytest
+
+    pytest.importorskip("mypy", reason="mypy is in the test extras")
+    command = [sys.executable, "-m", "mypy"]  # settings and files from pyproject.toml
+    done = subprocess.run(command, capture_output=True, text=True, check=False, timeout=600, cwd=ROOT)
+    assert done.returncode == 0, done.stdout[-3000:]
+
+
+def test_the_code_is_ruff_clean() -> None:
+    import pytest
+
+    pytest.importorskip("ruff", reason="ruff is in the test extras")
+    done = subprocess.run([sys.executable, "-m", "ruff", "check", "."], capture_output=True, text=True, check=False,
+                          timeout=300, cwd=ROOT)
+    assert done.returncode == 0, done.stdout[-3000:]

@@ -82,10 +82,10 @@ def _write_graph_views(result: TourResult, folder: Path) -> None:
     """
     moons = result.moons
     start_model = MLP(2, [16, 16, 1], rng=moons.seed, fused=True)
-    margins = [float(start_model(row).data) * label for row, label in zip(moons.X.tolist(), moons.y.tolist())]
+    margins = [start_model.forward(row)[0].data * label for row, label in zip(moons.X.tolist(), moons.y.tolist())]
     sample = min(range(len(margins)), key=lambda i: abs(margins[i]))  # the closest call: a non-zero loss
     x, label = moons.X[sample].tolist(), int(moons.y[sample])
-    score = start_model(x)
+    (score,) = start_model.forward(x)
     loss = losses.hinge([score], [label])
     start_model.zero_grad()
     loss.backward()
