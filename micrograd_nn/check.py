@@ -15,7 +15,7 @@ When an array disagrees, the checker looks for the usual mistakes, in this order
 first under the requested loss and then under the other losses that fit the data:
 a missing layer (None or all zeros), one number where a vector is due, a
 transposed matrix, a flipped sign, one constant factor (with what it means),
-a factor per neuron (a neighbouring weight used), and the gradient of another loss.
+a factor per neuron (often a neighbouring weight used), and the gradient of another loss.
 """
 
 from __future__ import annotations
@@ -36,8 +36,8 @@ DIAGNOSIS_KINDS = (
     "transposed",  # the matrix's transpose matches
     "sign",  # every entry is minus the engine's
     "factor",  # every entry is the engine's times one constant
-    "row_factor",  # each row has its own factor
-    "column_factor",  # each column has its own factor
+    "row_factor",  # each row has its own factor (a bias: a neighbouring output weight's ratio)
+    "column_factor",  # each column has its own factor (a bias: a neighbouring output weight's ratio)
     "loss",  # the array is the gradient of another loss
     "unexplained",  # wrong, and none of the patterns above fits
 )
@@ -131,7 +131,9 @@ class GradientReport:
 
     def __str__(self) -> str:
         total = sum(self.entries.values())
-        rows = f"{self.rows} row" + ("s" if self.rows != 1 else "")
+        rows = f"{self.rows} {_sample_word(self.layout)}"
+        if self.rows == 1:
+            rows = rows[:-1]  # "1 row", "1 column"
         head = f"gradient check: {LOSS_TEXT.get(self.loss, self.loss)}, layout {self.layout!r}, {rows}"
         if self.ok:
             return (
@@ -190,7 +192,10 @@ def check_gradients(
     targets = _targets(y, model, layout, len(rows), loss_name)
     arrays = _learner_arrays(mine, names)
 
-    engine = {loss_name: _engine_gradients(model, rows, targets, loss, layout)}
+    try:
+        engine = {loss_name: _engine_gradients(model, rows, targets, loss, layout)}
+    except (ValueError, ArithmeticError) as error:
+        raise ValueError(_loss_failed_message(loss_name, model, error)) from None
     sizes = {n: g.size for n, g in engine[loss_name].items()}
     report = GradientReport(loss_name, layout, len(rows), names, engine[loss_name], sizes, rtol=rtol)
     largest = max(float(np.max(np.abs(g))) for g in report.engine.values())
@@ -198,7 +203,7 @@ def check_gradients(
     next_weights = _next_layer_weights(model)
     for name in names:
         expected, given = report.engine[name], arrays[name]
-        aligned, diagnoses = _align(name, given, expected, layout)
+        aligned, diagnoses = _align(name, given, expected, layout, len(model.layers))
         report.mismatches += _compare(name, aligned, expected, rtol, floor)
         if not report.wrong(name) and not diagnoses:
             continue
@@ -286,6 +291,11 @@ def _targets(y: Any, model: MLP, layout: str, n: int, loss_name: str) -> Any:
 def _learner_arrays(mine: Any, names: list[str]) -> dict[str, np.ndarray | None]:
     if callable(mine):
         mine = mine()
+    if isinstance(mine, (str, bytes, bytearray)):
+        raise TypeError(
+            f"check_gradients: mine must be a list of arrays in the order {', '.join(names)}, "
+            f"got the {type(mine).__name__} {mine[:40]!r}"
+        )
     if isinstance(mine, np.ndarray) or not isinstance(mine, Sequence):
         raise ValueError(f"check_gradients: mine must be a list of arrays in the order {', '.join(names)}")
     if len(mine) != len(names):
@@ -316,6 +326,23 @@ def _engine_gradients(
         if biases is not None:
             grads[f"b{k}"] = biases[k - 1]
     return grads
+
+
+def _loss_failed_message(loss_name: str, model: MLP, error: Exception) -> str:
+    """Why the requested loss could not be computed on the network's outputs, and what fits instead."""
+    activation = model.layers[-1].neurons[0].activation
+    text = f"check_gradients: loss {loss_name!r} failed on this network's outputs (output activation {activation!r}): "
+    if loss_name == "binary_cross_entropy":
+        if activation != "sigmoid":
+            return text + (
+                f"binary_cross_entropy takes probabilities in (0, 1), and a {activation!r} output is not one "
+                f"({error}); use loss='binary_cross_entropy_with_logits' for this output, or a sigmoid output layer"
+            )
+        return text + (
+            f"a sigmoid output rounded to exactly 0 or 1 ({error}); use loss='binary_cross_entropy_with_logits' "
+            "on a linear output, which is stable"
+        )
+    return text + str(error)
 
 
 def _other_losses(requested: str, model: MLP, targets: Any) -> list[str]:
@@ -351,11 +378,11 @@ def _next_layer_weights(model: MLP) -> dict[int, list[float]]:
 
 
 def _align(
-    name: str, given: np.ndarray | None, expected: np.ndarray, layout: str
+    name: str, given: np.ndarray | None, expected: np.ndarray, layout: str, layers: int
 ) -> tuple[np.ndarray | None, list[Diagnosis]]:
     """The learner's array in the engine's shape (None if it cannot be), with a shape or transpose diagnosis."""
     if given is None:
-        return None, [Diagnosis("missing", name, f"{name} was not computed (None): {_missing_hint(name)}")]
+        return None, [Diagnosis("missing", name, f"{name} was not computed (None): {_missing_hint(name, layers)}")]
     if given.shape == expected.shape:
         return given, []
     vector = expected.ndim == 2 and 1 in expected.shape
@@ -378,8 +405,14 @@ def _align(
     return None, [Diagnosis("shape", name, message)]
 
 
-def _missing_hint(name: str) -> str:
+def _missing_hint(name: str, layers: int) -> str:
     layer = name[1:]
+    if int(layer) == layers:
+        return (
+            f"layer {layer} is the output layer, where the backward pass starts: delta_{layer} = dL/dZ{layer} "
+            f"(the loss's derivative times act'(Z{layer}); (A - Y)/n for softmax with averaged cross-entropy), "
+            f"then d{name} from delta_{layer} and the layer's input"
+        )
     return (
         f"the backward pass stops before layer {layer}; carry the delta on through the next layer's weights "
         f"(delta_{layer} = (delta_next times W_next) * act'(Z{layer})) and compute d{name}"
@@ -434,7 +467,7 @@ def _explain(
     if aligned is None:
         return []
     if not np.any(aligned) and np.any(np.abs(expected) > floor):
-        return [Diagnosis("missing", name, f"{name} is all zeros: {_missing_hint(name)}")]
+        return [Diagnosis("missing", name, f"{name} is all zeros: {_missing_hint(name, len(model.layers))}")]
     losses_to_try = [report.loss, *_other_losses(report.loss, model, targets)]
     for loss_name in losses_to_try:
         if loss_name not in engine:
@@ -442,7 +475,7 @@ def _explain(
                 engine[loss_name] = _engine_gradients(model, rows, targets, loss_name, report.layout)
             except (ValueError, ArithmeticError):
                 continue  # this loss does not apply to these outputs or targets
-        found = _pattern(name, aligned, engine[loss_name][name], report, rtol, floor, next_weights)
+        found = _pattern(name, aligned, engine[loss_name][name], loss_name, report, rtol, floor, next_weights)
         if found is None:
             continue
         if loss_name != report.loss:
@@ -468,6 +501,7 @@ def _pattern(
     name: str,
     mine: np.ndarray,
     engine: np.ndarray,
+    loss_name: str,
     report: GradientReport,
     rtol: float,
     floor: float,
@@ -478,6 +512,7 @@ def _pattern(
     if mine.ndim == 2 and mine.shape[0] == mine.shape[1] and mine.shape[0] > 1:
         note = f"{name} is transposed: entry [i, j] holds the engine's [j, i]"
         attempts.append((mine.T, [Diagnosis("transposed", name, note)]))
+    neuron_kind = "row_factor" if report.layout == "neurons_by_inputs" else "column_factor"
     for candidate, found in attempts:
         c = _constant_ratio(candidate, engine, rtol, floor)
         if c is not None:
@@ -488,14 +523,15 @@ def _pattern(
                     *found,
                     Diagnosis("sign", name, f"{name} has the opposite sign to the engine's: {_sign_hint()}"),
                 ]
-            return [*found, Diagnosis("factor", name, _factor_message(name, c, report.rows))]
+            return [*found, Diagnosis("factor", name, _factor_message(name, c, loss_name, report))]
         for axis, kind in ((1, "row_factor"), (0, "column_factor")):
             factors = _factors_along(candidate, engine, axis, rtol, floor)
-            if factors is not None:
-                return [
-                    *found,
-                    Diagnosis(kind, name, _neighbour_message(name, kind, factors, report, next_weights)),
-                ]
+            if factors is None:
+                continue
+            slip = _neighbour_slip(name, factors, next_weights) if kind == neuron_kind else None
+            # a vector always has one factor per entry: only a neighbour's weight explains it
+            if slip is not None or (min(candidate.shape) >= 2 and _varies(factors, rtol)):
+                return [*found, Diagnosis(kind, name, _neighbour_message(name, kind, factors, slip))]
     return None
 
 
@@ -507,8 +543,8 @@ def _sign_hint() -> str:
 
 
 def _factors_along(mine: np.ndarray, engine: np.ndarray, axis: int, rtol: float, floor: float) -> list[float] | None:
-    """One factor per row (axis=1) or per column (axis=0) with mine = factor * engine, if they are not all equal."""
-    if mine.ndim != 2 or min(mine.shape) < 2 or mine.shape[1 - axis] < 2:
+    """One factor per row (axis=1) or per column (axis=0) with mine = factor * engine (nan where the engine is ~0)."""
+    if mine.ndim != 2 or mine.shape[1 - axis] < 2:
         return None
     factors = []
     for k in range(mine.shape[1 - axis]):
@@ -521,59 +557,94 @@ def _factors_along(mine: np.ndarray, engine: np.ndarray, axis: int, rtol: float,
         if c is None:
             return None
         factors.append(c)
-    known = [f for f in factors if f == f]
-    if len(known) < 2 or all(abs(f - known[0]) <= rtol * abs(known[0]) for f in known):
-        return None
     return factors
 
 
-def _factor_message(name: str, c: float, rows: int) -> str:
-    """What one constant factor c = mine / engine usually means."""
+def _varies(factors: list[float], rtol: float) -> bool:
+    """True if at least two factors are known and they are not all equal."""
+    known = [f for f in factors if f == f]
+    return len(known) >= 2 and not all(abs(f - known[0]) <= rtol * abs(known[0]) for f in known)
+
+
+def _sample_word(layout: str) -> str:
+    """What one sample is in the layout's X: a row, or a column for 'neurons_by_inputs'."""
+    return "columns" if layout == "neurons_by_inputs" else "rows"
+
+
+def _factor_message(name: str, c: float, loss_name: str, report: GradientReport) -> str:
+    """What one constant factor c = mine / engine (measured against loss_name's gradient) usually means."""
+    rows, samples = report.rows, _sample_word(report.layout)
     text = f"every entry of {name} is {c:.6g} times the engine's"
     if c < 0:
         text += " (the sign is flipped too)"
         c = -c
-    if abs(c - 2) <= 1e-9 * 2 or abs(c - 0.5) <= 1e-9:
-        return (
-            f"{text}: a factor 2 is the difference between the gradients of the squared error (p - y)^2, "
+    causes = []
+    if abs(c - rows) <= 1e-9 * rows:
+        causes.append(f"summed over the {rows} {samples} instead of averaged (divide by {rows})")
+    if abs(c * rows - 1) <= 1e-9:
+        causes.append(f"averaged over the {rows} {samples} where the loss sums them")
+    if (abs(c - 2) <= 1e-9 * 2 or abs(c - 0.5) <= 1e-9) and loss_name in SQUARED_ERRORS + ("softmax_mse",):
+        causes.append(
+            "a factor 2 is the difference between the gradients of the squared error (p - y)^2, "
             "2(p - y), and of half of it, 1/2 (p - y)^2, which is (p - y)"
         )
-    if abs(c - rows) <= 1e-9 * rows:
-        return f"{text}: summed over the {rows} rows instead of averaged (divide by {rows})"
-    if abs(c * rows - 1) <= 1e-9:
-        return f"{text}: averaged over the {rows} rows where the loss sums them"
+    if causes:
+        return f"{text}: " + "; or ".join(causes)
     divisor = rows / c
     if abs(divisor - round(divisor)) <= 1e-6 * abs(divisor) and round(divisor) not in (0, rows):
         return (
             f"{text} = {rows}/{round(divisor)}: as if divided by {round(divisor)} instead of {rows}, the number of "
-            f"rows checked (e.g. m taken from the whole data set instead of the batch)"
+            f"{samples} checked (e.g. m taken from the whole data set instead of the batch)"
         )
     return f"{text}: a constant scale, e.g. a learning rate or count folded into the gradient"
 
 
-def _neighbour_message(
-    name: str,
-    kind: str,
-    factors: list[float],
-    report: GradientReport,
-    next_weights: dict[int, list[float]],
-) -> str:
+def _neighbour_slip(name: str, factors: list[float], next_weights: dict[int, list[float]]) -> str | None:
+    """Which neighbouring output weight each neuron used, if the per-neuron factors are exactly such ratios.
+
+    With outgoing = [bias, w_1, ..., w_n] of the next layer's single neuron, neuron j's
+    factor is (the weight it used) / w_j.
+    """
+    layer = int(name[1:])
+    outgoing = next_weights.get(layer)
+    if outgoing is None or len(outgoing) != len(factors) + 1:
+        return None
+    bias, own = outgoing[0], outgoing[1:]
+    if any(w == 0.0 for w in own):
+        return None
+    n = len(own)
+    slips = (
+        (
+            [bias, *own[:-1]],
+            f"neuron j's gradient used the weight W{layer + 1} gives the neuron before it instead of its own "
+            "(the bias for the first neuron): the output weight one row up when the bias is row 0",
+        ),
+        (
+            [own[(j - 1) % n] for j in range(n)],
+            f"neuron j's gradient used the weight W{layer + 1} gives the neuron before it instead of its own "
+            "(the last neuron's for the first), as np.roll(W, 1) does",
+        ),
+        (
+            [own[(j + 1) % n] for j in range(n)],
+            f"neuron j's gradient used the weight W{layer + 1} gives the neuron after it instead of its own "
+            "(the first neuron's for the last), as np.roll(W, -1) does",
+        ),
+    )
+    for used, text in slips:
+        shifted = [u / w for u, w in zip(used, own)]
+        if _varies(shifted, 1e-12) and all(f != f or abs(f - s) <= 1e-6 * abs(s) for f, s in zip(factors, shifted)):
+            return text
+    return None
+
+
+def _neighbour_message(name: str, kind: str, factors: list[float], slip: str | None) -> str:
     """Each neuron's gradients scaled by its own factor: often the next layer's weight of a neighbouring neuron."""
     line = "row" if kind == "row_factor" else "column"
     shown = ", ".join(f"{f:.4g}" for f in factors)
-    text = f"each {line} of {name} is the engine's times its own factor [{shown}]: a neighbouring weight was used"
-    layer = int(name[1:])
-    neurons_are_columns = report.layout != "neurons_by_inputs"
-    outgoing = next_weights.get(layer)
-    if outgoing is not None and neurons_are_columns == (kind == "column_factor"):
-        # neuron j should use its own outgoing weight outgoing[j + 1]; used outgoing[j] (the bias for j = 0)?
-        shifted = [outgoing[j] / outgoing[j + 1] for j in range(len(factors))]
-        if all(f != f or abs(f - s) <= 1e-6 * abs(s) for f, s in zip(factors, shifted)):
-            text += (
-                f": neuron j's gradient used the weight W{layer + 1} gives the neuron before it instead of its "
-                "own (the bias for the first neuron): the output weight one row up when the bias is row 0"
-            )
-    return text
+    text = f"each {line} of {name} is the engine's times its own factor [{shown}]"
+    if slip is not None:
+        return f"{text}: {slip}"
+    return f"{text}; one factor per neuron often means a neighbouring weight of the next layer was used"
 
 
 __all__ = [

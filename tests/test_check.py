@@ -289,3 +289,113 @@ def test_neighbouring_weight_in_neurons_by_inputs_is_a_row_factor() -> None:
     report = check_gradients([W1.T * shifted, b1.T, W2.T, b2.T], model, X.T, y.T, layout="neurons_by_inputs")
     assert {n: report.kinds(n) for n in report.names if report.kinds(n)} == {"W1": ["row_factor"]}
     assert "neuron before it" in report.diagnoses[0].message
+
+
+# -- each message fits the loss, the layout and the layer ---------------------------------------------------
+
+
+def _labelled(rows: int = 5) -> tuple[MLP, np.ndarray, np.ndarray]:
+    model = _network(sizes=(3, 4, 3))
+    X, _ = _data(rows=rows, nout=3)
+    return model, X, np.arange(rows) % 3
+
+
+def test_factor_two_under_cross_entropy_is_not_called_a_squared_error() -> None:
+    model, X, labels = _labelled()
+    grads = [2 * g for g in _reference(model, X, labels, "softmax_cross_entropy")]  # dZ2 = 2 (P - Y) / n
+    report = check_gradients(grads, model, X, labels, loss="softmax_cross_entropy")
+    assert all(report.kinds(n) == ["factor"] for n in report.names)
+    message = report.diagnoses[0].message
+    assert message.startswith("every entry of W1 is 2 times the engine's")
+    assert "squared" not in message and "half of it" not in message
+
+
+def test_factor_equal_to_the_row_count_says_summed_and_squared_error_only_where_it_fits() -> None:
+    model, (X, y) = _network(), _data(rows=2)
+    report = check_gradients([2 * g for g in _reference(model, X, y, "mse")], model, X, y, loss="mse")
+    message = report.diagnoses[0].message
+    assert "summed over the 2 rows instead of averaged" in message and "half of it" in message
+    model, X, labels = _labelled(rows=2)
+    grads = [2 * g for g in _reference(model, X, labels, "softmax_cross_entropy")]
+    message = check_gradients(grads, model, X, labels, loss="softmax_cross_entropy").diagnoses[0].message
+    assert "summed over the 2 rows instead of averaged" in message and "squared" not in message
+
+
+def test_samples_are_called_columns_in_neurons_by_inputs() -> None:
+    model, (X, y) = _network(), _data(rows=5)
+    for scale, words in ((5 / 17, "the number of columns checked"), (5, "summed over the 5 columns instead of")):
+        grads = [g.T * scale for g in _reference(model, X, y, "sse")]
+        report = check_gradients(grads, model, X.T, y.T, loss="sse", layout="neurons_by_inputs")
+        assert report.kinds("W1") == ["factor"]
+        assert words in report.diagnoses[0].message and " rows" not in str(report)
+        assert "layout 'neurons_by_inputs', 5 columns:" in str(report)
+
+
+def _rolled_output_weight_gradients(model: MLP, X: np.ndarray, y: np.ndarray, shift: int) -> list[np.ndarray]:
+    """A tanh-linear network's mse backward pass by hand, hidden neuron j using np.roll(W2, shift)[j]."""
+    (W1, W2), (b1, b2) = model.to_matrices()
+    H = np.tanh(X @ W1 + b1)
+    d_out = 2 * (H @ W2 + b2 - y.reshape(-1, 1)) / len(X)
+    d_hidden = (d_out @ np.roll(W2, shift).T) * (1 - H**2)
+    return [X.T @ d_hidden, d_hidden.sum(axis=0, keepdims=True), H.T @ d_out, d_out.sum(axis=0, keepdims=True)]
+
+
+@pytest.mark.parametrize(("shift", "neighbour"), [(1, "before it"), (-1, "after it")])
+def test_a_rolled_output_weight_gets_the_same_diagnosis_in_the_bias(shift: int, neighbour: str) -> None:
+    model = _network(sizes=(3, 4, 1))
+    X, y = _data(nout=1)
+    report = check_gradients(_rolled_output_weight_gradients(model, X, y, shift), model, X, y)
+    assert {n: report.kinds(n) for n in report.names if report.kinds(n)} == {
+        "W1": ["column_factor"],
+        "b1": ["column_factor"],
+    }
+    for d in report.diagnoses:
+        assert f"W2 gives the neuron {neighbour} instead of its own" in d.message
+        assert f"np.roll(W, {shift})" in d.message
+
+
+def test_a_factor_per_neuron_without_a_known_slip_is_only_likely_a_neighbour() -> None:
+    model, (X, y) = _network(), _data()
+    W1, b1, W2, b2 = _reference(model, X, y, "mse")
+    report = check_gradients([W1 * np.array([1.0, 2.0, -0.5, 3.0]), b1, W2, b2], model, X, y)
+    (diagnosis,) = report.diagnoses
+    assert diagnosis.message == (
+        "each column of W1 is the engine's times its own factor [1, 2, -0.5, 3]; one factor per neuron often "
+        "means a neighbouring weight of the next layer was used"
+    )
+    # a bias scaled per neuron by factors that are no neighbour's weights is not explained by them
+    report = check_gradients([W1, b1 * np.array([1.0, 2.0, -0.5, 3.0]), W2, b2], model, X, y)
+    assert report.kinds("b1") == ["unexplained"]
+
+
+def test_missing_output_layer_gets_a_hint_for_the_output_layer() -> None:
+    model, (X, y) = _network(), _data()
+    W1, b1, W2, b2 = _reference(model, X, y, "mse")
+    report = check_gradients([W1, b1, np.zeros_like(W2), b2], model, X, y)
+    (diagnosis,) = report.diagnoses
+    assert (diagnosis.kind, diagnosis.parameter) == ("missing", "W2")
+    assert "layer 2 is the output layer, where the backward pass starts" in diagnosis.message
+    assert "next layer" not in diagnosis.message
+    hidden = check_gradients([np.zeros_like(W1), b1, W2, b2], model, X, y).diagnoses[0].message
+    assert "carry the delta on through the next layer's weights" in hidden
+
+
+def test_a_loss_that_does_not_fit_the_output_is_a_value_error_naming_both() -> None:
+    model, (X, y) = _network(sizes=(3, 4, 1)), _data(nout=1)
+    labels = (y > 0).astype(float)
+    with pytest.raises(ValueError) as caught:
+        check_gradients(_reference(model, X, y, "mse"), model, X, labels, loss="binary_cross_entropy")
+    assert type(caught.value) is ValueError
+    message = str(caught.value)
+    assert message.startswith("check_gradients: loss 'binary_cross_entropy' failed on this network's outputs")
+    assert "output activation 'linear'" in message
+    assert "binary_cross_entropy_with_logits" in message and "sigmoid output layer" in message
+
+
+@pytest.mark.parametrize("mine", ["abc", b"abcd", "W1b1W2b2"])
+def test_a_string_is_not_a_list_of_arrays(mine) -> None:
+    model, (X, y) = _network(), _data()
+    with pytest.raises(
+        TypeError, match=r"mine must be a list of arrays in the order W1, b1, W2, b2, got the (str|bytes)"
+    ):
+        check_gradients(mine, model, X, y)
