@@ -16,6 +16,9 @@ first under the requested loss and then under the other losses that fit the data
 a missing layer (None or all zeros), one number where a vector is due, a
 transposed matrix, a flipped sign, one constant factor (with what it means),
 a factor per neuron (often a neighbouring weight used), and the gradient of another loss.
+Before those, it recomputes the backward pass with each tanh or sigmoid layer's slope
+taken at the wrong quantity (1 - Z^2 for 1 - A^2, sigmoid'(A) for sigmoid'(Z), ...):
+an array that matches one of them gets an "activation_slope" diagnosis.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ import numpy as np
 from micrograd_nn import losses
 from micrograd_nn.engine import Value
 from micrograd_nn.nn import LAYOUTS, MLP
+from micrograd_nn.rules import LEAKY_SLOPE
 
 DIAGNOSIS_KINDS = (
     "missing",  # None or all zeros where the engine has a gradient: a layer not computed
@@ -39,6 +43,7 @@ DIAGNOSIS_KINDS = (
     "row_factor",  # each row has its own factor (a bias: a neighbouring output weight's ratio)
     "column_factor",  # each column has its own factor (a bias: a neighbouring output weight's ratio)
     "loss",  # the array is the gradient of another loss
+    "activation_slope",  # an activation's derivative taken at the wrong quantity (Z for A, or A for Z)
     "unexplained",  # wrong, and none of the patterns above fits
 )
 
@@ -201,6 +206,7 @@ def check_gradients(
     largest = max(float(np.max(np.abs(g))) for g in report.engine.values())
     floor = 1e-3 * largest
     next_weights = _next_layer_weights(model)
+    slopes = _SlopeSlips(model, rows, targets, LOSS_FUNCTIONS[loss] if isinstance(loss, str) else loss, layout)
     for name in names:
         expected, given = report.engine[name], arrays[name]
         aligned, diagnoses = _align(name, given, expected, layout, len(model.layers))
@@ -208,7 +214,9 @@ def check_gradients(
         if not report.wrong(name) and not diagnoses:
             continue
         if not any(d.kind in ("missing", "shape") for d in diagnoses):
-            diagnoses += _explain(name, aligned, report, engine, model, rows, targets, rtol, floor, next_weights)
+            diagnoses += _explain(
+                name, aligned, report, engine, model, rows, targets, rtol, floor, next_weights, slopes
+            )
         report.diagnoses += diagnoses
     return report
 
@@ -410,7 +418,7 @@ def _missing_hint(name: str, layers: int) -> str:
     if int(layer) == layers:
         return (
             f"layer {layer} is the output layer, where the backward pass starts: delta_{layer} = dL/dZ{layer} "
-            f"(the loss's derivative times act'(Z{layer}); (A - Y)/n for softmax with averaged cross-entropy), "
+            f"(the loss's derivative by the output A{layer} times act'(Z{layer})), "
             f"then d{name} from delta_{layer} and the layer's input"
         )
     return (
@@ -461,13 +469,18 @@ def _explain(
     rtol: float,
     floor: float,
     next_weights: dict[int, list[float]],
+    slopes: _SlopeSlips,
 ) -> list[Diagnosis]:
-    """The first pattern that explains the mismatches of one array, under the requested loss, then other losses."""
+    """The first pattern that explains the mismatches of one array: a wrong activation slope, then under the
+    requested loss, then other losses."""
     expected = report.engine[name]
     if aligned is None:
         return []
     if not np.any(aligned) and np.any(np.abs(expected) > floor):
         return [Diagnosis("missing", name, f"{name} is all zeros: {_missing_hint(name, len(model.layers))}")]
+    slip = slopes.find(name, aligned, rtol, floor)
+    if slip is not None:
+        return [Diagnosis("activation_slope", name, slip)]
     losses_to_try = [report.loss, *_other_losses(report.loss, model, targets)]
     for loss_name in losses_to_try:
         if loss_name not in engine:
@@ -492,7 +505,7 @@ def _explain(
             "unexplained",
             name,
             f"{len(report.wrong(name))} entries of {name} differ and no simple pattern (sign, factor, transpose, "
-            "one factor per row or column, another loss) explains them",
+            "one factor per row or column, another loss, an activation slope) explains them",
         )
     ]
 
@@ -645,6 +658,130 @@ def _neighbour_message(name: str, kind: str, factors: list[float], slip: str | N
     if slip is not None:
         return f"{text}: {slip}"
     return f"{text}; one factor per neuron often means a neighbouring weight of the next layer was used"
+
+
+# -- activation slopes taken at the wrong quantity ----------------------------------------------------------
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    """1 / (1 + e^-z)."""
+    return np.asarray(1 / (1 + np.exp(-z)))
+
+
+# A = act(Z), entrywise
+FORWARD: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "linear": lambda z: z,
+    "relu": lambda z: np.maximum(z, 0.0),
+    "leaky_relu": lambda z: np.where(z > 0, z, LEAKY_SLOPE * z),
+    "tanh": np.tanh,
+    "sigmoid": _sigmoid,
+}
+
+# act'(Z), the right slope, written with Z and the layer's output A = act(Z) as the tutorials do
+RIGHT_SLOPES: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
+    "linear": lambda z, a: np.ones_like(z),
+    "relu": lambda z, a: (z > 0).astype(float),
+    "leaky_relu": lambda z, a: np.where(z > 0, 1.0, LEAKY_SLOPE),
+    "tanh": lambda z, a: 1 - a**2,
+    "sigmoid": lambda z, a: a * (1 - a),
+}
+
+# the usual wrong slopes: (slope, what was computed, why it is wrong); relu's and leaky_relu's sign test
+# gives the same answer at Z and at A, so only tanh and sigmoid have these slips
+WRONG_SLOPES: dict[str, list[tuple[Callable[[np.ndarray, np.ndarray], np.ndarray], str, str]]] = {
+    "tanh": [
+        (
+            lambda z, a: 1 - z**2,
+            "1 - Z{k}^2",
+            "1 - A^2 is tanh's slope written with the layer's output A{k} = tanh(Z{k}), so it takes A{k}, "
+            "not Z{k}: use 1 - A{k}^2 (= tanh'(Z{k}))",
+        ),
+        (
+            lambda z, a: 1 - np.tanh(a) ** 2,
+            "tanh'(A{k}) = 1 - tanh(A{k})^2",
+            "the derivative was applied to the already-activated output A{k}; the slope must be taken at the "
+            "layer's input Z{k}: tanh'(Z{k}) = 1 - A{k}^2",
+        ),
+    ],
+    "sigmoid": [
+        (
+            lambda z, a: z * (1 - z),
+            "Z{k} (1 - Z{k})",
+            "s (1 - s) is the sigmoid's slope written with the layer's output A{k} = sigmoid(Z{k}), so it takes "
+            "A{k}, not Z{k}: use A{k} (1 - A{k}) (= sigmoid'(Z{k}))",
+        ),
+        (
+            lambda z, a: _sigmoid(a) * (1 - _sigmoid(a)),
+            "sigmoid'(A{k}) = s(A{k}) (1 - s(A{k}))",
+            "the derivative was applied to the already-activated output A{k} (the sigmoid taken twice); the slope "
+            "must be taken at the layer's input Z{k}: sigmoid'(Z{k}) = A{k} (1 - A{k})",
+        ),
+    ],
+}
+
+
+class _SlopeSlips:
+    """The model's gradients recomputed in NumPy with one layer's activation slope taken at the wrong quantity."""
+
+    def __init__(
+        self, model: MLP, rows: list[list[float]], targets: Any, loss_fn: Callable[[Any, Any], Value], layout: str
+    ) -> None:
+        self.model, self.rows, self.targets, self.loss_fn, self.layout = model, rows, targets, loss_fn, layout
+        self.activations = [_layer_activation(layer.neurons) for layer in model.layers]
+        self.cache: dict[tuple[int, int], dict[str, np.ndarray] | None] = {}
+
+    def find(self, name: str, mine: np.ndarray, rtol: float, floor: float) -> str | None:
+        """The message for the first wrong slope (in this layer or a later one) whose gradient is mine, else None."""
+        for k in range(int(name[1:]), len(self.model.layers) + 1):
+            for index, (_, computed, why) in enumerate(WRONG_SLOPES.get(self.activations[k - 1] or "", [])):
+                key = (k, index)
+                if key not in self.cache:
+                    self.cache[key] = self._gradients(k, index)
+                slipped = self.cache[key]
+                if slipped is not None and np.all(_close(mine, slipped[name], rtol, floor)):
+                    act = self.activations[k - 1]
+                    where = f"layer {k}'s {act} slope was computed as {computed}".replace("{k}", str(k))
+                    return f"{name} matches a backward pass where {where}: {why.replace('{k}', str(k))}"
+        return None
+
+    def _gradients(self, slipped_layer: int, index: int) -> dict[str, np.ndarray] | None:
+        """dL/dp in the layout, by NumPy backprop, with layer slipped_layer's slope the index-th wrong one."""
+        weights, biases = self.model.to_matrices("inputs_by_neurons")
+        outputs, inputs = [np.array(self.rows)], []
+        for k, W in enumerate(weights):
+            z = outputs[-1] @ W + (biases[k] if biases is not None else 0.0)
+            act = self.activations[k]
+            if act is None:
+                return None  # a layer mixing activations
+            inputs.append(z)
+            outputs.append(FORWARD[act](z))
+        leaves = [[Value(float(v)) for v in row] for row in outputs[-1]]
+        predictions: Any = [row[0] for row in leaves] if outputs[-1].shape[1] == 1 else leaves
+        try:
+            self.loss_fn(predictions, self.targets).backward()
+        except (ValueError, ArithmeticError):
+            return None
+        delta = np.array([[v.grad for v in row] for row in leaves])
+        grads: dict[str, np.ndarray] = {}
+        for k in range(len(weights), 0, -1):
+            act = self.activations[k - 1] or "linear"
+            slope = WRONG_SLOPES[act][index][0] if k == slipped_layer else RIGHT_SLOPES[act]
+            delta = delta * slope(inputs[k - 1], outputs[k])
+            dW, db = outputs[k - 1].T @ delta, delta.sum(axis=0, keepdims=True)
+            if self.layout == "bias_row_first":
+                grads[f"W{k}"] = np.vstack([db, dW])
+            elif self.layout == "neurons_by_inputs":
+                grads[f"W{k}"], grads[f"b{k}"] = dW.T, db.T
+            else:
+                grads[f"W{k}"], grads[f"b{k}"] = dW, db
+            delta = delta @ weights[k - 1].T
+        return grads
+
+
+def _layer_activation(neurons: Sequence[Any]) -> str | None:
+    """The activation shared by every neuron of a layer (None if they differ)."""
+    names = {n.activation for n in neurons}
+    return names.pop() if len(names) == 1 else None
 
 
 __all__ = [

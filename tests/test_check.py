@@ -399,3 +399,74 @@ def test_a_string_is_not_a_list_of_arrays(mine) -> None:
         TypeError, match=r"mine must be a list of arrays in the order W1, b1, W2, b2, got the (str|bytes)"
     ):
         check_gradients(mine, model, X, y)
+
+
+# -- an activation slope taken at the wrong quantity ---------------------------------------------------------
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1 / (1 + np.exp(-z))
+
+
+def _hand_backward(model: MLP, X: np.ndarray, y: np.ndarray, slopes) -> list[np.ndarray]:
+    """A learner's backward pass of E = 1/2 sum (A2 - y)^2 for a 2-layer network: slopes[k](Z, A) is layer k's."""
+    (W1, W2), (b1, b2) = model.to_matrices()
+    activate = {"tanh": np.tanh, "sigmoid": _sigmoid, "linear": lambda z: z}
+    Z1 = X @ W1 + b1
+    A1 = activate[model.layers[0].neurons[0].activation](Z1)
+    Z2 = A1 @ W2 + b2
+    A2 = activate[model.layers[1].neurons[0].activation](Z2)
+    delta2 = (A2 - y.reshape(A2.shape)) * slopes[1](Z2, A2)
+    delta1 = (delta2 @ W2.T) * slopes[0](Z1, A1)
+    return [X.T @ delta1, delta1.sum(axis=0, keepdims=True), A1.T @ delta2, delta2.sum(axis=0, keepdims=True)]
+
+
+def _slope_report(report) -> dict[str, list[str]]:
+    return {n: report.kinds(n) for n in report.names if report.kinds(n)}
+
+
+def test_tanh_slope_written_with_z_instead_of_a() -> None:
+    model, (X, y) = _network(), _data()
+    right = _hand_backward(model, X, y, [lambda z, a: 1 - a**2, lambda z, a: 1.0])
+    assert check_gradients(right, model, X, y, loss="half_sse").ok
+    slipped = _hand_backward(model, X, y, [lambda z, a: 1 - z**2, lambda z, a: 1.0])
+    report = check_gradients(slipped, model, X, y, loss="half_sse")
+    assert _slope_report(report) == {"W1": ["activation_slope"], "b1": ["activation_slope"]}
+    assert report.diagnoses[0].message == (
+        "W1 matches a backward pass where layer 1's tanh slope was computed as 1 - Z1^2: 1 - A^2 is tanh's slope "
+        "written with the layer's output A1 = tanh(Z1), so it takes A1, not Z1: use 1 - A1^2 (= tanh'(Z1))"
+    )
+    # the same slip with samples as columns
+    columns = check_gradients([g.T for g in slipped], model, X.T, y.T, loss="half_sse", layout="neurons_by_inputs")
+    assert _slope_report(columns) == {"W1": ["activation_slope"], "b1": ["activation_slope"]}
+
+
+def test_sigmoid_derivative_applied_to_the_activated_output() -> None:
+    """s(s(z))(1 - s(s(z))) where s(z)(1 - s(z)) is due, at the output: every layer's gradient carries it."""
+    model = _network(sizes=(3, 4, 1), activations=("tanh", "sigmoid"))
+    X, _ = _data(nout=1)
+    y = np.array([1.0, 0.0, 1.0, 1.0, 0.0])
+    twice = [lambda z, a: 1 - a**2, lambda z, a: _sigmoid(a) * (1 - _sigmoid(a))]
+    report = check_gradients(_hand_backward(model, X, y, twice), model, X, y, loss="half_sse")
+    assert _slope_report(report) == {n: ["activation_slope"] for n in ("W1", "b1", "W2", "b2")}
+    message = report.diagnoses[0].message
+    assert "layer 2's sigmoid slope was computed as sigmoid'(A2) = s(A2) (1 - s(A2))" in message
+    assert "the slope must be taken at the layer's input Z2: sigmoid'(Z2) = A2 (1 - A2)" in message
+    # in the layout with the bias as row 0 of each W
+    rows_first = [np.vstack([b, w]) for w, b in zip(*[iter(_hand_backward(model, X, y, twice))] * 2)]
+    report = check_gradients(rows_first, model, X, y, loss="half_sse", layout="bias_row_first")
+    assert _slope_report(report) == {"W1": ["activation_slope"], "W2": ["activation_slope"]}
+
+
+def test_sigmoid_prime_of_the_sum_in_a_network_without_biases() -> None:
+    """Tutorial 003's readers' worry: the output's slope computed as Z (1 - Z) on the sum Z, not on A = s(Z)."""
+    W1, W2 = np.array([[0.4, -0.7, 0.2], [0.9, 0.1, -0.5]]), np.array([[0.3], [-0.8], [0.6]])
+    model = MLP.from_matrices([W1, W2], None, "sigmoid")
+    X, y = np.array([[2 / 3, 1.0], [1 / 3, 5 / 9], [1.0, 2 / 3]]), np.array([0.92, 0.86, 0.89])
+    h = _sigmoid(X @ W1)
+    z = h @ W2
+    delta = (_sigmoid(z) - y[:, None]) * z * (1 - z)
+    report = check_gradients([X.T @ ((delta @ W2.T) * h * (1 - h)), h.T @ delta], model, X, y, loss="half_sse")
+    assert _slope_report(report) == {"W1": ["activation_slope"], "W2": ["activation_slope"]}
+    assert "layer 2's sigmoid slope was computed as Z2 (1 - Z2)" in report.diagnoses[1].message
+    assert "use A2 (1 - A2) (= sigmoid'(Z2))" in report.diagnoses[1].message
