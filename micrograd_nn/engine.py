@@ -67,7 +67,9 @@ def _finite_float(x: object, where: str) -> float | None:
         try:
             x = float(x)
         except OverflowError:
-            raise OverflowError(f"{where}: the number {_shown(x)} is too large for a float") from None
+            shown = _shown(x)
+            what = shown if shown.startswith("an integer") else f"the number {shown}"
+            raise OverflowError(f"{where}: {what} is too large for a float") from None
     if x - x != 0.0:  # inf - inf and nan - nan are nan; finite - finite is 0
         raise ValueError(f"{where}: needs a finite number, got {x!r}")
     return x
