@@ -135,7 +135,7 @@ def _binary(op: Op, a: object, b: object) -> Value:
 
 def _nary(op: Op, items: Iterable[Value | float]) -> Value:
     """op over many inputs (sum, dot, affine); plain numbers stay numbers inside the node."""
-    inputs = tuple(items)
+    inputs = items if type(items) is tuple else tuple(items)
     all_values = _NODE_TYPES.issuperset(map(type, inputs))  # the common case, checked at C speed
     if not all_values:
         inputs = tuple(x if isinstance(x, Value) else _number(x, op.name) for x in inputs)
@@ -519,9 +519,17 @@ class Value:
                         if operand._a is not None:
                             ready_when_given(operand)
                     continue
-                for operand, local in zip(a, derivatives):
-                    if local is not None:  # None: a plain number
-                        give(node, operand, local, upstream)
+                for operand, local in zip(a, derivatives):  # give(), written out: a fused neuron's hot loop
+                    if local is None:  # a plain number
+                        continue
+                    contribution = local * upstream
+                    before = operand.grad
+                    total = contribution if before is reached else before + contribution
+                    if total - total != 0.0:
+                        total = _non_finite(node, operand, local, upstream, before, reached)
+                    operand.grad = total
+                    if operand._a is not None:
+                        ready_when_given(operand)
                 continue
             da = node._da
             if da is not None:  # None: the first input is a plain number
