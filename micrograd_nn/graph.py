@@ -247,7 +247,8 @@ def _value_statement(layout: _Layout, i: int) -> str:
     info = layout.info
     node, kind, group = info.nodes[i], info.kinds[i], info.groups[i]
     if group in layout.collapsed:
-        title = f"{group_title(group)}\noutput ({node.op})"  # type: ignore[arg-type]
+        activation = "linear" if node.op in ("+", "affine", "dot") else node.op  # a weighted sum is a linear output
+        title = f"{group_title(group)}\noutput ({activation})"  # type: ignore[arg-type]
     elif kind in ("parameter", "input", "constant"):
         title = f"{clean_text(info.names[i], 40)} · {kind}"
     else:

@@ -269,7 +269,7 @@ def test_l2_terms_belong_to_no_neuron_and_collapsed_boxes_show_the_activation(fu
         box = next(line for line in collapsed.splitlines() if f"{group_title(key)}\\n" in line)
         assert f"output (tanh)\\ndata {format_number(expected.data)}\\n" in box
     out_box = next(line for line in collapsed.splitlines() if "layer 2 / neuron 1\\n" in line)
-    output_op = "affine" if fused else "+"
+    output_op = "linear"  # a weighted sum (+ or affine) is a linear output, named as the network view names it
     output = loss.operands[0].operands[0].operands[0]  # (out - 1) ** 2 + penalty -> out
     assert f"output ({output_op})\\ndata {format_number(output.data)}\\n" in out_box
     assert "data 0.0000" not in collapsed.split("layer 2 / neuron 1")[1].split("\n")[0]
