@@ -589,10 +589,11 @@ def _neuron_state(info: Walk, network: _Network, k: int, neuron: _Neuron, upstre
 NETWORK_OPTIONS = ("direction", "precision", "edge_value")
 """The picture options of mode="layers": those of network_view.network_dot."""
 
-# Where the numbers sit in the network view's labels (network_view._neuron_attributes and network_lines):
-# a neuron "L1.n3 (tanh)", "z = ...", "a = ...", "dL/dz = ..."; an input "x1", value, "dL/dx1 = ..."; the loss
-# its name and value.  The page keeps each line's text up to its last " = " and fills in the number.
-_NEURON_TEXT = {"data": [1, 2], "grad": 3}
+# Where the numbers sit in the compact network view's labels (network_view._neuron_attributes and
+# network_lines): a neuron "L1.n3 (tanh)", "z = ...   a = ...", "dL/dz = ..."; an input "x1", its value,
+# "dL/dx1 = ..."; the loss its name and value.  The page shows a data line's numbers as ? until the forward
+# pass reaches them, and writes a gradient line's number after its last " = ".
+_NEURON_TEXT = {"data": [1], "grad": 2}
 _INPUT_TEXT = {"grad": 2}
 _LOSS_TEXT = {"data": [1]}
 
@@ -618,7 +619,7 @@ def _network_picture(info: Walk, **options: Any) -> _NetworkPicture:
         raise ValueError(f"mode='layers' draws the network view, whose options are {', '.join(NETWORK_OPTIONS)}; "
                          f"got {', '.join(unknown)}")
     net = network_view.find_network(info)
-    lines = network_view.network_lines(info, **options)
+    lines = network_view.network_lines(info, compact=True, **options)
     many_inputs = len(net.inputs) > network_view.MAX_DRAWN_INPUTS
     node_of: dict[str, str] = {}
     for i, node in enumerate(info.nodes):

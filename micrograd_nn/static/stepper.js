@@ -34,12 +34,17 @@
     return at < 0 ? "" : text.slice(0, at + 3);
   }
 
+  function unknown(text) {
+    // "z = 0.1   a = 0.2" -> "z = ?   a = ?"; a bare value -> "?"
+    return text.indexOf(" = ") < 0 ? "?" : text.replace(/ = \S+/g, " = ?");
+  }
+
   function setLine(id, index, known, shown) {
-    // line index of node id: its original text when known, else its prefix and "?" (shown: the text to use)
+    // line index of node id: shown after its prefix when given, else its original text when known, else ?s
     var text = lineAt(id, index);
     if (!text) { return; }
     var original = labels[id][index];
-    text.textContent = shown !== undefined ? prefix(original) + shown : (known ? original : prefix(original) + "?");
+    text.textContent = shown !== undefined ? prefix(original) + shown : (known ? original : unknown(original));
   }
 
   Object.keys(texts).forEach(function (id) {
