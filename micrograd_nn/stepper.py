@@ -741,7 +741,8 @@ def stepper_html(
     if mode == "layers":
         network = _network_picture(info, **options)
         states = [_on_picture(state, network) for state in states]
-        hidden = list(dict.fromkeys(network.node_of[v] for v in hidden if v in network.node_of))
+        waiting = {network.node_of[v] for v in hidden if v in network.node_of}
+        hidden = [node for node in network.texts if node in waiting]
         source, value_ids, texts = network.dot, list(network.texts), network.texts
     else:
         options.setdefault("legend", False)  # the page has its own legend beside the picture
