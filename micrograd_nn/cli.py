@@ -395,8 +395,6 @@ def _show(root: Value, args: argparse.Namespace, command: str) -> int:
                                                    forward=args.html_forward)
             if args.html_mode == "nodes":  # the layer mode draws the network view, one node per neuron
                 html_options.update(compact=args.compact, max_nodes=args.max_nodes)
-            else:
-                html_options.update(precision=args.precision)
             print(f"wrote {write_html(root, files['html'], **html_options)}")
     except (ValueError, RuntimeError, OSError) as err:
         message = getattr(err, "cli_message", str(err))  # Graphviz and size errors say it in the CLI's options

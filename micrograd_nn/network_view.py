@@ -228,11 +228,13 @@ def network_lines(
     precision: int = DEFAULT_PRECISION,
     direction: str = "LR",
     compact: bool = False,
+    legend: bool = True,
 ) -> list[str]:
     """The DOT statements of the network view of a walked graph (see network_dot).
 
     compact=True writes z and a on one line and packs each column tighter, so a
-    16-neuron layer fits a laptop window at readable size (the HTML stepper's layer mode).
+    16-neuron layer fits a laptop window at readable size (the HTML stepper's layer mode);
+    legend=False leaves out the caption (a page showing its own legend).
     """
     _check_edge_value(edge_value)
     check_precision(precision)
@@ -248,19 +250,20 @@ def network_lines(
         )
     ports = {"tailport": "e", "headport": "w"} if direction == "LR" else {"tailport": "s", "headport": "n"}
     style = _Style(info, net, precision, clean_text(info.names[-1], 30), ports)
-    legend = LEGEND.replace("dL/", f"d{style.root_name}/")
+    caption = LEGEND.replace("dL/", f"d{style.root_name}/")
     if edge_value == "grad":
-        legend = legend.replace("the weight's size and sign (hover", "the size and sign of its gradient (hover")
+        caption = caption.replace("the weight's size and sign (hover", "the size and sign of its gradient (hover")
     if not info.grads_computed:
-        legend = "gradients not computed yet: call backward() on the root to fill them in\n" + legend
+        caption = "gradients not computed yet: call backward() on the root to fill them in\n" + caption
     lines = [
         f"rankdir={direction}",
         "newrank=true",
         "splines=line",
         f"nodesep={0.04 if compact else 0.12}",
-        f"ranksep={1.0 if focus else 2.2}",
+        f"ranksep={1.0 if focus else 0.8 if compact else 2.2}",
         "outputorder=edgesfirst",  # neurons drawn over the weight edges, so their numbers stay readable
-        f"label={quote(legend, 400)} labelloc={'b' if info.grads_computed else 't'} fontname=Helvetica fontsize=11",
+        f"label={quote(caption, 400) if legend else quote('')} labelloc={'b' if info.grads_computed else 't'} "
+        "fontname=Helvetica fontsize=11",
         'node [fontname="Helvetica", fontsize=11, shape=box, style="rounded,filled", fillcolor="#ffffff"'
         + (', margin="0.08,0.03"]' if compact else "]"),
         "edge [arrowsize=0.4]",

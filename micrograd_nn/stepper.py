@@ -586,8 +586,8 @@ def _neuron_state(info: Walk, network: _Network, k: int, neuron: _Neuron, upstre
 
 # --- layer mode's picture: the network view -------------------------------------------
 
-NETWORK_OPTIONS = ("direction", "precision", "edge_value")
-"""The picture options of mode="layers": those of network_view.network_dot."""
+NETWORK_OPTIONS = ("direction", "edge_value")
+"""The picture options of mode="layers" (network_view.network_dot's; the numbers keep format_number's precision)."""
 
 # Where the numbers sit in the compact network view's labels (network_view._neuron_attributes and
 # network_lines): a neuron "L1.n3 (tanh)", "z = ...   a = ...", "dL/dz = ..."; an input "x1", its value,
@@ -619,7 +619,7 @@ def _network_picture(info: Walk, **options: Any) -> _NetworkPicture:
         raise ValueError(f"mode='layers' draws the network view, whose options are {', '.join(NETWORK_OPTIONS)}; "
                          f"got {', '.join(unknown)}")
     net = network_view.find_network(info)
-    lines = network_view.network_lines(info, compact=True, **options)
+    lines = network_view.network_lines(info, compact=True, legend=False, **options)  # the page has the legend
     many_inputs = len(net.inputs) > network_view.MAX_DRAWN_INPUTS
     node_of: dict[str, str] = {}
     for i, node in enumerate(info.nodes):
@@ -725,7 +725,7 @@ def stepper_html(
     mode: "nodes" (one step per operation; options go to draw_dot: direction,
     clusters, max_nodes, ...) or "layers" (a network: a matrix step per layer,
     then per neuron, on the network view: one column per layer, each neuron one
-    node; options: direction, precision, edge_value).  forward=True steps
+    node; options: direction, edge_value).  forward=True steps
     through the forward pass first.  The graph is walked once and backward
     replayed once for the picture and the steps.
     """
