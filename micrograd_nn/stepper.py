@@ -15,7 +15,9 @@ Two modes:
 - ``mode="layers"`` (a network built by ``micrograd_nn.nn``, one sample): the
   loss's own nodes, then for each layer from the last one step with the
   matrix form δ(l) = (W(l+1)ᵀ δ(l+1)) ⊙ f′(z(l)) and its numbers, followed by
-  one step per neuron; the picture draws each neuron as one node.
+  one step per neuron; the picture is the network view (network_view.py,
+  compact): one column per layer, each neuron one node whose z, a and dL/dz
+  appear as the walk reaches them.
 ``forward=True`` first steps through the forward pass, the values filling in
 node by node (or layer by layer).
 
