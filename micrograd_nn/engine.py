@@ -67,7 +67,9 @@ def _finite_float(x: object, where: str) -> float | None:
         try:
             x = float(x)
         except OverflowError:
-            raise OverflowError(f"{where}: the number {_shown(x)} is too large for a float") from None
+            shown = _shown(x)
+            what = shown if shown.startswith("an integer") else f"the number {shown}"
+            raise OverflowError(f"{where}: {what} is too large for a float") from None
     if x - x != 0.0:  # inf - inf and nan - nan are nan; finite - finite is 0
         raise ValueError(f"{where}: needs a finite number, got {x!r}")
     return x
@@ -484,20 +486,19 @@ class Value:
         schedule = ready.append
 
         def give(node: Value, operand: Value, local: float, upstream: float) -> None:
-            """operand.grad += local x upstream; schedule operand once its last use has given."""
+            """operand.grad += local x upstream; schedule an inner operand once its last user has given."""
             contribution = local * upstream
             before = operand.grad
             total = contribution if before is reached else before + contribution
             if total - total != 0.0:  # inf or nan: a masking op, an overflow, or a conventional inf
                 total = _non_finite(node, operand, local, upstream, before, reached)
             operand.grad = total
-            ready_when_given(operand)
+            if operand._a is not None:  # an inner node (a leaf has nothing to pass on)
+                ready_when_given(operand)
 
         def ready_when_given(operand: Value) -> None:
             """Schedule an inner operand when the last node that uses it has given its share."""
-            if operand._a is None:  # a leaf: nothing to pass on
-                return
-            if extra_uses and operand in extra_uses:  # uses still to come
+            if operand in extra_uses:  # uses still to come
                 left = extra_uses[operand] - 1
                 if left:
                     extra_uses[operand] = left
@@ -515,7 +516,8 @@ class Value:
                 if derivatives is None:  # its closure adds to the operands itself
                     node._backward()
                     for operand in a:
-                        ready_when_given(operand)
+                        if operand._a is not None:
+                            ready_when_given(operand)
                     continue
                 for operand, local in zip(a, derivatives):
                     if local is not None:  # None: a plain number

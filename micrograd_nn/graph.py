@@ -380,6 +380,10 @@ def _legend(layout: _Layout) -> str:
         parts.append("fill: blue grad > 0, red grad < 0, stronger when larger")
     if layout.options.edge_labels and layout.computed:
         parts.append("edge: local derivative × upstream = contribution")
+    if any(node.op in ORDERED_OPS for node in layout.info.nodes):
+        parts.append("#1, #2: which input of the op (order matters for −, ÷, **)")
+    if layout.culprits or layout.mismatched:
+        parts.append("red op: a wrong local derivative; orange box: a gradient that central differences contradict")
     return "; ".join(parts)
 
 

@@ -10,6 +10,9 @@ node used twice receives two contributions, and the records show both.
 from __future__ import annotations
 
 import html
+import itertools
+import math
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -209,43 +212,152 @@ def product_text(a: float, b: float, product: float, precision: int = DEFAULT_PR
     return f"{shown_a} * {shown_b} {'=' if checks else '≈'} {shown}"
 
 
-def rule_line(step: dict[str, Any], contribution: dict[str, Any], precision: int = DEFAULT_PRECISION) -> str | None:
-    """The local derivative from its rule in rules.OPS: "dv/da = 1 − tanh²(a) = 1 − 0.7071² = 0.5000".
+# --- the rule of one op, as a formula and in numbers ------------------------------
 
-    None when the op has no record (a micrograd-style closure op has no stored derivatives).
-    """
-    record = rules.OPS.get(step["op"])
-    if record is None or step["closure"]:
-        return None
-    inputs: list[float] = step["input_values"]
-    position = contribution["input_position"]  # 1-based place among the inputs (numbers included)
-    local = format_number(contribution["local"], precision)
-    head = f"d{step['node']}/d{contribution['operand']}"
-    if record.arity == 0:  # sum, dot, affine: each input's derivative is a number or another input
-        n = (len(inputs) - (1 if record.name == "affine" else 0)) // 2
-        if record.name == "sum" or position > 2 * n:
-            return f"{head} = 1"
-        partner = position + n if position <= n else position - n
-        name = "x" if position <= n else "w"
-        return f"{head} = {name}{(partner - 1) % n + 1} = {local}"
-    derivative, template = record.derivatives[position - 1], record.in_numbers[position - 1]
-    if "{" not in template:
-        return f"{head} = {derivative}"
-    if template in ("{a}", "{b}", "{out}"):
-        return f"{head} = {derivative} = {local}"
-    places: dict[str, str] = {"out": _place(step["data"], precision)}
-    for position_in_op, (key, x) in enumerate(zip("ab", inputs), 1):
-        if position_in_op in step["number_positions"]:  # a plain number stored in the op, shown as written
-            places[key] = f"({x:g})" if x < 0 else f"{x:g}"
-        else:
-            places[key] = _place(x, precision)
-    return f"{head} = {derivative} = {template.format(**places)} = {local}"
-
-
-def _place(x: float, precision: int) -> str:
-    """A number put into a formula: in parentheses when negative, so "1 − (−0.5)²" reads right."""
+def formula_number(x: float, precision: int = DEFAULT_PRECISION) -> str:
+    """x as format_number writes it, in parentheses when negative (it goes inside a formula)."""
     text = format_number(x, precision)
     return f"({text})" if text.startswith("-") else text
+
+
+def _in_place(text: str, letters: dict[str, str]) -> str:
+    """text with the letters a, b (s for leaky_relu's slope) replaced where given: "a − b" -> "2 − b".
+
+    A letter counts only standing alone (not inside "tanh" or "sign"), even before a power sign: "b²".
+    """
+    return re.sub(r"(?<![A-Za-z_])[abs](?![A-Za-z_])", lambda m: letters.get(m.group(0), m.group(0)), text)
+
+
+def _differentiated(formula: str) -> str:
+    """d(formula) written as in a textbook: "d tanh(a)", "d(a × b)"."""
+    return f"d {formula}" if re.fullmatch(r"\w+\(.*\)|\|.*\|", formula) else f"d({formula})"
+
+
+_PYTHON = (("−", "-"), ("·", "*"), ("²", "**2"), ("^", "**"), ("σ(", "_sigmoid("), ("ln(", "_ln("),
+           ("sign(", "_sign("))
+_FUNCTIONS: dict[str, Any] = {
+    "__builtins__": {},
+    "_sigmoid": lambda x: rules.sigmoid(x)[0],
+    "_ln": math.log,
+    "_sign": lambda x: (x > 0) - (x < 0),
+    "sin": math.sin,
+    "cos": math.cos,
+}
+
+
+def same_when_shown(computed: float, shown: float, precision: int = DEFAULT_PRECISION) -> bool:
+    """Do two numbers print the same (format_number; -0 and 0 alike)?"""
+    return format_number(computed + 0.0, precision) == format_number(shown + 0.0, precision)
+
+
+def _checks(in_numbers: str, local: float, precision: int = DEFAULT_PRECISION) -> bool:
+    """Does the filled-in derivative text give ``local`` at the shown precision?
+
+    The text comes from a rules.OPS template and numbers we formatted (no user
+    text), so it is evaluated as Python after translating its symbols.
+    """
+    expression = in_numbers
+    for ours, python in _PYTHON:
+        expression = expression.replace(ours, python)
+    try:
+        value = float(eval(expression, dict(_FUNCTIONS)))  # noqa: S307 - our own template and numbers only
+    except (ArithmeticError, ValueError, SyntaxError, NameError, TypeError):
+        return not math.isfinite(local)  # 1/(2·0.0000) is the inf that sqrt'(0) stores
+    return same_when_shown(value, local, precision)
+
+
+def join_checked(parts: list[str], last_checks: bool = True) -> str:
+    """parts joined by " = ", dropping a part equal (as text or number) to the one before it.
+
+    The last part is joined with "≈" when the arithmetic before it does not
+    give it exactly at the precision shown (last_checks False).
+    """
+    def as_number(text: str) -> float | None:
+        try:
+            return float(text.replace("−", "-").strip("()"))
+        except ValueError:
+            return None
+
+    kept: list[str] = []
+    for part in parts:
+        if kept and (part == kept[-1] or (as_number(part) is not None and as_number(part) == as_number(kept[-1]))):
+            continue
+        kept.append(part)
+    if len(kept) > 2 and not last_checks:
+        return " = ".join(kept[:-1]) + " ≈ " + kept[-1]
+    return " = ".join(kept)
+
+
+def rule_lines(info: Walk, node_id: int, precision: int = DEFAULT_PRECISION) -> list[str]:
+    """The op of node node_id as a formula in its inputs' names, and each local derivative from rules.OPS.
+
+    e.g. ["v3 = tanh(v2) = 0.7071", "dv3/dv2 = d tanh(a)/da = 1 − tanh²(a) = 1 − 0.7071² = 0.5000"];
+    a number inside the op stays in its place ("v = 2 − x", "dv/dx = d(2 − b)/db = −1").
+    """
+    node = info.nodes[node_id]
+    name = info.names[node_id]
+    shown = [info.name_of(x) if isinstance(x, Value) else f"{x:g}" for x in node.inputs]
+    if node.local_grads is None:
+        return [f"{name} = {node.op}({', '.join(shown)}) = {format_number(node.data, precision)}: "
+                "derivatives not stored (closure op): micrograd's _backward closure computes them"]
+    if node.op not in rules.OPS:
+        return [f"{name} = {node.op}({', '.join(shown)}) = {format_number(node.data, precision)} (op not in rules.OPS)"]
+    record = rules.op_record(node.op)
+    if record.arity == 0:
+        return _nary_rule_lines(info, node_id, shown, precision)
+    letters = ("a", "b")
+    main = record.formula.split(" = ")[0]  # sigmoid's formula also spells out σ
+    named = dict(zip(letters, shown))
+    if node.op == "leaky_relu":
+        named["s"] = named["b"]
+    lines = [f"{name} = {_in_place(main, named)} = {format_number(node.data, precision)}"]
+    numbers_in_place = {
+        letter: text for letter, text, x in zip(letters, shown, node.inputs) if not isinstance(x, Value)
+    }
+    if "b" in numbers_in_place and node.op == "leaky_relu":
+        numbers_in_place["s"] = numbers_in_place["b"]
+    values = {letter: float(x) if not isinstance(x, Value) else x.data for letter, x in zip(letters, node.inputs)}
+    values["out"] = node.data
+    positions = [p for p, x in enumerate(node.inputs) if isinstance(x, Value)]
+    # The rule is written in the inputs' own names ("d tanh(x)/dx = 1 − tanh²(x)"), so its letters never
+    # clash with a user's variables; when one node fills both places (a * a) the op's letters a, b stay.
+    operands = [x for x in node.inputs if isinstance(x, Value)]
+    own_names = len(set(map(id, operands))) == len(operands)
+    in_rule = named if own_names else numbers_in_place
+    for position, local in zip(positions, node.local_grads):
+        letter = shown[position] if own_names else letters[position]
+        template = record.in_numbers[position]
+        filled = re.sub(r"\{(\w+)\}", lambda m: formula_number(values[m.group(1)], precision), template)
+        if re.fullmatch(r"\{\w+\}", template):
+            filled = filled.strip("()")  # a lone number needs no parentheses
+        parts = [
+            f"d{name}/d{shown[position]}",
+            f"{_differentiated(_in_place(main, in_rule))}/d{letter}",
+            _in_place(record.derivatives[position], in_rule),
+            filled,
+            format_number(local, precision),
+        ]
+        lines.append(join_checked(parts, _checks(filled, local, precision)))
+    return lines
+
+
+def _nary_rule_lines(info: Walk, node_id: int, shown: list[str], precision: int = DEFAULT_PRECISION) -> list[str]:
+    """sum, dot and affine: the sum written out, and dnode/dinput = the input it multiplies (1 for a term or b)."""
+    node = info.nodes[node_id]
+    name = info.names[node_id]
+    inputs = node.inputs
+    if node.op == "sum":
+        terms, partners = shown, ["1"] * len(shown)
+    else:
+        n = len(inputs) // 2
+        terms = [f"{shown[k]}·{shown[n + k]}" for k in range(n)] + shown[2 * n :]
+        partners = shown[n : 2 * n] + shown[:n] + ["1"] * (len(inputs) - 2 * n)
+    lines = [f"{name} = {' + '.join(terms)} = {format_number(node.data, precision)}"]
+    positions = [p for p, x in enumerate(inputs) if isinstance(x, Value)]
+    for position, local in zip(positions, node.local_grads or ()):
+        lines.append(join_checked([f"d{name}/d{shown[position]}", partners[position], format_number(local, precision)]))
+    return lines
+
 
 
 def chain_rule_line(
@@ -343,9 +455,9 @@ def explain(root: Value, *, path_from: Value | None = None, precision: int = DEF
                 f"  (the upstream d{r}/d{step['node']} above leaves out what a micrograd-style op passes back, "
                 "so these numbers are partial)"
             )
-        for contribution in step["contributions"]:
-            if contribution["operand_id"] in keep:
-                rule = rule_line(step, contribution, precision)
+        derivative_rules = rule_lines(info, step["node_id"], precision)[1:]  # one per operand, in order
+        for contribution, rule in itertools.zip_longest(step["contributions"], derivative_rules):
+            if contribution is not None and contribution["operand_id"] in keep:
                 if rule is not None:
                     lines.append(f"  rule: {rule}")
                 lines.append("  " + chain_rule_line(r, step, contribution, precision))

@@ -216,7 +216,7 @@ class _Style:
 
 LEGEND = (
     "blue: positive, red: negative. Edge width and colour: the weight's size and sign (hover for w, dL/dw and "
-    "its input). Neuron fill: dL/dz. z = w · x + b, a = act(z)."
+    "its input). Neuron fill: dL/dz. z = w · x + b, a = act(z). Dashed: an input."
 )
 
 

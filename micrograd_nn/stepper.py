@@ -37,10 +37,18 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from micrograd_nn import graph, network_view, rules
+from micrograd_nn import graph, network_view
 from micrograd_nn.dot import run_dot
 from micrograd_nn.engine import Value
-from micrograd_nn.inspect import chain_rule_line, replay, step_title
+from micrograd_nn.inspect import (
+    chain_rule_line,
+    formula_number,
+    join_checked,
+    replay,
+    rule_lines,
+    same_when_shown,
+    step_title,
+)
 from micrograd_nn.nn import ACTIVATIONS
 from micrograd_nn.walk import Walk, format_number, group_title, neuron_outputs, walk
 
@@ -69,145 +77,6 @@ def _displayable(info: Walk) -> Walk:
         seen[name] = seen.get(name, 0) + 1
     names = [name if seen[name] == 1 or name == info.names[i] else f"{name}#{i}" for i, name in enumerate(names)]
     return dataclasses.replace(info, names=names)
-
-
-# --- the rule of one op, as a formula and in numbers ------------------------------
-
-def _number(x: float) -> str:
-    """x as format_number writes it, in parentheses when negative (it goes inside a formula)."""
-    text = format_number(x)
-    return f"({text})" if text.startswith("-") else text
-
-
-def _in_place(text: str, letters: dict[str, str]) -> str:
-    """text with the letters a, b (s for leaky_relu's slope) replaced where given: "a − b" -> "2 − b"."""
-    return re.sub(r"\b[abs]\b", lambda m: letters.get(m.group(0), m.group(0)), text)
-
-
-def _differentiated(formula: str) -> str:
-    """d(formula) written as in a textbook: "d tanh(a)", "d(a × b)"."""
-    return f"d {formula}" if re.fullmatch(r"\w+\(.*\)|\|.*\|", formula) else f"d({formula})"
-
-
-_PYTHON = (("−", "-"), ("·", "*"), ("²", "**2"), ("^", "**"), ("σ(", "_sigmoid("), ("ln(", "_ln("),
-           ("sign(", "_sign("))
-_FUNCTIONS: dict[str, Any] = {
-    "__builtins__": {},
-    "_sigmoid": lambda x: rules.sigmoid(x)[0],
-    "_ln": math.log,
-    "_sign": lambda x: (x > 0) - (x < 0),
-    "sin": math.sin,
-    "cos": math.cos,
-}
-
-
-def _same_shown(computed: float, shown: float) -> bool:
-    """Do two numbers print the same (format_number; -0 and 0 alike)?"""
-    return format_number(computed + 0.0) == format_number(shown + 0.0)
-
-
-def _checks(in_numbers: str, local: float) -> bool:
-    """Does the filled-in derivative text give ``local`` at the shown precision?
-
-    The text comes from a rules.OPS template and numbers we formatted (no user
-    text), so it is evaluated as Python after translating its symbols.
-    """
-    expression = in_numbers
-    for ours, python in _PYTHON:
-        expression = expression.replace(ours, python)
-    try:
-        value = float(eval(expression, dict(_FUNCTIONS)))  # noqa: S307 - our own template and numbers only
-    except (ArithmeticError, ValueError, SyntaxError, NameError, TypeError):
-        return not math.isfinite(local)  # 1/(2·0.0000) is the inf that sqrt'(0) stores
-    return _same_shown(value, local)
-
-
-def _join(parts: list[str], last_checks: bool = True) -> str:
-    """parts joined by " = ", dropping a part equal (as text or number) to the one before it.
-
-    The last part is joined with "≈" when the arithmetic before it does not
-    give it exactly at the precision shown (last_checks False).
-    """
-    def as_number(text: str) -> float | None:
-        try:
-            return float(text.replace("−", "-").strip("()"))
-        except ValueError:
-            return None
-
-    kept: list[str] = []
-    for part in parts:
-        if kept and (part == kept[-1] or (as_number(part) is not None and as_number(part) == as_number(kept[-1]))):
-            continue
-        kept.append(part)
-    if len(kept) > 2 and not last_checks:
-        return " = ".join(kept[:-1]) + " ≈ " + kept[-1]
-    return " = ".join(kept)
-
-
-def rule_lines(info: Walk, node_id: int) -> list[str]:
-    """The op of node node_id as a formula in its inputs' names, and each local derivative from rules.OPS.
-
-    e.g. ["v3 = tanh(v2) = 0.7071", "dv3/dv2 = d tanh(a)/da = 1 − tanh²(a) = 1 − 0.7071² = 0.5000"];
-    a number inside the op stays in its place ("v = 2 − x", "dv/dx = d(2 − b)/db = −1").
-    """
-    node = info.nodes[node_id]
-    name = info.names[node_id]
-    shown = [info.name_of(x) if isinstance(x, Value) else f"{x:g}" for x in node.inputs]
-    if node.local_grads is None:
-        return [f"{name} = {node.op}({', '.join(shown)}) = {format_number(node.data)}: "
-                "derivatives not stored (closure op): micrograd's _backward closure computes them"]
-    if node.op not in rules.OPS:
-        return [f"{name} = {node.op}({', '.join(shown)}) = {format_number(node.data)} (op not in rules.OPS)"]
-    record = rules.op_record(node.op)
-    if record.arity == 0:
-        return _nary_rule_lines(info, node_id, shown)
-    letters = ("a", "b")
-    main = record.formula.split(" = ")[0]  # sigmoid's formula also spells out σ
-    named = dict(zip(letters, shown))
-    if node.op == "leaky_relu":
-        named["s"] = named["b"]
-    lines = [f"{name} = {_in_place(main, named)} = {format_number(node.data)}"]
-    numbers_in_place = {
-        letter: text for letter, text, x in zip(letters, shown, node.inputs) if not isinstance(x, Value)
-    }
-    if "b" in numbers_in_place and node.op == "leaky_relu":
-        numbers_in_place["s"] = numbers_in_place["b"]
-    values = {letter: float(x) if not isinstance(x, Value) else x.data for letter, x in zip(letters, node.inputs)}
-    values["out"] = node.data
-    positions = [p for p, x in enumerate(node.inputs) if isinstance(x, Value)]
-    for position, local in zip(positions, node.local_grads):
-        letter = letters[position]
-        template = record.in_numbers[position]
-        filled = re.sub(r"\{(\w+)\}", lambda m: _number(values[m.group(1)]), template)
-        if re.fullmatch(r"\{\w+\}", template):
-            filled = filled.strip("()")  # a lone number needs no parentheses
-        parts = [
-            f"d{name}/d{shown[position]}",
-            f"{_differentiated(_in_place(main, numbers_in_place))}/d{letter}",
-            _in_place(record.derivatives[position], numbers_in_place),
-            filled,
-            format_number(local),
-        ]
-        lines.append(_join(parts, _checks(filled, local)))
-    return lines
-
-
-def _nary_rule_lines(info: Walk, node_id: int, shown: list[str]) -> list[str]:
-    """sum, dot and affine: the sum written out, and dnode/dinput = the input it multiplies (1 for a term or b)."""
-    node = info.nodes[node_id]
-    name = info.names[node_id]
-    inputs = node.inputs
-    if node.op == "sum":
-        terms, partners = shown, ["1"] * len(shown)
-    else:
-        n = len(inputs) // 2
-        terms = [f"{shown[k]}·{shown[n + k]}" for k in range(n)] + shown[2 * n :]
-        partners = shown[n : 2 * n] + shown[:n] + ["1"] * (len(inputs) - 2 * n)
-    lines = [f"{name} = {' + '.join(terms)} = {format_number(node.data)}"]
-    positions = [p for p, x in enumerate(inputs) if isinstance(x, Value)]
-    for position, local in zip(positions, node.local_grads or ()):
-        lines.append(_join([f"d{name}/d{shown[position]}", partners[position], format_number(local)]))
-    return lines
 
 
 # --- the states of the page ---------------------------------------------------------
@@ -507,7 +376,7 @@ def _one_layer_states(info: Walk, network: _Network, layer_number: int, totals: 
     slopes = [_slope(info, n) for n in layer]
     deltas = [totals[n.z] for n in layer]
     product = [_rounded(u) * _rounded(s) for u, s in zip(upstream, slopes)]
-    checks = all(_same_shown(p, d) for p, d in zip(product, deltas))
+    checks = all(same_when_shown(p, d) for p, d in zip(product, deltas))
     if k == len(network.layers):
         rule = [f"δ({k}) = d{r}/da({k}) ⊙ f′(z({k}))", f"d{r}/da({k}) = {_vector(upstream)} (from the loss above)"]
     else:
@@ -558,24 +427,24 @@ def _neuron_state(info: Walk, network: _Network, k: int, neuron: _Neuron, upstre
         for above in network.layers[k]:
             weight = above.weights[neuron.index - 1]
             terms.append((info.nodes[weight].data, totals[above.z]))
-        shown = " + ".join(f"{_number(w)} × {_number(d)}" for w, d in terms)
-        checks = _same_shown(sum(_rounded(w) * _rounded(d) for w, d in terms), upstream)
+        shown = " + ".join(f"{formula_number(w)} × {formula_number(d)}" for w, d in terms)
+        checks = same_when_shown(sum(_rounded(w) * _rounded(d) for w, d in terms), upstream)
         total = f"d{r}/da = Σ_j W({k + 1})[j,{neuron.index}] δ({k + 1})_j"
-        rule.append(_join([total, shown, format_number(upstream)], checks))
+        rule.append(join_checked([total, shown, format_number(upstream)], checks))
     else:
         rule.append(f"d{r}/da = {format_number(upstream)} (from the loss)")
     if neuron.out != neuron.z:
         rule += rule_lines(info, neuron.out)[1:2]  # f′(z) from the activation's rule
-    checks = _same_shown(_rounded(upstream) * _rounded(slope), delta)
-    product = f"{_number(upstream)} × {_number(slope)}"
-    rule.append(_join([f"δ = d{r}/dz = d{r}/da · f′(z)", product, format_number(delta)], checks))
+    checks = same_when_shown(_rounded(upstream) * _rounded(slope), delta)
+    product = f"{formula_number(upstream)} × {formula_number(slope)}"
+    rule.append(join_checked([f"δ = d{r}/dz = d{r}/da · f′(z)", product, format_number(delta)], checks))
     lines = []
     for w, x in zip(neuron.weights, neuron.signals):
         value = x.data if isinstance(x, Value) else x
         name = info.name_of(x) if isinstance(x, Value) else f"{x:g}"
-        checks = _same_shown(_rounded(delta) * _rounded(value), totals[w])
-        lines.append(_join([f"d{r}/d{info.names[w]} = δ · {name}", f"{_number(delta)} × {_number(value)}",
-                            format_number(totals[w])], checks))
+        checks = same_when_shown(_rounded(delta) * _rounded(value), totals[w])
+        product = f"{formula_number(delta)} × {formula_number(value)}"
+        lines.append(join_checked([f"d{r}/d{info.names[w]} = δ · {name}", product, format_number(totals[w])], checks))
     if neuron.bias is not None:
         lines.append(f"d{r}/d{info.names[neuron.bias]} = δ = {format_number(totals[neuron.bias])}")
     ids = [neuron.out] if neuron.z == neuron.out else [neuron.z, neuron.out]

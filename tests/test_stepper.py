@@ -228,9 +228,9 @@ def test_rule_lines_show_the_formula_and_the_numbers() -> None:
     w = v * 2
     w.label = "w"
     lines = rules_of(w)
-    assert lines["t"] == ["t = tanh(x) = 0.7071", "dt/dx = d tanh(a)/da = 1 − tanh²(a) = 1 − 0.7071² = 0.5000"]
-    assert lines["v"] == ["v = 2 − t = 1.2929", "dv/dt = d(2 − b)/db = −1"]  # the number stays in its place
-    assert lines["w"] == ["w = v × 2 = 2.5858", "dw/dv = d(a × 2)/da = 2"]
+    assert lines["t"] == ["t = tanh(x) = 0.7071", "dt/dx = d tanh(x)/dx = 1 − tanh²(x) = 1 − 0.7071² = 0.5000"]
+    assert lines["v"] == ["v = 2 − t = 1.2929", "dv/dt = d(2 − t)/dt = −1"]  # the number stays in its place
+    assert lines["w"] == ["w = v × 2 = 2.5858", "dw/dv = d(v × 2)/dv = 2"]
 
 
 def test_rule_lines_for_two_operands_powers_and_slopes() -> None:
@@ -243,10 +243,15 @@ def test_rule_lines_for_two_operands_powers_and_slopes() -> None:
     r.label = "r"
     lines = rules_of(p + q + r)
     assert lines["p"][1:] == ["dp/da = d(a × b)/da = b = -0.5000", "dp/db = d(a × b)/db = a = 3.0000"]
+    clash = Value(2.0, "b") * Value(-3.0, "a")  # the rule is written in the inputs' own names, never the op's letters
+    assert rules_of(clash + 0)[walk(clash + 0).names[2]][1:] == [
+        f"d{walk(clash + 0).names[2]}/db = d(b × a)/db = a = -3.0000",
+        f"d{walk(clash + 0).names[2]}/da = d(b × a)/da = b = 2.0000",
+    ]
     assert lines["q"][1] == "dq/da = d(a ** 2)/da = 2·a^(2−1) = 2.0000·3.0000^(2.0000−1) = 6.0000"
     assert lines["r"] == [
         "r = b if b > 0 else 0.1·b = -0.0500",
-        "dr/db = d(a if a > 0 else 0.1·a)/da = 1 if a > 0 else 0.1 = 1 if (-0.5000) > 0 else 0.1000 = 0.1000",
+        "dr/db = d(b if b > 0 else 0.1·b)/db = 1 if b > 0 else 0.1 = 1 if (-0.5000) > 0 else 0.1000 = 0.1000",
     ]
 
 

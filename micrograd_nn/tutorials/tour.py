@@ -46,8 +46,9 @@ def run_tour(
     say(f"  loss    mean hinge max(0, 1 - y*score) + 1e-4 * sum(p^2); {steps} steps, lr 1.0 -> 0.1")
     moons = train_moons(steps=steps, seed=seed, quiet=quiet)
     history = moons.history
-    say(f"step 1 loss {history.loss[0]:.4f}, accuracy {percent(history.metrics['accuracy'][0])}")
-    say(f"step {steps} loss {history.loss[-1]:.4f}, accuracy {percent(history.metrics['accuracy'][-1])}")
+    # steps are numbered from 0, as in micrograd's notebook and `demo moons`
+    say(f"step 0 loss {history.loss[0]:.4f}, accuracy {percent(history.metrics['accuracy'][0])}")
+    say(f"step {steps - 1} loss {history.loss[-1]:.4f}, accuracy {percent(history.metrics['accuracy'][-1])}")
     say(f"trained in {moons.seconds:.1f} s: {percent(moons.accuracy)} of the training points right")
     say(moons.reference_check.line())
     result = TourResult(moons, 0.0)
