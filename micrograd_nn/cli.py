@@ -391,10 +391,10 @@ def _show(root: Value, args: argparse.Namespace, command: str) -> int:
         if "html" in files:
             from micrograd_nn.stepper import write_html
 
-            html_options = dict(
-                direction=args.direction, compact=args.compact, max_nodes=args.max_nodes, mode=args.html_mode,
-                forward=args.html_forward,
-            )
+            html_options: dict[str, object] = dict(direction=args.direction, mode=args.html_mode,
+                                                   forward=args.html_forward)
+            if args.html_mode == "nodes":  # the layer mode draws the network view, one node per neuron
+                html_options.update(compact=args.compact, max_nodes=args.max_nodes)
             print(f"wrote {write_html(root, files['html'], **html_options)}")
     except (ValueError, RuntimeError, OSError) as err:
         message = getattr(err, "cli_message", str(err))  # Graphviz and size errors say it in the CLI's options

@@ -40,6 +40,7 @@ from micrograd_nn.engine import Value
 from micrograd_nn.network_view import draw_network, network_dot, render_network
 from micrograd_nn.walk import (
     DEFAULT_PRECISION,
+    NEURON_KEY,
     Walk,
     check_precision,
     format_number,
@@ -427,7 +428,27 @@ def _dot_lines(info: Walk, options: DrawOptions) -> list[str]:
     for key, statements in cluster_lines.items():
         if statements:
             lines.extend(_cluster(key, statements))
+    lines.extend(_layer_order(layout))
     lines.extend(edge_lines)
+    return lines
+
+
+def _layer_order(layout: _Layout) -> list[str]:
+    """The collapsed neurons of each layer on one rank, in index order (invisible edges chain them).
+
+    Without this Graphviz orders a rank to shorten edges: layer 1 came out as 1, 4, 3, 2.
+    """
+    layers: dict[str, list[str]] = {}
+    for key in _walk_neuron_keys(layout.info):  # in network order: by layer, then by index
+        match = NEURON_KEY.match(key)
+        if key in layout.outputs and match is not None:
+            layers.setdefault(match.group("layer") or "", []).append(f"v{layout.outputs[key]}")
+    lines = []
+    for column in layers.values():
+        if len(column) < 2:
+            continue
+        lines.append("subgraph { rank=same; " + "; ".join(column) + " }")
+        lines.extend(f"{upper} -> {lower} [style=invis]" for upper, lower in zip(column, column[1:]))
     return lines
 
 

@@ -227,8 +227,15 @@ def network_lines(
     focus: str | None = None,
     precision: int = DEFAULT_PRECISION,
     direction: str = "LR",
+    compact: bool = False,
+    legend: bool = True,
 ) -> list[str]:
-    """The DOT statements of the network view of a walked graph (see network_dot)."""
+    """The DOT statements of the network view of a walked graph (see network_dot).
+
+    compact=True writes z and a on one line and packs each column tighter, so a
+    16-neuron layer fits a laptop window at readable size (the HTML stepper's layer mode);
+    legend=False leaves out the caption (a page showing its own legend).
+    """
     _check_edge_value(edge_value)
     check_precision(precision)
     if direction not in ("LR", "TB"):
@@ -243,20 +250,22 @@ def network_lines(
         )
     ports = {"tailport": "e", "headport": "w"} if direction == "LR" else {"tailport": "s", "headport": "n"}
     style = _Style(info, net, precision, clean_text(info.names[-1], 30), ports)
-    legend = LEGEND.replace("dL/", f"d{style.root_name}/")
+    caption = LEGEND.replace("dL/", f"d{style.root_name}/")
     if edge_value == "grad":
-        legend = legend.replace("the weight's size and sign (hover", "the size and sign of its gradient (hover")
+        caption = caption.replace("the weight's size and sign (hover", "the size and sign of its gradient (hover")
     if not info.grads_computed:
-        legend = "gradients not computed yet: call backward() on the root to fill them in\n" + legend
+        caption = "gradients not computed yet: call backward() on the root to fill them in\n" + caption
     lines = [
         f"rankdir={direction}",
         "newrank=true",
         "splines=line",
-        "nodesep=0.12",
-        f"ranksep={1.0 if focus else 2.2}",
+        f"nodesep={0.04 if compact else 0.12}",
+        f"ranksep={1.0 if focus else 0.8 if compact else 2.2}",
         "outputorder=edgesfirst",  # neurons drawn over the weight edges, so their numbers stay readable
-        f"label={quote(legend, 400)} labelloc={'b' if info.grads_computed else 't'} fontname=Helvetica fontsize=11",
-        'node [fontname="Helvetica", fontsize=11, shape=box, style="rounded,filled", fillcolor="#ffffff"]',
+        f"label={quote(caption, 400) if legend else quote('')} labelloc={'b' if info.grads_computed else 't'} "
+        "fontname=Helvetica fontsize=11",
+        'node [fontname="Helvetica", fontsize=11, shape=box, style="rounded,filled", fillcolor="#ffffff"'
+        + (', margin="0.08,0.03"]' if compact else "]"),
         "edge [arrowsize=0.4]",
     ]
     many_inputs = len(net.inputs) > MAX_DRAWN_INPUTS
@@ -276,7 +285,7 @@ def network_lines(
     biases = {node.label: node for node in info.nodes if not node.operands and node.label.endswith(".b")}
     for layer in net.layers:
         for key in layer:
-            attributes = _neuron_attributes(style, key, biases.get(f"{key}.b"), largest_grad)
+            attributes = _neuron_attributes(style, key, biases.get(f"{key}.b"), largest_grad, compact)
             if key == focus:
                 attributes.update(color="#e8590c", penwidth=3)
             lines.append(f"{quote(key)} " + attrs(**attributes))
@@ -305,16 +314,18 @@ def network_lines(
     return lines
 
 
-def _neuron_attributes(style: _Style, key: str, bias: Value | None, largest_grad: float) -> dict[str, object]:
-    """A neuron's node: its key and activation, z, a and dL/dz, filled by dL/dz; its bias in the tooltip."""
+def _neuron_attributes(style: _Style, key: str, bias: Value | None, largest_grad: float,
+                       compact: bool = False) -> dict[str, object]:
+    """A neuron's node: its key and activation, z, a and dL/dz, filled by dL/dz; its bias in the tooltip.
+
+    Lines: "L1.n3 (tanh)", "z = ...", "a = ...", "dL/dz = ..."; compact: z and a share one line.
+    """
     info, net = style.info, style.net
     z, out = info.nodes[net.zs[key]], info.nodes[net.outputs[key]]
     activation = out.op if out.op in ACTIVATION_OPS else "linear"
     r = style.root_name
-    label = (
-        f"{key} ({activation})\nz = {style.number(z.data)}\na = {style.number(out.data)}"
-        f"\nd{r}/dz = {style.grad(z.grad)}"
-    )
+    values = f"z = {style.number(z.data)}" + ("   " if compact else "\n") + f"a = {style.number(out.data)}"
+    label = f"{key} ({activation})\n{values}\nd{r}/dz = {style.grad(z.grad)}"
     tooltip = f"{key}: z = w · x + b = {style.number(z.data)}, a = {activation}(z) = {style.number(out.data)}"
     if bias is not None:
         tooltip += f"; b = {style.number(bias.data)}, d{r}/db = {style.grad(bias.grad)}"

@@ -15,7 +15,9 @@ Two modes:
 - ``mode="layers"`` (a network built by ``micrograd_nn.nn``, one sample): the
   loss's own nodes, then for each layer from the last one step with the
   matrix form δ(l) = (W(l+1)ᵀ δ(l+1)) ⊙ f′(z(l)) and its numbers, followed by
-  one step per neuron; the picture draws each neuron as one node.
+  one step per neuron; the picture is the network view (network_view.py,
+  compact): one column per layer, each neuron one node whose z, a and dL/dz
+  appear as the walk reaches them.
 ``forward=True`` first steps through the forward pass, the values filling in
 node by node (or layer by layer).
 
@@ -35,7 +37,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from micrograd_nn import graph
+from micrograd_nn import graph, network_view
+from micrograd_nn.dot import run_dot
 from micrograd_nn.engine import Value
 from micrograd_nn.inspect import (
     chain_rule_line,
@@ -292,8 +295,9 @@ def _rounded(x: float) -> float:
 
 def _forward_layer_states(info: Walk, network: _Network) -> list[dict[str, Any]]:
     """One forward state per stage: layer l's values appear at once (z(l) = W(l) a(l−1) + b(l), a(l) = f(z(l)))."""
+    inputs = sorted({info.index[x] for x in (s for n in network.layers[0] for s in n.signals) if isinstance(x, Value)})
     states = [_state("forward pass: the inputs and parameters are known; each layer computes from the one before",
-                     phase="forward", node_id=0, highlight=[])]
+                     phase="forward", node_id=inputs[0] if inputs else 0, highlight=[f"v{i}" for i in inputs])]
     stages = sorted({s for i, s in enumerate(network.stages) if info.nodes[i].operands})
     for stage in stages:
         ids = [i for i, s in enumerate(network.stages) if s == stage and info.nodes[i].operands]
@@ -394,7 +398,7 @@ def _one_layer_states(info: Walk, network: _Network, layer_number: int, totals: 
             f"layer {k} ({_neurons(len(layer))}, {act}): δ({k}) = d{r}/dz({k})",
             phase="backward", node_id=layer[0].out, highlight=[f"v{n.out}" for n in layer], rule=rule,
             lines=[f"d{r}/dz({n.key}) = {format_number(d)}" for n, d in zip(layer, deltas)],
-            grads={n.out: totals[n.out] for n in layer}, largest=largest,
+            grads={i: totals[i] for n in layer for i in (n.z, n.out)}, largest=largest,
         )
     ]
     for neuron, u, s, d in zip(layer, upstream, slopes, deltas):
@@ -451,6 +455,83 @@ def _neuron_state(info: Walk, network: _Network, k: int, neuron: _Neuron, upstre
     )
 
 
+# --- layer mode's picture: the network view -------------------------------------------
+
+NETWORK_OPTIONS = ("direction", "edge_value")
+"""The picture options of mode="layers" (network_view.network_dot's; the numbers keep format_number's precision)."""
+
+# Where the numbers sit in the compact network view's labels (network_view._neuron_attributes and
+# network_lines): a neuron "L1.n3 (tanh)", "z = ...   a = ...", "dL/dz = ..."; an input "x1", its value,
+# "dL/dx1 = ..."; the loss its name and value.  The page shows a data line's numbers as ? until the forward
+# pass reaches them, and writes a gradient line's number after its last " = ".
+_NEURON_TEXT = {"data": [1], "grad": 2}
+_INPUT_TEXT = {"grad": 2}
+_LOSS_TEXT = {"data": [1]}
+
+
+@dataclass(frozen=True)
+class _NetworkPicture:
+    """The network view drawn for layer mode, and how the states' ids (v{id}, o{id}) land on its nodes."""
+
+    dot: str
+    node_of: dict[str, str]  # "v12" or "o12" -> the picture's node ("L1.n3", "input1", "loss")
+    shows: dict[str, str]  # picture node -> the "v{id}" whose gradient its text and fill show
+    texts: dict[str, dict[str, Any]]  # picture node -> the lines of its label holding numbers
+
+
+def _network_picture(info: Walk, **options: Any) -> _NetworkPicture:
+    """The network view of a walked network (options: NETWORK_OPTIONS) and the map from walk ids to its nodes.
+
+    A neuron's nodes (z, a and its parameters) land on the neuron, an input on its
+    input node, every node computed outside the neurons (the loss) on the loss node.
+    """
+    unknown = sorted(set(options) - set(NETWORK_OPTIONS))
+    if unknown:
+        raise ValueError(f"mode='layers' draws the network view, whose options are {', '.join(NETWORK_OPTIONS)}; "
+                         f"got {', '.join(unknown)}")
+    net = network_view.find_network(info)
+    lines = network_view.network_lines(info, compact=True, legend=False, **options)  # the page has the legend
+    many_inputs = len(net.inputs) > network_view.MAX_DRAWN_INPUTS
+    node_of: dict[str, str] = {}
+    for i, node in enumerate(info.nodes):
+        group = info.groups[i]
+        if group in net.outputs:
+            target: str | None = group
+        elif i in net.input_of:
+            target = "inputs" if many_inputs else net.input_of[i]
+        elif node.operands and net.loss is not None:
+            target = "loss"
+        else:
+            target = None
+        if target is not None:
+            node_of[f"v{i}"] = node_of[f"o{i}"] = target
+    shows = {key: f"v{z}" for key, z in net.zs.items()}
+    texts: dict[str, dict[str, Any]] = {key: _NEURON_TEXT for key in net.zs}
+    if not many_inputs:
+        shows.update({name: f"v{i}" for i, name in net.input_of.items()})
+        texts.update({name: _INPUT_TEXT for name in net.input_of.values()})
+    if net.loss is not None:
+        shows["loss"] = f"v{net.loss}"
+        texts["loss"] = _LOSS_TEXT
+    dot = "digraph network {\n" + "".join(f"\t{line}\n" for line in lines) + "}\n"
+    return _NetworkPicture(dot, node_of, shows, texts)
+
+
+def _on_picture(state: dict[str, Any], picture: _NetworkPicture) -> dict[str, Any]:
+    """A state with its ids moved onto the network view's nodes (gradients only where a node shows them)."""
+    def moved(ids: list[str]) -> list[str]:
+        return list(dict.fromkeys(picture.node_of[x] for x in ids if x in picture.node_of))
+
+    shown = {node: v for node, v in picture.shows.items() if v in state["updates"]}
+    return {
+        **state,
+        "highlight": moved(state["highlight"]),
+        "reveal": moved(state["reveal"]),
+        "updates": {node: state["updates"][v] for node, v in shown.items()},
+        "fills": {node: state["fills"][v] for node, v in shown.items()},
+    }
+
+
 # --- the page ------------------------------------------------------------------------
 
 def _static(name: str) -> str:
@@ -476,7 +557,7 @@ _LEGEND = """<div id="legend"><h2>Legend</h2><ul>
 computed value: name, data, grad</li>
 <li><svg width="34" height="20"><ellipse cx="17" cy="10" rx="15" ry="8" fill="#fff" stroke="#000"/></svg>
 operation (oval), numbers inside in place: × 2, 2 − ·</li>
-{neuron}<li><svg width="34" height="20"><rect x="2" y="2" width="30" height="16" rx="4" fill="hsl(210, 80%, 70%)"
+<li><svg width="34" height="20"><rect x="2" y="2" width="30" height="16" rx="4" fill="hsl(210, 80%, 70%)"
  stroke="#000"/></svg>positive gradient (blue; stronger = larger)</li>
 <li><svg width="34" height="20"><rect x="2" y="2" width="30" height="16" rx="4" fill="hsl(0, 80%, 70%)"
  stroke="#000"/></svg>negative gradient (red); white: zero or not reached yet (grad ?)</li>
@@ -484,9 +565,22 @@ operation (oval), numbers inside in place: × 2, 2 − ·</li>
  stroke-width="4"/></svg>the current step</li>
 </ul></div>"""
 
-_NEURON_LEGEND = """<li><svg width="34" height="20"><path d="M2 6h26v12H2z M2 6l4-4h26l-4 4 M28 18l4-4V2" fill="#fff"
- stroke="#000"/></svg>a whole neuron (3-D box): its output a and dL/da</li>
-"""
+_NETWORK_LEGEND = """<div id="legend"><h2>Legend</h2><ul>
+<li><svg width="34" height="20"><rect x="2" y="2" width="30" height="16" rx="4" fill="#fff" stroke="#000"/></svg>
+a neuron L&lt;layer&gt;.n&lt;index&gt;: z = w · x + b, a = act(z), dL/dz; one column per layer</li>
+<li><svg width="34" height="20"><rect x="2" y="2" width="30" height="16" rx="4" fill="#fff" stroke="#000"
+ stroke-dasharray="4 3"/></svg>input (dashed)</li>
+<li><svg width="34" height="20"><rect x="2" y="2" width="30" height="16" rx="4" fill="#fff" stroke="#000"
+ stroke-width="2"/></svg>the loss (every operation after the last layer)</li>
+<li><svg width="34" height="20"><line x1="2" y1="10" x2="32" y2="10" stroke="hsl(210, 60%, 50%)"
+ stroke-width="3"/></svg>a weight: width and colour its size and sign (hover for w and dL/dw)</li>
+<li><svg width="34" height="20"><rect x="2" y="2" width="30" height="16" rx="4" fill="hsl(210, 80%, 70%)"
+ stroke="#000"/></svg>positive dL/dz (blue; stronger = larger)</li>
+<li><svg width="34" height="20"><rect x="2" y="2" width="30" height="16" rx="4" fill="hsl(0, 80%, 70%)"
+ stroke="#000"/></svg>negative dL/dz (red); white: not reached yet (?)</li>
+<li><svg width="34" height="20"><rect x="2" y="2" width="30" height="16" rx="4" fill="#fff" stroke="#e8590c"
+ stroke-width="4"/></svg>the current step</li>
+</ul></div>"""
 
 
 def stepper_html(
@@ -499,29 +593,36 @@ def stepper_html(
 ) -> str:
     """The stepper page for root's graph as one HTML string (needs Graphviz's dot to draw the SVG).
 
-    mode: "nodes" (one step per operation) or "layers" (a network: a matrix step
-    per layer, then per neuron; the picture draws each neuron as one node unless
-    collapse=False).  forward=True steps through the forward pass first.
-    options go to draw_dot (direction, clusters, max_nodes, ...).  The graph is
-    walked once and backward replayed once for the picture and the steps.
+    mode: "nodes" (one step per operation; options go to draw_dot: direction,
+    clusters, max_nodes, ...) or "layers" (a network: a matrix step per layer,
+    then per neuron, on the network view: one column per layer, each neuron one
+    node; options: direction, edge_value).  forward=True steps
+    through the forward pass first.  The graph is walked once and backward
+    replayed once for the picture and the steps.
     """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
     if mode == "nodes" and options.get("collapse"):
         raise ValueError("the stepper visits every node, so it cannot draw collapsed neurons; draw without collapse "
                          "or use mode='layers'")
-    if mode == "layers":
-        options.setdefault("collapse", True)
-    options.setdefault("legend", False)  # the page has its own legend beside the picture
     info = _displayable(walk(root, parameters=options.pop("parameters", None), inputs=options.pop("inputs", None)))
     steps, totals = replay(info)
     states = _states(info, steps, totals, mode=mode, forward=forward)
-    picture = graph.draw_walked(info, show_grads=False, color_by_grad=False, **options)
-    svg = graph.pipe(picture, "svg").decode("utf-8")
+    hidden = [f"v{i}" for i, node in enumerate(info.nodes) if node.operands] if forward else []
+    if mode == "layers":
+        network = _network_picture(info, **options)
+        states = [_on_picture(state, network) for state in states]
+        waiting = {network.node_of[v] for v in hidden if v in network.node_of}
+        hidden = [node for node in network.texts if node in waiting]
+        source, value_ids, texts = network.dot, list(network.texts), network.texts
+    else:
+        options.setdefault("legend", False)  # the page has its own legend beside the picture
+        source = graph.draw_walked(info, show_grads=False, color_by_grad=False, **options).source
+        value_ids, texts = [f"v{i}" for i in range(len(info.nodes))], {}
+    svg = run_dot(source, "svg").decode("utf-8")
     svg = svg[svg.index("<svg") :]  # drop the XML prolog and DOCTYPE: the SVG sits inside HTML
     svg = re.sub(r'^<svg width="[^"]*" height="[^"]*"', "<svg", svg)  # the page sizes it; zoom and pan move it
-    hidden = [f"v{i}" for i, node in enumerate(info.nodes) if node.operands] if forward else []
-    payload = {"states": states, "valueIds": [f"v{i}" for i in range(len(info.nodes))], "hiddenData": hidden}
+    payload = {"states": states, "valueIds": value_ids, "hiddenData": hidden, "texts": texts}
     data = _script_safe(json.dumps(payload, allow_nan=False))
     pan_zoom = _static("svg-pan-zoom.min.js")
     if "</script" in pan_zoom.lower() or "<!--" in pan_zoom:
@@ -530,7 +631,12 @@ def stepper_html(
     if not info.grads_computed:
         status = ('<p class="help" id="not-run">backward() has not run on this graph yet: the page shows the '
                   "gradients it will compute.</p>")
-    legend = _LEGEND.replace("{neuron}", _NEURON_LEGEND if options.get("collapse") else "")
+    legend = _NETWORK_LEGEND if mode == "layers" else _LEGEND
+    what_fills = ""
+    if mode == "layers":
+        what_fills = ('<p class="help" id="what-fills">Each neuron is one node: its z and a appear when the forward '
+                      "pass reaches its layer, its dL/dz (and its colour) when the backward pass does. The weights' "
+                      "numbers and gradients are in the step's lines and in each edge's tooltip.</p>")
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -556,9 +662,11 @@ def stepper_html(
 {svg}
 </div>
 <div id="panel">
-<div id="step"><div id="step-title"></div><ul id="step-rule"></ul><ol id="step-lines"></ol></div>
+<div id="step"><div id="step-title"></div><ul id="step-rule"></ul><ol id="step-lines"></ol>
+<p id="view-note" class="help"></p></div>
 {status}
 {legend}
+{what_fills}
 <p class="help">Arrow keys step back and forth; space plays; + and − zoom, 0 fits. Drag to pan, wheel to zoom.
 The highlighted node passes its gradient to its operands; each gradient appears when the walk reaches it
 (? = not reached yet).</p>

@@ -16,11 +16,13 @@ from micrograd_nn.graph import (
     grads_computed,
     group_title,
     neuron_keys,
+    pipe,
     render,
     to_dot,
     walk,
 )
 from micrograd_nn.nn import MLP
+from micrograd_nn.walk import neuron_outputs
 
 
 def node_attrs(dot: str, name: str) -> str:
@@ -330,3 +332,26 @@ def test_the_legend_says_what_borders_and_colours_mean() -> None:
     )
     assert "box: a value" not in to_dot(out, legend=False)
     assert "3-D box: a whole neuron" in to_dot(out, collapse=True)
+
+
+@needs_dot
+def test_collapsed_neurons_of_a_layer_are_one_column_in_index_order() -> None:
+    """collapse=True: each layer's neurons on one rank, top to bottom in index order (not 1, 4, 3, 2)."""
+    import xml.etree.ElementTree as ET
+
+    model = MLP(2, [4, 4, 1], rng=0)
+    loss = (model([0.5, -1.0]) - 1.0) ** 2
+    loss.backward()
+    info = walk(loss)
+    outputs = neuron_outputs(info)
+    svg = pipe(draw_dot(loss, collapse=True), "svg").decode()
+    centres = {}
+    for group in ET.fromstring(svg).iter("{http://www.w3.org/2000/svg}g"):
+        if group.get("class") == "node":
+            texts = list(group.iter("{http://www.w3.org/2000/svg}text"))
+            centres[group.get("id")] = (float(texts[0].get("x")), float(texts[0].get("y")))
+    for layer in (1, 2):
+        column = [centres[f"v{outputs[f'L{layer}.n{j}']}"] for j in range(1, 5)]
+        assert len({round(x, 1) for x, _ in column}) == 1, f"layer {layer} is not one column: {column}"
+        ys = [y for _, y in column]
+        assert ys == sorted(ys) and len(set(ys)) == 4, f"layer {layer} is not in index order: {ys}"

@@ -192,3 +192,22 @@ def test_top_to_bottom_puts_each_layer_on_one_row_in_index_order(tmp_path) -> No
         xs = [centres[key][0] for key in layer]
         assert xs == sorted(xs) and len(set(xs)) == len(xs)
     assert centres["input1"][1] < centres["L1.n1"][1] < centres["L2.n1"][1] < centres["L3.n1"][1] < centres["loss"][1]
+
+
+def test_the_compact_view_puts_z_and_a_on_one_line_and_can_leave_out_the_caption() -> None:
+    """The stepper's layer mode draws network_lines(compact=True, legend=False); the default is unchanged."""
+    from micrograd_nn.network_view import LEGEND, network_lines
+
+    model, loss = moons_loss()
+    info = walk(loss)
+    neuron = model.layers[0].neurons[2]
+    z = neuron.w[0].data * 0.5 + neuron.w[1].data * -1.0 + neuron.b.data
+    compact = network_lines(info, compact=True, legend=False)
+    line = next(line for line in compact if line.startswith('"L1.n3" ['))
+    assert f'label="L1.n3 (relu)\\nz = {z:.4f}   a = {max(0.0, z):.4f}\\ndloss/dz = ' in line
+    assert "nodesep=0.04" in compact and "ranksep=0.8" in compact
+    assert not any(LEGEND[:20] in line for line in compact)
+    default = network_lines(info)
+    line = next(line for line in default if line.startswith('"L1.n3" ['))
+    assert f'label="L1.n3 (relu)\\nz = {z:.4f}\\na = {max(0.0, z):.4f}\\ndloss/dz = ' in line
+    assert "nodesep=0.12" in default and any(LEGEND[:20] in line for line in default)

@@ -609,3 +609,115 @@ def test_layer_mode_products_check_or_are_marked() -> None:
                 assert (sign == "=") == exact, line
                 seen[sign] += 1
     assert seen["="] > 10 and seen["≈"] > 0
+
+
+# --- layer mode draws the network view ----------------------------------------------------------
+
+@needs_dot
+def test_layer_mode_states_land_on_the_network_views_nodes() -> None:
+    model = MLP(2, [3, 1], activation="tanh", rng=0)
+    x = [Value(0.5, "x1"), Value(-1.0, "x2")]
+    out = model(x)
+    loss = (out - 1.0) ** 2
+    loss.backward()
+    page = stepper_html(loss, mode="layers", forward=True)
+    data = page_data(page)
+    svg_ids = set(re.findall(r'<g id="([^"]+)" class="node"', page))
+    keys = ["L1.n1", "L1.n2", "L1.n3", "L2.n1"]
+    assert svg_ids == set(keys) | {"input1", "input2", "loss"}  # one node per neuron, no scalar nodes
+    assert data["valueIds"] == [*keys, "input1", "input2", "loss"]
+    assert data["hiddenData"] == [*keys, "loss"]  # z and a of every neuron, and the loss, wait for the forward pass
+    for state in data["states"]:
+        assert state["highlight"] and set(state["highlight"]) <= svg_ids, state["title"]
+        assert set(state["updates"]) <= svg_ids and set(state["reveal"]) <= svg_ids
+    titles = [state["title"] for state in data["states"]]
+    forward_layer1 = data["states"][titles.index("forward, layer 1 (3 neurons, tanh)")]
+    assert forward_layer1["highlight"] == forward_layer1["reveal"] == keys[:3]
+    assert data["states"][0]["highlight"] == ["input1", "input2"]  # the known values the forward pass starts from
+    on_loss = [state for state in data["states"] if state["phase"] == "backward" and state["highlight"] == ["loss"]]
+    assert len(on_loss) == 3  # the seed, the square and the − 1 all happen inside the loss node
+    # each neuron's text ends at dL/dz, by hand: δ(2) = 2 (out − 1), δ(1)_j = W(2)[j] δ(2) (1 − a_j²)
+    last = {}
+    for state in data["states"]:
+        last.update(state["updates"])
+    delta2 = 2 * (out.data - 1.0)
+    assert last["L2.n1"] == format_number(delta2)
+    w2 = [w.data for w in model.layers[1].neurons[0].w]
+    for j, neuron in enumerate(model.layers[0].neurons):
+        a = math.tanh(sum(w.data * v.data for w, v in zip(neuron.w, x)) + neuron.b.data)
+        assert float(last[f"L1.n{j + 1}"]) == pytest.approx(w2[j] * delta2 * (1 - a * a), abs=5e-5)
+    assert last["input1"] == format_number(x[0].grad) and last["input2"] == format_number(x[1].grad)
+    assert last["loss"] == "1.0000"
+    with pytest.raises(ValueError, match="mode='layers' draws the network view.*got max_nodes"):
+        stepper_html(loss, mode="layers", max_nodes=100)
+
+
+LAYER_VIEW = """() => {
+  // the current nodes: how many are wholly inside the picture area, and their smallest font in screen pixels
+  const area = document.getElementById('graph').getBoundingClientRect();
+  const current = Array.from(document.querySelectorAll('#graph .node.current'));
+  let inView = 0, font = Infinity;
+  current.forEach(group => {
+    const r = group.getBoundingClientRect();
+    if (r.left >= area.left && r.right <= area.right && r.top >= area.top && r.bottom <= area.bottom) { inView++; }
+    group.querySelectorAll('text').forEach(text => {
+      font = Math.min(font, parseFloat(text.getAttribute('font-size')) * text.getScreenCTM().a);
+    });
+  });
+  return {ids: current.map(g => g.id), inView: inView, font: font,
+          note: document.getElementById('view-note').textContent,
+          fits: area.right <= innerWidth && area.bottom <= innerHeight};
+}"""
+
+
+def node_lines(page: Any, node_id: str) -> list[str]:
+    """The text lines of one node of the page's SVG (Graphviz's no-break spaces as spaces)."""
+    return page.evaluate("id => Array.from(document.getElementById(id).querySelectorAll('text'))"
+                         ".map(t => t.textContent.replace(/\\u00a0/g, ' '))", node_id)
+
+
+@needs_browser
+@pytest.mark.slow
+def test_layer_mode_of_a_16_16_1_network_is_readable(browser: Any, tmp_path: Path) -> None:
+    """MLP(2, [16, 16, 1]) on one sample (the tour's page): columns in index order, every step in view at >= 10 px."""
+    model = MLP(2, [16, 16, 1], rng=0)
+    x = [Value(0.5, "x1"), Value(-1.0, "x2")]
+    loss = (model(x) - 1.0) ** 2
+    loss.backward()
+    path = write_html(loss, tmp_path / "layers.html", mode="layers", forward=True)
+    page, problems = open_page(browser, path)
+    layers = [[f"L{k}.n{j}" for j in range(1, size + 1)] for k, size in enumerate([16, 16, 1], 1)]
+    # one column per layer, neurons top to bottom in index order
+    for layer in layers:
+        boxes = [page.evaluate("id => { const b = document.getElementById(id).getBBox(); "
+                               "return [b.x + b.width / 2, b.y]; }", key) for key in layer]
+        assert all(cx == pytest.approx(boxes[0][0], abs=0.5) for cx, _ in boxes), layer[0]
+        assert all(upper[1] < lower[1] for upper, lower in zip(boxes, boxes[1:])), layer[0]
+    states = page_data(path.read_text())["states"]
+    neurons = {f"L{k}.n{j}": n for k, layer in enumerate(model.layers, 1) for j, n in enumerate(layer.neurons, 1)}
+    whole_layers = 0
+    for position, state in enumerate(states):
+        view = page.evaluate(LAYER_VIEW)
+        where = f"step {position} ({state['title'][:40]}): {view}"
+        assert sorted(view["ids"]) == sorted(state["highlight"]), where
+        assert view["inView"] == len(view["ids"]) and view["note"] == "", where  # all of them, a 16-neuron layer too
+        assert view["font"] >= 10.0 and view["fits"], where
+        whole_layers += len(view["ids"]) == 16
+        if state["title"] == "forward, layer 1 (16 neurons, relu)":  # layer 1's values are in, layer 2's not yet
+            assert all(node_lines(page, key)[1] == "z = ?   a = ?" for key in layers[1])
+            for key in layers[0]:
+                shown = node_lines(page, key)[1].split()
+                assert float(shown[5]) == pytest.approx(neurons[key](x).data, abs=5e-5)
+        if state["title"].startswith("layer 2 (16 neurons"):  # δ(2) is in, δ(1) not yet
+            assert all(node_lines(page, key)[2].endswith("/dz = ?") for key in layers[0])
+            assert not any(node_lines(page, key)[2].endswith("= ?") for key in layers[1])
+        if position in (0, 10):  # on load and after Fit: the whole network (36 nodes), its text still >= 10 px
+            if position:
+                page.click("#fit")
+            whole = page.evaluate(LAYER_VIEW.replace(".node.current", ".node"))
+            assert len(whole["ids"]) == whole["inView"] == 36 and whole["font"] >= 10.0, whole
+        if position < len(states) - 1:
+            page.click("#next")
+    assert whole_layers == 4  # layers 1 and 2, forward and backward
+    assert problems == []
+    page.close()

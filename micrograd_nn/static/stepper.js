@@ -4,6 +4,7 @@
 (function () {
   "use strict";
   var MIN_TEXT_PX = 13;   // the current node's smallest font, in screen pixels, after a step
+  var LEAST_TEXT_PX = 10; // smallest font allowed to fit a whole layer, or the whole picture on load and Fit
   var GOOD_TEXT_PX = 15;  // the size a step zooms to when the text was too small
   var MARGIN_PX = 24;     // room kept between the current node and the picture's edge
 
@@ -16,6 +17,42 @@
   var position = 0;
   var timer = null;
   var shownData = {};  // id -> the picture's "data ..." text, kept while forward steps hide it
+  // layer mode: id -> {grad: line, data: [lines]}, the label lines holding numbers (the network view's)
+  var texts = data.texts || {};
+  // layer mode (the network view): on load and Fit, the whole picture only when its text stays readable
+  var layerMode = document.body.getAttribute("data-mode") === "layers";
+  var labels = {};  // id -> the original text of each of its label lines
+
+  function lineAt(id, index) {
+    var group = document.getElementById(id);
+    return group ? group.querySelectorAll("text")[index] || null : null;
+  }
+
+  function prefix(text) {
+    // "z = 0.1234" -> "z = "; a line without " = " (a bare value) has none
+    var at = text.lastIndexOf(" = ");
+    return at < 0 ? "" : text.slice(0, at + 3);
+  }
+
+  function unknown(text) {
+    // "z = 0.1   a = 0.2" -> "z = ?   a = ?"; a bare value -> "?"
+    return text.indexOf(" = ") < 0 ? "?" : text.replace(/ = \S+/g, " = ?");
+  }
+
+  function setLine(id, index, known, shown) {
+    // line index of node id: shown after its prefix when given, else its original text when known, else ?s
+    var text = lineAt(id, index);
+    if (!text) { return; }
+    var original = labels[id][index];
+    text.textContent = shown !== undefined ? prefix(original) + shown : (known ? original : unknown(original));
+  }
+
+  Object.keys(texts).forEach(function (id) {
+    var group = document.getElementById(id);
+    labels[id] = group ? Array.prototype.map.call(group.querySelectorAll("text"), function (t) {
+      return t.textContent;
+    }) : [];
+  });
 
   function line(id, prefix) {
     var group = document.getElementById(id);
@@ -74,20 +111,62 @@
     return box === null ? null : { box: box, font: font === Infinity ? 11 : font };
   }
 
-  function focus() {
-    // zoom (only when needed) so the current node's text is readable and the node fits, then pan it into view
+  function allNodeIds() {
+    return Array.prototype.map.call(svg.querySelectorAll(".node"), function (g) { return g.id; })
+      .filter(function (id) { return id; });
+  }
+
+  function focusIds() {
+    // the current state's nodes; a state that highlights nothing: the first node of the picture
+    var ids = states[position].highlight;
+    if (ids.length) { return ids; }
+    var first = svg.querySelector(".node");
+    return first && first.id ? [first.id] : [];
+  }
+
+  function overview() {
+    // layer mode's Fit and first view: the whole picture when its text is still readable (>= LEAST_TEXT_PX) at that size, else the current node
     if (!ensurePanZoom()) { return; }
-    var found = contentBox(states[position].highlight);
-    if (found === null) { return; }
+    panZoom.resize(); panZoom.fit(); panZoom.center();
+    syncNow();
+    var whole = contentBox(allNodeIds());
+    if (whole === null || whole.font * panZoom.getSizes().realZoom < LEAST_TEXT_PX) { focus(); }
+    else { note(); }
+  }
+
+  function note() {
+    // say so when some highlighted nodes are out of view (a layer too tall to show whole at a readable size)
+    var area = document.getElementById("graph").getBoundingClientRect();
+    var ids = states[position].highlight, seen = 0;
+    ids.forEach(function (id) {
+      var group = document.getElementById(id);
+      if (!group) { return; }
+      var r = group.getBoundingClientRect();
+      if (r.top >= area.top - 1 && r.bottom <= area.bottom + 1 && r.left >= area.left - 1 && r.right <= area.right + 1) {
+        seen += 1;
+      }
+    });
+    document.getElementById("view-note").textContent = seen < ids.length
+      ? "showing " + seen + " of the " + ids.length + " highlighted nodes, from the top: drag or zoom out for the rest"
+      : "";
+  }
+
+  function focus() {
+    // zoom (only when needed) so the current node's text is readable and the node fits, then pan it into view;
+    // a group of nodes (a whole layer) may go down to LEAST_TEXT_PX to fit, else it shows from its top
+    if (!ensurePanZoom()) { return; }
+    var found = contentBox(focusIds());
+    if (found === null) { note(); return; }
     var box = found.box, sizes = panZoom.getSizes(), pan = panZoom.getPan();
     var zoom = sizes.realZoom, width = sizes.width, height = sizes.height;
     var readable = MIN_TEXT_PX / found.font, comfortable = GOOD_TEXT_PX / found.font;
+    var least = LEAST_TEXT_PX / found.font;
     var fits = Math.min((width - 2 * MARGIN_PX) / (box.x1 - box.x0), (height - 2 * MARGIN_PX) / (box.y1 - box.y0));
     var target = zoom;
     if (zoom < readable) {
-      target = fits >= readable ? Math.min(comfortable, fits) : readable;
+      target = fits >= readable ? Math.min(comfortable, fits) : Math.max(fits, least);
     } else if (zoom > fits) {
-      target = Math.max(fits, readable);
+      target = Math.max(fits, least);
     }
     var inView = target === zoom &&
       pan.x + zoom * box.x0 >= MARGIN_PX && pan.x + zoom * box.x1 <= width - MARGIN_PX &&
@@ -102,6 +181,7 @@
       panZoom.pan({ x: along(box.x0, box.x1, width), y: along(box.y0, box.y1, height) });
     }
     syncNow();
+    note();
   }
 
   function show(k) {
@@ -116,6 +196,17 @@
     }
     data.valueIds.forEach(function (id) {
       var group = document.getElementById(id);
+      if (id in texts) {
+        var spec = texts[id];
+        if (spec.grad !== undefined) { setLine(id, spec.grad, false, id in grads ? grads[id] : "?"); }
+        (spec.data || []).forEach(function (index) { setLine(id, index, !hiddenData[id] || revealed[id]); });
+        if (group) {
+          group.classList.toggle("known", id in grads);
+          group.classList.toggle("unknown", !(id in grads));
+          if (id in grads) { group.style.setProperty("--grad-fill", fills[id]); }
+        }
+        return;
+      }
       var grad = line(id, "grad");
       if (grad) { grad.textContent = "grad " + (id in grads ? grads[id] : "?"); }
       var value = line(id, "data ");
@@ -176,6 +267,7 @@
     if (!ensurePanZoom()) { return; }
     if (action === "in") { panZoom.zoomIn(); }
     else if (action === "out") { panZoom.zoomOut(); }
+    else if (layerMode) { overview(); return; }
     else { panZoom.resize(); panZoom.fit(); panZoom.center(); }
     syncNow();
   }
@@ -203,4 +295,5 @@
     focus();
   });
   show(0);
+  if (layerMode) { overview(); }
 })();
