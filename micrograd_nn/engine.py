@@ -485,20 +485,28 @@ class Value:
             ready = []
         schedule = ready.append
 
+        def ready_when_given(operand: Value) -> None:
+            """Schedule an inner operand when the last node that uses it has given its share."""
+            if extra_uses and operand in extra_uses:  # uses still to come
+                left = extra_uses[operand] - 1
+                if left:
+                    extra_uses[operand] = left
+                else:
+                    del extra_uses[operand]
+            else:
+                schedule(operand)
+
         def give(node: Value, operand: Value, local: float, upstream: float) -> None:
-            """operand.grad += local x upstream; schedule an inner operand once its last user has given."""
+            """operand.grad += local x upstream; then ready_when_given(operand), written out (the hot path)."""
             contribution = local * upstream
             before = operand.grad
             total = contribution if before is reached else before + contribution
             if total - total != 0.0:  # inf or nan: a masking op, an overflow, or a conventional inf
                 total = _non_finite(node, operand, local, upstream, before, reached)
             operand.grad = total
-            if operand._a is not None:  # an inner node (a leaf has nothing to pass on)
-                ready_when_given(operand)
-
-        def ready_when_given(operand: Value) -> None:
-            """Schedule an inner operand when the last node that uses it has given its share."""
-            if operand in extra_uses:  # uses still to come
+            if operand._a is None:  # a leaf has nothing to pass on
+                return
+            if extra_uses and operand in extra_uses:
                 left = extra_uses[operand] - 1
                 if left:
                     extra_uses[operand] = left
