@@ -32,6 +32,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -171,12 +172,17 @@ def matrix_view(model: MLP, X: np.ndarray, y: np.ndarray, lr: float = 0.1) -> Ma
     return MatrixView(m, largest)
 
 
-def _print_matrices(view: MatrixView) -> None:
-    for name, matrix in view.matrices.items():
+def _say_matrices(matrices: dict[str, Any], precision: int) -> None:
+    """Each named matrix under its name, indented, at the given number of digits."""
+    for name, matrix in matrices.items():
         say(f"{name}:")
-        text = np.array2string(np.atleast_2d(matrix), precision=6, suppress_small=True, max_line_width=100)
+        text = np.array2string(np.atleast_2d(matrix), precision=precision, suppress_small=True, max_line_width=100)
         for line in text.splitlines():
             say(f"    {line}")
+
+
+def _print_matrices(view: MatrixView) -> None:
+    _say_matrices(view.matrices, 6)
     say(
         f"checked against the NumPy reference (loss, activations, all weight and bias gradients): "
         f"largest difference {view.largest_difference:.1e}"
@@ -264,11 +270,7 @@ def reproduce_walkthrough(epochs: int = 1000, quiet: bool = True) -> WalkThrough
 
 
 def _print_walkthrough(walk: WalkThrough) -> None:
-    for name, matrix in walk.matrices.items():
-        say(f"{name}:")
-        text = np.array2string(np.atleast_2d(matrix), precision=8, suppress_small=True, max_line_width=100)
-        for line in text.splitlines():
-            say(f"    {line}")
+    _say_matrices(walk.matrices, 8)
     say(f"the text prints the starting errors {PRINTED_STARTING_ERRORS}: the same to its 8 digits")
     for line in str(walk.gradient_report).splitlines():
         say(f"    {line}")
