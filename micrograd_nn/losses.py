@@ -52,10 +52,17 @@ def _check_probability_targets(name: str, ts: list[float]) -> None:
             raise ValueError(f"{name}: target {i} must be in [0, 1] (a class 0/1 or a probability), got {t!r}")
 
 
+def _named(node: Value, label: str) -> Value:
+    """node, labelled so reports and pictures call it by its role (error1, hinge3, ...)."""
+    node.label = label
+    return node
+
+
 def sse(preds: Prediction, targets: Target) -> Value:
     """Sum of squared errors: sum_i (p_i - t_i)^2."""
     ps, ts = _pairs(preds, targets)
-    return Value.sum((p - t) ** 2 for p, t in zip(ps, ts))
+    squares = [_named(_named(p - t, f"error{i}") ** 2, f"sq_error{i}") for i, (p, t) in enumerate(zip(ps, ts), 1)]
+    return _named(Value.sum(squares), "sse")
 
 
 def half_sse(preds: Prediction, targets: Target) -> Value:
@@ -95,8 +102,11 @@ def hinge(scores: Prediction, labels: Target) -> Value:
     for y in ys:
         if y not in (-1, 1):
             raise ValueError(f"hinge: labels must be -1 or +1, got {y!r}")
-    terms = [(1 - s * y).relu() for s, y in zip(ss, ys)]
-    return Value.sum(terms) / len(terms)
+    terms = [
+        _named(_named(1 - _named(s * y, f"ys{i}"), f"margin{i}").relu(), f"hinge{i}")  # max(0, 1 - y_i s_i)
+        for i, (s, y) in enumerate(zip(ss, ys), 1)
+    ]
+    return _named(Value.sum(terms), "hinge_sum") / len(terms)
 
 
 def softmax(logits: Sequence[Value]) -> list[Value]:

@@ -92,7 +92,7 @@ def _write_graph_views(result: TourResult, folder: Path) -> None:
     loss.backward()
     say("")
     say(
-        f"graph of one sample's loss at step 1 (starting weights): sample {sample}, "
+        f"graph of one sample's loss at step 0 (starting weights): sample {sample}, "
         f"x = ({x[0]:.3f}, {x[1]:.3f}), label {label:+d}, score {score.data:.3f}, "
         f"hinge loss max(0, 1 - y*score) = {loss.data:.4f}"
     )
