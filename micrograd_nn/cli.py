@@ -40,20 +40,25 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 
-def _whole_number(low: int) -> Callable[[str], int]:
-    """An argparse type: a whole number >= low."""
+def _whole_number(low: int, high: int | None = None) -> Callable[[str], int]:
+    """An argparse type: a whole number >= low (and <= high when given)."""
 
     def parse(text: str) -> int:
         try:
             number = int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-        if number < low:
-            raise argparse.ArgumentTypeError(f"expected a whole number >= {low}, got {number}")
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text[:40]!r}") from None
+        if number < low or (high is not None and number > high):
+            limits = f">= {low}" if high is None else f"from {low} to {high}"
+            raise argparse.ArgumentTypeError(f"expected a whole number {limits}, got {text[:40]}")
         return number
 
     parse.__name__ = f"whole number >= {low}"
     return parse
+
+
+MAX_SEED = 2**32 - 1
+"""The largest seed (NumPy's and scikit-learn's generators take 0 to 2**32 - 1)."""
 
 
 def add_tutorial_commands(sub: argparse._SubParsersAction) -> None:
@@ -76,7 +81,10 @@ def add_tutorial_commands(sub: argparse._SubParsersAction) -> None:
     demo.add_argument("name", choices=["binary_toy", "exam_score", "regression", "digits", "moons"])
     demo.add_argument("--out", default=DEFAULT_OUT, help=f"output folder (default: ./{DEFAULT_OUT})")
     demo.add_argument("--quiet", action="store_true", help="no progress bars")
-    demo.add_argument("--seed", type=_whole_number(0), default=None, help="random seed (default: the demo's own)")
+    demo.add_argument(
+        "--seed", type=_whole_number(0, MAX_SEED), default=None,
+        help=f"random seed from 0 to {MAX_SEED} (default: the demo's own)",
+    )
     demo.add_argument(
         "--mnist-csv",
         default=None,
@@ -100,6 +108,8 @@ def _check_output_folder(out: str, name: str) -> None:
 
     UserError says what is wrong: out is a file, or the folder cannot be made or written.
     """
+    if not out.strip():
+        raise UserError("--out: the folder name is empty; give a folder such as --out results")
     folder = Path(out) / name
     for path in (Path(out), folder):
         if path.exists() and not path.is_dir():
@@ -322,7 +332,10 @@ def _run_graph(args: argparse.Namespace) -> int:
                   file=sys.stderr)
             return 2
         else:
-            errors = [(y - t) ** 2 for y, t in zip(outputs, args.targets)]
+            differences = [y - t for y, t in zip(outputs, args.targets)]
+            for i, difference in enumerate(differences, 1):
+                difference.label = f"error{i}" if len(differences) > 1 else "error"
+            errors = [difference**2 for difference in differences]
             root = errors[0] if len(errors) == 1 else Value.sum(errors)
             root.label = "loss"
     except _BAD_NUMBERS as err:
@@ -355,9 +368,16 @@ def _show(root: Value, args: argparse.Namespace, command: str) -> int:
         print(f"micrograd-nn {command}: --precision must be from 0 to 15 decimals, got {args.precision}",
               file=sys.stderr)
         return 2
-    if args.focus and not args.network:
-        print(f"micrograd-nn {command}: --focus {args.focus} needs --network", file=sys.stderr)
+    mistake = _option_mistake(args, files)
+    if mistake:
+        print(f"micrograd-nn {command}: {mistake}", file=sys.stderr)
         return 2
+    if args.network:  # a missing neuron or a graph without neurons is said now, before any printing
+        try:
+            graph.network_dot(root, focus=args.focus, edge_value=args.edge_value, precision=args.precision)
+        except ValueError as err:
+            print(f"micrograd-nn {command}: {getattr(err, 'cli_message', str(err))}", file=sys.stderr)
+            return 2
     if not args.no_table:
         print(inspect.format_table(root, precision=args.precision))
         print()
@@ -401,6 +421,22 @@ def _show(root: Value, args: argparse.Namespace, command: str) -> int:
         print(f"micrograd-nn {command}: {message}", file=sys.stderr)
         return 2
     return 0
+
+
+def _option_mistake(args: argparse.Namespace, files: dict[str, Path]) -> str | None:
+    """Options that would be silently ignored, said as a mistake (None when they all take effect)."""
+    pictures = [option for option in files if option != "html"]
+    if args.focus is not None and not args.network:
+        return f"--focus {args.focus} needs --network"
+    if args.network and not pictures:
+        return "--network draws a picture: add --svg FILE (or --png, --pdf, --dot)"
+    if args.network and args.collapse:
+        return "--network already draws one node per neuron: leave out --collapse"
+    if args.network and args.audit:
+        return "--audit marks nodes of the scalar picture: leave out --network to see the marks"
+    if (args.html_forward or args.html_mode != "nodes") and "html" not in files:
+        return "--html-mode and --html-forward set up the stepper page: add --html FILE"
+    return None
 
 
 def _parse(argv: Sequence[str] | None) -> argparse.Namespace:

@@ -152,7 +152,7 @@ def test_demo_argument_mistakes_are_one_line(tmp_path: Path, capsys: pytest.Capt
     assert "line 1 has 3 columns" in err
     with pytest.raises(SystemExit) as info:
         main(["demo", "moons", "--seed", "-1"])
-    assert info.value.code == 2 and "expected a whole number >= 0, got -1" in capsys.readouterr().err
+    assert info.value.code == 2 and "expected a whole number from 0 to 4294967295, got -1" in capsys.readouterr().err
 
 
 def test_ctrl_c_is_a_message_not_a_traceback(
@@ -246,3 +246,40 @@ def test_an_output_folder_that_does_not_exist_is_refused_before_anything_is_prin
     for option in ("--dot", "--html", "--svg"):
         err = _refused(["explain", "a*b", "--set", "a=1", "b=2", option, str(missing / "x")], capsys)
         assert f"the folder {missing} does not exist" in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["graph", "--target", "1", "--network", "--focus", "L9.n9"], "--network draws a picture: add --svg FILE"),
+        (["graph", "--target", "1", "--network", "--focus", "L9.n9", "--dot", "f.dot"], "no neuron 'L9.n9'"),
+        (["graph", "--target", "1", "--focus", "L1.n1", "--svg", "f.svg"], "--focus L1.n1 needs --network"),
+        (["graph", "--target", "1", "--html-forward"], "add --html FILE"),
+        (["graph", "--target", "1", "--html-mode", "layers"], "add --html FILE"),
+        (["graph", "--target", "1", "--collapse", "--network", "--dot", "f.dot"], "leave out --collapse"),
+        (["graph", "--target", "1", "--audit", "--network", "--dot", "f.dot"], "leave out --network"),
+        (["explain", "a", "--set", "a=1", "--network", "--dot", "f.dot"], "no neurons in this graph"),
+        (["tour", "--out", ""], "--out: the folder name is empty"),
+    ],
+)
+def test_options_that_would_be_ignored_are_refused(
+    argv: list[str], message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+    assert message in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []  # refused before anything was written
+
+
+@pytest.mark.parametrize("seed", ["4294967296", "-1", "1" + "0" * 30])
+def test_a_seed_outside_the_generators_range_is_refused(seed: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["demo", "moons", "--seed", seed, "--quiet"])
+    assert exit_info.value.code == 2
+    assert "--seed" in capsys.readouterr().err
+
+
+def test_the_cli_graph_names_the_error_node(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["graph", "--target", "1", "--no-table"]) == 0
+    out = capsys.readouterr().out
+    assert "loss = error ** 2" in out and "v4" not in out.split("step 1 of", 1)[1].splitlines()[0]
