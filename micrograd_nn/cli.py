@@ -423,7 +423,7 @@ def _show(root: Value, args: argparse.Namespace, command: str) -> int:
     return 0
 
 
-def _option_mistake(args: argparse.Namespace, files: dict[str, Path]) -> str | None:
+def _option_mistake(args: argparse.Namespace, files: dict[str, str]) -> str | None:
     """Options that would be silently ignored, said as a mistake (None when they all take effect)."""
     pictures = [option for option in files if option != "html"]
     if args.focus is not None and not args.network:

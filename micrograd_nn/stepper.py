@@ -37,7 +37,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from micrograd_nn import graph, network_view
+from micrograd_nn import network_view
 from micrograd_nn.dot import run_dot
 from micrograd_nn.engine import Value
 from micrograd_nn.inspect import (
@@ -616,6 +616,8 @@ def stepper_html(
         hidden = [node for node in network.texts if node in waiting]
         source, value_ids, texts = network.dot, list(network.texts), network.texts
     else:
+        from micrograd_nn import graph  # the scalar picture's module loads graphviz: only when a page is drawn
+
         options.setdefault("legend", False)  # the page has its own legend beside the picture
         source = graph.draw_walked(info, show_grads=False, color_by_grad=False, **options).source
         value_ids, texts = [f"v{i}" for i in range(len(info.nodes))], {}

@@ -92,6 +92,9 @@ def test_walk_refuses_a_non_value() -> None:
 
 
 def test_importing_inspect_and_audit_does_not_load_graphviz() -> None:
-    code = "import sys, micrograd_nn.inspect, micrograd_nn.audit, micrograd_nn.walk; print('graphviz' in sys.modules)"
+    code = (
+        "import sys, micrograd_nn.inspect, micrograd_nn.audit, micrograd_nn.walk, micrograd_nn.stepper; "
+        "print('graphviz' in sys.modules)"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert done.stdout.strip() == "False"
