@@ -59,12 +59,13 @@ class PictureError(ValueError):
 
 
 PYTHON_REMEDY = (
-    "draw the network view instead (micrograd_nn.graph.draw_network(root)), draw one node per neuron "
-    "(collapse=True), drop edge_labels, or pass a smaller max_nodes= to refuse such pictures before layout"
+    "for a network, draw the network view instead (micrograd_nn.graph.draw_network(root)) or one node per "
+    "neuron (collapse=True); for a long sum, build it as one node (Value.sum(terms)); or drop edge_labels, "
+    "or pass a smaller max_nodes= to refuse such pictures before layout"
 )
 CLI_REMEDY = (
-    "draw the network view instead (--network), one node per neuron (--collapse), drop --edge-labels, "
-    "or pass a smaller --max-nodes to refuse such pictures before layout"
+    "for a network, draw the network view instead (--network) or one node per neuron (--collapse); "
+    "or drop --edge-labels, or pass a smaller --max-nodes to refuse such pictures before layout"
 )
 
 
