@@ -25,6 +25,7 @@ from typing import Any, Protocol
 
 import graphviz
 
+from micrograd_nn import rules
 from micrograd_nn.dot import (
     DOT_TIMEOUT,
     GraphvizError,
@@ -317,7 +318,7 @@ def _operand_edge(layout: _Layout, i: int, position: int, j: int, local: float |
         if local is None:
             parts.append("derivatives not stored (closure op)")
         elif layout.computed:
-            contribution = local * node.grad if local else 0.0  # a zero local derivative masks inf/nan
+            contribution = rules.contribution(rules.OPS[node.op], local, node.grad)  # as backward() adds it
             parts.append(f"{layout.number(local)} × {layout.number(node.grad)}\n= {layout.number(contribution)}")
         else:
             parts.append(f"local {layout.number(local)}")

@@ -241,14 +241,13 @@ class Op:
     The engine applies ``rule``; pictures show ``symbol``; ``explain`` and the
     stepper show ``formula`` and ``derivatives`` (one per input, in terms of
     the inputs a, b and the result out) and fill ``in_numbers`` (the same
-    derivative with ``{a}``, ``{b}``, ``{out}`` as places for numbers; an
-    n-ary op has one entry per role: w, x and b, with places ``{w}``,
-    ``{x}``); the
+    derivative with ``{a}``, ``{b}``, ``{out}`` as places for numbers); the
     tests and the audit draw inputs from ``domain``.  ``method`` names the
     Value method that applies a unary op (x.tanh()); ``in_parser`` says whether
     the expression parser offers it as a function; ``micrograd`` is micrograd's
-    spelling of the op (Value._op).  An n-ary op has ``arity`` 0 and its
-    derivative text describes input i.  ``masks`` marks an op whose zero
+    spelling of the op (Value._op).  An n-ary op has ``arity`` 0 and one
+    derivative entry per role (w, x, b), with places ``{w}`` and ``{x}``.
+    ``masks`` marks an op whose zero
     local derivative cuts its input off, so it passes 0 back even from an
     inf or nan upstream gradient (relu: PyTorch's relu backward is a mask,
     not a product); for every other op 0 x inf is nan, as in IEEE and PyTorch.

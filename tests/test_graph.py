@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import math
 import re
 
 import graphviz
@@ -355,3 +356,15 @@ def test_collapsed_neurons_of_a_layer_are_one_column_in_index_order() -> None:
         assert len({round(x, 1) for x, _ in column}) == 1, f"layer {layer} is not one column: {column}"
         ys = [y for _, y in column]
         assert ys == sorted(ys) and len(set(ys)) == 4, f"layer {layer} is not in index order: {ys}"
+
+
+def test_edge_labels_add_what_backward_adds_even_for_zero_times_inf() -> None:
+    x = Value(-1.0, "x")
+    shifted = x + 1.0
+    y = shifted.abs().sqrt()  # sqrt'(0) = inf reaches abs'(0) = 0: backward gives nan, as PyTorch
+    y.backward()
+    info = walk(y)
+    i = info.index[y.operands[0]]  # the abs node
+    dot = to_dot(y, edge_labels=True)
+    edge = next(line for line in dot.splitlines() if f'id="e{i}_1"' in line)
+    assert math.isnan(shifted.grad) and "= nan" in edge
