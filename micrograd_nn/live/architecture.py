@@ -62,13 +62,17 @@ def read_architecture(model: Any) -> Architecture | None:
     layers = getattr(model, "layers", None)
     if not isinstance(layers, list) or not layers:
         return None
-    sizes, activations, nin, biases = [], [], None, set()
+    sizes: list[int] = []
+    activations: list[str] = []
+    nin: int | None = None
+    biases: set[bool] = set()
     for k, layer in enumerate(layers, 1):
         neurons = getattr(layer, "neurons", None)
         if not isinstance(neurons, list) or not neurons:
             return None
         kinds = {getattr(n, "activation", None) for n in neurons}
-        if len(kinds) != 1 or next(iter(kinds)) not in ACTIVATIONS:
+        kind = next(iter(kinds))
+        if len(kinds) != 1 or not isinstance(kind, str) or kind not in ACTIVATIONS:
             return None
         for j, neuron in enumerate(neurons, 1):
             w, b = getattr(neuron, "w", None), getattr(neuron, "b", None)
@@ -83,7 +87,7 @@ def read_architecture(model: Any) -> Architecture | None:
             if fan_in != (nin if k == 1 else sizes[-1]):
                 return None
         sizes.append(len(neurons))
-        activations.append(next(iter(kinds)))
+        activations.append(kind)
     if nin is None or len(biases) != 1:
         return None
     return Architecture(nin, tuple(sizes), tuple(activations), biases.pop())

@@ -74,7 +74,7 @@ class Recorder:
         every: int = 1,
         check_first_step: bool = True,
     ) -> None:
-        """Read the model's parameters and architecture and check the data against it (ValueError if it does not fit)."""
+        """Read the model's parameters and architecture; check the data against it (ValueError if it does not fit)."""
         self.model = model
         self.params = model_parameters(model)
         self.names = parameter_names(self.params)
@@ -99,7 +99,7 @@ class Recorder:
     # --- the data ------------------------------------------------------------------
 
     def _check_data(self, X: Any, y: Any) -> tuple[list[list[float]] | None, list[Any] | None]:
-        """X as rows of floats and y as plain numbers (or lists), checked against the model; (None, None) without data."""
+        """X as rows of floats, y as plain numbers (or lists), checked against the model; (None, None) without data."""
         from micrograd_nn.train import as_rows, as_targets
 
         if X is None and y is None:

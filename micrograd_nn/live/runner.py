@@ -117,7 +117,9 @@ def build_run(demo: str, hidden: list[int], activation: str, seed: int) -> Run:
         else:
             X, labels = datasets.blobs(n_samples=120, centers=3, cluster_std=1.0, seed=seed)
     except ImportError as err:
-        raise LiveUsageError(f"--demo {demo} needs scikit-learn ({err.name}): pip install 'micrograd_nn[demos]'") from None
+        raise LiveUsageError(
+            f"--demo {demo} needs scikit-learn ({err.name}): pip install 'micrograd_nn[demos]'"
+        ) from None
     classes = 3 if demo in ("spiral", "blobs") else 1
     model = MLP(2, [*hidden, classes], activation=activation, rng=seed, fused=True)
     shape = ", ".join(str(n) for n in [*hidden, classes])
