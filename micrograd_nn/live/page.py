@@ -83,6 +83,7 @@ def page_html(timeline: dict[str, Any], *, title: str, live: bool = False, event
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>{html.escape(title)}</title>
 <style>{static_text("uPlot.min.css")}
 html, body {{ margin: 0; height: 100%; }}
