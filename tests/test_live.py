@@ -95,7 +95,7 @@ def test_a_recorded_moons_run_recomputes_to_1e_12_and_stays_under_3_mb(tmp_path:
 def test_the_lectures_hand_written_loop_records_one_call_per_step() -> None:
     model = MLP(2, [4, 1], activation="tanh", rng=3)
     recorder = Recorder(model, X_SMALL, Y_SMALL, loss="mse")
-    for k in range(5):
+    for _ in range(5):
         predictions = [model(x) for x in X_SMALL]
         loss = sum(((p - t) ** 2 for p, t in zip(predictions, Y_SMALL)), Value(0.0)) * (1 / len(X_SMALL))
         model.zero_grad()

@@ -166,7 +166,7 @@ def test_a_live_run_updates_the_page_while_it_trains(browser: Any) -> None:
     done = threading.Event()
 
     def train() -> None:
-        for k in range(120):
+        for _ in range(120):
             total = losses.hinge([model(x) for x in X.tolist()], y.tolist()) + losses.l2_penalty(
                 model.parameters(), 1e-4)
             model.zero_grad()
@@ -214,3 +214,53 @@ def test_a_live_run_updates_the_page_while_it_trains(browser: Any) -> None:
         assert refused.value.code == 403
         assert problems == []
         page.close()
+
+
+def test_the_notebook_widgets_front_end_updates_from_comm_messages(browser: Any) -> None:
+    """LiveWidget's ES module rendered with a stand-in for anywidget's model: each step message updates the view."""
+    pytest.importorskip("anywidget")
+    from micrograd_nn.live.widget import LiveWidget
+
+    model = MLP(2, [3, 1], rng=0)
+    X, y = [[0.5, -1.0], [1.0, 0.25], [-0.5, 0.75]], [1, -1, 1]
+    recorder = Recorder(model, X, y, loss="hinge")
+    widget = LiveWidget(recorder, title="widget test")
+    sent: list[dict[str, Any]] = []
+    widget.send = lambda content, buffers=None: sent.append(content)  # type: ignore[method-assign]
+    for _ in range(3):
+        loss = losses.hinge([model(x) for x in X], y)
+        model.zero_grad()
+        loss.backward()
+        recorder.record(loss, lr=0.1)
+        for p in model.parameters():
+            p.data -= 0.1 * p.grad
+    recorder.finish()
+    assert [len(m.get("steps", [])) for m in sent] == [1, 1, 1, 0] and sent[-1] == {"finished": True}
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    problems: list[str] = []
+    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.set_content("<!DOCTYPE html><html><head><style id='css'></style></head><body><div id='cell'></div>"
+                     "</body></html>")
+    page.evaluate("""async ([esm, css, timeline, title]) => {
+        document.getElementById("css").textContent = css;
+        const module = await import(URL.createObjectURL(new Blob([esm], { type: "text/javascript" })));
+        const handlers = [];
+        window.sentToKernel = [];
+        const values = { timeline, title, height: 700 };
+        const model = { get: (key) => values[key], on: (event, handler) => handlers.push(handler),
+                        send: (message) => window.sentToKernel.push(message) };
+        window.deliver = (message) => handlers.forEach((handler) => handler(message));
+        module.default.render({ model, el: document.getElementById("cell") });
+    }""", [widget._esm, widget._css, widget.timeline, widget.title])
+    assert page.evaluate("window.sentToKernel") == [{"type": "since", "count": 0}]
+    assert page.inner_text("#step-number") == "–"
+    for k, message in enumerate(sent[:3]):
+        page.evaluate("(message) => window.deliver(message)", message)
+        page.wait_for_function(f"document.querySelector('#step-number').textContent === '{k}'", timeout=5000)
+        assert float(page.get_attribute("#loss-value", "data-value")) == recorder.steps[k]["loss"]
+    page.evaluate("(message) => window.deliver(message)", sent[3])
+    page.wait_for_function("document.querySelector('#status').textContent === 'training finished'", timeout=5000)
+    assert page.locator("[data-weight]").count() == len(model.parameters())
+    assert problems == []
+    page.close()
