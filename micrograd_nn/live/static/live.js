@@ -42,9 +42,16 @@ function createLiveView(root, timeline, host) {
     return Number(x.toPrecision(digits || 4)).toString();
   }
   function $(id) { return root.querySelector("#" + id); }
-  function colour(v, largest, light) {
+  function put(node, name, value) {  // set an attribute only when it changes: fewer style recalculations per step
+    const memo = node.__mg || (node.__mg = {});
+    if (memo[name] !== value) { memo[name] = value; node.setAttribute(name, value); }
+  }
+  function putText(node, text) {
+    if (node.__mgText !== text) { node.__mgText = text; node.textContent = text; }
+  }
+  function colour(v, largest, light) {  // blue positive, red negative, stronger when larger (16 levels)
     if (!largest || !v || !Number.isFinite(v)) return light ? "#ffffff" : "#9aa5b1";
-    const s = Math.min(1, Math.sqrt(Math.abs(v) / largest));
+    const s = Math.round(16 * Math.min(1, Math.sqrt(Math.abs(v) / largest))) / 16;
     const hue = v > 0 ? 210 : 0;
     return light ? `hsl(${hue}, 80%, ${97 - 30 * s}%)` : `hsl(${hue}, ${45 + 35 * s}%, ${62 - 22 * s}%)`;
   }
@@ -251,7 +258,7 @@ function createLiveView(root, timeline, host) {
         const title = svg("title"); cell.append(title);
         const text = svg("text", { x: x + 5, y: y + 19, class: "mg-param-text" }, name);
         s.append(cell, text);
-        drawn.cells.set(name, { cell, title, text, label: name });
+        drawn.cells.set(name, { cell, title, text, label: name, base: "mg-cell mg-param" });
       });
       network.append(s);
       return;
@@ -300,7 +307,7 @@ function createLiveView(root, timeline, host) {
             class: "mg-cell", "data-weight": label });
           const cellTitle = svg("title"); cell.append(cellTitle);
           g.append(cell);
-          drawn.cells.set(label, { cell, title: cellTitle, edge, label });
+          drawn.cells.set(label, { cell, title: cellTitle, edge, label, base: "mg-cell" });
           edge.addEventListener("click", () => selectWeight(label));
         });
         if (arch.bias) {
@@ -309,7 +316,7 @@ function createLiveView(root, timeline, host) {
             class: "mg-cell mg-bias", "data-weight": label });
           const cellTitle = svg("title"); cell.append(cellTitle);
           g.append(cell);
-          drawn.cells.set(label, { cell, title: cellTitle, edge: null, label });
+          drawn.cells.set(label, { cell, title: cellTitle, edge: null, label, base: "mg-cell mg-bias" });
         }
         nodeLayer.append(g);
         layer.push({ g, box, line1, line2, title, key, act: arch.activations[l] });
@@ -330,19 +337,19 @@ function createLiveView(root, timeline, host) {
     for (const name of names) largest = Math.max(largest, Math.abs(values[name]) || 0);
     for (const [name, d] of drawn.cells) {
       const w = step.weights[name], g = step.grads[name], v = values[name];
-      d.cell.setAttribute("fill", colour(v, largest, false));
-      d.cell.setAttribute("data-value", String(w));
-      d.cell.setAttribute("data-grad", String(g));
-      d.title.textContent = `${name} = ${fmt(w, 6)}, dL/d${name} = ${fmt(g, 6)}`;
-      if (d.text) d.text.textContent = `${name} ${fmt(v)}`;
+      put(d.cell, "fill", colour(v, largest, false));
+      put(d.cell, "data-value", String(w));
+      put(d.cell, "data-grad", String(g));
+      putText(d.title, `${name} = ${fmt(w, 6)}, dL/d${name} = ${fmt(g, 6)}`);
+      if (d.text) putText(d.text, `${name} ${fmt(v)}`);
+      put(d.cell, "class", name === state.selected ? d.base + " mg-selected" : d.base);
       if (d.edge) {
         const strength = largest ? Math.abs(v) / largest : 0;
-        d.edge.setAttribute("stroke", colour(v, largest, false));
-        d.edge.setAttribute("stroke-width", (0.6 + 3.4 * strength).toFixed(2));
-        d.edge.setAttribute("stroke-opacity", (0.25 + 0.65 * Math.sqrt(strength)).toFixed(2));
+        put(d.edge, "stroke", colour(v, largest, false));
+        put(d.edge, "stroke-width", (0.6 + 0.4 * Math.round(8.5 * strength)).toFixed(1));
+        put(d.edge, "stroke-opacity", (0.25 + 0.05 * Math.round(13 * Math.sqrt(strength))).toFixed(2));
+        put(d.edge, "class", name === state.selected ? "mg-edge mg-selected" : "mg-edge");
       }
-      d.cell.classList.toggle("mg-selected", name === state.selected);
-      if (d.edge) d.edge.classList.toggle("mg-selected", name === state.selected);
     }
     if (!arch) return;
     let fw = null, dzs = null;
@@ -350,7 +357,7 @@ function createLiveView(root, timeline, host) {
       const m = matrices(step), x = X[state.sample];
       fw = forward(m, x);
       dzs = backward(m, fw, Y[state.sample]);
-      drawn.inputs.forEach((n, i) => { n.text.textContent = `x${i + 1} = ${fmt(x[i])}`; });
+      drawn.inputs.forEach((n, i) => { putText(n.text, `x${i + 1} = ${fmt(x[i])}`); });
     }
     let largestDz = 0;
     if (dzs) dzs.forEach((layer) => layer.forEach((v) => { largestDz = Math.max(largestDz, Math.abs(v)); }));
@@ -361,13 +368,13 @@ function createLiveView(root, timeline, host) {
         return;
       }
       const z = fw.zs[l][j], a = fw.as[l][j], dz = dzs ? dzs[l][j] : null;
-      n.line1.textContent = `${n.key}  z ${fmt(z, 3)}  a ${fmt(a, 3)}`;
-      n.line2.textContent = `${n.act}  dL/dz ${fmt(dz, 3)}`;
-      n.box.setAttribute("fill", dz === null ? "#ffffff" : colour(dz, largestDz, true));
-      n.g.setAttribute("data-z", String(z));
-      n.g.setAttribute("data-a", String(a));
-      n.g.setAttribute("data-dz", String(dz));
-      n.title.textContent = `${n.key}: z = ${z}, a = ${n.act}(z) = ${a}, dL/dz = ${dz} (sample ${state.sample}'s loss)`;
+      putText(n.line1, `${n.key}  z ${fmt(z, 3)}  a ${fmt(a, 3)}`);
+      putText(n.line2, `${n.act}  dL/dz ${fmt(dz, 3)}`);
+      put(n.box, "fill", dz === null ? "#ffffff" : colour(dz, largestDz, true));
+      put(n.g, "data-z", String(z));
+      put(n.g, "data-a", String(a));
+      put(n.g, "data-dz", String(dz));
+      putText(n.title, `${n.key}: z = ${z}, a = ${n.act}(z) = ${a}, dL/dz = ${dz} (sample ${state.sample}'s loss)`);
     }));
   }
 
@@ -495,6 +502,7 @@ function createLiveView(root, timeline, host) {
   }
 
   // --- showing a step, playing ---------------------------------------------------------------------
+  let renderedKey = null;
   function render() {
     state.scheduled = false;
     const step = steps[state.index];
@@ -505,6 +513,10 @@ function createLiveView(root, timeline, host) {
     play.setAttribute("aria-pressed", state.playing ? "true" : "false");
     followBox.checked = state.follow;
     if (!step) return;
+    const key = [state.index, state.sample, state.edgeMode, state.selected].join("|");
+    if (key === renderedKey) return;  // only the controls changed (a step arrived while the view looks back)
+    renderedKey = key;
+    const started = performance.now();
     $("step-number").textContent = String(step.step);
     $("loss-value").textContent = fmt(step.loss, 6);
     $("loss-value").setAttribute("data-value", String(step.loss));
@@ -517,6 +529,7 @@ function createLiveView(root, timeline, host) {
       weightTitle.textContent = `${state.selected}: value (blue) and dL/dw (red) per step; at step ${step.step}: w = ` +
         `${fmt(step.weights[state.selected], 6)}, dL/dw ${fmt(step.grads[state.selected], 6)}`;
     }
+    root.setAttribute("data-render-ms", (performance.now() - started).toFixed(1));
     state.renders += 1;
     root.setAttribute("data-renders", String(state.renders));
     root.setAttribute("data-shown-step", String(step.step));
