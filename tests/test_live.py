@@ -310,3 +310,25 @@ def test_listeners_hear_each_step_from_another_thread() -> None:
     worker.join()
     recorder.finish()
     assert steps and not finished and heard == [0, 1, 2, 3, -1]
+
+
+def test_readme_training_live_section_works_as_printed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    import shlex
+
+    from micrograd_nn.cli import build_parser
+
+    root = Path(__file__).resolve().parents[1]
+    section = (root / "README.md").read_text().split("## Training, live", 1)[1].split("\n## ", 1)[0]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)  # type: ignore[union-attr]
+    monkeypatch.chdir(tmp_path)
+    exec(compile(code, "README.md", "exec"), {})
+    expected = re.search(r"print\(.*\)\s+# (.*)", code).group(1).strip()  # type: ignore[union-attr]
+    assert capsys.readouterr().out.strip() == expected
+    assert timeline_of((tmp_path / "xor_run.html").read_text(encoding="utf-8"))["loss"] == "hinge"
+    commands = re.search(r"```bash\n(.*?)```", section, re.S).group(1).strip().splitlines()  # type: ignore[union-attr]
+    for line in commands:
+        words = shlex.split(line)
+        assert words[0].endswith("micrograd-nn") and callable(build_parser().parse_args(words[1:]).run)
+    for name in ("LiveServer", "LiveWidget", "write_recording", "record_page"):
+        assert name in section

@@ -268,7 +268,7 @@ function createLiveView(root, timeline, host) {
     const availableH = Math.max(260, (network.clientHeight || 660) - 6);
     const availableW = Math.max(400, (network.clientWidth || 800) - 6);
     const usedSlot = Math.min(60, Math.max(40, availableH / tallest));  // below 40 px a slot: scroll, text stays 11 px
-    const boxH = Math.min(42, usedSlot - 5), inputW = 92, boxW = 168;
+    const boxH = Math.min(42, usedSlot - 5), inputW = 92, boxW = 194;
     const gap = Math.max(40, Math.min(140, (availableW - 8 - inputW - arch.sizes.length * boxW) / arch.sizes.length));
     const width = inputW + arch.sizes.length * (boxW + gap) + 8;
     const height = tallest * usedSlot + 8;
@@ -368,8 +368,8 @@ function createLiveView(root, timeline, host) {
         return;
       }
       const z = fw.zs[l][j], a = fw.as[l][j], dz = dzs ? dzs[l][j] : null;
-      putText(n.line1, `${n.key}  z ${fmt(z, 3)}  a ${fmt(a, 3)}`);
-      putText(n.line2, `${n.act}  dL/dz ${fmt(dz, 3)}`);
+      putText(n.line1, `${n.key} z ${fmt(z, 3)} a ${fmt(a, 3)}`);
+      putText(n.line2, `${n.act} dL/dz ${fmt(dz, 3)}`);
       put(n.box, "fill", dz === null ? "#ffffff" : colour(dz, largestDz, true));
       put(n.g, "data-z", String(z));
       put(n.g, "data-a", String(a));
