@@ -213,12 +213,15 @@ function createLiveView(root, timeline, host) {
       `sample ${i}: x = (${x.map((v) => fmt(v, 3)).join(", ")}), y = ${Array.isArray(t) ? "[" + t.join(", ") + "]" : t}`));
   });
   const edgeSelect = el("select", { id: "edge-mode", "aria-label": "what the edges show" });
-  edgeSelect.append(el("option", { value: "weight" }, "edges: weights"), el("option", { value: "grad" }, "edges: gradients dL/dw"));
+  edgeSelect.append(el("option", { value: "weight" }, "colours: weights"),
+    el("option", { value: "grad" }, "colours: gradients dL/dw"));
   if (data && arch) tools.append(el("label", { for: "sample" }, "Sample "), sampleSelect);
   tools.append(edgeSelect);
   tools.append(el("span", { class: "mg-help" }, arch
-    ? "each neuron: z = w·x + b, a = act(z), dL/dz for the chosen sample's loss; click a weight (edge or cell) for its history"
-    : "the model's parameters: click one for its history"));
+    ? "neuron: z = w·x + b, a = act(z), dL/dz of the chosen sample's loss (fill: blue > 0, red < 0). Edges and " +
+      "each neuron's strip of cells (its weights, then its bias): blue > 0, red < 0, stronger and wider = larger. " +
+      "Click a weight for its history."
+    : "the model's parameters (blue > 0, red < 0, stronger = larger): click one for its history"));
   const network = el("div", { id: "network", class: "mg-network" });
   netPanel.append(tools, network);
   const side = el("aside", { class: "mg-side" });
@@ -249,8 +252,8 @@ function createLiveView(root, timeline, host) {
   function buildNetwork() {
     network.innerHTML = "";
     if (!arch) {  // any other model: its parameters as cells
-      const cols = Math.max(1, Math.min(12, Math.ceil(Math.sqrt(names.length * 2))));
-      const w = 96, h = 30;
+      const w = Math.max(96, 7 * Math.max(...names.map((n) => n.length)) + 70), h = 30;
+      const cols = Math.max(1, Math.min(Math.floor(760 / (w + 6)), Math.ceil(Math.sqrt(names.length * 2))));
       const s = svg("svg", { width: cols * (w + 6) + 6, height: Math.ceil(names.length / cols) * (h + 6) + 6 });
       names.forEach((name, k) => {
         const x = 6 + (k % cols) * (w + 6), y = 6 + Math.floor(k / cols) * (h + 6);
