@@ -264,3 +264,30 @@ def test_the_notebook_widgets_front_end_updates_from_comm_messages(browser: Any)
     assert page.locator("[data-weight]").count() == len(model.parameters())
     assert problems == []
     page.close()
+
+
+@pytest.mark.slow
+def test_a_killed_training_process_leaves_a_page_that_says_so_and_still_rewinds(browser: Any) -> None:
+    import re
+    import subprocess
+    import sys
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "micrograd_nn", "live", "--no-browser", "--demo", "xor", "--hidden", "4",
+         "--steps", "100000"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        url = re.fullmatch(r"serving (\S+)\n", process.stdout.readline()).group(1)  # type: ignore[union-attr]
+        page, _ = open_page(browser, url)
+        page.wait_for_function("Number(document.querySelector('#step-number').textContent) >= 5", timeout=15000)
+        process.kill()
+        process.wait(timeout=10)
+        page.wait_for_function("document.querySelector('#status').textContent.includes('has stopped')",
+                               timeout=20000)
+        page.fill("#timeline", "3")
+        page.wait_for_function("document.querySelector('#step-number').textContent === '3'", timeout=5000)
+        page.close()
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.communicate(timeout=10)

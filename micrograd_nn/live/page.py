@@ -40,11 +40,17 @@ if (!timeline.finished) {
     if (message.steps && message.steps.length) view.addSteps(message.steps);
     if (message.finished) { view.finish(); source.close(); }
   };
+  let failures = 0;
   source.onerror = () => {
-    if (source.readyState === EventSource.CLOSED) view.setStatus("connection closed: the training process has ended");
-    else view.setStatus("connection lost, retrying…");
+    failures += 1;
+    if (source.readyState === EventSource.CLOSED || failures >= 3) {
+      source.close();
+      view.setStatus("the training process has stopped: the page keeps the steps it received");
+    } else {
+      view.setStatus("connection lost, retrying…");
+    }
   };
-  source.onopen = () => view.setStatus("training…");
+  source.onopen = () => { failures = 0; view.setStatus("training…"); };
 }
 """
 

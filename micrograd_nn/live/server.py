@@ -121,6 +121,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Connection", "close")
         self.end_headers()
         self.close_connection = True
+        self.wfile.write(b"retry: 1000\n\n")  # a browser retries a lost stream after 1 s
+        self.wfile.flush()
         quiet_since = time.monotonic()
         while not live.stopping:
             steps, finished = live.recorder.wait_for_steps(known, timeout=1.0)
