@@ -17,10 +17,10 @@ import pytest
 from conftest import full_snapshot, needs_dot
 
 from micrograd_nn.engine import Value
-from micrograd_nn.graph import format_number, walk
-from micrograd_nn.inspect import backward_steps, chain_rule_line
 from micrograd_nn.nn import MLP
-from micrograd_nn.stepper import Stepper, rule_lines, show, stepper_html, stepper_states, write_html
+from micrograd_nn.views.explain import backward_steps, chain_rule_line, rule_lines
+from micrograd_nn.views.stepper import Stepper, show, stepper_html, stepper_states, write_html
+from micrograd_nn.views.walk import format_number, walk
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_FLAGS = [
@@ -94,13 +94,13 @@ def test_states_for_a_fused_network() -> None:
 
 @needs_dot
 def test_the_page_walks_the_graph_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    import micrograd_nn.walk
+    import micrograd_nn.views.walk
 
     root, _ = expression()
     root.backward()
     calls = []
-    real = micrograd_nn.walk.topological_order
-    monkeypatch.setattr(micrograd_nn.walk, "topological_order", lambda r: calls.append(r) or real(r))
+    real = micrograd_nn.views.walk.topological_order
+    monkeypatch.setattr(micrograd_nn.views.walk, "topological_order", lambda r: calls.append(r) or real(r))
     page = stepper_html(root, direction="TB", compact=True)
     assert calls == [root]
     assert "not-run" not in page
@@ -408,9 +408,9 @@ def test_any_label_gives_a_page_whose_data_stays_in_its_element(label: str) -> N
 
 
 def test_stepper_displays_inline_in_a_notebook(monkeypatch: pytest.MonkeyPatch) -> None:
-    import micrograd_nn.stepper
+    import micrograd_nn.views.stepper
 
-    monkeypatch.setattr(micrograd_nn.stepper, "stepper_html", lambda root, **options: '<p title="a&b">"page"</p>')
+    monkeypatch.setattr(micrograd_nn.views.stepper, "stepper_html", lambda root, **options: '<p title="a&b">"page"</p>')
     shown = show(Value(1.0) * 2.0, height=500)
     frame = shown._repr_html_()
     assert frame.startswith("<iframe ") and 'height: 500px' in frame and 'sandbox="allow-scripts"' in frame

@@ -7,10 +7,10 @@ import sys
 
 import pytest
 
-from micrograd_nn import losses
 from micrograd_nn.engine import Value
 from micrograd_nn.nn import MLP
-from micrograd_nn.walk import (
+from micrograd_nn.training import losses
+from micrograd_nn.views.walk import (
     check_precision,
     format_number,
     group_title,
@@ -93,7 +93,8 @@ def test_walk_refuses_a_non_value() -> None:
 
 def test_importing_inspect_and_audit_does_not_load_graphviz() -> None:
     code = (
-        "import sys, micrograd_nn.inspect, micrograd_nn.audit, micrograd_nn.walk, micrograd_nn.stepper; "
+        "import sys, micrograd_nn.views.explain, micrograd_nn.checks.audit, micrograd_nn.views.walk, "
+        "micrograd_nn.views.stepper; "
         "print('graphviz' in sys.modules)"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
