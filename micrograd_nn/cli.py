@@ -349,7 +349,7 @@ def _show(root: Value, args: argparse.Namespace, command: str) -> int:
     import sys
 
     from micrograd_nn.engine import topological_order
-    from micrograd_nn.views import explain, network_picture, scalar_picture
+    from micrograd_nn.views import explain, network_picture, scalar_picture, tables
 
     files = {option: _file_path(option, getattr(args, option)) for option in FILE_OPTIONS if getattr(args, option)}
     try:
@@ -379,7 +379,7 @@ def _show(root: Value, args: argparse.Namespace, command: str) -> int:
             print(f"micrograd-nn {command}: {getattr(err, 'cli_message', str(err))}", file=sys.stderr)
             return 2
     if not args.no_table:
-        print(explain.format_table(root, precision=args.precision))
+        print(tables.format_table(root, precision=args.precision))
         print()
     if not args.no_explain:
         print(explain.explain(root, path_from=path_from, precision=args.precision))

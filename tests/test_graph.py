@@ -11,10 +11,12 @@ import pytest
 from conftest import full_snapshot, needs_dot
 
 from micrograd_nn.engine import Value
+from micrograd_nn.labels import neuron_title as group_title
 from micrograd_nn.nn import MLP
+from micrograd_nn.views.format import format_number
 from micrograd_nn.views.picture import pipe
 from micrograd_nn.views.scalar_picture import draw_dot, neuron_keys, render, to_dot
-from micrograd_nn.views.walk import format_number, grads_computed, group_title, neuron_outputs, walk
+from micrograd_nn.views.walk import grads_computed, neuron_outputs, walk
 
 
 def node_attrs(dot: str, name: str) -> str:

@@ -8,17 +8,11 @@ import sys
 import pytest
 
 from micrograd_nn.engine import Value
+from micrograd_nn.labels import neuron_title as group_title
 from micrograd_nn.nn import MLP
 from micrograd_nn.training import losses
-from micrograd_nn.views.walk import (
-    check_precision,
-    format_number,
-    group_title,
-    neuron_keys,
-    neuron_outputs,
-    neuron_z,
-    walk,
-)
+from micrograd_nn.views.format import check_precision, format_number
+from micrograd_nn.views.walk import neuron_keys, neuron_outputs, neuron_z, walk
 
 
 def test_user_labels_are_kept_and_an_unlabelled_root_is_out() -> None:

@@ -24,8 +24,9 @@ from dataclasses import dataclass, field
 from micrograd_nn import rules
 from micrograd_nn.checks.gradcheck import ATOL, EPS, RTOL, agrees
 from micrograd_nn.engine import Value
-from micrograd_nn.views.explain import ACCUMULATION_NOTE, differs_from_one_pass, replay
-from micrograd_nn.views.walk import Walk, format_number, on_path, walk
+from micrograd_nn.views.format import format_number
+from micrograd_nn.views.replay import ACCUMULATION_NOTE, differs_from_one_pass, replay
+from micrograd_nn.views.walk import Walk, on_path, walk
 
 
 class _NoRule(Exception):

@@ -21,7 +21,7 @@ from micrograd_nn.training.persistence import save_model
 from micrograd_nn.tutorials import plots
 from micrograd_nn.tutorials.common import DEFAULT_OUT, output_folder, percent, say
 from micrograd_nn.tutorials.moons import MoonsResult, train_moons
-from micrograd_nn.views import explain, network_picture
+from micrograd_nn.views import explain, network_picture, replay
 from micrograd_nn.views.stepper import write_html
 
 
@@ -114,5 +114,5 @@ def _write_graph_views(result: TourResult, folder: Path) -> None:
     report_path.write_text(explain.explain(loss) + "\n", encoding="utf-8")
     result.files["backward report"] = report_path
     steps_path = folder / "backward_steps.json"
-    steps_path.write_text(json.dumps(explain.backward_steps(loss), indent=1) + "\n", encoding="utf-8")
+    steps_path.write_text(json.dumps(replay.backward_steps(loss), indent=1) + "\n", encoding="utf-8")
     result.files["backward steps (JSON)"] = steps_path

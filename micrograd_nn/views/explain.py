@@ -1,210 +1,23 @@
-"""Node-by-node views of a graph: a table of every node, the backward pass as step records, and
-the chain rule written out in words and numbers.
+"""The chain rule written out: each op's rule as a formula and in numbers, and the backward pass in words.
 
-The step records replay backward() from the stored local derivatives without
-touching the graph: start from dL/dL = 1 at the root, visit the inner nodes in
-reverse topological order, and add ``local * upstream`` to each operand.  A
-node used twice receives two contributions, and the records show both.
+``rule_lines`` writes one node's op from rules.OPS with its inputs' names and
+numbers filled in ("dv/da = 1 − tanh²(a) = 1 − 0.7071² = 0.5000");
+``chain_rule_line`` one contribution of the replayed backward pass
+(micrograd_nn.views.replay); ``explain`` the whole pass, step by step.
 """
 
 from __future__ import annotations
 
-import html
 import itertools
 import math
 import re
-from collections.abc import Iterable
 from typing import Any
 
 from micrograd_nn import rules
 from micrograd_nn.engine import Value
-from micrograd_nn.views.walk import (
-    DEFAULT_PRECISION,
-    Walk,
-    check_precision,
-    format_number,
-    grads_computed,
-    on_path,
-    walk,
-)
-
-INFIX_OPS = frozenset({"+", "-", "*", "/", "**"})
-
-
-def node_table(root: Value) -> list[dict[str, Any]]:
-    """One record per node in topological order: id, name, label, kind, op, inputs, operands, data, grad, local_grads.
-
-    ``inputs`` holds the op's inputs in order as text (a name, or a plain
-    number stored in the op: "2" in 2 - x); ``operands`` holds the ids of the
-    inputs that are nodes (a node used twice appears twice); ``local_grads``
-    holds d(node)/d(operand) for each operand (None for a micrograd-style
-    closure op, which stores none).
-    """
-    info = walk(root)
-    return [
-        {
-            "id": i,
-            "name": info.names[i],
-            "label": node.label,
-            "kind": info.kinds[i],
-            "op": node.op,
-            "operands": [info.index[operand] for operand in node.operands],
-            "operand_names": [info.name_of(operand) for operand in node.operands],
-            "inputs": [info.name_of(x) if isinstance(x, Value) else f"{x:g}" for x in node.inputs],
-            "data": node.data,
-            "grad": node.grad,
-            "local_grads": None if node.local_grads is None else list(node.local_grads),
-        }
-        for i, node in enumerate(info.nodes)
-    ]
-
-
-def format_table(root: Value, *, precision: int = DEFAULT_PRECISION) -> str:
-    """node_table(root) as aligned plain text, one line per node; numbers with `precision` decimals."""
-    check_precision(precision)
-    rows = node_table(root)
-    header = ["id", "name", "kind", "op", "inputs", "data", "grad", "local derivatives"]
-    cells = [
-        [
-            str(row["id"]),
-            row["name"],
-            row["kind"],
-            row["op"] or "(leaf)",
-            ", ".join(row["inputs"]) or "-",
-            format_number(row["data"], precision),
-            format_number(row["grad"], precision),
-            _locals_text(row["local_grads"], precision) or "-",
-        ]
-        for row in rows
-    ]
-    widths = [max(len(line[k]) for line in [header, *cells]) for k in range(len(header))]
-    numeric = {0, 5, 6}
-
-    def line(values: list[str]) -> str:
-        padded = [v.rjust(w) if k in numeric else v.ljust(w) for k, (v, w) in enumerate(zip(values, widths))]
-        return "  ".join(padded).rstrip()
-
-    text = [line(header), line(["-" * w for w in widths])]
-    text += [line(values) for values in cells]
-    if not grads_computed(root):
-        text.append("(gradients not computed yet: call backward() on the root)")
-    return "\n".join(text)
-
-
-def _locals_text(local_grads: list[float] | None, precision: int) -> str:
-    """The local derivatives of a table row, or why there are none to show."""
-    if local_grads is None:
-        return "not stored (closure op)"
-    return ", ".join(format_number(g, precision) for g in local_grads)
-
-
-def table_html(root: Value, *, precision: int = DEFAULT_PRECISION) -> str:
-    """node_table(root) as an HTML table, for IPython.display.HTML in a notebook."""
-    check_precision(precision)
-    rows = node_table(root)
-    header = "".join(
-        f"<th>{h}</th>" for h in ("id", "name", "kind", "op", "inputs", "data", "grad", "local derivatives")
-    )
-    body = []
-    for row in rows:
-        cells = [
-            str(row["id"]),
-            html.escape(row["name"]),
-            row["kind"],
-            html.escape(row["op"]),
-            html.escape(", ".join(row["inputs"])),
-            format_number(row["data"], precision),
-            format_number(row["grad"], precision),
-            _locals_text(row["local_grads"], precision),
-        ]
-        body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-    return f"<table><thead><tr>{header}</tr></thead><tbody>{''.join(body)}</tbody></table>"
-
-
-def _formula(info: Walk, node: Value) -> str:
-    """How a node was computed, by input names and numbers: "a * b", "2 - x", "tanh(v3)", "w1*x1 + b"."""
-    shown = [info.name_of(x) if isinstance(x, Value) else f"{x:g}" for x in node.inputs]
-    if node.op in INFIX_OPS:
-        return f" {node.op} ".join(shown)
-    if node.op == "neg":
-        return f"-{shown[0]}"
-    if node.op in ("dot", "affine"):
-        n = len(shown) // 2
-        terms = [f"{shown[k]}*{shown[n + k]}" for k in range(n)]
-        return " + ".join(terms + shown[2 * n :])
-    if node.op == "leaky_relu":
-        return f"leaky_relu({shown[0]}, slope={shown[1]})"
-    return f"{node.op}({', '.join(shown)})"
-
-
-def replay(info: Walk) -> tuple[list[dict[str, Any]], list[float]]:
-    """One backward pass replayed on a walked graph: the records of backward_steps, and each node's dL/dnode.
-
-    Reads only the stored local derivatives; the graph is not touched.  An op
-    written the micrograd way stores none, so what it passes back is unknown:
-    its operands, and every node below them, get ``"known": False`` in their
-    step records (their totals leave out the closure's share).
-    """
-    nodes, index = info.nodes, info.index
-    running = [0.0] * len(nodes)
-    running[-1] = 1.0
-    incomplete: set[int] = set()  # nodes whose total misses a closure op's share
-    steps = []
-    inner = [i for i in range(len(nodes) - 1, -1, -1) if nodes[i].operands]
-    for number, i in enumerate(inner, 1):
-        node = nodes[i]
-        upstream = running[i]
-        if node.local_grads is None or i in incomplete:
-            incomplete.update(index[operand] for operand in node.operands)
-        contributions = []
-        input_positions = [p for p, x in enumerate(node.inputs, 1) if isinstance(x, Value)]
-        for position, (operand, local, input_position) in enumerate(
-            zip(node.operands, node.local_grads or (), input_positions), 1
-        ):
-            j = index[operand]
-            contribution = rules.contribution(rules.OPS[node.op], local, upstream)  # relu masks: 0 even for inf
-            before = running[j]
-            running[j] = before + contribution
-            contributions.append(
-                {
-                    "position": position,
-                    "input_position": input_position,
-                    "operand_id": j,
-                    "operand": info.names[j],
-                    "local": local,
-                    "contribution": contribution,
-                    "total_before": before,
-                    "total_after": running[j],
-                }
-            )
-        steps.append(
-            {
-                "step": number,
-                "node_id": i,
-                "node": info.names[i],
-                "op": node.op,
-                "formula": _formula(info, node),
-                "data": node.data,
-                "upstream": upstream,
-                "contributions": contributions,
-                "closure": node.local_grads is None,  # a micrograd-style op: no derivatives stored to show
-                "known": i not in incomplete,  # False below a closure op: the upstream misses its share
-                "input_values": [x.data if isinstance(x, Value) else x for x in node.inputs],
-                "number_positions": [p for p, x in enumerate(node.inputs, 1) if not isinstance(x, Value)],
-            }
-        )
-    return steps, running
-
-
-def backward_steps(root: Value) -> list[dict[str, Any]]:
-    """The backward pass as data: one record per inner node, in reverse topological order.
-
-    Starting from dL/dL = 1, each record holds the node's upstream gradient
-    dL/dnode and, per operand in order, the local derivative dnode/doperand,
-    the contribution local * upstream, and the operand's running total before
-    and after it: dL/doperand += dnode/doperand * dL/dnode.
-    """
-    return replay(walk(root))[0]
+from micrograd_nn.views.format import DEFAULT_PRECISION, check_precision, format_number
+from micrograd_nn.views.replay import ACCUMULATION_NOTE, Contribution, Step, differs_from_one_pass, replay
+from micrograd_nn.views.walk import Walk, on_path, walk
 
 
 def product_text(a: float, b: float, product: float, precision: int = DEFAULT_PRECISION) -> str:
@@ -369,7 +182,7 @@ def _nary_rule_lines(info: Walk, node_id: int, shown: list[str], precision: int 
 
 
 def chain_rule_line(
-    root_name: str, step: dict[str, Any], contribution: dict[str, Any], precision: int = DEFAULT_PRECISION
+    root_name: str, step: Step, contribution: Contribution, precision: int = DEFAULT_PRECISION
 ) -> str:
     """One contribution as text: dL/da += dL/dc * dc/da = up * local = contribution  (dL/da = total).
 
@@ -377,39 +190,25 @@ def chain_rule_line(
     is not mistaken for the running total dL/da it is added to.  When the
     numbers as shown do not multiply out at this precision, ≈ replaces =.
     """
-    node, operand = step["node"], contribution["operand"]
+    node, operand = step.node, contribution.operand
     if node == root_name:  # names are unique, so this is the root's step, whose upstream is dL/dL = 1
         local = f"∂{node}/∂{operand}(local)"
     else:
         local = f"d{node}/d{operand}"
-    arithmetic = product_text(step["upstream"], contribution["local"], contribution["contribution"], precision)
+    arithmetic = product_text(step.upstream, contribution.local, contribution.contribution, precision)
     return (
         f"d{root_name}/d{operand} += d{root_name}/d{node} * {local} = {arithmetic}"
-        f"   (d{root_name}/d{operand} is now {format_number(contribution['total_after'], precision)})"
+        f"   (d{root_name}/d{operand} is now {format_number(contribution.total_after, precision)})"
     )
 
 
-def step_title(step: dict[str, Any], total_steps: int, root_name: str, precision: int = DEFAULT_PRECISION) -> str:
+def step_title(step: Step, total_steps: int, root_name: str, precision: int = DEFAULT_PRECISION) -> str:
     """The heading of one step: which node, how it was computed, and its upstream gradient."""
     return (
-        f"step {step['step']} of {total_steps}: {step['node']} = {step['formula']}"
-        f" = {format_number(step['data'], precision)};  upstream d{root_name}/d{step['node']} = "
-        f"{format_number(step['upstream'], precision)}"
+        f"step {step.step} of {total_steps}: {step.node} = {step.formula}"
+        f" = {format_number(step.data, precision)};  upstream d{root_name}/d{step.node} = "
+        f"{format_number(step.upstream, precision)}"
     )
-
-
-ACCUMULATION_NOTE = "leaves accumulate over several backward() calls (use zero_grad() between them)"
-"""Why a leaf's .grad can differ from one backward pass (shared by explain and the gradient audit)."""
-
-
-def differs_from_one_pass(info: Walk, totals: list[float], ids: Iterable[int]) -> list[int]:
-    """Those of the leaves ``ids`` whose .grad differs from one backward pass's total (accumulation)."""
-    return [
-        i
-        for i in ids
-        if not info.nodes[i].operands
-        and abs(info.nodes[i].grad - totals[i]) > 1e-9 * max(1.0, abs(totals[i]))
-    ]
 
 
 def explain(root: Value, *, path_from: Value | None = None, precision: int = DEFAULT_PRECISION) -> str:
@@ -443,29 +242,29 @@ def explain(root: Value, *, path_from: Value | None = None, precision: int = DEF
             f"At {r}'s own step the local derivative is written ∂{r}/∂x(local): it is the derivative of "
             f"{r}'s operation alone, not the running total d{r}/dx.",
         ]
-    if any(any("≈" in product_text(s["upstream"], c["local"], c["contribution"], precision)
-               for c in s["contributions"]) for s in steps):
+    if any(any("≈" in product_text(s.upstream, c.local, c.contribution, precision)
+               for c in s.contributions) for s in steps):
         lines.append(f"(≈: the numbers as shown, rounded to {precision} decimals, do not multiply out exactly.)")
     if path_from is not None:
         lines.append(f"Only the path from {info.name_of(path_from)} to {r} is shown.")
     for step in steps:
-        if step["node_id"] not in keep:
+        if step.node_id not in keep:
             continue
         lines.append("")
         lines.append(step_title(step, len(steps), r, precision))
-        if step["closure"]:
+        if step.closure:
             lines.append(
-                f"  {step['node']} is an op written the micrograd way: its derivatives live in its _backward "
+                f"  {step.node} is an op written the micrograd way: its derivatives live in its _backward "
                 "closure and are not stored, so they cannot be shown here, nor the gradients below it."
             )
-        elif not step["known"]:
+        elif not step.known:
             lines.append(
-                f"  (the upstream d{r}/d{step['node']} above leaves out what a micrograd-style op passes back, "
+                f"  (the upstream d{r}/d{step.node} above leaves out what a micrograd-style op passes back, "
                 "so these numbers are partial)"
             )
-        derivative_rules = rule_lines(info, step["node_id"], precision)[1:]  # one per operand, in order
-        for contribution, rule in itertools.zip_longest(step["contributions"], derivative_rules):
-            if contribution is not None and contribution["operand_id"] in keep:
+        derivative_rules = rule_lines(info, step.node_id, precision)[1:]  # one per operand, in order
+        for contribution, rule in itertools.zip_longest(step.contributions, derivative_rules):
+            if contribution is not None and contribution.operand_id in keep:
                 if rule is not None:
                     lines.append(f"  rule: {rule}")
                 lines.append("  " + chain_rule_line(r, step, contribution, precision))
@@ -478,8 +277,8 @@ def explain(root: Value, *, path_from: Value | None = None, precision: int = DEF
     incomplete = {  # leaves whose replayed total misses a closure op's share
         info.index[operand]
         for step in steps
-        if step["closure"] or not step["known"]
-        for operand in info.nodes[step["node_id"]].operands
+        if step.closure or not step.known
+        for operand in info.nodes[step.node_id].operands
     }
 
     def result(i: int) -> str:

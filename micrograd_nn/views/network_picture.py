@@ -6,11 +6,12 @@ neurons in index order from top to bottom, each neuron one node named
 a = act(z) and dL/dz; each weight one edge whose width and colour show the
 weight (or its gradient), with the numbers in the edge's tooltip.
 
-Everything is read from the root's graph: the neurons are the walk's neuron
-groups (built from the parameter labels nn.py gives, ``L1.n2.w3``,
-``L1.n2.b``), and each weight's edge starts at whatever its product reads.
-``focus="L1.n3"`` expands one neuron into its scalar operations (the scalar
-graph of that neuron, inside the network), the others stay one node each.
+Everything is read from the network model the walk found
+(micrograd_nn.views.network): its layers and neurons, each weight's edge
+starting at whatever the weight multiplies.  A network whose labels contradict
+the graph is refused (PictureError), never drawn.  ``focus="L1.n3"`` expands
+one neuron into its scalar operations (the scalar graph of that neuron, inside
+the network), the others stay one node each.
 """
 
 from __future__ import annotations
@@ -33,20 +34,9 @@ from micrograd_nn.views.dot_text import (
     run_dot,
     signed_colour,
 )
-from micrograd_nn.views.walk import (
-    ACTIVATION_OPS,
-    DEFAULT_PRECISION,
-    NEURON_KEY,
-    PARAMETER_LABEL,
-    Walk,
-    check_precision,
-    format_number,
-    neuron_keys,
-    neuron_outputs,
-    neuron_sort_key,
-    neuron_z,
-    walk,
-)
+from micrograd_nn.views.format import DEFAULT_PRECISION, check_precision, format_number
+from micrograd_nn.views.network import Neuron
+from micrograd_nn.views.walk import Walk, walk
 
 if TYPE_CHECKING:
     import graphviz
@@ -71,116 +61,84 @@ class WeightEdge:
 
 
 @dataclass(frozen=True)
-class Network:
-    """The network found in a walked graph: columns of node names, the weight edges, and the loss."""
+class NetworkLayout:
+    """What the network view draws: the input column, the neuron columns, the weight edges and the loss."""
 
     inputs: list[str]  # DOT names of the input column, in the order the weights read them
     input_text: dict[str, tuple[str, float, float | None]]  # name -> (shown name, value, gradient or None)
     input_of: dict[int, str]  # walk id of an input Value -> its DOT name
     layers: list[list[str]]  # neuron keys per layer, in index order
     weights: list[WeightEdge]
+    neurons: dict[str, Neuron]  # key -> the neuron (micrograd_nn.views.network)
     outputs: dict[str, int]  # neuron key -> walk id of its output a
     zs: dict[str, int]  # neuron key -> walk id of its pre-activation z
     loss: int | None  # walk id of the root when it is not itself a neuron's output
     feeds_loss: list[str]  # neurons whose output is read outside every neuron (by the loss)
 
 
-def find_network(info: Walk) -> Network:
-    """The layers, inputs and weight edges of the network in a walked graph; ValueError if it has no neurons."""
-    keys = neuron_keys(info)
-    outputs = neuron_outputs(info)
-    keys = [k for k in keys if k in outputs]
-    if not keys:
+def network_layout(info: Walk) -> NetworkLayout:
+    """The columns and weight edges of the network view of a walked graph; PictureError if there is no network."""
+    net = info.network
+    if not net.layers and not net.problems:
         why = "no neurons in this graph; the network view finds them by the parameter labels nn.py gives (L1.n2.w1)"
         raise PictureError(
             f"network view: {why}: build the graph with micrograd_nn.nn, or draw the scalar graph with draw_dot",
             f"--network: {why}: draw the scalar graph (leave out --network)",
         )
-    output_of = {i: key for key, i in outputs.items()}
-    inputs: list[str] = []
-    input_text: dict[str, tuple[str, float, float | None]] = {}
-    weights: list[WeightEdge] = []
-    input_of: dict[int, str] = {}
-    number_inputs: dict[int, str] = {}
-
-    def source_of(signal: Value | float, position: int) -> str:
-        """The DOT name of the node a weight reads: a neuron, or an input node (made on first use)."""
-        if isinstance(signal, Value):
-            j = info.index[signal]
-            if j in output_of:
-                return output_of[j]
-            if j in input_of:
-                return input_of[j]
-            name = input_of[j] = f"input{len(inputs) + 1}"
-            input_text[name] = (info.names[j], signal.data, signal.grad)
-        else:  # a plain number read by weight k: one input node per position k
-            if position in number_inputs:
-                return number_inputs[position]
-            name = number_inputs[position] = f"input{len(inputs) + 1}"
-            input_text[name] = (f"x{position}", float(signal), None)
-        inputs.append(name)
-        return name
-
-    for i, node in enumerate(info.nodes):
-        key = info.groups[i]
-        if key not in outputs or not node.operands:
-            continue
-        for parameter, signal in _weight_pairs(node, key):
-            match = PARAMETER_LABEL.match(parameter.label)
-            position = int(match.group("weight")) if match and match.group("weight") else 0
-            signal_value = signal.data if isinstance(signal, Value) else float(signal)
-            weights.append(WeightEdge(info.index[parameter], source_of(signal, position), key, signal_value))
-    weights.sort(key=lambda w: (neuron_sort_key(w.target), _weight_number(info.nodes[w.parameter].label)))
-    layer_of: dict[int, list[str]] = {}
-    for key in keys:
-        match = NEURON_KEY.match(key)
-        layer_of.setdefault(int(match.group("layer") or 1) if match else 0, []).append(key)
-    root = len(info.nodes) - 1
-    loss = None if root in output_of else root
+    if net.problems:
+        raise PictureError(f"network view: {net.problems[0]}", f"--network: {net.problems[0]}")
+    inputs = _InputColumn(info)
+    weights = [
+        WeightEdge(info.index[w], inputs.source_of(x, k), neuron.key, x.data if isinstance(x, Value) else float(x))
+        for neuron in net.neurons
+        for k, (w, x) in enumerate(zip(neuron.weights, neuron.inputs), 1)
+    ]
+    outputs = {neuron.key: info.index[neuron.out] for neuron in net.neurons}
+    loss = info.index[net.loss] if net.loss is not None else None
     read_outside = {info.index[x] for i, node in enumerate(info.nodes) if info.groups[i] is None for x in node.operands}
-    feeds_loss = [key for key in keys if loss is not None and outputs[key] in read_outside]
-    return Network(
-        inputs=inputs,
-        input_text=input_text,
-        input_of=input_of,
-        layers=[layer_of[layer] for layer in sorted(layer_of)],
+    return NetworkLayout(
+        inputs=inputs.names,
+        input_text=inputs.text,
+        input_of=inputs.of,
+        layers=[[neuron.key for neuron in layer.neurons] for layer in net.layers],
         weights=weights,
-        outputs={key: outputs[key] for key in keys},
-        zs={key: neuron_z(info, key, outputs) for key in keys},
+        neurons=dict(net.by_key),
+        outputs=outputs,
+        zs={neuron.key: info.index[neuron.z] for neuron in net.neurons},
         loss=loss,
-        feeds_loss=feeds_loss,
+        feeds_loss=[key for key, out in outputs.items() if loss is not None and out in read_outside],
     )
 
 
-def _weight_number(label: str) -> int:
-    """k of a weight labelled L1.n2.wk."""
-    match = PARAMETER_LABEL.match(label)
-    return int(match.group("weight")) if match and match.group("weight") else 0
+class _InputColumn:
+    """The input column's nodes, made as the weights read them: one per input Value, one per position of a number."""
 
+    def __init__(self, info: Walk) -> None:
+        self.info = info
+        self.output_of = {info.index[neuron.out]: neuron.key for neuron in info.network.neurons}
+        self.names: list[str] = []
+        self.text: dict[str, tuple[str, float, float | None]] = {}
+        self.of: dict[int, str] = {}  # walk id of an input Value -> its DOT name
+        self.numbers: dict[int, str] = {}  # position of a plain number -> its DOT name
 
-def _weight_pairs(node: Value, key: str) -> list[tuple[Value, Value | float]]:
-    """(weight, what it multiplies) for each of neuron key's weights that this node reads."""
-    def is_weight(x: object) -> bool:
-        if not isinstance(x, Value):
-            return False
-        match = PARAMETER_LABEL.match(x.label)
-        return match is not None and match.group("weight") is not None and x.label.rsplit(".", 1)[0] == key
+    def source_of(self, signal: Value | float, position: int) -> str:
+        """The DOT name of the node weight number position reads: a neuron, or an input node (made on first use)."""
+        if isinstance(signal, Value):
+            j = self.info.index[signal]
+            if j in self.output_of:
+                return self.output_of[j]
+            if j in self.of:
+                return self.of[j]
+            name = self.of[j] = f"input{len(self.names) + 1}"
+            self.text[name] = (self.info.names[j], signal.data, signal.grad)
+        else:  # a plain number read by weight k: one input node per position k
+            if position in self.numbers:
+                return self.numbers[position]
+            name = self.numbers[position] = f"input{len(self.names) + 1}"
+            self.text[name] = (f"x{position}", float(signal), None)
+        self.names.append(name)
+        return name
 
-    inputs = node.inputs
-    if node.op == "*" and len(inputs) == 2:
-        a, b = inputs
-        if is_weight(a):
-            return [(a, b)]  # type: ignore[list-item]
-        if is_weight(b):
-            return [(b, a)]  # type: ignore[list-item]
-        return []
-    if node.op in ("dot", "affine"):
-        n = (len(inputs) - (1 if node.op == "affine" else 0)) // 2
-        return [(w, x) for w, x in zip(inputs[:n], inputs[n : 2 * n]) if is_weight(w)]  # type: ignore[misc]
-    return []
-
-
-# -- drawing ---------------------------------------------------------------------------------------
 
 def _check_edge_value(edge_value: str) -> str:
     if edge_value not in EDGE_VALUES:
@@ -209,7 +167,7 @@ class _Style:
     """What every statement of one network picture shares: the walk, the network, the numbers' format."""
 
     info: Walk
-    net: Network
+    net: NetworkLayout
     precision: int
     root_name: str
     ports: dict[str, str]  # edges leave a node on the side facing the next column and enter on the other
@@ -249,7 +207,7 @@ def network_lines(
     check_precision(precision)
     if direction not in ("LR", "TB"):
         raise ValueError(f"direction must be 'LR' or 'TB', got {direction!r}")
-    net = find_network(info)
+    net = network_layout(info)
     if focus is not None and focus not in net.outputs:
         keys = list(net.outputs)
         shown = ", ".join(keys) if len(keys) <= 12 else f"{', '.join(keys[:6])}, ..., {', '.join(keys[-3:])}"
@@ -264,6 +222,9 @@ def network_lines(
         caption = caption.replace("the weight's size and sign (hover", "the size and sign of its gradient (hover")
     if not info.grads_computed:
         caption = "gradients not computed yet: call backward() on the root to fill them in\n" + caption
+    if info.network.passes > 1:
+        passes = info.network.passes
+        caption = f"the network ran {passes} times in this graph: the picture shows its last pass\n" + caption
     lines = [
         f"rankdir={direction}",
         "newrank=true",
@@ -291,10 +252,9 @@ def network_lines(
         lines.append(f"{quote(name)} " + attrs(id=name, label=label, style="rounded,dashed"))
     largest_grad = max((abs(info.nodes[z].grad) for z in net.zs.values() if math.isfinite(info.nodes[z].grad)),
                        default=0.0)
-    biases = {node.label: node for node in info.nodes if not node.operands and node.label.endswith(".b")}
     for layer in net.layers:
         for key in layer:
-            attributes = _neuron_attributes(style, key, biases.get(f"{key}.b"), largest_grad, compact)
+            attributes = _neuron_attributes(style, net.neurons[key], largest_grad, compact)
             if key == focus:
                 attributes.update(color="#e8590c", penwidth=3)
             lines.append(f"{quote(key)} " + attrs(**attributes))
@@ -323,15 +283,13 @@ def network_lines(
     return lines
 
 
-def _neuron_attributes(style: _Style, key: str, bias: Value | None, largest_grad: float,
-                       compact: bool = False) -> dict[str, object]:
+def _neuron_attributes(style: _Style, neuron: Neuron, largest_grad: float, compact: bool = False) -> dict[str, object]:
     """A neuron's node: its key and activation, z, a and dL/dz, filled by dL/dz; its bias in the tooltip.
 
     Lines: "L1.n3 (tanh)", "z = ...", "a = ...", "dL/dz = ..."; compact: z and a share one line.
     """
-    info, net = style.info, style.net
-    z, out = info.nodes[net.zs[key]], info.nodes[net.outputs[key]]
-    activation = out.op if out.op in ACTIVATION_OPS else "linear"
+    info, key, bias = style.info, neuron.key, neuron.bias
+    z, out, activation = neuron.z, neuron.out, neuron.activation
     r = style.root_name
     values = f"z = {style.number(z.data)}" + ("   " if compact else "\n") + f"a = {style.number(out.data)}"
     label = f"{key} ({activation})\n{values}\nd{r}/dz = {style.grad(z.grad)}"
@@ -408,7 +366,8 @@ def _focus_cluster(style: _Style, key: str) -> list[str]:
     last op's edge goes into it.
     """
     info, net = style.info, style.net
-    members = [i for i, g in enumerate(info.groups) if g == key]
+    members = [info.index[node] for node in net.neurons[key].nodes]
+    member_set = set(members)
     out = net.outputs[key]
     output_of = {i: k for k, i in net.outputs.items()}
     statements, edges = [], []
@@ -426,7 +385,7 @@ def _focus_cluster(style: _Style, key: str) -> list[str]:
         locals_ = node.local_grads or (None,) * len(node.operands)
         for position, (operand, local) in enumerate(zip(node.operands, locals_), 1):
             j = info.index[operand]
-            if info.groups[j] == key:
+            if j in member_set:
                 source = f"v{j}"
             elif j in output_of:
                 source = output_of[j]

@@ -19,22 +19,12 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any, Protocol
 
-from micrograd_nn import rules
+from micrograd_nn import labels, rules
 from micrograd_nn.engine import Value
 from micrograd_nn.views.dot_text import DOT_TIMEOUT, PictureError, attrs, clean_text, op_text, quote, signed_colour
+from micrograd_nn.views.format import DEFAULT_PRECISION, check_precision, format_number
 from micrograd_nn.views.picture import Picture, write_picture
-from micrograd_nn.views.walk import (
-    DEFAULT_PRECISION,
-    NEURON_KEY,
-    Walk,
-    check_precision,
-    format_number,
-    group_title,
-    neuron_outputs,
-    on_path,
-    walk,
-)
-from micrograd_nn.views.walk import neuron_keys as _walk_neuron_keys
+from micrograd_nn.views.walk import Walk, on_path, walk
 
 DEFAULT_MAX_NODES = 300
 """Pictures with more drawn nodes than this raise PictureTooLargeError instead of hanging Graphviz."""
@@ -137,9 +127,9 @@ def _collapsed_keys(all_groups: list[str], collapse: bool | str | Iterable[str])
 def _layout(info: Walk, options: DrawOptions) -> _Layout:
     """Decide what is drawn, and how; PictureTooLargeError when the picture would exceed max_nodes."""
     nodes, index, groups = info.nodes, info.index, info.groups
-    collapsed = _collapsed_keys(_walk_neuron_keys(info), options.collapse)
+    collapsed = _collapsed_keys([neuron.key for neuron in info.network.neurons], options.collapse)
     # A collapsed neuron is drawn as its output node; every other member is hidden.
-    outputs = {key: i for key, i in neuron_outputs(info).items() if key in collapsed}
+    outputs = {n.key: index[n.out] for n in info.network.neurons if n.key in collapsed}
     collapsed &= set(outputs)  # a "neuron" of parameters only has no output to draw
     hidden = [groups[i] in collapsed and outputs.get(groups[i]) != i for i in range(len(nodes))]  # type: ignore[arg-type]
     drawn_as = [outputs[groups[i]] if groups[i] in collapsed else i for i in range(len(nodes))]  # type: ignore[index]
@@ -181,8 +171,8 @@ def _value_statement(layout: _Layout, i: int) -> str:
     info = layout.info
     node, kind, group = info.nodes[i], info.kinds[i], info.groups[i]
     if group in layout.collapsed:
-        activation = "linear" if node.op in ("+", "affine", "dot") else node.op  # a weighted sum is a linear output
-        title = f"{group_title(group)}\noutput ({activation})"  # type: ignore[arg-type]
+        activation = info.network.neuron(group).activation  # type: ignore[arg-type]
+        title = f"{labels.neuron_title(group)}\noutput ({activation})"  # type: ignore[arg-type]
     elif kind in ("parameter", "input", "constant"):
         title = f"{clean_text(info.names[i], 40)} · {kind}"
     else:
@@ -290,7 +280,7 @@ def _cluster(key: str, statements: list[str]) -> list[str]:
     name = "cluster_" + re.sub(r"\W", "_", key)
     return [
         f"subgraph {name} {{",
-        f"  label={quote(group_title(key))} style=rounded color=\"#999999\" fontname=Helvetica",
+        f"  label={quote(labels.neuron_title(key))} style=rounded color=\"#999999\" fontname=Helvetica",
         *("  " + s for s in statements),
         "}",
     ]
@@ -342,7 +332,8 @@ def _dot_lines(info: Walk, options: DrawOptions) -> list[str]:
                      f"fontcolor=\"{colour}\"")
     # Edges go after every node and outside the clusters: in DOT, mentioning a
     # node inside a subgraph makes it a member of that subgraph.
-    cluster_lines: dict[str, list[str]] = {g: [] for g in _walk_neuron_keys(info) if g not in collapsed}
+    keys = [neuron.key for neuron in info.network.neurons]
+    cluster_lines: dict[str, list[str]] = {key: [] for key in keys if key not in collapsed}
     edge_lines: list[str] = []
     for i, node in enumerate(info.nodes):
         if layout.hidden[i]:
@@ -371,13 +362,9 @@ def _layer_order(layout: _Layout) -> list[str]:
 
     Without this Graphviz orders a rank to shorten edges: layer 1 came out as 1, 4, 3, 2.
     """
-    layers: dict[str, list[str]] = {}
-    for key in _walk_neuron_keys(layout.info):  # in network order: by layer, then by index
-        match = NEURON_KEY.match(key)
-        if key in layout.outputs and match is not None:
-            layers.setdefault(match.group("layer") or "", []).append(f"v{layout.outputs[key]}")
     lines = []
-    for column in layers.values():
+    for layer in layout.info.network.layers:  # neurons in index order
+        column = [f"v{layout.outputs[n.key]}" for n in layer.neurons if n.key in layout.outputs]
         if len(column) < 2:
             continue
         lines.append("subgraph { rank=same; " + "; ".join(column) + " }")
@@ -430,4 +417,4 @@ def render(
 
 def neuron_keys(root: Value) -> list[str]:
     """The neurons found in root's graph in network order, e.g. ["L1.n1", "L1.n2", "L2.n1"], for collapse=..."""
-    return _walk_neuron_keys(walk(root))
+    return [neuron.key for neuron in walk(root).network.neurons]

@@ -27,38 +27,37 @@ node by node (or layer by layer).
 
 from __future__ import annotations
 
-import dataclasses
 import html
 import json
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from micrograd_nn import labels
 from micrograd_nn.engine import Value
-from micrograd_nn.nn import ACTIVATIONS
 from micrograd_nn.views import network_picture
 from micrograd_nn.views.dot_text import run_dot
 from micrograd_nn.views.explain import (
     chain_rule_line,
     formula_number,
     join_checked,
-    replay,
     rule_lines,
     same_when_shown,
     step_title,
 )
-from micrograd_nn.views.walk import Walk, format_number, group_title, neuron_outputs, walk
+from micrograd_nn.views.format import format_number
+from micrograd_nn.views.network import Neuron
+from micrograd_nn.views.replay import Step, replay
+from micrograd_nn.views.walk import Walk, walk
 
 MODES = ("nodes", "layers")
 """How the stepper walks backward: one step per operation node, or per layer then per neuron."""
 
 NAME_LIMIT = 40
 """Longest name the page shows; a longer label is cut to this many characters, ending in "…"."""
-
-ACTIVATION_OPS = frozenset(name for name, act in ACTIVATIONS.items() if act is not None)
 
 
 # --- names the page can show ----------------------------------------------------
@@ -76,7 +75,7 @@ def _displayable(info: Walk) -> Walk:
     for name in names:
         seen[name] = seen.get(name, 0) + 1
     names = [name if seen[name] == 1 or name == info.names[i] else f"{name}#{i}" for i, name in enumerate(names)]
-    return dataclasses.replace(info, names=names)
+    return replace(info, names=names)
 
 
 # --- the states of the page ---------------------------------------------------------
@@ -90,25 +89,39 @@ def _fill(grad: float, largest: float) -> str:
     return f"hsl({hue}, 80%, {97 - 32 * strength:.0f}%)"
 
 
+@dataclass(frozen=True)
+class PageState:
+    """One position of the page: what it says, what it highlights, which gradients and values it fills in.
+
+    The page reads them as JSON (dataclasses.asdict).  Ids are the scalar
+    picture's ("v12" a value, "o12" its op) or, in layer mode, the network view's.
+    """
+
+    title: str
+    phase: str  # "forward" or "backward"
+    node_id: int  # the walk id of the node the step is about
+    highlight: list[str]  # picture ids to mark as the current step
+    rule: list[str]  # the op's rule (or the layer's matrices) as a formula and in numbers
+    lines: list[str]  # the chain-rule lines
+    updates: dict[str, str]  # picture id -> the gradient text it shows from now on
+    fills: dict[str, str]  # picture id -> its colour for that gradient
+    reveal: list[str]  # picture ids whose values the forward pass reaches now
+
+
 def _state(title: str, *, phase: str, node_id: int, highlight: list[str], rule: list[str] | None = None,
            lines: list[str] | None = None, grads: dict[int, float] | None = None, largest: float = 0.0,
-           reveal: list[int] | None = None) -> dict[str, Any]:
-    """One position of the page: what it says, what it highlights, which gradients and values it fills in."""
+           reveal: list[int] | None = None) -> PageState:
+    """A PageState from walk ids: grads {id: running total} become texts and colours."""
     grads = grads or {}
-    return {
-        "title": title,
-        "phase": phase,
-        "node_id": node_id,
-        "highlight": highlight,
-        "rule": rule or [],
-        "lines": lines or [],
-        "updates": {f"v{i}": format_number(g) for i, g in grads.items()},
-        "fills": {f"v{i}": _fill(g, largest) for i, g in grads.items()},
-        "reveal": [f"v{i}" for i in reveal or []],
-    }
+    return PageState(
+        title=title, phase=phase, node_id=node_id, highlight=highlight, rule=rule or [], lines=lines or [],
+        updates={f"v{i}": format_number(g) for i, g in grads.items()},
+        fills={f"v{i}": _fill(g, largest) for i, g in grads.items()},
+        reveal=[f"v{i}" for i in reveal or []],
+    )
 
 
-def stepper_states(root: Value, *, mode: str = "nodes", forward: bool = False) -> list[dict[str, Any]]:
+def stepper_states(root: Value, *, mode: str = "nodes", forward: bool = False) -> list[PageState]:
     """What the page shows at each position: state 0 seeds dL/dL = 1, then one state per backward step.
 
     Each state has a title, the rule lines (the op's formula and local
@@ -123,8 +136,8 @@ def stepper_states(root: Value, *, mode: str = "nodes", forward: bool = False) -
     return _states(info, steps, totals, mode=mode, forward=forward)
 
 
-def _states(info: Walk, steps: list[dict[str, Any]], totals: list[float], *, mode: str,
-            forward: bool) -> list[dict[str, Any]]:
+def _states(info: Walk, steps: list[Step], totals: list[float], *, mode: str,
+            forward: bool) -> list[PageState]:
     """stepper_states from a walked graph and its replayed step records."""
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
@@ -149,19 +162,19 @@ def _states(info: Walk, steps: list[dict[str, Any]], totals: list[float], *, mod
     return states
 
 
-def _node_state(info: Walk, step: dict[str, Any], total_steps: int, largest: float) -> dict[str, Any]:
+def _node_state(info: Walk, step: Step, total_steps: int, largest: float) -> PageState:
     """The backward state of one operation node: its rule, its chain-rule lines, the totals it changes."""
     root_name = info.names[-1]
-    i = step["node_id"]
+    i = step.node_id
     return _state(
         step_title(step, total_steps, root_name),
         phase="backward", node_id=i, highlight=[f"v{i}", f"o{i}"], rule=rule_lines(info, i),
-        lines=[chain_rule_line(root_name, step, c) for c in step["contributions"]],
-        grads={c["operand_id"]: c["total_after"] for c in step["contributions"]}, largest=largest,
+        lines=[chain_rule_line(root_name, step, c) for c in step.contributions],
+        grads={c.operand_id: c.total_after for c in step.contributions}, largest=largest,
     )
 
 
-def _forward_states(info: Walk) -> list[dict[str, Any]]:
+def _forward_states(info: Walk) -> list[PageState]:
     """One state per operation node in topological order: its value appears."""
     inner = [i for i, node in enumerate(info.nodes) if node.operands]
     states = [_state("forward pass: the leaves' values are known; every other value is computed from them",
@@ -178,104 +191,29 @@ def _forward_states(info: Walk) -> list[dict[str, Any]]:
 # --- a network, layer by layer ---------------------------------------------------
 
 @dataclass(frozen=True)
-class _Neuron:
-    """One neuron of a network found in the graph: node ids of its parts."""
-
-    key: str  # "L1.n3"
-    index: int  # 3
-    z: int  # the pre-activation w·x + b
-    out: int  # the activation f(z) (z itself for a linear neuron)
-    weights: list[int]  # w1, w2, ... (parameter ids)
-    bias: int | None
-    signals: list[Value | float]  # what each weight multiplies: the previous layer's outputs or the inputs
-
-
-@dataclass(frozen=True)
 class _Network:
-    """The layers of a network found in the graph (layer l is layers[l - 1]) and each node's stage.
+    """The layers of the walked network (layer l is layers[l - 1]) and each node's stage.
 
     A node's stage is the layer it was computed in (leaves 0); a node outside
     every neuron (the loss, say) gets the stage after its latest operand's: l + 0.5.
     """
 
-    layers: list[list[_Neuron]]
+    layers: list[tuple[Neuron, ...]]
     stages: list[float]
 
 
-_KEY = re.compile(r"^(?:L(\d+)\.)?n(\d+)$")
-
-
 def _network(info: Walk) -> _Network:
-    """The network's layers and neurons from nn.py's labels; ValueError if the graph is not one pass of a network."""
-    members: dict[str, list[int]] = {}
-    for i, group in enumerate(info.groups):
-        if group is not None:
-            members.setdefault(group, []).append(i)
-    if not members:
-        raise ValueError("mode='layers' needs a network built by micrograd_nn.nn (parameters labelled "
-                         "L<layer>.n<neuron>.w<j> and .b); this graph has none: use mode='nodes'")
-    outputs = neuron_outputs(info)
-    by_layer: dict[int, list[_Neuron]] = {}
-    for key, ids in members.items():
-        match = _KEY.match(key)
-        if match is None:
-            raise ValueError(f"mode='layers': cannot tell the layer of neuron {key!r}")
-        layer = int(match.group(1) or 1)
-        by_layer.setdefault(layer, []).append(_neuron(info, outputs, key, int(match.group(2)), ids))
-    if sorted(by_layer) != list(range(1, len(by_layer) + 1)):
-        raise ValueError(f"mode='layers': the graph has layers {sorted(by_layer)}, not 1, 2, ...")
-    layers = [sorted(by_layer[layer], key=lambda n: n.index) for layer in range(1, len(by_layer) + 1)]
+    """The walked network's layers and each node's stage; ValueError unless the graph is one pass of a network."""
+    info.network.require("mode='layers'", one_pass=True, advice="use mode='nodes'")
+    layer_of = {neuron.key: neuron.layer for neuron in info.network.neurons}
     stages = [0.0] * len(info.nodes)
     for i, node in enumerate(info.nodes):
         group = info.groups[i]
-        if group is not None:
-            stages[i] = float(int(_KEY.match(group).group(1) or 1))  # type: ignore[union-attr]
+        if group in layer_of:
+            stages[i] = float(layer_of[group])  # type: ignore[index]
         elif node.operands:
             stages[i] = math.floor(max(stages[info.index[x]] for x in node.operands)) + 0.5
-    return _Network(layers, stages)
-
-
-def _neuron(info: Walk, outputs: dict[str, int], key: str, index: int, ids: list[int]) -> _Neuron:
-    """One neuron from its member nodes (outputs: neuron_outputs(info)); ValueError when it ran more than once."""
-    if key not in outputs:
-        raise ValueError(f"mode='layers': neuron {key} computes nothing in this graph")
-    used_inside = {info.index[x] for i in ids for x in info.nodes[i].operands}
-    ends = [i for i in ids if info.nodes[i].operands and i not in used_inside]
-    if len(ends) != 1:
-        raise ValueError(f"mode='layers' steps one pass through a network, but neuron {key} has {len(ends)} outputs "
-                         "in this graph (the network ran several times): use mode='nodes'")
-    out = outputs[key]
-    node = info.nodes[out]
-    z = out
-    if node.op in ACTIVATION_OPS and info.groups[info.index[node.operands[0]]] == key:
-        z = info.index[node.operands[0]]
-    weights: dict[int, int] = {}
-    bias = None
-    for i in ids:
-        if info.kinds[i] == "parameter":
-            suffix = info.nodes[i].label.rsplit(".", 1)[-1]
-            if suffix == "b":
-                bias = i
-            else:
-                weights[int(suffix[1:])] = i
-    ordered = [weights[j] for j in sorted(weights)]
-    return _Neuron(key, index, z, out, ordered, bias, [_signal(info, key, ids, w) for w in ordered])
-
-
-def _signal(info: Walk, key: str, ids: list[int], weight: int) -> Value | float:
-    """What weight ``weight`` multiplies in neuron ``key`` (its member ids): the other input of its product or dot."""
-    w = info.nodes[weight]
-    for i in ids:
-        node = info.nodes[i]
-        if not any(x is w for x in node.operands):
-            continue
-        inputs = node.inputs
-        if node.op == "*":
-            return inputs[1] if inputs[0] is w else inputs[0]
-        if node.op in ("dot", "affine"):
-            n = len(inputs) // 2
-            return inputs[n + next(k for k in range(n) if inputs[k] is w)]
-    raise ValueError(f"mode='layers': weight {info.names[weight]} is not multiplied by an input in neuron {key}")
+    return _Network([layer.neurons for layer in info.network.layers], stages)
 
 
 def _vector(values: list[float]) -> str:
@@ -293,9 +231,9 @@ def _rounded(x: float) -> float:
     return float(format_number(x)) if math.isfinite(x) else x
 
 
-def _forward_layer_states(info: Walk, network: _Network) -> list[dict[str, Any]]:
+def _forward_layer_states(info: Walk, network: _Network) -> list[PageState]:
     """One forward state per stage: layer l's values appear at once (z(l) = W(l) a(l−1) + b(l), a(l) = f(z(l)))."""
-    inputs = sorted({info.index[x] for x in (s for n in network.layers[0] for s in n.signals) if isinstance(x, Value)})
+    inputs = sorted({info.index[x] for n in network.layers[0] for x in n.inputs if isinstance(x, Value)})
     states = [_state("forward pass: the inputs and parameters are known; each layer computes from the one before",
                      phase="forward", node_id=inputs[0] if inputs else 0, highlight=[f"v{i}" for i in inputs])]
     stages = sorted({s for i, s in enumerate(network.stages) if info.nodes[i].operands})
@@ -303,18 +241,18 @@ def _forward_layer_states(info: Walk, network: _Network) -> list[dict[str, Any]]
         ids = [i for i, s in enumerate(network.stages) if s == stage and info.nodes[i].operands]
         if stage.is_integer():
             layer = network.layers[int(stage) - 1]
-            rows = [[info.nodes[w].data for w in neuron.weights] for neuron in layer]
-            previous = [x.data if isinstance(x, Value) else x for x in layer[0].signals]
-            act = _activation(info, layer[0])
+            rows = [[w.data for w in neuron.weights] for neuron in layer]
+            previous = [x.data if isinstance(x, Value) else x for x in layer[0].inputs]
+            act = layer[0].activation
             rule = [
                 f"z({int(stage)}) = W({int(stage)}) a({int(stage) - 1}) + b({int(stage)})",
                 f"W({int(stage)}) = {_matrix(rows)}",
                 f"a({int(stage) - 1}) = {_vector(previous)}",
-                f"z({int(stage)}) = {_vector([info.nodes[n.z].data for n in layer])}",
-                f"a({int(stage)}) = {act}(z({int(stage)})) = {_vector([info.nodes[n.out].data for n in layer])}",
+                f"z({int(stage)}) = {_vector([n.z.data for n in layer])}",
+                f"a({int(stage)}) = {act}(z({int(stage)})) = {_vector([n.out.data for n in layer])}",
             ]
             title = f"forward, layer {int(stage)} ({_neurons(len(layer))}, {act})"
-            highlight = [f"v{n.out}" for n in layer]
+            highlight = [f"v{info.index[n.out]}" for n in layer]
         else:
             rule = [line for i in ids for line in rule_lines(info, i)[:1]]
             title = "forward: " + ("the loss" if stage > len(network.layers) else f"after layer {int(stage)}")
@@ -328,16 +266,11 @@ def _neurons(count: int) -> str:
     return f"{count} neuron" + ("s" if count != 1 else "")
 
 
-def _activation(info: Walk, neuron: _Neuron) -> str:
-    """The neuron's activation op, "linear" when it has none."""
-    return info.nodes[neuron.out].op if neuron.out != neuron.z else "linear"
-
-
-def _layer_states(info: Walk, network: _Network, steps: list[dict[str, Any]], totals: list[float],
-                  largest: float) -> list[dict[str, Any]]:
+def _layer_states(info: Walk, network: _Network, steps: list[Step], totals: list[float],
+                  largest: float) -> list[PageState]:
     """Backward by stage: the nodes outside the network one by one, each layer as a matrix then per neuron."""
     r = info.names[-1]
-    by_node = {step["node_id"]: step for step in steps}
+    by_node = {step.node_id: step for step in steps}
     stages = sorted({s for i, s in enumerate(network.stages) if info.nodes[i].operands}, reverse=True)
     states = []
     for stage in stages:
@@ -347,12 +280,11 @@ def _layer_states(info: Walk, network: _Network, steps: list[dict[str, Any]], to
         ids = sorted((i for i, s in enumerate(network.stages) if s == stage and i in by_node), reverse=True)
         for i in ids:
             state = _node_state(info, by_node[i], len(steps), largest)
-            state["title"] = state["title"].split(": ", 1)[1]  # the nodes mode's numbering does not apply
-            states.append(state)
-    leaves = sorted({info.index[x] for x in (s for n in network.layers[0] for s in n.signals) if isinstance(x, Value)})
+            states.append(replace(state, title=state.title.split(": ", 1)[1]))  # no nodes-mode numbering here
+    leaves = sorted({info.index[x] for n in network.layers[0] for x in n.inputs if isinstance(x, Value)})
     if leaves:
-        rows = [[info.nodes[w].data for w in n.weights] for n in network.layers[0]]
-        deltas = [totals[n.z] for n in network.layers[0]]
+        rows = [[w.data for w in n.weights] for n in network.layers[0]]
+        deltas = [totals[info.index[n.z]] for n in network.layers[0]]
         states.append(
             _state(
                 f"the inputs: d{r}/da(0) = W(1)ᵀ δ(1)", phase="backward", node_id=leaves[0],
@@ -366,26 +298,26 @@ def _layer_states(info: Walk, network: _Network, steps: list[dict[str, Any]], to
 
 
 def _one_layer_states(info: Walk, network: _Network, layer_number: int, totals: list[float],
-                      largest: float) -> list[dict[str, Any]]:
+                      largest: float) -> list[PageState]:
     """Layer l's matrix step, δ(l) = (W(l+1)ᵀ δ(l+1)) ⊙ f′(z(l)), then one step per neuron."""
     layer = network.layers[layer_number - 1]
     k = layer_number
     r = info.names[-1]
-    act = _activation(info, layer[0])
-    upstream = [totals[n.out] for n in layer]  # dL/da(l), complete: every user of a(l) comes later in the graph
-    slopes = [_slope(info, n) for n in layer]
-    deltas = [totals[n.z] for n in layer]
+    act = layer[0].activation
+    upstream = [totals[info.index[n.out]] for n in layer]  # dL/da(l), complete: a(l)'s users all come later
+    slopes = [_slope(n) for n in layer]
+    deltas = [totals[info.index[n.z]] for n in layer]
     product = [_rounded(u) * _rounded(s) for u, s in zip(upstream, slopes)]
     checks = all(same_when_shown(p, d) for p, d in zip(product, deltas))
     if k == len(network.layers):
         rule = [f"δ({k}) = d{r}/da({k}) ⊙ f′(z({k}))", f"d{r}/da({k}) = {_vector(upstream)} (from the loss above)"]
     else:
         above = network.layers[k]
-        rows = [[info.nodes[w].data for w in n.weights] for n in above]
+        rows = [[w.data for w in n.weights] for n in above]
         rule = [
             f"δ({k}) = (W({k + 1})ᵀ δ({k + 1})) ⊙ f′(z({k}))",
             f"W({k + 1}) = {_matrix(rows)}",
-            f"δ({k + 1}) = {_vector([totals[n.z] for n in above])}",
+            f"δ({k + 1}) = {_vector([totals[info.index[n.z]] for n in above])}",
             f"W({k + 1})ᵀ δ({k + 1}) = d{r}/da({k}) = {_vector(upstream)}",
         ]
     rule += [
@@ -396,9 +328,10 @@ def _one_layer_states(info: Walk, network: _Network, layer_number: int, totals: 
     states = [
         _state(
             f"layer {k} ({_neurons(len(layer))}, {act}): δ({k}) = d{r}/dz({k})",
-            phase="backward", node_id=layer[0].out, highlight=[f"v{n.out}" for n in layer], rule=rule,
+            phase="backward", node_id=info.index[layer[0].out], rule=rule,
+            highlight=[f"v{info.index[n.out]}" for n in layer],
             lines=[f"d{r}/dz({n.key}) = {format_number(d)}" for n, d in zip(layer, deltas)],
-            grads={i: totals[i] for n in layer for i in (n.z, n.out)}, largest=largest,
+            grads={i: totals[i] for n in layer for i in (info.index[n.z], info.index[n.out])}, largest=largest,
         )
     ]
     for neuron, u, s, d in zip(layer, upstream, slopes, deltas):
@@ -406,19 +339,19 @@ def _one_layer_states(info: Walk, network: _Network, layer_number: int, totals: 
     return states
 
 
-def _slope(info: Walk, neuron: _Neuron) -> float:
+def _slope(neuron: Neuron) -> float:
     """f′(z) of the neuron: its activation's stored local derivative (1 for a linear neuron)."""
-    if neuron.out == neuron.z:
+    if neuron.out is neuron.z:
         return 1.0
-    grads = info.nodes[neuron.out].local_grads
+    grads = neuron.out.local_grads
     if grads is None:
         raise ValueError(f"mode='layers': the activation of neuron {neuron.key} is a closure op (derivatives not "
                          "stored): use mode='nodes'")
     return grads[0]
 
 
-def _neuron_state(info: Walk, network: _Network, k: int, neuron: _Neuron, upstream: float, slope: float,
-                  delta: float, totals: list[float], largest: float) -> dict[str, Any]:
+def _neuron_state(info: Walk, network: _Network, k: int, neuron: Neuron, upstream: float, slope: float,
+                  delta: float, totals: list[float], largest: float) -> PageState:
     """One neuron: its δ = dL/da · f′(z) and its weights' and bias's gradients in numbers."""
     r = info.names[-1]
     rule = []
@@ -426,32 +359,35 @@ def _neuron_state(info: Walk, network: _Network, k: int, neuron: _Neuron, upstre
         terms = []
         for above in network.layers[k]:
             weight = above.weights[neuron.index - 1]
-            terms.append((info.nodes[weight].data, totals[above.z]))
+            terms.append((weight.data, totals[info.index[above.z]]))
         shown = " + ".join(f"{formula_number(w)} × {formula_number(d)}" for w, d in terms)
         checks = same_when_shown(sum(_rounded(w) * _rounded(d) for w, d in terms), upstream)
         total = f"d{r}/da = Σ_j W({k + 1})[j,{neuron.index}] δ({k + 1})_j"
         rule.append(join_checked([total, shown, format_number(upstream)], checks))
     else:
         rule.append(f"d{r}/da = {format_number(upstream)} (from the loss)")
-    if neuron.out != neuron.z:
-        rule += rule_lines(info, neuron.out)[1:2]  # f′(z) from the activation's rule
+    if neuron.out is not neuron.z:
+        rule += rule_lines(info, info.index[neuron.out])[1:2]  # f′(z) from the activation's rule
     checks = same_when_shown(_rounded(upstream) * _rounded(slope), delta)
     product = f"{formula_number(upstream)} × {formula_number(slope)}"
     rule.append(join_checked([f"δ = d{r}/dz = d{r}/da · f′(z)", product, format_number(delta)], checks))
     lines = []
-    for w, x in zip(neuron.weights, neuron.signals):
+    for weight, x in zip(neuron.weights, neuron.inputs):
+        w = info.index[weight]
         value = x.data if isinstance(x, Value) else x
         name = info.name_of(x) if isinstance(x, Value) else f"{x:g}"
         checks = same_when_shown(_rounded(delta) * _rounded(value), totals[w])
         product = f"{formula_number(delta)} × {formula_number(value)}"
         lines.append(join_checked([f"d{r}/d{info.names[w]} = δ · {name}", product, format_number(totals[w])], checks))
     if neuron.bias is not None:
-        lines.append(f"d{r}/d{info.names[neuron.bias]} = δ = {format_number(totals[neuron.bias])}")
-    ids = [neuron.out] if neuron.z == neuron.out else [neuron.z, neuron.out]
+        b = info.index[neuron.bias]
+        lines.append(f"d{r}/d{info.names[b]} = δ = {format_number(totals[b])}")
+    z, out = info.index[neuron.z], info.index[neuron.out]
+    ids = [out] if z == out else [z, out]
     return _state(
-        f"{group_title(neuron.key)} ({neuron.key}): δ = {format_number(delta)}",
-        phase="backward", node_id=neuron.out, highlight=[f"{kind}{i}" for i in ids for kind in "vo"],
-        rule=rule, lines=lines, grads={i: totals[i] for i in (neuron.z, neuron.out)}, largest=largest,
+        f"{labels.neuron_title(neuron.key)} ({neuron.key}): δ = {format_number(delta)}",
+        phase="backward", node_id=out, highlight=[f"{kind}{i}" for i in ids for kind in "vo"],
+        rule=rule, lines=lines, grads={i: totals[i] for i in (z, out)}, largest=largest,
     )
 
 
@@ -489,7 +425,7 @@ def _network_picture(info: Walk, **options: Any) -> _NetworkPicture:
     if unknown:
         raise ValueError(f"mode='layers' draws the network view, whose options are {', '.join(NETWORK_OPTIONS)}; "
                          f"got {', '.join(unknown)}")
-    net = network_picture.find_network(info)
+    net = network_picture.network_layout(info)
     lines = network_picture.network_lines(info, compact=True, legend=False, **options)  # the page has the legend
     many_inputs = len(net.inputs) > network_picture.MAX_DRAWN_INPUTS
     node_of: dict[str, str] = {}
@@ -517,19 +453,17 @@ def _network_picture(info: Walk, **options: Any) -> _NetworkPicture:
     return _NetworkPicture(dot, node_of, shows, texts)
 
 
-def _on_picture(state: dict[str, Any], picture: _NetworkPicture) -> dict[str, Any]:
+def _on_picture(state: PageState, picture: _NetworkPicture) -> PageState:
     """A state with its ids moved onto the network view's nodes (gradients only where a node shows them)."""
     def moved(ids: list[str]) -> list[str]:
         return list(dict.fromkeys(picture.node_of[x] for x in ids if x in picture.node_of))
 
-    shown = {node: v for node, v in picture.shows.items() if v in state["updates"]}
-    return {
-        **state,
-        "highlight": moved(state["highlight"]),
-        "reveal": moved(state["reveal"]),
-        "updates": {node: state["updates"][v] for node, v in shown.items()},
-        "fills": {node: state["fills"][v] for node, v in shown.items()},
-    }
+    shown = {node: v for node, v in picture.shows.items() if v in state.updates}
+    return replace(
+        state, highlight=moved(state.highlight), reveal=moved(state.reveal),
+        updates={node: state.updates[v] for node, v in shown.items()},
+        fills={node: state.fills[v] for node, v in shown.items()},
+    )
 
 
 # --- the page ------------------------------------------------------------------------
@@ -626,7 +560,8 @@ def stepper_html(
     svg = run_dot(source, "svg").decode("utf-8")
     svg = svg[svg.index("<svg") :]  # drop the XML prolog and DOCTYPE: the SVG sits inside HTML
     svg = re.sub(r'^<svg width="[^"]*" height="[^"]*"', "<svg", svg)  # the page sizes it; zoom and pan move it
-    payload = {"states": states, "valueIds": value_ids, "hiddenData": hidden, "texts": texts}
+    payload = {"states": [asdict(state) for state in states], "valueIds": value_ids, "hiddenData": hidden,
+               "texts": texts}
     data = _script_safe(json.dumps(payload, allow_nan=False))
     pan_zoom = _static("svg-pan-zoom.min.js")
     if "</script" in pan_zoom.lower() or "<!--" in pan_zoom:
