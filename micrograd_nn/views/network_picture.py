@@ -95,7 +95,7 @@ def network_layout(info: Walk) -> NetworkLayout:
     ]
     outputs = {neuron.key: info.index[neuron.out] for neuron in net.neurons}
     loss = info.index[net.loss] if net.loss is not None else None
-    read_outside = {info.index[x] for i, node in enumerate(info.nodes) if info.groups[i] is None for x in node.operands}
+    read_outside = {j for i, operands in enumerate(info.operands) if info.groups[i] is None for j in operands}
     return NetworkLayout(
         inputs=inputs.names,
         input_text=inputs.text,
