@@ -210,7 +210,7 @@ def _network(info: Walk) -> _Network:
     info.network.require("mode='layers'", one_pass=True, advice="use mode='nodes'")
     layer_of = {neuron.key: neuron.layer for neuron in info.network.neurons}
     stages = [0.0] * len(info.nodes)
-    for i, node in enumerate(info.nodes):
+    for i in range(len(info.nodes)):
         group = info.groups[i]
         if group in layer_of:
             stages[i] = float(layer_of[group])  # type: ignore[index]
@@ -432,7 +432,7 @@ def _network_picture(info: Walk, **options: Any) -> _NetworkPicture:
     lines = network_picture.network_lines(info, compact=True, legend=False, **options)  # the page has the legend
     many_inputs = len(net.inputs) > network_picture.MAX_DRAWN_INPUTS
     node_of: dict[str, str] = {}
-    for i, node in enumerate(info.nodes):
+    for i in range(len(info.nodes)):
         group = info.groups[i]
         if group in net.outputs:
             target: str | None = group
