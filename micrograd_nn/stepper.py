@@ -92,14 +92,18 @@ def _fill(grad: float, largest: float) -> str:
 
 def _state(title: str, *, phase: str, node_id: int, highlight: list[str], rule: list[str] | None = None,
            lines: list[str] | None = None, grads: dict[int, float] | None = None, largest: float = 0.0,
-           reveal: list[int] | None = None) -> dict[str, Any]:
-    """One position of the page: what it says, what it highlights, which gradients and values it fills in."""
+           reveal: list[int] | None = None, context: list[str] | None = None) -> dict[str, Any]:
+    """One position of the page: what it says, what it highlights, which gradients and values it fills in.
+
+    context: the ids the camera keeps in view with the highlighted ones (the current node's operands).
+    """
     grads = grads or {}
     return {
         "title": title,
         "phase": phase,
         "node_id": node_id,
         "highlight": highlight,
+        "context": [x for x in dict.fromkeys(context or []) if x not in highlight],
         "rule": rule or [],
         "lines": lines or [],
         "updates": {f"v{i}": format_number(g) for i, g in grads.items()},
@@ -135,11 +139,12 @@ def _states(info: Walk, steps: list[dict[str, Any]], totals: list[float], *, mod
         states += _forward_states(info) if network is None else _forward_layer_states(info, network)
     root_id = len(info.nodes) - 1
     root_name = info.names[root_id]
+    root_context = [f"o{root_id}", *_operand_ids(info, root_id)] if info.nodes[root_id].operands else []
     states.append(
         _state(
             f"start: d{root_name}/d{root_name} = 1 (the gradient of the output with respect to itself)",
             phase="backward", node_id=root_id, highlight=[f"v{root_id}"], lines=[f"d{root_name}/d{root_name} = 1.0000"],
-            grads={root_id: 1.0}, largest=largest,
+            grads={root_id: 1.0}, largest=largest, context=root_context,
         )
     )
     if network is None:
@@ -147,6 +152,11 @@ def _states(info: Walk, steps: list[dict[str, Any]], totals: list[float], *, mod
     else:
         states += _layer_states(info, network, steps, totals, largest)
     return states
+
+
+def _operand_ids(info: Walk, i: int) -> list[str]:
+    """The page ids of node i's operands (v{j}), in order, each once."""
+    return list(dict.fromkeys(f"v{info.index[x]}" for x in info.nodes[i].operands))
 
 
 def _node_state(info: Walk, step: dict[str, Any], total_steps: int, largest: float) -> dict[str, Any]:
@@ -158,6 +168,7 @@ def _node_state(info: Walk, step: dict[str, Any], total_steps: int, largest: flo
         phase="backward", node_id=i, highlight=[f"v{i}", f"o{i}"], rule=rule_lines(info, i),
         lines=[chain_rule_line(root_name, step, c) for c in step["contributions"]],
         grads={c["operand_id"]: c["total_after"] for c in step["contributions"]}, largest=largest,
+        context=_operand_ids(info, i),
     )
 
 
@@ -170,7 +181,7 @@ def _forward_states(info: Walk) -> list[dict[str, Any]]:
         states.append(
             _state(f"forward {number} of {len(inner)}: {info.names[i]} = {format_number(info.nodes[i].data)}",
                    phase="forward", node_id=i, highlight=[f"v{i}", f"o{i}"], rule=rule_lines(info, i)[:1],
-                   reveal=[i])
+                   reveal=[i], context=_operand_ids(info, i))
         )
     return states
 
@@ -293,6 +304,11 @@ def _rounded(x: float) -> float:
     return float(format_number(x)) if math.isfinite(x) else x
 
 
+def _signal_ids(info: Walk, layer: list[_Neuron]) -> list[str]:
+    """The page ids (v{j}) of what the layer's weights multiply: the previous layer's outputs or the inputs."""
+    return list(dict.fromkeys(f"v{info.index[x]}" for n in layer for x in n.signals if isinstance(x, Value)))
+
+
 def _forward_layer_states(info: Walk, network: _Network) -> list[dict[str, Any]]:
     """One forward state per stage: layer l's values appear at once (z(l) = W(l) a(l−1) + b(l), a(l) = f(z(l)))."""
     inputs = sorted({info.index[x] for x in (s for n in network.layers[0] for s in n.signals) if isinstance(x, Value)})
@@ -315,11 +331,14 @@ def _forward_layer_states(info: Walk, network: _Network) -> list[dict[str, Any]]
             ]
             title = f"forward, layer {int(stage)} ({_neurons(len(layer))}, {act})"
             highlight = [f"v{n.out}" for n in layer]
+            context = _signal_ids(info, layer)
         else:
             rule = [line for i in ids for line in rule_lines(info, i)[:1]]
             title = "forward: " + ("the loss" if stage > len(network.layers) else f"after layer {int(stage)}")
             highlight = [f"v{i}" for i in ids] + [f"o{i}" for i in ids]
-        states.append(_state(title, phase="forward", node_id=ids[-1], highlight=highlight, rule=rule, reveal=ids))
+            context = [x for i in ids for x in _operand_ids(info, i)]
+        states.append(_state(title, phase="forward", node_id=ids[-1], highlight=highlight, rule=rule, reveal=ids,
+                             context=context))
     return states
 
 
@@ -356,7 +375,7 @@ def _layer_states(info: Walk, network: _Network, steps: list[dict[str, Any]], to
         states.append(
             _state(
                 f"the inputs: d{r}/da(0) = W(1)ᵀ δ(1)", phase="backward", node_id=leaves[0],
-                highlight=[f"v{i}" for i in leaves],
+                highlight=[f"v{i}" for i in leaves], context=[f"v{n.z}" for n in network.layers[0]],
                 rule=[f"W(1) = {_matrix(rows)}", f"δ(1) = {_vector(deltas)}"],
                 lines=[f"d{r}/d{info.names[i]} = {format_number(totals[i])}" for i in leaves],
                 grads={i: totals[i] for i in leaves}, largest=largest,
@@ -397,6 +416,7 @@ def _one_layer_states(info: Walk, network: _Network, layer_number: int, totals: 
         _state(
             f"layer {k} ({_neurons(len(layer))}, {act}): δ({k}) = d{r}/dz({k})",
             phase="backward", node_id=layer[0].out, highlight=[f"v{n.out}" for n in layer], rule=rule,
+            context=_signal_ids(info, layer),
             lines=[f"d{r}/dz({n.key}) = {format_number(d)}" for n, d in zip(layer, deltas)],
             grads={i: totals[i] for n in layer for i in (n.z, n.out)}, largest=largest,
         )
@@ -451,7 +471,8 @@ def _neuron_state(info: Walk, network: _Network, k: int, neuron: _Neuron, upstre
     return _state(
         f"{group_title(neuron.key)} ({neuron.key}): δ = {format_number(delta)}",
         phase="backward", node_id=neuron.out, highlight=[f"{kind}{i}" for i in ids for kind in "vo"],
-        rule=rule, lines=lines, grads={i: totals[i] for i in (neuron.z, neuron.out)}, largest=largest,
+        context=_signal_ids(info, [neuron]), rule=rule, lines=lines,
+        grads={i: totals[i] for i in (neuron.z, neuron.out)}, largest=largest,
     )
 
 
@@ -523,9 +544,11 @@ def _on_picture(state: dict[str, Any], picture: _NetworkPicture) -> dict[str, An
         return list(dict.fromkeys(picture.node_of[x] for x in ids if x in picture.node_of))
 
     shown = {node: v for node, v in picture.shows.items() if v in state["updates"]}
+    highlight = moved(state["highlight"])
     return {
         **state,
-        "highlight": moved(state["highlight"]),
+        "highlight": highlight,
+        "context": [x for x in moved(state["context"]) if x not in highlight],
         "reveal": moved(state["reveal"]),
         "updates": {node: state["updates"][v] for node, v in shown.items()},
         "fills": {node: state["fills"][v] for node, v in shown.items()},
