@@ -36,12 +36,15 @@ from micrograd_nn.dot import (
     quote,
     run_dot,
     signed_colour,
+    wrap_parts,
 )
 from micrograd_nn.engine import Value
 from micrograd_nn.network_view import draw_network, network_dot, render_network
 from micrograd_nn.walk import (
     DEFAULT_PRECISION,
+    INPUT_RULE,
     NEURON_KEY,
+    PARAMETER_RULE,
     Walk,
     check_precision,
     format_number,
@@ -365,13 +368,18 @@ def _cluster(key: str, statements: list[str]) -> list[str]:
 
 
 def _legend(layout: _Layout) -> str:
-    """One line saying what the borders, shapes and colours mean, for the kinds of node this picture has."""
-    kinds = set(layout.info.kinds)
-    parts = ["box: a value (name, data, grad)", "oval: the operation that made it"]
+    """One line saying what the borders, shapes and colours mean: only those this picture draws."""
+    info = layout.info
+    drawn = [i for i in range(len(info.nodes)) if not layout.hidden[i]]
+    kinds = {info.kinds[i] for i in drawn if info.groups[i] not in layout.collapsed}
+    ops = [i for i in drawn if info.nodes[i].operands and info.groups[i] not in layout.collapsed]
+    parts = ["box: a value (name, data, grad)"]
+    if ops:
+        parts.append("oval: the operation that made it")
     if "parameter" in kinds:
-        parts.append("double border: parameter")
+        parts.append(f"double border: parameter ({PARAMETER_RULE})")
     if "input" in kinds:
-        parts.append("dashed: input")
+        parts.append(f"dashed: input ({INPUT_RULE})")
     if "variable" in kinds:
         parts.append("bold: a leaf you labelled")
     if "constant" in kinds:
@@ -379,14 +387,20 @@ def _legend(layout: _Layout) -> str:
     if layout.collapsed:
         parts.append("3-D box: a whole neuron")
     if layout.computed and layout.options.color_by_grad:
-        parts.append("fill: blue grad > 0, red grad < 0, stronger when larger")
-    if layout.options.edge_labels and layout.computed:
+        grads = [info.nodes[i].grad for i in drawn]
+        fills = [what for what, shown in (("blue grad > 0", any(g > 0 for g in grads)),
+                                          ("red grad < 0", any(g < 0 for g in grads))) if shown]
+        if fills:
+            parts.append(f"fill: {', '.join(fills)}, stronger when larger")
+    if layout.options.edge_labels and layout.computed and ops:
         parts.append("edge: local derivative × upstream = contribution")
-    if any(node.op in ORDERED_OPS for node in layout.info.nodes):
+    if any(info.nodes[i].op in ORDERED_OPS for i in ops):
         parts.append("#1, #2: which input of the op (order matters for −, ÷, **)")
-    if layout.culprits or layout.mismatched:
-        parts.append("red op: a wrong local derivative; orange box: a gradient that central differences contradict")
-    return "; ".join(parts)
+    if layout.culprits:
+        parts.append("red op: a wrong local derivative")
+    if layout.mismatched:
+        parts.append("orange box: a gradient that central differences contradict")
+    return wrap_parts(parts)
 
 
 def _dot_lines(info: Walk, options: DrawOptions) -> list[str]:
@@ -409,7 +423,7 @@ def _dot_lines(info: Walk, options: DrawOptions) -> list[str]:
     if notes:
         where = "t" if len(notes) == 2 or options.legend is False else "b"
         colour = "firebrick" if notes[0].startswith("gradients not computed") else "#444444"
-        lines.append(f"label={quote(chr(10).join(notes), 600)} labelloc={where} fontname=Helvetica fontsize=10 "
+        lines.append(f"label={quote(chr(10).join(notes), 1000)} labelloc={where} fontname=Helvetica fontsize=10 "
                      f"fontcolor=\"{colour}\"")
     # Edges go after every node and outside the clusters: in DOT, mentioning a
     # node inside a subgraph makes it a member of that subgraph.

@@ -22,13 +22,25 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from micrograd_nn.dot import DOT_TIMEOUT, PictureError, attrs, clean_text, op_text, quote, run_dot, signed_colour
+from micrograd_nn.dot import (
+    DOT_TIMEOUT,
+    PictureError,
+    attrs,
+    clean_text,
+    op_text,
+    quote,
+    run_dot,
+    signed_colour,
+    wrap_parts,
+)
 from micrograd_nn.engine import Value
 from micrograd_nn.walk import (
     ACTIVATION_OPS,
     DEFAULT_PRECISION,
+    INPUT_RULE,
     NEURON_KEY,
     PARAMETER_LABEL,
+    PARAMETER_RULE,
     Walk,
     check_precision,
     format_number,
@@ -214,10 +226,44 @@ class _Style:
         return format_number(x, self.precision) if self.info.grads_computed else "?"
 
 
-LEGEND = (
-    "blue: positive, red: negative. Edge width and colour: the weight's size and sign (hover for w, dL/dw and "
-    "its input). Neuron fill: dL/dz. z = w · x + b, a = act(z). Dashed: an input."
-)
+INPUT_STYLES: dict[str, tuple[dict[str, object], str]] = {
+    "input": ({"style": "rounded,dashed"}, f"dashed: an input ({INPUT_RULE})"),
+    "variable": ({"style": "rounded", "penwidth": 2}, "bold: a leaf you labelled"),
+    "constant": ({"style": "rounded,dotted"}, "dotted: an unlabelled leaf"),
+    "parameter": ({"style": "rounded", "peripheries": 2}, f"double border: a parameter ({PARAMETER_RULE})"),
+    "inner": ({"style": "rounded"}, "solid border: a value computed before the first layer"),
+}
+"""How the input column draws what the first layer reads, by its kind (the scalar picture's rule), and the
+legend's words for it."""
+
+
+def input_kinds(info: Walk, net: Network) -> dict[str, str]:
+    """The kind of each input node of the network view: its leaf's kind; a plain number read by a weight is an input."""
+    of_name = {name: i for i, name in net.input_of.items()}
+    return {name: info.kinds[of_name[name]] if name in of_name else "input" for name in net.inputs}
+
+
+LEGEND = "edge width and colour: the weight's size and sign (hover for w, dL/dw and its input)"
+"""The caption's words on the weight edges, which every network view draws; the rest of the caption lists
+only what the picture draws (_legend_parts)."""
+
+
+def _legend_parts(style: _Style, edge_value: str, drawn_kinds: set[str], signs: set[str]) -> list[str]:
+    """What the network view's caption says: only what this picture draws."""
+    r = style.root_name
+    parts = []
+    if signs:
+        parts.append(", ".join(f"{colour}: {sign}" for colour, sign in (("blue", "positive"), ("red", "negative"))
+                               if sign in signs))
+    edges = LEGEND.replace("dL/", f"d{r}/")
+    if edge_value == "grad":
+        edges = edges.replace("the weight's size and sign", "the size and sign of its gradient")
+    parts.append(edges)
+    if style.info.grads_computed:
+        parts.append(f"neuron fill: d{r}/dz")
+    parts.append("z = w · x + b, a = act(z)")
+    parts.extend(INPUT_STYLES[kind][1] for kind in INPUT_STYLES if kind in drawn_kinds)
+    return parts
 
 
 def network_lines(
@@ -250,11 +296,6 @@ def network_lines(
         )
     ports = {"tailport": "e", "headport": "w"} if direction == "LR" else {"tailport": "s", "headport": "n"}
     style = _Style(info, net, precision, clean_text(info.names[-1], 30), ports)
-    caption = LEGEND.replace("dL/", f"d{style.root_name}/")
-    if edge_value == "grad":
-        caption = caption.replace("the weight's size and sign (hover", "the size and sign of its gradient (hover")
-    if not info.grads_computed:
-        caption = "gradients not computed yet: call backward() on the root to fill them in\n" + caption
     lines = [
         f"rankdir={direction}",
         "newrank=true",
@@ -262,24 +303,29 @@ def network_lines(
         f"nodesep={0.04 if compact else 0.12}",
         f"ranksep={1.0 if focus else 0.8 if compact else 2.2}",
         "outputorder=edgesfirst",  # neurons drawn over the weight edges, so their numbers stay readable
-        f"label={quote(caption, 400) if legend else quote('')} labelloc={'b' if info.grads_computed else 't'} "
-        "fontname=Helvetica fontsize=11",
+        "",  # the caption: written below, once it is known what the picture draws
+
         'node [fontname="Helvetica", fontsize=11, shape=box, style="rounded,filled", fillcolor="#ffffff"'
         + (', margin="0.08,0.03"]' if compact else "]"),
         "edge [arrowsize=0.4]",
     ]
     many_inputs = len(net.inputs) > MAX_DRAWN_INPUTS
     columns: list[list[str]] = [["inputs"] if many_inputs else list(net.inputs)]
+    kinds = input_kinds(info, net)
+    drawn_kinds = set(kinds.values())
     if many_inputs:
         values = [net.input_text[name][1] for name in net.inputs]
         label = f"{len(values)} inputs\nfrom {style.number(min(values))}\nto {style.number(max(values))}"
-        lines.append(f"{quote('inputs')} " + attrs(id="inputs", label=label, style="rounded,dashed"))
+        shared = drawn_kinds.pop() if len(drawn_kinds) == 1 else "mixed"  # one style when they share a kind
+        drawn_kinds = {shared}
+        look = INPUT_STYLES[shared][0] if shared in INPUT_STYLES else {"style": "rounded"}
+        lines.append(f"{quote('inputs')} " + attrs(id="inputs", label=label, **look))
     for name in [] if many_inputs else net.inputs:
         shown, value, grad = net.input_text[name]
         label = f"{clean_text(shown, 30)}\n{style.number(value)}"
         if grad is not None:
             label += f"\nd{style.root_name}/d{clean_text(shown, 30)} = {style.grad(grad)}"
-        lines.append(f"{quote(name)} " + attrs(id=name, label=label, style="rounded,dashed"))
+        lines.append(f"{quote(name)} " + attrs(id=name, label=label, **INPUT_STYLES[kinds[name]][0]))
     largest_grad = max((abs(info.nodes[z].grad) for z in net.zs.values() if math.isfinite(info.nodes[z].grad)),
                        default=0.0)
     biases = {node.label: node for node in info.nodes if not node.operands and node.label.endswith(".b")}
@@ -311,6 +357,19 @@ def network_lines(
         tooltip = f"{key}.out = {style.number(output.data)}; d{style.root_name}/d{key}.out = {style.grad(output.grad)}"
         edge = attrs(id=f"{key}->loss", color="#555555", penwidth=1.2, tooltip=tooltip)
         lines.append(f"{quote(key)} -> {quote('loss')} {edge}")
+    caption = ""
+    if legend:
+        values = [info.nodes[w.parameter].data if edge_value == "weight" else info.nodes[w.parameter].grad
+                  for w in net.weights if w.target != focus]
+        if info.grads_computed:
+            values += [info.nodes[z].grad for z in net.zs.values()]
+        signs = {sign for value in values if value != 0 and not math.isnan(value)
+                 for sign in ["positive" if value > 0 else "negative"]}
+        caption = wrap_parts(_legend_parts(style, edge_value, drawn_kinds, signs))
+        if not info.grads_computed:
+            caption = "gradients not computed yet: call backward() on the root to fill them in\n" + caption
+    lines[lines.index("")] = (f"label={quote(caption, 1000)} labelloc={'b' if info.grads_computed else 't'} "
+                              "fontname=Helvetica fontsize=11")
     return lines
 
 

@@ -50,7 +50,15 @@ from micrograd_nn.inspect import (
     step_title,
 )
 from micrograd_nn.nn import ACTIVATIONS
-from micrograd_nn.walk import Walk, format_number, group_title, neuron_outputs, walk
+from micrograd_nn.walk import (
+    INPUT_RULE,
+    PARAMETER_RULE,
+    Walk,
+    format_number,
+    group_title,
+    neuron_outputs,
+    walk,
+)
 
 MODES = ("nodes", "layers")
 """How the stepper walks backward: one step per operation node, or per layer then per neuron."""
@@ -498,6 +506,7 @@ class _NetworkPicture:
     node_of: dict[str, str]  # "v12" or "o12" -> the picture's node ("L1.n3", "input1", "loss")
     shows: dict[str, str]  # picture node -> the "v{id}" whose gradient its text and fill show
     texts: dict[str, dict[str, Any]]  # picture node -> the lines of its label holding numbers
+    legend: str  # the page's legend for this picture
 
 
 def _network_picture(info: Walk, **options: Any) -> _NetworkPicture:
@@ -535,7 +544,7 @@ def _network_picture(info: Walk, **options: Any) -> _NetworkPicture:
         shows["loss"] = f"v{net.loss}"
         texts["loss"] = _LOSS_TEXT
     dot = "digraph network {\n" + "".join(f"\t{line}\n" for line in lines) + "}\n"
-    return _NetworkPicture(dot, node_of, shows, texts)
+    return _NetworkPicture(dot, node_of, shows, texts, _network_legend(info, net, many_inputs))
 
 
 def _on_picture(state: dict[str, Any], picture: _NetworkPicture) -> dict[str, Any]:
@@ -567,43 +576,81 @@ def _script_safe(text: str) -> str:
     return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
 
 
-_LEGEND = """<div id="legend"><h2>Legend</h2><ul>
-<li><svg width="34" height="20"><rect x="1" y="1" width="32" height="18" rx="4" fill="#fff" stroke="#000"/>
-<rect x="4" y="4" width="26" height="12" rx="3" fill="none" stroke="#000"/></svg>parameter (double border)</li>
-<li><svg width="34" height="20"><rect x="2" y="2" width="30" height="16" rx="4" fill="#fff" stroke="#000"
- stroke-dasharray="4 3"/></svg>input (dashed)</li>
-<li><svg width="34" height="20"><rect x="2" y="2" width="30" height="16" fill="#fff" stroke="#000"
- stroke-dasharray="1 2"/></svg>constant: an unlabelled Value you made (dotted)</li>
-<li><svg width="34" height="20"><rect x="2" y="2" width="30" height="16" rx="4" fill="#fff" stroke="#000"
- stroke-width="2"/></svg>a Value you labelled (bold border)</li>
-<li><svg width="34" height="20"><rect x="2" y="2" width="30" height="16" rx="4" fill="#fff" stroke="#000"/></svg>
-computed value: name, data, grad</li>
-<li><svg width="34" height="20"><ellipse cx="17" cy="10" rx="15" ry="8" fill="#fff" stroke="#000"/></svg>
-operation (oval), numbers inside in place: × 2, 2 − ·</li>
-<li><svg width="34" height="20"><rect x="2" y="2" width="30" height="16" rx="4" fill="hsl(210, 80%, 70%)"
- stroke="#000"/></svg>positive gradient (blue; stronger = larger)</li>
-<li><svg width="34" height="20"><rect x="2" y="2" width="30" height="16" rx="4" fill="hsl(0, 80%, 70%)"
- stroke="#000"/></svg>negative gradient (red); white: zero or not reached yet (grad ?)</li>
-<li><svg width="34" height="20"><rect x="2" y="2" width="30" height="16" rx="4" fill="#fff" stroke="#e8590c"
- stroke-width="4"/></svg>the current step</li>
-</ul></div>"""
+_SWATCHES = {
+    "parameter": '<rect x="1" y="1" width="32" height="18" rx="4" fill="#fff" stroke="#000"/><rect x="4" y="4" '
+                 'width="26" height="12" rx="3" fill="none" stroke="#000"/>',
+    "input": '<rect x="2" y="2" width="30" height="16" rx="4" fill="#fff" stroke="#000" stroke-dasharray="4 3"/>',
+    "constant": '<rect x="2" y="2" width="30" height="16" rx="4" fill="#fff" stroke="#000" stroke-dasharray="1 2"/>',
+    "variable": '<rect x="2" y="2" width="30" height="16" rx="4" fill="#fff" stroke="#000" stroke-width="2"/>',
+    "inner": '<rect x="2" y="2" width="30" height="16" rx="4" fill="#fff" stroke="#000"/>',
+    "op": '<ellipse cx="17" cy="10" rx="15" ry="8" fill="#fff" stroke="#000"/>',
+    "weight": '<line x1="2" y1="10" x2="32" y2="10" stroke="hsl(210, 60%, 50%)" stroke-width="3"/>',
+    "positive": '<rect x="2" y="2" width="30" height="16" rx="4" fill="hsl(210, 80%, 70%)" stroke="#000"/>',
+    "negative": '<rect x="2" y="2" width="30" height="16" rx="4" fill="hsl(0, 80%, 70%)" stroke="#000"/>',
+    "current": '<rect x="2" y="2" width="30" height="16" rx="4" fill="#fff" stroke="#e8590c" stroke-width="4"/>',
+}
+"""The legend's small pictures of each style the page can draw."""
 
-_NETWORK_LEGEND = """<div id="legend"><h2>Legend</h2><ul>
-<li><svg width="34" height="20"><rect x="2" y="2" width="30" height="16" rx="4" fill="#fff" stroke="#000"/></svg>
-a neuron L&lt;layer&gt;.n&lt;index&gt;: z = w · x + b, a = act(z), dL/dz; one column per layer</li>
-<li><svg width="34" height="20"><rect x="2" y="2" width="30" height="16" rx="4" fill="#fff" stroke="#000"
- stroke-dasharray="4 3"/></svg>input (dashed)</li>
-<li><svg width="34" height="20"><rect x="2" y="2" width="30" height="16" rx="4" fill="#fff" stroke="#000"
- stroke-width="2"/></svg>the loss (every operation after the last layer)</li>
-<li><svg width="34" height="20"><line x1="2" y1="10" x2="32" y2="10" stroke="hsl(210, 60%, 50%)"
- stroke-width="3"/></svg>a weight: width and colour its size and sign (hover for w and dL/dw)</li>
-<li><svg width="34" height="20"><rect x="2" y="2" width="30" height="16" rx="4" fill="hsl(210, 80%, 70%)"
- stroke="#000"/></svg>positive dL/dz (blue; stronger = larger)</li>
-<li><svg width="34" height="20"><rect x="2" y="2" width="30" height="16" rx="4" fill="hsl(0, 80%, 70%)"
- stroke="#000"/></svg>negative dL/dz (red); white: not reached yet (?)</li>
-<li><svg width="34" height="20"><rect x="2" y="2" width="30" height="16" rx="4" fill="#fff" stroke="#e8590c"
- stroke-width="4"/></svg>the current step</li>
-</ul></div>"""
+
+def _legend_html(items: list[tuple[str, str]]) -> str:
+    """The page's legend: one line per (swatch, words), only for the styles this page draws."""
+    lines = "".join(f'<li data-legend="{swatch}"><svg width="34" height="20">{_SWATCHES[swatch]}</svg>'
+                    f"{html.escape(words)}</li>\n" for swatch, words in items)
+    return f'<div id="legend"><h2>Legend</h2><ul>\n{lines}</ul></div>'
+
+
+def _signs(values: list[float]) -> list[str]:
+    """"positive" and/or "negative": the signs among the values (0 and nan have none)."""
+    return [sign for sign, seen in (("positive", any(v > 0 for v in values)),
+                                    ("negative", any(v < 0 for v in values))) if seen]
+
+
+def _node_legend(info: Walk, totals: list[float]) -> str:
+    """The node mode's legend: the leaf kinds, shapes and gradient colours its picture has, and no others."""
+    kinds = set(info.kinds)
+    ops = [node for node in info.nodes if node.operands]
+    items = []
+    if "parameter" in kinds:
+        items.append(("parameter", f"parameter (double border): {PARAMETER_RULE}"))
+    if "input" in kinds:
+        items.append(("input", f"input (dashed): {INPUT_RULE}"))
+    if "variable" in kinds:
+        items.append(("variable", "a leaf you labelled (bold border)"))
+    if "constant" in kinds:
+        items.append(("constant", "an unlabelled leaf (dotted)"))
+    if ops:
+        items.append(("inner", "computed value: name, data, grad"))
+        numbers = any(not isinstance(x, Value) for node in ops for x in node.inputs)
+        items.append(("op", "operation (oval)" + (", numbers inside in place: × 2, 2 − ·" if numbers else "")))
+    words = {"positive": "positive gradient (blue; stronger = larger)", "negative": "negative gradient (red)"}
+    items += [(sign, words[sign]) for sign in _signs([t for t in totals if math.isfinite(t)])]
+    items.append(("inner", "white: a zero gradient, or one not reached yet (grad ?)"))
+    items.append(("current", "the current step"))
+    return _legend_html(items)
+
+
+def _network_legend(info: Walk, net: network_view.Network, many_inputs: bool) -> str:
+    """The layer mode's legend: neurons, the input column's styles, the loss, weights and dL/dz colours drawn."""
+    r = info.names[-1]
+    items = [("inner", f"a neuron L<layer>.n<index>: z = w · x + b, a = act(z), d{r}/dz; one column per layer")]
+    kinds = set(network_view.input_kinds(info, net).values())
+    if many_inputs and len(kinds) > 1:
+        kinds = {"inner"}  # the inputs node of a mixed column is drawn plain
+    words = {"input": f"input (dashed): {INPUT_RULE}", "variable": "input: a leaf you labelled (bold border)",
+             "constant": "input: an unlabelled leaf (dotted)", "parameter": f"input: a parameter ({PARAMETER_RULE})",
+             "inner": "input: a value computed before the first layer"}
+    items += [(kind, words[kind]) for kind in words if kind in kinds]
+    if net.loss is not None:
+        items.append(("variable", "the loss (every operation after the last layer)"))
+    if net.weights:
+        items.append(("weight", f"a weight: width and colour its size and sign (hover for w and d{r}/dw)"))
+    words = {"positive": f"positive d{r}/dz (blue; stronger = larger)", "negative": f"negative d{r}/dz (red)"}
+    grads = [info.nodes[z].grad for z in net.zs.values()] if info.grads_computed else []
+    items += [(sign, words[sign]) for sign in _signs(grads)]
+    items.append(("inner", f"white: a zero d{r}/dz, or not reached yet (?)" if 0.0 in grads
+                  else "white: not reached yet (?)"))
+    items.append(("current", "the current step"))
+    return _legend_html(items)
 
 
 def stepper_html(
@@ -656,7 +703,7 @@ def stepper_html(
     if not info.grads_computed:
         status = ('<p class="help" id="not-run">backward() has not run on this graph yet: the page shows the '
                   "gradients it will compute.</p>")
-    legend = _NETWORK_LEGEND if mode == "layers" else _LEGEND
+    legend = network.legend if mode == "layers" else _node_legend(info, totals)
     what_fills = ""
     if mode == "layers":
         what_fills = ('<p class="help" id="what-fills">Each neuron is one node: its z and a appear when the forward '

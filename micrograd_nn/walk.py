@@ -29,6 +29,12 @@ PARAMETER_LABEL = re.compile(r"^(?:L(?P<layer>\d+)\.)?n(?P<neuron>\d+)\.(?:w(?P<
 INPUT_LABEL = re.compile(r"^x\d+$")
 """Labels nn.py gives to inputs passed as plain numbers: x1, x2, ..."""
 
+INPUT_RULE = "a leaf labelled x1, x2, … as MLP labels the numbers you give it, or passed as inputs="
+"""What makes a leaf an input, as every legend states it (the one rule, applied by _kind)."""
+
+PARAMETER_RULE = "a leaf labelled L1.n2.w1 or L1.n2.b as MLP labels them, or passed as parameters="
+"""What makes a leaf a parameter, as every legend states it."""
+
 NEURON_KEY = re.compile(r"^(?:L(?P<layer>\d+)\.)?n(?P<neuron>\d+)$")
 """A neuron's key, the prefix of its parameters' labels: "L1.n3" (or "n3" for a lone Layer/Neuron)."""
 

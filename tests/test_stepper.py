@@ -891,3 +891,64 @@ def test_the_inline_stepper_frames_at_the_cells_width(browser: Any, tmp_path: Pa
     assert shows_whole(camera(later))
     assert problems == []
     page.close()
+
+
+# --- legends: one rule for inputs, stated; only what is drawn -----------------------------------------------
+
+def legend_items(page: str) -> list[str]:
+    """The words of each line of a page's legend."""
+    block = page.split('<div id="legend">', 1)[1].split("</ul></div>", 1)[0]
+    return [html.unescape(re.sub(r"<[^>]+>", "", item)).strip() for item in re.findall(r"<li[^>]*>(.*?)</li>", block)]
+
+
+@needs_dot
+def test_the_node_legend_lists_only_the_styles_the_page_draws() -> None:
+    a, b, c = Value(2.0, "a"), Value(-3.0, "b"), Value(10.0, "c")
+    root = (a * b + c).tanh() * 2
+    root.backward()
+    assert legend_items(stepper_html(root)) == [  # every leaf labelled by you, gradients of both signs
+        "a leaf you labelled (bold border)", "computed value: name, data, grad",
+        "operation (oval), numbers inside in place: × 2, 2 − ·", "positive gradient (blue; stronger = larger)",
+        "negative gradient (red)", "white: a zero gradient, or one not reached yet (grad ?)", "the current step",
+    ]
+    model = MLP(2, [1], rng=0)
+    out = model([0.5, -1.0]) * Value(2.0)
+    out.backward()
+    items = legend_items(stepper_html(out))
+    assert items[:4] == [
+        "parameter (double border): a leaf labelled L1.n2.w1 or L1.n2.b as MLP labels them, or passed as parameters=",
+        "input (dashed): a leaf labelled x1, x2, … as MLP labels the numbers you give it, or passed as inputs=",
+        "an unlabelled leaf (dotted)", "computed value: name, data, grad",
+    ]
+    assert "operation (oval)" in items  # no plain number inside any op: not mentioned
+    x = Value(1.0, "x1")
+    assert "input (dashed)" in legend_items(stepper_html(x * x))[0]  # the label makes the input ...
+    assert "input (dashed)" not in " ".join(legend_items(stepper_html(Value(1.0, "u") * Value(1.0, "x"))))  # ... only
+
+
+@needs_dot
+def test_the_layer_legend_draws_the_inputs_by_the_same_rule() -> None:
+    model = MLP(2, [3, 1], rng=0)
+    loss = (model([Value(0.5, "a"), 1.0]) - 1.0) ** 2  # a: a leaf you labelled; 1.0 becomes the input x2
+    loss.backward()
+    page = stepper_html(loss, mode="layers")
+    items = legend_items(page)
+    assert items[1:3] == [
+        "input (dashed): a leaf labelled x1, x2, … as MLP labels the numbers you give it, or passed as inputs=",
+        "input: a leaf you labelled (bold border)",
+    ]
+    assert re.search(r'<g id="input1" class="node">.*?stroke-width="2"', page, re.S)  # a: bold, as in draw_dot
+    assert re.search(r'<g id="input2" class="node">.*?stroke-dasharray="5,2"', page, re.S)  # x2: dashed
+    from micrograd_nn.network_view import find_network
+
+    info = walk(loss)
+    grads = [info.nodes[z].grad for z in find_network(info).zs.values()]
+    signs = [s for s, seen in (("positive", any(g > 0 for g in grads)), ("negative", any(g < 0 for g in grads)))
+             if seen]
+    assert [item.split()[0] for item in items if "dloss/dz (" in item] == signs
+    relu_only = MLP(2, [2, 1], rng=0)
+    flat = relu_only([0.5, -1.0]) * 0.0  # every dloss/dz is 0: no colour is drawn, so none is listed
+    flat.backward()
+    items = legend_items(stepper_html(flat, mode="layers"))
+    assert not any("dloss/dz (" in item for item in items) and "white: a zero dloss/dz, or not reached yet (?)" in items
+    assert "the loss (every operation after the last layer)" in items
