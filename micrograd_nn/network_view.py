@@ -301,7 +301,7 @@ def network_lines(
         "newrank=true",
         "splines=line",
         f"nodesep={0.04 if compact else 0.12}",
-        f"ranksep={1.0 if focus else 0.8 if compact else 2.2}",
+        f"ranksep={1.0 if focus else 0.8 if compact else _column_gap(net)}",
         "outputorder=edgesfirst",  # neurons drawn over the weight edges, so their numbers stay readable
         "",  # the caption: written below, once it is known what the picture draws
 
@@ -371,6 +371,13 @@ def network_lines(
     lines[lines.index("")] = (f"label={quote(caption, 1000)} labelloc={'b' if info.grads_computed else 't'} "
                               "fontname=Helvetica fontsize=11")
     return lines
+
+
+def _column_gap(net: Network) -> float:
+    """Inches between columns: room for the fan of edges between tall columns (2.2 for 16 neurons), less for
+    short ones, so a small network fits a README's 880 px column at >= 10 px text (1.0 for 4 neurons)."""
+    tallest = max(len(layer) for layer in [net.inputs, *net.layers])
+    return round(min(2.2, max(1.0, 0.6 + 0.1 * tallest)), 2)
 
 
 def _neuron_attributes(style: _Style, key: str, bias: Value | None, largest_grad: float,
