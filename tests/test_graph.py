@@ -11,19 +11,12 @@ import pytest
 from conftest import full_snapshot, needs_dot
 
 from micrograd_nn.engine import Value
-from micrograd_nn.graph import (
-    draw_dot,
-    format_number,
-    grads_computed,
-    group_title,
-    neuron_keys,
-    pipe,
-    render,
-    to_dot,
-    walk,
-)
+from micrograd_nn.labels import neuron_title as group_title
 from micrograd_nn.nn import MLP
-from micrograd_nn.walk import neuron_outputs
+from micrograd_nn.views.format import format_number
+from micrograd_nn.views.picture import pipe
+from micrograd_nn.views.scalar_picture import draw_dot, neuron_keys, render, to_dot
+from micrograd_nn.views.walk import grads_computed, neuron_outputs, walk
 
 
 def node_attrs(dot: str, name: str) -> str:
@@ -100,7 +93,7 @@ def test_before_backward_the_picture_says_gradients_are_not_computed() -> None:
 
 
 def test_drawing_changes_nothing_in_the_graph() -> None:
-    from micrograd_nn.audit import audit_gradients
+    from micrograd_nn.checks.audit import audit_gradients
 
     model, loss = l2_loss()
     unlabelled = loss.operands[0]
@@ -242,7 +235,7 @@ def test_render_writes_svg_png_pdf_by_suffix(tmp_path) -> None:
 
 def l2_loss(fused: bool = False) -> tuple[MLP, Value]:
     """A 2-2-1 network's squared error plus an L2 penalty (whose p*p terms read parameters only)."""
-    from micrograd_nn.losses import l2_penalty
+    from micrograd_nn.training.losses import l2_penalty
 
     model = MLP(2, [2, 1], rng=0, fused=fused, activation="tanh")
     out = model([1.0, 2.0])

@@ -9,13 +9,12 @@ import xml.etree.ElementTree as ET
 import pytest
 from conftest import full_snapshot, needs_dot
 
-from micrograd_nn import losses
-from micrograd_nn.dot import run_dot
 from micrograd_nn.engine import Value
-from micrograd_nn.graph import draw_network, network_dot, render_network
-from micrograd_nn.network_view import find_network
 from micrograd_nn.nn import MLP
-from micrograd_nn.walk import walk
+from micrograd_nn.training import losses
+from micrograd_nn.views.dot_text import run_dot
+from micrograd_nn.views.network_picture import draw_network, network_dot, network_layout, render_network
+from micrograd_nn.views.walk import walk
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -43,7 +42,7 @@ def node_centres(svg: str) -> dict[str, tuple[float, float]]:
 
 def test_the_network_is_found_from_the_graph() -> None:
     model, loss = moons_loss()
-    net = find_network(walk(loss))
+    net = network_layout(walk(loss))
     assert net.layers == [[f"L1.n{i}" for i in range(1, 17)], [f"L2.n{i}" for i in range(1, 17)], ["L3.n1"]]
     assert len(net.inputs) == 2 and len(net.weights) == 2 * 16 + 16 * 16 + 16
     assert net.feeds_loss == ["L3.n1"] and net.loss == len(walk(loss).nodes) - 1
@@ -196,7 +195,7 @@ def test_top_to_bottom_puts_each_layer_on_one_row_in_index_order(tmp_path) -> No
 
 def test_the_compact_view_puts_z_and_a_on_one_line_and_can_leave_out_the_caption() -> None:
     """The stepper's layer mode draws network_lines(compact=True, legend=False); the default is unchanged."""
-    from micrograd_nn.network_view import LEGEND, network_lines
+    from micrograd_nn.views.network_picture import LEGEND, network_lines
 
     model, loss = moons_loss()
     info = walk(loss)

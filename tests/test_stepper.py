@@ -10,6 +10,7 @@ import math
 import re
 import shutil
 from collections.abc import Iterator
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +18,12 @@ import pytest
 from conftest import full_snapshot, needs_dot
 
 from micrograd_nn.engine import Value
-from micrograd_nn.graph import format_number, walk
-from micrograd_nn.inspect import backward_steps, chain_rule_line
 from micrograd_nn.nn import MLP
-from micrograd_nn.stepper import Stepper, rule_lines, show, stepper_html, stepper_states, write_html
+from micrograd_nn.views.explain import chain_rule_line, rule_lines
+from micrograd_nn.views.format import format_number
+from micrograd_nn.views.replay import replay
+from micrograd_nn.views.stepper import Stepper, show, stepper_html, stepper_states, write_html
+from micrograd_nn.views.walk import walk
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_FLAGS = [
@@ -51,20 +54,20 @@ def expression() -> tuple[Value, Value]:
 
 def test_states_follow_the_step_records() -> None:
     root, _ = expression()
-    steps = backward_steps(root)
+    steps = replay(walk(root))[0]
     states = stepper_states(root)
     assert len(states) == len(steps) + 1
-    ids = [state["node_id"] for state in states[1:]]  # ids are positions in topological order
+    ids = [state.node_id for state in states[1:]]  # ids are positions in topological order
     assert ids == sorted(ids, reverse=True) and len(set(ids)) == len(ids)
-    assert states[0]["node_id"] == ids[0]  # the start state shows the root, which is step 1
-    root_id = steps[0]["node_id"]
-    assert states[0]["node_id"] == root_id and states[0]["highlight"] == [f"v{root_id}"]
-    assert states[0]["updates"] == {f"v{root_id}": "1.0000"}
+    assert states[0].node_id == ids[0]  # the start state shows the root, which is step 1
+    root_id = steps[0].node_id
+    assert states[0].node_id == root_id and states[0].highlight == [f"v{root_id}"]
+    assert states[0].updates == {f"v{root_id}": "1.0000"}
     for state, step in zip(states[1:], steps):
-        assert state["node_id"] == step["node_id"]
-        assert state["lines"] == [chain_rule_line("out", step, c) for c in step["contributions"]]
-        for contribution in step["contributions"]:
-            assert f"v{contribution['operand_id']}" in state["updates"]
+        assert state.node_id == step.node_id
+        assert state.lines == [chain_rule_line("out", step, c) for c in step.contributions]
+        for contribution in step.contributions:
+            assert f"v{contribution.operand_id}" in state.updates
 
 
 def test_collapsed_pictures_are_refused(tmp_path: Path) -> None:
@@ -81,26 +84,26 @@ def test_states_for_a_fused_network() -> None:
     loss = (model([0.5, -1.0]) - 1.0) ** 2
     loss.backward()
     states = stepper_states(loss)
-    affine = [state for state in states[1:] if " = L2.n1.w1*L1.n1.out" in state["title"]]
-    assert len(affine) == 1 and len(affine[0]["lines"]) == 5  # w1, w2, x1, x2, b
+    affine = [state for state in states[1:] if " = L2.n1.w1*L1.n1.out" in state.title]
+    assert len(affine) == 1 and len(affine[0].lines) == 5  # w1, w2, x1, x2, b
     info = walk(loss)
     for state in states[1:]:
-        for key in state["updates"]:
+        for key in state.updates:
             node = info.nodes[int(key[1:])]
             if not node.operands and info.kinds[int(key[1:])] == "parameter":
-                last = [s for s in states if key in s["updates"]][-1]
-                assert last["updates"][key] == format_number(node.grad)
+                last = [s for s in states if key in s.updates][-1]
+                assert last.updates[key] == format_number(node.grad)
 
 
 @needs_dot
 def test_the_page_walks_the_graph_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    import micrograd_nn.walk
+    import micrograd_nn.views.walk
 
     root, _ = expression()
     root.backward()
     calls = []
-    real = micrograd_nn.walk.topological_order
-    monkeypatch.setattr(micrograd_nn.walk, "topological_order", lambda r: calls.append(r) or real(r))
+    real = micrograd_nn.views.walk.topological_order
+    monkeypatch.setattr(micrograd_nn.views.walk, "topological_order", lambda r: calls.append(r) or real(r))
     page = stepper_html(root, direction="TB", compact=True)
     assert calls == [root]
     assert "not-run" not in page
@@ -157,7 +160,7 @@ def test_the_page_walks_the_backward_pass(browser: Any, tmp_path: Path) -> None:
     root, a = expression()
     root.backward()
     page_path = write_html(root, tmp_path / "stepper.html")
-    steps = backward_steps(root)
+    steps = replay(walk(root))[0]
     html = page_path.read_text()
     assert "<script src" not in html and "<link" not in html
 
@@ -169,26 +172,26 @@ def test_the_page_walks_the_backward_pass(browser: Any, tmp_path: Path) -> None:
     page.on("request", lambda request: requests.append(request.url))
     page.goto(page_path.as_uri())
 
-    root_id = steps[0]["node_id"]
+    root_id = steps[0].node_id
     assert page.eval_on_selector_all("#graph .node.current", "els => els.map(e => e.id)") == [f"v{root_id}"]
     assert grad_text(page, root_id) == "grad 1.0000"
-    operand_ids = {c["operand_id"] for step in steps for c in step["contributions"]}
+    operand_ids = {c.operand_id for step in steps for c in step.contributions}
     assert all(grad_text(page, i) == "grad ?" for i in operand_ids if i != root_id and grad_text(page, i))
     assert page.is_disabled("#prev")
 
     for step in steps:
         page.click("#next")
         current = page.eval_on_selector_all("#graph .node.current", "els => els.map(e => e.id).sort()")
-        assert current == sorted([f"o{step['node_id']}", f"v{step['node_id']}"])
-        assert page.inner_text("#position") == f"step {step['step']} of {len(steps)}"
-        assert page.inner_text("#step-title").startswith(f"step {step['step']} of {len(steps)}: {step['node']} = ")
+        assert current == sorted([f"o{step.node_id}", f"v{step.node_id}"])
+        assert page.inner_text("#position") == f"step {step.step} of {len(steps)}"
+        assert page.inner_text("#step-title").startswith(f"step {step.step} of {len(steps)}: {step.node} = ")
         shown_lines = page.eval_on_selector_all("#step-lines li", "els => els.map(e => e.textContent)")
-        assert shown_lines == [chain_rule_line("out", step, c) for c in step["contributions"]]
-        assert grad_text(page, step["node_id"]) == f"grad {format_number(step['upstream'])}"
-        for contribution in step["contributions"]:
-            if grad_text(page, contribution["operand_id"]) is not None:  # constants show no grad
-                last = [c for c in step["contributions"] if c["operand_id"] == contribution["operand_id"]][-1]
-                assert grad_text(page, contribution["operand_id"]) == f"grad {format_number(last['total_after'])}"
+        assert shown_lines == [chain_rule_line("out", step, c) for c in step.contributions]
+        assert grad_text(page, step.node_id) == f"grad {format_number(step.upstream)}"
+        for contribution in step.contributions:
+            if grad_text(page, contribution.operand_id) is not None:  # constants show no grad
+                last = [c for c in step.contributions if c.operand_id == contribution.operand_id][-1]
+                assert grad_text(page, contribution.operand_id) == f"grad {format_number(last.total_after)}"
     assert page.is_disabled("#next")
     # the last step leaves every gradient equal to backward()'s
     assert grad_text(page, 0) == f"grad {format_number(a.grad)}"
@@ -291,7 +294,7 @@ def test_a_closure_op_says_its_derivatives_are_not_stored() -> None:
     out.backward()
     (line,) = rule_lines(walk(out), 1)
     assert "derivatives not stored (closure op)" in line
-    assert stepper_states(out)[1]["rule"] == [line]
+    assert stepper_states(out)[1].rule == [line]
 
 
 # --- layer mode and forward steps ------------------------------------------------------------
@@ -314,7 +317,7 @@ def test_layer_mode_steps_each_layer_as_a_matrix_then_each_neuron() -> None:
     model, out, loss = one_pass_network()
     r = walk(loss).names[-1]
     states = stepper_states(loss, mode="layers")
-    titles = [state["title"] for state in states]
+    titles = [state.title for state in states]
     layer2 = titles.index("layer 2 (1 neuron, linear): δ(2) = d" + r + "/dz(2)")
     layer1 = titles.index("layer 1 (3 neurons, tanh): δ(1) = d" + r + "/dz(1)")
     assert layer2 < layer1
@@ -327,13 +330,13 @@ def test_layer_mode_steps_each_layer_as_a_matrix_then_each_neuron() -> None:
     w2 = [w.data for w in model.layers[1].neurons[0].w]
     a1 = [math.tanh(sum(w.data * x for w, x in zip(n.w, [0.5, -1.0])) + n.b.data) for n in hidden]
     delta1 = [w2[j] * delta2 * (1 - a1[j] ** 2) for j in range(3)]
-    rule = states[layer1]["rule"]
+    rule = states[layer1].rule
     assert rule[0] == "δ(1) = (W(2)ᵀ δ(2)) ⊙ f′(z(1))"
     assert rule[2] == f"δ(2) = [{format_number(delta2)}]"
     assert last_vector(rule[5]) == pytest.approx(delta1, abs=5e-5)  # printed with 4 decimals
     assert last_vector(rule[3]) == pytest.approx([w * delta2 for w in w2], abs=5e-5)
     # every parameter's printed gradient is backward()'s
-    printed = {line.split(" = ")[0]: line.rsplit(" ", 1)[-1] for state in states for line in state["lines"]}
+    printed = {line.split(" = ")[0]: line.rsplit(" ", 1)[-1] for state in states for line in state.lines}
     for p in model.parameters():
         assert printed[f"d{r}/d{p.label}"] == format_number(p.grad)
 
@@ -357,14 +360,14 @@ def test_forward_steps_reveal_every_value_once() -> None:
     inner = [f"v{i}" for i, node in enumerate(info.nodes) if node.operands]
     for mode in ("nodes", "layers"):
         states = stepper_states(loss, mode=mode, forward=True)
-        forward = [state for state in states if state["phase"] == "forward"]
-        revealed = [key for state in forward for key in state["reveal"]]
+        forward = [state for state in states if state.phase == "forward"]
+        revealed = [key for state in forward for key in state.reveal]
         assert sorted(revealed) == sorted(inner)
-        assert all(not state["updates"] for state in forward)  # no gradient before the backward pass
-        assert states[len(forward)]["title"].startswith("start:")
+        assert all(not state.updates for state in forward)  # no gradient before the backward pass
+        assert states[len(forward)].title.startswith("start:")
     node_states = stepper_states(loss, forward=True)
-    assert [s["reveal"] for s in node_states if s["phase"] == "forward"][1:] == [[key] for key in inner]
-    assert node_states[3]["title"] == f"forward 3 of {len(inner)}: {info.names[int(inner[2][1:])]} = " + format_number(
+    assert [s.reveal for s in node_states if s.phase == "forward"][1:] == [[key] for key in inner]
+    assert node_states[3].title == f"forward 3 of {len(inner)}: {info.names[int(inner[2][1:])]} = " + format_number(
         info.nodes[int(inner[2][1:])].data
     )
 
@@ -372,8 +375,8 @@ def test_forward_steps_reveal_every_value_once() -> None:
 def test_gradient_colours_follow_the_sign() -> None:
     _, _, loss = one_pass_network()
     for state in stepper_states(loss):
-        for key, text in state["updates"].items():
-            fill = state["fills"][key]
+        for key, text in state.updates.items():
+            fill = state.fills[key]
             value = float(text)
             if value > 0:
                 assert fill.startswith("hsl(210,")
@@ -403,14 +406,14 @@ def test_any_label_gives_a_page_whose_data_stays_in_its_element(label: str) -> N
     start = page.index('id="stepper-data">')
     embedded = page[start + len('id="stepper-data">') : page.index("</script>", start)]
     assert not set(embedded) & {"<", ">", "&", "\u2028", "\u2029"}  # nothing can end or confuse the element
-    assert page_data(page)["states"] == stepper_states(root)
+    assert page_data(page)["states"] == [asdict(state) for state in stepper_states(root)]
     assert page.count("<script") == 3 and page.count("</script>") == 3
 
 
 def test_stepper_displays_inline_in_a_notebook(monkeypatch: pytest.MonkeyPatch) -> None:
-    import micrograd_nn.stepper
+    import micrograd_nn.views.stepper
 
-    monkeypatch.setattr(micrograd_nn.stepper, "stepper_html", lambda root, **options: '<p title="a&b">"page"</p>')
+    monkeypatch.setattr(micrograd_nn.views.stepper, "stepper_html", lambda root, **options: '<p title="a&b">"page"</p>')
     shown = show(Value(1.0) * 2.0, height=500)
     frame = shown._repr_html_()
     assert frame.startswith("<iframe ") and 'height: 500px' in frame and 'sandbox="allow-scripts"' in frame
@@ -569,7 +572,7 @@ def test_pages_with_hostile_labels_work(browser: Any, tmp_path: Path) -> None:
         root = (a * b + a).tanh()
         root.backward()
         page, problems = open_page(browser, write_html(root, tmp_path / f"stepper{number}.html"))
-        steps = backward_steps(root)
+        steps = replay(walk(root))[0]
         for _ in steps:
             page.click("#next")
         assert page.inner_text("#position") == f"step {len(steps)} of {len(steps)}", repr(label[:12])
@@ -601,7 +604,7 @@ def test_layer_mode_products_check_or_are_marked() -> None:
     product = re.compile(r"= \(?(-?[\d.]+)\)? × \(?(-?[\d.]+)\)? ([=≈]) (-?[\d.]+)$")
     seen = {"=": 0, "≈": 0}
     for state in stepper_states(loss, mode="layers"):
-        for line in state["rule"] + state["lines"]:
+        for line in state.rule + state.lines:
             match = product.search(line)
             if match:
                 a, b, sign, c = match.groups()
@@ -767,13 +770,13 @@ def test_each_state_names_the_operands_the_camera_keeps_in_view() -> None:
     info = walk(root)
     states = stepper_states(root, forward=True)
     root_id = len(info.nodes) - 1
-    start = next(s for s in states if s["phase"] == "backward")
-    assert start["context"] == [f"o{root_id}", f"v{info.index[info.nodes[root_id].operands[0]]}"]
+    start = next(s for s in states if s.phase == "backward")
+    assert start.context == [f"o{root_id}", f"v{info.index[info.nodes[root_id].operands[0]]}"]
     for state in states:
-        i = state["node_id"]
-        if state["highlight"] == [f"v{i}", f"o{i}"]:  # an operation's step: its operands, each once
+        i = state.node_id
+        if state.highlight == [f"v{i}", f"o{i}"]:  # an operation's step: its operands, each once
             operands = list(dict.fromkeys(f"v{info.index[x]}" for x in info.nodes[i].operands))
-            assert state["context"] == operands, state["title"]
+            assert state.context == operands, state.title
     model = MLP(2, [3, 1], rng=0)
     x = [Value(0.5, "x1"), Value(-1.0, "x2")]
     loss = (model(x) - 1.0) ** 2
@@ -939,10 +942,10 @@ def test_the_layer_legend_draws_the_inputs_by_the_same_rule() -> None:
     ]
     assert re.search(r'<g id="input1" class="node">.*?stroke-width="2"', page, re.S)  # a: bold, as in draw_dot
     assert re.search(r'<g id="input2" class="node">.*?stroke-dasharray="5,2"', page, re.S)  # x2: dashed
-    from micrograd_nn.network_view import find_network
+    from micrograd_nn.views.network_picture import network_layout
 
     info = walk(loss)
-    grads = [info.nodes[z].grad for z in find_network(info).zs.values()]
+    grads = [info.nodes[z].grad for z in network_layout(info).zs.values()]
     signs = [s for s, seen in (("positive", any(g > 0 for g in grads)), ("negative", any(g < 0 for g in grads)))
              if seen]
     assert [item.split()[0] for item in items if "dloss/dz (" in item] == signs
