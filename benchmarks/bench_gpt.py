@@ -15,6 +15,8 @@ Every measurement runs in a fresh Python process, the engines alternate, and
 the script prints the median seconds per training step, the ratio
 baseline / micrograd_nn for the compiled engine and for the plain-Python one
 (MICROGRAD_NN_PURE=1), and checks that every step's loss agrees to 1e-12.
+Both wall-clock and CPU seconds (time.process_time) are shown: on a busy
+machine the CPU seconds of each process are the steadier figure.
 """
 
 from __future__ import annotations
@@ -110,7 +112,7 @@ def make_names(count: int = 200) -> list[str]:
 
 
 def train(Value, steps: int, seed: int = 1337) -> tuple[list[float], list[float]]:
-    """microgpt's training loop on the given Value class; return the loss and the seconds of each step."""
+    """microgpt's training loop on the given Value class; return each step's loss, wall and CPU seconds."""
     n_layer, n_embd, block_size, n_head = 1, 16, 16, 4
     head_dim = n_embd // n_head
     docs = make_names()
@@ -180,9 +182,9 @@ def train(Value, steps: int, seed: int = 1337) -> tuple[list[float], list[float]
     learning_rate, beta1, beta2, eps_adam = 1e-2, 0.85, 0.99, 1e-8
     m = [0.0] * len(params)
     v = [0.0] * len(params)
-    losses, seconds = [], []
+    losses, wall, cpu = [], [], []
     for step in range(steps):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         doc = docs[step % len(docs)]
         tokens = [bos] + [uchars.index(ch) for ch in doc] + [bos]
         n = min(block_size, len(tokens) - 1)
@@ -200,9 +202,10 @@ def train(Value, steps: int, seed: int = 1337) -> tuple[list[float], list[float]
             v_hat = v[i] / (1 - beta2 ** (step + 1))
             p.data -= learning_rate * m_hat / (v_hat**0.5 + eps_adam)
             p.grad = 0.0
-        seconds.append(time.perf_counter() - start)
+        wall.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
         losses.append(loss.data)
-    return losses, seconds
+    return losses, wall, cpu
 
 
 def worker(lib: str, steps: int) -> None:
@@ -213,8 +216,8 @@ def worker(lib: str, steps: int) -> None:
         from micrograd_nn import ENGINE, Value
 
         value_class, engine = Value, ENGINE
-    losses, seconds = train(value_class, steps)
-    print(json.dumps({"losses": losses, "seconds": seconds, "engine": engine}))
+    losses, wall, cpu = train(value_class, steps)
+    print(json.dumps({"losses": losses, "wall": wall, "cpu": cpu, "engine": engine}))
 
 
 def run(lib: str, steps: int, pure: bool = False) -> dict:
@@ -253,18 +256,26 @@ def main() -> None:
         runs["compiled"].append(run("micrograd_nn", args.steps))
         runs["pure"].append(run("micrograd_nn", args.steps, pure=True))
 
-    engine = runs["compiled"][0]["engine"]
+    engines = sorted({r["engine"] for r in runs["compiled"]})
+    engine = engines[0] if len(engines) == 1 else " / ".join(engines)  # mixed if the build changed mid-run
+    if any(r["engine"] != "pure Python" for r in runs["pure"]):
+        raise RuntimeError("MICROGRAD_NN_PURE=1 did not give the plain-Python engine")
     reference = runs["baseline"][0]["losses"]
     worst = {name: max(largest_difference(reference, r["losses"]) for r in done) for name, done in runs.items()}
-    per_step = {name: statistics.median(statistics.median(r["seconds"]) for r in done) for name, done in runs.items()}
+
+    def per_step(name: str, clock: str) -> float:
+        return statistics.median(statistics.median(r[clock]) for r in runs[name])
 
     print(f"GPT training step (microgpt: 1 layer, 4 heads, n_embd 16, block 16), {args.steps} steps per process,")
-    print(f"median over steps, then over {args.repeats} fresh processes per engine:")
-    base = per_step["baseline"]
-    print(f"  baseline (slotted microgpt Value)    {base:.4f} s/step")
+    print(f"median over steps, then over {args.repeats} fresh processes per engine (wall clock | CPU time):")
+    base_wall, base_cpu = per_step("baseline", "wall"), per_step("baseline", "cpu")
+    print(f"  baseline (slotted microgpt Value)    {base_wall:.4f} s/step | {base_cpu:.4f} s/step")
     for name, title in (("compiled", f"ENGINE={engine!r}"), ("pure", "MICROGRAD_NN_PURE=1")):
-        ours = per_step[name]
-        print(f"  micrograd_nn, {title:22s} {ours:.4f} s/step   ratio baseline/ours {base / ours:.2f}x")
+        wall, cpu = per_step(name, "wall"), per_step(name, "cpu")
+        print(
+            f"  micrograd_nn, {title:22s} {wall:.4f} s/step | {cpu:.4f} s/step   "
+            f"ratio baseline/ours {base_wall / wall:.2f}x | {base_cpu / cpu:.2f}x"
+        )
     print(
         f"largest relative loss difference from the baseline over {args.steps} steps: "
         f"compiled {worst['compiled']:.2e}   pure {worst['pure']:.2e}   (baseline repeats {worst['baseline']:.2e})"
