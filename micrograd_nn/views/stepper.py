@@ -635,7 +635,7 @@ def stepper_html(
     if not info.grads_computed:
         status = ('<p class="help" id="not-run">backward() has not run on this graph yet: the page shows the '
                   "gradients it will compute.</p>")
-    legend = network.legend if mode == "layers" else _node_legend(info, totals)
+    legend = network.legend if mode == "layers" else _node_legend(info, replay(info)[1])
     what_fills = ""
     if mode == "layers":
         what_fills = ('<p class="help" id="what-fills">Each neuron is one node: its z and a appear when the forward '
