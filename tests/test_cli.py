@@ -14,7 +14,7 @@ import micrograd_nn.tutorials
 from micrograd_nn import __version__
 from micrograd_nn.cli import main
 from micrograd_nn.nn import MLP
-from micrograd_nn.persistence import save_model
+from micrograd_nn.training.persistence import save_model
 
 
 def _refused(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
@@ -42,7 +42,8 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as info:
         main(["--version"])
     assert info.value.code == 0
-    assert capsys.readouterr().out == f"micrograd-nn {__version__}\n"
+    assert capsys.readouterr().out == f"micrograd-nn {__version__} ({micrograd_nn.ENGINE} engine)\n"
+    assert micrograd_nn.ENGINE in ("compiled", "pure Python")
 
 
 @pytest.mark.parametrize(

@@ -9,9 +9,11 @@ import pytest
 from conftest import full_snapshot
 
 from micrograd_nn.engine import Value, topological_order
-from micrograd_nn.inspect import backward_steps, explain, format_table, node_table, table_html
 from micrograd_nn.nn import MLP
-from micrograd_nn.walk import format_number
+from micrograd_nn.views.explain import explain
+from micrograd_nn.views.format import format_number
+from micrograd_nn.views.replay import backward_steps
+from micrograd_nn.views.tables import format_table, node_table, table_html
 
 
 def test_node_table_lists_every_node_in_topological_order() -> None:

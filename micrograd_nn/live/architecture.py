@@ -4,7 +4,7 @@ An ``MLP`` (anything with ``layers`` of ``neurons`` that have ``w``, ``b`` and
 ``activation``) gives its input count, layer sizes and activations, and the
 page draws it as a network.  Any other model with ``parameters()`` gives just
 its parameters, which the page lists.  Parameters are named by their labels
-(``L1.n3.w2``, written by ``micrograd_nn.nn``); a model whose labels are
+(``L1.n3.w2``, in the format of ``micrograd_nn.labels``); a model whose labels are
 missing or repeated gets the names ``p1, p2, ...`` in ``parameters()`` order.
 """
 
@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from micrograd_nn import labels
 from micrograd_nn.engine import Value
 from micrograd_nn.nn import ACTIVATIONS
 
@@ -76,9 +77,11 @@ def read_architecture(model: Any) -> Architecture | None:
             return None
         for j, neuron in enumerate(neurons, 1):
             w, b = getattr(neuron, "w", None), getattr(neuron, "b", None)
-            if not isinstance(w, list) or [p.label for p in w] != [f"L{k}.n{j}.w{i}" for i in range(1, len(w) + 1)]:
+            key = labels.neuron_label(labels.layer_label(k), j)
+            if not isinstance(w, list) or [p.label for p in w] != [labels.weight_label(key, i) for i in
+                                                                   range(1, len(w) + 1)]:
                 return None
-            if b is not None and b.label != f"L{k}.n{j}.b":
+            if b is not None and b.label != labels.bias_label(key):
                 return None
             biases.add(b is not None)
             fan_in = len(w)

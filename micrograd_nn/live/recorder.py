@@ -29,7 +29,7 @@ Listener = Callable[[dict[str, Any]], None]
 
 def _loss_name(loss: Any) -> str | None:
     """The library's name for a loss given by name or as one of micrograd_nn.losses' functions; None if neither."""
-    from micrograd_nn.train import LOSSES
+    from micrograd_nn.training.train import LOSSES
 
     if loss is None:
         return None
@@ -100,7 +100,7 @@ class Recorder:
 
     def _check_data(self, X: Any, y: Any) -> tuple[list[list[float]] | None, list[Any] | None]:
         """X as rows of floats, y as plain numbers (or lists), checked against the model; (None, None) without data."""
-        from micrograd_nn.train import as_rows, as_targets
+        from micrograd_nn.training.train import as_rows, as_targets
 
         if X is None and y is None:
             return None, None
@@ -213,7 +213,7 @@ class Recorder:
         Run once, so a recording whose loss name or l2 does not describe the
         loop is refused at its first step rather than written wrong.
         """
-        from micrograd_nn.train import LOSSES
+        from micrograd_nn.training.train import LOSSES
 
         if self.X is None or self.y is None or not callable(self.model):
             return

@@ -102,8 +102,8 @@ class Run:
 
 def build_run(demo: str, hidden: list[int], activation: str, seed: int) -> Run:
     """The demo's data and a fresh network for it (LiveUsageError if scikit-learn is missing)."""
-    from micrograd_nn import datasets
     from micrograd_nn.nn import MLP
+    from micrograd_nn.training import datasets
 
     try:
         if demo == "moons":
@@ -132,7 +132,7 @@ def build_run(demo: str, hidden: list[int], activation: str, seed: int) -> Run:
 
 def train(run: Run, recorder: Any, steps: int, lr: float) -> Any:
     """fit() with the recorder's hook: full batch, l2 1e-4, lr decaying linearly to lr/10."""
-    from micrograd_nn.train import fit
+    from micrograd_nn.training.train import fit
 
     return fit(run.model, run.X, run.y, loss=run.loss, l2=1e-4, lr=lr, epochs=steps,
                lr_schedule=lambda k: lr * (1.0 - 0.9 * k / steps), quiet=True, on_step=recorder.on_step)
@@ -151,7 +151,7 @@ def _run(args: argparse.Namespace) -> int:
     from micrograd_nn.live.page import write_recording
     from micrograd_nn.live.recorder import Recorder
     from micrograd_nn.live.server import LiveServer, LiveServerError
-    from micrograd_nn.train import TrainingDivergedError
+    from micrograd_nn.training.train import TrainingDivergedError
 
     record = Path(args.record) if args.record is not None else None
     if record is not None:

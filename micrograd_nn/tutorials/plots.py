@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from micrograd_nn.nn import Module
-from micrograd_nn.train import predict
+from micrograd_nn.training.train import predict
 
 
 def _figure(width: float = 6.0, height: float = 4.0) -> Any:

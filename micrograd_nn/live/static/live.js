@@ -151,7 +151,7 @@ function createLiveView(root, timeline, host) {
   const outputs = arch ? arch.sizes[arch.sizes.length - 1] : 0;
   const labelsPm = Y.length && Y.every((v) => v === 1 || v === -1);
   const labels01 = Y.length && Y.every((v) => v === 0 || v === 1);
-  const rule = (() => {  // how an output becomes a class, as micrograd_nn.train.accuracy's rules
+  const rule = (() => {  // how an output becomes a class, as the rules of micrograd_nn.training.train.accuracy
     if (!arch || !data) return null;
     if (lossName === "softmax_cross_entropy" || (outputs > 1 && Y.every(Array.isArray))) return "argmax";
     if (outputs !== 1) return null;
