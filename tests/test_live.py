@@ -259,6 +259,19 @@ def test_cli_record_writes_the_page_and_exits(tmp_path: Path, capsys: pytest.Cap
     assert [p.name for p in tmp_path.iterdir()] == ["xor.html"]  # no temporary file left behind
 
 
+def test_cli_record_refuses_a_port_and_keeps_every_kth_step_of_a_long_run(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from micrograd_nn.live import runner
+
+    assert main(["live", "--record", str(tmp_path / "a.html"), "--port", "8000"]) == 2
+    assert capsys.readouterr().err == ("micrograd-nn live: --port sets where the page is served, but --record serves "
+                                       "nothing: leave out one\n")
+    monkeypatch.setattr(runner, "MAX_RECORDED", 10)
+    assert main(["live", "--demo", "xor", "--hidden", "2", "--steps", "25", "--record", str(tmp_path / "b.html")]) == 0
+    steps = timeline_of((tmp_path / "b.html").read_text(encoding="utf-8"))["steps"]
+    assert [s["step"] for s in steps] == [0, 3, 6, 9, 12, 15, 18, 21, 24]
+
+
 def test_cli_rejects_bad_options(capsys: pytest.CaptureFixture[str]) -> None:
     for argv in (["live", "--hidden", "16,x"], ["live", "--lr", "-1"], ["live", "--demo", "iris"],
                  ["live", "--steps", "0"], ["live", "--port", "70000"]):

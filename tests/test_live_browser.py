@@ -125,6 +125,10 @@ def test_a_chosen_samples_numbers_are_the_engines(browser: Any, recorded: tuple[
     shown = page.eval_on_selector_all(
         "[data-neuron]", "els => els.map(e => [e.dataset.neuron, +e.dataset.z, +e.dataset.a, +e.dataset.dz])")
     assert len(shown) == 33
+    panel = dict(page.eval_on_selector_all("#numbers div", "rows => rows.filter(r => r.children.length === 2)"
+                                           ".map(r => [r.children[0].textContent, r.children[1].textContent])"))
+    assert float(panel["its hinge loss"]) == pytest.approx(loss.data, rel=1e-5)
+    assert float(panel["output"]) == pytest.approx(signal[0].data, rel=1e-3)
     for key, z, a, dz in shown:
         assert z == pytest.approx(zs[key].data, abs=1e-12)
         assert a == pytest.approx(max(z, 0.0) if key != "L3.n1" else z, abs=1e-12)
@@ -273,8 +277,8 @@ def test_a_killed_training_process_leaves_a_page_that_says_so_and_still_rewinds(
     import sys
 
     process = subprocess.Popen(
-        [sys.executable, "-m", "micrograd_nn", "live", "--no-browser", "--demo", "xor", "--hidden", "4",
-         "--steps", "100000"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        [sys.executable, "-m", "micrograd_nn", "live", "--no-browser", "--demo", "spiral", "--steps", "500"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert process.stdout is not None
         url = re.fullmatch(r"serving (\S+)\n", process.stdout.readline()).group(1)  # type: ignore[union-attr]

@@ -9,7 +9,10 @@ rate going from --lr down to a tenth of it, as in micrograd's demo.
 from __future__ import annotations
 
 import argparse
+import math
+import os
 import sys
+import threading
 import time
 import webbrowser
 from dataclasses import dataclass
@@ -18,6 +21,8 @@ from typing import Any
 
 DEMOS = ("moons", "circles", "xor", "spiral", "blobs")
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu")
+MAX_RECORDED = 500
+"""At most this many steps are recorded (every k-th step of a longer run), so pages stay a few MB."""
 
 
 class LiveUsageError(Exception):
@@ -82,7 +87,8 @@ def add_live_command(sub: argparse._SubParsersAction) -> None:
     live.add_argument("--lr", type=_positive, default=1.0, help="starting learning rate (default 1.0), decays to lr/10")
     live.add_argument("--steps", type=_whole(1, 100_000), default=100, help="training steps (default 100)")
     live.add_argument("--seed", type=_whole(0, 2**32 - 1), default=1337, help="seed of data and weights (default 1337)")
-    live.add_argument("--port", type=_whole(0, 65535), default=0, help="port on 127.0.0.1 (default 0: a free port)")
+    live.add_argument("--port", type=_whole(0, 65535), default=None,
+                      help="port on 127.0.0.1 (default 0: a free port)")
     live.add_argument("--record", metavar="PATH", help="train, write the recorded page to PATH and exit")
     live.add_argument("--no-browser", action="store_true", help="print the URL but open no browser")
     live.set_defaults(run=run_live)
@@ -138,6 +144,23 @@ def train(run: Run, recorder: Any, steps: int, lr: float) -> Any:
                lr_schedule=lambda k: lr * (1.0 - 0.9 * k / steps), quiet=True, on_step=recorder.on_step)
 
 
+def _open_browser(url: str) -> None:
+    """Open url in the desktop's browser, in the background; nothing on a machine without a display.
+
+    (On Linux without a display, webbrowser would run a text browser in this terminal and wait for it.)
+    """
+    if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        return
+
+    def open_it() -> None:
+        try:
+            webbrowser.open(url)
+        except webbrowser.Error:
+            pass  # no browser: the printed URL is enough
+
+    threading.Thread(target=open_it, name="micrograd-nn browser", daemon=True).start()
+
+
 def run_live(args: argparse.Namespace) -> int:
     """The `live` subcommand: 0 when done (or stopped with Ctrl-C after training), 2 for a user's mistake."""
     try:
@@ -154,13 +177,16 @@ def _run(args: argparse.Namespace) -> int:
     from micrograd_nn.training.train import TrainingDivergedError
 
     record = Path(args.record) if args.record is not None else None
+    if record is not None and args.port is not None:
+        raise LiveUsageError("--port sets where the page is served, but --record serves nothing: leave out one")
     if record is not None:
         if not args.record.strip() or record.is_dir():
             raise LiveUsageError(f"--record {args.record!r}: give a file name such as run.html")
         if not record.parent.is_dir():
             raise LiveUsageError(f"--record {args.record}: the folder {record.parent} does not exist")
     run = build_run(args.demo, args.hidden, args.activation, args.seed)
-    recorder = Recorder(run.model, run.X, run.y, loss=run.loss, l2=1e-4)
+    every = max(1, math.ceil(args.steps / MAX_RECORDED))  # a long run keeps every k-th step, so pages stay small
+    recorder = Recorder(run.model, run.X, run.y, loss=run.loss, l2=1e-4, every=every)
     if record is not None:
         try:
             train(run, recorder, args.steps, args.lr)
@@ -175,17 +201,16 @@ def _run(args: argparse.Namespace) -> int:
         print(f"wrote {path} ({len(recorder.steps)} steps, {size:.1f} MB): open it in a browser, no server needed")
         return 0
     try:
-        server = LiveServer(recorder, port=args.port, title=run.title)
+        server = LiveServer(recorder, port=args.port or 0, title=run.title)
     except LiveServerError as err:
-        raise LiveUsageError(f"--port {args.port}: {err}") from None
+        raise LiveUsageError(f"--port {args.port or 0}: {err}") from None
     server.start()
     try:
         print(f"serving {server.url}", flush=True)
         if not args.no_browser:
-            try:
-                webbrowser.open(server.url)
-            except webbrowser.Error:
-                pass  # no browser here: the printed URL is enough
+            _open_browser(server.url)
+        if every > 1:
+            print(f"recording every {every}th step of {args.steps}", flush=True)
         started = time.perf_counter()
         try:
             history = train(run, recorder, args.steps, args.lr)

@@ -130,6 +130,28 @@ function createLiveView(root, timeline, host) {
       return NaN;
     });
   }
+  function sampleLoss(out, t) {  // this sample's loss alone, as micrograd_nn.training.losses defines each loss
+    const k = out.length;
+    if (lossName === "softmax_cross_entropy") {
+      const m = Math.max(...out);
+      return m + Math.log(out.reduce((s, z) => s + Math.exp(z - m), 0)) - out[t];
+    }
+    const tv = targetVector(t, k);
+    if (!tv) return null;
+    let total = 0;
+    out.forEach((s, c) => {
+      const y = tv[c];
+      if (lossName === "hinge") total += Math.max(0, 1 - y * s) / k;
+      else if (lossName === "mse") total += (s - y) ** 2 / k;
+      else if (lossName === "sse") total += (s - y) ** 2;
+      else if (lossName === "half_sse") total += (s - y) ** 2 / 2;
+      else if (lossName === "binary_cross_entropy") total += -(y * Math.log(s) + (1 - y) * Math.log(1 - s)) / k;
+      else if (lossName === "binary_cross_entropy_with_logits") {
+        total += (Math.max(s, 0) + Math.log1p(Math.exp(-Math.abs(s))) - s * y) / k;
+      } else total = NaN;
+    });
+    return Number.isNaN(total) ? null : total;
+  }
   function backward(m, fw, t) {  // dloss/dz of every neuron for one sample
     const last = m.W.length - 1;
     const da = lossSlope(fw.out, t);
@@ -501,6 +523,8 @@ function createLiveView(root, timeline, host) {
       numbers.append(el("div", { class: "mg-sub" }, `sample ${state.sample}`));
       add("output", fw.out.map((v) => fmt(v)).join(", "));
       add("target", Array.isArray(Y[state.sample]) ? Y[state.sample].join(", ") : String(Y[state.sample]));
+      const own = sampleLoss(fw.out, Y[state.sample]);
+      if (own !== null) add(`its ${lossName} loss`, fmt(own, 6));
     }
   }
 
