@@ -295,3 +295,35 @@ def test_a_killed_training_process_leaves_a_page_that_says_so_and_still_rewinds(
         if process.poll() is None:
             process.kill()
         process.communicate(timeout=10)
+
+
+def test_step_forward_at_the_newest_step_shows_the_next_update_when_it_comes(browser: Any) -> None:
+    model = MLP(2, [3, 1], rng=0)
+    X, y = [[0.5, -1.0], [1.0, 0.25], [-0.5, 0.75]], [1, -1, 1]
+    recorder = Recorder(model, X, y, loss="hinge")
+
+    def one_step() -> None:
+        loss = losses.hinge([model(x) for x in X], y)
+        model.zero_grad()
+        loss.backward()
+        recorder.record(loss, lr=0.1)
+        for p in model.parameters():
+            p.data -= 0.1 * p.grad
+
+    one_step()
+    one_step()
+    with LiveServer(recorder) as server:
+        page, problems = open_page(browser, server.url)
+        page.wait_for_function("document.querySelector('#step-number').textContent === '1'", timeout=5000)
+        page.click("#play")  # pause at the newest step
+        page.click("#step-forward")  # no newer step yet: the page waits for the next update
+        page.wait_for_timeout(300)
+        assert page.inner_text("#step-number") == "1"
+        one_step()
+        page.wait_for_function("document.querySelector('#step-number').textContent === '2'", timeout=5000)
+        one_step()  # paused: the view stays at step 2 while training goes on
+        page.wait_for_function("document.querySelector('#timeline').max === '3'", timeout=5000)
+        assert page.inner_text("#step-number") == "2"
+        recorder.finish()
+        assert problems == []
+        page.close()

@@ -16,7 +16,7 @@ function createLiveView(root, timeline, host) {
   const lossName = timeline.loss;
   const state = {
     index: 0, playing: !!host.live, follow: !!host.live, sample: 0, selected: null,
-    finished: !!timeline.finished, edgeMode: "weight", renders: 0, scheduled: false,
+    finished: !!timeline.finished, edgeMode: "weight", renders: 0, scheduled: false, pendingForward: false,
   };
   const LEAKY_SLOPE = 0.01;
 
@@ -566,7 +566,10 @@ function createLiveView(root, timeline, host) {
     state.scheduled = true;
     requestAnimationFrame(render);
   }
-  function show(index) { state.index = Math.max(0, Math.min(steps.length - 1, index)); schedule(); }
+  function show(index) {
+    state.index = Math.max(0, Math.min(steps.length - 1, index));
+    schedule();
+  }
   function chooseSample(i) { state.sample = i; sampleSelect.value = String(i); schedule(); }
   let timer = null;
   function tick() {
@@ -578,6 +581,7 @@ function createLiveView(root, timeline, host) {
   }
   function setPlaying(on) {
     state.playing = on;
+    if (on) state.pendingForward = false;
     if (timer) { clearInterval(timer); timer = null; }
     if (on) timer = setInterval(tick, host.interval || 100);
     schedule();
@@ -586,9 +590,16 @@ function createLiveView(root, timeline, host) {
     if (!state.playing && !host.live && state.index >= steps.length - 1) state.index = 0;  // a finished replay starts over
     setPlaying(!state.playing);
   });
-  forwardButton.addEventListener("click", () => { setPlaying(false); state.follow = false; show(state.index + 1); });
+  forwardButton.addEventListener("click", () => {
+    setPlaying(false);
+    state.follow = false;
+    if (state.index < steps.length - 1) show(state.index + 1);
+    else if (!state.finished) state.pendingForward = true;  // at the newest step of a live run: show the next one
+  });
   for (const kind of ["input", "change"]) {
-    slider.addEventListener(kind, () => { state.follow = false; setPlaying(false); show(Number(slider.value)); });
+    slider.addEventListener(kind, () => {
+      state.follow = false; state.pendingForward = false; setPlaying(false); show(Number(slider.value));
+    });
   }
   followBox.addEventListener("change", () => {
     state.follow = followBox.checked;
@@ -600,7 +611,9 @@ function createLiveView(root, timeline, host) {
     if (event.target.tagName === "SELECT" || event.target.tagName === "INPUT" && event.target.type !== "checkbox") return;
     if (event.key === " ") { event.preventDefault(); play.click(); }
     if (event.key === "ArrowRight") { event.preventDefault(); forwardButton.click(); }
-    if (event.key === "ArrowLeft") { event.preventDefault(); setPlaying(false); state.follow = false; show(state.index - 1); }
+    if (event.key === "ArrowLeft") {
+      event.preventDefault(); setPlaying(false); state.follow = false; state.pendingForward = false; show(state.index - 1);
+    }
   });
   if (!root.hasAttribute("tabindex")) root.setAttribute("tabindex", "-1");
 
@@ -622,6 +635,7 @@ function createLiveView(root, timeline, host) {
       weightPlotChart.setData([steps.map((s) => s.step), steps.map((s) => s.weights[name]), steps.map((s) => s.grads[name])], true);
     }
     if (state.playing && state.follow) show(steps.length - 1);
+    else if (state.pendingForward) { state.pendingForward = false; show(state.index + 1); }
     else schedule();
   }
   function finish() { state.finished = true; setStatus(describe()); schedule(); }
