@@ -211,7 +211,7 @@ function createLiveView(root, timeline, host) {
   root.classList.add("mg-live");
   root.innerHTML = "";
   const bar = el("header", { class: "mg-bar" });
-  bar.append(el("h1", { class: "mg-title" }, host.title || "Training, live"));
+  bar.append(el("h1", { class: "mg-title", title: host.title || "Training, live" }, host.title || "Training, live"));
   const play = el("button", { id: "play", type: "button", title: "play / pause (space)" }, "Play");
   const forwardButton = el("button", { id: "step-forward", type: "button", title: "one step forward (→)" }, "Step ▸");
   const slider = el("input", { id: "timeline", type: "range", min: "0", max: "0", step: "1", value: "0",
@@ -545,7 +545,7 @@ function createLiveView(root, timeline, host) {
     renderedKey = key;
     const started = performance.now();
     $("step-number").textContent = String(step.step);
-    $("loss-value").textContent = fmt(step.loss, 6);
+    $("loss-value").textContent = String(step.loss);  // every digit: the number in the timeline, exactly
     $("loss-value").setAttribute("data-value", String(step.loss));
     drawNetwork(step);
     drawBoundary(step);
