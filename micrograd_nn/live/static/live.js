@@ -422,6 +422,9 @@ function createLiveView(root, timeline, host) {
     if (rule) out.push(steps.map((s) => accuracy(s)));
     return out;
   }
+  function weightSeries(name) {
+    return [steps.map((s) => s.step), steps.map((s) => s.weights[name]), steps.map((s) => s.grads[name])];
+  }
   function chartWidth(node, fallback) { return Math.max(240, (node.clientWidth || fallback) - 4); }
   function buildCharts() {
     if (!hasUPlot) { lossChart.textContent = "(chart library missing)"; return; }
@@ -442,7 +445,7 @@ function createLiveView(root, timeline, host) {
     weightChart.hidden = false;
     weightTitle.textContent = `${name}: value (blue) and dL/dw (red) at every recorded step`;
     if (hasUPlot) {
-      const wdata = [steps.map((s) => s.step), steps.map((s) => s.weights[name]), steps.map((s) => s.grads[name])];
+      const wdata = weightSeries(name);
       if (weightPlotChart) weightPlotChart.destroy();
       weightPlotChart = new uPlot({
         width: chartWidth(weightChart, 440), height: 150, scales: { x: { time: false } }, legend: { show: false },
@@ -530,8 +533,17 @@ function createLiveView(root, timeline, host) {
 
   // --- showing a step, playing ---------------------------------------------------------------------
   let renderedKey = null;
+  const LIVE_RATE = 8;  // at most this many redraws a second for arriving steps, so the page leaves training its CPU
+  let lastRender = 0, waiting = false, chartsStale = false;
   function render() {
     state.scheduled = false;
+    lastRender = performance.now();
+    if (state.playing && state.follow) state.index = Math.max(0, steps.length - 1);
+    if (chartsStale) {
+      chartsStale = false;
+      if (lossPlot) lossPlot.setData(lossSeries(), true);
+      if (weightPlotChart && state.selected) weightPlotChart.setData(weightSeries(state.selected), true);
+    }
     const step = steps[state.index];
     slider.max = String(Math.max(0, steps.length - 1));
     slider.value = String(state.index);
@@ -561,10 +573,17 @@ function createLiveView(root, timeline, host) {
     root.setAttribute("data-renders", String(state.renders));
     root.setAttribute("data-shown-step", String(step.step));
   }
-  function schedule() {
+  function schedule() {  // redraw at the next frame (after the learner did something)
     if (state.scheduled) return;
     state.scheduled = true;
     requestAnimationFrame(render);
+  }
+  function scheduleLive() {  // redraw for arriving steps, at most LIVE_RATE times a second
+    if (state.scheduled || waiting) return;
+    const wait = lastRender + 1000 / LIVE_RATE - performance.now();
+    if (wait <= 0) { schedule(); return; }
+    waiting = true;
+    setTimeout(() => { waiting = false; schedule(); }, wait);
   }
   function show(index) {
     state.index = Math.max(0, Math.min(steps.length - 1, index));
@@ -575,7 +594,7 @@ function createLiveView(root, timeline, host) {
   function tick() {
     if (!state.playing || !steps.length) return;
     const last = steps.length - 1;
-    if (state.follow) show(last);
+    if (state.follow) scheduleLive();  // render() shows the newest step
     else if (state.index < last) show(state.index + 1);
     else if (state.finished && !host.live) setPlaying(false);
   }
@@ -629,14 +648,9 @@ function createLiveView(root, timeline, host) {
       steps.push(step); added = true;
     }
     if (!added) return;
-    if (lossPlot) lossPlot.setData(lossSeries(), true);
-    if (weightPlotChart && state.selected) {
-      const name = state.selected;
-      weightPlotChart.setData([steps.map((s) => s.step), steps.map((s) => s.weights[name]), steps.map((s) => s.grads[name])], true);
-    }
-    if (state.playing && state.follow) show(steps.length - 1);
-    else if (state.pendingForward) { state.pendingForward = false; show(state.index + 1); }
-    else schedule();
+    chartsStale = true;
+    if (state.pendingForward) { state.pendingForward = false; state.index += 1; }
+    scheduleLive();
   }
   function finish() { state.finished = true; setStatus(describe()); schedule(); }
 
