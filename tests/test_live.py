@@ -76,7 +76,7 @@ def test_a_recorded_moons_run_recomputes_to_1e_12_and_stays_under_3_mb(tmp_path:
     assert path.stat().st_size < 3_000_000
     timeline = timeline_of(path.read_text(encoding="utf-8"))
     assert timeline["architecture"] == {"nin": 2, "sizes": [16, 16, 1], "activations": ["relu", "relu", "linear"],
-                                        "bias": True}
+                                        "bias": True, "leaky_slope": 0.01}
     assert timeline["loss"] == "hinge" and timeline["l2"] == 1e-4 and len(timeline["data"]["X"]) == 100
     assert [s["step"] for s in timeline["steps"]] == list(range(100))
     for k in (0, 1, 37, 99):

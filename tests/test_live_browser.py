@@ -327,3 +327,55 @@ def test_step_forward_at_the_newest_step_shows_the_next_update_when_it_comes(bro
         recorder.finish()
         assert problems == []
         page.close()
+
+
+CASES = [  # (hidden activation, output activation, outputs, loss, targets)
+    ("tanh", "sigmoid", 1, "binary_cross_entropy", [1, 0, 1, 0]),
+    ("sigmoid", "linear", 1, "binary_cross_entropy_with_logits", [1, 0, 0, 1]),
+    ("leaky_relu", "linear", 3, "softmax_cross_entropy", [2, 0, 1, 2]),
+    ("tanh", "tanh", 2, "mse", [[0.5, -0.5], [0.1, 0.2], [-0.3, 0.9], [0.0, 1.0]]),
+    ("relu", "linear", 1, "sse", [0.3, -1.2, 2.0, 0.5]),
+    ("tanh", "linear", 1, "half_sse", [0.3, -1.2, 2.0, 0.5]),
+]
+
+
+@pytest.mark.parametrize("hidden, output, outputs, loss_name, targets", CASES)
+def test_each_loss_and_activation_gives_the_engines_numbers(
+        browser: Any, tmp_path: Path, hidden: str, output: str, outputs: int, loss_name: str, targets: list[Any]
+) -> None:
+    """The page's z, a, dL/dz and the sample's own loss, for every activation and loss, against the engine."""
+    X = [[0.5, -1.0], [1.0, 0.25], [-0.5, 0.75], [0.2, 0.4]]
+    model = MLP(2, [3, outputs], activation=hidden, output_activation=output, rng=7)
+    recorder = Recorder(model, X, targets, loss=loss_name)
+    loss_fn = getattr(losses, loss_name)
+    total = loss_fn([model(x) for x in X], targets)
+    model.zero_grad()
+    total.backward()
+    recorder.record(total, lr=0.1)
+    path = write_recording(recorder, tmp_path / "page.html")
+    page, problems = open_page(browser, path.as_uri())
+    page.select_option("#sample", "2")
+    page.wait_for_timeout(150)
+    signal: list[Any] = list(X[2])
+    zs: dict[str, Any] = {}
+    for k, layer in enumerate(model.layers, 1):
+        outs = []
+        for j, neuron in enumerate(layer.neurons, 1):
+            out = neuron(signal)
+            zs[f"L{k}.n{j}"] = (out if neuron.activation == "linear" else out.operands[0], out)
+            outs.append(out)
+        signal = outs
+    own = loss_fn([signal if outputs > 1 else signal[0]], [targets[2]])
+    own.backward()
+    shown = page.eval_on_selector_all(
+        "[data-neuron]", "els => els.map(e => [e.dataset.neuron, +e.dataset.z, +e.dataset.a, +e.dataset.dz])")
+    assert len(shown) == 3 + outputs
+    for key, z, a, dz in shown:
+        assert z == pytest.approx(zs[key][0].data, abs=1e-12)
+        assert a == pytest.approx(zs[key][1].data, abs=1e-12)
+        assert dz == pytest.approx(zs[key][0].grad, abs=1e-12)
+    panel = dict(page.eval_on_selector_all("#numbers div", "rows => rows.filter(r => r.children.length === 2)"
+                                           ".map(r => [r.children[0].textContent, r.children[1].textContent])"))
+    assert float(panel[f"its {loss_name} loss"]) == pytest.approx(own.data, rel=1e-5)
+    assert problems == []
+    page.close()

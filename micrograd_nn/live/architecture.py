@@ -16,6 +16,7 @@ from typing import Any
 from micrograd_nn import labels
 from micrograd_nn.engine import Value
 from micrograd_nn.nn import ACTIVATIONS
+from micrograd_nn.rules import LEAKY_SLOPE
 
 
 @dataclass(frozen=True)
@@ -28,8 +29,9 @@ class Architecture:
     bias: bool
 
     def as_json(self) -> dict[str, Any]:
-        """The timeline's ``architecture`` object."""
-        return {"nin": self.nin, "sizes": list(self.sizes), "activations": list(self.activations), "bias": self.bias}
+        """The timeline's ``architecture`` object (with leaky_relu's slope, so the page computes as the engine)."""
+        return {"nin": self.nin, "sizes": list(self.sizes), "activations": list(self.activations), "bias": self.bias,
+                "leaky_slope": LEAKY_SLOPE}
 
 
 def model_parameters(model: Any) -> list[Value]:

@@ -18,7 +18,7 @@ function createLiveView(root, timeline, host) {
     index: 0, playing: !!host.live, follow: !!host.live, sample: 0, selected: null,
     finished: !!timeline.finished, edgeMode: "weight", renders: 0, scheduled: false, pendingForward: false,
   };
-  const LEAKY_SLOPE = 0.01;
+  const LEAKY_SLOPE = arch && Number.isFinite(arch.leaky_slope) ? arch.leaky_slope : 0.01;  // the engine's default
 
   // --- small helpers -------------------------------------------------------------------------------
   const SVGNS = "http://www.w3.org/2000/svg";
