@@ -58,7 +58,7 @@ class TrainingDivergedError(ArithmeticError):
         super().__init__(f"training diverged at epoch {epoch}: {detail}; {advice}")
 
 
-@dataclass
+@dataclass(repr=False)
 class History:
     """What fit() recorded: the loss, the learning rate and each metric, one entry per epoch."""
 
@@ -79,6 +79,16 @@ class History:
         parts = [f"epoch {self.epochs}", f"loss {self.loss[-1]:.6g}"]
         parts += [f"{name} {values[-1]:.4g}" for name, values in self.metrics.items()]
         return ", ".join(parts)
+
+    def __repr__(self) -> str:
+        """One short line: epochs, first and last loss, the metrics' names and the time (the lists stay unprinted)."""
+        if not self.loss:
+            return "History(no epochs)"
+        text = f"History(epochs={self.epochs}, loss {self.loss[0]:.6g} -> {self.loss[-1]:.6g}"
+        if self.metrics:
+            last = [f"{name} {values[-1]:.4g}" for name, values in self.metrics.items() if values]
+            text += ", metrics " + ", ".join(last)
+        return text + f", {self.seconds:.2f} s)"
 
     def _drop_unfinished_epoch(self) -> None:
         """Cut every record to the epochs recorded in full (an interrupt may come between two appends)."""
@@ -232,6 +242,12 @@ def fit(
     step with zero gradients, and the exception carries the completed epochs as
     ``err.history``; a TrainingDivergedError carries them as ``.history`` too.
     """
+    if not (callable(model) and all(callable(getattr(model, name, None)) for name in ("parameters", "zero_grad"))):
+        called = getattr(model, "__name__", None)
+        raise TypeError(
+            f"fit: model (the first argument) must be a Module such as an MLP (callable, with parameters() and "
+            f"zero_grad()), got the {type(model).__name__}{f' {called}' if called else ''}"
+        )
     rows, targets = as_rows(X), as_targets(y)
     if len(rows) != len(targets):
         raise ValueError(f"fit: {len(rows)} input rows but {len(targets)} targets")
