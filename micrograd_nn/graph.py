@@ -26,6 +26,7 @@ from typing import Any, Protocol
 import graphviz
 
 from micrograd_nn import rules
+from micrograd_nn.atomic_write import check_target, write_atomically
 from micrograd_nn.dot import (
     DOT_TIMEOUT,
     GraphvizError,
@@ -153,7 +154,7 @@ class Picture(graphviz.Digraph):
             filename = Path(outfile).with_suffix(".gv")
         source_path = Path(self.save(filename, directory=directory))
         target = Path(outfile) if outfile is not None else source_path.with_name(f"{source_path.name}.{fmt}")
-        target.write_bytes(run_dot(self.source, fmt, timeout=self.timeout))
+        write_atomically(target, run_dot(self.source, fmt, timeout=self.timeout), "render")
         if cleanup:
             source_path.unlink()
         if view:
@@ -500,17 +501,15 @@ def render(
 
 
 def write_picture(picture: graphviz.Digraph, path: str | Path, *, timeout: float = DOT_TIMEOUT) -> Path:
-    """Write a drawn picture to path: SVG, PNG or PDF by its suffix, or DOT text for .dot."""
+    """Write a drawn picture to path atomically: SVG, PNG or PDF by its suffix, or DOT text for .dot."""
     target = Path(path)
     suffix = target.suffix.lower()
     if suffix == ".dot":
-        target.write_text(picture.source, encoding="utf-8")
-        return target
+        return write_atomically(target, picture.source, "render")
     if suffix not in RENDER_FORMATS:
         raise ValueError(f"render: cannot tell the format from {str(path)!r}; use .svg, .png, .pdf or .dot")
-    image = pipe(picture, RENDER_FORMATS[suffix], timeout=timeout)
-    target.write_bytes(image)
-    return target
+    check_target(target, "render")  # a bad path is said before Graphviz runs
+    return write_atomically(target, pipe(picture, RENDER_FORMATS[suffix], timeout=timeout), "render")
 
 
 def pipe(picture: graphviz.Graph | graphviz.Digraph, fmt: str, *, timeout: float = DOT_TIMEOUT) -> bytes:

@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from micrograd_nn import network_view
+from micrograd_nn.atomic_write import check_target, write_atomically
 from micrograd_nn.dot import run_dot
 from micrograd_nn.engine import Value
 from micrograd_nn.inspect import (
@@ -686,10 +687,10 @@ def write_html(root: Value, path: str | Path, **options: Any) -> Path:
     """Write the self-contained HTML stepper for root's backward pass to path; returns the path.
 
     options: those of stepper_html (title, mode="nodes"|"layers", forward, and draw_dot's).
+    The page is written atomically (a full disk never leaves half a page); errors name write_html and the file.
     """
-    target = Path(path)
-    target.write_text(stepper_html(root, **options), encoding="utf-8")
-    return target
+    check_target(path, "write_html")  # a bad path is said before the page is built
+    return write_atomically(path, stepper_html(root, **options), "write_html")
 
 
 class Stepper:
@@ -714,10 +715,8 @@ class Stepper:
         )
 
     def save(self, path: str | Path) -> Path:
-        """Write the page to path; returns the path."""
-        target = Path(path)
-        target.write_text(self.html, encoding="utf-8")
-        return target
+        """Write the page to path atomically; returns the path."""
+        return write_atomically(path, self.html, "Stepper.save")
 
 
 def show(root: Value, **options: Any) -> Stepper:

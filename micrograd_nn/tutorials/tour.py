@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from micrograd_nn import graph, inspect, losses
+from micrograd_nn.atomic_write import write_atomically
 from micrograd_nn.nn import MLP
 from micrograd_nn.persistence import save_model
 from micrograd_nn.stepper import write_html
@@ -110,8 +111,8 @@ def _write_graph_views(result: TourResult, folder: Path) -> None:
         result.files["network picture (DOT text)"] = graph.render_network(loss, folder / "network.dot")
         result.notes.append(f"{err}; wrote the DOT text of the network picture instead")
     report_path = folder / "backward_report.txt"
-    report_path.write_text(inspect.explain(loss) + "\n", encoding="utf-8")
+    write_atomically(report_path, inspect.explain(loss) + "\n", "tour")
     result.files["backward report"] = report_path
     steps_path = folder / "backward_steps.json"
-    steps_path.write_text(json.dumps(inspect.backward_steps(loss), indent=1) + "\n", encoding="utf-8")
+    write_atomically(steps_path, json.dumps(inspect.backward_steps(loss), indent=1) + "\n", "tour")
     result.files["backward steps (JSON)"] = steps_path
