@@ -28,7 +28,9 @@ import graphviz
 from micrograd_nn import rules
 from micrograd_nn.atomic_write import check_target, write_atomically
 from micrograd_nn.dot import (
+    DEFAULT_ADVICE,
     DOT_TIMEOUT,
+    Advice,
     GraphvizError,
     PictureError,
     attrs,
@@ -36,6 +38,7 @@ from micrograd_nn.dot import (
     op_text,
     quote,
     run_dot,
+    scalar_advice,
     signed_colour,
 )
 from micrograd_nn.engine import Value
@@ -126,6 +129,7 @@ class Picture(graphviz.Digraph):
     """
 
     timeout: float = DOT_TIMEOUT
+    advice: Advice = DEFAULT_ADVICE  # what a failure of Graphviz advises: set by the call that drew the picture
 
     def pipe(  # type: ignore[override]
         self, format: str | None = None, renderer: str | None = None, formatter: str | None = None,
@@ -136,7 +140,7 @@ class Picture(graphviz.Digraph):
         if engine not in (None, "dot") or neato_no_op:
             raise ValueError(f"pipe: only Graphviz's dot layout is supported here, got engine={engine!r}")
         fmt = ":".join(part for part in (format or self.format, renderer, formatter) if part)
-        image = run_dot(self.source, fmt, timeout=self.timeout)
+        image = run_dot(self.source, fmt, timeout=self.timeout, advice=self.advice)
         return image.decode(encoding) if encoding is not None else image
 
     def render(  # type: ignore[override]
@@ -154,7 +158,7 @@ class Picture(graphviz.Digraph):
             filename = Path(outfile).with_suffix(".gv")
         source_path = Path(self.save(filename, directory=directory))
         target = Path(outfile) if outfile is not None else source_path.with_name(f"{source_path.name}.{fmt}")
-        write_atomically(target, run_dot(self.source, fmt, timeout=self.timeout), "render")
+        write_atomically(target, run_dot(self.source, fmt, timeout=self.timeout, advice=self.advice), "render")
         if cleanup:
             source_path.unlink()
         if view:
@@ -476,8 +480,15 @@ def draw_dot(
 
 def draw_walked(info: Walk, options: DrawOptions | None = None, **overrides: Any) -> Picture:
     """draw_dot for a graph already walked (so a caller that needs the Walk too walks only once)."""
+    chosen = draw_options(options, **overrides)
     picture = Picture(name="backprop")
-    picture.body.extend(f"\t{line}\n" for line in _dot_lines(info, draw_options(options, **overrides)))
+    picture.body.extend(f"\t{line}\n" for line in _dot_lines(info, chosen))
+    picture.advice = scalar_advice(
+        network=bool(_walk_neuron_keys(info)),
+        collapsed=chosen.collapse is True,
+        long_sum=any(node.op == "+" and any(x.op == "+" for x in node.operands) for node in info.nodes),
+        edge_labels=chosen.edge_labels,
+    )
     return picture
 
 
@@ -517,7 +528,7 @@ def pipe(picture: graphviz.Graph | graphviz.Digraph, fmt: str, *, timeout: float
 
     A missing program, a timeout or a crash of dot raises GraphvizError (a RuntimeError).
     """
-    return run_dot(picture.source, fmt, timeout=timeout)
+    return run_dot(picture.source, fmt, timeout=timeout, advice=getattr(picture, "advice", DEFAULT_ADVICE))
 
 
 def neuron_keys(root: Value) -> list[str]:

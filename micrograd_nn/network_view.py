@@ -23,7 +23,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from micrograd_nn.atomic_write import check_target, write_atomically
-from micrograd_nn.dot import DOT_TIMEOUT, PictureError, attrs, clean_text, op_text, quote, run_dot, signed_colour
+from micrograd_nn.dot import (
+    DOT_TIMEOUT,
+    PictureError,
+    attrs,
+    clean_text,
+    network_advice,
+    op_text,
+    quote,
+    run_dot,
+    signed_colour,
+)
 from micrograd_nn.engine import Value
 from micrograd_nn.walk import (
     ACTIVATION_OPS,
@@ -495,6 +505,7 @@ def draw_network(
     )
     picture = Picture(name="network")
     picture.body.extend(f"\t{line}\n" for line in lines)
+    picture.advice = network_advice(focus=focus is not None)
     return picture
 
 
@@ -509,4 +520,6 @@ def render_network(root: Value, path: str | Path, *, timeout: float = DOT_TIMEOU
     if suffix not in formats:
         raise ValueError(f"render_network: cannot tell the format from {str(path)!r}; use .svg, .png, .pdf or .dot")
     check_target(target, "render_network")  # a bad path is said before Graphviz runs
-    return write_atomically(target, run_dot(text, formats[suffix], timeout=timeout), "render_network")
+    advice = network_advice(focus=options.get("focus") is not None)
+    image = run_dot(text, formats[suffix], timeout=timeout, advice=advice)
+    return write_atomically(target, image, "render_network")

@@ -39,7 +39,7 @@ from typing import Any
 
 from micrograd_nn import network_view
 from micrograd_nn.atomic_write import check_target, write_atomically
-from micrograd_nn.dot import run_dot
+from micrograd_nn.dot import Advice, run_dot
 from micrograd_nn.engine import Value
 from micrograd_nn.inspect import (
     chain_rule_line,
@@ -616,13 +616,22 @@ def stepper_html(
         waiting = {network.node_of[v] for v in hidden if v in network.node_of}
         hidden = [node for node in network.texts if node in waiting]
         source, value_ids, texts = network.dot, list(network.texts), network.texts
+        advice = Advice("draw a smaller network, or its network view as DOT text (network_dot(root))",
+                        "draw a smaller network, or write the network view's DOT text (--network --dot)")
     else:
         from micrograd_nn import graph  # the scalar picture's module loads graphviz: only when a page is drawn
 
         options.setdefault("legend", False)  # the page has its own legend beside the picture
         source = graph.draw_walked(info, show_grads=False, color_by_grad=False, **options).source
         value_ids, texts = [f"v{i}" for i in range(len(info.nodes))], {}
-    svg = run_dot(source, "svg").decode("utf-8")
+        network_found = any(info.groups)  # a network's page is quicker to lay out layer by layer
+        advice = Advice(
+            "pass a smaller max_nodes= to refuse such pages before layout"
+            + ("; step the network layer by layer (mode='layers')" if network_found else ""),
+            "pass a smaller --max-nodes to refuse such pages before layout"
+            + ("; step the network layer by layer (--html-mode layers)" if network_found else ""),
+        )
+    svg = run_dot(source, "svg", advice=advice).decode("utf-8")
     svg = svg[svg.index("<svg") :]  # drop the XML prolog and DOCTYPE: the SVG sits inside HTML
     svg = re.sub(r'^<svg width="[^"]*" height="[^"]*"', "<svg", svg)  # the page sizes it; zoom and pan move it
     payload = {"states": states, "valueIds": value_ids, "hiddenData": hidden, "texts": texts}
