@@ -434,6 +434,12 @@ def _option_mistake(args: argparse.Namespace, files: dict[str, str]) -> str | No
         return "--network already draws one node per neuron: leave out --collapse"
     if args.network and args.audit:
         return "--audit marks nodes of the scalar picture: leave out --network to see the marks"
+    if args.collapse and "html" in files:  # write_html refuses collapse=True too
+        return (
+            "--collapse: the stepper page visits every node, so it cannot draw collapsed neurons; for one node per "
+            "neuron step layer by layer (--html-mode layers without --collapse), or draw the collapsed picture "
+            "in a run without --html"
+        )
     if (args.html_forward or args.html_mode != "nodes") and "html" not in files:
         return "--html-mode and --html-forward set up the stepper page: add --html FILE"
     return None
