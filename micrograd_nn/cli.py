@@ -444,7 +444,7 @@ SUMMARY_LEAVES = 6
 def _summary(root: Value, precision: int) -> str:
     """A few lines after the files: the output, the graph's size and the leaves' gradients, and how to see more."""
     from micrograd_nn.inspect import node_table
-    from micrograd_nn.walk import format_number
+    from micrograd_nn.walk import d_of, format_number
 
     rows = node_table(root)
     leaves = [row for row in rows if not row["op"] and row["kind"] != "constant"]
@@ -455,7 +455,7 @@ def _summary(root: Value, precision: int) -> str:
         f"{operations} operations)"
     ]
     shown = leaves if len(leaves) <= SUMMARY_LEAVES else sorted(leaves, key=lambda r: -abs(r["grad"]))[:3]
-    gradients = ", ".join(f"d{name}/d{row['name']} = {format_number(row['grad'], precision)}" for row in shown)
+    gradients = ", ".join(f"{d_of(name)}/{d_of(row['name'])} = {format_number(row['grad'], precision)}" for row in shown)
     which = "gradients" if shown is leaves else f"largest gradients of {len(leaves)}"
     lines.append(f"{which}: {gradients}")
     lines.append("(--table prints the node table, --steps the chain rule step by step)")

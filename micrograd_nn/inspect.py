@@ -18,7 +18,17 @@ from typing import Any
 
 from micrograd_nn import rules
 from micrograd_nn.engine import Value
-from micrograd_nn.walk import DEFAULT_PRECISION, Walk, check_precision, format_number, grads_computed, on_path, walk
+from micrograd_nn.walk import (
+    DEFAULT_PRECISION,
+    Walk,
+    bracketed,
+    check_precision,
+    d_of,
+    format_number,
+    grads_computed,
+    on_path,
+    walk,
+)
 
 INFIX_OPS = frozenset({"+", "-", "*", "/", "**"})
 
@@ -114,8 +124,13 @@ def table_html(root: Value, *, precision: int = DEFAULT_PRECISION) -> str:
 
 
 def _formula(info: Walk, node: Value) -> str:
-    """How a node was computed, by input names and numbers: "a * b", "2 - x", "tanh(v3)", "w1*x1 + b"."""
-    shown = [info.name_of(x) if isinstance(x, Value) else f"{x:g}" for x in node.inputs]
+    """How a node was computed, by input names and numbers: "a * b", "2 - x", "tanh(v3)", "w1*x1 + b".
+
+    Beside an operator, a label that is not a plain name is bracketed: "(x1*w1) + b".
+    """
+    shown = [bracketed(info.name_of(x)) if isinstance(x, Value) else f"{x:g}" for x in node.inputs]
+    if node.op not in INFIX_OPS and node.op not in ("neg", "dot", "affine"):
+        shown = [info.name_of(x) if isinstance(x, Value) else f"{x:g}" for x in node.inputs]  # inside a call
     if node.op in INFIX_OPS:
         return f" {node.op} ".join(shown)
     if node.op == "neg":
@@ -225,7 +240,11 @@ def _in_place(text: str, letters: dict[str, str]) -> str:
 
     A letter counts only standing alone (not inside "tanh" or "sign"), even before a power sign: "b²".
     """
-    return re.sub(r"(?<![A-Za-z_])[abs](?![A-Za-z_])", lambda m: letters.get(m.group(0), m.group(0)), text)
+    filled = re.sub(r"(?<![A-Za-z_])[abs](?![A-Za-z_])", lambda m: letters.get(m.group(0), m.group(0)), text)
+    for name in letters.values():  # a bracketed label alone inside a call keeps one pair: "tanh(x1*w1)"
+        if name.startswith("(") and name.endswith(")"):
+            filled = filled.replace(f"({name})", name)
+    return filled
 
 
 def _differentiated(formula: str) -> str:
@@ -307,7 +326,11 @@ def rule_lines(info: Walk, node_id: int, precision: int = DEFAULT_PRECISION) -> 
         return _nary_rule_lines(info, node_id, shown, precision)
     letters = ("a", "b")
     main = record.formula.split(" = ")[0]  # sigmoid's formula also spells out σ
-    named = dict(zip(letters, shown))
+    # a label that is not a plain name in brackets: "(x1*w1) × b" (and "tanh(x1*w1)" once _in_place is done)
+    named = {
+        letter: bracketed(text) if isinstance(x, Value) else text
+        for letter, text, x in zip(letters, shown, node.inputs)
+    }
     if node.op == "leaky_relu":
         named["s"] = named["b"]
     lines = [f"{name} = {_in_place(main, named)} = {format_number(node.data, precision)}"]
@@ -331,8 +354,8 @@ def rule_lines(info: Walk, node_id: int, precision: int = DEFAULT_PRECISION) -> 
         if re.fullmatch(r"\{\w+\}", template):
             filled = filled.strip("()")  # a lone number needs no parentheses
         parts = [
-            f"d{name}/d{shown[position]}",
-            f"{_differentiated(_in_place(main, in_rule))}/d{letter}",
+            f"{d_of(name)}/{d_of(shown[position])}",
+            f"{_differentiated(_in_place(main, in_rule))}/{d_of(letter)}",
             _in_place(record.derivatives[position], in_rule),
             filled,
             format_number(local, precision),
@@ -355,7 +378,8 @@ def _nary_rule_lines(info: Walk, node_id: int, shown: list[str], precision: int 
     lines = [f"{name} = {' + '.join(terms)} = {format_number(node.data, precision)}"]
     positions = [p for p, x in enumerate(inputs) if isinstance(x, Value)]
     for position, local in zip(positions, node.local_grads or ()):
-        lines.append(join_checked([f"d{name}/d{shown[position]}", partners[position], format_number(local, precision)]))
+        derivative = f"{d_of(name)}/{d_of(shown[position])}"
+        lines.append(join_checked([derivative, partners[position], format_number(local, precision)]))
     return lines
 
 
@@ -371,13 +395,13 @@ def chain_rule_line(
     """
     node, operand = step["node"], contribution["operand"]
     if node == root_name:  # names are unique, so this is the root's step, whose upstream is dL/dL = 1
-        local = f"∂{node}/∂{operand}(local)"
+        local = f"∂{bracketed(node)}/∂{bracketed(operand)}(local)"
     else:
-        local = f"d{node}/d{operand}"
+        local = f"{d_of(node)}/{d_of(operand)}"
     arithmetic = product_text(step["upstream"], contribution["local"], contribution["contribution"], precision)
     return (
-        f"d{root_name}/d{operand} += d{root_name}/d{node} * {local} = {arithmetic}"
-        f"   (d{root_name}/d{operand} is now {format_number(contribution['total_after'], precision)})"
+        f"{d_of(root_name)}/{d_of(operand)} += {d_of(root_name)}/{d_of(node)} * {local} = {arithmetic}"
+        f"   ({d_of(root_name)}/{d_of(operand)} is now {format_number(contribution['total_after'], precision)})"
     )
 
 
@@ -385,7 +409,7 @@ def step_title(step: dict[str, Any], total_steps: int, root_name: str, precision
     """The heading of one step: which node, how it was computed, and its upstream gradient."""
     return (
         f"step {step['step']} of {total_steps}: {step['node']} = {step['formula']}"
-        f" = {format_number(step['data'], precision)};  upstream d{root_name}/d{step['node']} = "
+        f" = {format_number(step['data'], precision)};  upstream {d_of(root_name)}/{d_of(step['node'])} = "
         f"{format_number(step['upstream'], precision)}"
     )
 
@@ -423,7 +447,7 @@ def explain(root: Value, *, path_from: Value | None = None, precision: int = DEF
     else:
         keep = set(range(len(info.nodes)))
     lines = [
-        f"Backward pass from {r} = {number(root.data)}: start with d{r}/d{r} = 1 "
+        f"Backward pass from {r} = {number(root.data)}: start with {d_of(r)}/{d_of(r)} = 1 "
         "(the gradient of the output with respect to itself),"
     ]
     if not steps:
@@ -431,9 +455,9 @@ def explain(root: Value, *, path_from: Value | None = None, precision: int = DEF
     else:
         lines += [
             "then visit each node after every node that uses it, and pass its gradient to its operands:",
-            f"d{r}/d(operand) += d{r}/d(node) * d(node)/d(operand)   (upstream * local derivative).",
-            f"At {r}'s own step the local derivative is written ∂{r}/∂x(local): it is the derivative of "
-            f"{r}'s operation alone, not the running total d{r}/dx.",
+            f"{d_of(r)}/d(operand) += {d_of(r)}/d(node) * d(node)/d(operand)   (upstream * local derivative).",
+            f"At {r}'s own step the local derivative is written ∂{bracketed(r)}/∂x(local): it is the derivative of "
+            f"{r}'s operation alone, not the running total {d_of(r)}/dx.",
         ]
     if any(any("≈" in product_text(s["upstream"], c["local"], c["contribution"], precision)
                for c in s["contributions"]) for s in steps):
@@ -452,8 +476,8 @@ def explain(root: Value, *, path_from: Value | None = None, precision: int = DEF
             )
         elif not step["known"]:
             lines.append(
-                f"  (the upstream d{r}/d{step['node']} above leaves out what a micrograd-style op passes back, "
-                "so these numbers are partial)"
+                f"  (the upstream {d_of(r)}/{d_of(step['node'])} above leaves out what a micrograd-style op passes "
+                "back, so these numbers are partial)"
             )
         derivative_rules = rule_lines(info, step["node_id"], precision)[1:]  # one per operand, in order
         for contribution, rule in itertools.zip_longest(step["contributions"], derivative_rules):
@@ -483,7 +507,7 @@ def explain(root: Value, *, path_from: Value | None = None, precision: int = DEF
         return "unknown (a closure op's share is not stored; run backward() and read .grad)"
 
     if shown:
-        lines.append("Result: " + ", ".join(f"d{r}/d{info.names[i]} = {result(i)}" for i in shown))
+        lines.append("Result: " + ", ".join(f"{d_of(r)}/{d_of(info.names[i])} = {result(i)}" for i in shown))
     if info.grads_computed:
         differing = differs_from_one_pass(info, totals, [i for i in shown if i not in incomplete])
         if differing:

@@ -51,7 +51,7 @@ from micrograd_nn.inspect import (
     step_title,
 )
 from micrograd_nn.nn import ACTIVATIONS
-from micrograd_nn.walk import Walk, format_number, group_title, neuron_outputs, walk
+from micrograd_nn.walk import Walk, d_of, format_number, group_title, neuron_outputs, walk
 
 MODES = ("nodes", "layers")
 """How the stepper walks backward: one step per operation node, or per layer then per neuron."""
@@ -138,8 +138,9 @@ def _states(info: Walk, steps: list[dict[str, Any]], totals: list[float], *, mod
     root_name = info.names[root_id]
     states.append(
         _state(
-            f"start: d{root_name}/d{root_name} = 1 (the gradient of the output with respect to itself)",
-            phase="backward", node_id=root_id, highlight=[f"v{root_id}"], lines=[f"d{root_name}/d{root_name} = 1.0000"],
+            f"start: {d_of(root_name)}/{d_of(root_name)} = 1 (the gradient of the output with respect to itself)",
+            phase="backward", node_id=root_id, highlight=[f"v{root_id}"],
+            lines=[f"{d_of(root_name)}/{d_of(root_name)} = 1.0000"],
             grads={root_id: 1.0}, largest=largest,
         )
     )
@@ -356,10 +357,10 @@ def _layer_states(info: Walk, network: _Network, steps: list[dict[str, Any]], to
         deltas = [totals[n.z] for n in network.layers[0]]
         states.append(
             _state(
-                f"the inputs: d{r}/da(0) = W(1)ᵀ δ(1)", phase="backward", node_id=leaves[0],
+                f"the inputs: {d_of(r)}/da(0) = W(1)ᵀ δ(1)", phase="backward", node_id=leaves[0],
                 highlight=[f"v{i}" for i in leaves],
                 rule=[f"W(1) = {_matrix(rows)}", f"δ(1) = {_vector(deltas)}"],
-                lines=[f"d{r}/d{info.names[i]} = {format_number(totals[i])}" for i in leaves],
+                lines=[f"{d_of(r)}/{d_of(info.names[i])} = {format_number(totals[i])}" for i in leaves],
                 grads={i: totals[i] for i in leaves}, largest=largest,
             )
         )
@@ -379,7 +380,8 @@ def _one_layer_states(info: Walk, network: _Network, layer_number: int, totals: 
     product = [_rounded(u) * _rounded(s) for u, s in zip(upstream, slopes)]
     checks = all(same_when_shown(p, d) for p, d in zip(product, deltas))
     if k == len(network.layers):
-        rule = [f"δ({k}) = d{r}/da({k}) ⊙ f′(z({k}))", f"d{r}/da({k}) = {_vector(upstream)} (from the loss above)"]
+        rule = [f"δ({k}) = {d_of(r)}/da({k}) ⊙ f′(z({k}))",
+                f"{d_of(r)}/da({k}) = {_vector(upstream)} (from the loss above)"]
     else:
         above = network.layers[k]
         rows = [[info.nodes[w].data for w in n.weights] for n in above]
@@ -387,18 +389,18 @@ def _one_layer_states(info: Walk, network: _Network, layer_number: int, totals: 
             f"δ({k}) = (W({k + 1})ᵀ δ({k + 1})) ⊙ f′(z({k}))",
             f"W({k + 1}) = {_matrix(rows)}",
             f"δ({k + 1}) = {_vector([totals[n.z] for n in above])}",
-            f"W({k + 1})ᵀ δ({k + 1}) = d{r}/da({k}) = {_vector(upstream)}",
+            f"W({k + 1})ᵀ δ({k + 1}) = {d_of(r)}/da({k}) = {_vector(upstream)}",
         ]
     rule += [
         f"f′(z({k})) = {act}′ at z({k}) = {_vector(slopes)}",
         f"δ({k}) = {_vector(upstream)} ⊙ {_vector(slopes)} {'=' if checks else '≈'} {_vector(deltas)}",
-        f"d{r}/dW({k}) = δ({k}) a({k - 1})ᵀ, d{r}/db({k}) = δ({k})",
+        f"{d_of(r)}/dW({k}) = δ({k}) a({k - 1})ᵀ, {d_of(r)}/db({k}) = δ({k})",
     ]
     states = [
         _state(
-            f"layer {k} ({_neurons(len(layer))}, {act}): δ({k}) = d{r}/dz({k})",
+            f"layer {k} ({_neurons(len(layer))}, {act}): δ({k}) = {d_of(r)}/dz({k})",
             phase="backward", node_id=layer[0].out, highlight=[f"v{n.out}" for n in layer], rule=rule,
-            lines=[f"d{r}/dz({n.key}) = {format_number(d)}" for n, d in zip(layer, deltas)],
+            lines=[f"{d_of(r)}/dz({n.key}) = {format_number(d)}" for n, d in zip(layer, deltas)],
             grads={i: totals[i] for n in layer for i in (n.z, n.out)}, largest=largest,
         )
     ]
@@ -430,24 +432,25 @@ def _neuron_state(info: Walk, network: _Network, k: int, neuron: _Neuron, upstre
             terms.append((info.nodes[weight].data, totals[above.z]))
         shown = " + ".join(f"{formula_number(w)} × {formula_number(d)}" for w, d in terms)
         checks = same_when_shown(sum(_rounded(w) * _rounded(d) for w, d in terms), upstream)
-        total = f"d{r}/da = Σ_j W({k + 1})[j,{neuron.index}] δ({k + 1})_j"
+        total = f"{d_of(r)}/da = Σ_j W({k + 1})[j,{neuron.index}] δ({k + 1})_j"
         rule.append(join_checked([total, shown, format_number(upstream)], checks))
     else:
-        rule.append(f"d{r}/da = {format_number(upstream)} (from the loss)")
+        rule.append(f"{d_of(r)}/da = {format_number(upstream)} (from the loss)")
     if neuron.out != neuron.z:
         rule += rule_lines(info, neuron.out)[1:2]  # f′(z) from the activation's rule
     checks = same_when_shown(_rounded(upstream) * _rounded(slope), delta)
     product = f"{formula_number(upstream)} × {formula_number(slope)}"
-    rule.append(join_checked([f"δ = d{r}/dz = d{r}/da · f′(z)", product, format_number(delta)], checks))
+    rule.append(join_checked([f"δ = {d_of(r)}/dz = {d_of(r)}/da · f′(z)", product, format_number(delta)], checks))
     lines = []
     for w, x in zip(neuron.weights, neuron.signals):
         value = x.data if isinstance(x, Value) else x
         name = info.name_of(x) if isinstance(x, Value) else f"{x:g}"
         checks = same_when_shown(_rounded(delta) * _rounded(value), totals[w])
         product = f"{formula_number(delta)} × {formula_number(value)}"
-        lines.append(join_checked([f"d{r}/d{info.names[w]} = δ · {name}", product, format_number(totals[w])], checks))
+        derivative = f"{d_of(r)}/{d_of(info.names[w])} = δ · {name}"
+        lines.append(join_checked([derivative, product, format_number(totals[w])], checks))
     if neuron.bias is not None:
-        lines.append(f"d{r}/d{info.names[neuron.bias]} = δ = {format_number(totals[neuron.bias])}")
+        lines.append(f"{d_of(r)}/{d_of(info.names[neuron.bias])} = δ = {format_number(totals[neuron.bias])}")
     ids = [neuron.out] if neuron.z == neuron.out else [neuron.z, neuron.out]
     return _state(
         f"{group_title(neuron.key)} ({neuron.key}): δ = {format_number(delta)}",

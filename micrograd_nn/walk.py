@@ -269,6 +269,22 @@ def check_precision(precision: int) -> int:
     return precision
 
 
+def bracketed(name: str) -> str:
+    """A name as written after d in d/d notation: x1 or L1.n3.w2 as it is, any other label in brackets.
+
+    "dout/dx1" but "do/d(x1*w1 + x2*w2)": a label that is not a plain (dotted) name
+    would otherwise run into the rest of the formula.
+    """
+    if name and all(part.isidentifier() for part in name.split(".")):
+        return name
+    return f"({name})"
+
+
+def d_of(name: str) -> str:
+    """d followed by the name, for d/d notation: "dx1", "dL1.n3.w2", "d(x1*w1 + x2*w2)" (see bracketed)."""
+    return f"d{bracketed(name)}"
+
+
 def format_number(x: float, precision: int = DEFAULT_PRECISION) -> str:
     """x with `precision` decimals, or in scientific notation when it is very large or very small."""
     if math.isnan(x) or math.isinf(x):

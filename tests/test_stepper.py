@@ -721,3 +721,16 @@ def test_layer_mode_of_a_16_16_1_network_is_readable(browser: Any, tmp_path: Pat
     assert whole_layers == 4  # layers 1 and 2, forward and backward
     assert problems == []
     page.close()
+
+
+def test_the_stepper_brackets_labels_that_are_not_plain_names() -> None:
+    """The page's chain-rule lines write do/d(x1*w1 + x2*w2), as explain does (issue: do/dx1*w1 + x2*w2)."""
+    from test_inspect import _lecture_neuron
+
+    states = stepper_states(_lecture_neuron())
+    lines = [line for state in states for line in state["lines"]]
+    assert ("do/d(x1*w1 + x2*w2) += do/dn * dn/d(x1*w1 + x2*w2) = 0.5000 * 1.0000 = 0.5000   "
+            "(do/d(x1*w1 + x2*w2) is now 0.5000)") in lines
+    rules = [line for state in states for line in state["rule"]]
+    assert "dn/d(x1*w1 + x2*w2) = d((x1*w1 + x2*w2) + b)/d(x1*w1 + x2*w2) = 1" in rules
+    assert not any("dx1*w1" in line for line in lines + rules)
