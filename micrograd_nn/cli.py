@@ -455,7 +455,8 @@ def _summary(root: Value, precision: int) -> str:
         f"{operations} operations)"
     ]
     shown = leaves if len(leaves) <= SUMMARY_LEAVES else sorted(leaves, key=lambda r: -abs(r["grad"]))[:3]
-    gradients = ", ".join(f"{d_of(name)}/{d_of(row['name'])} = {format_number(row['grad'], precision)}" for row in shown)
+    gradients = ", ".join(f"{d_of(name)}/{d_of(row['name'])} = {format_number(row['grad'], precision)}"
+                          for row in shown)
     which = "gradients" if shown is leaves else f"largest gradients of {len(leaves)}"
     lines.append(f"{which}: {gradients}")
     lines.append("(--table prints the node table, --steps the chain rule step by step)")
