@@ -27,6 +27,7 @@ from numbers import Integral, Real
 from typing import Any
 
 from micrograd_nn import losses
+from micrograd_nn.diagnose import DeadUnitWatch, diagnose
 from micrograd_nn.engine import Value
 from micrograd_nn.nn import Module
 from micrograd_nn.optim import SGD, Optimizer
@@ -241,6 +242,9 @@ def fit(
     its epoch.  KeyboardInterrupt (Ctrl-C) leaves the model at its last whole
     step with zero gradients, and the exception carries the completed epochs as
     ``err.history``; a TrainingDivergedError carries them as ``.history`` too.
+    A layer whose every unit passes no gradient back (dead ReLUs, see
+    micrograd_nn.diagnose), before the first step or after any epoch, gives one
+    DeadUnitsWarning naming the units and the remedies; training goes on.
     """
     if not (callable(model) and all(callable(getattr(model, name, None)) for name in ("parameters", "zero_grad"))):
         called = getattr(model, "__name__", None)
@@ -268,6 +272,9 @@ def fit(
     train_metric_fns = dict(train_metrics or {})
     history = History(metrics={name: [] for name in [*train_metric_fns, *metric_fns]})
 
+    watch = DeadUnitWatch.for_fit(model, rows)  # warns once if a whole layer is (or goes) dead
+    if watch is not None:
+        watch.check("before the first step")
     bar = _progress_bar(int(epochs), desc, quiet)
     started = time.perf_counter()
     try:
@@ -291,6 +298,8 @@ def fit(
             if bar is not None:
                 bar.set_postfix_str(history.summary().split(", ", 1)[1], refresh=False)
                 bar.update(1)
+            if watch is not None:
+                watch.check(f"after epoch {epoch}")
             if on_epoch is not None:
                 on_epoch(epoch, history)
     except (KeyboardInterrupt, TrainingDivergedError) as err:
@@ -395,6 +404,7 @@ __all__ = [
     "accuracy",
     "classification_accuracy",
     "rmse",
+    "diagnose",
     "as_rows",
     "as_targets",
 ]
