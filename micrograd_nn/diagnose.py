@@ -17,7 +17,6 @@ when a layer's gradients stay 0 for a whole epoch, and warns once
 
 from __future__ import annotations
 
-import math
 import warnings
 from dataclasses import dataclass
 from typing import Any
@@ -165,7 +164,7 @@ def diagnose(model: Any, X: Any) -> Diagnosis:
             a, slope = _slopes(neuron.activation, z[:, j])
             outputs[:, j] = a
             if neuron.activation != "linear" and not np.any(slope != 0.0):
-                seen = tuple(sorted({float(v) + 0.0 for v in a if math.isfinite(v)}))  # + 0.0: -0.0 shown as 0
+                seen = tuple((np.unique(a[np.isfinite(a)]) + 0.0).tolist())  # + 0.0: -0.0 counts as 0.0
                 dead.append(DeadUnit(f"L{k}.n{j + 1}", k, j + 1, neuron.activation, seen))
         signal = outputs
     return Diagnosis(rows.shape[0], tuple(len(n) for n in layers), tuple(dead))
