@@ -343,10 +343,15 @@ def rule_lines(info: Walk, node_id: int, precision: int = DEFAULT_PRECISION) -> 
     values["out"] = node.data
     positions = [p for p, x in enumerate(node.inputs) if isinstance(x, Value)]
     # The rule is written in the inputs' own names ("d tanh(x)/dx = 1 − tanh²(x)"), so its letters never
-    # clash with a user's variables; when one node fills both places (a * a) the op's letters a, b stay.
+    # clash with a user's variables; when one node fills both places (a * a) the op's letters a, b stay,
+    # or u, v when a or b is a name in the rule (b = a + a: "db/da = d(u + v)/du = 1").
     operands = [x for x in node.inputs if isinstance(x, Value)]
     own_names = len(set(map(id, operands))) == len(operands)
     in_rule = named if own_names else numbers_in_place
+    if not own_names and set(shown) & {"a", "b"}:
+        places = {"a": "u", "b": "v"}
+        in_rule = {**places, **numbers_in_place}
+        letters = ("u", "v")
     for position, local in zip(positions, node.local_grads):
         letter = shown[position] if own_names else letters[position]
         template = record.in_numbers[position]

@@ -54,6 +54,8 @@ from micrograd_nn.nn import ACTIVATIONS
 from micrograd_nn.walk import Walk, d_of, format_number, group_title, neuron_outputs, walk
 
 MODES = ("nodes", "layers")
+ORDERS = ("topological", "naive")
+"""The stepper's walks: backward()'s (each node once, after its users) or the naive recursion from the output."""
 """How the stepper walks backward: one step per operation node, or per layer then per neuron."""
 
 NAME_LIMIT = 40
@@ -161,6 +163,58 @@ def _node_state(info: Walk, step: dict[str, Any], total_steps: int, largest: flo
         lines=[chain_rule_line(root_name, step, c) for c in step["contributions"]],
         grads={c["operand_id"]: c["total_after"] for c in step["contributions"]}, largest=largest,
     )
+
+
+def _naive_states(info: Walk, largest: float) -> list[dict[str, Any]]:
+    """The naive walk's steps after the start state: each visit a state, its mistakes marked "wrong", then the result.
+
+    A state with "wrong": True is drawn in red: the step where the naive walk
+    adds what backward() does not, and the result that differs from backward()'s.
+    """
+    from micrograd_nn.naive_walk import naive_walk_of
+
+    naive = naive_walk_of(info)
+    r = naive.root
+    states = []
+    for step in naive.steps:
+        visit = f" (visit {step.visit})" if sum(s.node_id == step.node_id for s in naive.steps) > 1 else ""
+        lines = [step.reason(r)] if step.wrong else []
+        lines += [
+            f"{d_of(r)}/{d_of(e.operand)} += {d_of(r)}/{d_of(step.node)} * {d_of(step.node)}/{d_of(e.operand)} = "
+            f"{format_number(step.upstream)} * {format_number(e.local)} = {format_number(e.passed)}   "
+            f"({d_of(r)}/{d_of(e.operand)} is now {format_number(e.total_after)})"
+            for e in step.edges
+        ]
+        state = _state(
+            f"naive step {step.number} of {len(naive.steps)}: {step.node}{visit} is reached and passes "
+            f"{d_of(r)}/{d_of(step.node)} = {format_number(step.upstream)} on",
+            phase="backward", node_id=step.node_id, highlight=[f"v{step.node_id}", f"o{step.node_id}"],
+            rule=rule_lines(info, step.node_id), lines=lines,
+            grads={e.operand_id: e.total_after for e in step.edges}, largest=largest,
+        )
+        state["wrong"] = step.wrong
+        states.append(state)
+    wrong = naive.wrong_leaves()
+    shown = wrong or naive.leaves()
+    results = [
+        f"{d_of(r)}/{d_of(info.names[i])}: naive walk {format_number(naive.naive[i])}, "
+        f"backward() {format_number(naive.true[i])}" + ("   wrong" if i in wrong else "")
+        for i in naive.leaves()
+    ]
+    if wrong:
+        title = (f"naive result: {d_of(r)}/{d_of(info.names[wrong[0]])} = {format_number(naive.naive[wrong[0]])}, "
+                 f"but backward() gives {format_number(naive.true[wrong[0]])}")
+    else:
+        title = "naive result: the same gradients as backward() on this graph (no node is reached twice)"
+    state = _state(
+        title, phase="backward", node_id=shown[0] if shown else len(info.nodes) - 1,
+        highlight=[f"v{i}" for i in shown],
+        lines=[*results, "backward() passes each node's gradient on once, after every node that uses it has "
+               "added to it: a topological order"],
+    )
+    state["wrong"] = bool(wrong)
+    states.append(state)
+    return states
 
 
 def _forward_states(info: Walk) -> list[dict[str, Any]]:
@@ -593,6 +647,7 @@ def stepper_html(
     title: str = "Backprop, step by step",
     mode: str = "nodes",
     forward: bool = False,
+    order: str = "topological",
     **options: Any,
 ) -> str:
     """The stepper page for root's graph as one HTML string (needs Graphviz's dot to draw the SVG).
@@ -602,16 +657,26 @@ def stepper_html(
     then per neuron, on the network view: one column per layer, each neuron one
     node; options: direction, edge_value).  forward=True steps
     through the forward pass first.  The graph is walked once and backward
-    replayed once for the picture and the steps.
+    replayed once for the picture and the steps.  order="naive" (mode "nodes")
+    walks the graph as a naive recursion from the output does instead
+    (micrograd_nn.naive_walk: each node passes its gradient on as soon as it is
+    reached), the wrong steps and the wrong result marked in red beside backward()'s.
     """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+    if order not in ORDERS:
+        raise ValueError(f"order must be one of {ORDERS}, got {order!r}")
+    if order == "naive" and mode != "nodes":
+        raise ValueError("order='naive' walks node by node: use it with mode='nodes'")
     if mode == "nodes" and options.get("collapse"):
         raise ValueError("the stepper visits every node, so it cannot draw collapsed neurons; draw without collapse "
                          "or use mode='layers'")
     info = _displayable(walk(root, parameters=options.pop("parameters", None), inputs=options.pop("inputs", None)))
     steps, totals = replay(info)
     states = _states(info, steps, totals, mode=mode, forward=forward)
+    if order == "naive":
+        largest = max((abs(t) for t in totals if math.isfinite(t)), default=0.0)
+        states = states[: len(states) - len(steps)] + _naive_states(info, largest)  # keep forward and start
     hidden = [f"v{i}" for i, node in enumerate(info.nodes) if node.operands] if forward else []
     if mode == "layers":
         network = _network_picture(info, **options)

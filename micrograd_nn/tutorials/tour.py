@@ -5,7 +5,8 @@ progress bar, then writes to the output folder: the loss curve, the decision
 boundary, the network picture of one training sample's loss (one column per
 layer, one node per neuron), the HTML stepper page of its backward pass, and
 the step-by-step backward report, which names nodes by what they are
-(L1.n3.z, L1.n3.out, loss).
+(L1.n3.z, L1.n3.out, loss); and why backward() needs a topological order:
+b = a + a; c = b + b walked naively next to backward(), with its stepper page.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from micrograd_nn import graph, inspect, losses
 from micrograd_nn.atomic_write import write_atomically
+from micrograd_nn.naive_walk import naive_walk, topological_order_example
 from micrograd_nn.nn import MLP
 from micrograd_nn.persistence import save_model
 from micrograd_nn.stepper import write_html
@@ -116,3 +118,24 @@ def _write_graph_views(result: TourResult, folder: Path) -> None:
     steps_path = folder / "backward_steps.json"
     write_atomically(steps_path, json.dumps(inspect.backward_steps(loss), indent=1) + "\n", "tour")
     result.files["backward steps (JSON)"] = steps_path
+    _write_topological_order_example(result, folder)
+
+
+def _write_topological_order_example(result: TourResult, folder: Path) -> None:
+    """Why backward() needs a topological order: a = 1; b = a + a; c = b + b, walked naively and by backward().
+
+    Prints the naive walk next to backward()'s steps and writes the stepper page of the naive walk,
+    whose wrong step and wrong dc/da are marked in red.
+    """
+    c = topological_order_example()
+    say("")
+    say("why backward() needs a topological order: a = 1; b = a + a; c = b + b, so dc/da = 4")
+    for line in naive_walk(c).compare().splitlines():
+        say(f"  {line}")
+    try:
+        result.files["naive walk stepper (why a topological order)"] = write_html(
+            c, folder / "naive_walk.html", order="naive",
+            title="Why a topological order: b = a + a; c = b + b walked naively (dc/da = 8, backward() gives 4)",
+        )
+    except RuntimeError as err:  # Graphviz is missing, too slow or crashed
+        result.notes.append(f"{err}; the naive walk's stepper page was not written")
