@@ -24,13 +24,13 @@ if TYPE_CHECKING:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand registered."""
-    from micrograd_nn import __version__
+    from micrograd_nn import ENGINE, __version__
 
     parser = argparse.ArgumentParser(
         prog="micrograd-nn",
         description="A scalar autograd engine that shows every step of backprop.",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__} ({ENGINE} engine)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     # Each story adds its subcommands here, one add_* function per story.
     add_tutorial_commands(sub)
@@ -131,7 +131,7 @@ def _run_tour(args: argparse.Namespace) -> int:
 
 
 def _run_demo(args: argparse.Namespace) -> int:
-    from micrograd_nn.datasets import MnistCsvError
+    from micrograd_nn.training.datasets import MnistCsvError
     from micrograd_nn.tutorials import run_demo
 
     if (args.mnist_csv is not None or args.squared_error) and args.name != "digits":
@@ -177,10 +177,10 @@ def add_explain_commands(sub: argparse._SubParsersAction) -> None:
         "graph",
         help="draw and explain one sample's graph through the demo model (or a saved model)",
         description="Run one sample through a model (by default the demo MLP(2, [4, 1], rng=0); with --model "
-        "a model saved by micrograd_nn.persistence.save_model), run backward on the output (or on the "
+        "a model saved by micrograd_nn.training.persistence.save_model), run backward on the output (or on the "
         "squared error when --target is given), print the node table and the explanation, and write pictures.",
     )
-    graph.add_argument("--model", metavar="PATH", help="a model saved with micrograd_nn.persistence.save_model")
+    graph.add_argument("--model", metavar="PATH", help="a model saved with save_model")
     graph.add_argument(
         "--input", dest="inputs", nargs="+", type=float, metavar="X",
         help="the sample (default for a 2-input model: 0.5 -1.0)",
@@ -225,7 +225,7 @@ def _file_path(option: str, path: str) -> str:
 
 def _add_view_options(parser: argparse.ArgumentParser) -> None:
     """What to print and which files to write, shared by explain and graph."""
-    from micrograd_nn.graph import DEFAULT_MAX_NODES
+    from micrograd_nn.views.scalar_picture import DEFAULT_MAX_NODES
 
     for option, what in FILE_OPTIONS.items():
         parser.add_argument(f"--{option}", metavar="PATH", help=f"write {what} (.{option} added if no suffix)")
@@ -315,7 +315,7 @@ def _run_graph(args: argparse.Namespace) -> int:
     from micrograd_nn.engine import Value
 
     if args.model:
-        from micrograd_nn.persistence import load_model
+        from micrograd_nn.training.persistence import load_model
 
         try:
             model = load_model(args.model)
@@ -356,8 +356,8 @@ def _show(root: Value, args: argparse.Namespace, command: str) -> int:
     """Run backward on root, print the table and explanation, and write the requested files."""
     import sys
 
-    from micrograd_nn import graph, inspect
     from micrograd_nn.engine import topological_order
+    from micrograd_nn.views import explain, network_picture, scalar_picture, tables
 
     files = {option: _file_path(option, getattr(args, option)) for option in FILE_OPTIONS if getattr(args, option)}
     try:
@@ -382,7 +382,7 @@ def _show(root: Value, args: argparse.Namespace, command: str) -> int:
         return 2
     if args.network:  # a missing neuron or a graph without neurons is said now, before any printing
         try:
-            graph.network_dot(root, focus=args.focus, edge_value=args.edge_value, precision=args.precision)
+            network_picture.network_dot(root, focus=args.focus, edge_value=args.edge_value, precision=args.precision)
         except ValueError as err:
             print(f"micrograd-nn {command}: {getattr(err, 'cli_message', str(err))}", file=sys.stderr)
             return 2
@@ -391,13 +391,13 @@ def _show(root: Value, args: argparse.Namespace, command: str) -> int:
     show_table = (args.table or not files) and not args.no_table
     show_steps = (args.steps or not files) and not args.no_explain
     if show_table:
-        print(inspect.format_table(root, precision=args.precision))
+        print(tables.format_table(root, precision=args.precision))
         print()
     if show_steps:
-        print(inspect.explain(root, path_from=path_from, precision=args.precision))
+        print(explain.explain(root, path_from=path_from, precision=args.precision))
     report = None
     if args.audit:
-        from micrograd_nn.audit import audit_gradients
+        from micrograd_nn.checks.audit import audit_gradients
 
         try:
             report = audit_gradients(root)
@@ -417,11 +417,11 @@ def _show(root: Value, args: argparse.Namespace, command: str) -> int:
     try:
         for option, path in files.items():
             if option != "html" and args.network:
-                print(f"wrote {graph.render_network(root, path, **network_options)}")
+                print(f"wrote {network_picture.render_network(root, path, **network_options)}")
             elif option != "html":
-                print(f"wrote {graph.render(root, path, **options)}")  # type: ignore[arg-type]
+                print(f"wrote {scalar_picture.render(root, path, **options)}")  # type: ignore[arg-type]
         if "html" in files:
-            from micrograd_nn.stepper import write_html
+            from micrograd_nn.views.stepper import write_html
 
             html_options: dict[str, object] = dict(direction=args.direction, mode=args.html_mode,
                                                    forward=args.html_forward)
@@ -443,8 +443,8 @@ SUMMARY_LEAVES = 6
 
 def _summary(root: Value, precision: int) -> str:
     """A few lines after the files: the output, the graph's size and the leaves' gradients, and how to see more."""
-    from micrograd_nn.inspect import node_table
-    from micrograd_nn.walk import d_of, format_number
+    from micrograd_nn.views.format import d_of, format_number
+    from micrograd_nn.views.tables import node_table
 
     rows = node_table(root)
     leaves = [row for row in rows if not row["op"] and row["kind"] != "constant"]

@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from numbers import Integral
 from typing import TYPE_CHECKING, Any
 
+from micrograd_nn import labels
 from micrograd_nn.engine import Value
 
 if TYPE_CHECKING:
@@ -88,7 +89,7 @@ def initial_weight(rng: random.Random, init: str, fan_in: int, fan_out: int) -> 
 
 def as_inputs(x: Sequence[Value | float], prefix: str = "x") -> list[Value]:
     """Wrap plain numbers as input leaves labelled x1, x2, ...; Values pass through."""
-    return [xi if isinstance(xi, Value) else Value(xi, f"{prefix}{i}") for i, xi in enumerate(x, 1)]
+    return [xi if isinstance(xi, Value) else Value(xi, labels.input_label(i, prefix)) for i, xi in enumerate(x, 1)]
 
 
 class Module:
@@ -127,11 +128,11 @@ class Neuron(Module):
         self.nonlin = self.activation != "linear"
         self.fused = fused
         self.label = label
-        prefix = f"{label}." if label else ""
         self.w = [
-            Value(initial_weight(generator, init, nin, fan_out), f"{prefix}w{i}") for i in range(1, nin + 1)
+            Value(initial_weight(generator, init, nin, fan_out), labels.weight_label(label, i))
+            for i in range(1, nin + 1)
         ]
-        self.b: Value | None = Value(0.0, f"{prefix}b") if bias else None
+        self.b: Value | None = Value(0.0, labels.bias_label(label)) if bias else None
 
     def __call__(self, x: Sequence[Value | float]) -> Value:
         """act(sum_i wi xi + b), or act(sum_i wi xi) for a neuron without bias."""
@@ -163,8 +164,7 @@ class Layer(Module):
         nout = _count("a layer's nout (number of neurons)", nout)
         kwargs.setdefault("fan_out", nout)
         self.label = label
-        prefix = f"{label}." if label else ""
-        self.neurons = [Neuron(nin, label=f"{prefix}n{j}", **kwargs) for j in range(1, nout + 1)]  # type: ignore[arg-type]
+        self.neurons = [Neuron(nin, label=labels.neuron_label(label, j), **kwargs) for j in range(1, nout + 1)]  # type: ignore[arg-type]
 
     @property
     def nin(self) -> int:
@@ -233,7 +233,7 @@ class MLP(Module):
             Layer(
                 sizes[i],
                 sizes[i + 1],
-                label=f"L{i + 1}",
+                label=labels.layer_label(i + 1),
                 activation=activation if i < len(nouts) - 1 else output_activation,
                 init=init,
                 rng=generator,

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from micrograd_nn.check import DIAGNOSIS_KINDS, check_gradients, parameter_names
+from micrograd_nn.checks.learner import DIAGNOSIS_KINDS, check_gradients, parameter_names
+from micrograd_nn.checks.reference import ReferenceMLP
 from micrograd_nn.nn import MLP
-from micrograd_nn.reference import ReferenceMLP
 
 
 def _network(seed: int = 0, sizes: tuple[int, ...] = (3, 4, 2), activations=("tanh", "linear")) -> MLP:
@@ -255,7 +255,7 @@ def test_samples_in_the_wrong_orientation_get_a_hint() -> None:
 
 
 def test_a_loss_of_your_own_is_used_and_named() -> None:
-    from micrograd_nn import losses
+    from micrograd_nn.training import losses
 
     def my_squared_error(predictions, targets):
         return losses.sse(predictions, targets) * 0.25

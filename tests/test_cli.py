@@ -14,7 +14,7 @@ import micrograd_nn.tutorials
 from micrograd_nn import __version__
 from micrograd_nn.cli import main
 from micrograd_nn.nn import MLP
-from micrograd_nn.persistence import save_model
+from micrograd_nn.training.persistence import save_model
 
 
 def _refused(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:

@@ -132,7 +132,7 @@ def test_graph_command_checks_its_input(capsys: pytest.CaptureFixture[str]) -> N
 
 def test_graph_command_on_a_saved_model(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     from micrograd_nn.nn import MLP
-    from micrograd_nn.persistence import save_model
+    from micrograd_nn.training.persistence import save_model
 
     model = MLP(3, [2, 1], activation="tanh", rng=5)
     path = save_model(model, tmp_path / "model.json")
@@ -174,18 +174,18 @@ def test_overflow_in_backward_or_the_model_is_a_message_not_a_traceback(
 
 
 def test_audit_errors_are_a_message(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    import micrograd_nn.audit
+    import micrograd_nn.checks.audit
 
     def failing_audit(root: object) -> None:
         raise OverflowError("the audit overflowed")
 
-    monkeypatch.setattr(micrograd_nn.audit, "audit_gradients", failing_audit)
+    monkeypatch.setattr(micrograd_nn.checks.audit, "audit_gradients", failing_audit)
     assert main(["explain", "a*b", "--set", "a=1", "b=2", "--audit", "--no-table", "--no-explain"]) == 2
     assert "micrograd-nn explain: --audit: the audit overflowed" in capsys.readouterr().err
 
 
 def test_html_gets_direction_and_compact(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    import micrograd_nn.stepper
+    import micrograd_nn.views.stepper
 
     seen: dict[str, object] = {}
 
@@ -193,7 +193,7 @@ def test_html_gets_direction_and_compact(monkeypatch: pytest.MonkeyPatch, tmp_pa
         seen.update(options)
         return path
 
-    monkeypatch.setattr(micrograd_nn.stepper, "write_html", fake_write_html)
+    monkeypatch.setattr(micrograd_nn.views.stepper, "write_html", fake_write_html)
     argv = ["explain", "a*2", "--set", "a=1", "--html", str(tmp_path / "s.html"), "--direction", "TB", "--compact",
             "--max-nodes", "50", "--no-table", "--no-explain"]
     assert main(argv) == 0
@@ -201,10 +201,10 @@ def test_html_gets_direction_and_compact(monkeypatch: pytest.MonkeyPatch, tmp_pa
 
 
 def test_max_nodes_default_comes_from_the_graph_module(monkeypatch: pytest.MonkeyPatch) -> None:
-    import micrograd_nn.graph
+    import micrograd_nn.views.scalar_picture
     from micrograd_nn.cli import build_parser
 
-    monkeypatch.setattr(micrograd_nn.graph, "DEFAULT_MAX_NODES", 123)
+    monkeypatch.setattr(micrograd_nn.views.scalar_picture, "DEFAULT_MAX_NODES", 123)
     assert build_parser().parse_args(["explain", "a"]).max_nodes == 123
 
 

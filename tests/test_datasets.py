@@ -7,7 +7,7 @@ import importlib.util
 import numpy as np
 import pytest
 
-from micrograd_nn import datasets
+from micrograd_nn.training import datasets
 
 needs_sklearn = pytest.mark.skipif(importlib.util.find_spec("sklearn") is None, reason="scikit-learn is not installed")
 

@@ -83,8 +83,8 @@ def test_matrix_view_detects_a_wrong_gradient(monkeypatch) -> None:
     """The check is real: a reference that disagrees with the engine shows up as a large difference."""
     import numpy as np
 
-    from micrograd_nn import datasets
-    from micrograd_nn.reference import ReferenceMLP
+    from micrograd_nn.checks.reference import ReferenceMLP
+    from micrograd_nn.training import datasets
     from micrograd_nn.tutorials.binary_toy import matrix_view, tutorial_network
 
     honest = ReferenceMLP.loss_and_grads
@@ -161,7 +161,7 @@ def test_tutorial_backward_with_sigmoid_prime_of_the_sum_is_caught() -> None:
     """Feeding z instead of o to sigmoidPrime (the readers' worry) gives a gradient the checker rejects."""
     import numpy as np
 
-    from micrograd_nn.check import check_gradients
+    from micrograd_nn.checks.learner import check_gradients
     from micrograd_nn.tutorials.exam_score import score_network
 
     X = np.array([[2 / 3, 1.0], [1 / 3, 5 / 9], [1.0, 6 / 9]])
@@ -181,7 +181,7 @@ def test_tutorial_backward_with_sigmoid_prime_of_the_sum_is_caught() -> None:
 def test_regression_runs_the_rule_next_to_the_true_gradient(tmp_path, capsys) -> None:
     import numpy as np
 
-    from micrograd_nn import datasets
+    from micrograd_nn.training import datasets
     from micrograd_nn.tutorials.regression import run_regression, run_true_gradient_reference
 
     result = run_regression(
@@ -213,7 +213,7 @@ def test_regression_numbers_of_the_issue() -> None:
     """From the printed weights on the full data: the rule freezes at 0.05169; the mean predicts with 0.0742."""
     import numpy as np
 
-    from micrograd_nn import datasets
+    from micrograd_nn.training import datasets
     from micrograd_nn.tutorials.regression import run_tutorial_rule
 
     X, y = datasets.hyperplane_regression(10_000, seed=0)
@@ -225,7 +225,7 @@ def test_regression_numbers_of_the_issue() -> None:
 
 @pytest.mark.slow
 def test_regression_rule_stays_frozen_while_the_true_gradient_goes_on() -> None:
-    from micrograd_nn import datasets
+    from micrograd_nn.training import datasets
     from micrograd_nn.tutorials.regression import run_true_gradient_reference, run_tutorial_rule
 
     X, y = datasets.hyperplane_regression(10_000, seed=0)
@@ -310,9 +310,9 @@ def test_reference_check_detects_a_disagreement(monkeypatch, where: str) -> None
     """The shared check is real: a reference off by 1e-7 relative in one entry shows up."""
     import numpy as np
 
-    from micrograd_nn import datasets
+    from micrograd_nn.checks.reference import ReferenceMLP
     from micrograd_nn.nn import MLP
-    from micrograd_nn.reference import ReferenceMLP
+    from micrograd_nn.training import datasets
     from micrograd_nn.tutorials.common import check_against_reference
 
     X, y = datasets.moons(20, seed=0)
@@ -338,9 +338,9 @@ def test_reference_check_detects_a_disagreement(monkeypatch, where: str) -> None
 
 def test_reference_check_floors_entries_that_cancel_to_zero(monkeypatch) -> None:
     """An entry that is 0 in the reference is compared against 1e-12 x the largest gradient, not 0."""
-    from micrograd_nn import datasets
+    from micrograd_nn.checks.reference import ReferenceMLP
     from micrograd_nn.nn import MLP
-    from micrograd_nn.reference import ReferenceMLP
+    from micrograd_nn.training import datasets
     from micrograd_nn.tutorials.common import check_against_reference
 
     X, y = datasets.binary_toy()

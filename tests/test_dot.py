@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from conftest import needs_dot
 
-from micrograd_nn import dot as dot_module
 from micrograd_nn.cli import main
-from micrograd_nn.dot import GraphvizError, clean_text, dot_size, quote, run_dot
 from micrograd_nn.engine import Value
-from micrograd_nn.graph import DrawOptions, PictureTooLargeError, draw_dot, render, to_dot
+from micrograd_nn.views import dot_text as dot_module
+from micrograd_nn.views.dot_text import GraphvizError, clean_text, dot_size, quote, run_dot
+from micrograd_nn.views.scalar_picture import DrawOptions, PictureTooLargeError, draw_dot, render, to_dot
 
 HOSTILE = ['say "hi"', "{braces}", "back\\slash\\", "two\nlines", "nul\x00here", "<!--", "</script>", "x" * 20000]
 

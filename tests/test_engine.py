@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from strategies import expression_graphs, run_program
 
 from micrograd_nn import Value, rules
+from micrograd_nn.checks.gradcheck import gradcheck
 from micrograd_nn.engine import topological_order
-from micrograd_nn.gradcheck import gradcheck
 from micrograd_nn.rules import DomainError
 
 

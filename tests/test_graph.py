@@ -11,19 +11,12 @@ import pytest
 from conftest import full_snapshot, needs_dot
 
 from micrograd_nn.engine import Value
-from micrograd_nn.graph import (
-    draw_dot,
-    format_number,
-    grads_computed,
-    group_title,
-    neuron_keys,
-    pipe,
-    render,
-    to_dot,
-    walk,
-)
+from micrograd_nn.labels import neuron_title as group_title
 from micrograd_nn.nn import MLP
-from micrograd_nn.walk import neuron_outputs
+from micrograd_nn.views.format import format_number
+from micrograd_nn.views.picture import pipe
+from micrograd_nn.views.scalar_picture import draw_dot, neuron_keys, render, to_dot
+from micrograd_nn.views.walk import grads_computed, neuron_outputs, walk
 
 
 def node_attrs(dot: str, name: str) -> str:
@@ -100,7 +93,7 @@ def test_before_backward_the_picture_says_gradients_are_not_computed() -> None:
 
 
 def test_drawing_changes_nothing_in_the_graph() -> None:
-    from micrograd_nn.audit import audit_gradients
+    from micrograd_nn.checks.audit import audit_gradients
 
     model, loss = l2_loss()
     unlabelled = loss.operands[0]
@@ -242,7 +235,7 @@ def test_render_writes_svg_png_pdf_by_suffix(tmp_path) -> None:
 
 def l2_loss(fused: bool = False) -> tuple[MLP, Value]:
     """A 2-2-1 network's squared error plus an L2 penalty (whose p*p terms read parameters only)."""
-    from micrograd_nn.losses import l2_penalty
+    from micrograd_nn.training.losses import l2_penalty
 
     model = MLP(2, [2, 1], rng=0, fused=fused, activation="tanh")
     out = model([1.0, 2.0])
@@ -326,13 +319,33 @@ def test_the_legend_says_what_borders_and_colours_mean() -> None:
     out.backward()
     dot = to_dot(out, edge_labels=True)
     legend = re.search(r'label="(box: a value[^"]*)" labelloc=b', dot).group(1)
-    assert legend == (
-        "box: a value (name, data, grad); oval: the operation that made it; double border: parameter; "
-        "dashed: input; bold: a leaf you labelled; fill: blue grad > 0, red grad < 0, stronger when larger; "
+    assert legend.replace("\\n", " ") == (  # in lines of at most 90 characters: Graphviz does not wrap a caption
+        "box: a value (name, data, grad); oval: the operation that made it; double border: parameter (a leaf "
+        "labelled L1.n2.w1 or L1.n2.b as MLP labels them, or passed as parameters=); dashed: input (a leaf "
+        "labelled x1, x2, … as MLP labels the numbers you give it, or passed as inputs=); bold: a leaf you "
+        "labelled; fill: blue grad > 0, red grad < 0, stronger when larger; "
         "edge: local derivative × upstream = contribution"
     )
+    assert max(len(line) for line in legend.split("\\n")) <= 90
     assert "box: a value" not in to_dot(out, legend=False)
     assert "3-D box: a whole neuron" in to_dot(out, collapse=True)
+
+
+def test_the_legend_lists_only_what_the_picture_draws() -> None:
+    a, b = Value(2.0, "a"), Value(3.0, "b")
+    product = a * b
+    product.backward()
+    legend = re.search(r'label="(box: a value[^"]*)"', to_dot(product)).group(1)
+    assert legend.replace("\\n", " ") == (  # no parameter, input, unlabelled leaf, red or #1/#2 is drawn
+        "box: a value (name, data, grad); oval: the operation that made it; bold: a leaf you labelled; "
+        "fill: blue grad > 0, stronger when larger"
+    )
+    model = MLP(2, [1], rng=0)
+    out = model([0.5, -1.0]) * Value(2.0, "k")
+    out.backward()
+    collapsed = re.search(r'label="(box: a value[^"]*)"', to_dot(out, collapse=True)).group(1)
+    assert "double border: parameter" not in collapsed and "dashed: input" in collapsed  # parameters: in the 3-D box
+    assert "3-D box: a whole neuron" in collapsed and "bold: a leaf you labelled" in collapsed
 
 
 @needs_dot

@@ -9,9 +9,11 @@ import pytest
 from conftest import full_snapshot
 
 from micrograd_nn.engine import Value, topological_order
-from micrograd_nn.inspect import backward_steps, explain, format_table, node_table, table_html
 from micrograd_nn.nn import MLP
-from micrograd_nn.walk import format_number
+from micrograd_nn.views.explain import explain
+from micrograd_nn.views.format import format_number
+from micrograd_nn.views.replay import backward_steps
+from micrograd_nn.views.tables import format_table, node_table, table_html
 
 
 def test_node_table_lists_every_node_in_topological_order() -> None:
@@ -335,7 +337,7 @@ def test_a_label_that_is_not_a_plain_name_is_bracketed_in_d_notation() -> None:
 
 
 def test_plain_and_dotted_names_stay_as_they_are() -> None:
-    from micrograd_nn.walk import bracketed
+    from micrograd_nn.views.format import bracketed
 
     assert [bracketed(n) for n in ("x1", "L1.n3.w2", "sq_error1", "α", "x1*w1", "a b", "", "1x", "f(x)")] == [
         "x1", "L1.n3.w2", "sq_error1", "α", "(x1*w1)", "(a b)", "()", "(1x)", "(f(x))",

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from micrograd_nn import Value, losses
-from micrograd_nn.gradcheck import gradcheck
+from micrograd_nn.checks.gradcheck import gradcheck
 
 
 def values(xs: list[float]) -> list[Value]:

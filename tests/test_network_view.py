@@ -9,13 +9,12 @@ import xml.etree.ElementTree as ET
 import pytest
 from conftest import full_snapshot, needs_dot
 
-from micrograd_nn import losses
-from micrograd_nn.dot import run_dot
 from micrograd_nn.engine import Value
-from micrograd_nn.graph import draw_network, network_dot, render_network
-from micrograd_nn.network_view import find_network
 from micrograd_nn.nn import MLP
-from micrograd_nn.walk import walk
+from micrograd_nn.training import losses
+from micrograd_nn.views.dot_text import run_dot
+from micrograd_nn.views.network_picture import draw_network, network_dot, network_layout, render_network
+from micrograd_nn.views.walk import walk
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -43,7 +42,7 @@ def node_centres(svg: str) -> dict[str, tuple[float, float]]:
 
 def test_the_network_is_found_from_the_graph() -> None:
     model, loss = moons_loss()
-    net = find_network(walk(loss))
+    net = network_layout(walk(loss))
     assert net.layers == [[f"L1.n{i}" for i in range(1, 17)], [f"L2.n{i}" for i in range(1, 17)], ["L3.n1"]]
     assert len(net.inputs) == 2 and len(net.weights) == 2 * 16 + 16 * 16 + 16
     assert net.feeds_loss == ["L3.n1"] and net.loss == len(walk(loss).nodes) - 1
@@ -196,7 +195,7 @@ def test_top_to_bottom_puts_each_layer_on_one_row_in_index_order(tmp_path) -> No
 
 def test_the_compact_view_puts_z_and_a_on_one_line_and_can_leave_out_the_caption() -> None:
     """The stepper's layer mode draws network_lines(compact=True, legend=False); the default is unchanged."""
-    from micrograd_nn.network_view import LEGEND, network_lines
+    from micrograd_nn.views.network_picture import LEGEND, network_lines
 
     model, loss = moons_loss()
     info = walk(loss)
@@ -211,3 +210,28 @@ def test_the_compact_view_puts_z_and_a_on_one_line_and_can_leave_out_the_caption
     line = next(line for line in default if line.startswith('"L1.n3" ['))
     assert f'label="L1.n3 (relu)\\nz = {z:.4f}\\na = {max(0.0, z):.4f}\\ndloss/dz = ' in line
     assert "nodesep=0.12" in default and any(LEGEND[:20] in line for line in default)
+
+
+def test_inputs_are_drawn_by_the_scalar_pictures_rule_and_the_caption_says_only_what_is_drawn() -> None:
+    """One rule for a leaf being an input (labelled x1, x2, ... or passed as inputs=), in every view."""
+    from micrograd_nn.graph import to_dot
+
+    model = MLP(2, [3, 1], rng=0)
+    a = Value(0.5, "a")
+    loss = (model([a, 1.0]) - 1.0) ** 2  # a: a leaf you labelled; the number 1.0 becomes the input x2
+    loss.backward()
+    dot = network_dot(loss)
+    first = re.search(r'"input1" \[([^\]]*)\]', dot).group(1)
+    second = re.search(r'"input2" \[([^\]]*)\]', dot).group(1)
+    assert 'penwidth="2"' in first and "dashed" not in first and 'style="rounded,dashed"' in second
+    scalar = to_dot(loss)
+    info = walk(loss)
+    assert "penwidth" in re.search(rf'v{info.index[a]} \[([^\]]*)\]', scalar).group(1)  # bold there too
+    caption = re.search(r'label="([^"]*)" labelloc', dot).group(1).replace("\\n", " ")
+    assert "dashed: an input (a leaf labelled x1, x2, … as MLP labels the numbers you give it, or passed as " \
+           "inputs=)" in caption and "bold: a leaf you labelled" in caption
+    assert "dotted" not in caption and "double border" not in caption
+    plain = network_dot(loss, parameters=None)
+    assert plain == dot
+    relabelled = network_dot(loss, parameters=model.parameters())
+    assert 'penwidth="2"' in re.search(r'"input1" \[([^\]]*)\]', relabelled).group(1)

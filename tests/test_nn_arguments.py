@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from micrograd_nn.nn import MLP, Layer, Neuron
-from micrograd_nn.persistence import model_to_dict
+from micrograd_nn.training.persistence import model_to_dict
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ import math
 import pytest
 
 from micrograd_nn import Value
-from micrograd_nn.optim import SGD, Adam
+from micrograd_nn.training.optim import SGD, Adam
 
 
 def test_plain_sgd_step() -> None:

@@ -29,19 +29,38 @@ def test_micrograd_import_paths_work() -> None:
     assert issubclass(MLP, Module)
 
 
-def test_the_package_type_checks() -> None:
-    import pytest
+OLD_PATHS = {
+    "micrograd_nn.graph": ["draw_dot", "to_dot", "render", "draw_network", "network_dot", "render_network"],
+    "micrograd_nn.inspect": ["explain", "backward_steps", "node_table", "format_table"],
+    "micrograd_nn.stepper": ["write_html", "show"],
+    "micrograd_nn.audit": ["audit_gradients"],
+    "micrograd_nn.check": ["check_gradients"],
+    "micrograd_nn.gradcheck": ["gradcheck"],
+    "micrograd_nn.reference": ["ReferenceMLP"],
+    "micrograd_nn.train": ["fit"],
+    "micrograd_nn.persistence": ["save_model", "load_model"],
+    "micrograd_nn.losses": ["mse"],
+    "micrograd_nn.optim": ["SGD"],
+    "micrograd_nn.datasets": ["moons"],
+    "micrograd_nn.walk": ["walk", "format_number"],
+    "micrograd_nn.dot": ["run_dot", "quote"],
+    "micrograd_nn.network_view": ["network_dot"],
+}
 
-    pytest.importorskip("mypy", reason="mypy is in the test extras")
-    command = [sys.executable, "-m", "mypy"]  # settings and files from pyproject.toml
-    done = subprocess.run(command, capture_output=True, text=True, check=False, timeout=600, cwd=ROOT)
-    assert done.returncode == 0, done.stdout[-3000:]
+
+def test_the_old_import_paths_still_work() -> None:
+    import importlib
+
+    for path, names in OLD_PATHS.items():
+        module = importlib.import_module(path)
+        missing = [name for name in names if not callable(getattr(module, name, None))]
+        assert not missing, f"{path} lacks {missing}"
 
 
-def test_the_code_is_ruff_clean() -> None:
-    import pytest
+def test_an_old_path_is_the_moved_module_itself() -> None:
+    import micrograd_nn.persistence
+    import micrograd_nn.stepper
+    from micrograd_nn.training import persistence
+    from micrograd_nn.views import stepper
 
-    pytest.importorskip("ruff", reason="ruff is in the test extras")
-    done = subprocess.run([sys.executable, "-m", "ruff", "check", "."], capture_output=True, text=True, check=False,
-                          timeout=300, cwd=ROOT)
-    assert done.returncode == 0, done.stdout[-3000:]
+    assert micrograd_nn.persistence is persistence and micrograd_nn.stepper is stepper

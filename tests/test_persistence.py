@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from micrograd_nn.nn import MLP
-from micrograd_nn.persistence import FORMAT_VERSION, ModelFileError, load_model, save_model
+from micrograd_nn.training.persistence import FORMAT_VERSION, ModelFileError, load_model, save_model
 
 
 def _weights(model: MLP) -> list[float]:
@@ -259,7 +259,7 @@ def _load_elsewhere(path: str | Path) -> subprocess.CompletedProcess:
 
         resource.setrlimit(resource.RLIMIT_AS, (2**30, 2**30))
 
-    code = "from micrograd_nn.persistence import load_model; import sys; load_model(sys.argv[1])"
+    code = "from micrograd_nn.training.persistence import load_model; import sys; load_model(sys.argv[1])"
     return subprocess.run(
         [sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=60, preexec_fn=limit_memory
     )
@@ -275,20 +275,20 @@ def test_a_device_or_named_pipe_is_refused_without_reading(tmp_path) -> None:
 
 
 def test_folders_and_oversized_files_are_refused_before_reading(tmp_path, monkeypatch) -> None:
-    import micrograd_nn.persistence
+    import micrograd_nn.training.persistence
 
     with pytest.raises(ModelFileError, match=r"not a regular file \(a folder\)"):
         load_model(tmp_path)
     huge = tmp_path / "huge.json"
     with open(huge, "wb") as handle:
-        handle.truncate(micrograd_nn.persistence.MAX_MODEL_BYTES + 1)  # sparse: no disk space used
+        handle.truncate(micrograd_nn.training.persistence.MAX_MODEL_BYTES + 1)  # sparse: no disk space used
     with pytest.raises(ModelFileError, match="larger than 67108864 bytes"):
         load_model(huge)
     path = save_model(_trained_model(), tmp_path / "model.json")
-    monkeypatch.setattr(micrograd_nn.persistence, "MAX_MODEL_BYTES", path.stat().st_size - 1)
+    monkeypatch.setattr(micrograd_nn.training.persistence, "MAX_MODEL_BYTES", path.stat().st_size - 1)
     with pytest.raises(ModelFileError, match="larger than"):
         load_model(path)
-    monkeypatch.setattr(micrograd_nn.persistence, "MAX_MODEL_BYTES", path.stat().st_size)
+    monkeypatch.setattr(micrograd_nn.training.persistence, "MAX_MODEL_BYTES", path.stat().st_size)
     assert _weights(load_model(path)) == _weights(_trained_model())  # exactly at the limit is fine
     with pytest.raises(FileNotFoundError):
         load_model(tmp_path / "missing.json")
@@ -337,7 +337,7 @@ def test_a_save_killed_with_sigkill_leaves_a_temporary_file_the_next_save_delete
     code = (
         "import os, signal, sys\n"
         "from micrograd_nn.nn import MLP\n"
-        "from micrograd_nn.persistence import save_model\n"
+        "from micrograd_nn.training.persistence import save_model\n"
         "os.fsync = lambda fd: os.kill(os.getpid(), signal.SIGKILL)  # killed half way through the save\n"
         "save_model(MLP(2, [3, 1], rng=2), sys.argv[1])\n"
     )
@@ -408,9 +408,9 @@ def test_a_network_without_biases_and_with_mixed_activations_round_trips(tmp_pat
 def test_reference_mlp_reads_a_network_without_biases() -> None:
     import numpy as np
 
-    from micrograd_nn.losses import mse
+    from micrograd_nn.checks.reference import ReferenceMLP, mlp_gradients
     from micrograd_nn.nn import MLP as Network
-    from micrograd_nn.reference import ReferenceMLP, mlp_gradients
+    from micrograd_nn.training.losses import mse
 
     weights = [np.array([[0.5, -1.0], [2.0, 0.75]]), np.array([[1.5], [-2.0]])]
     model = Network.from_matrices(weights, None, activations=["sigmoid", "linear"])

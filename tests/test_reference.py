@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from micrograd_nn import MLP, Value, losses
-from micrograd_nn.reference import ReferenceMLP, mlp_gradients
+from micrograd_nn.checks.reference import ReferenceMLP, mlp_gradients
 
 ACTIVATIONS = ["relu", "tanh", "sigmoid", "leaky_relu", "linear"]
 

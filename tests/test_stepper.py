@@ -10,6 +10,7 @@ import math
 import re
 import shutil
 from collections.abc import Iterator
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +18,12 @@ import pytest
 from conftest import full_snapshot, needs_dot
 
 from micrograd_nn.engine import Value
-from micrograd_nn.graph import format_number, walk
-from micrograd_nn.inspect import backward_steps, chain_rule_line
 from micrograd_nn.nn import MLP
-from micrograd_nn.stepper import Stepper, rule_lines, show, stepper_html, stepper_states, write_html
+from micrograd_nn.views.explain import chain_rule_line, rule_lines
+from micrograd_nn.views.format import format_number
+from micrograd_nn.views.replay import replay
+from micrograd_nn.views.stepper import Stepper, show, stepper_html, stepper_states, write_html
+from micrograd_nn.views.walk import walk
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_FLAGS = [
@@ -51,20 +54,20 @@ def expression() -> tuple[Value, Value]:
 
 def test_states_follow_the_step_records() -> None:
     root, _ = expression()
-    steps = backward_steps(root)
+    steps = replay(walk(root))[0]
     states = stepper_states(root)
     assert len(states) == len(steps) + 1
-    ids = [state["node_id"] for state in states[1:]]  # ids are positions in topological order
+    ids = [state.node_id for state in states[1:]]  # ids are positions in topological order
     assert ids == sorted(ids, reverse=True) and len(set(ids)) == len(ids)
-    assert states[0]["node_id"] == ids[0]  # the start state shows the root, which is step 1
-    root_id = steps[0]["node_id"]
-    assert states[0]["node_id"] == root_id and states[0]["highlight"] == [f"v{root_id}"]
-    assert states[0]["updates"] == {f"v{root_id}": "1.0000"}
+    assert states[0].node_id == ids[0]  # the start state shows the root, which is step 1
+    root_id = steps[0].node_id
+    assert states[0].node_id == root_id and states[0].highlight == [f"v{root_id}"]
+    assert states[0].updates == {f"v{root_id}": "1.0000"}
     for state, step in zip(states[1:], steps):
-        assert state["node_id"] == step["node_id"]
-        assert state["lines"] == [chain_rule_line("out", step, c) for c in step["contributions"]]
-        for contribution in step["contributions"]:
-            assert f"v{contribution['operand_id']}" in state["updates"]
+        assert state.node_id == step.node_id
+        assert state.lines == [chain_rule_line("out", step, c) for c in step.contributions]
+        for contribution in step.contributions:
+            assert f"v{contribution.operand_id}" in state.updates
 
 
 def test_collapsed_pictures_are_refused(tmp_path: Path) -> None:
@@ -81,26 +84,26 @@ def test_states_for_a_fused_network() -> None:
     loss = (model([0.5, -1.0]) - 1.0) ** 2
     loss.backward()
     states = stepper_states(loss)
-    affine = [state for state in states[1:] if " = L2.n1.w1*L1.n1.out" in state["title"]]
-    assert len(affine) == 1 and len(affine[0]["lines"]) == 5  # w1, w2, x1, x2, b
+    affine = [state for state in states[1:] if " = L2.n1.w1*L1.n1.out" in state.title]
+    assert len(affine) == 1 and len(affine[0].lines) == 5  # w1, w2, x1, x2, b
     info = walk(loss)
     for state in states[1:]:
-        for key in state["updates"]:
+        for key in state.updates:
             node = info.nodes[int(key[1:])]
             if not node.operands and info.kinds[int(key[1:])] == "parameter":
-                last = [s for s in states if key in s["updates"]][-1]
-                assert last["updates"][key] == format_number(node.grad)
+                last = [s for s in states if key in s.updates][-1]
+                assert last.updates[key] == format_number(node.grad)
 
 
 @needs_dot
 def test_the_page_walks_the_graph_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    import micrograd_nn.walk
+    import micrograd_nn.views.walk
 
     root, _ = expression()
     root.backward()
     calls = []
-    real = micrograd_nn.walk.topological_order
-    monkeypatch.setattr(micrograd_nn.walk, "topological_order", lambda r: calls.append(r) or real(r))
+    real = micrograd_nn.views.walk.topological_order
+    monkeypatch.setattr(micrograd_nn.views.walk, "topological_order", lambda r: calls.append(r) or real(r))
     page = stepper_html(root, direction="TB", compact=True)
     assert calls == [root]
     assert "not-run" not in page
@@ -157,7 +160,7 @@ def test_the_page_walks_the_backward_pass(browser: Any, tmp_path: Path) -> None:
     root, a = expression()
     root.backward()
     page_path = write_html(root, tmp_path / "stepper.html")
-    steps = backward_steps(root)
+    steps = replay(walk(root))[0]
     html = page_path.read_text()
     assert "<script src" not in html and "<link" not in html
 
@@ -169,26 +172,26 @@ def test_the_page_walks_the_backward_pass(browser: Any, tmp_path: Path) -> None:
     page.on("request", lambda request: requests.append(request.url))
     page.goto(page_path.as_uri())
 
-    root_id = steps[0]["node_id"]
+    root_id = steps[0].node_id
     assert page.eval_on_selector_all("#graph .node.current", "els => els.map(e => e.id)") == [f"v{root_id}"]
     assert grad_text(page, root_id) == "grad 1.0000"
-    operand_ids = {c["operand_id"] for step in steps for c in step["contributions"]}
+    operand_ids = {c.operand_id for step in steps for c in step.contributions}
     assert all(grad_text(page, i) == "grad ?" for i in operand_ids if i != root_id and grad_text(page, i))
     assert page.is_disabled("#prev")
 
     for step in steps:
         page.click("#next")
         current = page.eval_on_selector_all("#graph .node.current", "els => els.map(e => e.id).sort()")
-        assert current == sorted([f"o{step['node_id']}", f"v{step['node_id']}"])
-        assert page.inner_text("#position") == f"step {step['step']} of {len(steps)}"
-        assert page.inner_text("#step-title").startswith(f"step {step['step']} of {len(steps)}: {step['node']} = ")
+        assert current == sorted([f"o{step.node_id}", f"v{step.node_id}"])
+        assert page.inner_text("#position") == f"step {step.step} of {len(steps)}"
+        assert page.inner_text("#step-title").startswith(f"step {step.step} of {len(steps)}: {step.node} = ")
         shown_lines = page.eval_on_selector_all("#step-lines li", "els => els.map(e => e.textContent)")
-        assert shown_lines == [chain_rule_line("out", step, c) for c in step["contributions"]]
-        assert grad_text(page, step["node_id"]) == f"grad {format_number(step['upstream'])}"
-        for contribution in step["contributions"]:
-            if grad_text(page, contribution["operand_id"]) is not None:  # constants show no grad
-                last = [c for c in step["contributions"] if c["operand_id"] == contribution["operand_id"]][-1]
-                assert grad_text(page, contribution["operand_id"]) == f"grad {format_number(last['total_after'])}"
+        assert shown_lines == [chain_rule_line("out", step, c) for c in step.contributions]
+        assert grad_text(page, step.node_id) == f"grad {format_number(step.upstream)}"
+        for contribution in step.contributions:
+            if grad_text(page, contribution.operand_id) is not None:  # constants show no grad
+                last = [c for c in step.contributions if c.operand_id == contribution.operand_id][-1]
+                assert grad_text(page, contribution.operand_id) == f"grad {format_number(last.total_after)}"
     assert page.is_disabled("#next")
     # the last step leaves every gradient equal to backward()'s
     assert grad_text(page, 0) == f"grad {format_number(a.grad)}"
@@ -291,7 +294,7 @@ def test_a_closure_op_says_its_derivatives_are_not_stored() -> None:
     out.backward()
     (line,) = rule_lines(walk(out), 1)
     assert "derivatives not stored (closure op)" in line
-    assert stepper_states(out)[1]["rule"] == [line]
+    assert stepper_states(out)[1].rule == [line]
 
 
 # --- layer mode and forward steps ------------------------------------------------------------
@@ -314,7 +317,7 @@ def test_layer_mode_steps_each_layer_as_a_matrix_then_each_neuron() -> None:
     model, out, loss = one_pass_network()
     r = walk(loss).names[-1]
     states = stepper_states(loss, mode="layers")
-    titles = [state["title"] for state in states]
+    titles = [state.title for state in states]
     layer2 = titles.index("layer 2 (1 neuron, linear): δ(2) = d" + r + "/dz(2)")
     layer1 = titles.index("layer 1 (3 neurons, tanh): δ(1) = d" + r + "/dz(1)")
     assert layer2 < layer1
@@ -327,13 +330,13 @@ def test_layer_mode_steps_each_layer_as_a_matrix_then_each_neuron() -> None:
     w2 = [w.data for w in model.layers[1].neurons[0].w]
     a1 = [math.tanh(sum(w.data * x for w, x in zip(n.w, [0.5, -1.0])) + n.b.data) for n in hidden]
     delta1 = [w2[j] * delta2 * (1 - a1[j] ** 2) for j in range(3)]
-    rule = states[layer1]["rule"]
+    rule = states[layer1].rule
     assert rule[0] == "δ(1) = (W(2)ᵀ δ(2)) ⊙ f′(z(1))"
     assert rule[2] == f"δ(2) = [{format_number(delta2)}]"
     assert last_vector(rule[5]) == pytest.approx(delta1, abs=5e-5)  # printed with 4 decimals
     assert last_vector(rule[3]) == pytest.approx([w * delta2 for w in w2], abs=5e-5)
     # every parameter's printed gradient is backward()'s
-    printed = {line.split(" = ")[0]: line.rsplit(" ", 1)[-1] for state in states for line in state["lines"]}
+    printed = {line.split(" = ")[0]: line.rsplit(" ", 1)[-1] for state in states for line in state.lines}
     for p in model.parameters():
         assert printed[f"d{r}/d{p.label}"] == format_number(p.grad)
 
@@ -357,14 +360,14 @@ def test_forward_steps_reveal_every_value_once() -> None:
     inner = [f"v{i}" for i, node in enumerate(info.nodes) if node.operands]
     for mode in ("nodes", "layers"):
         states = stepper_states(loss, mode=mode, forward=True)
-        forward = [state for state in states if state["phase"] == "forward"]
-        revealed = [key for state in forward for key in state["reveal"]]
+        forward = [state for state in states if state.phase == "forward"]
+        revealed = [key for state in forward for key in state.reveal]
         assert sorted(revealed) == sorted(inner)
-        assert all(not state["updates"] for state in forward)  # no gradient before the backward pass
-        assert states[len(forward)]["title"].startswith("start:")
+        assert all(not state.updates for state in forward)  # no gradient before the backward pass
+        assert states[len(forward)].title.startswith("start:")
     node_states = stepper_states(loss, forward=True)
-    assert [s["reveal"] for s in node_states if s["phase"] == "forward"][1:] == [[key] for key in inner]
-    assert node_states[3]["title"] == f"forward 3 of {len(inner)}: {info.names[int(inner[2][1:])]} = " + format_number(
+    assert [s.reveal for s in node_states if s.phase == "forward"][1:] == [[key] for key in inner]
+    assert node_states[3].title == f"forward 3 of {len(inner)}: {info.names[int(inner[2][1:])]} = " + format_number(
         info.nodes[int(inner[2][1:])].data
     )
 
@@ -372,8 +375,8 @@ def test_forward_steps_reveal_every_value_once() -> None:
 def test_gradient_colours_follow_the_sign() -> None:
     _, _, loss = one_pass_network()
     for state in stepper_states(loss):
-        for key, text in state["updates"].items():
-            fill = state["fills"][key]
+        for key, text in state.updates.items():
+            fill = state.fills[key]
             value = float(text)
             if value > 0:
                 assert fill.startswith("hsl(210,")
@@ -403,14 +406,14 @@ def test_any_label_gives_a_page_whose_data_stays_in_its_element(label: str) -> N
     start = page.index('id="stepper-data">')
     embedded = page[start + len('id="stepper-data">') : page.index("</script>", start)]
     assert not set(embedded) & {"<", ">", "&", "\u2028", "\u2029"}  # nothing can end or confuse the element
-    assert page_data(page)["states"] == stepper_states(root)
+    assert page_data(page)["states"] == [asdict(state) for state in stepper_states(root)]
     assert page.count("<script") == 3 and page.count("</script>") == 3
 
 
 def test_stepper_displays_inline_in_a_notebook(monkeypatch: pytest.MonkeyPatch) -> None:
-    import micrograd_nn.stepper
+    import micrograd_nn.views.stepper
 
-    monkeypatch.setattr(micrograd_nn.stepper, "stepper_html", lambda root, **options: '<p title="a&b">"page"</p>')
+    monkeypatch.setattr(micrograd_nn.views.stepper, "stepper_html", lambda root, **options: '<p title="a&b">"page"</p>')
     shown = show(Value(1.0) * 2.0, height=500)
     frame = shown._repr_html_()
     assert frame.startswith("<iframe ") and 'height: 500px' in frame and 'sandbox="allow-scripts"' in frame
@@ -569,7 +572,7 @@ def test_pages_with_hostile_labels_work(browser: Any, tmp_path: Path) -> None:
         root = (a * b + a).tanh()
         root.backward()
         page, problems = open_page(browser, write_html(root, tmp_path / f"stepper{number}.html"))
-        steps = backward_steps(root)
+        steps = replay(walk(root))[0]
         for _ in steps:
             page.click("#next")
         assert page.inner_text("#position") == f"step {len(steps)} of {len(steps)}", repr(label[:12])
@@ -601,7 +604,7 @@ def test_layer_mode_products_check_or_are_marked() -> None:
     product = re.compile(r"= \(?(-?[\d.]+)\)? × \(?(-?[\d.]+)\)? ([=≈]) (-?[\d.]+)$")
     seen = {"=": 0, "≈": 0}
     for state in stepper_states(loss, mode="layers"):
-        for line in state["rule"] + state["lines"]:
+        for line in state.rule + state.lines:
             match = product.search(line)
             if match:
                 a, b, sign, c = match.groups()
@@ -728,17 +731,17 @@ def test_the_stepper_brackets_labels_that_are_not_plain_names() -> None:
     from test_inspect import _lecture_neuron
 
     states = stepper_states(_lecture_neuron())
-    lines = [line for state in states for line in state["lines"]]
+    lines = [line for state in states for line in state.lines]
     assert ("do/d(x1*w1 + x2*w2) += do/dn * dn/d(x1*w1 + x2*w2) = 0.5000 * 1.0000 = 0.5000   "
             "(do/d(x1*w1 + x2*w2) is now 0.5000)") in lines
-    rules = [line for state in states for line in state["rule"]]
+    rules = [line for state in states for line in state.rule]
     assert "dn/d(x1*w1 + x2*w2) = d((x1*w1 + x2*w2) + b)/d(x1*w1 + x2*w2) = 1" in rules
     assert not any("dx1*w1" in line for line in lines + rules)
 
 
 def test_the_naive_order_marks_the_wrong_step_and_result() -> None:
     """order="naive": the step where b passes its gradient on a second time, and the wrong dc/da, are "wrong"."""
-    from micrograd_nn.naive_walk import topological_order_example
+    from micrograd_nn.views.naive_walk import topological_order_example
 
     page = stepper_html(topological_order_example(), order="naive")
     states = page_data(page)["states"]
@@ -769,7 +772,7 @@ def test_the_naive_order_is_checked() -> None:
 
 @needs_browser
 def test_the_naive_pages_wrong_step_is_red(browser: Any, tmp_path: Path) -> None:
-    from micrograd_nn.naive_walk import topological_order_example
+    from micrograd_nn.views.naive_walk import topological_order_example
 
     path = write_html(topological_order_example(), tmp_path / "naive.html", order="naive")
     page = browser.new_page(viewport={"width": 1280, "height": 800})
@@ -793,3 +796,256 @@ def test_the_naive_pages_wrong_step_is_red(browser: Any, tmp_path: Path) -> None
     page.click("#prev")
     assert border() != red
     page.close()
+
+
+@needs_dot
+def test_the_layer_page_of_the_mnist_network_is_quick(tmp_path: Path) -> None:
+    """MLP(784, [32, 16, 10]), one sample: each weight's input is read off its product (once), not searched for."""
+    import time
+
+    from micrograd_nn.training import losses
+
+    model = MLP(784, [32, 16, 10], rng=0)
+    loss = losses.sse(model.forward([0.001 * i for i in range(784)]), [1.0] + [0.0] * 9)
+    loss.backward()
+    started = time.process_time()  # this process's CPU time: other sessions on the machine do not count
+    page = write_html(loss, tmp_path / "mnist.html", mode="layers")
+    assert time.process_time() - started < 3.0
+    data = page_data(page.read_text())
+    titles = [state["title"] for state in data["states"]]
+    assert [t for t in titles if t.startswith("layer") and "neurons," in t] == [
+        "layer 3 (10 neurons, linear): δ(3) = dsse/dz(3)", "layer 2 (16 neurons, relu): δ(2) = dsse/dz(2)",
+        "layer 1 (32 neurons, relu): δ(1) = dsse/dz(1)",
+    ]
+    assert len(titles) == 1 + 21 + 3 + 58 + 1  # start, the loss's 21 nodes, a step per layer, per neuron, inputs
+
+
+# --- the camera: the whole graph when it fits at >= 10 px text, else the current node with its operands ------
+
+CAMERA = """ids => {
+  // every node of the picture: wholly inside the picture area?  its smallest font in screen pixels; and the
+  // union box of the nodes `ids` (the current node and its operands), in screen pixels
+  const area = document.getElementById('graph').getBoundingClientRect();
+  const nodes = {};
+  let box = null;
+  document.querySelectorAll('#graph .node').forEach(group => {
+    const r = group.getBoundingClientRect();
+    let font = Infinity;
+    group.querySelectorAll('text').forEach(text => {
+      font = Math.min(font, parseFloat(text.getAttribute('font-size')) * text.getScreenCTM().a);
+    });
+    nodes[group.id] = {font: font, inside: r.left >= area.left - 0.5 && r.right <= area.right + 0.5 &&
+                                           r.top >= area.top - 0.5 && r.bottom <= area.bottom + 0.5};
+    if (ids.includes(group.id)) {
+      box = box === null ? {left: r.left, top: r.top, right: r.right, bottom: r.bottom}
+        : {left: Math.min(box.left, r.left), top: Math.min(box.top, r.top),
+           right: Math.max(box.right, r.right), bottom: Math.max(box.bottom, r.bottom)};
+    }
+  });
+  return {nodes: nodes, box: box, view: document.body.getAttribute('data-view'),
+          area: {left: area.left, top: area.top, right: area.right, bottom: area.bottom}};
+}"""
+
+
+def camera(page: Any, ids: list[str] | None = None) -> dict[str, Any]:
+    """What the page shows now (see CAMERA), after svg-pan-zoom's next frame."""
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    return page.evaluate(CAMERA, ids or [])
+
+
+def shows_whole(view: dict[str, Any]) -> bool:
+    """Every node of the picture inside the picture area, all text at >= 10 px."""
+    return all(n["inside"] and n["font"] >= 10.0 for n in view["nodes"].values())
+
+
+def test_each_state_names_the_operands_the_camera_keeps_in_view() -> None:
+    root, a = expression()
+    root.backward()
+    info = walk(root)
+    states = stepper_states(root, forward=True)
+    root_id = len(info.nodes) - 1
+    start = next(s for s in states if s.phase == "backward")
+    assert start.context == [f"o{root_id}", f"v{info.index[info.nodes[root_id].operands[0]]}"]
+    for state in states:
+        i = state.node_id
+        if state.highlight == [f"v{i}", f"o{i}"]:  # an operation's step: its operands, each once
+            operands = list(dict.fromkeys(f"v{info.index[x]}" for x in info.nodes[i].operands))
+            assert state.context == operands, state.title
+    model = MLP(2, [3, 1], rng=0)
+    x = [Value(0.5, "x1"), Value(-1.0, "x2")]
+    loss = (model(x) - 1.0) ** 2
+    loss.backward()
+    data = page_data(stepper_html(loss, mode="layers"))
+    by_title = {state["title"].split(":")[0]: state for state in data["states"]}
+    assert by_title["layer 2 (1 neuron, linear)"]["context"] == ["L1.n1", "L1.n2", "L1.n3"]  # what δ(2) reads
+    assert by_title["layer 1 / neuron 2 (L1.n2)"]["context"] == ["input1", "input2"]
+
+
+@needs_browser
+def test_the_readme_explain_page_shows_its_whole_graph_on_load_and_at_every_step(browser: Any, tmp_path: Path) -> None:
+    """`micrograd-nn explain "tanh(a*b + c) * 2" ... --html stepper.html`: 7 values, 4 ops, whole at >= 10 px."""
+    from micrograd_nn.cli import main
+
+    path = tmp_path / "stepper.html"
+    assert main(["explain", "tanh(a*b + c) * 2", "--set", "a=2", "b=-3", "c=10", "--html", str(path),
+                 "--no-table", "--no-explain"]) == 0
+    page, problems = open_page(browser, path)
+    total = len(page_data(path.read_text())["states"])
+    for position in range(total):
+        view = camera(page)
+        assert len(view["nodes"]) == 11 and shows_whole(view) and view["view"] == "whole", (position, view)
+        if position < total - 1:
+            page.click("#next")
+    assert problems == []
+    page.close()
+
+
+@needs_browser
+@pytest.mark.slow
+def test_a_graph_too_large_to_show_whole_centres_the_current_node_with_its_operands(
+        browser: Any, tmp_path: Path) -> None:
+    model = MLP(2, [4, 1], rng=0)
+    loss = (model([0.5, -1.0]) - 1.0) ** 2
+    loss.backward()
+    path = write_html(loss, tmp_path / "stepper.html", forward=True)
+    page, problems = open_page(browser, path)
+    page.click("#fit")  # the whole graph at the largest size that shows it: its text is under 10 px
+    assert min(n["font"] for n in camera(page)["nodes"].values()) < 10.0
+    states = page_data(path.read_text())["states"]
+    operands = 0
+    for position, state in enumerate(states):
+        if position:
+            page.click("#next")
+        ids = state["highlight"] + state["context"]
+        if not state["highlight"]:
+            continue  # the first forward state: nothing is current yet
+        view = camera(page, ids)
+        where = f"step {position} ({state['title'][:50]}): {view['view']}"
+        box, area = view["box"], view["area"]
+        current = state["highlight"]
+        assert all(view["nodes"][i]["inside"] and view["nodes"][i]["font"] >= 10.0 for i in current), where
+        if view["view"] == "operands":
+            operands += 1
+            assert all(view["nodes"][i]["inside"] and view["nodes"][i]["font"] >= 10.0 for i in ids), where
+            assert (box["left"] + box["right"]) / 2 == pytest.approx((area["left"] + area["right"]) / 2, abs=1.5)
+            assert (box["top"] + box["bottom"]) / 2 == pytest.approx((area["top"] + area["bottom"]) / 2, abs=1.5)
+        else:  # the node and its operands are too far apart to show together at 10 px: text at 10 px exactly
+            assert view["view"] == "current", where
+            font = min(view["nodes"][i]["font"] for i in ids)
+            assert font == pytest.approx(10.0, abs=0.01), where
+            assert (box["right"] - box["left"] > area["right"] - area["left"] - 32
+                    or box["bottom"] - box["top"] > area["bottom"] - area["top"] - 32), where
+    assert operands > len(states) // 2
+    assert problems == []
+    page.close()
+
+
+@needs_browser
+@pytest.mark.slow
+def test_layer_mode_keeps_the_whole_16_16_1_network_in_view_at_every_step(browser: Any, tmp_path: Path) -> None:
+    model = MLP(2, [16, 16, 1], rng=0)
+    loss = (model([Value(0.5, "x1"), Value(-1.0, "x2")]) - 1.0) ** 2
+    loss.backward()
+    path = write_html(loss, tmp_path / "layers.html", mode="layers", forward=True)
+    page, problems = open_page(browser, path)
+    total = len(page_data(path.read_text())["states"])
+    for position in range(total):
+        view = camera(page)
+        assert len(view["nodes"]) == 36 and shows_whole(view), (position, view["view"])
+        if position < total - 1:
+            page.click("#next")
+    assert problems == []
+    page.close()
+
+
+NOTEBOOK_CELL = """<!DOCTYPE html><html><body style="margin: 0">
+<div style="width: 830px; padding: 8px">{shown}</div>
+<div id="later" style="width: 830px; padding: 8px; display: none">{hidden}</div>
+</body></html>"""
+
+
+@needs_browser
+def test_the_inline_stepper_frames_at_the_cells_width(browser: Any, tmp_path: Path) -> None:
+    """show(L) in a notebook cell 830 px wide (JupyterLab's at 1280 px), also when the cell is shown only later."""
+    a, b, c = Value(2.0, "a"), Value(-3.0, "b"), Value(10.0, "c")
+    root = (a * b + c).tanh() * 2
+    root.backward()
+    cell = Stepper(root)._repr_html_()
+    host = tmp_path / "notebook.html"
+    host.write_text(NOTEBOOK_CELL.format(shown=cell, hidden=cell))
+    page, problems = open_page(browser, host)
+    frames = page.query_selector_all("iframe.micrograd-nn-stepper")
+    assert frames[0].bounding_box()["width"] == 832  # the cell's 830 px and the frame's 1 px borders
+    inside = frames[0].content_frame()  # a sandboxed frame (scripts only): read from inside it
+    inside.wait_for_function("() => document.body.hasAttribute('data-view')")
+    view = camera(inside)
+    assert len(view["nodes"]) == 11 and shows_whole(view), view
+    page.evaluate("() => { document.getElementById('later').style.display = 'block'; }")
+    later = frames[1].content_frame()
+    later.wait_for_function("() => document.body.hasAttribute('data-view')")
+    assert shows_whole(camera(later))
+    later.click("#next")
+    assert shows_whole(camera(later))
+    assert problems == []
+    page.close()
+
+
+# --- legends: one rule for inputs, stated; only what is drawn -----------------------------------------------
+
+def legend_items(page: str) -> list[str]:
+    """The words of each line of a page's legend."""
+    block = page.split('<div id="legend">', 1)[1].split("</ul></div>", 1)[0]
+    return [html.unescape(re.sub(r"<[^>]+>", "", item)).strip() for item in re.findall(r"<li[^>]*>(.*?)</li>", block)]
+
+
+@needs_dot
+def test_the_node_legend_lists_only_the_styles_the_page_draws() -> None:
+    a, b, c = Value(2.0, "a"), Value(-3.0, "b"), Value(10.0, "c")
+    root = (a * b + c).tanh() * 2
+    root.backward()
+    assert legend_items(stepper_html(root)) == [  # every leaf labelled by you, gradients of both signs
+        "a leaf you labelled (bold border)", "computed value: name, data, grad",
+        "operation (oval), numbers inside in place: × 2, 2 − ·", "positive gradient (blue; stronger = larger)",
+        "negative gradient (red)", "white: a zero gradient, or one not reached yet (grad ?)", "the current step",
+    ]
+    model = MLP(2, [1], rng=0)
+    out = model([0.5, -1.0]) * Value(2.0)
+    out.backward()
+    items = legend_items(stepper_html(out))
+    assert items[:4] == [
+        "parameter (double border): a leaf labelled L1.n2.w1 or L1.n2.b as MLP labels them, or passed as parameters=",
+        "input (dashed): a leaf labelled x1, x2, … as MLP labels the numbers you give it, or passed as inputs=",
+        "an unlabelled leaf (dotted)", "computed value: name, data, grad",
+    ]
+    assert "operation (oval)" in items  # no plain number inside any op: not mentioned
+    x = Value(1.0, "x1")
+    assert "input (dashed)" in legend_items(stepper_html(x * x))[0]  # the label makes the input ...
+    assert "input (dashed)" not in " ".join(legend_items(stepper_html(Value(1.0, "u") * Value(1.0, "x"))))  # ... only
+
+
+@needs_dot
+def test_the_layer_legend_draws_the_inputs_by_the_same_rule() -> None:
+    model = MLP(2, [3, 1], rng=0)
+    loss = (model([Value(0.5, "a"), 1.0]) - 1.0) ** 2  # a: a leaf you labelled; 1.0 becomes the input x2
+    loss.backward()
+    page = stepper_html(loss, mode="layers")
+    items = legend_items(page)
+    assert items[1:3] == [
+        "input (dashed): a leaf labelled x1, x2, … as MLP labels the numbers you give it, or passed as inputs=",
+        "input: a leaf you labelled (bold border)",
+    ]
+    assert re.search(r'<g id="input1" class="node">.*?stroke-width="2"', page, re.S)  # a: bold, as in draw_dot
+    assert re.search(r'<g id="input2" class="node">.*?stroke-dasharray="5,2"', page, re.S)  # x2: dashed
+    from micrograd_nn.views.network_picture import network_layout
+
+    info = walk(loss)
+    grads = [info.nodes[z].grad for z in network_layout(info).zs.values()]
+    signs = [s for s, seen in (("positive", any(g > 0 for g in grads)), ("negative", any(g < 0 for g in grads)))
+             if seen]
+    assert [item.split()[0] for item in items if "dloss/dz (" in item] == signs
+    relu_only = MLP(2, [2, 1], rng=0)
+    flat = relu_only([0.5, -1.0]) * 0.0  # every dloss/dz is 0: no colour is drawn, so none is listed
+    flat.backward()
+    items = legend_items(stepper_html(flat, mode="layers"))
+    assert not any("dloss/dz (" in item for item in items) and "white: a zero dloss/dz, or not reached yet (?)" in items
+    assert "the loss (every operation after the last layer)" in items

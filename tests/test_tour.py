@@ -7,7 +7,7 @@ import re
 import pytest
 
 from micrograd_nn.cli import build_parser
-from micrograd_nn.persistence import load_model
+from micrograd_nn.training.persistence import load_model
 from micrograd_nn.tutorials.tour import run_tour
 
 

@@ -11,11 +11,12 @@ import time
 import numpy as np
 import pytest
 
-from micrograd_nn import Value, datasets, losses
+from micrograd_nn import Value
+from micrograd_nn.checks.reference import ReferenceMLP, mlp_gradients
 from micrograd_nn.nn import MLP
-from micrograd_nn.optim import SGD, Adam
-from micrograd_nn.reference import ReferenceMLP, mlp_gradients
-from micrograd_nn.train import TrainingDivergedError, accuracy, fit, predict, rmse
+from micrograd_nn.training import datasets, losses
+from micrograd_nn.training.optim import SGD, Adam
+from micrograd_nn.training.train import TrainingDivergedError, accuracy, fit, predict, rmse
 
 needs_sklearn = pytest.mark.skipif(importlib.util.find_spec("sklearn") is None, reason="scikit-learn is not installed")
 
@@ -347,7 +348,7 @@ def test_ctrl_c_in_the_loss_leaves_whole_steps_zero_gradients_and_the_history(ca
 @pytest.mark.parametrize("sqrt_call", [1, 5, 30, 41])
 def test_ctrl_c_inside_adams_step_leaves_the_previous_whole_step(sqrt_call: int, monkeypatch) -> None:
     """Adam's step takes one sqrt per parameter (19 here): Ctrl-C inside one undoes nothing half-way."""
-    import micrograd_nn.optim
+    import micrograd_nn.training.optim
 
     X, y = datasets.binary_toy()
     model = MLP(4, [3, 1], activation="sigmoid", rng=0)
@@ -356,7 +357,7 @@ def test_ctrl_c_inside_adams_step_leaves_the_previous_whole_step(sqrt_call: int,
     whole_steps = (sqrt_call - 1) // len(model.parameters())
     if whole_steps:
         fit(twin, X, y, optimizer=twin_optimizer, epochs=whole_steps, quiet=True)
-    monkeypatch.setattr(micrograd_nn.optim.math, "sqrt", _interrupt_on_call(sqrt_call, math.sqrt))
+    monkeypatch.setattr(micrograd_nn.training.optim.math, "sqrt", _interrupt_on_call(sqrt_call, math.sqrt))
     with pytest.raises(KeyboardInterrupt) as info:
         fit(model, X, y, optimizer=optimizer, epochs=5, quiet=True)
     assert [p.data for p in model.parameters()] == [p.data for p in twin.parameters()]

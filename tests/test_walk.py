@@ -7,18 +7,12 @@ import sys
 
 import pytest
 
-from micrograd_nn import losses
 from micrograd_nn.engine import Value
+from micrograd_nn.labels import neuron_title as group_title
 from micrograd_nn.nn import MLP
-from micrograd_nn.walk import (
-    check_precision,
-    format_number,
-    group_title,
-    neuron_keys,
-    neuron_outputs,
-    neuron_z,
-    walk,
-)
+from micrograd_nn.training import losses
+from micrograd_nn.views.format import check_precision, format_number
+from micrograd_nn.views.walk import neuron_keys, neuron_outputs, neuron_z, walk
 
 
 def test_user_labels_are_kept_and_an_unlabelled_root_is_out() -> None:
@@ -93,7 +87,8 @@ def test_walk_refuses_a_non_value() -> None:
 
 def test_importing_inspect_and_audit_does_not_load_graphviz() -> None:
     code = (
-        "import sys, micrograd_nn.inspect, micrograd_nn.audit, micrograd_nn.walk, micrograd_nn.stepper; "
+        "import sys, micrograd_nn.views.explain, micrograd_nn.checks.audit, micrograd_nn.views.walk, "
+        "micrograd_nn.views.stepper; "
         "print('graphviz' in sys.modules)"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)

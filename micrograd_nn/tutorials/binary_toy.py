@@ -9,7 +9,7 @@ weight and bias starts from U[0, 1).
 The "matrix view" walks one epoch the way the tutorial does, but each matrix
 is read from our engine's graph (activations from .data, slopes from the
 sigmoid nodes' local derivatives, deltas from .grad), and the weight gradients
-are checked equal to the NumPy reference (micrograd_nn.reference).  In the
+are checked equal to the NumPy reference (micrograd_nn.checks.reference).  In the
 tutorial's signs: E = y - output, d_output = E * slope_output = -dLoss/dz_out,
 d_hidden = (d_output . wout^T) * slope_hidden = -dLoss/dz_hidden, and the update
 wout += hidden^T . d_output * lr is w -= lr * dLoss/dw.
@@ -21,7 +21,7 @@ reproduced matrix by matrix from the engine: its starting errors
 of the weights, while its 1000-epoch error log (0.11553 at epoch 0 ... 0.01190
 at epoch 900, the mean of those errors) comes only from a second draw, trained
 with learning rate 0.1 where the text says 0.01.  The hand-written gradient
-matrices are checked by micrograd_nn.check.check_gradients.
+matrices are checked by micrograd_nn.checks.learner.check_gradients.
 
 A second part trains 10 sigmoid hidden neurons on the moons (and on three
 blobs as an extra) and plots the decision boundaries.
@@ -36,13 +36,13 @@ from typing import Any
 
 import numpy as np
 
-from micrograd_nn import datasets, losses
-from micrograd_nn.check import GradientReport, check_gradients
+from micrograd_nn.checks.learner import GradientReport, check_gradients
+from micrograd_nn.checks.reference import ReferenceMLP, mlp_gradients
 from micrograd_nn.engine import Value
 from micrograd_nn.nn import MLP
-from micrograd_nn.optim import Adam
-from micrograd_nn.reference import ReferenceMLP, mlp_gradients
-from micrograd_nn.train import History, accuracy, fit, predict
+from micrograd_nn.training import datasets, losses
+from micrograd_nn.training.optim import Adam
+from micrograd_nn.training.train import History, accuracy, fit, predict
 from micrograd_nn.tutorials import plots
 from micrograd_nn.tutorials.common import DEFAULT_OUT, output_folder, percent, say
 

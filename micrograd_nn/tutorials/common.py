@@ -63,9 +63,9 @@ def check_against_reference(model: MLP, X: Any, y: Any, loss_name: str, *, l2: f
     per entry (the floor keeps entries that cancel to about 0 from dividing by 0).
     The model's .grad values are overwritten; its weights are not changed.
     """
-    from micrograd_nn import losses
-    from micrograd_nn.reference import ReferenceMLP, mlp_gradients
-    from micrograd_nn.train import LOSSES, as_rows, as_targets
+    from micrograd_nn.checks.reference import ReferenceMLP, mlp_gradients
+    from micrograd_nn.training import losses
+    from micrograd_nn.training.train import LOSSES, as_rows, as_targets
 
     rows, targets = as_rows(X), as_targets(y)
     reference = ReferenceMLP.from_mlp(model)

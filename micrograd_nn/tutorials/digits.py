@@ -12,7 +12,7 @@ the starting weights are checked against the NumPy reference.
 
 First, though, the tutorial's own backward pass, re-expressed in NumPy with its
 mistakes (samples as columns, Z = W @ X + b), is checked entry by entry against
-the engine by micrograd_nn.check.check_gradients: its m is the whole data set's
+the engine by micrograd_nn.checks.learner.check_gradients: its m is the whole data set's
 row count (1797) where the training rows (797) are summed, so every gradient is
 797/1797 of the right one; np.sum without an axis turns each bias gradient into
 one number; it stops after two of the three layers; and delta = A3 - Y at the
@@ -30,12 +30,12 @@ from pathlib import Path
 
 import numpy as np
 
-from micrograd_nn import datasets, losses
-from micrograd_nn.check import GradientReport, check_gradients
+from micrograd_nn.checks.learner import GradientReport, check_gradients
 from micrograd_nn.engine import Value
 from micrograd_nn.nn import MLP
-from micrograd_nn.optim import Adam
-from micrograd_nn.train import History, accuracy, fit
+from micrograd_nn.training import datasets, losses
+from micrograd_nn.training.optim import Adam
+from micrograd_nn.training.train import History, accuracy, fit
 from micrograd_nn.tutorials import plots
 from micrograd_nn.tutorials.common import (
     DEFAULT_OUT,

@@ -5,7 +5,7 @@ points with labels -1/+1; loss = 1/n sum_i max(0, 1 - y_i s_i) + 1e-4 sum_p p^2;
 100 steps of full-batch gradient descent with lr = 1.0 - 0.9 k/100 at step k;
 accuracy = agreement of sign(score) with the label.  Before training, the
 loss and every gradient on the starting weights are checked against the NumPy
-reference (micrograd_nn.reference).  random.seed(1337) and
+reference (micrograd_nn.checks.reference).  random.seed(1337) and
 np.random.seed(1337) in micrograd give the same weights and points as the
 seed 1337 here.
 """
@@ -17,9 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
-from micrograd_nn import datasets
 from micrograd_nn.nn import MLP
-from micrograd_nn.train import History, classification_accuracy, fit
+from micrograd_nn.training import datasets
+from micrograd_nn.training.train import History, classification_accuracy, fit
 from micrograd_nn.tutorials import plots
 from micrograd_nn.tutorials.common import (
     DEFAULT_OUT,

@@ -13,7 +13,7 @@ import numpy as np
 
 from micrograd_nn.atomic_write import write_atomically
 from micrograd_nn.nn import Module
-from micrograd_nn.train import predict
+from micrograd_nn.training.train import predict
 
 
 def _figure(width: float = 6.0, height: float = 4.0) -> Any:

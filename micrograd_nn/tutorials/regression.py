@@ -15,7 +15,7 @@ mean error to 0 within a few steps, and then nothing moves again.  That
 is the plateau the tutorial reports (0.0514 on its data), not a minimum.  Its
 per-row gradient (calculate_gradients) is also wrong in the hidden layer:
 transposed, and each hidden unit uses the output weight of the unit before it
-(the bias for the first); micrograd_nn.check.check_gradients says so.
+(the bias for the first); micrograd_nn.checks.learner.check_gradients says so.
 
 The demo prints the RMSE after each epoch of the tutorial's rule (NumPy, as the
 tutorial computes it) next to the true gradient (the engine's backward(), same
@@ -34,13 +34,13 @@ from pathlib import Path
 
 import numpy as np
 
-from micrograd_nn import datasets, losses
-from micrograd_nn.check import GradientReport, check_gradients
+from micrograd_nn.checks.learner import GradientReport, check_gradients
+from micrograd_nn.checks.reference import ReferenceMLP
 from micrograd_nn.engine import Value
 from micrograd_nn.nn import MLP
-from micrograd_nn.optim import Adam
-from micrograd_nn.reference import ReferenceMLP
-from micrograd_nn.train import History, fit, predict, rmse
+from micrograd_nn.training import datasets, losses
+from micrograd_nn.training.optim import Adam
+from micrograd_nn.training.train import History, fit, predict, rmse
 from micrograd_nn.tutorials import plots
 from micrograd_nn.tutorials.common import DEFAULT_OUT, ReferenceCheck, check_against_reference, output_folder, say
 

@@ -16,15 +16,16 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from micrograd_nn import graph, inspect, losses
 from micrograd_nn.atomic_write import write_atomically
-from micrograd_nn.naive_walk import naive_walk, topological_order_example
 from micrograd_nn.nn import MLP
-from micrograd_nn.persistence import save_model
-from micrograd_nn.stepper import write_html
+from micrograd_nn.training import losses
+from micrograd_nn.training.persistence import save_model
 from micrograd_nn.tutorials import plots
 from micrograd_nn.tutorials.common import DEFAULT_OUT, output_folder, percent, say
 from micrograd_nn.tutorials.moons import MoonsResult, train_moons
+from micrograd_nn.views import explain, network_picture, replay
+from micrograd_nn.views.naive_walk import naive_walk, topological_order_example
+from micrograd_nn.views.stepper import write_html
 
 
 @dataclass
@@ -100,7 +101,7 @@ def _write_graph_views(result: TourResult, folder: Path) -> None:
         f"hinge loss max(0, 1 - y*score) = {loss.data:.4f}"
     )
     try:
-        result.files["network picture (one sample)"] = graph.render_network(loss, folder / "network.svg")
+        result.files["network picture (one sample)"] = network_picture.render_network(loss, folder / "network.svg")
         result.notes.append(
             "network.svg draws the network as tutorials do: a column per layer, each neuron one node with "
             "z, a and dloss/dz, each weight an edge (width and colour: its size and sign; numbers in the tooltip)"
@@ -110,13 +111,13 @@ def _write_graph_views(result: TourResult, folder: Path) -> None:
             title="moons MLP(2, [16, 16, 1]): one sample's forward and backward pass, layer by layer",
         )
     except RuntimeError as err:  # Graphviz is missing, too slow or crashed: write the DOT text instead
-        result.files["network picture (DOT text)"] = graph.render_network(loss, folder / "network.dot")
+        result.files["network picture (DOT text)"] = network_picture.render_network(loss, folder / "network.dot")
         result.notes.append(f"{err}; wrote the DOT text of the network picture instead")
     report_path = folder / "backward_report.txt"
-    write_atomically(report_path, inspect.explain(loss) + "\n", "tour")
+    write_atomically(report_path, explain.explain(loss) + "\n", "tour")
     result.files["backward report"] = report_path
     steps_path = folder / "backward_steps.json"
-    write_atomically(steps_path, json.dumps(inspect.backward_steps(loss), indent=1) + "\n", "tour")
+    write_atomically(steps_path, json.dumps(replay.backward_steps(loss), indent=1) + "\n", "tour")
     result.files["backward steps (JSON)"] = steps_path
     _write_topological_order_example(result, folder)
 

@@ -24,8 +24,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from micrograd_nn.engine import Value
-from micrograd_nn.inspect import replay
-from micrograd_nn.walk import DEFAULT_PRECISION, Walk, d_of, format_number, walk
+from micrograd_nn.views.format import DEFAULT_PRECISION, d_of, format_number
+from micrograd_nn.views.replay import replay
+from micrograd_nn.views.walk import Walk, walk
 
 MAX_NAIVE_STEPS = 500
 """The naive walk visits a node once per path to it, which grows exponentially: longer walks are refused."""
@@ -119,10 +120,10 @@ class NaiveWalk:
                      "(a topological order)")
         steps, _ = replay(self.info)
         for k, record in enumerate(steps, 1):
-            passed = ", then ".join(number(c["total_after"]) for c in record["contributions"])
-            targets = "/".join(dict.fromkeys(f"{d_of(r)}/{d_of(c['operand'])}" for c in record["contributions"]))
-            lines.append(f"  {k}. {record['node']} passes {d_of(r)}/{d_of(record['node'])} = "
-                         f"{number(record['upstream'])} on: {targets} = {passed}")
+            passed = ", then ".join(number(c.total_after) for c in record.contributions)
+            targets = "/".join(dict.fromkeys(f"{d_of(r)}/{d_of(c.operand)}" for c in record.contributions))
+            lines.append(f"  {k}. {record.node} passes {d_of(r)}/{d_of(record.node)} = "
+                         f"{number(record.upstream)} on: {targets} = {passed}")
         lines.append("  result: " + self._result(self.true, number, mark=False))
         return "\n".join(lines)
 

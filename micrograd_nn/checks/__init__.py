@@ -1,0 +1,1 @@
+"""Checks: gradients against central differences, the gradient audit, the NumPy reference, the learner checker."""

@@ -1,0 +1,1 @@
+"""Training: losses, optimisers, the fit loop, datasets and saving models."""
