@@ -120,7 +120,7 @@ def test_single_units_saturation_layers_and_neurons() -> None:
     report = diagnose(neuron, [[1.0], [2.0]])
     assert report.dead_layers == (1,)
     assert report.messages() == [
-        "L1: all 1 tanh unit is saturated (output 1, slope 0) for all 2 samples, so every gradient below them is 0"
+        "L1: its one tanh unit is saturated (output 1, slope 0) for all 2 samples, so every gradient below it is 0"
     ]
     assert neuron([Value(1.0)]).local_grads == (0.0,)  # the engine's own tanh slope is 0 there too
     leaky = MLP(2, [3, 1], activation="leaky_relu", rng=0)

@@ -759,7 +759,9 @@ def test_the_naive_order_marks_the_wrong_step_and_result() -> None:
     assert states[-1]["title"] == "naive result: dc/da = 8.0000, but backward() gives 4.0000"
     assert states[-1]["lines"][0] == "dc/da: naive walk 8.0000, backward() 4.0000   wrong"
     assert states[-1]["highlight"] == ["v0"]
-    assert not any(state.get("wrong") for state in page_data(stepper_html(topological_order_example()))["states"])
+    plain = stepper_html(topological_order_example())
+    assert not any(state.get("wrong") for state in page_data(plain)["states"])
+    assert 'data-legend="wrong"' in page and 'data-legend="wrong"' not in plain  # the legend lists what is drawn
 
 
 def test_the_naive_order_is_checked() -> None:

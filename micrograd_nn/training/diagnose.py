@@ -73,18 +73,21 @@ class Diagnosis:
     def messages(self) -> list[str]:
         """One line per dead layer, then one per dead unit outside those layers."""
         lines = []
-        samples = f"{self.samples} sample{'s' if self.samples != 1 else ''}"
+        samples = f"all {self.samples} samples" if self.samples != 1 else "the one sample"
         for k in self.dead_layers:
             units = [u for u in self.dead_units if u.layer == k]
             kinds = {u.activation for u in units}
             kind = _UNIT_NAMES.get(units[0].activation, units[0].activation) if len(kinds) == 1 else ""
-            all_units = f"all {len(units)} {kind + ' ' if kind else ''}unit{'s' if len(units) != 1 else ''}"
-            lines.append(f"L{k}: {all_units} {_what(units, plural=len(units) != 1)} for all {samples}, "
-                         "so every gradient below them is 0")
+            if len(units) == 1:
+                lines.append(f"L{k}: its one {kind} unit {_what(units, plural=False)} for {samples}, "
+                             "so every gradient below it is 0")
+                continue
+            lines.append(f"L{k}: all {len(units)} {kind + ' ' if kind else ''}units {_what(units, plural=True)} "
+                         f"for {samples}, so every gradient below them is 0")
         for unit in self.dead_units:
             if unit.layer not in self.dead_layers:
                 kind = _UNIT_NAMES.get(unit.activation, unit.activation)
-                lines.append(f"{unit.key}: the {kind} unit {_what([unit], plural=False)} for all {samples}, "
+                lines.append(f"{unit.key}: the {kind} unit {_what([unit], plural=False)} for {samples}, "
                              "so its weights and bias get no gradient")
         return lines
 

@@ -578,6 +578,7 @@ _SWATCHES = {
     "positive": '<rect x="2" y="2" width="30" height="16" rx="4" fill="hsl(210, 80%, 70%)" stroke="#000"/>',
     "negative": '<rect x="2" y="2" width="30" height="16" rx="4" fill="hsl(0, 80%, 70%)" stroke="#000"/>',
     "current": '<rect x="2" y="2" width="30" height="16" rx="4" fill="#fff" stroke="#e8590c" stroke-width="4"/>',
+    "wrong": '<rect x="2" y="2" width="30" height="16" rx="4" fill="#fff0f0" stroke="#c92a2a" stroke-width="4"/>',
 }
 """The legend's small pictures of each style the page can draw."""
 
@@ -595,8 +596,11 @@ def _signs(values: list[float]) -> list[str]:
                                     ("negative", any(v < 0 for v in values))) if seen]
 
 
-def _node_legend(info: Walk, totals: list[float]) -> str:
-    """The node mode's legend: the leaf kinds, shapes and gradient colours its picture has, and no others."""
+def _node_legend(info: Walk, totals: list[float], *, naive: bool = False) -> str:
+    """The node mode's legend: the leaf kinds, shapes and gradient colours its picture has, and no others.
+
+    naive: the page walks the naive order, whose wrong steps are drawn in red.
+    """
     kinds = set(info.kinds)
     ops = [node for node in info.nodes if node.operands]
     items = []
@@ -616,6 +620,9 @@ def _node_legend(info: Walk, totals: list[float]) -> str:
     items += [(sign, words[sign]) for sign in _signs([t for t in totals if math.isfinite(t)])]
     items.append(("inner", "white: a zero gradient, or one not reached yet (grad ?)"))
     items.append(("current", "the current step"))
+    if naive:
+        items.append(("wrong", "red: a step of the naive walk that adds what backward() does not, or its wrong "
+                               "result"))
     return _legend_html(items)
 
 
@@ -715,7 +722,7 @@ def stepper_html(
     if not info.grads_computed:
         status = ('<p class="help" id="not-run">backward() has not run on this graph yet: the page shows the '
                   "gradients it will compute.</p>")
-    legend = network.legend if mode == "layers" else _node_legend(info, replay(info)[1])
+    legend = network.legend if mode == "layers" else _node_legend(info, replay(info)[1], naive=order == "naive")
     what_fills = ""
     if mode == "layers":
         what_fills = ('<p class="help" id="what-fills">Each neuron is one node: its z and a appear when the forward '
