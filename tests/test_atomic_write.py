@@ -94,3 +94,19 @@ def test_write_atomically_keeps_the_mode_and_writes_bytes_or_text(tmp_path) -> N
     assert path.read_bytes() == "néw".encode() and (os.stat(path).st_mode & 0o777) == 0o640
     write_atomically(path, b"\x89PNG", "test")
     assert path.read_bytes() == b"\x89PNG"
+
+
+def test_a_pictures_own_save_and_render_write_atomically(tmp_path, monkeypatch) -> None:
+    """graphviz's Digraph.save opened the .gv file for writing first; the picture's save and render keep it whole."""
+    from micrograd_nn.graph import draw_dot
+
+    picture = draw_dot(_graph())
+    source = tmp_path / "sub" / "g.gv"
+    assert picture.save(source) == str(source) and source.read_text(encoding="utf-8") == picture.source
+    rendered = picture.render(tmp_path / "sub" / "g", format="svg")
+    assert open(rendered, encoding="utf-8").read().startswith("<?xml")
+    _disk_full(monkeypatch)
+    with pytest.raises(OSError, match=rf"^\[Errno {errno.ENOSPC}\] save: cannot write {source}: No space left"):
+        draw_dot(_graph() * 2.0).save(source)
+    monkeypatch.undo()
+    assert source.read_text(encoding="utf-8") == picture.source

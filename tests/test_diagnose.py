@@ -136,3 +136,7 @@ def test_bad_arguments_are_named() -> None:
         diagnose(lecture_loop, XS)
     with pytest.raises(TypeError, match=r"diagnose: X\[0, 1\] is the string"):
         diagnose(relu_net(0), [[1.0, "2", 3.0]])
+
+
+def test_the_warning_is_a_user_warning_and_a_runtime_warning() -> None:
+    assert issubclass(DeadUnitsWarning, UserWarning) and issubclass(DeadUnitsWarning, RuntimeWarning)

@@ -30,7 +30,7 @@ REMEDIES = (
 _UNIT_NAMES = {"relu": "ReLU", "leaky_relu": "leaky ReLU", "tanh": "tanh", "sigmoid": "sigmoid"}
 
 
-class DeadUnitsWarning(RuntimeWarning):
+class DeadUnitsWarning(UserWarning, RuntimeWarning):
     """fit() found a layer whose units all pass no gradient (dead ReLUs, saturated tanh or sigmoid)."""
 
     def __init__(self, message: str, diagnosis: Diagnosis) -> None:

@@ -38,6 +38,21 @@ class Picture(graphviz.Digraph):
         image = run_dot(self.source, fmt, timeout=self.timeout, advice=self.advice)
         return image.decode(encoding) if encoding is not None else image
 
+    def save(  # type: ignore[override]
+        self, filename: str | Path | None = None, directory: str | Path | None = None, *, skip_existing: bool = False,
+    ) -> str:
+        """Write the DOT source to filename (in directory) atomically, as graphviz's save does; returns its path."""
+        if filename is not None:
+            self.filename = str(filename)
+        if directory is not None:
+            self.directory = str(directory)
+        path = self.filepath
+        if skip_existing and Path(path).exists():
+            return path
+        Path(path).parent.mkdir(parents=True, exist_ok=True)  # graphviz makes the folders too
+        write_atomically(path, "".join(self), "save")
+        return path
+
     def render(  # type: ignore[override]
         self, filename: str | Path | None = None, directory: str | Path | None = None, view: bool = False,
         cleanup: bool = False, format: str | None = None, *args: Any, outfile: str | Path | None = None,
