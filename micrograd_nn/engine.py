@@ -340,9 +340,9 @@ def _operands(node: Value) -> tuple[Value, ...]:
 def topological_order(root: Value) -> list[Value]:
     """Every node root depends on, each after all of its inputs; root last.
 
-    A depth-first search, as in micrograd, but with a stack instead of
-    recursion, so a graph of any depth works: a node is placed once all of
-    its operands are.
+    A depth-first search, as in micrograd (the same order), but with a stack
+    instead of recursion, so a graph of any depth works: a node is placed
+    once all of its operands are.
     """
     order = []
     expanded = set()
@@ -354,7 +354,7 @@ def topological_order(root: Value) -> list[Value]:
         elif node not in expanded:
             expanded.add(node)
             stack.append((node, True))  # comes back to be placed after its operands
-            for operand in _operands(node):
+            for operand in reversed(_operands(node)):  # the first operand comes off the stack first
                 if operand not in expanded:
                     stack.append((operand, False))
     return order
