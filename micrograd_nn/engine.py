@@ -252,6 +252,12 @@ class Value:
     def __reduce__(self) -> tuple:
         return copying.reduce(self)
 
+    def __setstate__(self, state: dict) -> None:
+        copying.set_state(self, state)
+
+    def __deepcopy__(self, memo: dict) -> Value:
+        return copying.deep_copy(self, memo)
+
 
 if not cython.compiled:  # plain Python keeps attributes of your own in the __dict__ slot: no hooks needed
     del Value.__getattr__, Value.__setattr__, Value.__delattr__  # type: ignore[attr-defined]
