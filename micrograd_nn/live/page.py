@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import html
 import json
-import os
-import tempfile
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from micrograd_nn.atomic_write import check_target, write_atomically
 from micrograd_nn.live.recorder import Recorder
 
 _READ_TIMELINE = """
@@ -133,30 +132,7 @@ def record_page(recorder: Recorder | dict[str, Any], *, title: str | None = None
     return page_html(timeline, title=title or "Training, recorded")
 
 
-def write_atomic(path: Path, text: str) -> Path:
-    """Write text to path through a temporary file in the same folder and os.replace (never a half-written file)."""
-    folder = path.parent
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        try:
-            mode = path.stat().st_mode & 0o777  # an overwritten file keeps its permissions
-        except FileNotFoundError:
-            umask = os.umask(0)
-            os.umask(umask)
-            mode = 0o666 & ~umask  # a new file gets the usual permissions, not mkstemp's 0600
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path
-
-
 def write_recording(recorder: Recorder | dict[str, Any], path: str | Path, *, title: str | None = None) -> Path:
-    """Write the recorded page of a run to path (atomically); returns the path."""
-    target = Path(path)
-    if not target.parent.is_dir():
-        raise FileNotFoundError(f"write_recording: the folder {target.parent} does not exist")
-    return write_atomic(target, record_page(recorder, title=title))
+    """Write the recorded page of a run to path (atomically: an interrupted write keeps the old file); returns it."""
+    check_target(path, "write_recording")  # a bad path is said before the page is built
+    return write_atomically(path, record_page(recorder, title=title), "write_recording")

@@ -171,6 +171,7 @@ def run_live(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from micrograd_nn.atomic_write import check_target
     from micrograd_nn.live.page import write_recording
     from micrograd_nn.live.recorder import Recorder
     from micrograd_nn.live.server import LiveServer, LiveServerError
@@ -179,11 +180,11 @@ def _run(args: argparse.Namespace) -> int:
     record = Path(args.record) if args.record is not None else None
     if record is not None and args.port is not None:
         raise LiveUsageError("--port sets where the page is served, but --record serves nothing: leave out one")
-    if record is not None:
-        if not args.record.strip() or record.is_dir():
-            raise LiveUsageError(f"--record {args.record!r}: give a file name such as run.html")
-        if not record.parent.is_dir():
-            raise LiveUsageError(f"--record {args.record}: the folder {record.parent} does not exist")
+    if record is not None:  # a path that cannot be written is said now, before any training
+        try:
+            check_target(args.record, "--record")
+        except (OSError, ValueError) as err:
+            raise LiveUsageError(str(err)) from None
     run = build_run(args.demo, args.hidden, args.activation, args.seed)
     every = max(1, math.ceil(args.steps / MAX_RECORDED))  # a long run keeps every k-th step, so pages stay small
     recorder = Recorder(run.model, run.X, run.y, loss=run.loss, l2=1e-4, every=every)
@@ -196,7 +197,7 @@ def _run(args: argparse.Namespace) -> int:
         try:
             path = write_recording(recorder, record, title=run.title)
         except OSError as err:
-            raise LiveUsageError(f"--record {args.record}: cannot write it: {err.strerror or err}") from None
+            raise LiveUsageError(f"--record: {err.strerror or err}") from None
         size = path.stat().st_size / 1e6
         print(f"wrote {path} ({len(recorder.steps)} steps, {size:.1f} MB): open it in a browser, no server needed")
         return 0

@@ -30,6 +30,7 @@ from micrograd_nn.engine import Value
 from micrograd_nn.nn import Module
 from micrograd_nn.rules import DomainError
 from micrograd_nn.training import losses
+from micrograd_nn.training.diagnose import DeadUnitWatch, diagnose
 from micrograd_nn.training.optim import SGD, Optimizer
 
 LossFunction = Callable[[Any, Any], Value]
@@ -58,7 +59,7 @@ class TrainingDivergedError(ArithmeticError):
         super().__init__(f"training diverged at epoch {epoch}: {detail}; {advice}")
 
 
-@dataclass
+@dataclass(repr=False)
 class History:
     """What fit() recorded: the loss, the learning rate and each metric, one entry per epoch."""
 
@@ -79,6 +80,16 @@ class History:
         parts = [f"epoch {self.epochs}", f"loss {self.loss[-1]:.6g}"]
         parts += [f"{name} {values[-1]:.4g}" for name, values in self.metrics.items()]
         return ", ".join(parts)
+
+    def __repr__(self) -> str:
+        """One short line: epochs, first and last loss, the metrics' names and the time (the lists stay unprinted)."""
+        if not self.loss:
+            return "History(no epochs)"
+        text = f"History(epochs={self.epochs}, loss {self.loss[0]:.6g} -> {self.loss[-1]:.6g}"
+        if self.metrics:
+            last = [f"{name} {values[-1]:.4g}" for name, values in self.metrics.items() if values]
+            text += ", metrics " + ", ".join(last)
+        return text + f", {self.seconds:.2f} s)"
 
     def _drop_unfinished_epoch(self) -> None:
         """Cut every record to the epochs recorded in full (an interrupt may come between two appends)."""
@@ -234,7 +245,16 @@ def fit(
     its epoch.  KeyboardInterrupt (Ctrl-C) leaves the model at its last whole
     step with zero gradients, and the exception carries the completed epochs as
     ``err.history``; a TrainingDivergedError carries them as ``.history`` too.
+    A layer whose every unit passes no gradient back (dead ReLUs, see
+    micrograd_nn.training.diagnose), before the first step or after any epoch, gives one
+    DeadUnitsWarning naming the units and the remedies; training goes on.
     """
+    if not (callable(model) and all(callable(getattr(model, name, None)) for name in ("parameters", "zero_grad"))):
+        called = getattr(model, "__name__", None)
+        raise TypeError(
+            f"fit: model (the first argument) must be a Module such as an MLP (callable, with parameters() and "
+            f"zero_grad()), got the {type(model).__name__}{f' {called}' if called else ''}"
+        )
     rows, targets = as_rows(X), as_targets(y)
     if len(rows) != len(targets):
         raise ValueError(f"fit: {len(rows)} input rows but {len(targets)} targets")
@@ -255,6 +275,9 @@ def fit(
     train_metric_fns = dict(train_metrics or {})
     history = History(metrics={name: [] for name in [*train_metric_fns, *metric_fns]})
 
+    watch = DeadUnitWatch.for_fit(model, rows)  # warns once if a whole layer is (or goes) dead
+    if watch is not None:
+        watch.check("before the first step")
     bar = _progress_bar(int(epochs), desc, quiet)
     started = time.perf_counter()
     try:
@@ -280,6 +303,8 @@ def fit(
             if bar is not None:
                 bar.set_postfix_str(history.summary().split(", ", 1)[1], refresh=False)
                 bar.update(1)
+            if watch is not None:
+                watch.check(f"after epoch {epoch}")
             if on_epoch is not None:
                 on_epoch(epoch, history)
     except (KeyboardInterrupt, TrainingDivergedError) as err:
@@ -387,6 +412,7 @@ __all__ = [
     "accuracy",
     "classification_accuracy",
     "rmse",
+    "diagnose",
     "as_rows",
     "as_targets",
 ]

@@ -23,12 +23,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from micrograd_nn.atomic_write import check_target, write_atomically
 from micrograd_nn.engine import Value
 from micrograd_nn.views.dot_text import (
     DOT_TIMEOUT,
     PictureError,
     attrs,
     clean_text,
+    network_advice,
     op_text,
     quote,
     run_dot,
@@ -516,19 +518,21 @@ def draw_network(
     )
     picture = Picture(name="network")
     picture.body.extend(f"\t{line}\n" for line in lines)
+    picture.advice = network_advice(focus=focus is not None)
     return picture
 
 
 def render_network(root: Value, path: str | Path, *, timeout: float = DOT_TIMEOUT, **options: object) -> Path:
-    """Write the network view to path: SVG, PNG or PDF by its suffix, or DOT text for .dot."""
+    """Write the network view to path atomically: SVG, PNG or PDF by its suffix, or DOT text for .dot."""
     target = Path(path)
     suffix = target.suffix.lower()
     text = network_dot(root, **options)  # type: ignore[arg-type]
     if suffix == ".dot":
-        target.write_text(text, encoding="utf-8")
-        return target
+        return write_atomically(target, text, "render_network")
     formats = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
     if suffix not in formats:
         raise ValueError(f"render_network: cannot tell the format from {str(path)!r}; use .svg, .png, .pdf or .dot")
-    target.write_bytes(run_dot(text, formats[suffix], timeout=timeout))
-    return target
+    check_target(target, "render_network")  # a bad path is said before Graphviz runs
+    advice = network_advice(focus=options.get("focus") is not None)
+    image = run_dot(text, formats[suffix], timeout=timeout, advice=advice)
+    return write_atomically(target, image, "render_network")
