@@ -240,9 +240,8 @@ function createLiveView(root, timeline, host) {
   if (data && arch) tools.append(el("label", { for: "sample" }, "Sample "), sampleSelect);
   tools.append(edgeSelect);
   tools.append(el("span", { class: "mg-help" }, arch
-    ? "neuron: z = w·x + b, a = act(z), dL/dz of the chosen sample's loss (fill: blue > 0, red < 0). Edges and " +
-      "each neuron's strip of cells (its weights, then its bias): blue > 0, red < 0, stronger and wider = larger. " +
-      "Click a weight for its history."
+    ? "neuron: z = w·x + b, a = act(z), dL/dz of the chosen sample's loss; edges and each neuron's cells (weights, " +
+      "then bias): blue > 0, red < 0, stronger = larger. Click a weight for its history."
     : "the model's parameters (blue > 0, red < 0, stronger = larger): click one for its history"));
   const network = el("div", { id: "network", class: "mg-network" });
   netPanel.append(tools, network);
