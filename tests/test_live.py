@@ -309,6 +309,11 @@ def test_every_keeps_every_kth_step_and_the_last() -> None:
     fit(model, X_SMALL, Y_SMALL, loss="mse", lr=0.1, epochs=8, quiet=True, on_step=recorder.on_step)
     recorder.finish()
     assert [s["step"] for s in recorder.steps] == [0, 3, 6, 7]
+    timeline = recorder.timeline()
+    for step in timeline["steps"]:  # each kept step holds the weights and gradients of its own moment
+        loss_value, grads = recompute(timeline, step)
+        assert abs(loss_value - step["loss"]) <= 1e-12
+        assert max(abs(grads[n] - step["grads"][n]) for n in grads) <= 1e-12
 
 
 def test_listeners_hear_each_step_from_another_thread() -> None:

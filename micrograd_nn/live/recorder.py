@@ -25,6 +25,8 @@ TIMELINE_VERSION = 1
 """The format version written into every timeline."""
 
 Listener = Callable[[dict[str, Any]], None]
+_Skipped = tuple[float, float | None, list[int] | None, int, dict[str, float], dict[str, float]]
+"""A step every= skipped: loss, lr, batch rows, step number, weights, gradients."""
 
 
 def _loss_name(loss: Any) -> str | None:
@@ -92,7 +94,8 @@ class Recorder:
         self.steps: list[dict[str, Any]] = []
         self.finished = False
         self._count = 0  # steps seen, recorded or not
-        self._pending: tuple[float, float | None, list[int] | None, int] | None = None  # a step every= skipped
+        # the last step that every= skipped, kept whole so finish() can store it
+        self._pending: _Skipped | None = None
         self._changed = threading.Condition()
         self._listeners: list[Listener] = []
 
@@ -174,18 +177,20 @@ class Recorder:
                 raise ValueError(f"record: batch row {bad[0]} is outside the {len(self.X)} rows of X")
         number = self._count
         self._count += 1
+        weights, grads = self._snapshot(number)  # now, before the update changes the weights
         if number % self.every and not self.finished:
-            self._pending = (value, rate, rows, number)
+            self._pending = (value, rate, rows, number, weights, grads)
             return None
-        return self._store(value, rate, rows, number)
+        self._pending = None
+        return self._store(value, rate, rows, number, weights, grads)
 
     def on_step(self, loss: Value, lr: float, batch: Sequence[int]) -> None:
         """The hook for fit(..., on_step=recorder.on_step): records the step fit is about to take."""
         full = self.X is not None and len(batch) == len(self.X) and list(batch) == list(range(len(self.X)))
         self.record(loss, lr, batch=None if full else batch)
 
-    def _store(self, value: float, rate: float | None, rows: list[int] | None, number: int) -> dict[str, Any]:
-        """Read every weight and gradient now and append the step; tell the listeners."""
+    def _snapshot(self, number: int) -> tuple[dict[str, float], dict[str, float]]:
+        """Every parameter's value and gradient now, by name (ValueError if one is not finite)."""
         weights, grads = {}, {}
         for name, p in zip(self.names, self.params):
             if not (math.isfinite(p.data) and math.isfinite(p.grad)):
@@ -194,6 +199,11 @@ class Recorder:
                     "the recording holds finite numbers only (the training diverged: try a smaller learning rate)"
                 )
             weights[name], grads[name] = p.data, p.grad
+        return weights, grads
+
+    def _store(self, value: float, rate: float | None, rows: list[int] | None, number: int,
+               weights: dict[str, float], grads: dict[str, float]) -> dict[str, Any]:
+        """Append the step (its weights and gradients as they were at record time); tell the listeners."""
         if not self.steps and self.check_first_step:
             self._check_total(value, rows)
         step: dict[str, Any] = {"step": number, "loss": value, "lr": rate, "weights": weights, "grads": grads}
@@ -234,7 +244,7 @@ class Recorder:
     def finish(self) -> None:
         """Say training has ended (keeps a skipped last step when every > 1); hosts show the run as complete."""
         pending = self._pending
-        if pending is not None and (not self.steps or self.steps[-1]["step"] < pending[3]):
+        if pending is not None:
             self._store(*pending)
         self._pending = None
         with self._changed:
