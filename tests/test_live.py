@@ -303,6 +303,22 @@ def test_cli_serves_after_training_and_ctrl_c_stops_it_cleanly() -> None:
     assert process.returncode == 0 and out == "stopped\n" and err == ""
 
 
+def test_a_failing_view_is_dropped_and_training_goes_on() -> None:
+    model = MLP(2, [2, 1], rng=0)
+    recorder = Recorder(model, X_SMALL, Y_SMALL, loss="mse")
+    calls: list[int] = []
+
+    def gone(step: dict[str, Any]) -> None:
+        calls.append(step["step"])
+        raise BrokenPipeError("the page was closed")
+
+    recorder.subscribe(gone)
+    with pytest.warns(RuntimeWarning, match="stopped listening .BrokenPipeError: the page was closed.; training"):
+        fit(model, X_SMALL, Y_SMALL, loss="mse", lr=0.1, epochs=3, quiet=True, on_step=recorder.on_step)
+    recorder.finish()
+    assert calls == [0] and len(recorder.steps) == 3
+
+
 def test_every_keeps_every_kth_step_and_the_last() -> None:
     model = MLP(2, [2, 1], rng=0)
     recorder = Recorder(model, X_SMALL, Y_SMALL, loss="mse", every=3)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import threading
+import warnings
 from collections.abc import Callable, Sequence
 from numbers import Real
 from typing import Any
@@ -213,9 +214,19 @@ class Recorder:
             self.steps.append(step)
             listeners = list(self._listeners)
             self._changed.notify_all()
-        for listener in listeners:
-            listener(step)
+        self._tell(listeners, step)
         return step
+
+    def _tell(self, listeners: list[Listener], message: dict[str, Any]) -> None:
+        """Give message to each listener; one that fails (a host gone away) is dropped with a warning, never
+        stopping the training loop that called record()."""
+        for listener in listeners:
+            try:
+                listener(message)
+            except Exception as err:  # noqa: BLE001 - any host failure: training goes on
+                self.unsubscribe(listener)
+                warnings.warn(f"live: a view of this run stopped listening ({type(err).__name__}: {err}); "
+                              "training and recording go on", RuntimeWarning, stacklevel=3)
 
     def _check_total(self, value: float, rows: list[int] | None) -> None:
         """The first step's loss must be what the timeline says it is: loss(model(X), y) + l2 * sum p^2.
@@ -251,8 +262,7 @@ class Recorder:
             self.finished = True
             self._changed.notify_all()
             listeners = list(self._listeners)
-        for listener in listeners:
-            listener({"finished": True})
+        self._tell(listeners, {"finished": True})
 
     # --- hosts ---------------------------------------------------------------------
 
