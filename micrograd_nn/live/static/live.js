@@ -288,27 +288,31 @@ function createLiveView(root, timeline, host) {
       return;
     }
     const columns = [arch.nin, ...arch.sizes];
-    const tallest = Math.max(...columns);
     const availableH = Math.max(260, (network.clientHeight || 660) - 6);
     const availableW = Math.max(400, (network.clientWidth || 800) - 6);
-    const usedSlot = Math.min(60, Math.max(40, availableH / tallest));  // below 40 px a slot: scroll, text stays 11 px
-    const boxH = Math.min(42, usedSlot - 5), inputW = 92, boxW = 194;
+    // each column's slot: as much as fits, at least 16 px an input (one line) and 40 px a neuron (two lines and its
+    // cells); a column that does not fit scrolls, its text staying 11 px
+    const slots = columns.map((n, c) => Math.min(60, Math.max(c === 0 ? 16 : 40, availableH / n)));
+    const boxHs = slots.map((slot, c) => (c === 0 ? Math.min(34, slot - 3) : Math.min(42, slot - 5)));
+    const inputW = 92, boxW = 194;
     const gap = Math.max(40, Math.min(140, (availableW - 8 - inputW - arch.sizes.length * boxW) / arch.sizes.length));
     const width = inputW + arch.sizes.length * (boxW + gap) + 8;
-    const height = tallest * usedSlot + 8;
+    const height = Math.max(...columns.map((n, c) => n * slots[c])) + 8;
+    const shown = Math.min(availableH, height - 8);  // columns are centred in the part seen on load
+    const boxH = boxHs[1];
     const s = svg("svg", { width, height, viewBox: `0 0 ${width} ${height}`, class: "mg-net-svg" });
     const edgeLayer = svg("g", { class: "mg-edges" }), nodeLayer = svg("g", { class: "mg-nodes" });
     s.append(edgeLayer, nodeLayer);
     const colX = (c) => (c === 0 ? 4 : 4 + inputW + gap + (c - 1) * (boxW + gap));
-    const rowY = (c, j) => 4 + (height - 8 - columns[c] * usedSlot) / 2 + j * usedSlot + (usedSlot - boxH) / 2;
+    const rowY = (c, j) => 4 + Math.max(0, (shown - columns[c] * slots[c]) / 2) + j * slots[c] + (slots[c] - boxHs[c]) / 2;
     for (let i = 0; i < arch.nin; i++) {
       const x = colX(0), y = rowY(0, i);
       const g = svg("g", { class: "mg-input", "data-input": `x${i + 1}` });
-      g.append(svg("rect", { x, y, width: inputW, height: boxH, rx: 6 }));
-      const t = svg("text", { x: x + 6, y: y + boxH / 2 + 4 }, `x${i + 1}`);
+      if (boxHs[0] >= 20) g.append(svg("rect", { x, y, width: inputW, height: boxHs[0], rx: 6 }));  // dense: text only
+      const t = svg("text", { x: x + 6, y: y + boxHs[0] / 2 + 4 }, `x${i + 1}`);
       g.append(t);
       nodeLayer.append(g);
-      drawn.inputs.push({ text: t, x: x + inputW, y: y + boxH / 2 });
+      drawn.inputs.push({ text: t, x: x + inputW, y: y + boxHs[0] / 2 });
     }
     let sources = drawn.inputs.map((n) => ({ x: n.x, y: n.y }));
     arch.sizes.forEach((size, l) => {
