@@ -57,7 +57,10 @@ def _positive(text: str) -> float:
 
 
 def _whole(low: int, high: int) -> Any:
+    """An argparse type: a whole number from low to high."""
+
     def parse(text: str) -> int:
+        """text as a whole number from low to high, or argparse's error."""
         try:
             value = int(text)
         except ValueError:
@@ -153,6 +156,7 @@ def _open_browser(url: str) -> None:
         return
 
     def open_it() -> None:
+        """Ask the desktop to open url (may take a moment; never holds up training)."""
         try:
             webbrowser.open(url)
         except webbrowser.Error:

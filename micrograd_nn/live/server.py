@@ -196,7 +196,9 @@ class LiveServer:
         self._server.server_close()
 
     def __enter__(self) -> LiveServer:
+        """Start serving; the with block trains."""
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
+        """Stop serving, whatever ended the with block."""
         self.stop()
