@@ -558,7 +558,10 @@ def test_every_record_is_complete(op: str) -> None:
         template.format(a=0.5, b=2.0, out=0.25, x=1.0, w=2.0)  # every place is one of a, b, out (x, w for n-ary)
     if record.arity == 1:
         assert record.method, f"{where}: a unary op needs method= (the Value method that applies it)"
-        assert callable(getattr(Value, record.method, None)), f"{where}: Value.{record.method} was not made"
+        assert callable(getattr(Value, record.method, None)), (
+            f"{where}: write its one-line method in micrograd_nn/engine.py: def {record.method}(self) -> Value: "
+            f"return _unary({op!r}, self)"
+        )
         assert record.method in VALUES, (
             f"add {record.method!r}: (input, expected value) to VALUES in tests/test_engine.py"
         )
