@@ -329,13 +329,14 @@ def test_step_forward_at_the_newest_step_shows_the_next_update_when_it_comes(bro
         page.close()
 
 
-CASES = [  # (hidden activation, output activation, outputs, loss, targets)
+CASES = [  # (hidden activation, output activation, outputs, loss, targets); "nobias:" builds neurons without biases
     ("tanh", "sigmoid", 1, "binary_cross_entropy", [1, 0, 1, 0]),
     ("sigmoid", "linear", 1, "binary_cross_entropy_with_logits", [1, 0, 0, 1]),
     ("leaky_relu", "linear", 3, "softmax_cross_entropy", [2, 0, 1, 2]),
     ("tanh", "tanh", 2, "mse", [[0.5, -0.5], [0.1, 0.2], [-0.3, 0.9], [0.0, 1.0]]),
     ("relu", "linear", 1, "sse", [0.3, -1.2, 2.0, 0.5]),
     ("tanh", "linear", 1, "half_sse", [0.3, -1.2, 2.0, 0.5]),
+    ("nobias:tanh", "linear", 1, "mse", [0.3, -1.2, 2.0, 0.5]),
 ]
 
 
@@ -345,7 +346,8 @@ def test_each_loss_and_activation_gives_the_engines_numbers(
 ) -> None:
     """The page's z, a, dL/dz and the sample's own loss, for every activation and loss, against the engine."""
     X = [[0.5, -1.0], [1.0, 0.25], [-0.5, 0.75], [0.2, 0.4]]
-    model = MLP(2, [3, outputs], activation=hidden, output_activation=output, rng=7)
+    bias = not hidden.startswith("nobias:")
+    model = MLP(2, [3, outputs], activation=hidden.removeprefix("nobias:"), output_activation=output, rng=7, bias=bias)
     recorder = Recorder(model, X, targets, loss=loss_name)
     loss_fn = getattr(losses, loss_name)
     total = loss_fn([model(x) for x in X], targets)
@@ -370,6 +372,7 @@ def test_each_loss_and_activation_gives_the_engines_numbers(
     shown = page.eval_on_selector_all(
         "[data-neuron]", "els => els.map(e => [e.dataset.neuron, +e.dataset.z, +e.dataset.a, +e.dataset.dz])")
     assert len(shown) == 3 + outputs
+    assert page.locator("[data-weight]").count() == len(model.parameters())
     for key, z, a, dz in shown:
         assert z == pytest.approx(zs[key][0].data, abs=1e-12)
         assert a == pytest.approx(zs[key][1].data, abs=1e-12)
