@@ -5,8 +5,13 @@ Heavier parts (graph pictures, training loop, data sets, demos) are imported
 from their own modules so that this import stays fast.
 """
 
-from micrograd_nn.engine import Value
-from micrograd_nn.nn import MLP, Layer, Module, Neuron
+from micrograd_nn.engine_choice import load_engine
 
-__all__ = ["Value", "Module", "Neuron", "Layer", "MLP"]
+ENGINE = load_engine()
+"""Which engine runs: "compiled" (engine.py built by Cython) or "pure Python" (MICROGRAD_NN_PURE=1, no build)."""
+
+from micrograd_nn.engine import Value  # noqa: E402  (after load_engine() has chosen the engine)
+from micrograd_nn.nn import MLP, Layer, Module, Neuron  # noqa: E402
+
+__all__ = ["Value", "Module", "Neuron", "Layer", "MLP", "ENGINE"]
 __version__ = "0.1.0"

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, MutableMapping
+from dataclasses import dataclass, replace
 
 Rule = Callable[..., tuple[float, tuple[float, ...]]]
 
@@ -242,77 +242,95 @@ class Op:
     stepper show ``formula`` and ``derivatives`` (one per input, in terms of
     the inputs a, b and the result out) and fill ``in_numbers`` (the same
     derivative with ``{a}``, ``{b}``, ``{out}`` as places for numbers); the
-    tests and the audit draw inputs from ``domain``.  ``method`` names the
-    Value method that applies a unary op (x.tanh()); ``in_parser`` says whether
-    the expression parser offers it as a function; ``micrograd`` is micrograd's
-    spelling of the op (Value._op).  An n-ary op has ``arity`` 0 and one
-    derivative entry per role (w, x, b), with places ``{w}`` and ``{x}``.
-    ``masks`` marks an op whose zero
-    local derivative cuts its input off, so it passes 0 back even from an
-    inf or nan upstream gradient (relu: PyTorch's relu backward is a mask,
-    not a product); for every other op 0 x inf is nan, as in IEEE and PyTorch.
+    tests and the audit draw inputs from ``domain``.  An n-ary op has
+    ``arity`` 0 and one derivative entry per role (w, x, b), with places
+    ``{w}`` and ``{x}``.
     """
 
-    name: str
-    rule: Rule
-    symbol: str
-    formula: str
-    derivatives: tuple[str, ...]
-    in_numbers: tuple[str, ...]
-    domain: Domain
-    arity: int = 1
-    method: str = ""
-    in_parser: bool = False
-    micrograd: str = ""
-    masks: bool = False
+    name: str  # the key in OPS and Value.op
+    rule: Rule  # floats in, (value, local derivatives) out
+    symbol: str  # what a picture draws in the op's box
+    formula: str  # the value as text, in terms of a, b (and w, x for n-ary ops)
+    derivatives: tuple[str, ...]  # d(out)/d(input) as text, one per input (per role for n-ary ops)
+    in_numbers: tuple[str, ...]  # the same with {a}, {b}, {out}, {w}, {x} as places for numbers
+    domain: Domain  # where tests and the audit may draw inputs
+    arity: int = 1  # 1, 2, or 0 for any number of inputs
+    method: str = ""  # the Value method that applies a unary op (x.tanh()), "" if none
+    in_parser: bool = False  # the expression parser offers it as a function
+    micrograd: str = ""  # micrograd's spelling (Value._op), "" where it is our name
+    masks: bool = False  # a zero local derivative cuts the input off: passes 0 even from an inf/nan upstream (relu)
+    infix: bool = False  # written between its inputs: a + b, a ** b
+    commutative: bool = False  # the order of the inputs does not change the value
+    activation: bool = False  # a neuron's activation function (relu, tanh, sigmoid, leaky_relu)
+    neuron_sum: bool = False  # can compute a neuron's weighted sum (+, dot, affine)
+
+    @property
+    def ordered(self) -> bool:
+        """Whether a picture must number the inputs: more than one input and the order matters."""
+        return self.arity != 1 and not self.commutative
 
     def spelling(self) -> str:
         """micrograd's name for the op (its Value._op), our name where micrograd has none."""
         return self.micrograd or self.name
 
 
-def _unary(name: str, rule: Rule, formula: str, derivative: str, in_numbers: str, low: float, high: float,
-           *, symbol: str = "", kinks: tuple[float, ...] = (), micrograd: str = "", masks: bool = False) -> Op:
+def _unary(name: str, rule: Rule, *, formula: str, derivative: str, in_numbers: str, low: float, high: float,
+           symbol: str = "", kinks: tuple[float, ...] = (), micrograd: str = "", masks: bool = False,
+           activation: bool = False) -> Op:
     """The record of a unary function offered as x.name() and by the expression parser."""
-    return Op(name, rule, symbol or name, formula, (derivative,), (in_numbers,), Domain(((low, high),), kinks),
-              arity=1, method=name, in_parser=True, micrograd=micrograd, masks=masks)
+    return Op(name=name, rule=rule, symbol=symbol or name, formula=formula, derivatives=(derivative,),
+              in_numbers=(in_numbers,), domain=Domain(((low, high),), kinks), arity=1, method=name, in_parser=True,
+              micrograd=micrograd, masks=masks, activation=activation)
 
 
 _ANY = (-100.0, 100.0)
+_N_ARY = Domain(((-5.0, 5.0),), layout="terms")
 
 OPS: dict[str, Op] = {op.name: op for op in [
     # --- arithmetic: a and b are the inputs in order; either may be a plain number ---
-    Op("+", add, "+", "a + b", ("1", "1"), ("1", "1"), Domain((_ANY, _ANY)), arity=2),
-    Op("-", sub, "−", "a − b", ("1", "−1"), ("1", "−1"), Domain((_ANY, _ANY)), arity=2),
-    Op("*", mul, "×", "a × b", ("b", "a"), ("{b}", "{a}"), Domain((_ANY, _ANY)), arity=2),
-    Op("/", div, "÷", "a ÷ b", ("1/b", "−a/b²"), ("1/{b}", "−{a}/{b}²"),
-       Domain(((-10.0, 10.0), (-10.0, 10.0)), kinks=(0.0,), gap=0.1), arity=2),
-    Op("**", power, "**", "a ** b", ("b·a^(b−1)", "a^b·ln(a)"), ("{b}·{a}^({b}−1)", "{out}·ln({a})"),
-       Domain(((0.1, 5.0), (-3.0, 3.0))), arity=2),
-    Op("neg", neg, "−x", "−a", ("−1",), ("−1",), Domain((_ANY,)), method="__neg__", micrograd="*"),
+    Op(name="+", rule=add, symbol="+", formula="a + b", derivatives=("1", "1"), in_numbers=("1", "1"),
+       domain=Domain((_ANY, _ANY)), arity=2, infix=True, commutative=True, neuron_sum=True),
+    Op(name="-", rule=sub, symbol="−", formula="a − b", derivatives=("1", "−1"), in_numbers=("1", "−1"),
+       domain=Domain((_ANY, _ANY)), arity=2, infix=True),
+    Op(name="*", rule=mul, symbol="×", formula="a × b", derivatives=("b", "a"), in_numbers=("{b}", "{a}"),
+       domain=Domain((_ANY, _ANY)), arity=2, infix=True, commutative=True),
+    Op(name="/", rule=div, symbol="÷", formula="a ÷ b", derivatives=("1/b", "−a/b²"),
+       in_numbers=("1/{b}", "−{a}/{b}²"), domain=Domain(((-10.0, 10.0), (-10.0, 10.0)), kinks=(0.0,), gap=0.1),
+       arity=2, infix=True),
+    Op(name="**", rule=power, symbol="**", formula="a ** b", derivatives=("b·a^(b−1)", "a^b·ln(a)"),
+       in_numbers=("{b}·{a}^({b}−1)", "{out}·ln({a})"), domain=Domain(((0.1, 5.0), (-3.0, 3.0))), arity=2,
+       infix=True),
+    Op(name="neg", rule=neg, symbol="−x", formula="−a", derivatives=("−1",), in_numbers=("−1",),
+       domain=Domain((_ANY,)), method="__neg__", micrograd="*"),
     # --- functions of one input (x.exp(), ...; the parser offers each by name) ---
-    _unary("exp", exp, "e^a", "e^a", "{out}", -20.0, 20.0),
-    _unary("log", log, "ln(a)", "1/a", "1/{a}", 0.01, 100.0, symbol="ln"),
-    _unary("sqrt", sqrt, "√a", "1/(2√a)", "1/(2·{out})", 0.01, 100.0, symbol="√"),
-    _unary("softplus", softplus, "ln(1 + e^a)", "σ(a)", "σ({a})", -30.0, 30.0),
-    _unary("sigmoid", sigmoid, "σ(a) = 1/(1 + e^−a)", "σ(a)·(1 − σ(a))", "{out}·(1 − {out})", -30.0, 30.0,
-           symbol="σ"),
-    _unary("tanh", tanh, "tanh(a)", "1 − tanh²(a)", "1 − {out}²", -10.0, 10.0),
-    _unary("relu", relu, "max(0, a)", "1 if a > 0 else 0", "1 if {a} > 0 else 0", -100.0, 100.0,
-           kinks=(0.0,), micrograd="ReLU", masks=True),
-    Op("leaky_relu", leaky_relu, "leaky_relu", "a if a > 0 else s·a", ("1 if a > 0 else s", "0 if a > 0 else a"),
-       ("1 if {a} > 0 else {b}", "0 if {a} > 0 else {a}"), Domain((_ANY, (0.0, 1.0)), kinks=(0.0,)),
-       arity=2, method="leaky_relu", in_parser=True),
-    _unary("abs", absolute, "|a|", "sign(a)", "sign({a})", -100.0, 100.0, symbol="|x|", kinks=(0.0,)),
-    _unary("sin", sin, "sin(a)", "cos(a)", "cos({a})", -10.0, 10.0),
-    _unary("cos", cos, "cos(a)", "−sin(a)", "−sin({a})", -10.0, 10.0),
+    _unary("exp", exp, formula="e^a", derivative="e^a", in_numbers="{out}", low=-20.0, high=20.0),
+    _unary("log", log, formula="ln(a)", derivative="1/a", in_numbers="1/{a}", low=0.01, high=100.0, symbol="ln"),
+    _unary("sqrt", sqrt, formula="√a", derivative="1/(2√a)", in_numbers="1/(2·{out})", low=0.01, high=100.0,
+           symbol="√"),
+    _unary("softplus", softplus, formula="ln(1 + e^a)", derivative="σ(a)", in_numbers="σ({a})", low=-30.0,
+           high=30.0),
+    _unary("sigmoid", sigmoid, formula="σ(a) = 1/(1 + e^−a)", derivative="σ(a)·(1 − σ(a))",
+           in_numbers="{out}·(1 − {out})", low=-30.0, high=30.0, symbol="σ", activation=True),
+    _unary("tanh", tanh, formula="tanh(a)", derivative="1 − tanh²(a)", in_numbers="1 − {out}²", low=-10.0,
+           high=10.0, activation=True),
+    _unary("relu", relu, formula="max(0, a)", derivative="1 if a > 0 else 0", in_numbers="1 if {a} > 0 else 0",
+           low=-100.0, high=100.0, kinks=(0.0,), micrograd="ReLU", masks=True, activation=True),
+    Op(name="leaky_relu", rule=leaky_relu, symbol="leaky_relu", formula="a if a > 0 else s·a",
+       derivatives=("1 if a > 0 else s", "0 if a > 0 else a"),
+       in_numbers=("1 if {a} > 0 else {b}", "0 if {a} > 0 else {a}"), domain=Domain((_ANY, (0.0, 1.0)), kinks=(0.0,)),
+       arity=2, method="leaky_relu", in_parser=True, activation=True),
+    _unary("abs", absolute, formula="|a|", derivative="sign(a)", in_numbers="sign({a})", low=-100.0, high=100.0,
+           symbol="|x|", kinks=(0.0,)),
+    _unary("sin", sin, formula="sin(a)", derivative="cos(a)", in_numbers="cos({a})", low=-10.0, high=10.0),
+    _unary("cos", cos, formula="cos(a)", derivative="−sin(a)", in_numbers="−sin({a})", low=-10.0, high=10.0),
     # --- n-ary: one node for a long sum or a weighted sum (inputs w1..wn, x1..xn[, b]) ---
-    Op("sum", total, "Σ", "t1 + … + tn", ("1",), ("1",), Domain(((-5.0, 5.0),), layout="terms"), arity=0),
-    Op("dot", dot, "w·x", "w1·x1 + … + wn·xn", ("xi (for wi)", "wi (for xi)"), ("{x}", "{w}"),
-       Domain(((-5.0, 5.0),), layout="pairs"), arity=0),
-    Op("affine", affine, "w·x+b", "w1·x1 + … + wn·xn + b", ("xi (for wi)", "wi (for xi)", "1 (for b)"),
-       ("{x}", "{w}", "1"),
-       Domain(((-5.0, 5.0),), layout="pairs+bias"), arity=0),
+    Op(name="sum", rule=total, symbol="Σ", formula="t1 + … + tn", derivatives=("1",), in_numbers=("1",),
+       domain=_N_ARY, arity=0, commutative=True),
+    Op(name="dot", rule=dot, symbol="w·x", formula="w1·x1 + … + wn·xn", derivatives=("xi (for wi)", "wi (for xi)"),
+       in_numbers=("{x}", "{w}"), domain=Domain(((-5.0, 5.0),), layout="pairs"), arity=0, neuron_sum=True),
+    Op(name="affine", rule=affine, symbol="w·x+b", formula="w1·x1 + … + wn·xn + b",
+       derivatives=("xi (for wi)", "wi (for xi)", "1 (for b)"), in_numbers=("{x}", "{w}", "1"),
+       domain=Domain(((-5.0, 5.0),), layout="pairs+bias"), arity=0, neuron_sum=True),
 ]}
 """Every operation, by name: the single source for the engine, the parser, the views and the tests."""
 
@@ -324,15 +342,29 @@ def contribution(op: Op, local: float, upstream: float) -> float:
     return local * upstream
 
 
-class RuleTable(dict):
-    """A dict from op name to rule whose missing keys raise a KeyError naming the op."""
+class RuleTable(MutableMapping):
+    """op name -> rule, a view of OPS kept for older code: setting an entry replaces that op's rule in OPS."""
 
-    def __missing__(self, op: str) -> Rule:
-        raise KeyError(f"no derivative rule for op {op!r}; known ops: {sorted(self)}")
+    def __getitem__(self, name: str) -> Rule:
+        if name not in OPS:
+            raise KeyError(f"no derivative rule for op {name!r}; known ops: {sorted(OPS)}")
+        return OPS[name].rule
+
+    def __setitem__(self, name: str, rule: Rule) -> None:
+        OPS[name] = replace(op_record(name), rule=rule)
+
+    def __delitem__(self, name: str) -> None:
+        raise TypeError(f"rules.RULES: an op's rule can be replaced, not removed ({name!r})")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(OPS)
+
+    def __len__(self) -> int:
+        return len(OPS)
 
 
-RULES: RuleTable = RuleTable({name: op.rule for name, op in OPS.items()})
-"""op name -> rule, read by the engine on every operation (tests may patch an entry to plant a wrong rule)."""
+RULES = RuleTable()
+"""op name -> rule (older code and tests patch an entry to plant a wrong rule; OPS is the one table)."""
 
 
 def rule_for(op: str) -> Rule:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
+import operator
 
 import pytest
 from conftest import full_snapshot
 
-from micrograd_nn import engine, rules
+from micrograd_nn import rules
 from micrograd_nn.checks.audit import audit_gradients
 from micrograd_nn.engine import Value, topological_order
 from micrograd_nn.nn import MLP
@@ -40,7 +42,7 @@ def test_a_wrong_derivative_rule_is_caught_and_pinned_to_its_node(monkeypatch: p
     def sin_with_wrong_derivative(x: float) -> tuple[float, tuple[float]]:
         return math.sin(x), (-math.cos(x),)  # the true derivative is +cos(x)
 
-    monkeypatch.setitem(rules.RULES, "sin", sin_with_wrong_derivative)
+    plant(monkeypatch, "sin", sin_with_wrong_derivative)
     a, b, s, root = shared_graph()
     root.backward()
     report = audit_gradients(root)
@@ -79,36 +81,40 @@ def test_the_audit_changes_nothing() -> None:
 
 
 def op_graph(op: str, a: Value, b: Value, c: Value) -> Value:
-    """A node of `op` made through the engine's generic path, which applies rules.RULES (a planted rule included).
+    """A node of `op` built through the public API, which applies the op's record in rules.OPS (a planted rule too).
 
-    (The operators + and * and the methods tanh and relu also have written-out
-    fast paths; test_engine.py checks those against the table.)  A unary op
-    is applied at a point inside its domain, away from any kink.
+    A unary op is applied at a point inside its domain, away from any kink.
     """
     record = rules.OPS[op]
     if op == "**":
-        return engine._binary(record, c, a)
+        return c**a
     if op == "leaky_relu":
-        return engine._binary(record, b, 0.1)
+        return b.leaky_relu(0.1)
     if record.arity == 2:
-        return engine._binary(record, a, b)
+        return {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}[op](a, b)
     if record.arity == 1:
         (low, high), = record.domain.ranges
         point = Value(low + 0.37 * (high - low), "p")  # inside the domain, off the kinks at 0
-        return engine._unary(record, point)
-    terms = {"terms": [a, b, a], "pairs": [a, b, b, c], "pairs+bias": [a, b, b, c, c]}[record.domain.layout]
-    return engine._nary(record, terms)
+        return getattr(point, record.method)()  # type: ignore[no-any-return]
+    if op == "sum":
+        return Value.sum([a, b, a])
+    return Value.dot([a, b], [b, c]) if op == "dot" else Value.dot([a, b], [b, c], c)
 
 
-@pytest.mark.parametrize("op", sorted(rules.RULES))
+def plant(monkeypatch: pytest.MonkeyPatch, op: str, rule: object) -> None:
+    """Replace op's rule in rules.OPS for this test (the way to plant a wrong derivative)."""
+    monkeypatch.setitem(rules.OPS, op, dataclasses.replace(rules.OPS[op], rule=rule))
+
+
+@pytest.mark.parametrize("op", sorted(rules.OPS))
 def test_a_wrong_rule_for_any_op_is_pinned_to_its_node(op: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    correct = rules.RULES[op]
+    correct = rules.OPS[op].rule
 
     def wrong_first_derivative(*arguments: float) -> tuple[float, tuple[float, ...]]:
         out, local_grads = correct(*arguments)
         return out, (local_grads[0] + 0.5, *local_grads[1:])
 
-    monkeypatch.setitem(rules.RULES, op, wrong_first_derivative)
+    plant(monkeypatch, op, wrong_first_derivative)
     a, b, c = Value(0.7, "a"), Value(-1.2, "b"), Value(1.3, "c")
     node = op_graph(op, a, b, c)
     assert node.op == op
@@ -163,7 +169,7 @@ def test_accumulated_leaf_gradients_are_explained() -> None:
 
 
 def test_a_wrong_rule_is_not_mistaken_for_accumulation(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(rules.RULES, "sin", lambda x: (math.sin(x), (-math.cos(x),)))
+    plant(monkeypatch, "sin", lambda x: (math.sin(x), (-math.cos(x),)))
     *_, root = shared_graph()
     root.backward()
     report = audit_gradients(root)

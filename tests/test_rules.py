@@ -44,6 +44,7 @@ def test_leaky_relu_rule_takes_the_slope_second() -> None:
 
 
 def test_check_rule_catches_a_wrong_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+    # older code patches rules.RULES: it writes through to rules.OPS
     monkeypatch.setitem(rules.RULES, "tanh", lambda a: (math.tanh(a), (1.0 + math.tanh(a) ** 2,)))
     with pytest.raises(GradcheckError, match="tanh"):
         check_rule("tanh", (0.5,))

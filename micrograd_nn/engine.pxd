@@ -1,0 +1,28 @@
+# The C types of engine.py, for Cython's pure-Python mode: the .py stays plain Python and runs as it is;
+# compiled, a Value is a C struct with these fields, and the functions below are C functions.
+cimport cython
+
+cdef class Value:
+    cdef public double data, grad
+    cdef public str label
+    cdef public object _record          # the Op record, or None for a leaf
+    cdef public object _a, _b           # the inputs: a Value, a float, or None
+    cdef public double _da, _db         # their local derivatives
+    cdef public tuple _many, _many_grads
+    cdef public object _attributes      # attributes of your own: a dict made on first use, else None
+
+    @cython.locals(node=Value)
+    cpdef backward(self, grad=*)
+    cpdef _chain_rule(self)
+    @cython.locals(node=Value)
+    cpdef zero_grad(self)
+
+cdef Value _unary(str name, Value a)
+cpdef _binary(str name, object a, object b)
+@cython.locals(node=Value)
+cdef Value _many(str name, tuple inputs)
+@cython.locals(node=Value)
+cpdef Value _node(object record, double data, object a, double da, object b, double db)
+cdef void _add_share(Value node, Value operand, double local) except *
+@cython.locals(node=Value, operand=Value, users=dict, stack=list, order=list, ready=list)
+cpdef list topological_order(Value root)

@@ -1,0 +1,83 @@
+"""Which engine runs: the compiled build of engine.py (and rules.py, errors.py), or the same files as plain Python.
+
+``micrograd_nn/__init__.py`` calls ``load_engine()`` before anything else
+imports the engine.  The plain-Python files run when ``MICROGRAD_NN_PURE=1``
+is set, when there is no build, and when a build is stale: the build records
+the SHA-256 of each source it compiled (``_build.json``), and a source edited
+since then is run as plain Python, with one warning naming the remedy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.machinery
+import importlib.util
+import json
+import os
+import sys
+import warnings
+from pathlib import Path
+
+COMPILED_MODULES = ("errors", "rules", "engine")  # in import order: engine imports rules and errors
+BUILD_RECORD = "_build.json"  # {module name: SHA-256 of its .py and .pxd}, written by setup.py's build
+PACKAGE = Path(__file__).resolve().parent
+
+
+def source_hash(name: str) -> str:
+    """The SHA-256 of micrograd_nn/<name>.py and, if present, <name>.pxd (setup.py records the same)."""
+    digest = hashlib.sha256()
+    for suffix in (".py", ".pxd"):
+        path = PACKAGE / f"{name}{suffix}"
+        if path.exists():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def built_modules() -> dict[str, str]:
+    """The modules the build compiled, with the hash of the source each was compiled from ({} if none)."""
+    try:
+        return dict(json.loads((PACKAGE / BUILD_RECORD).read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError):
+        return {}
+
+
+def _has_extension(name: str) -> bool:
+    return any((PACKAGE / f"{name}{suffix}").exists() for suffix in importlib.machinery.EXTENSION_SUFFIXES)
+
+
+def _import_source(name: str) -> None:
+    """Import micrograd_nn/<name>.py as plain Python, even where a compiled build sits beside it."""
+    full_name = f"micrograd_nn.{name}"
+    spec = importlib.util.spec_from_file_location(full_name, PACKAGE / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[full_name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[full_name]
+        raise
+
+
+def load_engine() -> str:
+    """Import the engine's modules, compiled where a fresh build exists; return "compiled" or "pure Python"."""
+    forced_pure = os.environ.get("MICROGRAD_NN_PURE", "") not in ("", "0")
+    built = built_modules()
+    stale = [name for name in COMPILED_MODULES
+             if _has_extension(name) and built.get(name) != source_hash(name)]
+    if stale and not forced_pure:
+        warnings.warn(
+            f"micrograd_nn: {', '.join(f'{n}.py' for n in stale)} changed since the engine was compiled, so the "
+            "plain-Python engine runs; reinstall (pip install .) to compile the edited source",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+    for name in COMPILED_MODULES:
+        if f"micrograd_nn.{name}" in sys.modules:
+            continue
+        if forced_pure or stale or not _has_extension(name):
+            _import_source(name)
+        else:
+            importlib.import_module(f"micrograd_nn.{name}")
+    engine_file = sys.modules["micrograd_nn.engine"].__file__ or ""
+    return "pure Python" if engine_file.endswith(".py") else "compiled"

@@ -1,0 +1,130 @@
+"""micrograd's names on Value, and attributes of your own, kept out of engine.py's way.
+
+- ``Value(data, _children, _op)``: an op written the micrograd way, whose
+  derivative lives in the ``_backward`` closure you set on it.
+- ``_prev`` (the operands in order), ``_op`` (micrograd's spelling: ``+``,
+  ``*``, ``**2``, ``ReLU``), ``_backward()`` (one node's chain-rule step,
+  so backprop by hand gives what backward() gives).
+- Attributes of your own (``p.m = 0.0``).  Plain Python keeps them in the
+  node's ``__dict__`` slot; the compiled engine keeps them in a dict made
+  on first use (``_attributes``), so a node without any costs no dict.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+from micrograd_nn.errors import shown
+from micrograd_nn.rules import Domain, Op
+
+if TYPE_CHECKING:
+    from micrograd_nn.engine import Value
+
+_CUSTOM_OPS: dict[str, Op] = {}
+
+
+def record_children(node: Value, children: Iterable[Value] | object, op: str) -> None:
+    """Make ``node`` an op written the micrograd way: Value(t, (x,), "tanh") and a _backward closure."""
+    from micrograd_nn.engine import Value
+
+    try:
+        inputs: tuple[Value, ...] = tuple(children)  # type: ignore[arg-type]
+    except TypeError:
+        raise TypeError(
+            f"Value: _children must be a tuple or set of Values (or a string label), got "
+            f"{type(children).__name__}: {shown(children)}"
+        ) from None
+    for child in inputs:
+        if not isinstance(child, Value):
+            raise TypeError(f"Value: children must be Values, got {type(child).__name__}: {shown(child)}")
+    if not isinstance(op, str):
+        raise TypeError(f"Value: _op must be a string, got {type(op).__name__}: {shown(op)}")
+    node._record = custom_op(op)  # micrograd keeps an _op given with no children
+    node._many = inputs  # _many_grads stays None: the closure knows the derivatives
+
+
+def custom_op(name: str) -> Op:
+    """The record of an op written the micrograd way, one per name (it has no rule: its closure is the rule)."""
+    if name not in _CUSTOM_OPS:
+        _CUSTOM_OPS[name] = Op(name=name, rule=_no_rule, symbol=name, formula=name, derivatives=(), in_numbers=(),
+                               domain=Domain(()), arity=0, micrograd=name)
+    return _CUSTOM_OPS[name]
+
+
+def _no_rule(*inputs: float) -> tuple[float, tuple[float, ...]]:
+    """A micrograd-style op stores no derivatives: its closure computes them during backward()."""
+    raise TypeError("this op was written the micrograd way: its derivative lives in its _backward closure")
+
+
+def previous(node: Value) -> tuple[Value, ...]:
+    """micrograd's _prev: the operands in order (micrograd keeps a set)."""
+    return node.operands
+
+
+def spelling(node: Value) -> str:
+    """micrograd's _op: "+", "*", "**2", "ReLU", "tanh"; our name where micrograd has none."""
+    record = node._record
+    if record is None:
+        return ""
+    exponent = node._b
+    if record.name == "**" and isinstance(exponent, float):
+        return f"**{int(exponent)}" if exponent.is_integer() else f"**{exponent}"
+    return record.spelling()
+
+
+def backward_step(node: Value) -> Callable[[], None]:
+    """micrograd's _backward: the closure you set, else this node's chain-rule step."""
+    closure = attributes(node, create=False).get("_backward")
+    return closure if closure is not None else node._chain_rule
+
+
+def run_closure(node: Value) -> None:
+    """Run the _backward closure of an op written the micrograd way (none set: nothing to pass on)."""
+    closure = attributes(node, create=False).get("_backward")
+    if closure is not None:
+        closure()
+
+
+def set_backward_step(node: Value, closure: Callable[[], None]) -> None:
+    """Keep a micrograd-style _backward closure on the node."""
+    attributes(node)["_backward"] = closure
+
+
+def attributes(node: Value, create: bool = True) -> dict[str, Any]:
+    """The dict of the node's attributes of your own ({} when it has none and create is False)."""
+    try:
+        return object.__getattribute__(node, "__dict__")  # type: ignore[no-any-return]
+    except AttributeError:  # compiled: a C field, made on first use
+        if node._attributes is None:  # type: ignore[attr-defined]
+            if not create:
+                return {}
+            node._attributes = {}  # type: ignore[attr-defined]
+        return node._attributes  # type: ignore[attr-defined,no-any-return]
+
+
+def own_attribute(node: Value, name: str) -> Any:
+    """An attribute of your own (compiled engine; plain Python finds them itself)."""
+    if name == "__dict__":
+        return attributes(node)
+    try:
+        return attributes(node, create=False)[name]
+    except KeyError:
+        raise AttributeError(f"'Value' object has no attribute {name!r}") from None
+
+
+def set_attribute(node: Value, name: str, value: Any) -> None:
+    """node.name = value: the engine's own fields and properties as usual, anything else in the node's dict."""
+    field = getattr(type(node), name, None)
+    if hasattr(field, "__set__"):
+        field.__set__(node, value)  # type: ignore[union-attr]
+    else:
+        attributes(node)[name] = value
+
+
+def delete_attribute(node: Value, name: str) -> None:
+    """del node.name for an attribute of your own."""
+    try:
+        del attributes(node, create=False)[name]
+    except KeyError:
+        raise AttributeError(f"'Value' object has no attribute {name!r}") from None

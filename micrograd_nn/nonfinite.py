@@ -1,0 +1,49 @@
+"""What backward() does when a gradient comes out inf or nan: the library's policy, in one place.
+
+- A masking op (relu: ``rules.Op.masks``) whose local derivative is 0, and
+  the base of ``x ** 0``, pass 0 back even from an inf or nan upstream
+  gradient, as PyTorch's masks do.  Elsewhere 0 x inf is nan, as in IEEE.
+- A local derivative that is infinite by convention at a point (sqrt'(0),
+  d(a**b)/da at a = 0 for 0 < b < 1) flows on as inf, as in PyTorch.
+- A sum of finite gradients, or a finite local derivative times a finite
+  upstream gradient, that overflows raises OverflowError naming the node.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from micrograd_nn.errors import describe
+
+if TYPE_CHECKING:
+    from micrograd_nn.engine import Value
+
+
+def is_masked(node: Value, operand: Value, local: float) -> bool:
+    """Whether this local derivative is a mask: 0 cuts the input off whatever comes from above."""
+    if local != 0.0 or node._record is None:
+        return False
+    if node._record.masks:
+        return True
+    return node._record.name == "**" and operand is node._a and node._b == 0.0  # x ** 0: PyTorch masks
+
+
+def gradient(node: Value, operand: Value, local: float) -> float:
+    """operand's new gradient when operand.grad + local * node.grad is not finite (see the module's rules)."""
+    upstream, before = node.grad, operand.grad
+    share = 0.0 if is_masked(node, operand, local) else local * upstream
+    total = before + share
+    if math.isfinite(total):
+        return total
+    if math.isfinite(share):
+        from_finite = math.isfinite(before)  # two finite gradients summed past the largest float
+    else:
+        from_finite = math.isfinite(local) and math.isfinite(upstream)  # a finite product overflowed
+    if from_finite:
+        raise OverflowError(
+            f"backward: the gradient of {describe(operand)} overflowed to {total!r} "
+            f"(local derivative {local!r} x upstream {upstream!r} through op {node.op!r} of {describe(node)})"
+        )
+    return total
+
