@@ -324,21 +324,12 @@ def model_from_dict(data: Any, source: str | Path = "<model>") -> MLP:
     if data["checksum"] != checksum:
         raise fail("checksum mismatch: the file was changed or damaged after saving (weights, activations or flags)")
 
-    model = MLP(
-        nin,
-        nouts,
-        activation=data["activation"],
-        output_activation=data["output_activation"],
-        init=data["init"],
-        rng=0,
-        fused=data["fused"],
-        bias=has_biases,
-    )
-    for number, (layer, saved) in enumerate(zip(model.layers, layers)):
+    if activations is None:  # an older file: one activation for the hidden layers, one for the output
+        activations = [data["activation"]] * (len(nouts) - 1) + [data["output_activation"]]
+    model = MLP(nin, nouts, activations=activations, init=data["init"], rng=0, fused=data["fused"], bias=has_biases)
+    for layer, saved in zip(model.layers, layers):
         biases = saved["biases"] if has_biases else [None] * len(layer.neurons)
         for neuron, weights, bias in zip(layer.neurons, saved["weights"], biases):
-            if activations is not None:
-                neuron.activation, neuron.nonlin = activations[number], activations[number] != "linear"
             for parameter, value in zip(neuron.w, weights):
                 parameter.data = float(value)
             if neuron.b is not None:
