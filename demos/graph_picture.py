@@ -1,12 +1,13 @@
 """Draw the README's two pictures: one neuron's scalar graph, and a small network's network view.
 
-Karpathy's neuron: o = tanh(x1*w1 + x2*w2 + b).  Each value box shows its
-label, data and grad; each operation is its own oval; each edge says
-"local derivative x upstream gradient = contribution".
+Karpathy's neuron: o = tanh(x1*w1 + x2*w2 + b), drawn top to bottom.  Each
+value box shows its label, data and grad; each operation is its own oval; each
+edge says "local derivative x upstream gradient = contribution".
 
 The network view of MLP(2, [4, 4, 1]) on one sample's squared error: a column
 per layer, each neuron one node (z, a, dloss/dz), each weight an edge whose
-width and colour show its size and sign.
+width and colour show its size and sign.  Both fit a README's 880 px column
+with their text at 10 px or more (tests/test_seeing_docs.py measures it).
 
     python demos/graph_picture.py [OUTPUT.svg [NETWORK.svg]]
     (defaults: docs/expression_graph.svg and docs/network_view.svg)
@@ -47,7 +48,9 @@ def main(output: Path) -> Path:
     assert "gradients not computed yet" in before  # drawn before backward(), the picture says so
     o.backward()
     output.parent.mkdir(parents=True, exist_ok=True)
-    return render(o, output, edge_labels=True, parameters=parameters)
+    # top to bottom: with its edge labels the picture is then 459 pt wide, so a README's 880 px column shows
+    # it at full size (text 12 px and more); left to right it was 1306 pt, its numbers 6 px
+    return render(o, output, edge_labels=True, parameters=parameters, direction="TB")
 
 
 def network_picture(output: Path) -> Path:

@@ -319,13 +319,33 @@ def test_the_legend_says_what_borders_and_colours_mean() -> None:
     out.backward()
     dot = to_dot(out, edge_labels=True)
     legend = re.search(r'label="(box: a value[^"]*)" labelloc=b', dot).group(1)
-    assert legend == (
-        "box: a value (name, data, grad); oval: the operation that made it; double border: parameter; "
-        "dashed: input; bold: a leaf you labelled; fill: blue grad > 0, red grad < 0, stronger when larger; "
+    assert legend.replace("\\n", " ") == (  # in lines of at most 90 characters: Graphviz does not wrap a caption
+        "box: a value (name, data, grad); oval: the operation that made it; double border: parameter (a leaf "
+        "labelled L1.n2.w1 or L1.n2.b as MLP labels them, or passed as parameters=); dashed: input (a leaf "
+        "labelled x1, x2, … as MLP labels the numbers you give it, or passed as inputs=); bold: a leaf you "
+        "labelled; fill: blue grad > 0, red grad < 0, stronger when larger; "
         "edge: local derivative × upstream = contribution"
     )
+    assert max(len(line) for line in legend.split("\\n")) <= 90
     assert "box: a value" not in to_dot(out, legend=False)
     assert "3-D box: a whole neuron" in to_dot(out, collapse=True)
+
+
+def test_the_legend_lists_only_what_the_picture_draws() -> None:
+    a, b = Value(2.0, "a"), Value(3.0, "b")
+    product = a * b
+    product.backward()
+    legend = re.search(r'label="(box: a value[^"]*)"', to_dot(product)).group(1)
+    assert legend.replace("\\n", " ") == (  # no parameter, input, unlabelled leaf, red or #1/#2 is drawn
+        "box: a value (name, data, grad); oval: the operation that made it; bold: a leaf you labelled; "
+        "fill: blue grad > 0, stronger when larger"
+    )
+    model = MLP(2, [1], rng=0)
+    out = model([0.5, -1.0]) * Value(2.0, "k")
+    out.backward()
+    collapsed = re.search(r'label="(box: a value[^"]*)"', to_dot(out, collapse=True)).group(1)
+    assert "double border: parameter" not in collapsed and "dashed: input" in collapsed  # parameters: in the 3-D box
+    assert "3-D box: a whole neuron" in collapsed and "bold: a leaf you labelled" in collapsed
 
 
 @needs_dot

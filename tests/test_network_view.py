@@ -210,3 +210,28 @@ def test_the_compact_view_puts_z_and_a_on_one_line_and_can_leave_out_the_caption
     line = next(line for line in default if line.startswith('"L1.n3" ['))
     assert f'label="L1.n3 (relu)\\nz = {z:.4f}\\na = {max(0.0, z):.4f}\\ndloss/dz = ' in line
     assert "nodesep=0.12" in default and any(LEGEND[:20] in line for line in default)
+
+
+def test_inputs_are_drawn_by_the_scalar_pictures_rule_and_the_caption_says_only_what_is_drawn() -> None:
+    """One rule for a leaf being an input (labelled x1, x2, ... or passed as inputs=), in every view."""
+    from micrograd_nn.graph import to_dot
+
+    model = MLP(2, [3, 1], rng=0)
+    a = Value(0.5, "a")
+    loss = (model([a, 1.0]) - 1.0) ** 2  # a: a leaf you labelled; the number 1.0 becomes the input x2
+    loss.backward()
+    dot = network_dot(loss)
+    first = re.search(r'"input1" \[([^\]]*)\]', dot).group(1)
+    second = re.search(r'"input2" \[([^\]]*)\]', dot).group(1)
+    assert 'penwidth="2"' in first and "dashed" not in first and 'style="rounded,dashed"' in second
+    scalar = to_dot(loss)
+    info = walk(loss)
+    assert "penwidth" in re.search(rf'v{info.index[a]} \[([^\]]*)\]', scalar).group(1)  # bold there too
+    caption = re.search(r'label="([^"]*)" labelloc', dot).group(1).replace("\\n", " ")
+    assert "dashed: an input (a leaf labelled x1, x2, … as MLP labels the numbers you give it, or passed as " \
+           "inputs=)" in caption and "bold: a leaf you labelled" in caption
+    assert "dotted" not in caption and "double border" not in caption
+    plain = network_dot(loss, parameters=None)
+    assert plain == dot
+    relabelled = network_dot(loss, parameters=model.parameters())
+    assert 'penwidth="2"' in re.search(r'"input1" \[([^\]]*)\]', relabelled).group(1)

@@ -67,3 +67,22 @@ def test_demo_scripts_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert "local derivative wrong" in written[0].read_text()
     pages = runpy.run_path(str(demos / "html_stepper.py"))["main"](tmp_path)
     assert all(page.read_text().startswith("<!DOCTYPE html>") for page in pages)
+
+
+README_COLUMN_PX = 880
+"""The width of a repository page's README column on GitHub: pictures wider than this are scaled down to it."""
+
+
+def test_readme_pictures_are_readable_in_a_readme_column_and_link_their_files() -> None:
+    """Each picture's smallest text is >= 10 px where READMEs are read, and the picture links its full-size file."""
+    readme = (ROOT / "README.md").read_text()
+    pictures = re.findall(r"!\[.*?\]\((docs/[^)]+\.svg)\)", readme)
+    assert sorted(pictures) == ["docs/expression_graph.svg", "docs/network_view.svg"]
+    for picture in pictures:
+        assert f"]({picture})]({picture})" in readme, picture  # the picture is a link to its file
+        svg = (ROOT / picture).read_text()
+        width_pt = float(re.search(r'<svg width="([\d.]+)pt"', svg).group(1))
+        width_px = width_pt * 4 / 3  # a browser draws 1 pt as 4/3 px
+        scale = min(1.0, README_COLUMN_PX / width_px)  # img { max-width: 100% }
+        smallest = min(float(size) for size in re.findall(r'font-size="([\d.]+)"', svg)) * 4 / 3 * scale
+        assert smallest >= 10.0, f"{picture}: {width_pt:g} pt wide, its smallest text {smallest:.1f} px at 880 px"

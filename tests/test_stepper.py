@@ -746,3 +746,234 @@ def test_the_layer_page_of_the_mnist_network_is_quick(tmp_path: Path) -> None:
         "layer 1 (32 neurons, relu): δ(1) = dsse/dz(1)",
     ]
     assert len(titles) == 1 + 21 + 3 + 58 + 1  # start, the loss's 21 nodes, a step per layer, per neuron, inputs
+
+
+# --- the camera: the whole graph when it fits at >= 10 px text, else the current node with its operands ------
+
+CAMERA = """ids => {
+  // every node of the picture: wholly inside the picture area?  its smallest font in screen pixels; and the
+  // union box of the nodes `ids` (the current node and its operands), in screen pixels
+  const area = document.getElementById('graph').getBoundingClientRect();
+  const nodes = {};
+  let box = null;
+  document.querySelectorAll('#graph .node').forEach(group => {
+    const r = group.getBoundingClientRect();
+    let font = Infinity;
+    group.querySelectorAll('text').forEach(text => {
+      font = Math.min(font, parseFloat(text.getAttribute('font-size')) * text.getScreenCTM().a);
+    });
+    nodes[group.id] = {font: font, inside: r.left >= area.left - 0.5 && r.right <= area.right + 0.5 &&
+                                           r.top >= area.top - 0.5 && r.bottom <= area.bottom + 0.5};
+    if (ids.includes(group.id)) {
+      box = box === null ? {left: r.left, top: r.top, right: r.right, bottom: r.bottom}
+        : {left: Math.min(box.left, r.left), top: Math.min(box.top, r.top),
+           right: Math.max(box.right, r.right), bottom: Math.max(box.bottom, r.bottom)};
+    }
+  });
+  return {nodes: nodes, box: box, view: document.body.getAttribute('data-view'),
+          area: {left: area.left, top: area.top, right: area.right, bottom: area.bottom}};
+}"""
+
+
+def camera(page: Any, ids: list[str] | None = None) -> dict[str, Any]:
+    """What the page shows now (see CAMERA), after svg-pan-zoom's next frame."""
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    return page.evaluate(CAMERA, ids or [])
+
+
+def shows_whole(view: dict[str, Any]) -> bool:
+    """Every node of the picture inside the picture area, all text at >= 10 px."""
+    return all(n["inside"] and n["font"] >= 10.0 for n in view["nodes"].values())
+
+
+def test_each_state_names_the_operands_the_camera_keeps_in_view() -> None:
+    root, a = expression()
+    root.backward()
+    info = walk(root)
+    states = stepper_states(root, forward=True)
+    root_id = len(info.nodes) - 1
+    start = next(s for s in states if s.phase == "backward")
+    assert start.context == [f"o{root_id}", f"v{info.index[info.nodes[root_id].operands[0]]}"]
+    for state in states:
+        i = state.node_id
+        if state.highlight == [f"v{i}", f"o{i}"]:  # an operation's step: its operands, each once
+            operands = list(dict.fromkeys(f"v{info.index[x]}" for x in info.nodes[i].operands))
+            assert state.context == operands, state.title
+    model = MLP(2, [3, 1], rng=0)
+    x = [Value(0.5, "x1"), Value(-1.0, "x2")]
+    loss = (model(x) - 1.0) ** 2
+    loss.backward()
+    data = page_data(stepper_html(loss, mode="layers"))
+    by_title = {state["title"].split(":")[0]: state for state in data["states"]}
+    assert by_title["layer 2 (1 neuron, linear)"]["context"] == ["L1.n1", "L1.n2", "L1.n3"]  # what δ(2) reads
+    assert by_title["layer 1 / neuron 2 (L1.n2)"]["context"] == ["input1", "input2"]
+
+
+@needs_browser
+def test_the_readme_explain_page_shows_its_whole_graph_on_load_and_at_every_step(browser: Any, tmp_path: Path) -> None:
+    """`micrograd-nn explain "tanh(a*b + c) * 2" ... --html stepper.html`: 7 values, 4 ops, whole at >= 10 px."""
+    from micrograd_nn.cli import main
+
+    path = tmp_path / "stepper.html"
+    assert main(["explain", "tanh(a*b + c) * 2", "--set", "a=2", "b=-3", "c=10", "--html", str(path),
+                 "--no-table", "--no-explain"]) == 0
+    page, problems = open_page(browser, path)
+    total = len(page_data(path.read_text())["states"])
+    for position in range(total):
+        view = camera(page)
+        assert len(view["nodes"]) == 11 and shows_whole(view) and view["view"] == "whole", (position, view)
+        if position < total - 1:
+            page.click("#next")
+    assert problems == []
+    page.close()
+
+
+@needs_browser
+@pytest.mark.slow
+def test_a_graph_too_large_to_show_whole_centres_the_current_node_with_its_operands(
+        browser: Any, tmp_path: Path) -> None:
+    model = MLP(2, [4, 1], rng=0)
+    loss = (model([0.5, -1.0]) - 1.0) ** 2
+    loss.backward()
+    path = write_html(loss, tmp_path / "stepper.html", forward=True)
+    page, problems = open_page(browser, path)
+    page.click("#fit")  # the whole graph at the largest size that shows it: its text is under 10 px
+    assert min(n["font"] for n in camera(page)["nodes"].values()) < 10.0
+    states = page_data(path.read_text())["states"]
+    operands = 0
+    for position, state in enumerate(states):
+        if position:
+            page.click("#next")
+        ids = state["highlight"] + state["context"]
+        if not state["highlight"]:
+            continue  # the first forward state: nothing is current yet
+        view = camera(page, ids)
+        where = f"step {position} ({state['title'][:50]}): {view['view']}"
+        box, area = view["box"], view["area"]
+        current = state["highlight"]
+        assert all(view["nodes"][i]["inside"] and view["nodes"][i]["font"] >= 10.0 for i in current), where
+        if view["view"] == "operands":
+            operands += 1
+            assert all(view["nodes"][i]["inside"] and view["nodes"][i]["font"] >= 10.0 for i in ids), where
+            assert (box["left"] + box["right"]) / 2 == pytest.approx((area["left"] + area["right"]) / 2, abs=1.5)
+            assert (box["top"] + box["bottom"]) / 2 == pytest.approx((area["top"] + area["bottom"]) / 2, abs=1.5)
+        else:  # the node and its operands are too far apart to show together at 10 px: text at 10 px exactly
+            assert view["view"] == "current", where
+            font = min(view["nodes"][i]["font"] for i in ids)
+            assert font == pytest.approx(10.0, abs=0.01), where
+            assert (box["right"] - box["left"] > area["right"] - area["left"] - 32
+                    or box["bottom"] - box["top"] > area["bottom"] - area["top"] - 32), where
+    assert operands > len(states) // 2
+    assert problems == []
+    page.close()
+
+
+@needs_browser
+@pytest.mark.slow
+def test_layer_mode_keeps_the_whole_16_16_1_network_in_view_at_every_step(browser: Any, tmp_path: Path) -> None:
+    model = MLP(2, [16, 16, 1], rng=0)
+    loss = (model([Value(0.5, "x1"), Value(-1.0, "x2")]) - 1.0) ** 2
+    loss.backward()
+    path = write_html(loss, tmp_path / "layers.html", mode="layers", forward=True)
+    page, problems = open_page(browser, path)
+    total = len(page_data(path.read_text())["states"])
+    for position in range(total):
+        view = camera(page)
+        assert len(view["nodes"]) == 36 and shows_whole(view), (position, view["view"])
+        if position < total - 1:
+            page.click("#next")
+    assert problems == []
+    page.close()
+
+
+NOTEBOOK_CELL = """<!DOCTYPE html><html><body style="margin: 0">
+<div style="width: 830px; padding: 8px">{shown}</div>
+<div id="later" style="width: 830px; padding: 8px; display: none">{hidden}</div>
+</body></html>"""
+
+
+@needs_browser
+def test_the_inline_stepper_frames_at_the_cells_width(browser: Any, tmp_path: Path) -> None:
+    """show(L) in a notebook cell 830 px wide (JupyterLab's at 1280 px), also when the cell is shown only later."""
+    a, b, c = Value(2.0, "a"), Value(-3.0, "b"), Value(10.0, "c")
+    root = (a * b + c).tanh() * 2
+    root.backward()
+    cell = Stepper(root)._repr_html_()
+    host = tmp_path / "notebook.html"
+    host.write_text(NOTEBOOK_CELL.format(shown=cell, hidden=cell))
+    page, problems = open_page(browser, host)
+    frames = page.query_selector_all("iframe.micrograd-nn-stepper")
+    assert frames[0].bounding_box()["width"] == 832  # the cell's 830 px and the frame's 1 px borders
+    inside = frames[0].content_frame()  # a sandboxed frame (scripts only): read from inside it
+    inside.wait_for_function("() => document.body.hasAttribute('data-view')")
+    view = camera(inside)
+    assert len(view["nodes"]) == 11 and shows_whole(view), view
+    page.evaluate("() => { document.getElementById('later').style.display = 'block'; }")
+    later = frames[1].content_frame()
+    later.wait_for_function("() => document.body.hasAttribute('data-view')")
+    assert shows_whole(camera(later))
+    later.click("#next")
+    assert shows_whole(camera(later))
+    assert problems == []
+    page.close()
+
+
+# --- legends: one rule for inputs, stated; only what is drawn -----------------------------------------------
+
+def legend_items(page: str) -> list[str]:
+    """The words of each line of a page's legend."""
+    block = page.split('<div id="legend">', 1)[1].split("</ul></div>", 1)[0]
+    return [html.unescape(re.sub(r"<[^>]+>", "", item)).strip() for item in re.findall(r"<li[^>]*>(.*?)</li>", block)]
+
+
+@needs_dot
+def test_the_node_legend_lists_only_the_styles_the_page_draws() -> None:
+    a, b, c = Value(2.0, "a"), Value(-3.0, "b"), Value(10.0, "c")
+    root = (a * b + c).tanh() * 2
+    root.backward()
+    assert legend_items(stepper_html(root)) == [  # every leaf labelled by you, gradients of both signs
+        "a leaf you labelled (bold border)", "computed value: name, data, grad",
+        "operation (oval), numbers inside in place: × 2, 2 − ·", "positive gradient (blue; stronger = larger)",
+        "negative gradient (red)", "white: a zero gradient, or one not reached yet (grad ?)", "the current step",
+    ]
+    model = MLP(2, [1], rng=0)
+    out = model([0.5, -1.0]) * Value(2.0)
+    out.backward()
+    items = legend_items(stepper_html(out))
+    assert items[:4] == [
+        "parameter (double border): a leaf labelled L1.n2.w1 or L1.n2.b as MLP labels them, or passed as parameters=",
+        "input (dashed): a leaf labelled x1, x2, … as MLP labels the numbers you give it, or passed as inputs=",
+        "an unlabelled leaf (dotted)", "computed value: name, data, grad",
+    ]
+    assert "operation (oval)" in items  # no plain number inside any op: not mentioned
+    x = Value(1.0, "x1")
+    assert "input (dashed)" in legend_items(stepper_html(x * x))[0]  # the label makes the input ...
+    assert "input (dashed)" not in " ".join(legend_items(stepper_html(Value(1.0, "u") * Value(1.0, "x"))))  # ... only
+
+
+@needs_dot
+def test_the_layer_legend_draws_the_inputs_by_the_same_rule() -> None:
+    model = MLP(2, [3, 1], rng=0)
+    loss = (model([Value(0.5, "a"), 1.0]) - 1.0) ** 2  # a: a leaf you labelled; 1.0 becomes the input x2
+    loss.backward()
+    page = stepper_html(loss, mode="layers")
+    items = legend_items(page)
+    assert items[1:3] == [
+        "input (dashed): a leaf labelled x1, x2, … as MLP labels the numbers you give it, or passed as inputs=",
+        "input: a leaf you labelled (bold border)",
+    ]
+    assert re.search(r'<g id="input1" class="node">.*?stroke-width="2"', page, re.S)  # a: bold, as in draw_dot
+    assert re.search(r'<g id="input2" class="node">.*?stroke-dasharray="5,2"', page, re.S)  # x2: dashed
+    from micrograd_nn.views.network_picture import network_layout
+
+    info = walk(loss)
+    grads = [info.nodes[z].grad for z in network_layout(info).zs.values()]
+    signs = [s for s, seen in (("positive", any(g > 0 for g in grads)), ("negative", any(g < 0 for g in grads)))
+             if seen]
+    assert [item.split()[0] for item in items if "dloss/dz (" in item] == signs
+    relu_only = MLP(2, [2, 1], rng=0)
+    flat = relu_only([0.5, -1.0]) * 0.0  # every dloss/dz is 0: no colour is drawn, so none is listed
+    flat.backward()
+    items = legend_items(stepper_html(flat, mode="layers"))
+    assert not any("dloss/dz (" in item for item in items) and "white: a zero dloss/dz, or not reached yet (?)" in items
+    assert "the loss (every operation after the last layer)" in items

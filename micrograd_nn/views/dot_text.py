@@ -19,6 +19,7 @@ import re
 import shutil
 import signal
 import subprocess
+import textwrap
 
 from micrograd_nn import rules
 from micrograd_nn.engine import Value
@@ -82,6 +83,22 @@ def quote(text: object, limit: int = MAX_LABEL_CHARS) -> str:
     """A DOT double-quoted string holding text (cleaned); newlines become DOT's centred line breaks."""
     cleaned = clean_text(str(text), limit)
     return '"' + cleaned.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def wrap_parts(parts: list[str], width: int = 90) -> str:
+    """parts joined by "; " in lines of at most width characters (a longer part is broken between words).
+
+    Graphviz does not wrap a picture's caption: one long line would make the picture that wide.
+    """
+    lines: list[str] = []
+    for part in parts:
+        if lines and len(lines[-1]) + 2 + len(part) <= width:
+            lines[-1] += "; " + part
+            continue
+        if lines:
+            lines[-1] += ";"
+        lines.extend(textwrap.wrap(part, width, break_long_words=False, break_on_hyphens=False) or [""])
+    return "\n".join(lines)
 
 
 def attrs(**attributes: object) -> str:

@@ -33,10 +33,11 @@ from micrograd_nn.views.dot_text import (
     quote,
     run_dot,
     signed_colour,
+    wrap_parts,
 )
 from micrograd_nn.views.format import DEFAULT_PRECISION, check_precision, format_number
 from micrograd_nn.views.network import Neuron
-from micrograd_nn.views.walk import Walk, walk
+from micrograd_nn.views.walk import INPUT_RULE, PARAMETER_RULE, Walk, walk
 
 if TYPE_CHECKING:
     import graphviz
@@ -181,10 +182,44 @@ class _Style:
         return format_number(x, self.precision) if self.info.grads_computed else "?"
 
 
-LEGEND = (
-    "blue: positive, red: negative. Edge width and colour: the weight's size and sign (hover for w, dL/dw and "
-    "its input). Neuron fill: dL/dz. z = w · x + b, a = act(z). Dashed: an input."
-)
+INPUT_STYLES: dict[str, tuple[dict[str, object], str]] = {
+    "input": ({"style": "rounded,dashed"}, f"dashed: an input ({INPUT_RULE})"),
+    "variable": ({"style": "rounded", "penwidth": 2}, "bold: a leaf you labelled"),
+    "constant": ({"style": "rounded,dotted"}, "dotted: an unlabelled leaf"),
+    "parameter": ({"style": "rounded", "peripheries": 2}, f"double border: a parameter ({PARAMETER_RULE})"),
+    "inner": ({"style": "rounded"}, "solid border: a value computed before the first layer"),
+}
+"""How the input column draws what the first layer reads, by its kind (the scalar picture's rule), and the
+legend's words for it."""
+
+
+def input_kinds(info: Walk, net: NetworkLayout) -> dict[str, str]:
+    """The kind of each input node of the network view: its leaf's kind; a plain number read by a weight is an input."""
+    of_name = {name: i for i, name in net.input_of.items()}
+    return {name: info.kinds[of_name[name]] if name in of_name else "input" for name in net.inputs}
+
+
+LEGEND = "edge width and colour: the weight's size and sign (hover for w, dL/dw and its input)"
+"""The caption's words on the weight edges, which every network view draws; the rest of the caption lists
+only what the picture draws (_legend_parts)."""
+
+
+def _legend_parts(style: _Style, edge_value: str, drawn_kinds: set[str], signs: set[str]) -> list[str]:
+    """What the network view's caption says: only what this picture draws."""
+    r = style.root_name
+    parts = []
+    if signs:
+        parts.append(", ".join(f"{colour}: {sign}" for colour, sign in (("blue", "positive"), ("red", "negative"))
+                               if sign in signs))
+    edges = LEGEND.replace("dL/", f"d{r}/")
+    if edge_value == "grad":
+        edges = edges.replace("the weight's size and sign", "the size and sign of its gradient")
+    parts.append(edges)
+    if style.info.grads_computed:
+        parts.append(f"neuron fill: d{r}/dz")
+    parts.append("z = w · x + b, a = act(z)")
+    parts.extend(INPUT_STYLES[kind][1] for kind in INPUT_STYLES if kind in drawn_kinds)
+    return parts
 
 
 def network_lines(
@@ -217,39 +252,35 @@ def network_lines(
         )
     ports = {"tailport": "e", "headport": "w"} if direction == "LR" else {"tailport": "s", "headport": "n"}
     style = _Style(info, net, precision, clean_text(info.names[-1], 30), ports)
-    caption = LEGEND.replace("dL/", f"d{style.root_name}/")
-    if edge_value == "grad":
-        caption = caption.replace("the weight's size and sign (hover", "the size and sign of its gradient (hover")
-    if not info.grads_computed:
-        caption = "gradients not computed yet: call backward() on the root to fill them in\n" + caption
-    if info.network.passes > 1:
-        passes = info.network.passes
-        caption = f"the network ran {passes} times in this graph: the picture shows its last pass\n" + caption
     lines = [
         f"rankdir={direction}",
         "newrank=true",
         "splines=line",
         f"nodesep={0.04 if compact else 0.12}",
-        f"ranksep={1.0 if focus else 0.8 if compact else 2.2}",
+        f"ranksep={1.0 if focus else 0.8 if compact else _column_gap(net)}",
         "outputorder=edgesfirst",  # neurons drawn over the weight edges, so their numbers stay readable
-        f"label={quote(caption, 400) if legend else quote('')} labelloc={'b' if info.grads_computed else 't'} "
-        "fontname=Helvetica fontsize=11",
+        "",  # the caption: written below, once it is known what the picture draws
         'node [fontname="Helvetica", fontsize=11, shape=box, style="rounded,filled", fillcolor="#ffffff"'
         + (', margin="0.08,0.03"]' if compact else "]"),
         "edge [arrowsize=0.4]",
     ]
     many_inputs = len(net.inputs) > MAX_DRAWN_INPUTS
     columns: list[list[str]] = [["inputs"] if many_inputs else list(net.inputs)]
+    kinds = input_kinds(info, net)
+    drawn_kinds = set(kinds.values())
     if many_inputs:
         values = [net.input_text[name][1] for name in net.inputs]
         label = f"{len(values)} inputs\nfrom {style.number(min(values))}\nto {style.number(max(values))}"
-        lines.append(f"{quote('inputs')} " + attrs(id="inputs", label=label, style="rounded,dashed"))
+        shared = drawn_kinds.pop() if len(drawn_kinds) == 1 else "mixed"  # one style when they share a kind
+        drawn_kinds = {shared}
+        look = INPUT_STYLES[shared][0] if shared in INPUT_STYLES else {"style": "rounded"}
+        lines.append(f"{quote('inputs')} " + attrs(id="inputs", label=label, **look))
     for name in [] if many_inputs else net.inputs:
         shown, value, grad = net.input_text[name]
         label = f"{clean_text(shown, 30)}\n{style.number(value)}"
         if grad is not None:
             label += f"\nd{style.root_name}/d{clean_text(shown, 30)} = {style.grad(grad)}"
-        lines.append(f"{quote(name)} " + attrs(id=name, label=label, style="rounded,dashed"))
+        lines.append(f"{quote(name)} " + attrs(id=name, label=label, **INPUT_STYLES[kinds[name]][0]))
     largest_grad = max((abs(info.nodes[z].grad) for z in net.zs.values() if math.isfinite(info.nodes[z].grad)),
                        default=0.0)
     for layer in net.layers:
@@ -280,7 +311,30 @@ def network_lines(
         tooltip = f"{key}.out = {style.number(output.data)}; d{style.root_name}/d{key}.out = {style.grad(output.grad)}"
         edge = attrs(id=f"{key}->loss", color="#555555", penwidth=1.2, tooltip=tooltip)
         lines.append(f"{quote(key)} -> {quote('loss')} {edge}")
+    caption = ""
+    if legend:
+        values = [info.nodes[w.parameter].data if edge_value == "weight" else info.nodes[w.parameter].grad
+                  for w in net.weights if w.target != focus]
+        if info.grads_computed:
+            values += [info.nodes[z].grad for z in net.zs.values()]
+        signs = {sign for value in values if value != 0 and not math.isnan(value)
+                 for sign in ["positive" if value > 0 else "negative"]}
+        caption = wrap_parts(_legend_parts(style, edge_value, drawn_kinds, signs))
+        if not info.grads_computed:
+            caption = "gradients not computed yet: call backward() on the root to fill them in\n" + caption
+        if info.network.passes > 1:
+            passes = info.network.passes
+            caption = f"the network ran {passes} times in this graph: the picture shows its last pass\n" + caption
+    lines[lines.index("")] = (f"label={quote(caption, 1000)} labelloc={'b' if info.grads_computed else 't'} "
+                              "fontname=Helvetica fontsize=11")
     return lines
+
+
+def _column_gap(net: NetworkLayout) -> float:
+    """Inches between columns: room for the fan of edges between tall columns (2.2 for 16 neurons), less for
+    short ones, so a small network fits a README's 880 px column at >= 10 px text (1.0 for 4 neurons)."""
+    tallest = max(len(layer) for layer in [net.inputs, *net.layers])
+    return round(min(2.2, max(1.0, 0.6 + 0.1 * tallest)), 2)
 
 
 def _neuron_attributes(style: _Style, neuron: Neuron, largest_grad: float, compact: bool = False) -> dict[str, object]:

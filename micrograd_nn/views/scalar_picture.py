@@ -21,10 +21,19 @@ from typing import Any, Protocol
 
 from micrograd_nn import labels, rules
 from micrograd_nn.engine import Value
-from micrograd_nn.views.dot_text import DOT_TIMEOUT, PictureError, attrs, clean_text, op_text, quote, signed_colour
+from micrograd_nn.views.dot_text import (
+    DOT_TIMEOUT,
+    PictureError,
+    attrs,
+    clean_text,
+    op_text,
+    quote,
+    signed_colour,
+    wrap_parts,
+)
 from micrograd_nn.views.format import DEFAULT_PRECISION, check_precision, format_number
 from micrograd_nn.views.picture import Picture, write_picture
-from micrograd_nn.views.walk import Walk, on_path, walk
+from micrograd_nn.views.walk import INPUT_RULE, PARAMETER_RULE, Walk, on_path, walk
 
 DEFAULT_MAX_NODES = 300
 """Pictures with more drawn nodes than this raise PictureTooLargeError instead of hanging Graphviz."""
@@ -291,13 +300,18 @@ def _cluster(key: str, statements: list[str]) -> list[str]:
 
 
 def _legend(layout: _Layout) -> str:
-    """One line saying what the borders, shapes and colours mean, for the kinds of node this picture has."""
-    kinds = set(layout.info.kinds)
-    parts = ["box: a value (name, data, grad)", "oval: the operation that made it"]
+    """One line saying what the borders, shapes and colours mean: only those this picture draws."""
+    info = layout.info
+    drawn = [i for i in range(len(info.nodes)) if not layout.hidden[i]]
+    kinds = {info.kinds[i] for i in drawn if info.groups[i] not in layout.collapsed}
+    ops = [i for i in drawn if info.nodes[i].operands and info.groups[i] not in layout.collapsed]
+    parts = ["box: a value (name, data, grad)"]
+    if ops:
+        parts.append("oval: the operation that made it")
     if "parameter" in kinds:
-        parts.append("double border: parameter")
+        parts.append(f"double border: parameter ({PARAMETER_RULE})")
     if "input" in kinds:
-        parts.append("dashed: input")
+        parts.append(f"dashed: input ({INPUT_RULE})")
     if "variable" in kinds:
         parts.append("bold: a leaf you labelled")
     if "constant" in kinds:
@@ -305,14 +319,20 @@ def _legend(layout: _Layout) -> str:
     if layout.collapsed:
         parts.append("3-D box: a whole neuron")
     if layout.computed and layout.options.color_by_grad:
-        parts.append("fill: blue grad > 0, red grad < 0, stronger when larger")
-    if layout.options.edge_labels and layout.computed:
+        grads = [info.nodes[i].grad for i in drawn]
+        fills = [what for what, shown in (("blue grad > 0", any(g > 0 for g in grads)),
+                                          ("red grad < 0", any(g < 0 for g in grads))) if shown]
+        if fills:
+            parts.append(f"fill: {', '.join(fills)}, stronger when larger")
+    if layout.options.edge_labels and layout.computed and ops:
         parts.append("edge: local derivative × upstream = contribution")
-    if any(_ordered(node.op) for node in layout.info.nodes):
+    if any(_ordered(info.nodes[i].op) for i in ops):
         parts.append("#1, #2: which input of the op (order matters for −, ÷, **)")
-    if layout.culprits or layout.mismatched:
-        parts.append("red op: a wrong local derivative; orange box: a gradient that central differences contradict")
-    return "; ".join(parts)
+    if layout.culprits:
+        parts.append("red op: a wrong local derivative")
+    if layout.mismatched:
+        parts.append("orange box: a gradient that central differences contradict")
+    return wrap_parts(parts)
 
 
 def _dot_lines(info: Walk, options: DrawOptions) -> list[str]:
@@ -321,6 +341,9 @@ def _dot_lines(info: Walk, options: DrawOptions) -> list[str]:
     groups, collapsed = info.groups, layout.collapsed
     lines = [
         f"rankdir={options.direction}",
+        # ranks closer than Graphviz's 0.5 in (edge labels need the room): a chain of 7 values fits a laptop's
+        # stepper, and the README's column, whole at >= 10 px text
+        f"ranksep={0.5 if options.edge_labels else 0.3}",
         'node [fontname="Helvetica", fontsize=11]',
         'edge [fontname="Helvetica", fontsize=9, color="#555555"]',
     ]
@@ -332,7 +355,7 @@ def _dot_lines(info: Walk, options: DrawOptions) -> list[str]:
     if notes:
         where = "t" if len(notes) == 2 or options.legend is False else "b"
         colour = "firebrick" if notes[0].startswith("gradients not computed") else "#444444"
-        lines.append(f"label={quote(chr(10).join(notes), 600)} labelloc={where} fontname=Helvetica fontsize=10 "
+        lines.append(f"label={quote(chr(10).join(notes), 1000)} labelloc={where} fontname=Helvetica fontsize=10 "
                      f"fontcolor=\"{colour}\"")
     # Edges go after every node and outside the clusters: in DOT, mentioning a
     # node inside a subgraph makes it a member of that subgraph.

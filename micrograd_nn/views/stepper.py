@@ -31,7 +31,8 @@ import html
 import json
 import math
 import re
-from dataclasses import asdict, dataclass, replace
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -51,7 +52,7 @@ from micrograd_nn.views.explain import (
 from micrograd_nn.views.format import format_number
 from micrograd_nn.views.network import Neuron
 from micrograd_nn.views.replay import Step, replay
-from micrograd_nn.views.walk import Walk, walk
+from micrograd_nn.views.walk import INPUT_RULE, PARAMETER_RULE, Walk, walk
 
 MODES = ("nodes", "layers")
 """How the stepper walks backward: one step per operation node, or per layer then per neuron."""
@@ -108,18 +109,23 @@ class PageState:
     updates: dict[str, str]  # picture id -> the gradient text it shows from now on
     fills: dict[str, str]  # picture id -> its colour for that gradient
     reveal: list[str]  # picture ids whose values the forward pass reaches now
+    context: list[str] = field(default_factory=list)  # picture ids the camera keeps in view with highlight
 
 
 def _state(title: str, *, phase: str, node_id: int, highlight: list[str], rule: list[str] | None = None,
            lines: list[str] | None = None, grads: dict[int, float] | None = None, largest: float = 0.0,
-           reveal: list[int] | None = None) -> PageState:
-    """A PageState from walk ids: grads {id: running total} become texts and colours."""
+           reveal: list[int] | None = None, context: list[str] | None = None) -> PageState:
+    """A PageState from walk ids: grads {id: running total} become texts and colours.
+
+    context: the ids the camera keeps in view with the highlighted ones (the current node's operands).
+    """
     grads = grads or {}
     return PageState(
         title=title, phase=phase, node_id=node_id, highlight=highlight, rule=rule or [], lines=lines or [],
         updates={f"v{i}": format_number(g) for i, g in grads.items()},
         fills={f"v{i}": _fill(g, largest) for i, g in grads.items()},
         reveal=[f"v{i}" for i in reveal or []],
+        context=[x for x in dict.fromkeys(context or []) if x not in highlight],
     )
 
 
@@ -151,11 +157,12 @@ def _states(info: Walk, *, mode: str, forward: bool) -> list[PageState]:
         states += _forward_states(info) if network is None else _forward_layer_states(info, network)
     root_id = len(info.nodes) - 1
     root_name = info.names[root_id]
+    root_context = [f"o{root_id}", *_operand_ids(info, root_id)] if info.nodes[root_id].operands else []
     states.append(
         _state(
             f"start: d{root_name}/d{root_name} = 1 (the gradient of the output with respect to itself)",
             phase="backward", node_id=root_id, highlight=[f"v{root_id}"], lines=[f"d{root_name}/d{root_name} = 1.0000"],
-            grads={root_id: 1.0}, largest=largest,
+            grads={root_id: 1.0}, largest=largest, context=root_context,
         )
     )
     if network is None:
@@ -163,6 +170,11 @@ def _states(info: Walk, *, mode: str, forward: bool) -> list[PageState]:
     else:
         states += _layer_states(info, network, steps, totals, largest)
     return states
+
+
+def _operand_ids(info: Walk, i: int) -> list[str]:
+    """The page ids of node i's operands (v{j}), in order, each once."""
+    return list(dict.fromkeys(f"v{info.index[x]}" for x in info.nodes[i].operands))
 
 
 def _node_state(info: Walk, step: Step, total_steps: int, largest: float) -> PageState:
@@ -174,6 +186,7 @@ def _node_state(info: Walk, step: Step, total_steps: int, largest: float) -> Pag
         phase="backward", node_id=i, highlight=[f"v{i}", f"o{i}"], rule=rule_lines(info, i),
         lines=[chain_rule_line(root_name, step, c) for c in step.contributions],
         grads={c.operand_id: c.total_after for c in step.contributions}, largest=largest,
+        context=_operand_ids(info, i),
     )
 
 
@@ -186,7 +199,7 @@ def _forward_states(info: Walk) -> list[PageState]:
         states.append(
             _state(f"forward {number} of {len(inner)}: {info.names[i]} = {format_number(info.nodes[i].data)}",
                    phase="forward", node_id=i, highlight=[f"v{i}", f"o{i}"], rule=rule_lines(info, i)[:1],
-                   reveal=[i])
+                   reveal=[i], context=_operand_ids(info, i))
         )
     return states
 
@@ -234,6 +247,11 @@ def _rounded(x: float) -> float:
     return float(format_number(x)) if math.isfinite(x) else x
 
 
+def _signal_ids(info: Walk, layer: Iterable[Neuron]) -> list[str]:
+    """The page ids (v{j}) of what the layer's weights multiply: the previous layer's outputs or the inputs."""
+    return list(dict.fromkeys(f"v{info.index[x]}" for n in layer for x in n.inputs if isinstance(x, Value)))
+
+
 def _forward_layer_states(info: Walk, network: _Network) -> list[PageState]:
     """One forward state per stage: layer l's values appear at once (z(l) = W(l) a(l−1) + b(l), a(l) = f(z(l)))."""
     inputs = sorted({info.index[x] for n in network.layers[0] for x in n.inputs if isinstance(x, Value)})
@@ -256,11 +274,14 @@ def _forward_layer_states(info: Walk, network: _Network) -> list[PageState]:
             ]
             title = f"forward, layer {int(stage)} ({_neurons(len(layer))}, {act})"
             highlight = [f"v{info.index[n.out]}" for n in layer]
+            context = _signal_ids(info, layer)
         else:
             rule = [line for i in ids for line in rule_lines(info, i)[:1]]
             title = "forward: " + ("the loss" if stage > len(network.layers) else f"after layer {int(stage)}")
             highlight = [f"v{i}" for i in ids] + [f"o{i}" for i in ids]
-        states.append(_state(title, phase="forward", node_id=ids[-1], highlight=highlight, rule=rule, reveal=ids))
+            context = [x for i in ids for x in _operand_ids(info, i)]
+        states.append(_state(title, phase="forward", node_id=ids[-1], highlight=highlight, rule=rule, reveal=ids,
+                             context=context))
     return states
 
 
@@ -291,7 +312,7 @@ def _layer_states(info: Walk, network: _Network, steps: list[Step], totals: list
         states.append(
             _state(
                 f"the inputs: d{r}/da(0) = W(1)ᵀ δ(1)", phase="backward", node_id=leaves[0],
-                highlight=[f"v{i}" for i in leaves],
+                highlight=[f"v{i}" for i in leaves], context=[f"v{n.z}" for n in network.layers[0]],
                 rule=[f"W(1) = {_matrix(rows)}", f"δ(1) = {_vector(deltas)}"],
                 lines=[f"d{r}/d{info.names[i]} = {format_number(totals[i])}" for i in leaves],
                 grads={i: totals[i] for i in leaves}, largest=largest,
@@ -332,7 +353,7 @@ def _one_layer_states(info: Walk, network: _Network, layer_number: int, totals: 
         _state(
             f"layer {k} ({_neurons(len(layer))}, {act}): δ({k}) = d{r}/dz({k})",
             phase="backward", node_id=info.index[layer[0].out], rule=rule,
-            highlight=[f"v{info.index[n.out]}" for n in layer],
+            highlight=[f"v{info.index[n.out]}" for n in layer], context=_signal_ids(info, layer),
             lines=[f"d{r}/dz({n.key}) = {format_number(d)}" for n, d in zip(layer, deltas)],
             grads={i: totals[i] for n in layer for i in (info.index[n.z], info.index[n.out])}, largest=largest,
         )
@@ -390,7 +411,8 @@ def _neuron_state(info: Walk, network: _Network, k: int, neuron: Neuron, upstrea
     return _state(
         f"{labels.neuron_title(neuron.key)} ({neuron.key}): δ = {format_number(delta)}",
         phase="backward", node_id=out, highlight=[f"{kind}{i}" for i in ids for kind in "vo"],
-        rule=rule, lines=lines, grads={i: totals[i] for i in (z, out)}, largest=largest,
+        context=_signal_ids(info, [neuron]), rule=rule, lines=lines, grads={i: totals[i] for i in (z, out)},
+        largest=largest,
     )
 
 
@@ -416,6 +438,7 @@ class _NetworkPicture:
     node_of: dict[str, str]  # "v12" or "o12" -> the picture's node ("L1.n3", "input1", "loss")
     shows: dict[str, str]  # picture node -> the "v{id}" whose gradient its text and fill show
     texts: dict[str, dict[str, Any]]  # picture node -> the lines of its label holding numbers
+    legend: str  # the page's legend for this picture
 
 
 def _network_picture(info: Walk, **options: Any) -> _NetworkPicture:
@@ -453,7 +476,7 @@ def _network_picture(info: Walk, **options: Any) -> _NetworkPicture:
         shows["loss"] = f"v{net.loss}"
         texts["loss"] = _LOSS_TEXT
     dot = "digraph network {\n" + "".join(f"\t{line}\n" for line in lines) + "}\n"
-    return _NetworkPicture(dot, node_of, shows, texts)
+    return _NetworkPicture(dot, node_of, shows, texts, _network_legend(info, net, many_inputs))
 
 
 def _on_picture(state: PageState, picture: _NetworkPicture) -> PageState:
@@ -462,8 +485,10 @@ def _on_picture(state: PageState, picture: _NetworkPicture) -> PageState:
         return list(dict.fromkeys(picture.node_of[x] for x in ids if x in picture.node_of))
 
     shown = {node: v for node, v in picture.shows.items() if v in state.updates}
+    highlight = moved(state.highlight)
     return replace(
-        state, highlight=moved(state.highlight), reveal=moved(state.reveal),
+        state, highlight=highlight, reveal=moved(state.reveal),
+        context=[x for x in moved(state.context) if x not in highlight],
         updates={node: state.updates[v] for node, v in shown.items()},
         fills={node: state.fills[v] for node, v in shown.items()},
     )
@@ -481,43 +506,81 @@ def _script_safe(text: str) -> str:
     return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
 
 
-_LEGEND = """<div id="legend"><h2>Legend</h2><ul>
-<li><svg width="34" height="20"><rect x="1" y="1" width="32" height="18" rx="4" fill="#fff" stroke="#000"/>
-<rect x="4" y="4" width="26" height="12" rx="3" fill="none" stroke="#000"/></svg>parameter (double border)</li>
-<li><svg width="34" height="20"><rect x="2" y="2" width="30" height="16" rx="4" fill="#fff" stroke="#000"
- stroke-dasharray="4 3"/></svg>input (dashed)</li>
-<li><svg width="34" height="20"><rect x="2" y="2" width="30" height="16" fill="#fff" stroke="#000"
- stroke-dasharray="1 2"/></svg>constant: an unlabelled Value you made (dotted)</li>
-<li><svg width="34" height="20"><rect x="2" y="2" width="30" height="16" rx="4" fill="#fff" stroke="#000"
- stroke-width="2"/></svg>a Value you labelled (bold border)</li>
-<li><svg width="34" height="20"><rect x="2" y="2" width="30" height="16" rx="4" fill="#fff" stroke="#000"/></svg>
-computed value: name, data, grad</li>
-<li><svg width="34" height="20"><ellipse cx="17" cy="10" rx="15" ry="8" fill="#fff" stroke="#000"/></svg>
-operation (oval), numbers inside in place: × 2, 2 − ·</li>
-<li><svg width="34" height="20"><rect x="2" y="2" width="30" height="16" rx="4" fill="hsl(210, 80%, 70%)"
- stroke="#000"/></svg>positive gradient (blue; stronger = larger)</li>
-<li><svg width="34" height="20"><rect x="2" y="2" width="30" height="16" rx="4" fill="hsl(0, 80%, 70%)"
- stroke="#000"/></svg>negative gradient (red); white: zero or not reached yet (grad ?)</li>
-<li><svg width="34" height="20"><rect x="2" y="2" width="30" height="16" rx="4" fill="#fff" stroke="#e8590c"
- stroke-width="4"/></svg>the current step</li>
-</ul></div>"""
+_SWATCHES = {
+    "parameter": '<rect x="1" y="1" width="32" height="18" rx="4" fill="#fff" stroke="#000"/><rect x="4" y="4" '
+                 'width="26" height="12" rx="3" fill="none" stroke="#000"/>',
+    "input": '<rect x="2" y="2" width="30" height="16" rx="4" fill="#fff" stroke="#000" stroke-dasharray="4 3"/>',
+    "constant": '<rect x="2" y="2" width="30" height="16" rx="4" fill="#fff" stroke="#000" stroke-dasharray="1 2"/>',
+    "variable": '<rect x="2" y="2" width="30" height="16" rx="4" fill="#fff" stroke="#000" stroke-width="2"/>',
+    "inner": '<rect x="2" y="2" width="30" height="16" rx="4" fill="#fff" stroke="#000"/>',
+    "op": '<ellipse cx="17" cy="10" rx="15" ry="8" fill="#fff" stroke="#000"/>',
+    "weight": '<line x1="2" y1="10" x2="32" y2="10" stroke="hsl(210, 60%, 50%)" stroke-width="3"/>',
+    "positive": '<rect x="2" y="2" width="30" height="16" rx="4" fill="hsl(210, 80%, 70%)" stroke="#000"/>',
+    "negative": '<rect x="2" y="2" width="30" height="16" rx="4" fill="hsl(0, 80%, 70%)" stroke="#000"/>',
+    "current": '<rect x="2" y="2" width="30" height="16" rx="4" fill="#fff" stroke="#e8590c" stroke-width="4"/>',
+}
+"""The legend's small pictures of each style the page can draw."""
 
-_NETWORK_LEGEND = """<div id="legend"><h2>Legend</h2><ul>
-<li><svg width="34" height="20"><rect x="2" y="2" width="30" height="16" rx="4" fill="#fff" stroke="#000"/></svg>
-a neuron L&lt;layer&gt;.n&lt;index&gt;: z = w · x + b, a = act(z), dL/dz; one column per layer</li>
-<li><svg width="34" height="20"><rect x="2" y="2" width="30" height="16" rx="4" fill="#fff" stroke="#000"
- stroke-dasharray="4 3"/></svg>input (dashed)</li>
-<li><svg width="34" height="20"><rect x="2" y="2" width="30" height="16" rx="4" fill="#fff" stroke="#000"
- stroke-width="2"/></svg>the loss (every operation after the last layer)</li>
-<li><svg width="34" height="20"><line x1="2" y1="10" x2="32" y2="10" stroke="hsl(210, 60%, 50%)"
- stroke-width="3"/></svg>a weight: width and colour its size and sign (hover for w and dL/dw)</li>
-<li><svg width="34" height="20"><rect x="2" y="2" width="30" height="16" rx="4" fill="hsl(210, 80%, 70%)"
- stroke="#000"/></svg>positive dL/dz (blue; stronger = larger)</li>
-<li><svg width="34" height="20"><rect x="2" y="2" width="30" height="16" rx="4" fill="hsl(0, 80%, 70%)"
- stroke="#000"/></svg>negative dL/dz (red); white: not reached yet (?)</li>
-<li><svg width="34" height="20"><rect x="2" y="2" width="30" height="16" rx="4" fill="#fff" stroke="#e8590c"
- stroke-width="4"/></svg>the current step</li>
-</ul></div>"""
+
+def _legend_html(items: list[tuple[str, str]]) -> str:
+    """The page's legend: one line per (swatch, words), only for the styles this page draws."""
+    lines = "".join(f'<li data-legend="{swatch}"><svg width="34" height="20">{_SWATCHES[swatch]}</svg>'
+                    f"{html.escape(words)}</li>\n" for swatch, words in items)
+    return f'<div id="legend"><h2>Legend</h2><ul>\n{lines}</ul></div>'
+
+
+def _signs(values: list[float]) -> list[str]:
+    """"positive" and/or "negative": the signs among the values (0 and nan have none)."""
+    return [sign for sign, seen in (("positive", any(v > 0 for v in values)),
+                                    ("negative", any(v < 0 for v in values))) if seen]
+
+
+def _node_legend(info: Walk, totals: list[float]) -> str:
+    """The node mode's legend: the leaf kinds, shapes and gradient colours its picture has, and no others."""
+    kinds = set(info.kinds)
+    ops = [node for node in info.nodes if node.operands]
+    items = []
+    if "parameter" in kinds:
+        items.append(("parameter", f"parameter (double border): {PARAMETER_RULE}"))
+    if "input" in kinds:
+        items.append(("input", f"input (dashed): {INPUT_RULE}"))
+    if "variable" in kinds:
+        items.append(("variable", "a leaf you labelled (bold border)"))
+    if "constant" in kinds:
+        items.append(("constant", "an unlabelled leaf (dotted)"))
+    if ops:
+        items.append(("inner", "computed value: name, data, grad"))
+        numbers = any(not isinstance(x, Value) for node in ops for x in node.inputs)
+        items.append(("op", "operation (oval)" + (", numbers inside in place: × 2, 2 − ·" if numbers else "")))
+    words = {"positive": "positive gradient (blue; stronger = larger)", "negative": "negative gradient (red)"}
+    items += [(sign, words[sign]) for sign in _signs([t for t in totals if math.isfinite(t)])]
+    items.append(("inner", "white: a zero gradient, or one not reached yet (grad ?)"))
+    items.append(("current", "the current step"))
+    return _legend_html(items)
+
+
+def _network_legend(info: Walk, net: network_picture.NetworkLayout, many_inputs: bool) -> str:
+    """The layer mode's legend: neurons, the input column's styles, the loss, weights and dL/dz colours drawn."""
+    r = info.names[-1]
+    items = [("inner", f"a neuron L<layer>.n<index>: z = w · x + b, a = act(z), d{r}/dz; one column per layer")]
+    kinds = set(network_picture.input_kinds(info, net).values())
+    if many_inputs and len(kinds) > 1:
+        kinds = {"inner"}  # the inputs node of a mixed column is drawn plain
+    words = {"input": f"input (dashed): {INPUT_RULE}", "variable": "input: a leaf you labelled (bold border)",
+             "constant": "input: an unlabelled leaf (dotted)", "parameter": f"input: a parameter ({PARAMETER_RULE})",
+             "inner": "input: a value computed before the first layer"}
+    items += [(kind, words[kind]) for kind in words if kind in kinds]
+    if net.loss is not None:
+        items.append(("variable", "the loss (every operation after the last layer)"))
+    if net.weights:
+        items.append(("weight", f"a weight: width and colour its size and sign (hover for w and d{r}/dw)"))
+    words = {"positive": f"positive d{r}/dz (blue; stronger = larger)", "negative": f"negative d{r}/dz (red)"}
+    grads = [info.nodes[z].grad for z in net.zs.values()] if info.grads_computed else []
+    items += [(sign, words[sign]) for sign in _signs(grads)]
+    items.append(("inner", f"white: a zero d{r}/dz, or not reached yet (?)" if 0.0 in grads
+                  else "white: not reached yet (?)"))
+    items.append(("current", "the current step"))
+    return _legend_html(items)
 
 
 def stepper_html(
@@ -572,7 +635,7 @@ def stepper_html(
     if not info.grads_computed:
         status = ('<p class="help" id="not-run">backward() has not run on this graph yet: the page shows the '
                   "gradients it will compute.</p>")
-    legend = _NETWORK_LEGEND if mode == "layers" else _LEGEND
+    legend = network.legend if mode == "layers" else _node_legend(info, replay(info)[1])
     what_fills = ""
     if mode == "layers":
         what_fills = ('<p class="help" id="what-fills">Each neuron is one node: its z and a appear when the forward '

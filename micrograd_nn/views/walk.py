@@ -22,6 +22,12 @@ from dataclasses import dataclass
 from micrograd_nn.engine import Value, topological_order
 from micrograd_nn.views.network import Network, recognise
 
+INPUT_RULE = "a leaf labelled x1, x2, … as MLP labels the numbers you give it, or passed as inputs="
+"""What makes a leaf an input, as every legend states it (the one rule; views.network decides kinds by it)."""
+
+PARAMETER_RULE = "a leaf labelled L1.n2.w1 or L1.n2.b as MLP labels them, or passed as parameters="
+"""What makes a leaf a parameter, as every legend states it."""
+
 
 @dataclass(frozen=True)
 class Walk:

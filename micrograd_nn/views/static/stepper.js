@@ -3,10 +3,10 @@
    current node into view with its text large enough to read. */
 (function () {
   "use strict";
-  var MIN_TEXT_PX = 13;   // the current node's smallest font, in screen pixels, after a step
-  var LEAST_TEXT_PX = 10; // smallest font allowed to fit a whole layer, or the whole picture on load and Fit
-  var GOOD_TEXT_PX = 15;  // the size a step zooms to when the text was too small
-  var MARGIN_PX = 24;     // room kept between the current node and the picture's edge
+  var LEAST_TEXT_PX = 10;   // the smallest font the camera shows, in screen pixels
+  var GOOD_TEXT_PX = 14;    // the font of the current node and its operands when the whole graph is too large
+  var LARGEST_TEXT_PX = 18; // a small graph shown whole is not blown up past this
+  var MARGIN_PX = 16;       // room kept between what is shown and the picture's edge
 
   var data = JSON.parse(document.getElementById("stepper-data").textContent);
   var states = data.states;
@@ -19,8 +19,6 @@
   var shownData = {};  // id -> the picture's "data ..." text, kept while forward steps hide it
   // layer mode: id -> {grad: line, data: [lines]}, the label lines holding numbers (the network view's)
   var texts = data.texts || {};
-  // layer mode (the network view): on load and Fit, the whole picture only when its text stays readable
-  var layerMode = document.body.getAttribute("data-mode") === "layers";
   var labels = {};  // id -> the original text of each of its label lines
 
   function lineAt(id, index) {
@@ -124,14 +122,62 @@
     return first && first.id ? [first.id] : [];
   }
 
-  function overview() {
-    // layer mode's Fit and first view: the whole picture when its text is still readable (>= LEAST_TEXT_PX) at that size, else the current node
-    if (!ensurePanZoom()) { return; }
-    panZoom.resize(); panZoom.fit(); panZoom.center();
+  function fitZoom(box) {
+    // the zoom (screen pixels per picture unit) at which box fills the picture area, margins kept
+    var sizes = panZoom.getSizes();
+    return Math.min((sizes.width - 2 * MARGIN_PX) / Math.max(box.x1 - box.x0, 1e-9),
+                    (sizes.height - 2 * MARGIN_PX) / Math.max(box.y1 - box.y0, 1e-9));
+  }
+
+  function place(box, target, keep) {
+    // zoom to target and centre box on each axis where it fits, else show its start (top or left) with a
+    // margin; keep (optional): a box moved just into view if that centring leaves it out
+    var sizes = panZoom.getSizes();
+    var along = function (low, high, size, keepLow, keepHigh) {
+      var extent = (high - low) * target;
+      var pan = extent <= size - 2 * MARGIN_PX ? (size - extent) / 2 - low * target : MARGIN_PX - low * target;
+      if (keepLow !== undefined) {
+        pan = Math.min(pan, size - MARGIN_PX - keepHigh * target);  // its far end inside
+        pan = Math.max(pan, MARGIN_PX - keepLow * target);          // its start inside, first
+      }
+      return pan;
+    };
+    panZoom.zoom(panZoom.getZoom() * target / sizes.realZoom);
+    panZoom.pan({
+      x: keep ? along(box.x0, box.x1, sizes.width, keep.x0, keep.x1) : along(box.x0, box.x1, sizes.width),
+      y: keep ? along(box.y0, box.y1, sizes.height, keep.y0, keep.y1) : along(box.y0, box.y1, sizes.height)
+    });
     syncNow();
+  }
+
+  function frame() {
+    // the camera, on load, after every step and on every resize of the picture area: the whole graph when
+    // its text stays >= LEAST_TEXT_PX there; else the current node with its operands, centred (text up to
+    // GOOD_TEXT_PX); else (they are too far apart) text at LEAST_TEXT_PX, centred on them as far as the
+    // current node stays in view (data-view says which: whole, operands, current, part)
+    if (!ensurePanZoom()) { return; }
+    panZoom.resize();
     var whole = contentBox(allNodeIds());
-    if (whole === null || whole.font * panZoom.getSizes().realZoom < LEAST_TEXT_PX) { focus(); }
-    else { note(); }
+    if (whole === null) { return; }
+    var zoom = fitZoom(whole.box), view = "whole", box = whole.box, keep = null;
+    if (whole.font * zoom >= LEAST_TEXT_PX) {
+      zoom = Math.min(zoom, LARGEST_TEXT_PX / whole.font);
+    } else {
+      var current = contentBox(focusIds()) || whole;
+      var both = contentBox(focusIds().concat(states[position].context || [])) || current;
+      var fits = fitZoom(both.box);
+      if (both.font * fits >= LEAST_TEXT_PX) {
+        view = "operands"; box = both.box; zoom = Math.min(fits, GOOD_TEXT_PX / both.font);
+      } else {
+        // too far apart: text at LEAST_TEXT_PX, centred on them all as far as the current node stays in view
+        fits = fitZoom(current.box);
+        view = current.font * fits >= LEAST_TEXT_PX ? "current" : "part";
+        box = both.box; keep = current.box; zoom = LEAST_TEXT_PX * 1.0005 / Math.min(both.font, current.font);
+      }
+    }
+    place(box, zoom, keep);
+    document.body.setAttribute("data-view", view);
+    note();
   }
 
   function note() {
@@ -149,39 +195,6 @@
     document.getElementById("view-note").textContent = seen < ids.length
       ? "showing " + seen + " of the " + ids.length + " highlighted nodes, from the top: drag or zoom out for the rest"
       : "";
-  }
-
-  function focus() {
-    // zoom (only when needed) so the current node's text is readable and the node fits, then pan it into view;
-    // a group of nodes (a whole layer) may go down to LEAST_TEXT_PX to fit, else it shows from its top
-    if (!ensurePanZoom()) { return; }
-    var found = contentBox(focusIds());
-    if (found === null) { note(); return; }
-    var box = found.box, sizes = panZoom.getSizes(), pan = panZoom.getPan();
-    var zoom = sizes.realZoom, width = sizes.width, height = sizes.height;
-    var readable = MIN_TEXT_PX / found.font, comfortable = GOOD_TEXT_PX / found.font;
-    var least = LEAST_TEXT_PX / found.font;
-    var fits = Math.min((width - 2 * MARGIN_PX) / (box.x1 - box.x0), (height - 2 * MARGIN_PX) / (box.y1 - box.y0));
-    var target = zoom;
-    if (zoom < readable) {
-      target = fits >= readable ? Math.min(comfortable, fits) : Math.max(fits, least);
-    } else if (zoom > fits) {
-      target = Math.max(fits, least);
-    }
-    var inView = target === zoom &&
-      pan.x + zoom * box.x0 >= MARGIN_PX && pan.x + zoom * box.x1 <= width - MARGIN_PX &&
-      pan.y + zoom * box.y0 >= MARGIN_PX && pan.y + zoom * box.y1 <= height - MARGIN_PX;
-    if (!inView) {
-      // centre the node on each axis where it fits; else show its start (top or left) with a margin
-      var along = function (low, high, size) {
-        var extent = (high - low) * target;
-        return extent <= size - 2 * MARGIN_PX ? (size - extent) / 2 - low * target : MARGIN_PX - low * target;
-      };
-      panZoom.zoom(panZoom.getZoom() * target / zoom);
-      panZoom.pan({ x: along(box.x0, box.x1, width), y: along(box.y0, box.y1, height) });
-    }
-    syncNow();
-    note();
   }
 
   function show(k) {
@@ -234,7 +247,7 @@
     document.getElementById("next").disabled = position === states.length - 1;
     document.body.setAttribute("data-position", String(position));
     document.body.setAttribute("data-phase", state.phase);
-    focus();
+    frame();
   }
 
   function fillList(id, lines) {
@@ -267,7 +280,6 @@
     if (!ensurePanZoom()) { return; }
     if (action === "in") { panZoom.zoomIn(); }
     else if (action === "out") { panZoom.zoomOut(); }
-    else if (layerMode) { overview(); return; }
     else { panZoom.resize(); panZoom.fit(); panZoom.center(); }
     syncNow();
   }
@@ -290,10 +302,17 @@
     else { return; }
     event.preventDefault();
   });
-  window.addEventListener("resize", function () {
-    if (panZoom) { panZoom.resize(); }
-    focus();
-  });
+  // a notebook may show the page before it has a size, or change its width: frame again whenever the
+  // picture area's size changes
+  var lastSize = "";
+  function resized() {
+    var area = document.getElementById("graph").getBoundingClientRect();
+    var size = Math.round(area.width) + "x" + Math.round(area.height);
+    if (size !== lastSize) { lastSize = size; frame(); }
+  }
+  window.addEventListener("resize", resized);
+  if (typeof window.ResizeObserver === "function") {
+    new window.ResizeObserver(resized).observe(document.getElementById("graph"));
+  }
   show(0);
-  if (layerMode) { overview(); }
 })();
