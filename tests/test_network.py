@@ -166,6 +166,7 @@ def test_an_l2_penalty_does_not_disturb_the_network() -> None:
     assert net.problems == () and [len(layer.neurons) for layer in net.layers] == [3, 1]
 
 
+@pytest.mark.slow  # builds a 78,000-node graph; the layer-page test in test_stepper covers the quick lane
 def test_finding_the_mnist_network_is_linear() -> None:
     """784 inputs per neuron: each weight's input is read off its product, not searched for."""
     model = MLP(784, [32, 16, 10], rng=0)
