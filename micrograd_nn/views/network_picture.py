@@ -242,37 +242,57 @@ def network_lines(
         )
     ports = {"tailport": "e", "headport": "w"} if direction == "LR" else {"tailport": "s", "headport": "n"}
     style = _Style(info, net, precision, dot_text.clean_text(info.names[-1], 30), ports)
-    lines = [
+    inputs, drawn_kinds = _input_column(style)
+    neurons, columns = _neuron_columns(style, focus, compact)
+    caption = _caption(style, edge_value, focus, drawn_kinds) if legend else ""
+    return [
         f"rankdir={direction}",
         "newrank=true",
         "splines=line",
         f"nodesep={0.04 if compact else 0.12}",
         f"ranksep={1.0 if focus else 0.8 if compact else _column_gap(net)}",
         "outputorder=edgesfirst",  # neurons drawn over the weight edges, so their numbers stay readable
-        "",  # the caption: written below, once it is known what the picture draws
+        f"label={dot_text.quote(caption, 1000)} labelloc={'b' if info.grads_computed else 't'} "
+        "fontname=Helvetica fontsize=11",
         'node [fontname="Helvetica", fontsize=11, shape=box, style="rounded,filled", fillcolor="#ffffff"'
         + (', margin="0.08,0.03"]' if compact else "]"),
         "edge [arrowsize=0.4]",
+        *inputs,
+        *neurons,
+        *(_focus_cluster(style, focus) if focus is not None else []),
+        *_column_order([["inputs"] if len(net.inputs) > MAX_DRAWN_INPUTS else list(net.inputs), *columns]),
+        *_weight_edges(style, focus, edge_value, len(net.inputs) > MAX_DRAWN_INPUTS),
+        *_loss_edges(style),
     ]
-    many_inputs = len(net.inputs) > MAX_DRAWN_INPUTS
-    columns: list[list[str]] = [["inputs"] if many_inputs else list(net.inputs)]
+
+
+def _input_column(style: _Style) -> tuple[list[str], set[str]]:
+    """The input nodes (one "inputs" node past MAX_DRAWN_INPUTS), and the kinds of input they draw."""
+    info, net = style.info, style.net
     kinds = input_kinds(info, net)
     drawn_kinds = set(kinds.values())
-    if many_inputs:
+    if len(net.inputs) > MAX_DRAWN_INPUTS:
         values = [net.input_text[name][1] for name in net.inputs]
         label = f"{len(values)} inputs\nfrom {style.number(min(values))}\nto {style.number(max(values))}"
         shared = drawn_kinds.pop() if len(drawn_kinds) == 1 else "mixed"  # one style when they share a kind
-        drawn_kinds = {shared}
         look = INPUT_STYLES[shared][0] if shared in INPUT_STYLES else {"style": "rounded"}
-        lines.append(f"{dot_text.quote('inputs')} " + dot_text.attrs(id="inputs", label=label, **look))
-    for name in [] if many_inputs else net.inputs:
+        return [f"{dot_text.quote('inputs')} " + dot_text.attrs(id="inputs", label=label, **look)], {shared}
+    lines = []
+    for name in net.inputs:
         shown, value, grad = net.input_text[name]
         label = f"{dot_text.clean_text(shown, 30)}\n{style.number(value)}"
         if grad is not None:
             label += f"\nd{style.root_name}/d{dot_text.clean_text(shown, 30)} = {style.grad(grad)}"
         lines.append(f"{dot_text.quote(name)} " + dot_text.attrs(id=name, label=label, **INPUT_STYLES[kinds[name]][0]))
+    return lines, drawn_kinds
+
+
+def _neuron_columns(style: _Style, focus: str | None, compact: bool) -> tuple[list[str], list[list[str]]]:
+    """One node per neuron, and the loss node: their statements, and the columns they stand in."""
+    info, net = style.info, style.net
     largest_grad = max((abs(info.nodes[z].grad) for z in net.zs.values() if math.isfinite(info.nodes[z].grad)),
                        default=0.0)
+    lines, columns = [], []
     for layer in net.layers:
         for key in layer:
             attributes = _neuron_attributes(style, net.neurons[key], largest_grad, compact)
@@ -286,38 +306,49 @@ def network_lines(
         tooltip = f"{style.root_name} = {loss.op}(...), computed from the output layer"
         lines.append(f"{dot_text.quote('loss')} " + dot_text.attrs(id="loss", label=label, penwidth=2, tooltip=tooltip))
         columns.append(["loss"])
-    if focus is not None:
-        lines.extend(_focus_cluster(style, focus))
-    # Each column on one rank, its nodes chained by invisible edges so they keep index order.
+    return lines, columns
+
+
+def _column_order(columns: list[list[str]]) -> list[str]:
+    """Each column on one rank, its nodes chained by invisible edges so they keep index order."""
+    lines = []
     for c, column in enumerate(columns):
         if not column:
             continue
         lines.append(f"subgraph column{c} {{ rank=same; " + "; ".join(dot_text.quote(n) for n in column) + " }")
         for upper, lower in zip(column, column[1:]):
             lines.append(f"{dot_text.quote(upper)} -> {dot_text.quote(lower)} [style=invis]")
-    lines.extend(_weight_edges(style, focus, edge_value, many_inputs))
+    return lines
+
+
+def _loss_edges(style: _Style) -> list[str]:
+    """An edge from each neuron the loss reads to the loss node."""
+    info, net, r = style.info, style.net, style.root_name
+    lines = []
     for key in net.feeds_loss:
         output = info.nodes[net.outputs[key]]
-        tooltip = f"{key}.out = {style.number(output.data)}; d{style.root_name}/d{key}.out = {style.grad(output.grad)}"
+        tooltip = f"{key}.out = {style.number(output.data)}; d{r}/d{key}.out = {style.grad(output.grad)}"
         edge = dot_text.attrs(id=f"{key}->loss", color="#555555", penwidth=1.2, tooltip=tooltip)
         lines.append(f"{dot_text.quote(key)} -> {dot_text.quote('loss')} {edge}")
-    caption = ""
-    if legend:
-        values = [info.nodes[w.parameter].data if edge_value == "weight" else info.nodes[w.parameter].grad
-                  for w in net.weights if w.target != focus]
-        if info.grads_computed:
-            values += [info.nodes[z].grad for z in net.zs.values()]
-        signs = {sign for value in values if value != 0 and not math.isnan(value)
-                 for sign in ["positive" if value > 0 else "negative"]}
-        caption = dot_text.wrap_parts(_legend_parts(style, edge_value, drawn_kinds, signs))
-        if not info.grads_computed:
-            caption = "gradients not computed yet: call backward() on the root to fill them in\n" + caption
-        if info.network.passes > 1:
-            passes = info.network.passes
-            caption = f"the network ran {passes} times in this graph: the picture shows its last pass\n" + caption
-    lines[lines.index("")] = (f"label={dot_text.quote(caption, 1000)} labelloc={'b' if info.grads_computed else 't'} "
-                              "fontname=Helvetica fontsize=11")
     return lines
+
+
+def _caption(style: _Style, edge_value: str, focus: str | None, drawn_kinds: set[str]) -> str:
+    """The legend under the picture, listing only what is drawn (and whether backward has run)."""
+    info, net = style.info, style.net
+    values = [info.nodes[w.parameter].data if edge_value == "weight" else info.nodes[w.parameter].grad
+              for w in net.weights if w.target != focus]
+    if info.grads_computed:
+        values += [info.nodes[z].grad for z in net.zs.values()]
+    signs = {sign for value in values if value != 0 and not math.isnan(value)
+             for sign in ["positive" if value > 0 else "negative"]}
+    caption = dot_text.wrap_parts(_legend_parts(style, edge_value, drawn_kinds, signs))
+    if not info.grads_computed:
+        caption = "gradients not computed yet: call backward() on the root to fill them in\n" + caption
+    if info.network.passes > 1:
+        passes = info.network.passes
+        caption = f"the network ran {passes} times in this graph: the picture shows its last pass\n" + caption
+    return caption
 
 
 def _column_gap(net: NetworkLayout) -> float:
