@@ -301,18 +301,7 @@ class MLP(Module):
             matrices = [w.T for w in matrices]  # now (n_in, n_out) as in inputs_by_neurons
         bias_rows: list[np.ndarray] | None = None
         if layout == "bias_row_first":
-            if biases is not None:
-                raise ValueError(
-                    "from_matrices: with layout 'bias_row_first' the biases are row 0 of each W; pass biases=None"
-                )
-            for i, w in enumerate(matrices, 1):
-                if w.shape[0] < 2:
-                    raise ValueError(
-                        f"from_matrices: W{i} has shape {w.shape}; 'bias_row_first' needs a bias row 0 "
-                        "and at least one input row"
-                    )
-            bias_rows = [w[0] for w in matrices]
-            matrices = [w[1:] for w in matrices]
+            bias_rows, matrices = _split_bias_rows(matrices, biases)
         names = _activation_names(activations, len(matrices))
         for i in range(1, len(matrices)):
             if matrices[i].shape[0] != matrices[i - 1].shape[1]:
@@ -321,19 +310,7 @@ class MLP(Module):
                     f"{matrices[i - 1].shape[1]} outputs; in layout {layout!r}: {LAYOUTS[layout]}"
                 )
         if biases is not None:
-            if isinstance(biases, np.ndarray) or not isinstance(biases, Sequence):
-                raise ValueError("from_matrices: biases must be a list of vectors b1, b2, ... or None")
-            if len(biases) != len(matrices):
-                raise ValueError(f"from_matrices: {len(matrices)} weight matrices but {len(biases)} bias vectors")
-            bias_rows = []
-            for i, (b, w) in enumerate(zip(biases, matrices), 1):
-                vector = _as_matrix(b, f"b{i}", vector=True)
-                if vector.size != w.shape[1]:
-                    raise ValueError(
-                        f"from_matrices: b{i} has shape {vector.shape} ({vector.size} numbers) but W{i} has "
-                        f"{w.shape[1]} neurons: b{i} needs {w.shape[1]} numbers"
-                    )
-                bias_rows.append(vector.reshape(-1))
+            bias_rows = _bias_vectors(biases, matrices)
         nouts = [w.shape[1] for w in matrices]
         model = cls(matrices[0].shape[0], nouts, activations=names, fused=fused, bias=bias_rows is not None, rng=0)
         for k, (layer, w) in enumerate(zip(model.layers, matrices)):
@@ -397,6 +374,39 @@ def _layer_activations(
     if len(activations) != n_layers:
         raise ValueError(f"MLP activations: {n_layers} layers but {len(activations)} activations {list(activations)}")
     return [_check_activation(name) for name in activations]
+
+
+def _split_bias_rows(matrices: list[np.ndarray], biases: object) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Layout "bias_row_first": (the bias rows 0, the weight rows below them) of each matrix."""
+    if biases is not None:
+        raise ValueError("from_matrices: with layout 'bias_row_first' the biases are row 0 of each W; pass biases=None")
+    for i, w in enumerate(matrices, 1):
+        if w.shape[0] < 2:
+            raise ValueError(
+                f"from_matrices: W{i} has shape {w.shape}; 'bias_row_first' needs a bias row 0 and at least one "
+                "input row"
+            )
+    return [w[0] for w in matrices], [w[1:] for w in matrices]
+
+
+def _bias_vectors(biases: Any, matrices: list[np.ndarray]) -> list[np.ndarray]:
+    """b1, b2, ... as flat vectors, each checked to hold one number per neuron of its layer."""
+    import numpy as np
+
+    if isinstance(biases, np.ndarray) or not isinstance(biases, Sequence):
+        raise ValueError("from_matrices: biases must be a list of vectors b1, b2, ... or None")
+    if len(biases) != len(matrices):
+        raise ValueError(f"from_matrices: {len(matrices)} weight matrices but {len(biases)} bias vectors")
+    vectors = []
+    for i, (b, w) in enumerate(zip(biases, matrices), 1):
+        vector = _as_matrix(b, f"b{i}", vector=True)
+        if vector.size != w.shape[1]:
+            raise ValueError(
+                f"from_matrices: b{i} has shape {vector.shape} ({vector.size} numbers) but W{i} has "
+                f"{w.shape[1]} neurons: b{i} needs {w.shape[1]} numbers"
+            )
+        vectors.append(vector.reshape(-1))
+    return vectors
 
 
 def _check_layout(layout: str) -> str:
