@@ -89,13 +89,16 @@ SQUARED_ERRORS = ("mse", "half_sse", "sse")
 
 
 @dataclass
-class Mismatch:
+class EntryMismatch:
     """One entry that disagrees: which parameter array, where, the learner's number and the engine's."""
 
     parameter: str
     index: tuple[int, ...]
     mine: float
     engine: float
+
+
+Mismatch = EntryMismatch  # its old name, kept so old imports work
 
 
 @dataclass
@@ -117,7 +120,7 @@ class GradientReport:
     names: list[str]  # W1, b1, W2, b2, ... in the order the arrays were given
     engine: dict[str, np.ndarray]  # the engine's gradients, in the layout
     entries: dict[str, int]  # how many numbers each array should hold
-    mismatches: list[Mismatch] = field(default_factory=list)
+    mismatches: list[EntryMismatch] = field(default_factory=list)
     diagnoses: list[Diagnosis] = field(default_factory=list)
     rtol: float = 1e-9
 
@@ -126,7 +129,7 @@ class GradientReport:
         """True when every entry of every array agrees with the engine."""
         return not self.mismatches and not self.diagnoses
 
-    def wrong(self, name: str) -> list[Mismatch]:
+    def wrong(self, name: str) -> list[EntryMismatch]:
         """The mismatches of one parameter array."""
         return [m for m in self.mismatches if m.parameter == name]
 
@@ -432,15 +435,17 @@ def _close(a: np.ndarray, b: np.ndarray, rtol: float, floor: float) -> np.ndarra
     return np.abs(a - b) <= rtol * np.maximum(np.abs(b), floor)
 
 
-def _compare(name: str, aligned: np.ndarray | None, expected: np.ndarray, rtol: float, floor: float) -> list[Mismatch]:
+def _compare(
+    name: str, aligned: np.ndarray | None, expected: np.ndarray, rtol: float, floor: float
+) -> list[EntryMismatch]:
     if aligned is None:
         return [
-            Mismatch(name, tuple(int(i) for i in idx), float("nan"), float(expected[idx]))
+            EntryMismatch(name, tuple(int(i) for i in idx), float("nan"), float(expected[idx]))
             for idx in np.ndindex(*expected.shape)
         ]
     ok = _close(aligned, expected, rtol, floor)
     return [
-        Mismatch(name, tuple(int(i) for i in idx), float(aligned[idx]), float(expected[idx]))
+        EntryMismatch(name, tuple(int(i) for i in idx), float(aligned[idx]), float(expected[idx]))
         for idx in np.ndindex(*expected.shape)
         if not ok[idx]
     ]
@@ -760,6 +765,7 @@ __all__ = [
     "LOSS_FUNCTIONS",
     "Diagnosis",
     "GradientReport",
+    "EntryMismatch",
     "Mismatch",
     "check_gradients",
     "parameter_names",
