@@ -234,7 +234,7 @@ class Domain:
     layout: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Op:
     """Everything the library knows about one operation: one record, read by every part.
 
