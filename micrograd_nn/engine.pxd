@@ -25,7 +25,7 @@ cdef Value _many(str name, tuple inputs)
 @cython.locals(node=Value)
 cpdef Value _node(object record, double data, object a, double da, object b, double db)
 cdef void _add_share(Value node, Value operand, double local) except *
-@cython.locals(a_is_value=bint, b_is_value=bint)
+@cython.locals(inputs=tuple)
 cdef tuple _operands(Value node)
 @cython.locals(node=Value, operand=Value, operands_placed=bint, expanded=set, stack=list, order=list)
 cpdef list topological_order(Value root)
