@@ -166,6 +166,7 @@ def test_an_l2_penalty_does_not_disturb_the_network() -> None:
     assert net.problems == () and [len(layer.neurons) for layer in net.layers] == [3, 1]
 
 
+@pytest.mark.slow  # builds a 78,000-node graph; the layer-page test in test_stepper covers the quick lane
 def test_finding_the_mnist_network_is_linear() -> None:
     """784 inputs per neuron: each weight's input is read off its product, not searched for."""
     model = MLP(784, [32, 16, 10], rng=0)
@@ -177,3 +178,20 @@ def test_finding_the_mnist_network_is_linear() -> None:
     assert [len(layer.neurons) for layer in net.layers] == [32, 16, 10] and net.problems == ()
     assert net.neuron("L1.n32").inputs[783].data == pytest.approx(0.783)  # type: ignore[union-attr]
     assert elapsed < 3.0, elapsed  # about 1 s on one free core; quadratic took 80 s
+
+
+def test_the_scalar_picture_boxes_no_neuron_whose_labels_misfit() -> None:
+    from micrograd_nn.views.scalar_picture import to_dot
+
+    model = MLP(2, [3, 1], rng=0)
+    model.layers[1].neurons[0].w[0].label = "L3.n1.w1"
+    dot = to_dot(model([1.0, 2.0]), max_nodes=1000)
+    assert "layer 3 / neuron 1" not in dot and "layer 2 / neuron 1" not in dot  # neither side of the misfit
+    assert "layer 1 / neuron 2" in dot  # the neurons whose labels fit are boxed as before
+
+
+def test_the_network_view_of_several_passes_says_it_shows_the_last() -> None:
+    model = MLP(2, [2, 1], rng=0)
+    loss = (model([0.5, -1.0]) - 1.0) ** 2 + (model([1.0, 2.0]) - 1.0) ** 2
+    loss.backward()
+    assert "the network ran 2 times in this graph: the picture shows its last pass" in network_dot(loss)

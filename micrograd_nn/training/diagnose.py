@@ -200,8 +200,11 @@ class DeadUnitWatch:
             return None
         return cls(model, rows)
 
-    def check(self, when: str) -> None:
-        """Warn (DeadUnitsWarning, once per fit) if a whole layer is dead now; when: "before the first step"."""
+    def check(self, when: str, stacklevel: int = 3) -> None:
+        """Warn (DeadUnitsWarning, once per fit) if a whole layer is dead now; when: "before the first step".
+
+        stacklevel: as warnings.warn's, counted from here (3: the warning points at the caller's caller).
+        """
         if self.warned:
             return
         diagnosis = diagnose(self.model, self.rows)
@@ -209,7 +212,7 @@ class DeadUnitWatch:
             return
         self.warned = True
         message = "\n".join([f"fit: {when}, a whole layer passes no gradient back:", *diagnosis.messages(), REMEDIES])
-        warnings.warn(DeadUnitsWarning(message, diagnosis), stacklevel=3)
+        warnings.warn(DeadUnitsWarning(message, diagnosis), stacklevel=stacklevel)
 
 
 __all__ = ["DeadUnit", "DeadUnitWatch", "DeadUnitsWarning", "Diagnosis", "REMEDIES", "diagnose"]

@@ -19,8 +19,6 @@ from micrograd_nn.engine import Value
 from micrograd_nn.views.format import bracketed
 from micrograd_nn.views.walk import Walk, walk
 
-INFIX_OPS = frozenset({"+", "-", "*", "/", "**"})
-
 
 @dataclass(frozen=True)
 class Contribution:
@@ -60,13 +58,14 @@ def formula(info: Walk, node: Value) -> str:
     Beside an operator, a label that is not a plain name is bracketed: "(x1*w1) + b".
     """
     shown = [info.name_of(x) if isinstance(x, Value) else f"{x:g}" for x in node.inputs]
-    if node.op in INFIX_OPS or node.op in ("neg", "dot", "affine"):
+    op = rules.OPS.get(node.op)
+    if op is not None and (op.infix or op.neuron_sum or node.op == "neg"):  # operators: "(x1*w1) + b"
         shown = [bracketed(info.name_of(x)) if isinstance(x, Value) else f"{x:g}" for x in node.inputs]
-    if node.op in INFIX_OPS:
+    if op is not None and op.infix:
         return f" {node.op} ".join(shown)
     if node.op == "neg":
         return f"-{shown[0]}"
-    if node.op in ("dot", "affine"):
+    if op is not None and op.neuron_sum and op.arity == 0:  # dot, affine
         n = len(shown) // 2
         terms = [f"{shown[k]}*{shown[n + k]}" for k in range(n)]
         return " + ".join(terms + shown[2 * n :])

@@ -15,7 +15,7 @@ Two modes:
 - ``mode="layers"`` (a network built by ``micrograd_nn.nn``, one sample): the
   loss's own nodes, then for each layer from the last one step with the
   matrix form δ(l) = (W(l+1)ᵀ δ(l+1)) ⊙ f′(z(l)) and its numbers, followed by
-  one step per neuron; the picture is the network view (network_view.py,
+  one step per neuron; the picture is the network view (network_picture.py,
   compact): one column per layer, each neuron one node whose z, a and dL/dz
   appear as the walk reaches them.
 ``forward=True`` first steps through the forward pass, the values filling in
@@ -681,6 +681,26 @@ def stepper_html(
         raise ValueError("the stepper visits every node, so it cannot draw collapsed neurons; draw without collapse "
                          "or use mode='layers'")
     info = _displayable(walk(root, parameters=options.pop("parameters", None), inputs=options.pop("inputs", None)))
+    svg, payload, legend = _picture_and_states(info, mode, forward, order, options)
+    data = _script_safe(json.dumps(payload, allow_nan=False))
+    pan_zoom = _static("svg-pan-zoom.min.js")
+    if "</script" in pan_zoom.lower() or "<!--" in pan_zoom:
+        raise RuntimeError("the bundled svg-pan-zoom.min.js cannot be inlined (it contains </script or <!--)")
+    status = ""
+    if not info.grads_computed:
+        status = ('<p class="help" id="not-run">backward() has not run on this graph yet: the page shows the '
+                  "gradients it will compute.</p>")
+    what_fills = ""
+    if mode == "layers":
+        what_fills = ('<p class="help" id="what-fills">Each neuron is one node: its z and a appear when the forward '
+                      "pass reaches its layer, its dL/dz (and its colour) when the backward pass does. The weights' "
+                      "numbers and gradients are in the step's lines and in each edge's tooltip.</p>")
+    return _page(title, mode, svg, data, pan_zoom, f"{status}\n{legend}\n{what_fills}")
+
+
+def _picture_and_states(info: Walk, mode: str, forward: bool, order: str,
+                        options: dict[str, Any]) -> tuple[str, dict[str, Any], str]:
+    """The page's SVG, its data (the states as JSON-ready dicts and the ids they fill in), and its legend."""
     states = _states(info, mode=mode, forward=forward)
     if order == "naive":  # keep the forward steps and the start, then the naive walk instead of backward()'s
         start = next(k for k, state in enumerate(states) if state.phase == "backward")
@@ -691,43 +711,42 @@ def stepper_html(
         states = [_on_picture(state, network) for state in states]
         waiting = {network.node_of[v] for v in hidden if v in network.node_of}
         hidden = [node for node in network.texts if node in waiting]
-        source, value_ids, texts = network.dot, list(network.texts), network.texts
+        source, value_ids, texts, legend = network.dot, list(network.texts), network.texts, network.legend
         advice = Advice("draw a smaller network, or its network view as DOT text (network_dot(root))",
                         "draw a smaller network, or write the network view's DOT text (--network --dot)")
     else:
-        from micrograd_nn.views import (
-            scalar_picture,  # the scalar picture's module loads graphviz: only when a page is drawn
-        )
-
-        options.setdefault("legend", False)  # the page has its own legend beside the picture
-        source = scalar_picture.draw_walked(info, show_grads=False, color_by_grad=False, **options).source
+        source, advice = _scalar_source(info, options)
         value_ids, texts = [f"v{i}" for i in range(len(info.nodes))], {}
-        network_found = bool(info.network.neurons)  # a network's page is quicker to lay out layer by layer
-        advice = Advice(
-            "pass a smaller max_nodes= to refuse such pages before layout"
-            + ("; step the network layer by layer (mode='layers')" if network_found else ""),
-            "pass a smaller --max-nodes to refuse such pages before layout"
-            + ("; step the network layer by layer (--html-mode layers)" if network_found else ""),
-        )
+        legend = _node_legend(info, replay(info)[1], naive=order == "naive")
     svg = run_dot(source, "svg", advice=advice).decode("utf-8")
     svg = svg[svg.index("<svg") :]  # drop the XML prolog and DOCTYPE: the SVG sits inside HTML
     svg = re.sub(r'^<svg width="[^"]*" height="[^"]*"', "<svg", svg)  # the page sizes it; zoom and pan move it
     payload = {"states": [asdict(state) for state in states], "valueIds": value_ids, "hiddenData": hidden,
                "texts": texts}
-    data = _script_safe(json.dumps(payload, allow_nan=False))
-    pan_zoom = _static("svg-pan-zoom.min.js")
-    if "</script" in pan_zoom.lower() or "<!--" in pan_zoom:
-        raise RuntimeError("the bundled svg-pan-zoom.min.js cannot be inlined (it contains </script or <!--)")
-    status = ""
-    if not info.grads_computed:
-        status = ('<p class="help" id="not-run">backward() has not run on this graph yet: the page shows the '
-                  "gradients it will compute.</p>")
-    legend = network.legend if mode == "layers" else _node_legend(info, replay(info)[1], naive=order == "naive")
-    what_fills = ""
-    if mode == "layers":
-        what_fills = ('<p class="help" id="what-fills">Each neuron is one node: its z and a appear when the forward '
-                      "pass reaches its layer, its dL/dz (and its colour) when the backward pass does. The weights' "
-                      "numbers and gradients are in the step's lines and in each edge's tooltip.</p>")
+    return svg, payload, legend
+
+
+def _scalar_source(info: Walk, options: dict[str, Any]) -> tuple[str, Advice]:
+    """Node mode's picture (the scalar picture, without its legend: the page has one), and what to advise if
+    Graphviz cannot lay it out."""
+    from micrograd_nn.views import (
+        scalar_picture,  # the scalar picture's module loads graphviz: only when a page is drawn
+    )
+
+    options.setdefault("legend", False)
+    source = scalar_picture.draw_walked(info, show_grads=False, color_by_grad=False, **options).source
+    network_found = bool(info.network.neurons)  # a network's page is quicker to lay out layer by layer
+    advice = Advice(
+        "pass a smaller max_nodes= to refuse such pages before layout"
+        + ("; step the network layer by layer (mode='layers')" if network_found else ""),
+        "pass a smaller --max-nodes to refuse such pages before layout"
+        + ("; step the network layer by layer (--html-mode layers)" if network_found else ""),
+    )
+    return source, advice
+
+
+def _page(title: str, mode: str, svg: str, data: str, pan_zoom: str, notes: str) -> str:
+    """The HTML page around the picture, the states' JSON and the bundled scripts."""
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -755,9 +774,7 @@ def stepper_html(
 <div id="panel">
 <div id="step"><div id="step-title"></div><ul id="step-rule"></ul><ol id="step-lines"></ol>
 <p id="view-note" class="help"></p></div>
-{status}
-{legend}
-{what_fills}
+{notes}
 <p class="help">Arrow keys step back and forth; space plays; + and − zoom, 0 fits. Drag to pan, wheel to zoom.
 The highlighted node passes its gradient to its operands; each gradient appears when the walk reaches it
 (? = not reached yet).</p>
