@@ -235,3 +235,61 @@ def test_inputs_are_drawn_by_the_scalar_pictures_rule_and_the_caption_says_only_
     assert plain == dot
     relabelled = network_dot(loss, parameters=model.parameters())
     assert 'penwidth="2"' in re.search(r'"input1" \[([^\]]*)\]', relabelled).group(1)
+
+
+def lecture_loss() -> tuple[MLP, list[Value], Value]:
+    """Karpathy's lecture: MLP(3, [4, 4, 1]) (tanh), its four samples and their summed squared error."""
+    xs = [[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0], [1.0, 1.0, -1.0]]
+    ys = [1.0, -1.0, -1.0, 1.0]
+    model = MLP(3, [4, 4, 1], activation="tanh", output_activation="tanh", rng=0)
+    predictions = [model(x) for x in xs]
+    loss = sum((p - y) ** 2 for p, y in zip(predictions, ys))
+    loss.backward()
+    return model, predictions, loss
+
+
+def node_attrs(dot: str, name: str) -> str:
+    """The attribute list of DOT node (or edge) statement `name`."""
+    return re.search(rf'^\s*"?{re.escape(name)}"? \[(.*)\]$', dot, re.M).group(1)
+
+
+def test_a_loss_over_several_samples_draws_one_sample_and_says_which() -> None:
+    model, predictions, loss = lecture_loss()
+    ys = [1.0, -1.0, -1.0, 1.0]
+    for sample, x in ((None, [2.0, 3.0, -1.0]), (1, [2.0, 3.0, -1.0]), (3, [0.5, 1.0, 1.0])):
+        dot = network_dot(loss, sample=sample)
+        inputs = re.findall(r'^\s*"(input\d+)" \[', dot, re.M)
+        assert inputs == ["input1", "input2", "input3"]  # 3 inputs per sample, not the 12 numbers of all 4
+        assert [float(re.search(r'label="x\d\\n(-?[\d.]+)', node_attrs(dot, i)).group(1)) for i in inputs] == x
+        k = sample or 1
+        caption = re.search(r'label="([^"]*)" labelloc', dot).group(1).replace("\\n", " ")
+        assert caption.startswith(f"the network ran on 4 samples: the inputs and the neurons' z, a and dloss/dz "
+                                  f"are sample {k}'s (sample=k draws another); each weight's and bias's dloss/dw "
+                                  "is summed over all 4 samples")
+        # the output neuron's numbers, by hand: a = prediction k, dloss/dz = 2 (a - y) (1 - a²)
+        a = predictions[k - 1].data
+        label = re.search(r'label="([^"]*)"', node_attrs(dot, "L3.n1")).group(1)
+        assert f"a = {a:.4f}" in label and f"dloss/dz = {2 * (a - ys[k - 1]) * (1 - a * a):.4f}" in label
+    # a weight's gradient is summed over the samples: the output bias's is the sum of the four dloss/dz
+    bias = model.layers[2].neurons[0].b
+    by_hand = sum(2 * (p.data - y) * (1 - p.data ** 2) for p, y in zip(predictions, ys))
+    assert bias.grad == pytest.approx(by_hand, rel=1e-12)
+    tooltip = re.search(r'tooltip="([^"]*)"', node_attrs(network_dot(loss, sample=2), "L3.n1")).group(1)
+    assert tooltip.endswith(f"in sample 2; b = {bias.data:.4f}, dloss/db = {by_hand:.4f} (summed over 4 samples)")
+    weight = model.layers[0].neurons[0].w[1]
+    edge = node_attrs(network_dot(loss, sample=2), "input2\" -> \"L1.n1")
+    assert "(summed over 4 samples); it multiplies -1.0000 in sample 2" in edge
+    assert f"dloss/dL1.n1.w2 = {weight.grad:.4f}" in edge
+    for bad in (0, 5, True, 1.5):
+        with pytest.raises(ValueError, match=rf"sample must be a whole number from 1 to 4 .*got {bad!r}"):
+            network_dot(loss, sample=bad)
+
+
+def test_a_one_sample_loss_has_only_sample_1() -> None:
+    model = MLP(2, [2, 1], rng=0)
+    loss = (model([0.5, -1.0]) - 1.0) ** 2
+    loss.backward()
+    assert network_dot(loss, sample=1) == network_dot(loss)
+    assert "samples" not in network_dot(loss)
+    with pytest.raises(ValueError, match=r"sample must be a whole number from 1 to 1 \(the network ran 1 time"):
+        draw_network(loss, sample=2)

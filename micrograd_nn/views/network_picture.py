@@ -36,7 +36,7 @@ from micrograd_nn.views.dot_text import (
     wrap_parts,
 )
 from micrograd_nn.views.format import DEFAULT_PRECISION, check_precision, format_number
-from micrograd_nn.views.network import Neuron
+from micrograd_nn.views.network import Network, Neuron
 from micrograd_nn.views.walk import INPUT_RULE, PARAMETER_RULE, Walk, walk
 
 if TYPE_CHECKING:
@@ -75,10 +75,16 @@ class NetworkLayout:
     zs: dict[str, int]  # neuron key -> walk id of its pre-activation z
     loss: int | None  # walk id of the root when it is not itself a neuron's output
     feeds_loss: list[str]  # neurons whose output is read outside every neuron (by the loss)
+    sample: int = 1  # the sample whose inputs and neuron numbers are drawn (1 when the network ran once)
+    samples: int = 1  # how many times the network ran in the graph (its parameters' gradients sum over them)
 
 
-def network_layout(info: Walk) -> NetworkLayout:
-    """The columns and weight edges of the network view of a walked graph; PictureError if there is no network."""
+def network_layout(info: Walk, sample: int | None = None) -> NetworkLayout:
+    """The columns and weight edges of the network view of a walked graph; PictureError if there is no network.
+
+    When the network ran on several samples, the inputs and neurons are those of sample ``sample`` (1 to the
+    number of samples, default 1); ValueError naming sample when there is no such sample.
+    """
     net = info.network
     if not net.layers and not net.problems:
         why = "no neurons in this graph; the network view finds them by the parameter labels nn.py gives (L1.n2.w1)"
@@ -88,12 +94,19 @@ def network_layout(info: Walk) -> NetworkLayout:
         )
     if net.problems:
         raise PictureError(f"network view: {net.problems[0]}", f"--network: {net.problems[0]}")
-    inputs = _InputColumn(info)
+    chosen = 1 if sample is None and net.passes > 1 else sample
+    if chosen is not None:
+        net = net.sample(chosen)
+    inputs = _InputColumn(info, net)
     weights = [
         WeightEdge(info.index[w], inputs.source_of(x, k), neuron.key, x.data if isinstance(x, Value) else float(x))
         for neuron in net.neurons
         for k, (w, x) in enumerate(zip(neuron.weights, neuron.inputs), 1)
     ]
+    shown = [inputs.text[name][0] for name in inputs.names]
+    if len(set(shown)) < len(shown):  # two inputs of one sample share a label: their unique names
+        for j, name in inputs.of.items():
+            inputs.text[name] = (info.names[j], *inputs.text[name][1:])
     outputs = {neuron.key: info.index[neuron.out] for neuron in net.neurons}
     loss = info.index[net.loss] if net.loss is not None else None
     read_outside = {info.index[x] for i, node in enumerate(info.nodes) if info.groups[i] is None for x in node.operands}
@@ -108,15 +121,17 @@ def network_layout(info: Walk) -> NetworkLayout:
         zs={neuron.key: info.index[neuron.z] for neuron in net.neurons},
         loss=loss,
         feeds_loss=[key for key, out in outputs.items() if loss is not None and out in read_outside],
+        sample=chosen or 1,
+        samples=net.passes,
     )
 
 
 class _InputColumn:
     """The input column's nodes, made as the weights read them: one per input Value, one per position of a number."""
 
-    def __init__(self, info: Walk) -> None:
+    def __init__(self, info: Walk, net: Network) -> None:
         self.info = info
-        self.output_of = {info.index[neuron.out]: neuron.key for neuron in info.network.neurons}
+        self.output_of = {info.index[neuron.out]: neuron.key for neuron in net.neurons}
         self.names: list[str] = []
         self.text: dict[str, tuple[str, float, float | None]] = {}
         self.of: dict[int, str] = {}  # walk id of an input Value -> its DOT name
@@ -131,7 +146,9 @@ class _InputColumn:
             if j in self.of:
                 return self.of[j]
             name = self.of[j] = f"input{len(self.names) + 1}"
-            self.text[name] = (self.info.names[j], signal.data, signal.grad)
+            # its own label (x1 of this sample) when the network ran on several samples, else its unique name
+            shown = signal.label if signal.label and self.info.network.passes > 1 else self.info.names[j]
+            self.text[name] = (shown, signal.data, signal.grad)
         else:  # a plain number read by weight k: one input node per position k
             if position in self.numbers:
                 return self.numbers[position]
@@ -180,6 +197,16 @@ class _Style:
     def grad(self, x: float) -> str:
         """A gradient at the picture's precision, or ? before backward() has run."""
         return format_number(x, self.precision) if self.info.grads_computed else "?"
+
+    @property
+    def summed(self) -> str:
+        """What a parameter's gradient is, when the network ran on several samples: " (summed over N samples)"."""
+        return f" (summed over {self.net.samples} samples)" if self.net.samples > 1 else ""
+
+    @property
+    def of_sample(self) -> str:
+        """Whose numbers a neuron or input shows, when the network ran on several samples: " in sample k"."""
+        return f" in sample {self.net.sample}" if self.net.samples > 1 else ""
 
 
 INPUT_STYLES: dict[str, tuple[dict[str, object], str]] = {
@@ -231,6 +258,7 @@ def network_lines(
     direction: str = "LR",
     compact: bool = False,
     legend: bool = True,
+    sample: int | None = None,
 ) -> list[str]:
     """The DOT statements of the network view of a walked graph (see network_dot).
 
@@ -242,7 +270,7 @@ def network_lines(
     check_precision(precision)
     if direction not in ("LR", "TB"):
         raise ValueError(f"direction must be 'LR' or 'TB', got {direction!r}")
-    net = network_layout(info)
+    net = network_layout(info, sample)
     if focus is not None and focus not in net.outputs:
         keys = list(net.outputs)
         shown = ", ".join(keys) if len(keys) <= 12 else f"{', '.join(keys[:6])}, ..., {', '.join(keys[-3:])}"
@@ -322,9 +350,12 @@ def network_lines(
         caption = wrap_parts(_legend_parts(style, edge_value, drawn_kinds, signs))
         if not info.grads_computed:
             caption = "gradients not computed yet: call backward() on the root to fill them in\n" + caption
-        if info.network.passes > 1:
-            passes = info.network.passes
-            caption = f"the network ran {passes} times in this graph: the picture shows its last pass\n" + caption
+        if net.samples > 1:
+            r, n = style.root_name, net.samples
+            caption = wrap_parts([
+                f"the network ran on {n} samples: the inputs and the neurons' z, a and d{r}/dz are sample "
+                f"{net.sample}'s (sample=k draws another); each weight's and bias's d{r}/dw is summed over "
+                f"all {n} samples"]) + "\n" + caption
     lines[lines.index("")] = (f"label={quote(caption, 1000)} labelloc={'b' if info.grads_computed else 't'} "
                               "fontname=Helvetica fontsize=11")
     return lines
@@ -348,8 +379,9 @@ def _neuron_attributes(style: _Style, neuron: Neuron, largest_grad: float, compa
     values = f"z = {style.number(z.data)}" + ("   " if compact else "\n") + f"a = {style.number(out.data)}"
     label = f"{key} ({activation})\n{values}\nd{r}/dz = {style.grad(z.grad)}"
     tooltip = f"{key}: z = w · x + b = {style.number(z.data)}, a = {activation}(z) = {style.number(out.data)}"
+    tooltip += style.of_sample
     if bias is not None:
-        tooltip += f"; b = {style.number(bias.data)}, d{r}/db = {style.grad(bias.grad)}"
+        tooltip += f"; b = {style.number(bias.data)}, d{r}/db = {style.grad(bias.grad)}{style.summed}"
     attributes: dict[str, object] = {"id": key, "label": label, "tooltip": tooltip}
     if info.grads_computed and largest_grad:
         attributes["fillcolor"] = signed_colour(z.grad, largest_grad)
@@ -376,8 +408,8 @@ def _weight_edges(style: _Style, focus: str | None, edge_value: str, many_inputs
         parameter = info.nodes[weight.parameter]
         name = clean_text(parameter.label, 40)
         tooltip = (
-            f"{name} = {style.number(parameter.data)}; d{r}/d{name} = {style.grad(parameter.grad)}; "
-            f"it multiplies {style.number(weight.signal)}"
+            f"{name} = {style.number(parameter.data)}; d{r}/d{name} = {style.grad(parameter.grad)}{style.summed}; "
+            f"it multiplies {style.number(weight.signal)}{style.of_sample}"
         )
         lines.append(
             f"{quote(weight.source)} -> {quote(weight.target)} "
@@ -403,7 +435,7 @@ def _input_bundles(style: _Style, focus: str | None, edge_value: str, from_input
     for key, ws in weights.items():
         tooltip = (
             f"{key}: {len(ws)} weights from the inputs, ‖w‖ = {style.number(norms[key][0])}, "
-            f"‖d{r}/dw‖ = {style.grad(norms[key][1])}"
+            f"‖d{r}/dw‖ = {style.grad(norms[key][1])}{style.summed}"
         )
         lines.append(
             f"{quote('inputs')} -> {quote(key)} "
@@ -477,6 +509,7 @@ def network_dot(
     direction: str = "LR",
     model: Module | None = None,
     parameters: Iterable[Value] | None = None,
+    sample: int | None = None,
 ) -> str:
     """The network view of root's graph as DOT text (needs no Graphviz program).
 
@@ -486,10 +519,13 @@ def network_dot(
     (edge_value="weight") or dL/dw (edge_value="grad"), with w, dL/dw and the
     input it multiplies in its tooltip.  focus="L1.n3" draws that neuron as its
     scalar operations.  model (optional) names the parameters instead of their labels.
+    A loss over several samples (the network ran once per sample): the inputs and the
+    neurons' numbers are sample ``sample``'s (1 to N, default 1), the parameters'
+    gradients are summed over all N, and the caption says so.
     """
     lines = network_lines(
         _walk_for(root, model, parameters), edge_value=edge_value, focus=focus, precision=precision,
-        direction=direction,
+        direction=direction, sample=sample,
     )
     return "digraph network {\n" + "".join(f"\t{line}\n" for line in lines) + "}\n"
 
@@ -503,6 +539,7 @@ def draw_network(
     direction: str = "LR",
     model: Module | None = None,
     parameters: Iterable[Value] | None = None,
+    sample: int | None = None,
 ) -> graphviz.Digraph:
     """The network view of root's graph (see network_dot) as a graphviz.Digraph, which shows inline in Jupyter.
 
@@ -512,7 +549,7 @@ def draw_network(
 
     lines = network_lines(
         _walk_for(root, model, parameters), edge_value=edge_value, focus=focus, precision=precision,
-        direction=direction,
+        direction=direction, sample=sample,
     )
     picture = Picture(name="network")
     picture.body.extend(f"\t{line}\n" for line in lines)
