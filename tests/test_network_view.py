@@ -204,7 +204,7 @@ def test_the_compact_view_puts_z_and_a_on_one_line_and_can_leave_out_the_caption
     compact = network_lines(info, compact=True, legend=False)
     line = next(line for line in compact if line.startswith('"L1.n3" ['))
     assert f'label="L1.n3 (relu)\\nz = {z:.4f}   a = {max(0.0, z):.4f}\\ndloss/dz = ' in line
-    assert "nodesep=0.04" in compact and "ranksep=0.8" in compact
+    assert "nodesep=0.04" in compact and "ranksep=0.5" in compact
     assert not any(LEGEND[:20] in line for line in compact)
     default = network_lines(info)
     line = next(line for line in default if line.startswith('"L1.n3" ['))

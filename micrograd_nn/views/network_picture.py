@@ -259,8 +259,12 @@ def network_lines(
     compact: bool = False,
     legend: bool = True,
     sample: int | None = None,
+    loss_column: bool = False,
 ) -> list[str]:
     """The DOT statements of the network view of a walked graph (see network_dot).
+
+    loss_column=True draws each of the loss's own operations (loss_operations) as a box of its own, in a
+    column after the output layer, instead of one loss node (the layer stepper steps through them).
 
     compact=True writes z and a on one line and packs each column tighter, so a
     16-neuron layer fits a laptop window at readable size (the HTML stepper's layer mode);
@@ -285,7 +289,7 @@ def network_lines(
         "newrank=true",
         "splines=line",
         f"nodesep={0.04 if compact else 0.12}",
-        f"ranksep={1.0 if focus else 0.8 if compact else _column_gap(net)}",
+        f"ranksep={1.0 if focus else 0.5 if compact else _column_gap(net)}",
         "outputorder=edgesfirst",  # neurons drawn over the weight edges, so their numbers stay readable
         "",  # the caption: written below, once it is known what the picture draws
         'node [fontname="Helvetica", fontsize=11, shape=box, style="rounded,filled", fillcolor="#ffffff"'
@@ -318,7 +322,11 @@ def network_lines(
                 attributes.update(color="#e8590c", penwidth=3)
             lines.append(f"{quote(key)} " + attrs(**attributes))
         columns.append(list(layer))
-    if net.loss is not None:
+    loss_ops = loss_operations(info, net) if loss_column else []
+    if loss_ops:
+        lines.extend(_loss_column(style, loss_ops))
+        columns.append([loss_id(net, i) for i in loss_ops])
+    elif net.loss is not None:
         loss = info.nodes[net.loss]
         label = f"{style.root_name}\n{style.number(loss.data)}"
         tooltip = f"{style.root_name} = {loss.op}(...), computed from the output layer"
@@ -334,7 +342,8 @@ def network_lines(
         for upper, lower in zip(column, column[1:]):
             lines.append(f"{quote(upper)} -> {quote(lower)} [style=invis]")
     lines.extend(_weight_edges(style, focus, edge_value, many_inputs))
-    for key in net.feeds_loss:
+    lines.extend(_loss_edges(style, loss_ops))
+    for key in [] if loss_ops else net.feeds_loss:
         output = info.nodes[net.outputs[key]]
         tooltip = f"{key}.out = {style.number(output.data)}; d{style.root_name}/d{key}.out = {style.grad(output.grad)}"
         edge = attrs(id=f"{key}->loss", color="#555555", penwidth=1.2, tooltip=tooltip)
@@ -358,6 +367,58 @@ def network_lines(
                 f"all {n} samples"]) + "\n" + caption
     lines[lines.index("")] = (f"label={quote(caption, 1000)} labelloc={'b' if info.grads_computed else 't'} "
                               "fontname=Helvetica fontsize=11")
+    return lines
+
+
+def loss_operations(info: Walk, net: NetworkLayout) -> list[int]:
+    """The walk ids of the loss's own operations, in topological order (the root last): every operation outside
+    the neurons computed from a neuron's output.  Others outside the neurons (an L2 penalty's p * p) are not
+    among them."""
+    if net.loss is None:
+        return []
+    reaches = set(net.outputs.values())
+    ops = []
+    for i, node in enumerate(info.nodes):
+        if node.operands and info.groups[i] is None and any(info.index[x] in reaches for x in node.operands):
+            reaches.add(i)
+            ops.append(i)
+    return ops
+
+
+def loss_id(net: NetworkLayout, i: int) -> str:
+    """The picture id of loss operation i: "loss" for the root, else "loss.v{i}"."""
+    return "loss" if i == net.loss else f"loss.v{i}"
+
+
+def _loss_column(style: _Style, ops: list[int]) -> list[str]:
+    """One box per loss operation: "name = formula" (its operands' names), "= value", "dL/dname = grad"."""
+    from micrograd_nn.views.explain import rule_lines  # explain reads the walk only: no cycle, loaded when drawn
+
+    info, r = style.info, style.root_name
+    lines = []
+    for i in ops:
+        node, name = info.nodes[i], clean_text(info.names[i], 30)
+        formula = clean_text(rule_lines(info, i)[0].rsplit(" = ", 1)[0], 48)
+        label = f"{formula}\n= {style.number(node.data)}\nd{r}/d{name} = {style.grad(node.grad)}"
+        tooltip = f"{clean_text(rule_lines(info, i)[0], 300)}; d{r}/d{name} = {style.grad(node.grad)}"
+        lines.append(f"{quote(loss_id(style.net, i))} "
+                     + attrs(id=loss_id(style.net, i), label=label, penwidth=2, tooltip=tooltip))
+    return lines
+
+
+def _loss_edges(style: _Style, ops: list[int]) -> list[str]:
+    """The edges into each loss operation: from the output neurons and the loss operations it reads."""
+    info, net = style.info, style.net
+    neuron_of = {i: key for key, i in net.outputs.items()}
+    drawn = set(ops)
+    lines = []
+    for i in ops:
+        for position, x in enumerate(info.nodes[i].operands, 1):
+            j = info.index[x]
+            source = neuron_of.get(j) or (loss_id(net, j) if j in drawn else None)
+            if source is not None:
+                edge = attrs(id=f"{loss_id(net, i)}.in{position}", color="#555555", penwidth=1.2)
+                lines.append(f"{quote(source)} -> {quote(loss_id(net, i))} {edge}")
     return lines
 
 
