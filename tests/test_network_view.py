@@ -145,8 +145,9 @@ def test_focus_expands_one_neuron_into_its_scalar_operations(tmp_path) -> None:
     assert 'id="L1.n4.w1"' in dot  # the other neurons stay one node each
     svg = render_network(loss, tmp_path / "focus.svg", focus="L1.n3").read_text()
     centres = node_centres(svg)
-    ys = [centres[f"L1.n{i}"][1] for i in range(1, 17)]
-    assert ys == sorted(ys)  # the focused neuron keeps its place in its column
+    ys = [centres[f"L1.n{i}"][1] for i in range(1, 17) if i != 3]
+    assert ys == sorted(ys)  # the other neurons keep index order; the expanded one's box tops the column
+    assert centres["L1.n3"][1] < ys[0]
     with pytest.raises(ValueError, match="focus: no neuron 'L9.n1'"):
         network_dot(loss, focus="L9.n1")
 
@@ -293,3 +294,56 @@ def test_a_one_sample_loss_has_only_sample_1() -> None:
     assert "samples" not in network_dot(loss)
     with pytest.raises(ValueError, match=r"sample must be a whole number from 1 to 1 \(the network ran 1 time"):
         draw_network(loss, sample=2)
+
+
+def edge_points(path: str) -> list[tuple[float, float]]:
+    """Points along an SVG edge path of Graphviz's (M x,y C x,y x,y x,y ...), each cubic sampled 20 times."""
+    numbers = [float(v) for v in re.findall(r"-?[\d.]+", path)]
+    points = list(zip(numbers[::2], numbers[1::2]))
+    sampled = [points[0]]
+    for k in range(1, len(points) - 2, 3):
+        p0, p1, p2, p3 = points[k - 1], points[k], points[k + 1], points[k + 2]
+        for step in range(1, 21):
+            t = step / 20
+            sampled.append(tuple((1 - t) ** 3 * a + 3 * (1 - t) ** 2 * t * b + 3 * (1 - t) * t * t * c + t ** 3 * d
+                                 for a, b, c, d in zip(p0, p1, p2, p3)))
+    return sampled
+
+
+@needs_dot
+def test_focus_draws_the_neuron_once_and_keeps_the_other_edges_off_its_box(tmp_path) -> None:
+    """`micrograd-nn graph --target 1 --network --focus L1.n2`: the demo model MLP(2, [4, 1], rng=0)."""
+    from micrograd_nn.cli import main
+
+    path = tmp_path / "focus.svg"
+    assert main(["graph", "--target", "1", "--network", "--focus", "L1.n2", "--svg", str(path),
+                 "--no-table", "--no-explain"]) == 0
+    root = ET.fromstring(path.read_text())
+    texts = [t.text or "" for t in root.iter(f"{SVG}text")]
+    assert sum(t.startswith("L1.n2 (relu)") for t in texts) == 1  # the neuron is drawn once ...
+    cluster = next(g for g in root.iter(f"{SVG}g") if g.get("class") == "cluster")
+    shape = cluster.find(f"{SVG}path")
+    corners = [float(v) for v in re.findall(r"-?[\d.]+", shape.get("d"))]
+    xs, ys = corners[::2], corners[1::2]
+    left, right, top, bottom = min(xs), max(xs), min(ys), max(ys)
+    centre = node_centres(path.read_text())["L1.n2"]
+    assert left < centre[0] < right and top < centre[1] < bottom  # ... inside its own box, with its operations
+    # the box holds the neuron's scalar nodes (v<id> values, o<id> ops) and its own node
+    inside_ids = {g.get("id") for g in root.iter(f"{SVG}g") if re.fullmatch(r"[vo]\d+", g.get("id") or "")}
+    inside_ids |= {"L1.n2"}
+    crossing = []
+    for edge in root.iter(f"{SVG}g"):
+        if edge.get("class") != "edge":
+            continue
+        title = edge.find(f"{SVG}title").text.replace("&#45;", "-")
+        tail, head = title.split("->")
+        if tail in inside_ids or head in inside_ids or edge.get("id", "").startswith("L1.n2"):
+            continue  # its own edges (into its operations, and from its output on to layer 2)
+        drawn = edge.find(f"{SVG}path")
+        if drawn is None or edge.find(f"{SVG}path").get("stroke") == "transparent":
+            continue
+        if any(left + 1 < x < right - 1 and top + 1 < y < bottom - 1 for x, y in edge_points(drawn.get("d"))):
+            crossing.append(edge.get("id"))
+    assert crossing == []  # no other weight crosses the expanded neuron's box
+    others = [node_centres(path.read_text())[f"L1.n{i}"][1] for i in (1, 3, 4)]
+    assert others == sorted(others)

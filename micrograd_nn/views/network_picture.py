@@ -11,7 +11,10 @@ Everything is read from the network model the walk found
 starting at whatever the weight multiplies.  A network whose labels contradict
 the graph is refused (PictureError), never drawn.  ``focus="L1.n3"`` expands
 one neuron into its scalar operations (the scalar graph of that neuron, inside
-the network), the others stay one node each.
+the network): one box holding them and the neuron's own node, at the top of its
+layer's column, the other weights' edges routed around it; the others stay one
+node each.  A loss over several samples is drawn for one sample (``sample=``),
+its parameters' gradients summed over all of them, as the caption says.
 """
 
 from __future__ import annotations
@@ -287,7 +290,8 @@ def network_lines(
     lines = [
         f"rankdir={direction}",
         "newrank=true",
-        "splines=line",
+        # straight edges, except around an expanded neuron: splines route the other weights around its box
+        f"splines={'spline' if focus else 'line'}",
         f"nodesep={0.04 if compact else 0.12}",
         f"ranksep={1.0 if focus else 0.5 if compact else _column_gap(net)}",
         "outputorder=edgesfirst",  # neurons drawn over the weight edges, so their numbers stay readable
@@ -315,12 +319,15 @@ def network_lines(
         lines.append(f"{quote(name)} " + attrs(id=name, label=label, **INPUT_STYLES[kinds[name]][0]))
     largest_grad = max((abs(info.nodes[z].grad) for z in net.zs.values() if math.isfinite(info.nodes[z].grad)),
                        default=0.0)
+    focus_node = ""
     for layer in net.layers:
         for key in layer:
             attributes = _neuron_attributes(style, net.neurons[key], largest_grad, compact)
             if key == focus:
                 attributes.update(color="#e8590c", penwidth=3)
-            lines.append(f"{quote(key)} " + attrs(**attributes))
+                focus_node = f"{quote(key)} " + attrs(**attributes)  # drawn inside its box (_focus_cluster)
+            else:
+                lines.append(f"{quote(key)} " + attrs(**attributes))
         columns.append(list(layer))
     loss_ops = loss_operations(info, net) if loss_column else []
     if loss_ops:
@@ -333,13 +340,14 @@ def network_lines(
         lines.append(f"{quote('loss')} " + attrs(id="loss", label=label, penwidth=2, tooltip=tooltip))
         columns.append(["loss"])
     if focus is not None:
-        lines.extend(_focus_cluster(style, focus))
+        lines.extend(_focus_cluster(style, focus, focus_node))
     # Each column on one rank, its nodes chained by invisible edges so they keep index order.
     for c, column in enumerate(columns):
         if not column:
             continue
         lines.append(f"subgraph column{c} {{ rank=same; " + "; ".join(quote(n) for n in column) + " }")
-        for upper, lower in zip(column, column[1:]):
+        ordered = [n for n in column if n != focus]  # the expanded neuron's box goes at the column's end
+        for upper, lower in zip(ordered, ordered[1:]):
             lines.append(f"{quote(upper)} -> {quote(lower)} [style=invis]")
     lines.extend(_weight_edges(style, focus, edge_value, many_inputs))
     lines.extend(_loss_edges(style, loss_ops))
@@ -506,11 +514,10 @@ def _input_bundles(style: _Style, focus: str | None, edge_value: str, from_input
     return lines
 
 
-def _focus_cluster(style: _Style, key: str) -> list[str]:
-    """The focused neuron's scalar graph in a box: its parameters, values and ops, and the edges into them.
-
-    The neuron's own node (in its layer's column) stands for its output a: the
-    last op's edge goes into it.
+def _focus_cluster(style: _Style, key: str, neuron_node: str) -> list[str]:
+    """The focused neuron drawn once: one box holding its scalar graph (parameters, values, ops) and its own
+    node (neuron_node, the DOT statement of its z, a and dL/dz, in its layer's column), which stands for its
+    output a: the last op's edge goes into it.  The edges into its ops follow the box.
     """
     info, net = style.info, style.net
     members = [info.index[node] for node in net.neurons[key].nodes]
@@ -544,11 +551,16 @@ def _focus_cluster(style: _Style, key: str) -> list[str]:
                 f"local d{clean_text(info.names[i], 40)}/d{clean_text(info.names[j], 40)} = {style.number(local)}"
             )
             edges.append(f"{quote(source)} -> o{i} " + attrs(id=f"e{i}_{position}", color="#555555", tooltip=tooltip))
+    # its parameters one rank right of the inputs (not beside them), so the other weights' edges can pass the box
+    first_input = "inputs" if len(net.inputs) > MAX_DRAWN_INPUTS else net.inputs[0] if net.inputs else None
+    if first_input is not None:
+        edges += [f"{quote(first_input)} -> v{i} [style=invis]" for i in members if not info.nodes[i].operands]
     safe = re.sub(r"\W", "_", key)
     return [
         f"subgraph cluster_{safe} {{",
         f"  label={quote(f'{key}: its scalar operations')} style=rounded color=\"#e8590c\" fontname=Helvetica",
         *("  " + s for s in statements),
+        f"  {neuron_node}",
         "}",
         *edges,
     ]
