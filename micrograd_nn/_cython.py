@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 try:
-    import cython
+    import cython  # type: ignore[import-untyped, import-not-found, unused-ignore]
 except ImportError:  # no Cython: the pure-Python engine runs as it is
     from types import SimpleNamespace
 

@@ -24,13 +24,13 @@ if TYPE_CHECKING:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand registered."""
-    from micrograd_nn import __version__
+    from micrograd_nn import ENGINE, __version__
 
     parser = argparse.ArgumentParser(
         prog="micrograd-nn",
         description="A scalar autograd engine that shows every step of backprop.",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__} ({ENGINE} engine)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     # Each story adds its subcommands here, one add_* function per story.
     add_tutorial_commands(sub)

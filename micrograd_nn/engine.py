@@ -32,8 +32,8 @@ import math
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-try:
-    import cython  # only to compile this file; the decorators below do nothing in plain Python
+try:  # Cython's names, used only to compile this file: in plain Python the decorators below do nothing
+    import cython  # type: ignore[import-untyped, import-not-found, unused-ignore]
 except ImportError:  # no Cython installed: a stand-in with the same names
     from micrograd_nn._cython import cython
 

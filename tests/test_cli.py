@@ -42,7 +42,8 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as info:
         main(["--version"])
     assert info.value.code == 0
-    assert capsys.readouterr().out == f"micrograd-nn {__version__}\n"
+    assert capsys.readouterr().out == f"micrograd-nn {__version__} ({micrograd_nn.ENGINE} engine)\n"
+    assert micrograd_nn.ENGINE in ("compiled", "pure Python")
 
 
 @pytest.mark.parametrize(

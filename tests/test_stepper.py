@@ -729,6 +729,28 @@ def test_layer_mode_of_a_16_16_1_network_is_readable(browser: Any, tmp_path: Pat
     page.close()
 
 
+@needs_dot
+def test_the_layer_page_of_the_mnist_network_is_quick(tmp_path: Path) -> None:
+    """MLP(784, [32, 16, 10]), one sample: each weight's input is read off its product (once), not searched for."""
+    import time
+
+    from micrograd_nn.training import losses
+
+    model = MLP(784, [32, 16, 10], rng=0)
+    loss = losses.sse(model.forward([0.001 * i for i in range(784)]), [1.0] + [0.0] * 9)
+    loss.backward()
+    started = time.process_time()  # this process's CPU time: other sessions on the machine do not count
+    page = write_html(loss, tmp_path / "mnist.html", mode="layers")
+    assert time.process_time() - started < 3.0
+    data = page_data(page.read_text())
+    titles = [state["title"] for state in data["states"]]
+    assert [t for t in titles if t.startswith("layer") and "neurons," in t] == [
+        "layer 3 (10 neurons, linear): δ(3) = dsse/dz(3)", "layer 2 (16 neurons, relu): δ(2) = dsse/dz(2)",
+        "layer 1 (32 neurons, relu): δ(1) = dsse/dz(1)",
+    ]
+    assert len(titles) == 1 + 21 + 3 + 58 + 1  # start, the loss's 21 nodes, a step per layer, per neuron, inputs
+
+
 # --- the camera: the whole graph when it fits at >= 10 px text, else the current node with its operands ------
 
 CAMERA = """ids => {

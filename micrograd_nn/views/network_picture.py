@@ -112,7 +112,7 @@ def network_layout(info: Walk, sample: int | None = None) -> NetworkLayout:
             inputs.text[name] = (info.names[j], *inputs.text[name][1:])
     outputs = {neuron.key: info.index[neuron.out] for neuron in net.neurons}
     loss = info.index[net.loss] if net.loss is not None else None
-    read_outside = {info.index[x] for i, node in enumerate(info.nodes) if info.groups[i] is None for x in node.operands}
+    read_outside = {j for i, operands in enumerate(info.operands) if info.groups[i] is None for j in operands}
     return NetworkLayout(
         inputs=inputs.names,
         input_text=inputs.text,
@@ -386,8 +386,8 @@ def loss_operations(info: Walk, net: NetworkLayout) -> list[int]:
         return []
     reaches = set(net.outputs.values())
     ops = []
-    for i, node in enumerate(info.nodes):
-        if node.operands and info.groups[i] is None and any(info.index[x] in reaches for x in node.operands):
+    for i, operands in enumerate(info.operands):
+        if operands and info.groups[i] is None and any(j in reaches for j in operands):
             reaches.add(i)
             ops.append(i)
     return ops

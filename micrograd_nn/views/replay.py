@@ -69,15 +69,17 @@ def formula(info: Walk, node: Value) -> str:
     return f"{node.op}({', '.join(shown)})"
 
 
-def replay(info: Walk) -> tuple[list[Step], list[float]]:
+def replay(info: Walk, only: Iterable[int] | None = None) -> tuple[list[Step], list[float]]:
     """One backward pass replayed on a walked graph: its Step records, and each node's dL/dnode.
 
     Reads only the stored local derivatives; the graph is not touched.  An op
     written the micrograd way stores none, so what it passes back is unknown:
     its operands, and every node below them, get ``known=False`` in their
-    step records (their totals leave out the closure's share).
+    step records (their totals leave out the closure's share).  only: the ids
+    of the nodes whose records are wanted (default all; the totals are always complete).
     """
     nodes, operand_ids, names = info.nodes, info.operands, info.names
+    wanted = None if only is None else set(only)
     running = [0.0] * len(nodes)
     running[-1] = 1.0
     incomplete: set[int] = set()  # nodes whose total misses a closure op's share
@@ -89,8 +91,13 @@ def replay(info: Walk) -> tuple[list[Step], list[float]]:
         local_grads = node.local_grads
         if local_grads is None or i in incomplete:
             incomplete.update(operand_ids[i])
-        inputs = node.inputs
+        if wanted is not None and i not in wanted:
+            masks = rules.OPS[node.op].masks if local_grads else False
+            for j, local in zip(operand_ids[i], local_grads or ()):
+                running[j] += 0.0 if masks and local == 0.0 else local * upstream  # as rules.contribution
+            continue
         contributions = []
+        inputs = node.inputs
         input_positions = [p for p, x in enumerate(inputs, 1) if isinstance(x, Value)]
         for position, (j, local, input_position) in enumerate(zip(operand_ids[i], local_grads or (), input_positions),
                                                               1):

@@ -65,6 +65,8 @@ NAME_LIMIT = 40
 
 def _display_name(name: str) -> str:
     """name with control characters written as escapes (\\n, \\x00) and cut to NAME_LIMIT characters."""
+    if name.isprintable() and len(name) <= NAME_LIMIT:
+        return name
     shown = "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in name)
     return shown if len(shown) <= NAME_LIMIT else shown[: NAME_LIMIT - 1] + "…"
 
@@ -137,17 +139,18 @@ def stepper_states(root: Value, *, mode: str = "nodes", forward: bool = False) -
     mode="layers" steps a network layer by layer, then neuron by neuron;
     forward=True first steps through the forward pass.
     """
-    info = _displayable(walk(root))
-    steps, totals = replay(info)
-    return _states(info, steps, totals, mode=mode, forward=forward)
+    return _states(_displayable(walk(root)), mode=mode, forward=forward)
 
 
-def _states(info: Walk, steps: list[Step], totals: list[float], *, mode: str,
-            forward: bool) -> list[PageState]:
-    """stepper_states from a walked graph and its replayed step records."""
+def _states(info: Walk, *, mode: str, forward: bool) -> list[PageState]:
+    """stepper_states from a walked graph (backward replayed once, with records where the page shows them)."""
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
     network = _network(info) if mode == "layers" else None
+    if network is None:
+        steps, totals = replay(info)
+    else:  # the layers are shown as matrices: only the loss's own nodes are stepped one by one
+        steps, totals = replay(info, only=[i for i, s in enumerate(network.stages) if not s.is_integer()])
     largest = max((abs(t) for t in totals if math.isfinite(t)), default=0.0)
     states = []
     if forward:
@@ -189,7 +192,7 @@ def _node_state(info: Walk, step: Step, total_steps: int, largest: float) -> Pag
 
 def _forward_states(info: Walk) -> list[PageState]:
     """One state per operation node in topological order: its value appears."""
-    inner = [i for i, node in enumerate(info.nodes) if node.operands]
+    inner = [i for i, operands in enumerate(info.operands) if operands]
     states = [_state("forward pass: the leaves' values are known; every other value is computed from them",
                      phase="forward", node_id=0, highlight=[])]
     for number, i in enumerate(inner, 1):
@@ -220,12 +223,12 @@ def _network(info: Walk) -> _Network:
     info.network.require("mode='layers'", one_pass=True, advice="use mode='nodes'")
     layer_of = {neuron.key: neuron.layer for neuron in info.network.neurons}
     stages = [0.0] * len(info.nodes)
-    for i, node in enumerate(info.nodes):
+    for i in range(len(info.nodes)):
         group = info.groups[i]
         if group in layer_of:
             stages[i] = float(layer_of[group])  # type: ignore[index]
-        elif node.operands:
-            stages[i] = math.floor(max(stages[info.index[x]] for x in node.operands)) + 0.5
+        elif info.operands[i]:
+            stages[i] = math.floor(max(stages[j] for j in info.operands[i])) + 0.5
     return _Network([layer.neurons for layer in info.network.layers], stages)
 
 
@@ -254,9 +257,9 @@ def _forward_layer_states(info: Walk, network: _Network) -> list[PageState]:
     inputs = sorted({info.index[x] for n in network.layers[0] for x in n.inputs if isinstance(x, Value)})
     states = [_state("forward pass: the inputs and parameters are known; each layer computes from the one before",
                      phase="forward", node_id=inputs[0] if inputs else 0, highlight=[f"v{i}" for i in inputs])]
-    stages = sorted({s for i, s in enumerate(network.stages) if info.nodes[i].operands})
+    stages = sorted({s for i, s in enumerate(network.stages) if info.operands[i]})
     for stage in stages:
-        ids = [i for i, s in enumerate(network.stages) if s == stage and info.nodes[i].operands]
+        ids = [i for i, s in enumerate(network.stages) if s == stage and info.operands[i]]
         if stage.is_integer():
             layer = network.layers[int(stage) - 1]
             rows = [[w.data for w in neuron.weights] for neuron in layer]
@@ -292,7 +295,7 @@ def _layer_states(info: Walk, network: _Network, steps: list[Step], totals: list
     """Backward by stage: the nodes outside the network one by one, each layer as a matrix then per neuron."""
     r = info.names[-1]
     by_node = {step.node_id: step for step in steps}
-    stages = sorted({s for i, s in enumerate(network.stages) if info.nodes[i].operands}, reverse=True)
+    stages = sorted({s for i, s in enumerate(network.stages) if info.operands[i]}, reverse=True)
     states = []
     for stage in stages:
         if stage.is_integer():
@@ -457,14 +460,14 @@ def _network_picture(info: Walk, **options: Any) -> _NetworkPicture:
     loss_ops = network_picture.loss_operations(info, net)
     drawn_as = {i: network_picture.loss_id(net, i) for i in loss_ops}
     for i in loss_ops:  # what a loss operation reads outside the neurons and is not drawn (a penalty): its box
-        stack = [info.index[x] for x in info.nodes[i].operands]
+        stack = list(info.operands[i])
         while stack:
             j = stack.pop()
-            if info.groups[j] is None and info.nodes[j].operands and j not in drawn_as:
+            if info.groups[j] is None and info.operands[j] and j not in drawn_as:
                 drawn_as[j] = drawn_as[i]
-                stack += [info.index[x] for x in info.nodes[j].operands]
+                stack += info.operands[j]
     node_of: dict[str, str] = {}
-    for i, node in enumerate(info.nodes):
+    for i in range(len(info.nodes)):
         group = info.groups[i]
         if group in net.outputs:
             target: str | None = group
@@ -472,7 +475,7 @@ def _network_picture(info: Walk, **options: Any) -> _NetworkPicture:
             target = "inputs" if many_inputs else net.input_of[i]
         elif i in drawn_as:
             target = drawn_as[i]
-        elif node.operands and net.loss is not None:
+        elif info.operands[i] and net.loss is not None:
             target = "loss"
         else:
             target = None
@@ -618,9 +621,8 @@ def stepper_html(
         raise ValueError("the stepper visits every node, so it cannot draw collapsed neurons; draw without collapse "
                          "or use mode='layers'")
     info = _displayable(walk(root, parameters=options.pop("parameters", None), inputs=options.pop("inputs", None)))
-    steps, totals = replay(info)
-    states = _states(info, steps, totals, mode=mode, forward=forward)
-    hidden = [f"v{i}" for i, node in enumerate(info.nodes) if node.operands] if forward else []
+    states = _states(info, mode=mode, forward=forward)
+    hidden = [f"v{i}" for i, operands in enumerate(info.operands) if operands] if forward else []
     if mode == "layers":
         network = _network_picture(info, **options)
         states = [_on_picture(state, network) for state in states]
@@ -648,7 +650,7 @@ def stepper_html(
     if not info.grads_computed:
         status = ('<p class="help" id="not-run">backward() has not run on this graph yet: the page shows the '
                   "gradients it will compute.</p>")
-    legend = network.legend if mode == "layers" else _node_legend(info, totals)
+    legend = network.legend if mode == "layers" else _node_legend(info, replay(info)[1])
     what_fills = ""
     if mode == "layers":
         what_fills = ('<p class="help" id="what-fills">Each neuron is one node: its z and a appear when the forward '
