@@ -12,7 +12,8 @@ import argparse
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -276,8 +277,6 @@ _BAD_NUMBERS = (ValueError, ZeroDivisionError, OverflowError)
 
 
 def _run_explain(args: argparse.Namespace) -> int:
-    import sys
-
     from micrograd_nn.expression import build
 
     values: dict[str, float] = {}
@@ -296,15 +295,12 @@ def _run_explain(args: argparse.Namespace) -> int:
     try:
         root, _ = build(args.expression, values)
     except _BAD_NUMBERS as err:
-        print(f"micrograd-nn explain: {err}", file=sys.stderr)
-        return 2
-    return _show(root, args, "explain")
+        raise UserError(str(err)) from None
+    return _show(root, args)
 
 
 def _run_graph(args: argparse.Namespace) -> int:
-    import sys
-
-    from micrograd_nn.engine import Value
+    from micrograd_nn.nn import MLP
 
     if args.model:
         from micrograd_nn.training.persistence import load_model
@@ -312,72 +308,54 @@ def _run_graph(args: argparse.Namespace) -> int:
         try:
             model = load_model(args.model)
         except (OSError, ValueError, KeyError) as err:
-            print(f"micrograd-nn graph: cannot load {args.model}: {err}", file=sys.stderr)
-            return 2
+            raise UserError(f"cannot load {args.model}: {err}") from None
     else:
-        from micrograd_nn.nn import MLP
-
         model = MLP(2, [4, 1], rng=0)
     inputs = args.inputs if args.inputs is not None else ([0.5, -1.0] if model.nin == 2 else None)
     if inputs is None or len(inputs) != model.nin:
-        print(f"micrograd-nn graph: the model needs --input with {model.nin} numbers", file=sys.stderr)
-        return 2
+        raise UserError(f"the model needs --input with {model.nin} numbers")
     try:
-        output = model(inputs)
-        outputs = output if isinstance(output, list) else [output]
-        if args.targets is None:
-            root = outputs[0] if len(outputs) == 1 else Value.sum(outputs)
-        elif len(args.targets) != len(outputs):
-            print(f"micrograd-nn graph: the model has {len(outputs)} outputs; give --target {len(outputs)} numbers",
-                  file=sys.stderr)
-            return 2
-        else:
-            differences = [y - t for y, t in zip(outputs, args.targets)]
-            for i, difference in enumerate(differences, 1):
-                difference.label = f"error{i}" if len(differences) > 1 else "error"
-            errors = [difference**2 for difference in differences]
-            root = errors[0] if len(errors) == 1 else Value.sum(errors)
-            root.label = "loss"
+        root = _graph_root(model.forward(inputs), args.targets)
     except _BAD_NUMBERS as err:
-        print(f"micrograd-nn graph: {err}", file=sys.stderr)
-        return 2
-    return _show(root, args, "graph")
+        raise UserError(str(err)) from None
+    return _show(root, args)
 
 
-def _show(root: Value, args: argparse.Namespace, command: str) -> int:
+def _graph_root(outputs: list[Value], targets: list[float] | None) -> Value:
+    """The output (or the sum of the outputs), or with --target the squared error named loss, error1, ..."""
+    from micrograd_nn.engine import Value
+
+    if targets is None:
+        return outputs[0] if len(outputs) == 1 else Value.sum(outputs)
+    if len(targets) != len(outputs):
+        raise UserError(f"the model has {len(outputs)} outputs; give --target {len(outputs)} numbers")
+    differences = [y - t for y, t in zip(outputs, targets)]
+    for i, difference in enumerate(differences, 1):
+        difference.label = f"error{i}" if len(differences) > 1 else "error"
+    errors = [difference**2 for difference in differences]
+    root = errors[0] if len(errors) == 1 else Value.sum(errors)
+    root.label = "loss"
+    return root
+
+
+def _show(root: Value, args: argparse.Namespace) -> int:
     """Run backward on root, print the table and explanation, and write the requested files."""
-    import sys
-
-    from micrograd_nn.engine import topological_order
-    from micrograd_nn.views import explain, network_picture, scalar_picture, tables
+    from micrograd_nn.views import explain, network_picture, tables
 
     files = {option: _file_path(option, getattr(args, option)) for option in FILE_OPTIONS if getattr(args, option)}
     try:
         root.backward()
     except _BAD_NUMBERS as err:
-        print(f"micrograd-nn {command}: {err}", file=sys.stderr)
-        return 2
-    path_from = None
-    if args.path_from:
-        matches = [n for n in topological_order(root) if n.label == args.path_from]
-        if not matches:
-            print(f"micrograd-nn {command}: --path-from: no node labelled {args.path_from!r}", file=sys.stderr)
-            return 2
-        path_from = matches[0]
+        raise UserError(str(err)) from None
+    path_from = _path_from(root, args.path_from)
     if not 0 <= args.precision <= 15:
-        print(f"micrograd-nn {command}: --precision must be from 0 to 15 decimals, got {args.precision}",
-              file=sys.stderr)
-        return 2
+        raise UserError(f"--precision must be from 0 to 15 decimals, got {args.precision}")
     mistake = _option_mistake(args, files)
     if mistake:
-        print(f"micrograd-nn {command}: {mistake}", file=sys.stderr)
-        return 2
+        raise UserError(mistake)
     if args.network:  # a missing neuron or a graph without neurons is said now, before any printing
-        try:
+        with _said_in_cli_terms():
             network_picture.network_dot(root, focus=args.focus, edge_value=args.edge_value, precision=args.precision)
-        except ValueError as err:
-            print(f"micrograd-nn {command}: {getattr(err, 'cli_message', str(err))}", file=sys.stderr)
-            return 2
     if not args.no_table:
         print(tables.format_table(root, precision=args.precision))
         print()
@@ -390,10 +368,40 @@ def _show(root: Value, args: argparse.Namespace, command: str) -> int:
         try:
             report = audit_gradients(root)
         except _BAD_NUMBERS as err:
-            print(f"micrograd-nn {command}: --audit: {err}", file=sys.stderr)
-            return 2
+            raise UserError(f"--audit: {err}") from None
         print()
         print(report.format())
+    with _said_in_cli_terms():
+        _write_files(root, args, files, path_from, report)
+    return 0
+
+
+def _path_from(root: Value, label: str | None) -> Value | None:
+    """The node labelled --path-from, or None when the option is not given."""
+    from micrograd_nn.engine import topological_order
+
+    if not label:
+        return None
+    matches = [n for n in topological_order(root) if n.label == label]
+    if not matches:
+        raise UserError(f"--path-from: no node labelled {label!r}")
+    return matches[0]
+
+
+@contextmanager
+def _said_in_cli_terms() -> Iterator[None]:
+    """A picture or file error as a UserError, in the CLI's options where it has such a message (cli_message)."""
+    try:
+        yield
+    except (ValueError, RuntimeError, OSError) as err:
+        raise UserError(getattr(err, "cli_message", str(err))) from None
+
+
+def _write_files(root: Value, args: argparse.Namespace, files: dict[str, str], path_from: Value | None,
+                 report: object) -> None:
+    """Write the pictures (scalar or network view) and the stepper page the options ask for, saying each path."""
+    from micrograd_nn.views import network_picture, scalar_picture
+
     options = dict(
         direction=args.direction, edge_labels=args.edge_labels, compact=args.compact,
         collapse=args.collapse, path_from=path_from, max_nodes=args.max_nodes, audit=report,
@@ -402,25 +410,19 @@ def _show(root: Value, args: argparse.Namespace, command: str) -> int:
     network_options = dict(
         direction=args.direction, focus=args.focus, edge_value=args.edge_value, precision=args.precision,
     )
-    try:
-        for option, path in files.items():
-            if option != "html" and args.network:
-                print(f"wrote {network_picture.render_network(root, path, **network_options)}")
-            elif option != "html":
-                print(f"wrote {scalar_picture.render(root, path, **options)}")  # type: ignore[arg-type]
-        if "html" in files:
-            from micrograd_nn.views.stepper import write_html
+    for option, path in files.items():
+        if option != "html" and args.network:
+            print(f"wrote {network_picture.render_network(root, path, **network_options)}")
+        elif option != "html":
+            print(f"wrote {scalar_picture.render(root, path, **options)}")  # type: ignore[arg-type]
+    if "html" in files:
+        from micrograd_nn.views.stepper import write_html
 
-            html_options: dict[str, object] = dict(direction=args.direction, mode=args.html_mode,
-                                                   forward=args.html_forward)
-            if args.html_mode == "nodes":  # the layer mode draws the network view, one node per neuron
-                html_options.update(compact=args.compact, max_nodes=args.max_nodes)
-            print(f"wrote {write_html(root, files['html'], **html_options)}")
-    except (ValueError, RuntimeError, OSError) as err:
-        message = getattr(err, "cli_message", str(err))  # Graphviz and size errors say it in the CLI's options
-        print(f"micrograd-nn {command}: {message}", file=sys.stderr)
-        return 2
-    return 0
+        html_options: dict[str, object] = dict(direction=args.direction, mode=args.html_mode,
+                                               forward=args.html_forward)
+        if args.html_mode == "nodes":  # the layer mode draws the network view, one node per neuron
+            html_options.update(compact=args.compact, max_nodes=args.max_nodes)
+        print(f"wrote {write_html(root, files['html'], **html_options)}")
 
 
 def _option_mistake(args: argparse.Namespace, files: dict[str, str]) -> str | None:

@@ -194,7 +194,8 @@ class MLP(Module):
     """A multi-layer perceptron: micrograd's MLP(nin, nouts) with options.
 
     Hidden layers use ``activation`` (relu by default) and the last layer
-    ``output_activation`` (linear by default), as in micrograd.
+    ``output_activation`` (linear by default), as in micrograd; or give one
+    name per layer: ``activations=["tanh", "tanh", "sigmoid"]``.
     """
 
     def __init__(
@@ -202,15 +203,18 @@ class MLP(Module):
         nin: int,
         nouts: Sequence[int],
         *,
-        activation: str = "relu",
-        output_activation: str = "linear",
+        activation: str | None = None,
+        output_activation: str | None = None,
         init: str = "uniform",
         rng: random.Random | int | None = None,
         fused: bool = False,
         bias: bool = True,
+        activations: Sequence[str] | None = None,
     ) -> None:
         """Layers of sizes nouts after nin inputs; rng is a seed or random.Random (None: global random).
 
+        activation (default relu) for the hidden layers and output_activation
+        (default linear) for the last, or activations: one name per layer.
         bias=False builds neurons with no bias parameter at all (act(w . x)).
         """
         nin = _count("MLP nin (number of inputs)", nin)
@@ -224,8 +228,10 @@ class MLP(Module):
         sizes = [nin, *nouts]
         self.nin = nin
         self.nouts = list(nouts)
-        self.activation = _check_activation(activation)
-        self.output_activation = _check_activation(output_activation)
+        names = _layer_activations(activations, activation, output_activation, len(nouts))
+        self.activations = names
+        self.activation = names[0] if len(names) > 1 else _check_activation(activation or "relu")
+        self.output_activation = names[-1]
         self.init = init
         self.fused = fused
         self.bias = bias
@@ -234,7 +240,7 @@ class MLP(Module):
                 sizes[i],
                 sizes[i + 1],
                 label=labels.layer_label(i + 1),
-                activation=activation if i < len(nouts) - 1 else output_activation,
+                activation=names[i],
                 init=init,
                 rng=generator,
                 fused=fused,
@@ -295,18 +301,7 @@ class MLP(Module):
             matrices = [w.T for w in matrices]  # now (n_in, n_out) as in inputs_by_neurons
         bias_rows: list[np.ndarray] | None = None
         if layout == "bias_row_first":
-            if biases is not None:
-                raise ValueError(
-                    "from_matrices: with layout 'bias_row_first' the biases are row 0 of each W; pass biases=None"
-                )
-            for i, w in enumerate(matrices, 1):
-                if w.shape[0] < 2:
-                    raise ValueError(
-                        f"from_matrices: W{i} has shape {w.shape}; 'bias_row_first' needs a bias row 0 "
-                        "and at least one input row"
-                    )
-            bias_rows = [w[0] for w in matrices]
-            matrices = [w[1:] for w in matrices]
+            bias_rows, matrices = _split_bias_rows(matrices, biases)
         names = _activation_names(activations, len(matrices))
         for i in range(1, len(matrices)):
             if matrices[i].shape[0] != matrices[i - 1].shape[1]:
@@ -315,32 +310,11 @@ class MLP(Module):
                     f"{matrices[i - 1].shape[1]} outputs; in layout {layout!r}: {LAYOUTS[layout]}"
                 )
         if biases is not None:
-            if isinstance(biases, np.ndarray) or not isinstance(biases, Sequence):
-                raise ValueError("from_matrices: biases must be a list of vectors b1, b2, ... or None")
-            if len(biases) != len(matrices):
-                raise ValueError(f"from_matrices: {len(matrices)} weight matrices but {len(biases)} bias vectors")
-            bias_rows = []
-            for i, (b, w) in enumerate(zip(biases, matrices), 1):
-                vector = _as_matrix(b, f"b{i}", vector=True)
-                if vector.size != w.shape[1]:
-                    raise ValueError(
-                        f"from_matrices: b{i} has shape {vector.shape} ({vector.size} numbers) but W{i} has "
-                        f"{w.shape[1]} neurons: b{i} needs {w.shape[1]} numbers"
-                    )
-                bias_rows.append(vector.reshape(-1))
+            bias_rows = _bias_vectors(biases, matrices)
         nouts = [w.shape[1] for w in matrices]
-        model = cls(
-            matrices[0].shape[0],
-            nouts,
-            activation=names[0] if len(names) > 1 else "relu",
-            output_activation=names[-1],
-            fused=fused,
-            bias=bias_rows is not None,
-            rng=0,
-        )
-        for k, (layer, w, name) in enumerate(zip(model.layers, matrices, names)):
+        model = cls(matrices[0].shape[0], nouts, activations=names, fused=fused, bias=bias_rows is not None, rng=0)
+        for k, (layer, w) in enumerate(zip(model.layers, matrices)):
             for j, neuron in enumerate(layer.neurons):
-                neuron.activation, neuron.nonlin = name, name != "linear"
                 for i, wi in enumerate(neuron.w):
                     wi.data = float(w[i, j])
                 if neuron.b is not None and bias_rows is not None:
@@ -383,6 +357,56 @@ class MLP(Module):
     def __repr__(self) -> str:
         sizes = " -> ".join(f"{len(layer.neurons)} {layer.neurons[0].activation}" for layer in self.layers)
         return f"MLP({self.nin} -> {sizes}, {len(self.parameters())} parameters)"
+
+
+def _layer_activations(
+    activations: Sequence[str] | None, activation: str | None, output_activation: str | None, n_layers: int
+) -> list[str]:
+    """One checked activation name per layer: activations as given, or activation for hidden layers and
+    output_activation for the last (relu and linear by default)."""
+    if activations is None:
+        hidden = _check_activation(activation or "relu")
+        return [hidden] * (n_layers - 1) + [_check_activation(output_activation or "linear")]
+    if activation is not None or output_activation is not None:
+        raise ValueError("MLP: give activations (one per layer) or activation/output_activation, not both")
+    if isinstance(activations, str) or not isinstance(activations, Sequence):
+        raise ValueError(f"MLP activations must be a list of {n_layers} names, one per layer, got {activations!r}")
+    if len(activations) != n_layers:
+        raise ValueError(f"MLP activations: {n_layers} layers but {len(activations)} activations {list(activations)}")
+    return [_check_activation(name) for name in activations]
+
+
+def _split_bias_rows(matrices: list[np.ndarray], biases: object) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Layout "bias_row_first": (the bias rows 0, the weight rows below them) of each matrix."""
+    if biases is not None:
+        raise ValueError("from_matrices: with layout 'bias_row_first' the biases are row 0 of each W; pass biases=None")
+    for i, w in enumerate(matrices, 1):
+        if w.shape[0] < 2:
+            raise ValueError(
+                f"from_matrices: W{i} has shape {w.shape}; 'bias_row_first' needs a bias row 0 and at least one "
+                "input row"
+            )
+    return [w[0] for w in matrices], [w[1:] for w in matrices]
+
+
+def _bias_vectors(biases: Any, matrices: list[np.ndarray]) -> list[np.ndarray]:
+    """b1, b2, ... as flat vectors, each checked to hold one number per neuron of its layer."""
+    import numpy as np
+
+    if isinstance(biases, np.ndarray) or not isinstance(biases, Sequence):
+        raise ValueError("from_matrices: biases must be a list of vectors b1, b2, ... or None")
+    if len(biases) != len(matrices):
+        raise ValueError(f"from_matrices: {len(matrices)} weight matrices but {len(biases)} bias vectors")
+    vectors = []
+    for i, (b, w) in enumerate(zip(biases, matrices), 1):
+        vector = _as_matrix(b, f"b{i}", vector=True)
+        if vector.size != w.shape[1]:
+            raise ValueError(
+                f"from_matrices: b{i} has shape {vector.shape} ({vector.size} numbers) but W{i} has "
+                f"{w.shape[1]} neurons: b{i} needs {w.shape[1]} numbers"
+            )
+        vectors.append(vector.reshape(-1))
+    return vectors
 
 
 def _check_layout(layout: str) -> str:

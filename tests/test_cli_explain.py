@@ -221,3 +221,13 @@ def test_graph_network_view_and_focus(tmp_path: Path, capsys: pytest.CaptureFixt
     assert "--focus L1.n1 needs --network" in capsys.readouterr().err
     assert main(["graph", "--precision", "99", "--no-table", "--no-explain"]) == 2
     assert "--precision must be from 0 to 15 decimals, got 99" in capsys.readouterr().err
+
+
+def test_every_user_mistake_is_one_error_type_said_on_one_line() -> None:
+    """The CLI's explain/graph code raises UserError for each mistake; main alone prints it and returns 2."""
+    import inspect as python_inspect
+
+    import micrograd_nn.cli as cli
+
+    source = python_inspect.getsource(cli)
+    assert source.count("return 2") == 1 and source.count("file=sys.stderr") == 2  # main: the mistake, Ctrl-C

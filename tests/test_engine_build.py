@@ -93,6 +93,7 @@ def test_an_edited_source_is_run_as_plain_python_with_one_warning(tmp_path: Path
     assert run_program({"MICROGRAD_NN_PURE": "0"}, cwd=tmp_path, code=code)["engine"] == "pure Python"
 
 
+@pytest.mark.slow  # a whole pip install (about 35 s)
 def test_an_install_without_a_c_compiler_falls_back_to_plain_python(tmp_path: Path) -> None:
     source = tmp_path / "src"
     shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
@@ -175,6 +176,7 @@ def test_the_library_leaves_the_garbage_collector_settings_alone() -> None:
     assert (gc.isenabled(), gc.get_threshold()) == before
 
 
+@pytest.mark.slow  # runs mypy (about 9 s)
 def test_a_typo_on_value_is_a_type_error(tmp_path: Path) -> None:
     pytest.importorskip("mypy")
     snippet = tmp_path / "typo.py"

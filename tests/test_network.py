@@ -166,14 +166,15 @@ def test_an_l2_penalty_does_not_disturb_the_network() -> None:
     assert net.problems == () and [len(layer.neurons) for layer in net.layers] == [3, 1]
 
 
+@pytest.mark.slow  # builds a 78,000-node graph; the layer-page test in test_stepper covers the quick lane
 def test_finding_the_mnist_network_is_linear() -> None:
     """784 inputs per neuron: each weight's input is read off its product, not searched for."""
     model = MLP(784, [32, 16, 10], rng=0)
     outputs = model.forward([0.001 * i for i in range(784)])
     loss = losses.sse(outputs, [1.0] + [0.0] * 9)
-    started = time.perf_counter()
+    started = time.process_time()  # this process's CPU time: other sessions on the machine do not count
     net = find_network(loss)
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     assert [len(layer.neurons) for layer in net.layers] == [32, 16, 10] and net.problems == ()
     assert net.neuron("L1.n32").inputs[783].data == pytest.approx(0.783)  # type: ignore[union-attr]
     assert elapsed < 3.0, elapsed  # about 1 s on one free core; quadratic took 80 s

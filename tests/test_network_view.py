@@ -215,7 +215,7 @@ def test_the_compact_view_puts_z_and_a_on_one_line_and_can_leave_out_the_caption
 
 def test_inputs_are_drawn_by_the_scalar_pictures_rule_and_the_caption_says_only_what_is_drawn() -> None:
     """One rule for a leaf being an input (labelled x1, x2, ... or passed as inputs=), in every view."""
-    from micrograd_nn.graph import to_dot
+    from micrograd_nn.views.scalar_picture import to_dot
 
     model = MLP(2, [3, 1], rng=0)
     a = Value(0.5, "a")

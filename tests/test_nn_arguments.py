@@ -43,3 +43,33 @@ def test_layer_sizes_may_come_from_any_iterable() -> None:
     for nouts in (np.array([3, 1]), (3, 1), (n for n in [3, 1])):
         model = MLP(2, nouts, rng=0)
         assert model.nouts == [3, 1] and [p.data for p in model.parameters()] == reference
+
+
+def test_activations_name_each_layer() -> None:
+    from micrograd_nn.nn import MLP
+
+    model = MLP(2, [3, 3, 1], activations=["tanh", "relu", "sigmoid"], rng=0)
+    assert [n.activation for layer in model.layers for n in layer.neurons] == ["tanh"] * 3 + ["relu"] * 3 + ["sigmoid"]
+    assert model.activations == ["tanh", "relu", "sigmoid"] and model.output_activation == "sigmoid"
+    assert model.forward([0.5, -1.0])[0].op == "sigmoid"
+    assert MLP(2, [3, 1], rng=0).activations == ["relu", "linear"]  # micrograd's choice by default
+    for bad, message in [
+        (["tanh"], r"MLP activations: 3 layers but 1 activations \['tanh'\]"),
+        ("tanh", "MLP activations must be a list of 3 names"),
+        (["tanh", "relu", "softsign"], "unknown activation 'softsign'"),
+    ]:
+        with pytest.raises(ValueError, match=message):
+            MLP(2, [3, 3, 1], activations=bad)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="give activations .* or activation/output_activation, not both"):
+        MLP(2, [3, 1], activations=["tanh", "linear"], activation="relu")
+
+
+def test_from_matrices_builds_each_neuron_with_its_layers_activation() -> None:
+    import numpy as np
+
+    from micrograd_nn.nn import MLP
+
+    model = MLP.from_matrices([np.ones((2, 3)), np.ones((3, 1))], activations=["tanh", "sigmoid"])
+    assert model.activations == ["tanh", "sigmoid"]
+    assert [layer.neurons[0].nonlin for layer in model.layers] == [True, True]
+    assert model.forward([0.0, 0.0])[0].op == "sigmoid"

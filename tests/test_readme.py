@@ -57,3 +57,19 @@ def test_check_your_own_backprop_example_catches_a_forgotten_slope() -> None:
     with contextlib.redirect_stdout(out):
         exec(compile(broken, "README.md", "exec"), {})
     assert out.getvalue().strip() == "False"
+
+
+def test_network_model_example_prints_what_it_says() -> None:
+    section = README.split("The network in a graph is found once", 1)[1]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    expected = re.search(r"print\(.*\)\s+# (.*)", code).group(1).strip()
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(code, "README.md", "exec"), {})
+    assert out.getvalue().strip() == expected
+
+
+def test_the_quick_run_line_is_the_one_contributing_gives() -> None:
+    line = re.search(r'```bash\n(.*-m "not slow".*)\n```', README).group(1)
+    assert line in (ROOT / "CONTRIBUTING.md").read_text()
+    assert "ruff check ." in line and "mypy" in line

@@ -201,6 +201,13 @@ def audit_gradients(
             if check.node_id in accumulated and agrees(totals[check.node_id], check.numeric, atol, rtol):
                 report.accumulated.append(check)
 
+    report.local_checks.extend(_local_checks(info, eps, atol, rtol))
+    return report
+
+
+def _local_checks(info: Walk, eps: float, atol: float, rtol: float) -> list[Check]:
+    """Each stored local derivative against a central difference of its own op."""
+    checks = []
     for i, node in enumerate(info.nodes):
         if node.local_grads is None:  # a micrograd-style op: nothing stored to check
             continue
@@ -220,7 +227,5 @@ def audit_gradients(
             else:
                 numeric, status = _classify(minus, node.data, plus, h, local, atol, rtol)
             operand_name = info.name_of(node.inputs[position])  # type: ignore[arg-type]
-            report.local_checks.append(
-                Check(node, i, info.names[i], local, numeric, status, position + 1, operand_name)
-            )
-    return report
+            checks.append(Check(node, i, info.names[i], local, numeric, status, position + 1, operand_name))
+    return checks

@@ -20,7 +20,7 @@ class GradcheckError(AssertionError):
 
 
 @dataclass(frozen=True)
-class Mismatch:
+class InputMismatch:
     """One input whose backward() gradient disagrees with the numeric estimate."""
 
     index: int
@@ -57,7 +57,7 @@ def gradient_mismatches(
     eps: float = EPS,
     atol: float = ATOL,
     rtol: float = RTOL,
-) -> list[Mismatch]:
+) -> list[InputMismatch]:
     """The inputs where d f / d input from backward() differs from central differences.
 
     f takes one Value per input and returns a Value; it is called on fresh
@@ -77,7 +77,7 @@ def gradient_mismatches(
     for i, leaf in enumerate(leaves):
         numeric = central_difference(evaluate, x, i, eps)
         if not agrees(leaf.grad, numeric, atol, rtol):
-            mismatches.append(Mismatch(i, leaf.grad, numeric))
+            mismatches.append(InputMismatch(i, leaf.grad, numeric))
     return mismatches
 
 

@@ -29,9 +29,9 @@ from typing import Any
 
 import numpy as np
 
+from micrograd_nn.checks.numpy_backprop import ACTIVATIONS, SLOPES, Slope, backward, forward
 from micrograd_nn.engine import Value
 from micrograd_nn.nn import LAYOUTS, MLP
-from micrograd_nn.rules import LEAKY_SLOPE
 from micrograd_nn.training import losses
 
 DIAGNOSIS_KINDS = (
@@ -89,13 +89,16 @@ SQUARED_ERRORS = ("mse", "half_sse", "sse")
 
 
 @dataclass
-class Mismatch:
+class EntryMismatch:
     """One entry that disagrees: which parameter array, where, the learner's number and the engine's."""
 
     parameter: str
     index: tuple[int, ...]
     mine: float
     engine: float
+
+
+Mismatch = EntryMismatch  # its old name, kept so old imports work
 
 
 @dataclass
@@ -117,7 +120,7 @@ class GradientReport:
     names: list[str]  # W1, b1, W2, b2, ... in the order the arrays were given
     engine: dict[str, np.ndarray]  # the engine's gradients, in the layout
     entries: dict[str, int]  # how many numbers each array should hold
-    mismatches: list[Mismatch] = field(default_factory=list)
+    mismatches: list[EntryMismatch] = field(default_factory=list)
     diagnoses: list[Diagnosis] = field(default_factory=list)
     rtol: float = 1e-9
 
@@ -126,7 +129,7 @@ class GradientReport:
         """True when every entry of every array agrees with the engine."""
         return not self.mismatches and not self.diagnoses
 
-    def wrong(self, name: str) -> list[Mismatch]:
+    def wrong(self, name: str) -> list[EntryMismatch]:
         """The mismatches of one parameter array."""
         return [m for m in self.mismatches if m.parameter == name]
 
@@ -432,15 +435,17 @@ def _close(a: np.ndarray, b: np.ndarray, rtol: float, floor: float) -> np.ndarra
     return np.abs(a - b) <= rtol * np.maximum(np.abs(b), floor)
 
 
-def _compare(name: str, aligned: np.ndarray | None, expected: np.ndarray, rtol: float, floor: float) -> list[Mismatch]:
+def _compare(
+    name: str, aligned: np.ndarray | None, expected: np.ndarray, rtol: float, floor: float
+) -> list[EntryMismatch]:
     if aligned is None:
         return [
-            Mismatch(name, tuple(int(i) for i in idx), float("nan"), float(expected[idx]))
+            EntryMismatch(name, tuple(int(i) for i in idx), float("nan"), float(expected[idx]))
             for idx in np.ndindex(*expected.shape)
         ]
     ok = _close(aligned, expected, rtol, floor)
     return [
-        Mismatch(name, tuple(int(i) for i in idx), float(aligned[idx]), float(expected[idx]))
+        EntryMismatch(name, tuple(int(i) for i in idx), float(aligned[idx]), float(expected[idx]))
         for idx in np.ndindex(*expected.shape)
         if not ok[idx]
     ]
@@ -662,33 +667,9 @@ def _neighbour_message(name: str, kind: str, factors: list[float], slip: str | N
 
 # -- activation slopes taken at the wrong quantity ----------------------------------------------------------
 
-
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    """1 / (1 + e^-z)."""
-    return np.asarray(1 / (1 + np.exp(-z)))
-
-
-# A = act(Z), entrywise
-FORWARD: dict[str, Callable[[np.ndarray], np.ndarray]] = {
-    "linear": lambda z: z,
-    "relu": lambda z: np.maximum(z, 0.0),
-    "leaky_relu": lambda z: np.where(z > 0, z, LEAKY_SLOPE * z),
-    "tanh": np.tanh,
-    "sigmoid": _sigmoid,
-}
-
-# act'(Z), the right slope, written with Z and the layer's output A = act(Z) as the tutorials do
-RIGHT_SLOPES: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
-    "linear": lambda z, a: np.ones_like(z),
-    "relu": lambda z, a: (z > 0).astype(float),
-    "leaky_relu": lambda z, a: np.where(z > 0, 1.0, LEAKY_SLOPE),
-    "tanh": lambda z, a: 1 - a**2,
-    "sigmoid": lambda z, a: a * (1 - a),
-}
-
 # the usual wrong slopes: (slope, what was computed, why it is wrong); relu's and leaky_relu's sign test
 # gives the same answer at Z and at A, so only tanh and sigmoid have these slips
-WRONG_SLOPES: dict[str, list[tuple[Callable[[np.ndarray, np.ndarray], np.ndarray], str, str]]] = {
+WRONG_SLOPES: dict[str, list[tuple[Slope, str, str]]] = {
     "tanh": [
         (
             lambda z, a: 1 - z**2,
@@ -711,7 +692,7 @@ WRONG_SLOPES: dict[str, list[tuple[Callable[[np.ndarray, np.ndarray], np.ndarray
             "A{k}, not Z{k}: use A{k} (1 - A{k}) (= sigmoid'(Z{k}))",
         ),
         (
-            lambda z, a: _sigmoid(a) * (1 - _sigmoid(a)),
+            lambda z, a: ACTIVATIONS["sigmoid"](a) * (1 - ACTIVATIONS["sigmoid"](a)),
             "sigmoid'(A{k}) = s(A{k}) (1 - s(A{k}))",
             "the derivative was applied to the already-activated output A{k} (the sigmoid taken twice); the slope "
             "must be taken at the layer's input Z{k}: sigmoid'(Z{k}) = A{k} (1 - A{k})",
@@ -746,35 +727,30 @@ class _SlopeSlips:
 
     def _gradients(self, slipped_layer: int, index: int) -> dict[str, np.ndarray] | None:
         """dL/dp in the layout, by NumPy backprop, with layer slipped_layer's slope the index-th wrong one."""
+        if None in self.activations:
+            return None  # a layer mixing activations
+        names: list[str] = self.activations  # type: ignore[assignment]
         weights, biases = self.model.to_matrices("inputs_by_neurons")
-        outputs, inputs = [np.array(self.rows)], []
-        for k, W in enumerate(weights):
-            z = outputs[-1] @ W + (biases[k] if biases is not None else 0.0)
-            act = self.activations[k]
-            if act is None:
-                return None  # a layer mixing activations
-            inputs.append(z)
-            outputs.append(FORWARD[act](z))
+        zs, outputs = forward(weights, biases, names, np.array(self.rows))
         leaves = [[Value(float(v)) for v in row] for row in outputs[-1]]
         predictions: Any = [row[0] for row in leaves] if outputs[-1].shape[1] == 1 else leaves
         try:
             self.loss_fn(predictions, self.targets).backward()
         except (ValueError, ArithmeticError):
             return None
-        delta = np.array([[v.grad for v in row] for row in leaves])
+        d_out = np.array([[v.grad for v in row] for row in leaves])
+        slopes = [WRONG_SLOPES[name][index][0] if k == slipped_layer else SLOPES[name]
+                  for k, name in enumerate(names, 1)]
+        grads_w, grads_b = backward(weights, zs, outputs, d_out, slopes)
         grads: dict[str, np.ndarray] = {}
-        for k in range(len(weights), 0, -1):
-            act = self.activations[k - 1] or "linear"
-            slope = WRONG_SLOPES[act][index][0] if k == slipped_layer else RIGHT_SLOPES[act]
-            delta = delta * slope(inputs[k - 1], outputs[k])
-            dW, db = outputs[k - 1].T @ delta, delta.sum(axis=0, keepdims=True)
+        for k, (dW, db) in enumerate(zip(grads_w, grads_b), 1):
+            db = db[None, :]
             if self.layout == "bias_row_first":
                 grads[f"W{k}"] = np.vstack([db, dW])
             elif self.layout == "neurons_by_inputs":
                 grads[f"W{k}"], grads[f"b{k}"] = dW.T, db.T
             else:
                 grads[f"W{k}"], grads[f"b{k}"] = dW, db
-            delta = delta @ weights[k - 1].T
         return grads
 
 
@@ -789,6 +765,7 @@ __all__ = [
     "LOSS_FUNCTIONS",
     "Diagnosis",
     "GradientReport",
+    "EntryMismatch",
     "Mismatch",
     "check_gradients",
     "parameter_names",

@@ -1,13 +1,9 @@
-"""A NumPy MLP with a hand-written vectorised forward and backward pass.
+"""The NumPy reference: an MLP's loss and gradients by vectorised backprop, independent of the Value engine.
 
-This is the matrix form the from-scratch tutorials use, and an independent
-check on the Value engine: for the same weights, data and loss it must give
-the same loss and the same gradient for every parameter.
-
-Shapes, for a batch X of n samples and layer l with W_l of shape (fan_in, fan_out):
-    forward:   Z_l = A_{l-1} W_l + b_l,   A_l = act_l(Z_l),   A_0 = X
-    backward:  dZ_l = dA_l * act_l'(Z_l),  dW_l = A_{l-1}^T dZ_l,
-               db_l = sum over samples of dZ_l,   dA_{l-1} = dZ_l W_l^T
+For the same weights, data and loss it must give the same loss and the same
+gradient for every parameter as the engine.  The matrix passes themselves
+(Z_l = A_{l-1} W_l + b_l, dZ_l = dA_l * act_l'(Z_l), ...) are in
+numpy_backprop.py; this module adds the losses and the MLP's weights.
 """
 
 from __future__ import annotations
@@ -17,38 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from micrograd_nn.checks.numpy_backprop import SLOPES, activate, backward, forward
 from micrograd_nn.nn import MLP
-from micrograd_nn.rules import LEAKY_SLOPE
-
-
-def activate(name: str, z: np.ndarray) -> np.ndarray:
-    """act(z) elementwise for relu, tanh, sigmoid, leaky_relu or linear."""
-    if name == "relu":
-        return np.maximum(z, 0.0)
-    if name == "tanh":
-        return np.tanh(z)
-    if name == "sigmoid":
-        return 0.5 * (1.0 + np.tanh(0.5 * z))  # 1/(1+e^-z), without overflow
-    if name == "leaky_relu":
-        return np.where(z > 0.0, z, LEAKY_SLOPE * z)
-    if name == "linear":
-        return z
-    raise ValueError(f"unknown activation {name!r}")
-
-
-def activation_slope(name: str, z: np.ndarray, a: np.ndarray) -> np.ndarray:
-    """act'(z), using a = act(z) where that is simpler (tanh: 1 - a^2, sigmoid: a(1 - a))."""
-    if name == "relu":
-        return (z > 0.0).astype(float)
-    if name == "tanh":
-        return 1.0 - a * a
-    if name == "sigmoid":
-        return a * (1.0 - a)
-    if name == "leaky_relu":
-        return np.where(z > 0.0, 1.0, LEAKY_SLOPE)
-    if name == "linear":
-        return np.ones_like(z)
-    raise ValueError(f"unknown activation {name!r}")
 
 
 def loss_and_slope(name: str, out: np.ndarray, target: np.ndarray) -> tuple[float, np.ndarray]:
@@ -111,13 +77,7 @@ class ReferenceMLP:
         a = np.asarray(X, dtype=float)
         if a.ndim != 2 or a.shape[1] != self.weights[0].shape[0]:
             raise ValueError(f"X must have shape (n, {self.weights[0].shape[0]}), got {a.shape}")
-        zs, activations = [], [a]
-        for w, b, act in zip(self.weights, self.biases, self.activations):
-            z = a @ w + b
-            a = activate(act, z)
-            zs.append(z)
-            activations.append(a)
-        return zs, activations
+        return forward(self.weights, self.biases, self.activations, a)
 
     def forward(self, X: np.ndarray) -> np.ndarray:
         """The output matrix A_L, one row per sample."""
@@ -127,15 +87,9 @@ class ReferenceMLP:
         self, X: np.ndarray, y: np.ndarray | Sequence, loss: str = "mse", l2: float = 0.0
     ) -> tuple[float, list[np.ndarray], list[np.ndarray]]:
         """(loss + l2 * sum of squared parameters, [dW_l], [db_l]) by vectorised backprop."""
-        zs, activations = self.forward_all(X)
-        value, d_a = loss_and_slope(loss, activations[-1], np.asarray(y, dtype=float))
-        grads_w: list[np.ndarray] = []
-        grads_b: list[np.ndarray] = []
-        for layer in reversed(range(len(self.weights))):
-            d_z = d_a * activation_slope(self.activations[layer], zs[layer], activations[layer + 1])
-            grads_w.insert(0, activations[layer].T @ d_z)
-            grads_b.insert(0, d_z.sum(axis=0))
-            d_a = d_z @ self.weights[layer].T
+        zs, outputs = self.forward_all(X)
+        value, d_out = loss_and_slope(loss, outputs[-1], np.asarray(y, dtype=float))
+        grads_w, grads_b = backward(self.weights, zs, outputs, d_out, [SLOPES[name] for name in self.activations])
         if l2:
             value += l2 * sum(float((w**2).sum() + (b**2).sum()) for w, b in zip(self.weights, self.biases))
             grads_w = [g + 2.0 * l2 * w for g, w in zip(grads_w, self.weights)]

@@ -31,6 +31,7 @@ import os
 import stat
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -269,18 +270,7 @@ def model_from_dict(data: Any, source: str | Path = "<model>") -> MLP:
     def fail(problem: str) -> ModelFileError:
         return ModelFileError(source, problem)
 
-    if not isinstance(data, dict):
-        raise fail(f"expected a JSON object at the top, found {type(data).__name__}")
-    if data.get("format") != FORMAT_NAME:
-        raise fail(f"not a micrograd_nn model file (format is {_show(data.get('format'))}, expected {FORMAT_NAME!r})")
-    version = data.get("version")
-    if version == 1 and not isinstance(version, bool):
-        raise fail(
-            "format version 1 (its checksum covered only the weights) is no longer read; "
-            f"this micrograd_nn reads version {FORMAT_VERSION}: retrain and save the model again"
-        )
-    if version != FORMAT_VERSION or isinstance(version, bool):
-        raise fail(f"unsupported format version {_show(version)}; this micrograd_nn reads version {FORMAT_VERSION}")
+    _check_format(data, fail)
     missing = [
         key
         for key in ("nin", "nouts", "activation", "output_activation", "init", "fused", "layers", "checksum")
@@ -324,26 +314,38 @@ def model_from_dict(data: Any, source: str | Path = "<model>") -> MLP:
     if data["checksum"] != checksum:
         raise fail("checksum mismatch: the file was changed or damaged after saving (weights, activations or flags)")
 
-    model = MLP(
-        nin,
-        nouts,
-        activation=data["activation"],
-        output_activation=data["output_activation"],
-        init=data["init"],
-        rng=0,
-        fused=data["fused"],
-        bias=has_biases,
-    )
-    for number, (layer, saved) in enumerate(zip(model.layers, layers)):
-        biases = saved["biases"] if has_biases else [None] * len(layer.neurons)
+    if activations is None:  # an older file: one activation for the hidden layers, one for the output
+        activations = [data["activation"]] * (len(nouts) - 1) + [data["output_activation"]]
+    model = MLP(nin, nouts, activations=activations, init=data["init"], rng=0, fused=data["fused"], bias=has_biases)
+    _copy_weights(model, layers)
+    return model
+
+
+def _copy_weights(model: MLP, layers: list[dict[str, Any]]) -> None:
+    """Set every weight and bias of model to the (checked) numbers saved for it."""
+    for layer, saved in zip(model.layers, layers):
+        biases = saved["biases"] if model.has_biases else [None] * len(layer.neurons)
         for neuron, weights, bias in zip(layer.neurons, saved["weights"], biases):
-            if activations is not None:
-                neuron.activation, neuron.nonlin = activations[number], activations[number] != "linear"
             for parameter, value in zip(neuron.w, weights):
                 parameter.data = float(value)
             if neuron.b is not None:
                 neuron.b.data = float(bias)
-    return model
+
+
+def _check_format(data: Any, fail: Callable[[str], ModelFileError]) -> None:
+    """A JSON object naming this format and the version this code reads; fail(problem) otherwise."""
+    if not isinstance(data, dict):
+        raise fail(f"expected a JSON object at the top, found {type(data).__name__}")
+    if data.get("format") != FORMAT_NAME:
+        raise fail(f"not a micrograd_nn model file (format is {_show(data.get('format'))}, expected {FORMAT_NAME!r})")
+    version = data.get("version")
+    if version == 1 and not isinstance(version, bool):
+        raise fail(
+            "format version 1 (its checksum covered only the weights) is no longer read; "
+            f"this micrograd_nn reads version {FORMAT_VERSION}: retrain and save the model again"
+        )
+    if version != FORMAT_VERSION or isinstance(version, bool):
+        raise fail(f"unsupported format version {_show(version)}; this micrograd_nn reads version {FORMAT_VERSION}")
 
 
 def _show(x: Any) -> str:

@@ -232,46 +232,64 @@ def fit(
     step with zero gradients, and the exception carries the completed epochs as
     ``err.history``; a TrainingDivergedError carries them as ``.history`` too.
     """
-    rows, targets = as_rows(X), as_targets(y)
-    if len(rows) != len(targets):
-        raise ValueError(f"fit: {len(rows)} input rows but {len(targets)} targets")
-    if not rows:
-        raise ValueError("fit: no training data")
-    for i, row in enumerate(rows):
-        if not all(map(math.isfinite, row)):
-            raise ValueError(f"fit: input row {i} holds a number that is not finite: {row}")
-    _check_targets("fit", targets)
+    rows, targets = _training_data(X, y)
     _check_settings(epochs, batch_size, l2)
     if isinstance(loss, str) and loss not in LOSSES:
         raise ValueError(f"unknown loss {loss!r}; choose one of {sorted(LOSSES)}")
     loss_fn = LOSSES[loss] if isinstance(loss, str) else loss
     params = model.parameters()
-    optimizer = optimizer if optimizer is not None else SGD(params, lr=lr)
-    shuffler = random.Random(seed) if shuffle else None
-    metric_fns = dict(metrics or {})
-    train_metric_fns = dict(train_metrics or {})
-    history = History(metrics={name: [] for name in [*train_metric_fns, *metric_fns]})
+    run = _Run(model, params, optimizer if optimizer is not None else SGD(params, lr=lr), loss_fn, rows, targets,
+               batch_size, random.Random(seed) if shuffle else None, l2)
+    return _train(run, int(epochs), lr_schedule, dict(train_metrics or {}), dict(metrics or {}),
+                  _progress_bar(int(epochs), desc, quiet), on_epoch)
 
-    bar = _progress_bar(int(epochs), desc, quiet)
+
+@dataclass
+class _Run:
+    """What every step of one fit() call uses."""
+
+    model: Module
+    params: list[Value]
+    optimizer: Optimizer
+    loss_fn: LossFunction
+    rows: list[list[float]]
+    targets: list[Any]
+    batch_size: int | None
+    shuffler: random.Random | None
+    l2: float
+
+    def epoch(self, number: int) -> tuple[float, list[Any], list[int]]:
+        """One pass over the data: (the mean batch loss weighted by batch size, the outputs, their row indices)."""
+        total = 0.0
+        seen: list[int] = []
+        outputs: list[Any] = []
+        for batch in _batches(len(self.rows), self.batch_size, self.shuffler):
+            batch_loss, batch_outputs = _step(self.model, self.params, self.optimizer, self.loss_fn, self.rows,
+                                              self.targets, batch, self.l2, number)
+            total += batch_loss * len(batch)
+            seen += batch
+            outputs += batch_outputs
+        return total / len(self.rows), outputs, seen
+
+
+def _train(
+    run: _Run, epochs: int, lr_schedule: Callable[[int], float] | None, train_metric_fns: dict[str, TrainMetric],
+    metric_fns: dict[str, Metric], bar: Any, on_epoch: Callable[[int, History], None] | None,
+) -> History:
+    """fit's epochs: each one's loss, learning rate and metrics into the History; Ctrl-C and divergence keep it."""
+    history = History(metrics={name: [] for name in [*train_metric_fns, *metric_fns]})
     started = time.perf_counter()
     try:
-        for epoch in range(1, int(epochs) + 1):
+        for epoch in range(1, epochs + 1):
             if lr_schedule is not None:
-                _set_scheduled_lr(optimizer, lr_schedule, epoch - 1)
-            total = 0.0
-            seen: list[int] = []
-            outputs: list[Any] = []
-            for batch in _batches(len(rows), batch_size, shuffler):
-                batch_loss, batch_outputs = _step(model, params, optimizer, loss_fn, rows, targets, batch, l2, epoch)
-                total += batch_loss * len(batch)
-                seen += batch
-                outputs += batch_outputs
-            history.loss.append(total / len(rows))
-            history.lr.append(optimizer.lr)
+                _set_scheduled_lr(run.optimizer, lr_schedule, epoch - 1)
+            mean_loss, outputs, seen = run.epoch(epoch)
+            history.loss.append(mean_loss)
+            history.lr.append(run.optimizer.lr)
             for name, train_metric in train_metric_fns.items():
-                history.metrics[name].append(float(train_metric(outputs, [targets[i] for i in seen])))
+                history.metrics[name].append(float(train_metric(outputs, [run.targets[i] for i in seen])))
             for name, metric in metric_fns.items():
-                history.metrics[name].append(float(metric(model)))
+                history.metrics[name].append(float(metric(run.model)))
             if bar is not None:
                 bar.set_postfix_str(history.summary().split(", ", 1)[1], refresh=False)
                 bar.update(1)
@@ -281,13 +299,27 @@ def fit(
         history._drop_unfinished_epoch()
         err.history = history  # type: ignore[union-attr]
         if isinstance(err, KeyboardInterrupt):
-            model.zero_grad()  # the gradients of an unfinished step mean nothing
+            run.model.zero_grad()  # the gradients of an unfinished step mean nothing
         raise
     finally:
         history.seconds = time.perf_counter() - started
         if bar is not None:
             bar.close()
     return history
+
+
+def _training_data(X: Any, y: Any) -> tuple[list[list[float]], list[Any]]:
+    """fit's rows and targets, checked: as many of each, at least one, every number finite."""
+    rows, targets = as_rows(X), as_targets(y)
+    if len(rows) != len(targets):
+        raise ValueError(f"fit: {len(rows)} input rows but {len(targets)} targets")
+    if not rows:
+        raise ValueError("fit: no training data")
+    for i, row in enumerate(rows):
+        if not all(map(math.isfinite, row)):
+            raise ValueError(f"fit: input row {i} holds a number that is not finite: {row}")
+    _check_targets("fit", targets)
+    return rows, targets
 
 
 def _is_whole(x: Any) -> bool:

@@ -6,11 +6,53 @@ runs them full) that prints its results and writes its plots to a folder.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from micrograd_nn.tutorials.common import DEFAULT_OUT
 
-DEMO_NAMES = ("binary_toy", "exam_score", "regression", "digits", "moons")
+
+def _moons(out_dir: str | Path, options: dict[str, Any]) -> None:
+    from micrograd_nn.tutorials.moons import run_moons
+
+    run_moons(out_dir, **options)
+
+
+def _binary_toy(out_dir: str | Path, options: dict[str, Any]) -> None:
+    from micrograd_nn.tutorials.binary_toy import run_binary_toy
+
+    run_binary_toy(out_dir, **options)
+
+
+def _exam_score(out_dir: str | Path, options: dict[str, Any]) -> None:
+    from micrograd_nn.tutorials.exam_score import run_exam_score
+
+    run_exam_score(out_dir, **options)
+
+
+def _regression(out_dir: str | Path, options: dict[str, Any]) -> None:
+    from micrograd_nn.tutorials.regression import run_regression
+
+    run_regression(out_dir, **options)
+
+
+def _digits(out_dir: str | Path, options: dict[str, Any]) -> None:
+    from micrograd_nn.tutorials.digits import run_digits
+
+    run_digits(out_dir, **options)
+
+
+RUNNERS: dict[str, Callable[[str | Path, dict[str, Any]], None]] = {
+    "binary_toy": _binary_toy,
+    "exam_score": _exam_score,
+    "regression": _regression,
+    "digits": _digits,
+    "moons": _moons,
+}
+"""Each demo's runner: it imports its module only when that demo runs (matplotlib and friends are heavy)."""
+
+DEMO_NAMES = tuple(RUNNERS)
 
 
 def run_tour(out_dir: str | Path = DEFAULT_OUT, *, quiet: bool = False) -> object:
@@ -30,32 +72,14 @@ def run_demo(
     squared_error: bool = False,
 ) -> int:
     """`micrograd-nn demo NAME` at full size; returns the exit status."""
-    options: dict[str, object] = {"quiet": quiet}
+    if name not in RUNNERS:
+        raise ValueError(f"unknown demo {name!r}; choose one of {', '.join(DEMO_NAMES)}")
+    options: dict[str, Any] = {"quiet": quiet}
     if seed is not None:
         options["seed"] = seed
-    if name == "moons":
-        from micrograd_nn.tutorials.moons import run_moons
-
-        run_moons(out_dir, **options)  # type: ignore[arg-type]
-    elif name == "binary_toy":
-        from micrograd_nn.tutorials.binary_toy import run_binary_toy
-
-        run_binary_toy(out_dir, **options)  # type: ignore[arg-type]
-    elif name == "exam_score":
-        from micrograd_nn.tutorials.exam_score import run_exam_score
-
-        run_exam_score(out_dir, **options)  # type: ignore[arg-type]
-    elif name == "regression":
-        from micrograd_nn.tutorials.regression import run_regression
-
-        run_regression(out_dir, **options)  # type: ignore[arg-type]
-    elif name == "digits":
-        from micrograd_nn.tutorials.digits import run_digits
-
-        loss = "squared_error" if squared_error else "cross_entropy"
-        run_digits(out_dir, mnist_csv=mnist_csv, loss=loss, **options)  # type: ignore[arg-type]
-    else:
-        raise ValueError(f"unknown demo {name!r}; choose one of {', '.join(DEMO_NAMES)}")
+    if name == "digits":
+        options.update(mnist_csv=mnist_csv, loss="squared_error" if squared_error else "cross_entropy")
+    RUNNERS[name](out_dir, options)
     return 0
 
 

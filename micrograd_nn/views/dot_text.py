@@ -117,23 +117,22 @@ def signed_colour(value: float, largest: float, *, light: float = 0.08) -> str:
 
 # -- ops as drawn -------------------------------------------------------------------
 
-OP_SYMBOLS = {name: op.symbol for name, op in rules.OPS.items()}
-"""How each op is shown in an op node (rules.OPS holds the symbols)."""
-
-COMMUTATIVE_OPS = frozenset({"+", "*"})
-"""Infix ops drawn as "× 2" when a number stands beside them; the others as "2 − ·" or "· − 2"."""
-
-
 def op_text(node: Value) -> str:
-    """The op as drawn, with any plain number inside it in its place: "×", "× 2", "2 − ·", "· ** 2"."""
-    symbol = OP_SYMBOLS.get(node.op, node.op)
+    """The op as drawn (its rules.OPS symbol), with any plain number inside it in its place.
+
+    An infix op whose order does not matter puts the number after it ("× 2"),
+    another infix op keeps the places ("2 − ·", "· ** 2"), a function lists
+    its inputs ("leaky_relu(·, 0.01)").
+    """
+    op = rules.OPS.get(node.op)
+    symbol = op.symbol if op is not None else node.op
     inputs = node.inputs
     if all(isinstance(x, Value) for x in inputs):
         return symbol
     shown = ["·" if isinstance(x, Value) else f"{x:g}" for x in inputs]
-    if node.op in COMMUTATIVE_OPS:
+    if op is not None and op.infix and op.commutative:
         return f"{symbol} {' '.join(n for n in shown if n != '·')}"
-    if len(inputs) == 2 and node.op in OP_SYMBOLS and rules.OPS[node.op].arity == 2 and node.op != "leaky_relu":
+    if op is not None and op.infix:
         return f"{shown[0]} {symbol} {shown[1]}"
     return f"{symbol}({', '.join(shown)})"
 

@@ -220,17 +220,24 @@ def explain(root: Value, *, path_from: Value | None = None, precision: int = DEF
     precision: decimals shown; a product that does not check at this precision is marked ≈.
     """
     check_precision(precision)
-    number = lambda x: format_number(x, precision)  # noqa: E731
     info = walk(root)
     steps, totals = replay(info)
-    root_id = len(info.nodes) - 1
-    r = info.names[root_id]
     if path_from is not None:
         keep = {i for i, marked in enumerate(on_path(info, path_from)) if marked}
     else:
         keep = set(range(len(info.nodes)))
+    lines = _introduction(info, steps, path_from, precision)
+    for step in steps:
+        if step.node_id in keep:
+            lines += ["", *_step_lines(info, step, len(steps), keep, precision)]
+    return "\n".join([*lines, "", *_results(info, steps, totals, keep, precision)])
+
+
+def _introduction(info: Walk, steps: list[Step], path_from: Value | None, precision: int) -> list[str]:
+    """How the backward pass goes, said once before the steps."""
+    r = info.names[-1]
     lines = [
-        f"Backward pass from {r} = {number(root.data)}: start with d{r}/d{r} = 1 "
+        f"Backward pass from {r} = {format_number(info.root.data, precision)}: start with d{r}/d{r} = 1 "
         "(the gradient of the output with respect to itself),"
     ]
     if not steps:
@@ -247,48 +254,50 @@ def explain(root: Value, *, path_from: Value | None = None, precision: int = DEF
         lines.append(f"(≈: the numbers as shown, rounded to {precision} decimals, do not multiply out exactly.)")
     if path_from is not None:
         lines.append(f"Only the path from {info.name_of(path_from)} to {r} is shown.")
-    for step in steps:
-        if step.node_id not in keep:
-            continue
-        lines.append("")
-        lines.append(step_title(step, len(steps), r, precision))
-        if step.closure:
-            lines.append(
-                f"  {step.node} is an op written the micrograd way: its derivatives live in its _backward "
-                "closure and are not stored, so they cannot be shown here, nor the gradients below it."
-            )
-        elif not step.known:
-            lines.append(
-                f"  (the upstream d{r}/d{step.node} above leaves out what a micrograd-style op passes back, "
-                "so these numbers are partial)"
-            )
-        derivative_rules = rule_lines(info, step.node_id, precision)[1:]  # one per operand, in order
-        for contribution, rule in itertools.zip_longest(step.contributions, derivative_rules):
-            if contribution is not None and contribution.operand_id in keep:
-                if rule is not None:
-                    lines.append(f"  rule: {rule}")
-                lines.append("  " + chain_rule_line(r, step, contribution, precision))
-    lines.append("")
-    shown = [
-        i
-        for i, node in enumerate(info.nodes)
-        if i in keep and not node.operands and (info.kinds[i] != "constant" or i == root_id)
-    ]
+    return lines
+
+
+def _step_lines(info: Walk, step: Step, total_steps: int, keep: set[int], precision: int) -> list[str]:
+    """One step: its title, then each kept operand's rule and chain-rule line."""
+    r = info.names[-1]
+    lines = [step_title(step, total_steps, r, precision)]
+    if step.closure:
+        lines.append(
+            f"  {step.node} is an op written the micrograd way: its derivatives live in its _backward "
+            "closure and are not stored, so they cannot be shown here, nor the gradients below it."
+        )
+    elif not step.known:
+        lines.append(
+            f"  (the upstream d{r}/d{step.node} above leaves out what a micrograd-style op passes back, "
+            "so these numbers are partial)"
+        )
+    derivative_rules = rule_lines(info, step.node_id, precision)[1:]  # one per operand, in order
+    for contribution, rule in itertools.zip_longest(step.contributions, derivative_rules):
+        if contribution is not None and contribution.operand_id in keep:
+            if rule is not None:
+                lines.append(f"  rule: {rule}")
+            lines.append("  " + chain_rule_line(r, step, contribution, precision))
+    return lines
+
+
+def _results(info: Walk, steps: list[Step], totals: list[float], keep: set[int], precision: int) -> list[str]:
+    """Each kept leaf's gradient, and a note where .grad differs from one pass (or backward has not run)."""
+    r, root_id = info.names[-1], len(info.nodes) - 1
+    shown = [i for i in keep if not info.operands[i] and (info.kinds[i] != "constant" or i == root_id)]
+    shown.sort()
     incomplete = {  # leaves whose replayed total misses a closure op's share
-        info.index[operand]
-        for step in steps
-        if step.closure or not step.known
-        for operand in info.nodes[step.node_id].operands
+        j for step in steps if step.closure or not step.known for j in info.operands[step.node_id]
     }
 
     def result(i: int) -> str:
         if i not in incomplete:
-            return number(totals[i])
+            return format_number(totals[i], precision)
         if info.grads_computed:
-            grad = number(info.nodes[i].grad)
+            grad = format_number(info.nodes[i].grad, precision)
             return f"{grad} (its .grad from backward(): the replay cannot see inside a closure op)"
         return "unknown (a closure op's share is not stored; run backward() and read .grad)"
 
+    lines = []
     if shown:
         lines.append("Result: " + ", ".join(f"d{r}/d{info.names[i]} = {result(i)}" for i in shown))
     if info.grads_computed:
@@ -300,4 +309,4 @@ def explain(root: Value, *, path_from: Value | None = None, precision: int = DEF
             )
     else:
         lines.append("(backward() has not run yet: these are the gradients it will compute.)")
-    return "\n".join(lines)
+    return lines

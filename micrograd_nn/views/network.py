@@ -34,16 +34,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
-from micrograd_nn import labels
+from micrograd_nn import labels, rules
 from micrograd_nn.engine import Value, topological_order
 
-ACTIVATION_OPS = frozenset({"relu", "tanh", "sigmoid", "leaky_relu"})
-"""Ops that nn.py applies after a neuron's weighted sum."""
+ACTIVATION_OPS = frozenset(name for name, op in rules.OPS.items() if op.activation)
+"""Ops that nn.py applies after a neuron's weighted sum (rules.OPS marks them)."""
 
-SUM_OPS = frozenset({"+", "dot", "affine"})
-"""Ops that form (part of) a neuron's weighted sum z = w . x + b."""
+SUM_OPS = frozenset(name for name, op in rules.OPS.items() if op.neuron_sum)
+"""Ops that form (part of) a neuron's weighted sum z = w . x + b: +, and the fused dot and affine."""
 
-_FUSED = frozenset({"dot", "affine"})
+_FUSED = frozenset(name for name in SUM_OPS if rules.OPS[name].arity == 0)
 
 
 @dataclass(frozen=True)

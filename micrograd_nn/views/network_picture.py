@@ -9,7 +9,7 @@ weight (or its gradient), with the numbers in the edge's tooltip.
 Everything is read from the network model the walk found
 (micrograd_nn.views.network): its layers and neurons, each weight's edge
 starting at whatever the weight multiplies.  A network whose labels contradict
-the graph is refused (PictureError), never drawn.  ``focus="L1.n3"`` expands
+the graph is refused (dot_text.PictureError), never drawn.  ``focus="L1.n3"`` expands
 one neuron into its scalar operations (the scalar graph of that neuron, inside
 the network): one box holding them and the neuron's own node, at the top of its
 layer's column, the other weights' edges routed around it; the others stay one
@@ -24,20 +24,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from micrograd_nn.engine import Value
-from micrograd_nn.views.dot_text import (
-    DOT_TIMEOUT,
-    PictureError,
-    attrs,
-    clean_text,
-    op_text,
-    quote,
-    run_dot,
-    signed_colour,
-    wrap_parts,
-)
+from micrograd_nn.views import dot_text
 from micrograd_nn.views.format import DEFAULT_PRECISION, check_precision, format_number
 from micrograd_nn.views.network import Network, Neuron
 from micrograd_nn.views.walk import INPUT_RULE, PARAMETER_RULE, Walk, walk
@@ -91,12 +81,12 @@ def network_layout(info: Walk, sample: int | None = None) -> NetworkLayout:
     net = info.network
     if not net.layers and not net.problems:
         why = "no neurons in this graph; the network view finds them by the parameter labels nn.py gives (L1.n2.w1)"
-        raise PictureError(
+        raise dot_text.PictureError(
             f"network view: {why}: build the graph with micrograd_nn.nn, or draw the scalar graph with draw_dot",
             f"--network: {why}: draw the scalar graph (leave out --network)",
         )
     if net.problems:
-        raise PictureError(f"network view: {net.problems[0]}", f"--network: {net.problems[0]}")
+        raise dot_text.PictureError(f"network view: {net.problems[0]}", f"--network: {net.problems[0]}")
     chosen = 1 if sample is None and net.passes > 1 else sample
     if chosen is not None:
         net = net.sample(chosen)
@@ -106,10 +96,7 @@ def network_layout(info: Walk, sample: int | None = None) -> NetworkLayout:
         for neuron in net.neurons
         for k, (w, x) in enumerate(zip(neuron.weights, neuron.inputs), 1)
     ]
-    shown = [inputs.text[name][0] for name in inputs.names]
-    if len(set(shown)) < len(shown):  # two inputs of one sample share a label: their unique names
-        for j, name in inputs.of.items():
-            inputs.text[name] = (info.names[j], *inputs.text[name][1:])
+    inputs.unique_names()
     outputs = {neuron.key: info.index[neuron.out] for neuron in net.neurons}
     loss = info.index[net.loss] if net.loss is not None else None
     read_outside = {j for i, operands in enumerate(info.operands) if info.groups[i] is None for j in operands}
@@ -159,6 +146,13 @@ class _InputColumn:
             self.text[name] = (f"x{position}", float(signal), None)
         self.names.append(name)
         return name
+
+    def unique_names(self) -> None:
+        """Two inputs of one sample sharing a label are shown by their unique names instead."""
+        shown = [self.text[name][0] for name in self.names]
+        if len(set(shown)) < len(shown):
+            for j, name in self.of.items():
+                self.text[name] = (self.info.names[j], *self.text[name][1:])
 
 
 def _check_edge_value(edge_value: str) -> str:
@@ -266,12 +260,11 @@ def network_lines(
 ) -> list[str]:
     """The DOT statements of the network view of a walked graph (see network_dot).
 
-    loss_column=True draws each of the loss's own operations (loss_operations) as a box of its own, in a
-    column after the output layer, instead of one loss node (the layer stepper steps through them).
-
     compact=True writes z and a on one line and packs each column tighter, so a
     16-neuron layer fits a laptop window at readable size (the HTML stepper's layer mode);
-    legend=False leaves out the caption (a page showing its own legend).
+    legend=False leaves out the caption (a page showing its own legend); sample: network_dot's.
+    loss_column=True draws each of the loss's own operations (loss_operations) as a box of its own, in a
+    column after the output layer, instead of one loss node (the layer stepper steps through them).
     """
     _check_edge_value(edge_value)
     check_precision(precision)
@@ -281,13 +274,17 @@ def network_lines(
     if focus is not None and focus not in net.outputs:
         keys = list(net.outputs)
         shown = ", ".join(keys) if len(keys) <= 12 else f"{', '.join(keys[:6])}, ..., {', '.join(keys[-3:])}"
-        raise PictureError(
+        raise dot_text.PictureError(
             f"focus: no neuron {focus!r} in this graph; it has {shown}",
-            f"--focus: no neuron {clean_text(focus, 40)!r} in this graph; it has {shown}",
+            f"--focus: no neuron {dot_text.clean_text(focus, 40)!r} in this graph; it has {shown}",
         )
     ports = {"tailport": "e", "headport": "w"} if direction == "LR" else {"tailport": "s", "headport": "n"}
-    style = _Style(info, net, precision, clean_text(info.names[-1], 30), ports)
-    lines = [
+    style = _Style(info, net, precision, dot_text.clean_text(info.names[-1], 30), ports)
+    inputs, drawn_kinds = _input_column(style)
+    loss_ops = loss_operations(info, net) if loss_column else []
+    neurons, columns, focus_node = _neuron_columns(style, focus, compact, loss_ops)
+    caption = _caption(style, edge_value, focus, drawn_kinds) if legend else ""
+    return [
         f"rankdir={direction}",
         "newrank=true",
         # straight edges, except around an expanded neuron: splines route the other weights around its box
@@ -295,86 +292,81 @@ def network_lines(
         f"nodesep={0.04 if compact else 0.12}",
         f"ranksep={1.0 if focus else 0.5 if compact else _column_gap(net)}",
         "outputorder=edgesfirst",  # neurons drawn over the weight edges, so their numbers stay readable
-        "",  # the caption: written below, once it is known what the picture draws
+        f"label={dot_text.quote(caption, 1000)} labelloc={'b' if info.grads_computed else 't'} "
+        "fontname=Helvetica fontsize=11",
         'node [fontname="Helvetica", fontsize=11, shape=box, style="rounded,filled", fillcolor="#ffffff"'
         + (', margin="0.08,0.03"]' if compact else "]"),
         "edge [arrowsize=0.4]",
+        *inputs,
+        *neurons,
+        *(_focus_cluster(style, focus, focus_node) if focus is not None else []),
+        *_column_order([["inputs"] if len(net.inputs) > MAX_DRAWN_INPUTS else list(net.inputs), *columns], focus),
+        *_weight_edges(style, focus, edge_value, len(net.inputs) > MAX_DRAWN_INPUTS),
+        *(_loss_op_edges(style, loss_ops) if loss_ops else _loss_edges(style)),
     ]
-    many_inputs = len(net.inputs) > MAX_DRAWN_INPUTS
-    columns: list[list[str]] = [["inputs"] if many_inputs else list(net.inputs)]
+
+
+def _input_column(style: _Style) -> tuple[list[str], set[str]]:
+    """The input nodes (one "inputs" node past MAX_DRAWN_INPUTS), and the kinds of input they draw."""
+    info, net = style.info, style.net
     kinds = input_kinds(info, net)
     drawn_kinds = set(kinds.values())
-    if many_inputs:
+    if len(net.inputs) > MAX_DRAWN_INPUTS:
         values = [net.input_text[name][1] for name in net.inputs]
         label = f"{len(values)} inputs\nfrom {style.number(min(values))}\nto {style.number(max(values))}"
         shared = drawn_kinds.pop() if len(drawn_kinds) == 1 else "mixed"  # one style when they share a kind
-        drawn_kinds = {shared}
         look = INPUT_STYLES[shared][0] if shared in INPUT_STYLES else {"style": "rounded"}
-        lines.append(f"{quote('inputs')} " + attrs(id="inputs", label=label, **look))
-    for name in [] if many_inputs else net.inputs:
+        return [f"{dot_text.quote('inputs')} " + dot_text.attrs(id="inputs", label=label, **look)], {shared}
+    lines = []
+    for name in net.inputs:
         shown, value, grad = net.input_text[name]
-        label = f"{clean_text(shown, 30)}\n{style.number(value)}"
+        label = f"{dot_text.clean_text(shown, 30)}\n{style.number(value)}"
         if grad is not None:
-            label += f"\nd{style.root_name}/d{clean_text(shown, 30)} = {style.grad(grad)}"
-        lines.append(f"{quote(name)} " + attrs(id=name, label=label, **INPUT_STYLES[kinds[name]][0]))
+            label += f"\nd{style.root_name}/d{dot_text.clean_text(shown, 30)} = {style.grad(grad)}"
+        lines.append(f"{dot_text.quote(name)} " + dot_text.attrs(id=name, label=label, **INPUT_STYLES[kinds[name]][0]))
+    return lines, drawn_kinds
+
+
+def _neuron_columns(style: _Style, focus: str | None, compact: bool,
+                    loss_ops: list[int]) -> tuple[list[str], list[list[str]], str]:
+    """One node per neuron, and the loss node (or a box per loss operation, loss_ops): their statements, the
+    columns they stand in, and the focused neuron's statement (drawn in its box by _focus_cluster, not here)."""
+    info, net = style.info, style.net
     largest_grad = max((abs(info.nodes[z].grad) for z in net.zs.values() if math.isfinite(info.nodes[z].grad)),
                        default=0.0)
-    focus_node = ""
+    lines, columns, focus_node = [], [], ""
     for layer in net.layers:
         for key in layer:
             attributes = _neuron_attributes(style, net.neurons[key], largest_grad, compact)
             if key == focus:
                 attributes.update(color="#e8590c", penwidth=3)
-                focus_node = f"{quote(key)} " + attrs(**attributes)  # drawn inside its box (_focus_cluster)
+                focus_node = f"{dot_text.quote(key)} " + dot_text.attrs(**attributes)
             else:
-                lines.append(f"{quote(key)} " + attrs(**attributes))
+                lines.append(f"{dot_text.quote(key)} " + dot_text.attrs(**attributes))
         columns.append(list(layer))
-    loss_ops = loss_operations(info, net) if loss_column else []
     if loss_ops:
-        lines.extend(_loss_column(style, loss_ops))
+        lines += _loss_column(style, loss_ops)
         columns.append([loss_id(net, i) for i in loss_ops])
     elif net.loss is not None:
         loss = info.nodes[net.loss]
         label = f"{style.root_name}\n{style.number(loss.data)}"
         tooltip = f"{style.root_name} = {loss.op}(...), computed from the output layer"
-        lines.append(f"{quote('loss')} " + attrs(id="loss", label=label, penwidth=2, tooltip=tooltip))
+        lines.append(f"{dot_text.quote('loss')} " + dot_text.attrs(id="loss", label=label, penwidth=2, tooltip=tooltip))
         columns.append(["loss"])
-    if focus is not None:
-        lines.extend(_focus_cluster(style, focus, focus_node))
-    # Each column on one rank, its nodes chained by invisible edges so they keep index order.
+    return lines, columns, focus_node
+
+
+def _column_order(columns: list[list[str]], focus: str | None = None) -> list[str]:
+    """Each column on one rank, its nodes chained by invisible edges so they keep index order (all but the
+    focused neuron, whose box tops its column)."""
+    lines = []
     for c, column in enumerate(columns):
         if not column:
             continue
-        lines.append(f"subgraph column{c} {{ rank=same; " + "; ".join(quote(n) for n in column) + " }")
-        ordered = [n for n in column if n != focus]  # the expanded neuron's box goes at the column's end
+        lines.append(f"subgraph column{c} {{ rank=same; " + "; ".join(dot_text.quote(n) for n in column) + " }")
+        ordered = [n for n in column if n != focus]
         for upper, lower in zip(ordered, ordered[1:]):
-            lines.append(f"{quote(upper)} -> {quote(lower)} [style=invis]")
-    lines.extend(_weight_edges(style, focus, edge_value, many_inputs))
-    lines.extend(_loss_edges(style, loss_ops))
-    for key in [] if loss_ops else net.feeds_loss:
-        output = info.nodes[net.outputs[key]]
-        tooltip = f"{key}.out = {style.number(output.data)}; d{style.root_name}/d{key}.out = {style.grad(output.grad)}"
-        edge = attrs(id=f"{key}->loss", color="#555555", penwidth=1.2, tooltip=tooltip)
-        lines.append(f"{quote(key)} -> {quote('loss')} {edge}")
-    caption = ""
-    if legend:
-        values = [info.nodes[w.parameter].data if edge_value == "weight" else info.nodes[w.parameter].grad
-                  for w in net.weights if w.target != focus]
-        if info.grads_computed:
-            values += [info.nodes[z].grad for z in net.zs.values()]
-        signs = {sign for value in values if value != 0 and not math.isnan(value)
-                 for sign in ["positive" if value > 0 else "negative"]}
-        caption = wrap_parts(_legend_parts(style, edge_value, drawn_kinds, signs))
-        if not info.grads_computed:
-            caption = "gradients not computed yet: call backward() on the root to fill them in\n" + caption
-        if net.samples > 1:
-            r, n = style.root_name, net.samples
-            caption = wrap_parts([
-                f"the network ran on {n} samples: the inputs and the neurons' z, a and d{r}/dz are sample "
-                f"{net.sample}'s (sample=k draws another); each weight's and bias's d{r}/dw is summed over "
-                f"all {n} samples"]) + "\n" + caption
-    lines[lines.index("")] = (f"label={quote(caption, 1000)} labelloc={'b' if info.grads_computed else 't'} "
-                              "fontname=Helvetica fontsize=11")
+            lines.append(f"{dot_text.quote(upper)} -> {dot_text.quote(lower)} [style=invis]")
     return lines
 
 
@@ -405,29 +397,61 @@ def _loss_column(style: _Style, ops: list[int]) -> list[str]:
     info, r = style.info, style.root_name
     lines = []
     for i in ops:
-        node, name = info.nodes[i], clean_text(info.names[i], 30)
-        formula = clean_text(rule_lines(info, i)[0].rsplit(" = ", 1)[0], 48)
+        node, name, rule = info.nodes[i], dot_text.clean_text(info.names[i], 30), rule_lines(info, i)[0]
+        formula = dot_text.clean_text(rule.rsplit(" = ", 1)[0], 48)
         label = f"{formula}\n= {style.number(node.data)}\nd{r}/d{name} = {style.grad(node.grad)}"
-        tooltip = f"{clean_text(rule_lines(info, i)[0], 300)}; d{r}/d{name} = {style.grad(node.grad)}"
-        lines.append(f"{quote(loss_id(style.net, i))} "
-                     + attrs(id=loss_id(style.net, i), label=label, penwidth=2, tooltip=tooltip))
+        tooltip = f"{dot_text.clean_text(rule, 300)}; d{r}/d{name} = {style.grad(node.grad)}"
+        lines.append(f"{dot_text.quote(loss_id(style.net, i))} "
+                     + dot_text.attrs(id=loss_id(style.net, i), label=label, penwidth=2, tooltip=tooltip))
     return lines
 
 
-def _loss_edges(style: _Style, ops: list[int]) -> list[str]:
+def _loss_op_edges(style: _Style, ops: list[int]) -> list[str]:
     """The edges into each loss operation: from the output neurons and the loss operations it reads."""
     info, net = style.info, style.net
     neuron_of = {i: key for key, i in net.outputs.items()}
     drawn = set(ops)
     lines = []
     for i in ops:
-        for position, x in enumerate(info.nodes[i].operands, 1):
-            j = info.index[x]
+        for position, j in enumerate(info.operands[i], 1):
             source = neuron_of.get(j) or (loss_id(net, j) if j in drawn else None)
             if source is not None:
-                edge = attrs(id=f"{loss_id(net, i)}.in{position}", color="#555555", penwidth=1.2)
-                lines.append(f"{quote(source)} -> {quote(loss_id(net, i))} {edge}")
+                edge = dot_text.attrs(id=f"{loss_id(net, i)}.in{position}", color="#555555", penwidth=1.2)
+                lines.append(f"{dot_text.quote(source)} -> {dot_text.quote(loss_id(net, i))} {edge}")
     return lines
+
+
+def _loss_edges(style: _Style) -> list[str]:
+    """An edge from each neuron the loss reads to the loss node."""
+    info, net, r = style.info, style.net, style.root_name
+    lines = []
+    for key in net.feeds_loss:
+        output = info.nodes[net.outputs[key]]
+        tooltip = f"{key}.out = {style.number(output.data)}; d{r}/d{key}.out = {style.grad(output.grad)}"
+        edge = dot_text.attrs(id=f"{key}->loss", color="#555555", penwidth=1.2, tooltip=tooltip)
+        lines.append(f"{dot_text.quote(key)} -> {dot_text.quote('loss')} {edge}")
+    return lines
+
+
+def _caption(style: _Style, edge_value: str, focus: str | None, drawn_kinds: set[str]) -> str:
+    """The legend under the picture, listing only what is drawn (and whether backward has run)."""
+    info, net = style.info, style.net
+    values = [info.nodes[w.parameter].data if edge_value == "weight" else info.nodes[w.parameter].grad
+              for w in net.weights if w.target != focus]
+    if info.grads_computed:
+        values += [info.nodes[z].grad for z in net.zs.values()]
+    signs = {sign for value in values if value != 0 and not math.isnan(value)
+             for sign in ["positive" if value > 0 else "negative"]}
+    caption = dot_text.wrap_parts(_legend_parts(style, edge_value, drawn_kinds, signs))
+    if not info.grads_computed:
+        caption = "gradients not computed yet: call backward() on the root to fill them in\n" + caption
+    if net.samples > 1:
+        r, n = style.root_name, net.samples
+        caption = dot_text.wrap_parts([
+            f"the network ran on {n} samples: the inputs and the neurons' z, a and d{r}/dz are sample "
+            f"{net.sample}'s (sample=k draws another); each weight's and bias's d{r}/dw is summed over "
+            f"all {n} samples"]) + "\n" + caption
+    return caption
 
 
 def _column_gap(net: NetworkLayout) -> float:
@@ -453,7 +477,7 @@ def _neuron_attributes(style: _Style, neuron: Neuron, largest_grad: float, compa
         tooltip += f"; b = {style.number(bias.data)}, d{r}/db = {style.grad(bias.grad)}{style.summed}"
     attributes: dict[str, object] = {"id": key, "label": label, "tooltip": tooltip}
     if info.grads_computed and largest_grad:
-        attributes["fillcolor"] = signed_colour(z.grad, largest_grad)
+        attributes["fillcolor"] = dot_text.signed_colour(z.grad, largest_grad)
     return attributes
 
 
@@ -475,14 +499,14 @@ def _weight_edges(style: _Style, focus: str | None, edge_value: str, many_inputs
         if weight.target == focus or weight.source in from_inputs:
             continue
         parameter = info.nodes[weight.parameter]
-        name = clean_text(parameter.label, 40)
+        name = dot_text.clean_text(parameter.label, 40)
         tooltip = (
             f"{name} = {style.number(parameter.data)}; d{r}/d{name} = {style.grad(parameter.grad)}{style.summed}; "
             f"it multiplies {style.number(weight.signal)}{style.of_sample}"
         )
         lines.append(
-            f"{quote(weight.source)} -> {quote(weight.target)} "
-            + attrs(id=name, color=_edge_colour(value, largest), penwidth=_edge_width(value, largest),
+            f"{dot_text.quote(weight.source)} -> {dot_text.quote(weight.target)} "
+            + dot_text.attrs(id=name, color=_edge_colour(value, largest), penwidth=_edge_width(value, largest),
                     tooltip=tooltip, edgetooltip=tooltip, **style.ports)
         )
     return lines
@@ -507,8 +531,8 @@ def _input_bundles(style: _Style, focus: str | None, edge_value: str, from_input
             f"‖d{r}/dw‖ = {style.grad(norms[key][1])}{style.summed}"
         )
         lines.append(
-            f"{quote('inputs')} -> {quote(key)} "
-            + attrs(id=f"{key}.w", color="#6b7f99", penwidth=_edge_width(shown[key], largest), tooltip=tooltip,
+            f"{dot_text.quote('inputs')} -> {dot_text.quote(key)} "
+            + dot_text.attrs(id=f"{key}.w", color="#6b7f99", penwidth=_edge_width(shown[key], largest), tooltip=tooltip,
                     edgetooltip=tooltip, **style.ports)
         )
     return lines
@@ -528,14 +552,15 @@ def _focus_cluster(style: _Style, key: str, neuron_node: str) -> list[str]:
     for i in members:
         node = info.nodes[i]
         if i != out:
-            name = clean_text(info.names[i], 40)
+            name = dot_text.clean_text(info.names[i], 40)
             label = f"{name}\ndata {style.number(node.data)}\ngrad {style.grad(node.grad)}"
             extra: dict[str, object] = {"peripheries": 2} if not node.operands else {}
-            statements.append(f"v{i} " + attrs(id=f"v{i}", label=label, **extra))
+            statements.append(f"v{i} " + dot_text.attrs(id=f"v{i}", label=label, **extra))
         if not node.operands:
             continue
-        statements.append(f"o{i} " + attrs(id=f"o{i}", label=op_text(node), shape="oval", style="solid", height=0.3))
-        edges.append(f"o{i} -> {quote(key) if i == out else f'v{i}'} " + attrs(id=f"r{i}"))
+        op_node = dot_text.attrs(id=f"o{i}", label=dot_text.op_text(node), shape="oval", style="solid", height=0.3)
+        statements.append(f"o{i} {op_node}")
+        edges.append(f"o{i} -> {dot_text.quote(key) if i == out else f'v{i}'} " + dot_text.attrs(id=f"r{i}"))
         locals_ = node.local_grads or (None,) * len(node.operands)
         for position, (operand, local) in enumerate(zip(node.operands, locals_), 1):
             j = info.index[operand]
@@ -547,18 +572,20 @@ def _focus_cluster(style: _Style, key: str, neuron_node: str) -> list[str]:
                 source = net.input_of[j] if len(net.inputs) <= MAX_DRAWN_INPUTS else "inputs"
             else:
                 continue  # read from outside the network picture
+            names = f"d{dot_text.clean_text(info.names[i], 40)}/d{dot_text.clean_text(info.names[j], 40)}"
             tooltip = "derivatives not stored (closure op)" if local is None else (
-                f"local d{clean_text(info.names[i], 40)}/d{clean_text(info.names[j], 40)} = {style.number(local)}"
+                f"local {names} = {style.number(local)}"
             )
-            edges.append(f"{quote(source)} -> o{i} " + attrs(id=f"e{i}_{position}", color="#555555", tooltip=tooltip))
+            edges.append(f"{dot_text.quote(source)} -> o{i} "
+                         + dot_text.attrs(id=f"e{i}_{position}", color="#555555", tooltip=tooltip))
     # its parameters one rank right of the inputs (not beside them), so the other weights' edges can pass the box
-    first_input = "inputs" if len(net.inputs) > MAX_DRAWN_INPUTS else net.inputs[0] if net.inputs else None
-    if first_input is not None:
-        edges += [f"{quote(first_input)} -> v{i} [style=invis]" for i in members if not info.nodes[i].operands]
+    first = "inputs" if len(net.inputs) > MAX_DRAWN_INPUTS else net.inputs[0] if net.inputs else None
+    if first is not None:
+        edges += [f"{dot_text.quote(first)} -> v{i} [style=invis]" for i in members if not info.nodes[i].operands]
     safe = re.sub(r"\W", "_", key)
     return [
         f"subgraph cluster_{safe} {{",
-        f"  label={quote(f'{key}: its scalar operations')} style=rounded color=\"#e8590c\" fontname=Helvetica",
+        f"  label={dot_text.quote(f'{key}: its scalar operations')} style=rounded color=\"#e8590c\" fontname=Helvetica",
         *("  " + s for s in statements),
         f"  {neuron_node}",
         "}",
@@ -566,22 +593,15 @@ def _focus_cluster(style: _Style, key: str, neuron_node: str) -> list[str]:
     ]
 
 
-def _walk_for(root: Value, model: Module | None, parameters: Iterable[Value] | None) -> Walk:
-    """Walk root, with the model's parameters as the parameter set when a model is given."""
-    if model is not None and parameters is None:
-        parameters = model.parameters()
-    return walk(root, parameters=parameters)
-
-
 def network_dot(
     root: Value,
     *,
+    model: Module | None = None,
+    parameters: Iterable[Value] | None = None,
     edge_value: str = "weight",
     focus: str | None = None,
     precision: int = DEFAULT_PRECISION,
     direction: str = "LR",
-    model: Module | None = None,
-    parameters: Iterable[Value] | None = None,
     sample: int | None = None,
 ) -> str:
     """The network view of root's graph as DOT text (needs no Graphviz program).
@@ -596,40 +616,29 @@ def network_dot(
     neurons' numbers are sample ``sample``'s (1 to N, default 1), the parameters'
     gradients are summed over all N, and the caption says so.
     """
+    if model is not None and parameters is None:
+        parameters = model.parameters()
     lines = network_lines(
-        _walk_for(root, model, parameters), edge_value=edge_value, focus=focus, precision=precision,
+        walk(root, parameters=parameters), edge_value=edge_value, focus=focus, precision=precision,
         direction=direction, sample=sample,
     )
     return "digraph network {\n" + "".join(f"\t{line}\n" for line in lines) + "}\n"
 
 
-def draw_network(
-    root: Value,
-    *,
-    edge_value: str = "weight",
-    focus: str | None = None,
-    precision: int = DEFAULT_PRECISION,
-    direction: str = "LR",
-    model: Module | None = None,
-    parameters: Iterable[Value] | None = None,
-    sample: int | None = None,
-) -> graphviz.Digraph:
-    """The network view of root's graph (see network_dot) as a graphviz.Digraph, which shows inline in Jupyter.
+def draw_network(root: Value, **options: Any) -> graphviz.Digraph:
+    """The network view of root's graph as a graphviz.Digraph, which shows inline in Jupyter (options: network_dot's).
 
     Its Graphviz runs (Jupyter display, .pipe, .render) have a time limit (micrograd_nn.views.picture.Picture).
     """
     from micrograd_nn.views.picture import Picture  # loads graphviz: only when a picture is drawn
 
-    lines = network_lines(
-        _walk_for(root, model, parameters), edge_value=edge_value, focus=focus, precision=precision,
-        direction=direction, sample=sample,
-    )
+    statements = network_dot(root, **options).splitlines(keepends=True)[1:-1]  # the lines between { and }
     picture = Picture(name="network")
-    picture.body.extend(f"\t{line}\n" for line in lines)
+    picture.body.extend(statements)
     return picture
 
 
-def render_network(root: Value, path: str | Path, *, timeout: float = DOT_TIMEOUT, **options: object) -> Path:
+def render_network(root: Value, path: str | Path, *, timeout: float = dot_text.DOT_TIMEOUT, **options: object) -> Path:
     """Write the network view to path: SVG, PNG or PDF by its suffix, or DOT text for .dot."""
     target = Path(path)
     suffix = target.suffix.lower()
@@ -640,5 +649,5 @@ def render_network(root: Value, path: str | Path, *, timeout: float = DOT_TIMEOU
     formats = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
     if suffix not in formats:
         raise ValueError(f"render_network: cannot tell the format from {str(path)!r}; use .svg, .png, .pdf or .dot")
-    target.write_bytes(run_dot(text, formats[suffix], timeout=timeout))
+    target.write_bytes(dot_text.run_dot(text, formats[suffix], timeout=timeout))
     return target

@@ -18,8 +18,6 @@ from micrograd_nn import rules
 from micrograd_nn.engine import Value
 from micrograd_nn.views.walk import Walk, walk
 
-INFIX_OPS = frozenset({"+", "-", "*", "/", "**"})
-
 
 @dataclass(frozen=True)
 class Contribution:
@@ -56,11 +54,12 @@ class Step:
 def formula(info: Walk, node: Value) -> str:
     """How a node was computed, by input names and numbers: "a * b", "2 - x", "tanh(v3)", "w1*x1 + b"."""
     shown = [info.name_of(x) if isinstance(x, Value) else f"{x:g}" for x in node.inputs]
-    if node.op in INFIX_OPS:
+    op = rules.OPS.get(node.op)
+    if op is not None and op.infix:
         return f" {node.op} ".join(shown)
     if node.op == "neg":
         return f"-{shown[0]}"
-    if node.op in ("dot", "affine"):
+    if op is not None and op.neuron_sum and op.arity == 0:  # dot, affine
         n = len(shown) // 2
         terms = [f"{shown[k]}*{shown[n + k]}" for k in range(n)]
         return " + ".join(terms + shown[2 * n :])

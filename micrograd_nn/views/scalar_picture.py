@@ -38,8 +38,6 @@ from micrograd_nn.views.walk import INPUT_RULE, PARAMETER_RULE, Walk, on_path, w
 DEFAULT_MAX_NODES = 300
 """Pictures with more drawn nodes than this raise PictureTooLargeError instead of hanging Graphviz."""
 
-ORDERED_OPS = frozenset({"-", "/", "**", "leaky_relu", "dot", "affine"})
-"""Ops whose operand order changes the result: their edges are numbered."""
 
 
 class PictureTooLargeError(PictureError):
@@ -217,6 +215,12 @@ def _value_statement(layout: _Layout, i: int) -> str:
     return f"v{i} " + attrs(**attributes)
 
 
+def _ordered(name: str) -> bool:
+    """Does the order of this op's inputs change its result (rules.OPS says), so that its edges are numbered?"""
+    op = rules.OPS.get(name)
+    return op is not None and op.ordered
+
+
 def _op_statements(layout: _Layout, i: int) -> list[str]:
     """The op node o{i}, its edge to v{i}, then one edge per operand in order."""
     info = layout.info
@@ -229,7 +233,7 @@ def _op_statements(layout: _Layout, i: int) -> list[str]:
     if layout.highlighted[i]:
         attributes.update(color="#d45500", penwidth=3)
     statements = [f"o{i} " + attrs(**attributes), f"o{i} -> v{i} " + attrs(id=f"r{i}")]
-    numbered = node.op in ORDERED_OPS
+    numbered = _ordered(node.op)
     positions = [p for p, x in enumerate(node.inputs, 1) if isinstance(x, Value)]
     locals_: tuple[float | None, ...] = node.local_grads or (None,) * len(node.operands)
     for position, operand, local in zip(positions, node.operands, locals_):
@@ -322,7 +326,7 @@ def _legend(layout: _Layout) -> str:
             parts.append(f"fill: {', '.join(fills)}, stronger when larger")
     if layout.options.edge_labels and layout.computed and ops:
         parts.append("edge: local derivative × upstream = contribution")
-    if any(info.nodes[i].op in ORDERED_OPS for i in ops):
+    if any(_ordered(info.nodes[i].op) for i in ops):
         parts.append("#1, #2: which input of the op (order matters for −, ÷, **)")
     if layout.culprits:
         parts.append("red op: a wrong local derivative")

@@ -621,27 +621,7 @@ def stepper_html(
         raise ValueError("the stepper visits every node, so it cannot draw collapsed neurons; draw without collapse "
                          "or use mode='layers'")
     info = _displayable(walk(root, parameters=options.pop("parameters", None), inputs=options.pop("inputs", None)))
-    states = _states(info, mode=mode, forward=forward)
-    hidden = [f"v{i}" for i, operands in enumerate(info.operands) if operands] if forward else []
-    if mode == "layers":
-        network = _network_picture(info, **options)
-        states = [_on_picture(state, network) for state in states]
-        waiting = {network.node_of[v] for v in hidden if v in network.node_of}
-        hidden = [node for node in network.texts if node in waiting]
-        source, value_ids, texts = network.dot, list(network.texts), network.texts
-    else:
-        from micrograd_nn.views import (
-            scalar_picture,  # the scalar picture's module loads graphviz: only when a page is drawn
-        )
-
-        options.setdefault("legend", False)  # the page has its own legend beside the picture
-        source = scalar_picture.draw_walked(info, show_grads=False, color_by_grad=False, **options).source
-        value_ids, texts = [f"v{i}" for i in range(len(info.nodes))], {}
-    svg = run_dot(source, "svg").decode("utf-8")
-    svg = svg[svg.index("<svg") :]  # drop the XML prolog and DOCTYPE: the SVG sits inside HTML
-    svg = re.sub(r'^<svg width="[^"]*" height="[^"]*"', "<svg", svg)  # the page sizes it; zoom and pan move it
-    payload = {"states": [asdict(state) for state in states], "valueIds": value_ids, "hiddenData": hidden,
-               "texts": texts}
+    svg, payload, legend = _picture_and_states(info, mode, forward, options)
     data = _script_safe(json.dumps(payload, allow_nan=False))
     pan_zoom = _static("svg-pan-zoom.min.js")
     if "</script" in pan_zoom.lower() or "<!--" in pan_zoom:
@@ -650,12 +630,43 @@ def stepper_html(
     if not info.grads_computed:
         status = ('<p class="help" id="not-run">backward() has not run on this graph yet: the page shows the '
                   "gradients it will compute.</p>")
-    legend = network.legend if mode == "layers" else _node_legend(info, replay(info)[1])
     what_fills = ""
     if mode == "layers":
         what_fills = ('<p class="help" id="what-fills">Each neuron is one node: its z and a appear when the forward '
                       "pass reaches its layer, its dL/dz (and its colour) when the backward pass does. The weights' "
                       "numbers and gradients are in the step's lines and in each edge's tooltip.</p>")
+    return _page(title, mode, svg, data, pan_zoom, f"{status}\n{legend}\n{what_fills}")
+
+
+def _picture_and_states(info: Walk, mode: str, forward: bool, options: dict[str, Any]) -> tuple[str, dict[str, Any],
+                                                                                                 str]:
+    """The page's SVG, its data (the states as JSON-ready dicts and the ids they fill in), and its legend."""
+    states = _states(info, mode=mode, forward=forward)
+    hidden = [f"v{i}" for i, operands in enumerate(info.operands) if operands] if forward else []
+    if mode == "layers":
+        network = _network_picture(info, **options)
+        states = [_on_picture(state, network) for state in states]
+        waiting = {network.node_of[v] for v in hidden if v in network.node_of}
+        hidden = [node for node in network.texts if node in waiting]
+        source, value_ids, texts, legend = network.dot, list(network.texts), network.texts, network.legend
+    else:
+        from micrograd_nn.views import (
+            scalar_picture,  # the scalar picture's module loads graphviz: only when a page is drawn
+        )
+
+        options.setdefault("legend", False)  # the page has its own legend beside the picture
+        source = scalar_picture.draw_walked(info, show_grads=False, color_by_grad=False, **options).source
+        value_ids, texts, legend = [f"v{i}" for i in range(len(info.nodes))], {}, _node_legend(info, replay(info)[1])
+    svg = run_dot(source, "svg").decode("utf-8")
+    svg = svg[svg.index("<svg") :]  # drop the XML prolog and DOCTYPE: the SVG sits inside HTML
+    svg = re.sub(r'^<svg width="[^"]*" height="[^"]*"', "<svg", svg)  # the page sizes it; zoom and pan move it
+    payload = {"states": [asdict(state) for state in states], "valueIds": value_ids, "hiddenData": hidden,
+               "texts": texts}
+    return svg, payload, legend
+
+
+def _page(title: str, mode: str, svg: str, data: str, pan_zoom: str, notes: str) -> str:
+    """The HTML page around the picture, the states' JSON and the bundled scripts."""
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -683,9 +694,7 @@ def stepper_html(
 <div id="panel">
 <div id="step"><div id="step-title"></div><ul id="step-rule"></ul><ol id="step-lines"></ol>
 <p id="view-note" class="help"></p></div>
-{status}
-{legend}
-{what_fills}
+{notes}
 <p class="help">Arrow keys step back and forth; space plays; + and − zoom, 0 fits. Drag to pan, wheel to zoom.
 The highlighted node passes its gradient to its operands; each gradient appears when the walk reaches it
 (? = not reached yet).</p>
