@@ -257,12 +257,12 @@ def node_attrs(dot: str, name: str) -> str:
 def test_a_loss_over_several_samples_draws_one_sample_and_says_which() -> None:
     model, predictions, loss = lecture_loss()
     ys = [1.0, -1.0, -1.0, 1.0]
-    for sample, x in ((None, [2.0, 3.0, -1.0]), (1, [2.0, 3.0, -1.0]), (3, [0.5, 1.0, 1.0])):
+    for sample, x in ((None, [1.0, 1.0, -1.0]), (1, [2.0, 3.0, -1.0]), (3, [0.5, 1.0, 1.0])):
         dot = network_dot(loss, sample=sample)
         inputs = re.findall(r'^\s*"(input\d+)" \[', dot, re.M)
         assert inputs == ["input1", "input2", "input3"]  # 3 inputs per sample, not the 12 numbers of all 4
         assert [float(re.search(r'label="x\d\\n(-?[\d.]+)', node_attrs(dot, i)).group(1)) for i in inputs] == x
-        k = sample or 1
+        k = sample or 4  # the last sample unless told
         caption = re.search(r'label="([^"]*)" labelloc', dot).group(1).replace("\\n", " ")
         assert caption.startswith(f"the network ran on 4 samples: the inputs and the neurons' z, a and dloss/dz "
                                   f"are sample {k}'s (sample=k draws another); each weight's and bias's dloss/dw "

@@ -77,7 +77,8 @@ def network_layout(info: Walk, sample: int | None = None) -> NetworkLayout:
     """The columns and weight edges of the network view of a walked graph; PictureError if there is no network.
 
     When the network ran on several samples, the inputs and neurons are those of sample ``sample`` (1 to the
-    number of samples, default 1); ValueError naming sample when there is no such sample.
+    number of samples N, default N: the network model's own neurons are its last run); ValueError naming
+    sample when there is no such sample.
     """
     net = info.network
     if not net.layers and not net.problems:
@@ -88,7 +89,7 @@ def network_layout(info: Walk, sample: int | None = None) -> NetworkLayout:
         )
     if net.problems:
         raise dot_text.PictureError(f"network view: {net.problems[0]}", f"--network: {net.problems[0]}")
-    chosen = 1 if sample is None and net.passes > 1 else sample
+    chosen = net.passes if sample is None and net.passes > 1 else sample
     if chosen is not None:
         net = net.sample(chosen)
     inputs = _InputColumn(info, net)
@@ -614,8 +615,8 @@ def network_dot(
     input it multiplies in its tooltip.  focus="L1.n3" draws that neuron as its
     scalar operations.  model (optional) names the parameters instead of their labels.
     A loss over several samples (the network ran once per sample): the inputs and the
-    neurons' numbers are sample ``sample``'s (1 to N, default 1), the parameters'
-    gradients are summed over all N, and the caption says so.
+    neurons' numbers are sample ``sample``'s (1 to N, default N, the last), the
+    parameters' gradients are summed over all N, and the caption says so.
     """
     if model is not None and parameters is None:
         parameters = model.parameters()
