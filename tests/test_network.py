@@ -199,3 +199,22 @@ def test_a_network_run_on_several_samples_gives_each_samples_neurons() -> None:
     assert net.sample(3).neurons == net.neurons  # the neurons' own fields are the last run's
     with pytest.raises(ValueError, match=r"sample must be a whole number from 1 to 3 .*got 4"):
         net.sample(4)
+
+
+def test_the_scalar_picture_boxes_no_neuron_whose_labels_misfit() -> None:
+    from micrograd_nn.views.scalar_picture import to_dot
+
+    model = MLP(2, [3, 1], rng=0)
+    model.layers[1].neurons[0].w[0].label = "L3.n1.w1"
+    dot = to_dot(model([1.0, 2.0]), max_nodes=1000)
+    assert "layer 3 / neuron 1" not in dot and "layer 2 / neuron 1" not in dot  # neither side of the misfit
+    assert "layer 1 / neuron 2" in dot  # the neurons whose labels fit are boxed as before
+
+
+def test_the_network_view_of_several_passes_says_it_shows_the_last() -> None:
+    model = MLP(2, [2, 1], rng=0)
+    loss = (model([0.5, -1.0]) - 1.0) ** 2 + (model([1.0, 2.0]) - 1.0) ** 2
+    loss.backward()
+    caption = network_dot(loss).split('label="', 1)[1].replace("\\n", " ")
+    assert caption.startswith("the network ran on 2 samples: the inputs and the neurons' z, a and dloss/dz are "
+                              "sample 2's (sample=k draws another)")

@@ -1,6 +1,6 @@
 """DOT text that Graphviz always accepts, and running Graphviz's `dot` with a size check and a time limit.
 
-Shared by the scalar graph view (graph.py) and the network view (network_view.py):
+Shared by the scalar picture (scalar_picture.py) and the network view (network_picture.py):
 
 - ``quote`` / ``attrs`` write DOT strings from any text: NUL and other control
   characters are dropped, quotes and backslashes escaped, newlines kept as

@@ -15,7 +15,7 @@ Two modes:
 - ``mode="layers"`` (a network built by ``micrograd_nn.nn``, one sample): the
   loss's own nodes, then for each layer from the last one step with the
   matrix form δ(l) = (W(l+1)ᵀ δ(l+1)) ⊙ f′(z(l)) and its numbers, followed by
-  one step per neuron; the picture is the network view (network_view.py,
+  one step per neuron; the picture is the network view (network_picture.py,
   compact): one column per layer, each neuron one node whose z, a and dL/dz
   appear as the walk reaches them.
 ``forward=True`` first steps through the forward pass, the values filling in

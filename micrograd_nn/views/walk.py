@@ -108,8 +108,11 @@ def neuron_outputs(info: Walk) -> dict[str, int]:
     return {neuron.key: info.index[neuron.out] for neuron in info.network.neurons}
 
 
-def neuron_z(info: Walk, key: str) -> int:
-    """The id of neuron key's pre-activation z = w . x + b (its output when the neuron is linear)."""
+def neuron_z(info: Walk, key: str, outputs: dict[str, int] | None = None) -> int:
+    """The id of neuron key's pre-activation z = w . x + b (its output when the neuron is linear).
+
+    outputs is not needed any more (the network model knows each z); it is accepted so older calls work.
+    """
     return info.index[info.network.neuron(key).z]
 
 
