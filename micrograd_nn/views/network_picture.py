@@ -30,7 +30,6 @@ from micrograd_nn.engine import Value
 from micrograd_nn.views import dot_text
 from micrograd_nn.views.format import DEFAULT_PRECISION, check_precision, format_number
 from micrograd_nn.views.network import Network, Neuron
-from micrograd_nn.views.output_file import write_file
 from micrograd_nn.views.walk import INPUT_RULE, PARAMETER_RULE, Walk, walk
 
 if TYPE_CHECKING:
@@ -646,10 +645,10 @@ def render_network(root: Value, path: str | Path, *, timeout: float = dot_text.D
     suffix = target.suffix.lower()
     text = network_dot(root, **options)  # type: ignore[arg-type]
     if suffix == ".dot":
-        write_file(target, text)
+        target.write_text(text, encoding="utf-8")
         return target
     formats = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
     if suffix not in formats:
         raise ValueError(f"render_network: cannot tell the format from {str(path)!r}; use .svg, .png, .pdf or .dot")
-    write_file(target, dot_text.run_dot(text, formats[suffix], timeout=timeout))
+    target.write_bytes(dot_text.run_dot(text, formats[suffix], timeout=timeout))
     return target

@@ -13,7 +13,6 @@ from typing import Any
 import graphviz
 
 from micrograd_nn.views.dot_text import DOT_TIMEOUT, run_dot
-from micrograd_nn.views.output_file import write_file
 
 
 class Picture(graphviz.Digraph):
@@ -52,7 +51,7 @@ class Picture(graphviz.Digraph):
             filename = Path(outfile).with_suffix(".gv")
         source_path = Path(self.save(filename, directory=directory))
         target = Path(outfile) if outfile is not None else source_path.with_name(f"{source_path.name}.{fmt}")
-        write_file(target, run_dot(self.source, fmt, timeout=self.timeout))
+        target.write_bytes(run_dot(self.source, fmt, timeout=self.timeout))
         if cleanup:
             source_path.unlink()
         if view:
@@ -68,10 +67,13 @@ def write_picture(picture: graphviz.Digraph, path: str | Path, *, timeout: float
     target = Path(path)
     suffix = target.suffix.lower()
     if suffix == ".dot":
-        return write_file(target, picture.source)
+        target.write_text(picture.source, encoding="utf-8")
+        return target
     if suffix not in RENDER_FORMATS:
         raise ValueError(f"render: cannot tell the format from {str(path)!r}; use .svg, .png, .pdf or .dot")
-    return write_file(target, pipe(picture, RENDER_FORMATS[suffix], timeout=timeout))
+    image = pipe(picture, RENDER_FORMATS[suffix], timeout=timeout)
+    target.write_bytes(image)
+    return target
 
 
 def pipe(picture: graphviz.Graph | graphviz.Digraph, fmt: str, *, timeout: float = DOT_TIMEOUT) -> bytes:

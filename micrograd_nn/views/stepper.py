@@ -51,7 +51,6 @@ from micrograd_nn.views.explain import (
 )
 from micrograd_nn.views.format import format_number
 from micrograd_nn.views.network import Neuron
-from micrograd_nn.views.output_file import write_file
 from micrograd_nn.views.replay import Step, replay
 from micrograd_nn.views.walk import INPUT_RULE, PARAMETER_RULE, Walk, walk
 
@@ -714,7 +713,9 @@ def write_html(root: Value, path: str | Path, **options: Any) -> Path:
 
     options: those of stepper_html (title, mode="nodes"|"layers", forward, and draw_dot's).
     """
-    return write_file(path, stepper_html(root, **options))
+    target = Path(path)
+    target.write_text(stepper_html(root, **options), encoding="utf-8")
+    return target
 
 
 class Stepper:
@@ -740,7 +741,9 @@ class Stepper:
 
     def save(self, path: str | Path) -> Path:
         """Write the page to path; returns the path."""
-        return write_file(path, self.html)
+        target = Path(path)
+        target.write_text(self.html, encoding="utf-8")
+        return target
 
 
 def show(root: Value, **options: Any) -> Stepper:
