@@ -1,6 +1,6 @@
 """Speed and memory of the Value engine against Karpathy's micrograd 0.1.0, measured in the same run.
 
-Run:  pip install -e '.[bench]' && python benchmarks/bench_engine.py [--repeats 5]
+Run:  pip install -e '.[bench]' && python benchmarks/bench_engine.py [--repeats 5] [--engine pure]
 
 Every measurement runs in a fresh Python process (so one library's garbage
 never slows the other), both libraries alternate, and the script prints the
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -116,9 +117,14 @@ MOONS_STEP = PRELUDE + textwrap.dedent(
 )
 
 
+ENGINE_ENV = {"compiled": {"MICROGRAD_NN_PURE": "0"}, "pure": {"MICROGRAD_NN_PURE": "1"}}
+ENGINE = "compiled"  # which micrograd_nn engine the measurements run: main() sets it from --engine
+
+
 def run(script: str, *args: str) -> dict:
-    """Run one measurement in a fresh interpreter and return its JSON result."""
-    done = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, check=False)
+    """Run one measurement in a fresh interpreter (micrograd_nn's engine as ENGINE) and return its JSON result."""
+    env = {**os.environ, **ENGINE_ENV[ENGINE]}
+    done = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, check=False, env=env)
     if done.returncode != 0:
         raise RuntimeError(f"benchmark process failed:\n{done.stderr[-2000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -133,8 +139,17 @@ def main() -> None:
     """Measure, then print each figure and its ratio against micrograd."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5, help="fresh processes per measurement (median)")
+    parser.add_argument("--engine", choices=sorted(ENGINE_ENV), default="compiled",
+                        help="micrograd_nn's engine: the compiled build (default) or the same file as plain Python")
     args = parser.parse_args()
     r = args.repeats
+    global ENGINE
+    ENGINE = args.engine
+    check = "import micrograd_nn, json; print(json.dumps({'engine': micrograd_nn.ENGINE}))"
+    print(f"micrograd_nn engine: {run(check)['engine']}")
+    started = "import time; t = time.perf_counter(); import micrograd_nn, json; "
+    took = started + "print(json.dumps({'seconds': time.perf_counter() - t}))"
+    print(f"import micrograd_nn: {median_of(r, took) * 1000:.0f} ms (median of {r} fresh processes)")
 
     print(f"chain of {CHAIN_STEPS:,} steps x -> tanh(x*1.0001 + 0.5), build + backward, median of {r}:")
     ours = median_of(r, CHAIN, "micrograd_nn", str(CHAIN_STEPS))

@@ -264,6 +264,14 @@ def _add_view_options(parser: argparse.ArgumentParser) -> None:
         "--max-nodes", type=_whole_number(1), default=DEFAULT_MAX_NODES,
         help=f"largest picture to draw (default {DEFAULT_MAX_NODES})",
     )
+    parser.add_argument(
+        "--table", action="store_true",
+        help="print the node table also when a file is written (without files it is printed anyway)",
+    )
+    parser.add_argument(
+        "--steps", action="store_true",
+        help="print the chain rule step by step also when a file is written (without files it is printed anyway)",
+    )
     parser.add_argument("--no-table", action="store_true", help="do not print the node table")
     parser.add_argument("--no-explain", action="store_true", help="do not print the step-by-step explanation")
     parser.add_argument(
@@ -356,10 +364,14 @@ def _show(root: Value, args: argparse.Namespace) -> int:
     if args.network:  # a missing neuron or a graph without neurons is said now, before any printing
         with _said_in_cli_terms():
             network_picture.network_dot(root, focus=args.focus, edge_value=args.edge_value, precision=args.precision)
-    if not args.no_table:
+    # Without files the command's output is the table and the steps; with files, what was written and a
+    # summary, the table and steps only on request (--table, --steps).
+    show_table = (args.table or not files) and not args.no_table
+    show_steps = (args.steps or not files) and not args.no_explain
+    if show_table:
         print(tables.format_table(root, precision=args.precision))
         print()
-    if not args.no_explain:
+    if show_steps:
         print(explain.explain(root, path_from=path_from, precision=args.precision))
     report = None
     if args.audit:
@@ -373,6 +385,8 @@ def _show(root: Value, args: argparse.Namespace) -> int:
         print(report.format())
     with _said_in_cli_terms():
         _write_files(root, args, files, path_from, report)
+    if files and not (show_table or show_steps):
+        print(_summary(root, args.precision))
     return 0
 
 
@@ -425,6 +439,32 @@ def _write_files(root: Value, args: argparse.Namespace, files: dict[str, str], p
         print(f"wrote {write_html(root, files['html'], **html_options)}")
 
 
+SUMMARY_LEAVES = 6
+"""The summary after written files lists every leaf's gradient up to this many leaves, else the largest ones."""
+
+
+def _summary(root: Value, precision: int) -> str:
+    """A few lines after the files: the output, the graph's size and the leaves' gradients, and how to see more."""
+    from micrograd_nn.views.format import d_of, format_number
+    from micrograd_nn.views.tables import node_table
+
+    rows = node_table(root)
+    leaves = [row for row in rows if not row["op"] and row["kind"] != "constant"]
+    operations = sum(1 for row in rows if row["op"])
+    name = rows[-1]["name"]
+    lines = [
+        f"{name} = {format_number(root.data, precision)}; {len(rows)} nodes ({len(leaves)} leaves, "
+        f"{operations} operations)"
+    ]
+    shown = leaves if len(leaves) <= SUMMARY_LEAVES else sorted(leaves, key=lambda r: -abs(r["grad"]))[:3]
+    gradients = ", ".join(f"{d_of(name)}/{d_of(row['name'])} = {format_number(row['grad'], precision)}"
+                          for row in shown)
+    which = "gradients" if shown is leaves else f"largest gradients of {len(leaves)}"
+    lines.append(f"{which}: {gradients}")
+    lines.append("(--table prints the node table, --steps the chain rule step by step)")
+    return "\n".join(lines)
+
+
 def _option_mistake(args: argparse.Namespace, files: dict[str, str]) -> str | None:
     """Options that would be silently ignored, said as a mistake (None when they all take effect)."""
     pictures = [option for option in files if option != "html"]
@@ -436,6 +476,12 @@ def _option_mistake(args: argparse.Namespace, files: dict[str, str]) -> str | No
         return "--network already draws one node per neuron: leave out --collapse"
     if args.network and args.audit:
         return "--audit marks nodes of the scalar picture: leave out --network to see the marks"
+    if args.collapse and "html" in files:  # write_html refuses collapse=True too
+        return (
+            "--collapse: the stepper page visits every node, so it cannot draw collapsed neurons; for one node per "
+            "neuron step layer by layer (--html-mode layers without --collapse), or draw the collapsed picture "
+            "in a run without --html"
+        )
     if (args.html_forward or args.html_mode != "nodes") and "html" not in files:
         return "--html-mode and --html-forward set up the stepper page: add --html FILE"
     return None
@@ -452,11 +498,20 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     args, extras = parser.parse_known_args(argv)
     if args.command == "explain" and args.expression is None and len(extras) == 1 and extras[0].startswith("-"):
         args.expression, extras = extras[0], []
+    command = _subcommand_parser(parser, args.command)  # its usage line, not the top level's, goes with a mistake
     if extras:
-        parser.error(f"unrecognized arguments: {' '.join(extras)}")
+        command.error(f"unrecognized arguments: {' '.join(extras)}")
     if args.command == "explain" and args.expression is None:
-        parser.error("explain: the following arguments are required: EXPR")
+        command.error("the following arguments are required: EXPR")
     return args
+
+
+def _subcommand_parser(parser: argparse.ArgumentParser, name: str) -> argparse.ArgumentParser:
+    """The parser of subcommand name (explain, graph, ...), whose error() prints that subcommand's usage."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return action.choices[name]  # type: ignore[no-any-return]
+    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:

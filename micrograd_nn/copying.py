@@ -5,6 +5,10 @@ within one pickle or deepcopy); inner nodes are rebuilt in topological order
 from their op name, data, grad, inputs and stored local derivatives, so a
 graph of any depth works.  An op written the micrograd way cannot be copied:
 its closure would still point at the original nodes.
+
+Attributes of your own travel as the copy's *state*, restored after every
+node exists, so an attribute that points back into the graph (``x.owner =
+y`` for a leaf x below y) points at the copy's node, not at a second graph.
 """
 
 from __future__ import annotations
@@ -23,34 +27,85 @@ def reduce(node: Value) -> tuple:
     from micrograd_nn.engine import topological_order
 
     if node._record is None:
-        return _leaf, (node.data, node.grad, node.label, dict(attributes(node, create=False)) or None)
+        own = dict(attributes(node, create=False))
+        return _leaf, (node.data, node.grad, node.label), ({-1: own} if own else None)
     inner = [n for n in topological_order(node) if n._record is not None]
     position = {n: i for i, n in enumerate(inner)}
 
     def ref(x: object) -> object:  # an inner node by its position; a leaf or a number as itself
         return position[x] if x in position else x  # type: ignore[index]
 
+    refuse_closure_ops(inner)
     records = []
     for n in inner:
+        many = None if n._many is None else tuple(map(ref, n._many))
+        fields = (ref(n._a), n._da, ref(n._b), n._db, many, n._many_grads)
+        records.append((n.op, n.data, n.grad, n.label, fields))
+    states = {i: dict(attributes(n, create=False)) for i, n in enumerate(inner) if attributes(n, create=False)}
+    return _rebuild, (records,), (states or None)
+
+
+def refuse_closure_ops(nodes: list[Value]) -> None:
+    """TypeError if a node is an op written the micrograd way: its closure would point at the original nodes."""
+    for n in nodes:
         if n._many is not None and n._many_grads is None:
             raise TypeError(
                 f"cannot copy or pickle a graph holding the micrograd-style op {n._op!r}: its _backward "
                 "closure would still point at the original nodes (save a model's parameters instead)"
             )
-        many = None if n._many is None else tuple(map(ref, n._many))
-        fields = (ref(n._a), n._da, ref(n._b), n._db, many, n._many_grads)
-        records.append((n.op, n.data, n.grad, n.label, fields, dict(attributes(n, create=False)) or None))
-    return _rebuild, (records,)
 
 
-def _leaf(data: float, grad: float, label: str, own: dict[str, Any] | None) -> Value:
-    """A leaf rebuilt by copy or pickle."""
+def set_state(node: Value, state: dict[int, dict[str, Any]]) -> None:
+    """Value.__setstate__: give the copied nodes their attributes of your own (-1: the node itself)."""
+    from micrograd_nn.engine import topological_order
+
+    inner = [n for n in topological_order(node) if n._record is not None] if node._record is not None else []
+    for position, own in state.items():
+        attributes(node if position == -1 else inner[position]).update(own)
+
+
+def deep_copy(root: Value, memo: dict[int, Any]) -> Value:
+    """Value.__deepcopy__: every node copied once (memo keeps identities), then the attributes of your own.
+
+    The attributes come last, so one that points back into the graph finds
+    the copy's node in memo instead of starting a second copy.
+    """
+    from copy import deepcopy
+
+    from micrograd_nn.engine import _node, topological_order
+
+    order = topological_order(root)
+    refuse_closure_ops(order)
+
+    def twin(x: Any) -> Any:  # the copy of an input Value; a plain number as itself
+        return memo[id(x)] if id(x) in memo else x
+
+    new: list[Value] = []
+    for node in order:
+        if id(node) in memo:
+            copied = memo[id(node)]
+        elif node._record is None:
+            copied = _leaf(node.data, node.grad, node.label)
+        else:
+            copied = _node(node._record, node.data, twin(node._a), node._da, twin(node._b), node._db)
+            copied.grad, copied.label = node.grad, node.label
+            if node._many is not None:
+                copied._many, copied._many_grads = tuple(map(twin, node._many)), node._many_grads
+        memo[id(node)] = copied
+        new.append(copied)
+    for node, copied in zip(order, new):
+        own = attributes(node, create=False)
+        if own and not attributes(copied, create=False):
+            attributes(copied).update(deepcopy(own, memo))
+    return memo[id(root)]  # type: ignore[no-any-return]
+
+
+def _leaf(data: float, grad: float, label: str) -> Value:
+    """A leaf rebuilt by copy or pickle (its attributes of your own come after, as its state)."""
     from micrograd_nn.engine import Value
 
     node = Value(data, label=label)
     node.grad = grad
-    if own:
-        attributes(node).update(own)
     return node
 
 
@@ -63,12 +118,10 @@ def _rebuild(records: list[tuple]) -> Value:
     def resolve(x: object) -> object:  # an int is a rebuilt inner node; a Value or a float is itself
         return built[x] if type(x) is int else x
 
-    for op, data, grad, label, (a, da, b, db, many, many_grads), own in records:
+    for op, data, grad, label, (a, da, b, db, many, many_grads) in records:
         node = _node(OPS[op], data, resolve(a), da, resolve(b), db)  # type: ignore[arg-type]
         node.grad, node.label = grad, label
         if many is not None:
             node._many, node._many_grads = tuple(map(resolve, many)), many_grads
-        if own:
-            attributes(node).update(own)
         built.append(node)
     return built[-1]

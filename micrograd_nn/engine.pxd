@@ -19,10 +19,13 @@ cdef class Value:
 
 cdef Value _unary(str name, Value a)
 cpdef _binary(str name, object a, object b)
+cdef object _number(object x, str op)
 @cython.locals(node=Value)
 cdef Value _many(str name, tuple inputs)
 @cython.locals(node=Value)
 cpdef Value _node(object record, double data, object a, double da, object b, double db)
 cdef void _add_share(Value node, Value operand, double local) except *
-@cython.locals(node=Value, operand=Value, users=dict, stack=list, order=list, ready=list)
+@cython.locals(inputs=tuple)
+cdef tuple _operands(Value node)
+@cython.locals(node=Value, operand=Value, operands_placed=bint, expanded=set, stack=list, order=list)
 cpdef list topological_order(Value root)

@@ -19,11 +19,10 @@ A plain number beside an operator is part of the operation, not a node:
 computed for it.  Gradients follow PyTorch: backward() recomputes every
 inner node's grad and *adds* to the leaves' (zero them between steps).
 
-What is not backprop lives beside this file: checking inputs and error
-messages (errors.py), inf and nan gradients (nonfinite.py), micrograd's
-names and attributes of your own (micrograd_compat.py), copying and pickling
-(copying.py).  The same file runs as plain Python or compiled by Cython
-(engine.pxd holds the C types); ``micrograd_nn.ENGINE`` says which runs.
+Beside it, what is not backprop: errors.py (input checks, messages),
+nonfinite.py (inf and nan gradients), micrograd_compat.py, copying.py.  The
+same file runs as plain Python or compiled by Cython (engine.pxd holds the
+C types); ``micrograd_nn.ENGINE`` says which.
 """
 
 from __future__ import annotations
@@ -42,13 +41,12 @@ from micrograd_nn.rules import LEAKY_SLOPE, OPS, Op
 
 
 @cython.trashcan(True)  # compiled: free a million-deep chain without a million nested C calls
-@cython.freelist(1024)  # compiled: reuse the memory of freed nodes
+@cython.freelist(131072)  # compiled: keep up to 131,072 freed nodes (16 MB) for reuse; reused nodes start no collection
 @cython.cclass
 class Value:
     """A scalar in a computation graph: its number, its gradient, and the operation that made it."""
 
-    # Plain Python stores the fields below in slots (and your own attributes,
-    # p.m = 0.0, in a __dict__); compiled, engine.pxd makes them C fields.
+    # Plain Python keeps these fields in slots (your own attributes in __dict__); engine.pxd makes them C fields.
     __slots__ = ("data", "grad", "label", "_record", "_a", "_b", "_da", "_db", "_many", "_many_grads", "__dict__")
     __array_ufunc__ = None  # NumPy numbers defer to our reflected operators: np.float64(2) * x is a Value
 
@@ -64,11 +62,8 @@ class Value:
     _many_grads: tuple | None  # their local derivatives (None for a number; None in all for micrograd's ops)
 
     def __init__(self, data: float, _children: Iterable[Value] | str = (), _op: str = "", label: str = "") -> None:
-        """A leaf holding the finite real number ``data``; Value(2.0, "a") labels it.
-
-        micrograd's ``Value(t, (x,), "tanh")`` also works: an op whose
-        derivative you write in its ``_backward`` closure.
-        """
+        """A leaf holding the finite real number ``data``; Value(2.0, "a") labels it (micrograd's
+        Value(t, (x,), "tanh") also works: an op whose derivative is in the _backward closure you set)."""
         if isinstance(_children, str):  # a string second argument is the label
             label = _children
             _children = ()
@@ -80,76 +75,35 @@ class Value:
         if _children != () or _op != "":
             micrograd_compat.record_children(self, _children, _op)
 
-    # -- operators: a plain number on either side stays inside the op -------
-    def __add__(self, other: Value | float) -> Value:
-        return _binary("+", self, other)
+    # -- operators: a plain number on either side stays inside the op (x * 2 has one input Value) --
+    def __add__(self, other: Value | float) -> Value: return _binary("+", self, other)  # a + b
+    def __radd__(self, other: float) -> Value: return _binary("+", other, self)
+    def __sub__(self, other: Value | float) -> Value: return _binary("-", self, other)  # a - b
+    def __rsub__(self, other: float) -> Value: return _binary("-", other, self)
+    def __mul__(self, other: Value | float) -> Value: return _binary("*", self, other)  # a * b
+    def __rmul__(self, other: float) -> Value: return _binary("*", other, self)
+    def __truediv__(self, other: Value | float) -> Value: return _binary("/", self, other)  # a / b
+    def __rtruediv__(self, other: float) -> Value: return _binary("/", other, self)
+    def __pow__(self, other: Value | float) -> Value: return _binary("**", self, other)  # a ** b
+    def __rpow__(self, other: float) -> Value: return _binary("**", other, self)
+    def __neg__(self) -> Value: return _unary("neg", self)  # -a
+    def __abs__(self) -> Value: return _unary("abs", self)  # |a|
 
-    def __radd__(self, other: float) -> Value:
-        return _binary("+", other, self)
-
-    def __sub__(self, other: Value | float) -> Value:
-        return _binary("-", self, other)
-
-    def __rsub__(self, other: float) -> Value:
-        return _binary("-", other, self)
-
-    def __mul__(self, other: Value | float) -> Value:
-        return _binary("*", self, other)
-
-    def __rmul__(self, other: float) -> Value:
-        return _binary("*", other, self)
-
-    def __truediv__(self, other: Value | float) -> Value:
-        return _binary("/", self, other)
-
-    def __rtruediv__(self, other: float) -> Value:
-        return _binary("/", other, self)
-
-    def __pow__(self, other: Value | float) -> Value:
-        return _binary("**", self, other)
-
-    def __rpow__(self, other: float) -> Value:
-        return _binary("**", other, self)
-
-    def __neg__(self) -> Value:
-        return _unary("neg", self)
-
-    def __abs__(self) -> Value:
-        return _unary("abs", self)
-
-    # -- functions: each formula and derivative is in its record in rules.OPS ----
-    def exp(self) -> Value:
-        return _unary("exp", self)
-
-    def log(self) -> Value:
-        return _unary("log", self)
-
-    def sqrt(self) -> Value:
-        return _unary("sqrt", self)
-
-    def tanh(self) -> Value:
-        return _unary("tanh", self)
-
-    def sigmoid(self) -> Value:
-        return _unary("sigmoid", self)
-
-    def relu(self) -> Value:
-        return _unary("relu", self)
+    # -- functions: each one's formula and derivative are in its record in rules.OPS --------------
+    def exp(self) -> Value: return _unary("exp", self)  # e^a; d/da = e^a
+    def log(self) -> Value: return _unary("log", self)  # ln(a); d/da = 1/a
+    def sqrt(self) -> Value: return _unary("sqrt", self)  # sqrt(a); d/da = 1/(2 sqrt(a))
+    def tanh(self) -> Value: return _unary("tanh", self)  # tanh(a); d/da = 1 - tanh(a)^2
+    def sigmoid(self) -> Value: return _unary("sigmoid", self)  # s = 1/(1 + e^-a); d/da = s (1 - s)
+    def relu(self) -> Value: return _unary("relu", self)  # max(0, a); d/da = 1 if a > 0 else 0
+    def softplus(self) -> Value: return _unary("softplus", self)  # ln(1 + e^a); d/da = sigmoid(a)
+    def abs(self) -> Value: return _unary("abs", self)  # |a|; d/da = sign(a)
+    def sin(self) -> Value: return _unary("sin", self)  # sin(a); d/da = cos(a)
+    def cos(self) -> Value: return _unary("cos", self)  # cos(a); d/da = -sin(a)
 
     def leaky_relu(self, slope: float = LEAKY_SLOPE) -> Value:
+        """a if a > 0 else slope * a; d/da = 1 if a > 0 else slope (the slope is a number inside the op)."""
         return _binary("leaky_relu", self, errors.plain_number(slope, "leaky_relu: slope"))
-
-    def softplus(self) -> Value:
-        return _unary("softplus", self)
-
-    def abs(self) -> Value:
-        return _unary("abs", self)
-
-    def sin(self) -> Value:
-        return _unary("sin", self)
-
-    def cos(self) -> Value:
-        return _unary("cos", self)
 
     @staticmethod
     def sum(terms: Iterable[Value | float]) -> Value:
@@ -180,7 +134,7 @@ class Value:
     @property
     def operands(self) -> tuple[Value, ...]:
         """The inputs that are Values, in order: the nodes this one was computed from."""
-        return tuple([x for x in self.inputs if isinstance(x, Value)])
+        return _operands(self)
 
     @property
     def local_grads(self) -> tuple[float, ...] | None:
@@ -194,9 +148,7 @@ class Value:
         """The plain numbers inside the op, in order (2.0 for x * 2)."""
         return tuple(x for x in self.inputs if not isinstance(x, Value))
 
-    def item(self) -> float:
-        """The number held, as a float (PyTorch's tensor.item())."""
-        return self.data
+    def item(self) -> float: return self.data  # the number, as PyTorch's tensor.item() gives it
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
@@ -233,24 +185,18 @@ class Value:
         for node in topological_order(self):
             node.grad = 0.0
 
-    # -- fenced: micrograd's names, attributes of your own, copying (see the modules) --
-    _prev = property(micrograd_compat.previous)
+    # -- fenced off, not backprop: micrograd's names, attributes of your own, copying and pickling ---
+    _prev = property(micrograd_compat.previous)  # micrograd_compat.py explains these three
     _op = property(micrograd_compat.spelling)
     _backward = property(micrograd_compat.backward_step, micrograd_compat.set_backward_step)
+    def __reduce__(self) -> tuple: return copying.reduce(self)  # copying.py: the graph below, flat
+    def __setstate__(self, state: dict) -> None: copying.set_state(self, state)
+    def __deepcopy__(self, memo: dict) -> Value: return copying.deep_copy(self, memo)
 
-    if not TYPE_CHECKING:  # hidden from type checkers, so that a typo such as x.tahn() is caught
-
-        def __getattr__(self, name: str) -> Any:
-            return micrograd_compat.own_attribute(self, name)
-
-        def __setattr__(self, name: str, value: Any) -> None:
-            micrograd_compat.set_attribute(self, name, value)
-
-        def __delattr__(self, name: str) -> None:
-            micrograd_compat.delete_attribute(self, name)
-
-    def __reduce__(self) -> tuple:
-        return copying.reduce(self)
+    if not TYPE_CHECKING:  # compiled: attributes of your own (p.m = 0.0); hidden so that x.tahn() is a type error
+        def __getattr__(self, name: str) -> Any: return micrograd_compat.own_attribute(self, name)
+        def __setattr__(self, name: str, value: Any) -> None: micrograd_compat.set_attribute(self, name, value)
+        def __delattr__(self, name: str) -> None: micrograd_compat.delete_attribute(self, name)
 
 
 if not cython.compiled:  # plain Python keeps attributes of your own in the __dict__ slot: no hooks needed
@@ -259,40 +205,50 @@ if not cython.compiled:  # plain Python keeps attributes of your own in the __di
 
 def _unary(name: str, a: Value) -> Value:
     """The node op(a): the op's rule gives its value and local derivative."""
+    record = OPS[name]
     try:
-        out, (da,) = OPS[name].rule(a.data)
+        out, (da,) = record.rule(a.data)
     except (ValueError, ZeroDivisionError, OverflowError) as err:
         raise errors.with_inputs(err, (a,)) from None
-    return _node(OPS[name], out, a, da, None, 0.0)
+    return _node(record, out, a, da, None, 0.0)
 
 
 def _binary(name: str, a: Value | float, b: Value | float) -> Value:
     """The node a <op> b, where one side may be a plain number (kept in place, no gradient)."""
-    x = a.data if isinstance(a, Value) else errors.number_or_none(a, name)
-    y = b.data if isinstance(b, Value) else errors.number_or_none(b, name)
+    x = _number(a, name)
+    y = _number(b, name)
     if x is None or y is None:
         return NotImplemented  # not a number: Python raises its TypeError
+    record = OPS[name]
     try:
-        out, (da, db) = OPS[name].rule(x, y)
+        out, (da, db) = record.rule(x, y)
     except (ValueError, ZeroDivisionError, OverflowError) as err:
         raise errors.with_inputs(err, (a, b)) from None
     if not isinstance(a, Value):
-        return _node(OPS[name], out, x, 0.0, b, db)
+        return _node(record, out, x, 0.0, b, db)
     if not isinstance(b, Value):
-        return _node(OPS[name], out, a, da, y, 0.0)
-    return _node(OPS[name], out, a, da, b, db)
+        return _node(record, out, a, da, y, 0.0)
+    return _node(record, out, a, da, b, db)
+
+
+def _number(x: Value | float, op: str) -> float | None:
+    """An input's number: a Value's data, a plain number itself (checked), None if it is neither."""
+    if isinstance(x, Value):
+        return cython.cast(Value, x).data
+    return errors.number_or_none(x, op)
 
 
 def _many(name: str, inputs: tuple) -> Value:
     """The node op(x1, ..., xn) for an n-ary op; plain numbers stay in place without a gradient."""
-    inputs = tuple(x if isinstance(x, Value) else errors.number(x, name) for x in inputs)
+    record = OPS[name]
+    inputs = tuple([x if isinstance(x, Value) else errors.number(x, name) for x in inputs])
     try:
-        out, local_grads = OPS[name].rule(*[x.data if isinstance(x, Value) else x for x in inputs])
+        out, local_grads = record.rule(*[x.data if isinstance(x, Value) else x for x in inputs])
     except (ValueError, ZeroDivisionError, OverflowError) as err:
         raise errors.with_inputs(err, inputs) from None
-    node = _node(OPS[name], out, None, 0.0, None, 0.0)
+    node = _node(record, out, None, 0.0, None, 0.0)
     node._many = inputs
-    node._many_grads = tuple(d if isinstance(x, Value) else None for x, d in zip(inputs, local_grads))
+    node._many_grads = tuple([d if isinstance(x, Value) else None for x, d in zip(inputs, local_grads)])
     return node
 
 
@@ -315,29 +271,30 @@ def _add_share(node: Value, operand: Value, local: float) -> None:
     operand.grad = total
 
 
+def _operands(node: Value) -> tuple[Value, ...]:
+    """node's inputs that are Values, in order (Value.operands)."""
+    inputs = node._many if node._many is not None else (node._a, node._b)
+    return tuple([x for x in inputs if isinstance(x, Value)])
+
+
 def topological_order(root: Value) -> list[Value]:
     """Every node root depends on, each after all of its inputs; root last.
 
-    Kahn's algorithm from the root down (a node is placed once every node
-    that uses it is placed), then reversed.  Iterative, so any depth works.
+    A depth-first search, as in micrograd (the same order), but with a stack
+    instead of recursion, so a graph of any depth works: a node is placed
+    once all of its operands are.
     """
-    users = {root: 0}  # how many nodes use each node
-    stack = [root]
-    while stack:
-        for operand in stack.pop().operands:
-            if operand in users:
-                users[operand] += 1
-            else:
-                users[operand] = 1
-                stack.append(operand)
     order = []
-    ready = [root]
-    while ready:
-        node = ready.pop()
-        order.append(node)
-        for operand in node.operands:
-            users[operand] -= 1
-            if users[operand] == 0:
-                ready.append(operand)
-    order.reverse()
+    expanded = set()
+    stack = [(root, False)]
+    while stack:
+        node, operands_placed = stack.pop()
+        if operands_placed:
+            order.append(node)
+        elif node not in expanded:
+            expanded.add(node)
+            stack.append((node, True))  # comes back to be placed after its operands
+            for operand in reversed(_operands(node)):  # the first operand comes off the stack first
+                if operand not in expanded:
+                    stack.append((operand, False))
     return order

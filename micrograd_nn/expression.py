@@ -40,10 +40,26 @@ class ExpressionError(ValueError):
     """A malformed expression; the message names the offending token and its column."""
 
     def __init__(self, message: str, text: str, column: int) -> None:
-        """message about the token at 1-based ``column`` of ``text``."""
-        pointer = " " * (column - 1) + "^"
-        super().__init__(f"{message} at column {column}\n  {text}\n  {pointer}")
+        """message about the token at 1-based ``column`` of ``text`` (a long text shown as a window around it)."""
+        shown, offset = _window(text, column)
+        pointer = " " * offset + "^"
+        super().__init__(f"{message} at column {column}\n  {shown}\n  {pointer}")
         self.column = column
+
+
+ERROR_WINDOW = 80
+"""An expression longer than this is shown in an error as this many characters around the column, cut with …."""
+
+
+def _window(text: str, column: int) -> tuple[str, int]:
+    """(the part of text to show, the caret's offset in it): all of text if short, else ERROR_WINDOW around column."""
+    if len(text) <= ERROR_WINDOW:
+        return text, column - 1
+    start = min(max(0, column - 1 - ERROR_WINDOW // 2), len(text) - ERROR_WINDOW)
+    end = start + ERROR_WINDOW
+    head = "…" if start > 0 else ""
+    tail = "…" if end < len(text) else ""
+    return f"{head}{text[start:end]}{tail}", column - 1 - start + len(head)
 
 
 @dataclass(frozen=True)

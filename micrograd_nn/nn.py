@@ -431,10 +431,9 @@ def _as_matrix(values: Any, name: str, *, vector: bool = False) -> np.ndarray:
     """values as a finite float64 array: a 2-D matrix, or (vector=True) any shape holding one row or column."""
     import numpy as np
 
-    try:
-        array = np.array(values, dtype=float)
-    except (TypeError, ValueError) as error:
-        raise ValueError(f"from_matrices: {name} is not a matrix of numbers ({error})") from None
+    from micrograd_nn.arrays import real_array
+
+    array = real_array(values, name, "from_matrices")
     if vector:
         if array.ndim > 2 or (array.ndim == 2 and 1 not in array.shape) or array.size == 0:
             raise ValueError(

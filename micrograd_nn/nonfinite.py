@@ -5,6 +5,10 @@
   gradient, as PyTorch's masks do.  Elsewhere 0 x inf is nan, as in IEEE.
 - A local derivative that is infinite by convention at a point (sqrt'(0),
   d(a**b)/da at a = 0 for 0 < b < 1) flows on as inf, as in PyTorch.
+- A local derivative that overflowed from finite, nonzero inputs (1/b for
+  b = 1e-310) is not used: the op's ``share`` in rules.OPS computes
+  upstream x local in an order that cannot overflow (upstream / b), so a
+  finite gradient comes out finite.
 - A sum of finite gradients, or a finite local derivative times a finite
   upstream gradient, that overflows raises OverflowError naming the node.
 """
@@ -26,13 +30,28 @@ def is_masked(node: Value, operand: Value, local: float) -> bool:
         return False
     if node._record.masks:
         return True
-    return node._record.name == "**" and operand is node._a and node._b == 0.0  # x ** 0: PyTorch masks
+    exponent = getattr(node._b, "data", node._b)  # a Value's number, or the plain number itself
+    return node._record.name == "**" and operand is node._a and exponent == 0.0  # x ** 0: PyTorch masks
+
+
+def overflowed_share(node: Value, operand: Value, local: float) -> float | None:
+    """upstream x local from the op's share, when the stored local overflowed from finite nonzero inputs."""
+    record = node._record
+    if record is None or record.share is None or not math.isinf(local) or not math.isfinite(node.grad):
+        return None
+    inputs = tuple(x if isinstance(x, float) else x.data for x in node.inputs)  # the inputs' numbers
+    position = 0 if operand is node._a and local == node._da else 1
+    if not all(math.isfinite(x) for x in inputs) or inputs[position] == 0.0:  # an infinity by convention
+        return None
+    return record.share(position, inputs, node.data, node.grad)
 
 
 def gradient(node: Value, operand: Value, local: float) -> float:
     """operand's new gradient when operand.grad + local * node.grad is not finite (see the module's rules)."""
     upstream, before = node.grad, operand.grad
-    share = 0.0 if is_masked(node, operand, local) else local * upstream
+    share = overflowed_share(node, operand, local)
+    if share is None:
+        share = 0.0 if is_masked(node, operand, local) else local * upstream
     total = before + share
     if math.isfinite(total):
         return total

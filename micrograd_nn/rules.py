@@ -15,6 +15,7 @@ import math
 import operator
 from collections.abc import Callable, Iterator, MutableMapping
 from dataclasses import dataclass, replace
+from fractions import Fraction
 
 Rule = Callable[..., tuple[float, tuple[float, ...]]]
 
@@ -76,6 +77,8 @@ def power(a: float, b: float) -> tuple[float, tuple[float, float]]:
             raise ZeroDivisionError(f"power: {a!r} ** {b!r} is a division by zero")
         if b == 0.0:
             return 1.0, (0.0, 0.0)
+        if b == 0.5:  # PyTorch computes a ** 0.5 as sqrt(a): -0.0 ** 0.5 is -0.0 with slope -inf
+            return math.sqrt(a), (math.copysign(math.inf, a), 0.0)
         # d/da = b 0^(b-1): +inf for 0 < b < 1 (as sqrt at 0), 1 for b = 1, 0 for b > 1
         return 0.0, (math.inf if b < 1.0 else 1.0 if b == 1.0 else 0.0, 0.0)
     try:
@@ -120,8 +123,8 @@ def sqrt(a: float) -> tuple[float, tuple[float]]:
     """sqrt(a) for a >= 0; d/da = 1/(2 sqrt(a)), +inf at 0 as in PyTorch."""
     if a < 0.0:
         raise DomainError(f"sqrt: sqrt({a!r}) is undefined (needs a >= 0)")
-    out = math.sqrt(a)
-    return out, (0.5 / out if out > 0.0 else math.inf,)
+    out = math.sqrt(a)  # sqrt(-0.0) is -0.0, and its slope -inf, as in PyTorch
+    return out, (0.5 / out if out != 0.0 else math.copysign(math.inf, out),)
 
 
 def softplus(a: float) -> tuple[float, tuple[float]]:
@@ -199,8 +202,15 @@ def cos(a: float) -> tuple[float, tuple[float]]:
 # "dot" and "affine" use the plain sum because they are the fused neuron's hot path.
 
 def total(*terms: float) -> tuple[float, tuple[float, ...]]:
-    """t1 + t2 + ... + tn; d/dti = 1."""
-    return math.fsum(terms), (1.0,) * len(terms)
+    """t1 + t2 + ... + tn (exactly rounded); d/dti = 1."""
+    try:
+        out = math.fsum(terms)
+    except OverflowError:  # a partial sum overflowed: add exactly, as fractions; only a true overflow is an error
+        try:
+            out = float(sum(map(Fraction, terms)))
+        except OverflowError:
+            raise OverflowError(f"sum: the sum of {len(terms)} terms overflows a float") from None
+    return out, (1.0,) * len(terms)
 
 
 def dot(*ws_then_xs: float) -> tuple[float, tuple[float, ...]]:
@@ -215,6 +225,32 @@ def affine(*ws_xs_b: float) -> tuple[float, tuple[float, ...]]:
     n = len(ws_xs_b) // 2
     ws, xs = ws_xs_b[:n], ws_xs_b[n : 2 * n]
     return sum(map(operator.mul, ws, xs), ws_xs_b[-1]), xs + ws + _ONE
+
+
+# --- shares that cannot overflow -------------------------------------------------
+# upstream x d(out)/d(input), rearranged for the case where the stored local
+# derivative overflowed although the inputs are finite (1/b for a tiny b):
+# nonfinite.py asks for them, so that ((a / b) * 1e-310).backward() gives a its
+# true gradient 1 with a = b = 1e-310, as PyTorch does, not inf.
+
+def div_share(position: int, inputs: tuple[float, ...], out: float, upstream: float) -> float:
+    """upstream x d(a/b)/da = upstream/b; upstream x d(a/b)/db = -(upstream/b) x out."""
+    b = inputs[1]
+    return upstream / b if position == 0 else -(upstream / b) * out
+
+
+def log_share(position: int, inputs: tuple[float, ...], out: float, upstream: float) -> float:
+    """upstream x d(ln a)/da = upstream/a."""
+    return upstream / inputs[0]
+
+
+def power_share(position: int, inputs: tuple[float, ...], out: float, upstream: float) -> float:
+    """upstream x d(a**b)/da = b x (upstream/a) x out (a != 0); d/db = out ln(a) never overflows."""
+    a, b = inputs
+    return b * (upstream / a) * out if position == 0 else upstream * out * math.log(a)
+
+
+Share = Callable[[int, tuple[float, ...], float, float], float]
 
 
 @dataclass(frozen=True)
@@ -234,7 +270,7 @@ class Domain:
     layout: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Op:
     """Everything the library knows about one operation: one record, read by every part.
 
@@ -263,6 +299,7 @@ class Op:
     commutative: bool = False  # the order of the inputs does not change the value
     activation: bool = False  # a neuron's activation function (relu, tanh, sigmoid, leaky_relu)
     neuron_sum: bool = False  # can compute a neuron's weighted sum (+, dot, affine)
+    share: Share | None = None  # upstream x local, rearranged for when the stored local overflowed (/, log, **)
 
     @property
     def ordered(self) -> bool:
@@ -276,11 +313,11 @@ class Op:
 
 def _unary(name: str, rule: Rule, *, formula: str, derivative: str, in_numbers: str, low: float, high: float,
            symbol: str = "", kinks: tuple[float, ...] = (), micrograd: str = "", masks: bool = False,
-           activation: bool = False) -> Op:
+           activation: bool = False, share: Share | None = None) -> Op:
     """The record of a unary function offered as x.name() and by the expression parser."""
     return Op(name=name, rule=rule, symbol=symbol or name, formula=formula, derivatives=(derivative,),
               in_numbers=(in_numbers,), domain=Domain(((low, high),), kinks), arity=1, method=name, in_parser=True,
-              micrograd=micrograd, masks=masks, activation=activation)
+              micrograd=micrograd, masks=masks, activation=activation, share=share)
 
 
 _ANY = (-100.0, 100.0)
@@ -296,15 +333,16 @@ OPS: dict[str, Op] = {op.name: op for op in [
        domain=Domain((_ANY, _ANY)), arity=2, infix=True, commutative=True),
     Op(name="/", rule=div, symbol="÷", formula="a ÷ b", derivatives=("1/b", "−a/b²"),
        in_numbers=("1/{b}", "−{a}/{b}²"), domain=Domain(((-10.0, 10.0), (-10.0, 10.0)), kinks=(0.0,), gap=0.1),
-       arity=2, infix=True),
+       arity=2, infix=True, share=div_share),
     Op(name="**", rule=power, symbol="**", formula="a ** b", derivatives=("b·a^(b−1)", "a^b·ln(a)"),
        in_numbers=("{b}·{a}^({b}−1)", "{out}·ln({a})"), domain=Domain(((0.1, 5.0), (-3.0, 3.0))), arity=2,
-       infix=True),
+       infix=True, share=power_share),
     Op(name="neg", rule=neg, symbol="−x", formula="−a", derivatives=("−1",), in_numbers=("−1",),
        domain=Domain((_ANY,)), method="__neg__", micrograd="*"),
     # --- functions of one input (x.exp(), ...; the parser offers each by name) ---
     _unary("exp", exp, formula="e^a", derivative="e^a", in_numbers="{out}", low=-20.0, high=20.0),
-    _unary("log", log, formula="ln(a)", derivative="1/a", in_numbers="1/{a}", low=0.01, high=100.0, symbol="ln"),
+    _unary("log", log, formula="ln(a)", derivative="1/a", in_numbers="1/{a}", low=0.01, high=100.0, symbol="ln",
+           share=log_share),
     _unary("sqrt", sqrt, formula="√a", derivative="1/(2√a)", in_numbers="1/(2·{out})", low=0.01, high=100.0,
            symbol="√"),
     _unary("softplus", softplus, formula="ln(1 + e^a)", derivative="σ(a)", in_numbers="σ({a})", low=-30.0,

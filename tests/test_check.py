@@ -470,3 +470,14 @@ def test_sigmoid_prime_of_the_sum_in_a_network_without_biases() -> None:
     assert _slope_report(report) == {"W1": ["activation_slope"], "W2": ["activation_slope"]}
     assert "layer 2's sigmoid slope was computed as Z2 (1 - Z2)" in report.diagnoses[1].message
     assert "use A2 (1 - A2) (= sigmoid'(Z2))" in report.diagnoses[1].message
+
+
+def test_a_loss_function_returning_a_float_says_it_must_return_a_value() -> None:
+    """Before: AttributeError: 'float' object has no attribute 'backward'; fit's message is used instead."""
+    model, (X, y) = _network(), _data()
+
+    def float_loss(predictions, targets):
+        return sum((p.data - t) ** 2 for row, trow in zip(predictions, targets) for p, t in zip(row, trow))
+
+    with pytest.raises(TypeError, match=r"^check_gradients: the loss function must return a Value, got float$"):
+        check_gradients(_reference(model, X, y, "mse"), model, X, y, loss=float_loss)

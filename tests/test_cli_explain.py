@@ -77,11 +77,50 @@ def test_explain_writes_svg_png_and_html(tmp_path: Path, capsys: pytest.CaptureF
 
 def test_graph_command_on_the_demo_model(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     target = tmp_path / "m.dot"
-    assert main(["graph", "--target", "1", "--dot", str(target), "--collapse"]) == 0
+    assert main(["graph", "--target", "1", "--dot", str(target), "--collapse", "--table", "--steps"]) == 0
     out = capsys.readouterr().out
     assert "L1.n4.w2" in out and "loss" in out
     assert "Backward pass from loss" in out
     assert target.read_text().count("box3d") == 5  # 4 hidden neurons + 1 output neuron
+
+
+def test_a_written_file_is_followed_by_a_short_summary(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """Before: 228 lines of table and steps came before 'wrote ...'; now the table and steps are on request."""
+    from micrograd_nn.nn import MLP
+
+    target = tmp_path / "m.dot"
+    assert main(["graph", "--target", "1", "--dot", str(target)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    model = MLP(2, [4, 1], rng=0)
+    loss = (model([0.5, -1.0]) - 1.0) ** 2
+    loss.backward()
+    grads = sorted(((p.grad, p.label) for p in model.parameters()), key=lambda g: -abs(g[0]))[:3]
+    assert lines[:2] == [f"wrote {target}", f"loss = {loss.data:.4f}; 49 nodes (19 leaves, 30 operations)"]
+    head, shown = lines[2].split(": ", 1)
+    assert head == "largest gradients of 19"  # two of the three are equal in size: compared as a set
+    assert set(shown.split(", ")) == {f"dloss/d{name} = {grad:.4f}" for grad, name in grads}
+    assert lines[3:] == ["(--table prints the node table, --steps the chain rule step by step)"]
+    assert main(["explain", "a*b + c", "--set", "a=2", "b=-3", "c=1", "--dot", str(target)]) == 0
+    assert capsys.readouterr().out.splitlines()[1:3] == [
+        "out = -5.0000; 5 nodes (3 leaves, 2 operations)",
+        "gradients: dout/da = -3.0000, dout/db = 2.0000, dout/dc = 1.0000",
+    ]
+    assert main(["explain", "a*b", "--set", "a=2", "b=-3", "--dot", str(target), "--steps"]) == 0
+    out = capsys.readouterr().out
+    assert "step 1 of 1" in out and "id  name" not in out and "--table prints" not in out
+
+
+def test_a_mistake_shows_the_subcommands_usage(capsys: pytest.CaptureFixture[str]) -> None:
+    """Before: a misspelt option or a missing EXPR under explain showed the top-level usage line."""
+    for argv, message in [(["explain", "a", "--set", "a=1", "--svgg", "x"], "unrecognized arguments: --svgg x"),
+                          (["explain"], "the following arguments are required: EXPR"),
+                          (["graph", "--tabel"], "unrecognized arguments: --tabel")]:
+        with pytest.raises(SystemExit) as exit_info:
+            main(argv)
+        assert exit_info.value.code == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"usage: micrograd-nn {argv[0]} [-h]")
+        assert err.rstrip().endswith(f"micrograd-nn {argv[0]}: error: {message}")
 
 
 def test_graph_command_checks_its_input(capsys: pytest.CaptureFixture[str]) -> None:

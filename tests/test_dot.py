@@ -54,10 +54,11 @@ def test_a_slow_layout_is_stopped_at_the_time_limit() -> None:
         total = total + a  # 60-term a+a+...+a with labelled edges: Graphviz needs minutes for this
     total.backward()
     started = time.perf_counter()
-    remedy = r"within 1 s: for a network, draw the network view instead \(micrograd_nn.graph.draw_network\(root\)\)"
-    with pytest.raises(GraphvizError, match=remedy + r".*for a long sum, build it as one node \(Value.sum"):
+    remedy = r"within 1 s: build the long sum as one node \(Value.sum\(terms\)\); drop edge_labels; pass a smaller"
+    with pytest.raises(GraphvizError, match=remedy) as caught:
         render(total, "unused.svg", edge_labels=True, timeout=1.0)
     assert time.perf_counter() - started < 3.0
+    assert "network" not in str(caught.value)  # a sum of one leaf is no network: that advice would not apply
 
 
 def test_too_large_dot_is_refused_before_graphviz_runs(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -90,11 +91,11 @@ def test_the_cli_reports_a_crash_in_one_line(
 ) -> None:
     fake_dot(tmp_path, "kill -SEGV $$")
     monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
-    assert main(["explain", "a*a", "--set", "a=2", "--svg", str(tmp_path / "g.svg"), "--no-table",
-                 "--no-explain"]) == 2
+    assert main(["graph", "--svg", str(tmp_path / "g.svg"), "--no-table", "--no-explain"]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "killed by SIGSEGV" in err and "--network" in err and "--collapse" in err
     assert "Traceback" not in err and "draw_network(" not in err
+    assert "--edge-labels" not in err  # not given, so not advised to drop
 
 
 @pytest.mark.slow
@@ -112,7 +113,7 @@ def test_the_issues_60_term_sum_fails_within_10_seconds(tmp_path: Path) -> None:
         assert (tmp_path / "a.svg").read_text().startswith("<?xml")
     else:
         assert done.returncode == 2 and "Traceback" not in done.stderr
-        assert "--network" in done.stderr and "--max-nodes" in done.stderr
+        assert "--edge-labels" in done.stderr and "--max-nodes" in done.stderr and "--network" not in done.stderr
 
 
 def test_max_nodes_error_names_the_options_in_python_and_cli_terms(capsys: pytest.CaptureFixture[str]) -> None:
@@ -160,3 +161,49 @@ def test_jupyter_display_and_render_of_a_picture_have_the_time_limit(
         with pytest.raises(GraphvizError, match="within 0.5 s"):
             show()
         assert time.perf_counter() - started < 5.0
+
+
+def test_the_advice_fits_the_call(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """Before: the network view with focus= was told to draw the network view; a*a to drop --edge-labels."""
+    fake_dot(tmp_path, "exec sleep 30")
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
+    from micrograd_nn.graph import render_network
+    from micrograd_nn.nn import MLP
+
+    loss = (MLP(2, [3, 1], rng=0)([0.5, -1.0]) - 1.0) ** 2
+    loss.backward()
+    with pytest.raises(GraphvizError) as caught:
+        render_network(loss, tmp_path / "n.svg", focus="L1.n2", timeout=0.3)
+    assert str(caught.value).endswith("within 0.3 s: draw the network view without focus= (the expanded neuron "
+                                      "is what takes long), or write the DOT text (a .dot path)")
+    assert "--focus" in caught.value.cli_message and "--network" not in caught.value.cli_message
+    with pytest.raises(GraphvizError) as caught:
+        render(loss, tmp_path / "g.svg", collapse=True, timeout=0.3)
+    assert "draw_network(root)" in str(caught.value) and "collapse" not in str(caught.value)
+    assert main(["explain", "a*a", "--set", "a=2", "--svg", str(tmp_path / "g.svg"), "--no-table",
+                 "--no-explain"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.endswith("write the DOT text instead (--dot); pass a smaller --max-nodes to refuse such pictures "
+                        "before layout")
+    for advice in ("--edge-labels", "--network", "--collapse"):
+        assert advice not in err
+
+
+def test_the_stepper_advises_its_own_options(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake_dot(tmp_path, "kill -SEGV $$")
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
+    from micrograd_nn.nn import MLP
+    from micrograd_nn.stepper import write_html
+
+    out = MLP(2, [2, 1], rng=0)([0.5, -1.0])
+    out.backward()
+    with pytest.raises(GraphvizError) as caught:
+        write_html(out, tmp_path / "p.html")
+    assert str(caught.value).endswith("step the network layer by layer (mode='layers')")
+    assert caught.value.cli_message.endswith("step the network layer by layer (--html-mode layers)")
+    a = Value(2.0, "a")
+    with pytest.raises(GraphvizError) as caught:
+        write_html(a * a, tmp_path / "p.html")
+    assert str(caught.value).endswith("pass a smaller max_nodes= to refuse such pages before layout")
+    assert not (tmp_path / "p.html").exists()

@@ -558,7 +558,10 @@ def test_every_record_is_complete(op: str) -> None:
         template.format(a=0.5, b=2.0, out=0.25, x=1.0, w=2.0)  # every place is one of a, b, out (x, w for n-ary)
     if record.arity == 1:
         assert record.method, f"{where}: a unary op needs method= (the Value method that applies it)"
-        assert callable(getattr(Value, record.method, None)), f"{where}: Value.{record.method} was not made"
+        assert callable(getattr(Value, record.method, None)), (
+            f"{where}: write its one-line method in micrograd_nn/engine.py: def {record.method}(self) -> Value: "
+            f"return _unary({op!r}, self)"
+        )
         assert record.method in VALUES, (
             f"add {record.method!r}: (input, expected value) to VALUES in tests/test_engine.py"
         )
@@ -629,3 +632,66 @@ def test_micrograd_constructor_edge_cases_are_clear() -> None:
     assert named_leaf._op == "tanh" and named_leaf.operands == ()
     named_leaf.backward()
     assert named_leaf.grad == 1.0
+
+
+# --- Hardening 2: the last wrong numbers and lost attributes (PyTorch float64 is the reference) ----------------
+
+
+def test_a_local_derivative_that_overflows_does_not_spoil_a_finite_gradient() -> None:
+    a, b = Value(1e-310), Value(1e-310)
+    ((a / b) * 1e-310).backward()  # 1/b overflows to inf, but upstream/b = 1: PyTorch gives 1 and -1
+    assert (a.grad, b.grad) == (1.0, -1.0)
+    x = Value(1e-310)
+    (x.log() * 1e-310).backward()
+    assert x.grad == 1.0
+    x = Value(-1e-310)
+    ((x / x) * x).backward()  # the function is x itself
+    assert x.grad == 1.0
+    x = Value(1e-160)
+    (x**-1).backward()  # here the true gradient, -1e320, is not a float: inf, as in PyTorch
+    assert x.grad == -math.inf
+
+
+def test_an_exponent_of_zero_masks_an_infinite_upstream_as_pytorch() -> None:
+    x = Value(2.0)
+    (x**0 - 1).sqrt().backward()  # sqrt'(0) = inf meets d(x**0)/dx = 0: PyTorch's pow backward masks it
+    assert x.grad == 0.0
+    base, exponent = Value(3.0), Value(0.0)
+    (base**exponent - 1).sqrt().backward()
+    assert base.grad == 0.0 and exponent.grad == math.inf
+
+
+def test_minus_zero_keeps_its_sign_in_sqrt_and_the_half_power() -> None:
+    for make in (lambda v: v.sqrt(), lambda v: v**0.5):
+        x = Value(-0.0)
+        y = make(x)
+        y.backward()
+        assert math.copysign(1.0, y.data) == -1.0 and x.grad == -math.inf
+
+
+def test_a_sum_whose_partial_sums_overflow_is_exact_when_the_result_is_a_float() -> None:
+    assert Value.sum([1e308, 1e308, -1e308]).data == 1e308
+    with pytest.raises(OverflowError, match="sum of 2 terms overflows"):
+        Value.sum([1e308, 1e308])
+
+
+@pytest.mark.parametrize("protocol", range(pickle.HIGHEST_PROTOCOL + 1))
+def test_an_attribute_pointing_back_into_the_graph_survives_pickle(protocol: int) -> None:
+    x = Value(0.5, "x")
+    y = (x * 3.0).tanh()
+    x.owner = y
+    y.note = "root"
+    twin = pickle.loads(pickle.dumps(y, protocol=protocol))
+    leaf = topological_order(twin)[0]
+    assert (leaf.label, leaf.owner, twin.note) == ("x", twin, "root")
+
+
+def test_an_attribute_pointing_back_into_the_graph_survives_deepcopy() -> None:
+    x = Value(0.5, "x")
+    y = (x * 3.0).tanh()
+    x.owner = y
+    twin = copy.deepcopy(y)
+    leaf = topological_order(twin)[0]
+    assert leaf is not x and leaf.label == "x" and leaf.owner is twin
+    twin.backward()
+    assert leaf.grad == pytest.approx(3.0 * (1.0 - math.tanh(1.5) ** 2), rel=1e-15)

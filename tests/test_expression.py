@@ -154,3 +154,27 @@ def test_explain_of_a_square_at_a_negative_point_shows_no_nan(capsys) -> None:
     out = capsys.readouterr().out
     assert "nan" not in out and "c1" not in out
     assert "x ** 2 = 9.0000" in out and "Result: dout/dx = -6.0000" in out
+
+
+def test_a_long_expression_is_shown_as_a_window_around_the_column() -> None:
+    """Before: 1,000 nested tanh echoed all 7,000+ characters on one line."""
+    text = "tanh(" * 1000 + "a" + ")" * 1000
+    with pytest.raises(ExpressionError) as caught:
+        build(text, {"a": 1.0})
+    message, shown, pointer = str(caught.value).split("\n")
+    column = caught.value.column
+    assert message == f"the expression is nested too deeply (parentheses or function calls) at column {column}"
+    assert shown == "  …" + text[column - 41 : column + 39] + "…"
+    assert pointer == "  " + " " * 41 + "^"
+    assert shown[pointer.index("^")] == text[column - 1]
+
+
+def test_the_window_keeps_short_expressions_whole_and_the_caret_in_place() -> None:
+    with pytest.raises(ExpressionError) as caught:
+        parse("a + * b")
+    assert str(caught.value).split("\n")[1:] == ["  a + * b", "      ^"]
+    text = "a" + " + a" * 40 + " + *"
+    with pytest.raises(ExpressionError) as caught:
+        parse(text)
+    shown, pointer = str(caught.value).split("\n")[1:]
+    assert shown == "  …" + text[-80:] and shown[pointer.index("^")] == "*"

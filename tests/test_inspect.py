@@ -301,3 +301,44 @@ def test_explain_after_a_closure_op_says_what_it_cannot_know() -> None:
     assert f"Result: dout/da = {a.grad:.4f} (its .grad from backward()" in text
     assert "differs from this one pass" not in text  # no false accumulation note
     assert a.grad == pytest.approx(-1 + 2 * (1 - t**2), rel=1e-12)
+
+
+def _lecture_neuron() -> Value:
+    """The lecture's neuron with its labels: o = tanh(x1*w1 + x2*w2 + b)."""
+    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
+    b = Value(6.8813735870195432, label="b")
+    x1w1 = x1 * w1
+    x1w1.label = "x1*w1"
+    x2w2 = x2 * w2
+    x2w2.label = "x2*w2"
+    x1w1x2w2 = x1w1 + x2w2
+    x1w1x2w2.label = "x1*w1 + x2*w2"
+    n = x1w1x2w2 + b
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
+    o.backward()
+    return o
+
+
+def test_a_label_that_is_not_a_plain_name_is_bracketed_in_d_notation() -> None:
+    """Before: do/dx1*w1 + x2*w2 += do/dn * dn/dx1*w1 + x2*w2."""
+    text = explain(_lecture_neuron())
+    assert (
+        "do/d(x1*w1 + x2*w2) += do/dn * dn/d(x1*w1 + x2*w2) = 0.5000 * 1.0000 = 0.5000   "
+        "(do/d(x1*w1 + x2*w2) is now 0.5000)"
+    ) in text
+    assert "step 2 of 5: n = (x1*w1 + x2*w2) + b = 0.8814;  upstream do/dn = 0.5000" in text
+    assert "rule: dn/d(x1*w1 + x2*w2) = d((x1*w1 + x2*w2) + b)/d(x1*w1 + x2*w2) = 1" in text
+    assert "rule: d(x1*w1)/dx1 = d(x1 × w1)/dx1 = w1 = -3.0000" in text
+    assert "Result: do/dx1 = -1.5000, do/dw1 = 1.0000, do/dx2 = 0.5000, do/dw2 = 0.0000, do/db = 0.5000" in text
+    assert "dx1*w1" not in text and "d x1*w1" not in text
+
+
+def test_plain_and_dotted_names_stay_as_they_are() -> None:
+    from micrograd_nn.views.format import bracketed
+
+    assert [bracketed(n) for n in ("x1", "L1.n3.w2", "sq_error1", "α", "x1*w1", "a b", "", "1x", "f(x)")] == [
+        "x1", "L1.n3.w2", "sq_error1", "α", "(x1*w1)", "(a b)", "()", "(1x)", "(f(x))",
+    ]

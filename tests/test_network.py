@@ -172,7 +172,7 @@ def test_finding_the_mnist_network_is_linear() -> None:
     model = MLP(784, [32, 16, 10], rng=0)
     outputs = model.forward([0.001 * i for i in range(784)])
     loss = losses.sse(outputs, [1.0] + [0.0] * 9)
-    started = time.process_time()  # this process's CPU time: other sessions on the machine do not count
+    started = time.process_time()  # this process's CPU time: other work on the machine does not count
     net = find_network(loss)
     elapsed = time.process_time() - started
     assert [len(layer.neurons) for layer in net.layers] == [32, 16, 10] and net.problems == ()

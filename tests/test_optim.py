@@ -24,6 +24,84 @@ def test_sgd_momentum_accumulates_velocity() -> None:
     assert p.data == pytest.approx(-(0.1 * 1.0 + 0.1 * 1.9))
 
 
+SGD_SETTINGS = [
+    {"momentum": 0.9},
+    {"momentum": 0.9, "dampening": 0.5},
+    {"momentum": 1.0},
+    {"momentum": 1.0, "dampening": 0.3, "weight_decay": 0.05},
+    {"weight_decay": 0.1},
+    {"momentum": 0.8, "weight_decay": 0.01, "dampening": 0.1},
+    {"momentum": 0.9, "nesterov": True, "weight_decay": 0.02},
+]
+
+
+def _sgd_by_hand(start: list[float], grad_of, lr: float, momentum: float = 0.0, dampening: float = 0.0,
+                 weight_decay: float = 0.0, nesterov: bool = False, steps: int = 10) -> list[float]:
+    """torch.optim.SGD's documented algorithm written out for plain floats (no torch needed)."""
+    theta, buf = list(start), None
+    for _ in range(steps):
+        g = [gi + weight_decay * t for gi, t in zip(grad_of(theta), theta)]
+        if momentum:
+            buf = list(g) if buf is None else [momentum * b + (1 - dampening) * gi for b, gi in zip(buf, g)]
+            g = [gi + momentum * b for gi, b in zip(g, buf)] if nesterov else buf
+        theta = [t - lr * gi for t, gi in zip(theta, g)]
+    return theta
+
+
+def _sgd_on_values(start: list[float], loss_of, lr: float, steps: int = 10, **settings) -> list[float]:
+    params = [Value(t) for t in start]
+    opt = SGD(params, lr=lr, **settings)
+    for _ in range(steps):
+        opt.zero_grad()
+        loss_of(params).backward()
+        opt.step()
+    return [p.data for p in params]
+
+
+def _loss(p):
+    """A loss whose gradient changes with the weights: (a b - 1)^2 + a^2 / 2 + 3 b."""
+    a, b = p
+    return (a * b - 1) ** 2 + a**2 * 0.5 + b * 3.0
+
+
+def _grad(theta):
+    a, b = theta
+    return [2 * (a * b - 1) * b + a, 2 * (a * b - 1) * a + 3.0]
+
+
+@pytest.mark.parametrize("settings", SGD_SETTINGS)
+def test_sgd_settings_match_the_algorithm_by_hand_over_ten_steps(settings) -> None:
+    """weight_decay, dampening, momentum 1 and nesterov, against torch's algorithm written out in floats."""
+    mine = _sgd_on_values([0.3, -0.7], _loss, 0.05, **settings)
+    assert mine == pytest.approx(_sgd_by_hand([0.3, -0.7], _grad, 0.05, **settings), rel=1e-12, abs=1e-12)
+    assert mine != pytest.approx(_sgd_on_values([0.3, -0.7], _loss, 0.05), rel=1e-6)  # the settings do something
+
+
+def test_dampening_does_not_touch_the_first_step() -> None:
+    """PyTorch's first momentum buffer is the gradient itself: dampening acts from the second step on."""
+    p = Value(1.0)
+    opt = SGD([p], lr=0.1, momentum=0.9, dampening=0.5)
+    p.grad = 2.0
+    opt.step()
+    assert p.data == pytest.approx(1.0 - 0.1 * 2.0, abs=1e-15)
+    opt.step()  # v = 0.9 * 2 + 0.5 * 2 = 2.8
+    assert p.data == pytest.approx(0.8 - 0.1 * 2.8, abs=1e-15)
+
+
+@pytest.mark.parametrize("settings", SGD_SETTINGS)
+def test_sgd_settings_match_torch_over_ten_steps(settings) -> None:
+    torch = pytest.importorskip("torch")
+    params = torch.tensor([0.3, -0.7], dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.SGD([params], lr=0.05, **settings)
+    for _ in range(10):
+        opt.zero_grad()
+        a, b = params[0], params[1]
+        ((a * b - 1) ** 2 + a**2 * 0.5 + b * 3.0).backward()
+        opt.step()
+    theirs = params.detach().tolist()
+    assert _sgd_on_values([0.3, -0.7], _loss, 0.05, **settings) == pytest.approx(theirs, rel=1e-12, abs=1e-12)
+
+
 def test_adam_first_steps_match_the_formula() -> None:
     p = Value(1.0)
     opt = Adam([p], lr=0.01)
@@ -62,11 +140,17 @@ def test_minimises_a_quadratic() -> None:
         (lambda p: SGD(p, lr=float("nan")), r"learning rate \(lr\) must be a finite number > 0, got nan"),
         (lambda p: SGD(p, lr=-0.1), r"learning rate \(lr\) must be a finite number > 0, got -0.1"),
         (lambda p: SGD(p, lr=True), r"learning rate \(lr\) must be a finite number > 0, got True"),
-        (lambda p: SGD(p, lr=0.1, momentum=float("nan")), r"momentum must be in \[0.0, 1.0\), got nan"),
+        (lambda p: SGD(p, lr=0.1, momentum=float("nan")), r"momentum must be in \[0.0, inf\), got nan"),
         (lambda p: SGD(p, lr=0.1, momentum=-0.5), r"momentum must be in"),
         (lambda p: SGD(p, lr="0.1"), r"learning rate \(lr\) must be a finite number > 0, got '0.1'"),
         (lambda p: SGD(p, lr=0.0), r"learning rate \(lr\) must be a finite number > 0, got 0.0"),
-        (lambda p: SGD(p, lr=0.1, momentum=1.0), r"momentum must be in \[0.0, 1.0\), got 1.0"),
+        (lambda p: SGD(p, lr=0.1, momentum=float("inf")), r"momentum must be in \[0.0, inf\), got inf"),
+        (lambda p: SGD(p, lr=0.1, weight_decay=-0.01), r"weight_decay must be in \[0.0, inf\), got -0.01"),
+        (lambda p: SGD(p, lr=0.1, weight_decay="0.1"), r"weight_decay must be a number, got '0.1'"),
+        (lambda p: SGD(p, lr=0.1, momentum=0.9, dampening=1.5), r"dampening must be in \[0.0, 1.0\], got 1.5"),
+        (lambda p: SGD(p, lr=0.1, momentum=0.9, dampening=-0.1), r"dampening must be in \[0.0, 1.0\], got -0.1"),
+        (lambda p: SGD(p, lr=0.1, nesterov=True), r"nesterov=True needs momentum > 0 and dampening 0"),
+        (lambda p: SGD(p, lr=0.1, momentum=0.9, dampening=0.1, nesterov=True), r"nesterov=True needs momentum"),
         (lambda p: Adam([], lr=0.1), "optimizer got no parameters"),
     ],
 )

@@ -73,3 +73,26 @@ def test_the_quick_run_line_is_the_one_contributing_gives() -> None:
     line = re.search(r'```bash\n(.*-m "not slow".*)\n```', README).group(1)
     assert line in (ROOT / "CONTRIBUTING.md").read_text()
     assert "ruff check ." in line and "mypy" in line
+def _section_prints_what_its_comments_say(heading: str, count: int) -> None:
+    """Run the first python block after heading; each print(...)  # comment must print the comment."""
+    section = README.split(heading, 1)[1]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    expected = [m.group(1).strip() for m in re.finditer(r"^print\(.*\)\s+# (.*)$", code, re.M)]
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(code, "README.md", "exec"), {})
+    assert out.getvalue().strip().splitlines() == expected
+    assert len(expected) == count
+
+
+def test_the_lecture_network_example_prints_what_it_says() -> None:
+    """The ReLU network dies on the lecture's loop, diagnose says where, the lecture's tanh network learns."""
+    _section_prints_what_its_comments_say("### The lecture's network, and dead ReLUs", 3)
+
+
+def test_the_sgd_example_prints_what_it_says() -> None:
+    _section_prints_what_its_comments_say("`micrograd_nn.optim` has `SGD` and `Adam`.", 1)
+
+
+def test_the_naive_walk_example_prints_what_it_says() -> None:
+    _section_prints_what_its_comments_say("- **Why a topological order**", 2)

@@ -44,8 +44,11 @@ def test_readme_commands_run(
         program, *argv = shlex.split(command)
         assert program == ".venv/bin/micrograd-nn"
         assert main(argv) == 0
-    assert {"graph.svg", "stepper.html", "network.svg"} <= {p.name for p in tmp_path.iterdir()}
-    assert "Backward pass from loss" in capsys.readouterr().out
+    written = {"graph.svg", "stepper.html", "network.svg", "network_view.svg", "layers_stepper.html"}
+    assert written == {p.name for p in tmp_path.iterdir()}  # the two stepper lines write two pages
+    out = capsys.readouterr().out
+    assert all(f"wrote {name}" in out for name in written)
+    assert out.count("(--table prints the node table, --steps the chain rule step by step)") == len(commands)
 
 
 def test_readme_picture_is_the_committed_demo_output() -> None:

@@ -729,6 +729,80 @@ def test_layer_mode_of_a_16_16_1_network_is_readable(browser: Any, tmp_path: Pat
     page.close()
 
 
+def test_the_stepper_brackets_labels_that_are_not_plain_names() -> None:
+    """The page's chain-rule lines write do/d(x1*w1 + x2*w2), as explain does (issue: do/dx1*w1 + x2*w2)."""
+    from test_inspect import _lecture_neuron
+
+    states = stepper_states(_lecture_neuron())
+    lines = [line for state in states for line in state.lines]
+    assert ("do/d(x1*w1 + x2*w2) += do/dn * dn/d(x1*w1 + x2*w2) = 0.5000 * 1.0000 = 0.5000   "
+            "(do/d(x1*w1 + x2*w2) is now 0.5000)") in lines
+    rules = [line for state in states for line in state.rule]
+    assert "dn/d(x1*w1 + x2*w2) = d((x1*w1 + x2*w2) + b)/d(x1*w1 + x2*w2) = 1" in rules
+    assert not any("dx1*w1" in line for line in lines + rules)
+
+
+def test_the_naive_order_marks_the_wrong_step_and_result() -> None:
+    """order="naive": the step where b passes its gradient on a second time, and the wrong dc/da, are "wrong"."""
+    from micrograd_nn.views.naive_walk import topological_order_example
+
+    page = stepper_html(topological_order_example(), order="naive")
+    states = page_data(page)["states"]
+    assert [state["title"].split(":")[0] for state in states] == [
+        "start", "naive step 1 of 3", "naive step 2 of 3", "naive step 3 of 3", "naive result",
+    ]
+    assert [bool(state.get("wrong")) for state in states] == [False, False, False, True, True]
+    third = states[3]
+    assert third["lines"][0].startswith("wrong: b already passed its gradient on at its first visit")
+    assert third["lines"][1:] == [
+        "dc/da += dc/db * db/da = 2.0000 * 1.0000 = 2.0000   (dc/da is now 6.0000)",
+        "dc/da += dc/db * db/da = 2.0000 * 1.0000 = 2.0000   (dc/da is now 8.0000)",
+    ]
+    assert third["updates"] == {"v0": "8.0000"} and third["highlight"] == ["v1", "o1"]
+    assert states[-1]["title"] == "naive result: dc/da = 8.0000, but backward() gives 4.0000"
+    assert states[-1]["lines"][0] == "dc/da: naive walk 8.0000, backward() 4.0000   wrong"
+    assert states[-1]["highlight"] == ["v0"]
+    plain = stepper_html(topological_order_example())
+    assert not any(state.get("wrong") for state in page_data(plain)["states"])
+    assert 'data-legend="wrong"' in page and 'data-legend="wrong"' not in plain  # the legend lists what is drawn
+
+
+def test_the_naive_order_is_checked() -> None:
+    root, _ = expression()
+    with pytest.raises(ValueError, match=r"order must be one of \('topological', 'naive'\), got 'random'"):
+        stepper_html(root, order="random")
+    with pytest.raises(ValueError, match="order='naive' walks node by node: use it with mode='nodes'"):
+        stepper_html(root, order="naive", mode="layers")
+
+
+@needs_browser
+def test_the_naive_pages_wrong_step_is_red(browser: Any, tmp_path: Path) -> None:
+    from micrograd_nn.views.naive_walk import topological_order_example
+
+    path = write_html(topological_order_example(), tmp_path / "naive.html", order="naive")
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.goto(path.as_uri())
+    red = "rgb(201, 42, 42)"
+
+    def border() -> str:
+        return page.evaluate("getComputedStyle(document.getElementById('step')).borderLeftColor")
+
+    assert border() != red and page.locator("#step-lines li.wrong").count() == 0
+    for _ in range(3):
+        page.click("#next")
+    assert page.locator("#position").inner_text() == "step 3 of 4"
+    assert border() == red
+    assert page.locator("#step-lines li.wrong").inner_text().startswith("wrong: b already passed")
+    assert page.evaluate("getComputedStyle(document.querySelector('#v1 path, #v1 polygon')).stroke") == red
+    assert grad_text(page, 0) == "grad 8.0000"
+    page.click("#next")
+    assert border() == red and page.locator("#step-lines li.wrong").count() == 1
+    page.click("#prev")
+    page.click("#prev")
+    assert border() != red
+    page.close()
+
+
 @needs_dot
 def test_the_layer_page_of_the_mnist_network_is_quick(tmp_path: Path) -> None:
     """MLP(784, [32, 16, 10]), one sample: each weight's input is read off its product (once), not searched for."""

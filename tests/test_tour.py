@@ -88,3 +88,19 @@ def test_readme_tutorials_section_works_as_printed(tmp_path, monkeypatch, capsys
             assert (root / words[1]).is_file()
     for script in re.findall(r"`(demos/\w+\.py)`", section):
         assert (root / script).is_file()
+
+
+def test_the_tour_shows_why_a_topological_order(tmp_path, capsys) -> None:
+    """b = a + a; c = b + b walked naively (dc/da = 8) next to backward() (4), printed and as a stepper page."""
+    from micrograd_nn.tutorials.tour import TourResult, _write_topological_order_example
+
+    result = TourResult(moons=None, seconds=0.0)  # type: ignore[arg-type]
+    _write_topological_order_example(result, tmp_path)
+    printed = capsys.readouterr().out
+    assert "why backward() needs a topological order: a = 1; b = a + a; c = b + b, so dc/da = 4" in printed
+    assert "    3. b (visit 2) passes dc/db = 2.0000 on: dc/da = 6.0000, then 8.0000   <- wrong: b already" in printed
+    assert "    result: dc/da = 8.0000 (wrong: backward() gives 4.0000)" in printed
+    assert "    result: dc/da = 4.0000" in printed
+    page = result.files.get("naive walk stepper (why a topological order)")
+    if page is not None:  # Graphviz installed
+        assert page == tmp_path / "naive_walk.html" and '"wrong": true' in page.read_text()

@@ -11,6 +11,7 @@ import time
 import numpy as np
 import pytest
 
+from micrograd_nn import Value
 from micrograd_nn.checks.reference import ReferenceMLP, mlp_gradients
 from micrograd_nn.nn import MLP
 from micrograd_nn.training import datasets, losses
@@ -409,3 +410,43 @@ def test_inputs_and_targets_that_are_not_lists_of_numbers_are_named(call, messag
     X, y = datasets.binary_toy()
     with pytest.raises(ValueError, match=message):
         call(MLP(4, [3, 1], rng=0), X, y)
+
+
+def test_history_prints_as_one_short_line() -> None:
+    """Before: the dataclass repr printed every loss, lr and metric value (100,000+ characters after a long fit)."""
+    X, y = datasets.xor_table()
+    model = MLP(2, [4, 1], activation="tanh", rng=0)
+    history = fit(model, X, y, lr=0.1, epochs=300, quiet=True, train_metrics={"accuracy": lambda p, t: 0.5})
+    text = repr(history)
+    assert text == str(history)
+    first, last = history.loss[0], history.loss[-1]
+    assert text.startswith(f"History(epochs=300, loss {first:.6g} -> {last:.6g}, metrics accuracy 0.5, ")
+    assert text.endswith(" s)") and len(text) < 120
+    from micrograd_nn.train import History
+
+    assert repr(History()) == "History(no epochs)"
+
+
+def test_fit_names_the_model_argument_when_given_a_function() -> None:
+    X, y = datasets.xor_table()
+    with pytest.raises(TypeError, match=r"^fit: model \(the first argument\) must be a Module .* the function predict"):
+        fit(predict, X, y, quiet=True)
+
+
+def test_fit_takes_a_model_of_ones_own_that_quacks_like_a_module() -> None:
+    class Line:
+        def __init__(self) -> None:
+            self.w = Value(0.0)
+
+        def __call__(self, x):
+            return self.w * x[0]
+
+        def parameters(self):
+            return [self.w]
+
+        def zero_grad(self) -> None:
+            self.w.grad = 0.0
+
+    line = Line()
+    fit(line, [[1.0], [2.0]], [2.0, 4.0], lr=0.1, epochs=200, quiet=True)
+    assert line.w.data == pytest.approx(2.0, abs=1e-9)

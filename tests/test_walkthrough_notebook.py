@@ -52,6 +52,12 @@ def stepper_page(cell: Any) -> str:
     return html.unescape(re.search(r'srcdoc="([^"]*)"', frame).group(1))  # type: ignore[union-attr]
 
 
+def cell_with(cells: list[Any], source: str) -> Any:
+    """The one code cell whose source contains source (cells are found by what they do, not by position)."""
+    (cell,) = [cell for cell in cells if source in cell.source]
+    return cell
+
+
 def states_of(page: str) -> list[dict[str, Any]]:
     """The states a stepper page steps through (its stepper-data JSON)."""
     start = page.index('id="stepper-data">') + len('id="stepper-data">')
@@ -67,12 +73,24 @@ def test_walkthrough_notebook_executes(executed: list[Any]) -> None:
     assert "<td>L</td>" in text_of(code[2])
     assert "dL/da += dL/dab * dab/da = 0.0027 * -3.0000 ≈ -0.0080" in text_of(code[3])
     assert "(dy/dx is now 2.0000)" in text_of(code[5])
-    assert "layer 1 / neuron 1" in text_of(code[6])
-    assert "every gradient agrees with central differences" in text_of(code[9])
+    assert "layer 1 / neuron 1" in text_of(cell_with(code, "neuron = MLP("))
+    assert "every gradient agrees with central differences" in text_of(cell_with(code, "audit_gradients(out)"))
+
+
+def test_the_notebook_shows_why_a_topological_order(executed: list[Any]) -> None:
+    """The naive walk run for real gives dc/da = 8, backward() 4; the stepper marks the wrong step and result."""
+    printed = text_of(cell_with(executed, "def naive_backward(node):"))
+    assert "naive walk: dc/da = 8.0\nbackward(): dc/da = 4.0\n" in printed
+    assert "3. b (visit 2) passes dc/db = 2.0000 on: dc/da = 6.0000, then 8.0000   <- wrong:" in printed
+    assert "  result: dc/da = 4.0000" in printed
+    states = states_of(stepper_page(cell_with(executed, 'show(c, order="naive")')))
+    assert [bool(state.get("wrong")) for state in states] == [False, False, False, True, True]
+    assert states[-1]["title"] == "naive result: dc/da = 8.0000, but backward() gives 4.0000"
 
 
 def test_the_stepper_output_is_inline_html(executed: list[Any]) -> None:
-    expression, network = stepper_page(executed[10]), stepper_page(executed[11])
+    expression = stepper_page(cell_with(executed, "show(L)"))
+    network = stepper_page(cell_with(executed, 'show(loss, mode="layers"'))
     for page in (expression, network):
         assert page.startswith("<!DOCTYPE html>") and "<script src" not in page and "<link" not in page
         assert 'id="zoom-in"' in page and "svgPanZoom" in page
@@ -87,7 +105,8 @@ def test_the_stepper_runs_inside_its_notebook_frame(executed: list[Any]) -> None
     pytest.importorskip("playwright")
     from playwright.sync_api import sync_playwright
 
-    (frame_html,) = [o["data"]["text/html"] for o in executed[10].outputs if "text/html" in o.get("data", {})]
+    shown = cell_with(executed, "show(L)")
+    (frame_html,) = [o["data"]["text/html"] for o in shown.outputs if "text/html" in o.get("data", {})]
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True,

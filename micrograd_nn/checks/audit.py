@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from micrograd_nn import rules
 from micrograd_nn.checks.gradcheck import ATOL, EPS, RTOL, agrees
 from micrograd_nn.engine import Value
-from micrograd_nn.views.format import format_number
+from micrograd_nn.views.format import d_of, format_number
 from micrograd_nn.views.replay import ACCUMULATION_NOTE, differs_from_one_pass, replay
 from micrograd_nn.views.walk import Walk, on_path, walk
 
@@ -94,7 +94,8 @@ class AuditReport:
         for check in self.local_checks:
             if check.status != "ok":
                 lines.append(
-                    f"  {check.status:8s} local derivative d{check.name}/d{check.operand} (operand {check.position}, "
+                    f"  {check.status:8s} local derivative {d_of(check.name)}/{d_of(check.operand)} "
+                    f"(operand {check.position}, "
                     f"op {check.node.op!r}): stored {format_number(check.analytic)}, "
                     f"central difference {format_number(check.numeric)}"
                 )

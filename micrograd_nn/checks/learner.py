@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from micrograd_nn.arrays import real_array
 from micrograd_nn.checks.numpy_backprop import ACTIVATIONS, SLOPES, Slope, backward, forward
 from micrograd_nn.engine import Value
 from micrograd_nn.nn import LAYOUTS, MLP
@@ -236,10 +237,8 @@ def parameter_names(model: MLP, layout: str) -> list[str]:
 
 
 def _finite_array(values: Any, what: str) -> np.ndarray:
-    try:
-        array = np.array(values, dtype=float)
-    except (TypeError, ValueError) as error:
-        raise ValueError(f"check_gradients: {what} is not an array of numbers ({error})") from None
+    """values as a float array of finite real numbers; an error naming `what` and the entry otherwise."""
+    array = real_array(values, what, "check_gradients")
     bad = np.argwhere(~np.isfinite(array))
     if len(bad):
         index = tuple(int(i) for i in bad[0])
@@ -328,6 +327,8 @@ def _engine_gradients(
     predictions: Any = [out[0] for out in outputs] if len(outputs[0]) == 1 else outputs
     loss_fn = LOSS_FUNCTIONS[loss] if isinstance(loss, str) else loss
     value = loss_fn(predictions, targets)
+    if not isinstance(value, Value):
+        raise TypeError(f"check_gradients: the loss function must return a Value, got {type(value).__name__}")
     model.zero_grad()
     value.backward()
     weights, biases = model.to_matrices(layout, gradients=True)

@@ -2,9 +2,11 @@
 
 Settings are checked as PyTorch checks them, and the error names the argument:
 the learning rate must be a finite number > 0 (also when it is changed between
-steps, e.g. by a schedule), momentum in [0, 1), Adam's betas in [0, 1) and
-eps a finite number > 0 (PyTorch allows 0, but here 0/0 would raise where a
-gradient stays 0).  A step is all or nothing: every new value (weights and the
+steps, e.g. by a schedule), SGD's momentum and weight_decay finite numbers >= 0
+(momentum 1 included, as PyTorch allows) and its dampening in [0, 1] (PyTorch
+does not check it; outside [0, 1] it flips or inflates the gradient's share),
+Adam's betas in [0, 1) and eps a finite number > 0 (PyTorch allows 0, but
+here 0/0 would raise where a gradient stays 0).  A step is all or nothing: every new value (weights and the
 optimiser's own state) is computed first and then assigned, and an exception
 during the assignment (Ctrl-C) puts the old values back, so an interrupted
 step leaves the model and the optimiser exactly as they were before it.
@@ -20,13 +22,21 @@ from typing import Any
 from micrograd_nn.engine import Value
 
 
-def _check_number(name: str, value: Any, low: float, high: float, *, low_open: bool = False) -> float:
-    """value as a float if it is a real number in [low, high) ((low, high) if low_open), else ValueError naming it."""
+def _check_number(
+    name: str, value: Any, low: float, high: float, *, low_open: bool = False, high_closed: bool = False
+) -> float:
+    """value as a float if it is a real number in [low, high) (low_open: (low, ...; high_closed: ..., high]).
+
+    Anything else is a ValueError naming the argument.
+    """
     if isinstance(value, bool) or not isinstance(value, Real):
         raise ValueError(f"{name} must be a number, got {value!r}")
     number = float(value)
-    if not ((number > low if low_open else number >= low) and number < high):  # nan compares False: refused
-        raise ValueError(f"{name} must be in {'(' if low_open else '['}{low}, {high}), got {value!r}")
+    above = number > low if low_open else number >= low
+    below = number <= high if high_closed else number < high
+    if not (above and below and math.isfinite(number)):  # nan compares False: refused
+        interval = f"{'(' if low_open else '['}{low}, {high}{']' if high_closed else ')'}"
+        raise ValueError(f"{name} must be in {interval}, got {value!r}")
     return number
 
 
@@ -88,23 +98,52 @@ class Optimizer:
 
 
 class SGD(Optimizer):
-    """Gradient descent: v = momentum v + g;  p -= lr v  (plain p -= lr g when momentum is 0)."""
+    """Gradient descent as torch.optim.SGD: g = grad + weight_decay p; v = momentum v + (1 - dampening) g; p -= lr v.
 
-    def __init__(self, params: Sequence[Value], lr: float = 0.01, momentum: float = 0.0) -> None:
-        """momentum in [0, 1); 0 gives plain gradient descent."""
+    The first step sets v = g (no dampening), as PyTorch does; nesterov=True
+    steps along g + momentum v.  Plain p -= lr g when momentum is 0.
+    """
+
+    def __init__(
+        self,
+        params: Sequence[Value],
+        lr: float = 0.01,
+        momentum: float = 0.0,
+        dampening: float = 0.0,
+        weight_decay: float = 0.0,
+        nesterov: bool = False,
+    ) -> None:
+        """momentum and weight_decay finite numbers >= 0 (momentum 1 included), dampening in [0, 1]."""
         super().__init__(params, lr)
-        self.momentum = _check_number("momentum", momentum, 0.0, 1.0)
+        self.momentum = _check_number("momentum", momentum, 0.0, math.inf)
+        self.dampening = _check_number("dampening", dampening, 0.0, 1.0, high_closed=True)
+        self.weight_decay = _check_number("weight_decay", weight_decay, 0.0, math.inf)
+        if not isinstance(nesterov, bool):
+            raise ValueError(f"nesterov must be True or False, got {nesterov!r}")
+        if nesterov and (self.momentum == 0.0 or self.dampening != 0.0):
+            raise ValueError(
+                f"nesterov=True needs momentum > 0 and dampening 0, got momentum={momentum!r}, dampening={dampening!r}"
+            )
+        self.nesterov = nesterov
         self.velocity = [0.0] * len(self.params)
+        self.t = 0
 
     def step(self) -> None:
-        """v = momentum * v + g;  p -= lr * v (all or nothing)."""
+        """One update of every parameter (all or nothing), in torch.optim.SGD's order of operations."""
         params = list(self.params)  # read once: every loop below uses this copy
         grads = [p.grad for p in params]
+        if self.weight_decay != 0.0:
+            grads = [g + self.weight_decay * p.data for p, g in zip(params, grads)]
         if self.momentum == 0.0:
-            self._commit(params, [p.data - self.lr * g for p, g in zip(params, grads)])
+            self._commit(params, [p.data - self.lr * g for p, g in zip(params, grads)], t=self.t + 1)
             return
-        velocity = [self.momentum * v + g for v, g in zip(self.velocity, grads)]
-        self._commit(params, [p.data - self.lr * v for p, v in zip(params, velocity)], velocity=velocity)
+        if self.t == 0:
+            velocity = list(grads)  # PyTorch's first buffer is the gradient itself
+        else:
+            keep = 1.0 - self.dampening
+            velocity = [self.momentum * v + keep * g for v, g in zip(self.velocity, grads)]
+        steps = [g + self.momentum * v for g, v in zip(grads, velocity)] if self.nesterov else velocity
+        self._commit(params, [p.data - self.lr * d for p, d in zip(params, steps)], velocity=velocity, t=self.t + 1)
 
 
 class Adam(Optimizer):

@@ -23,18 +23,16 @@ the file, the field and the problem.  No pickle: a model file is data, never cod
 
 from __future__ import annotations
 
-import glob
 import hashlib
 import json
 import math
 import os
 import stat
-import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from micrograd_nn.atomic_write import check_target, write_atomically
 from micrograd_nn.nn import ACTIVATIONS, INITS, MLP
 
 FORMAT_NAME = "micrograd_nn.mlp"
@@ -102,101 +100,11 @@ def save_model(model: MLP, path: str | Path) -> Path:
     """Write model to path as JSON, atomically (temporary file, flush + fsync, rename), keeping path's mode.
 
     A symbolic link is followed: the file it points to is replaced, the link
-    stays.  Returns path as given.
+    stays.  Returns path as given.  Errors name save_model and the file.
     """
-    if not str(path):
-        raise ValueError("save_model: the path is empty; give a file name such as 'model.json'")
-    target = Path(os.path.realpath(path)) if os.path.islink(path) else Path(path)
-    if target.is_dir():
-        raise IsADirectoryError(f"save_model: {path} is a folder; give a file name such as {Path(path) / 'model.json'}")
-    if target.exists() and not target.is_file():  # renaming over /dev/null or a pipe would replace it
-        raise ValueError(f"save_model: {path} is a device, pipe or socket, not a file")
-    folder = target.parent
-    if not folder.is_dir():
-        raise FileNotFoundError(f"save_model: the folder {folder} does not exist (or is not a folder)")
+    check_target(path, "save_model")  # a bad path is said before the model is turned into text
     text = json.dumps(model_to_dict(model), indent=1, allow_nan=False) + "\n"
-    mode = _mode_for(target)
-    _remove_stale_temporaries(target)
-    try:
-        handle = tempfile.NamedTemporaryFile(
-            "w", encoding="utf-8", dir=folder, prefix=f"{_temporary_prefix(target)}{os.getpid()}-", suffix=".tmp",
-            delete=False,
-        )
-    except OSError as err:  # name the folder, not the temporary file the user never asked for
-        raise OSError(err.errno, f"save_model: cannot write in the folder {folder}: {err.strerror}") from None
-    temp_path = Path(handle.name)
-    try:
-        with handle:
-            handle.write(text)
-            handle.flush()
-            os.chmod(temp_path, mode)  # NamedTemporaryFile makes it 0o600
-            os.fsync(handle.fileno())
-        os.replace(temp_path, target)
-    except BaseException:
-        temp_path.unlink(missing_ok=True)
-        raise
-    _sync_folder(folder)
-    return Path(path)
-
-
-def _temporary_prefix(target: Path) -> str:
-    """The start of the name of target's temporary files: .NAME.saving- (then PID-XXXX.tmp)."""
-    return f".{target.name}.saving-"
-
-
-def _remove_stale_temporaries(target: Path) -> None:
-    """Delete temporary files of earlier saves of target that were killed: their process is gone.
-
-    On POSIX a process id that no longer runs means the save died; elsewhere
-    a temporary file older than an hour is taken as stale.
-    """
-    prefix = _temporary_prefix(target)
-    for leftover in target.parent.glob(f"{glob.escape(prefix)}*.tmp"):
-        pid_text = leftover.name[len(prefix) :].split("-", 1)[0]
-        if not pid_text.isdigit() or int(pid_text) == os.getpid():
-            continue
-        try:
-            if _process_is_gone(int(pid_text), leftover):
-                leftover.unlink()
-        except OSError:
-            pass  # another save cleaned it, or the folder is read-only: the save itself will say so
-
-
-def _process_is_gone(pid: int, leftover: Path) -> bool:
-    """True when the process that wrote leftover is no longer running (POSIX), or leftover is over an hour old."""
-    if os.name != "posix":
-        return time.time() - leftover.stat().st_mtime > 3600
-    try:
-        os.kill(pid, 0)  # signal 0 only asks whether the process exists
-    except ProcessLookupError:
-        return True
-    except PermissionError:  # it exists, under another user
-        return False
-    return False
-
-
-def _mode_for(target: Path) -> int:
-    """The permission bits the saved file should get: the existing file's, else 0o666 & ~umask."""
-    try:
-        return stat.S_IMODE(os.stat(target).st_mode)
-    except FileNotFoundError:
-        umask = os.umask(0o022)  # reading the umask means setting it; put it straight back
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
-def _sync_folder(folder: Path) -> None:
-    """fsync the folder so the rename itself is on disk (POSIX; skipped where folders cannot be opened)."""
-    try:
-        descriptor = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)
+    return write_atomically(path, text, "save_model")
 
 
 def load_model(path: str | Path) -> MLP:

@@ -30,6 +30,7 @@ from micrograd_nn.engine import Value
 from micrograd_nn.nn import Module
 from micrograd_nn.rules import DomainError
 from micrograd_nn.training import losses
+from micrograd_nn.training.diagnose import DeadUnitWatch, diagnose
 from micrograd_nn.training.optim import SGD, Optimizer
 
 LossFunction = Callable[[Any, Any], Value]
@@ -58,7 +59,7 @@ class TrainingDivergedError(ArithmeticError):
         super().__init__(f"training diverged at epoch {epoch}: {detail}; {advice}")
 
 
-@dataclass
+@dataclass(repr=False)
 class History:
     """What fit() recorded: the loss, the learning rate and each metric, one entry per epoch."""
 
@@ -79,6 +80,16 @@ class History:
         parts = [f"epoch {self.epochs}", f"loss {self.loss[-1]:.6g}"]
         parts += [f"{name} {values[-1]:.4g}" for name, values in self.metrics.items()]
         return ", ".join(parts)
+
+    def __repr__(self) -> str:
+        """One short line: epochs, first and last loss, the metrics' names and the time (the lists stay unprinted)."""
+        if not self.loss:
+            return "History(no epochs)"
+        text = f"History(epochs={self.epochs}, loss {self.loss[0]:.6g} -> {self.loss[-1]:.6g}"
+        if self.metrics:
+            last = [f"{name} {values[-1]:.4g}" for name, values in self.metrics.items() if values]
+            text += ", metrics " + ", ".join(last)
+        return text + f", {self.seconds:.2f} s)"
 
     def _drop_unfinished_epoch(self) -> None:
         """Cut every record to the epochs recorded in full (an interrupt may come between two appends)."""
@@ -231,7 +242,11 @@ def fit(
     its epoch.  KeyboardInterrupt (Ctrl-C) leaves the model at its last whole
     step with zero gradients, and the exception carries the completed epochs as
     ``err.history``; a TrainingDivergedError carries them as ``.history`` too.
+    A layer whose every unit passes no gradient back (dead ReLUs, see
+    micrograd_nn.training.diagnose), before the first step or after any epoch, gives one
+    DeadUnitsWarning naming the units and the remedies; training goes on.
     """
+    _check_model(model)
     rows, targets = _training_data(X, y)
     _check_settings(epochs, batch_size, l2)
     if isinstance(loss, str) and loss not in LOSSES:
@@ -240,8 +255,11 @@ def fit(
     params = model.parameters()
     run = _Run(model, params, optimizer if optimizer is not None else SGD(params, lr=lr), loss_fn, rows, targets,
                batch_size, random.Random(seed) if shuffle else None, l2)
+    watch = DeadUnitWatch.for_fit(model, rows)  # warns once if a whole layer is (or goes) dead
+    if watch is not None:
+        watch.check("before the first step")
     return _train(run, int(epochs), lr_schedule, dict(train_metrics or {}), dict(metrics or {}),
-                  _progress_bar(int(epochs), desc, quiet), on_epoch)
+                  _progress_bar(int(epochs), desc, quiet), on_epoch, watch)
 
 
 @dataclass
@@ -275,6 +293,7 @@ class _Run:
 def _train(
     run: _Run, epochs: int, lr_schedule: Callable[[int], float] | None, train_metric_fns: dict[str, TrainMetric],
     metric_fns: dict[str, Metric], bar: Any, on_epoch: Callable[[int, History], None] | None,
+    watch: DeadUnitWatch | None,
 ) -> History:
     """fit's epochs: each one's loss, learning rate and metrics into the History; Ctrl-C and divergence keep it."""
     history = History(metrics={name: [] for name in [*train_metric_fns, *metric_fns]})
@@ -293,6 +312,8 @@ def _train(
             if bar is not None:
                 bar.set_postfix_str(history.summary().split(", ", 1)[1], refresh=False)
                 bar.update(1)
+            if watch is not None:
+                watch.check(f"after epoch {epoch}", stacklevel=4)  # the warning points at the fit(...) call
             if on_epoch is not None:
                 on_epoch(epoch, history)
     except (KeyboardInterrupt, TrainingDivergedError) as err:
@@ -306,6 +327,16 @@ def _train(
         if bar is not None:
             bar.close()
     return history
+
+
+def _check_model(model: Any) -> None:
+    """TypeError naming the first argument unless it is a Module (callable, with parameters() and zero_grad())."""
+    if not (callable(model) and all(callable(getattr(model, name, None)) for name in ("parameters", "zero_grad"))):
+        called = getattr(model, "__name__", None)
+        raise TypeError(
+            f"fit: model (the first argument) must be a Module such as an MLP (callable, with parameters() and "
+            f"zero_grad()), got the {type(model).__name__}{f' {called}' if called else ''}"
+        )
 
 
 def _training_data(X: Any, y: Any) -> tuple[list[list[float]], list[Any]]:
@@ -411,6 +442,7 @@ __all__ = [
     "accuracy",
     "classification_accuracy",
     "rmse",
+    "diagnose",
     "as_rows",
     "as_targets",
 ]

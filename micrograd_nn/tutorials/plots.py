@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from micrograd_nn.atomic_write import write_atomically
 from micrograd_nn.nn import Module
 from micrograd_nn.training.train import predict
 
@@ -19,6 +20,15 @@ def _figure(width: float = 6.0, height: float = 4.0) -> Any:
     from matplotlib.figure import Figure
 
     return Figure(figsize=(width, height), dpi=100, layout="tight")
+
+
+def _save(fig: Any, path: str | Path) -> Path:
+    """Write fig to path atomically, in the format its suffix names (PNG for the demos)."""
+    import io
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format=Path(path).suffix.lstrip(".").lower() or "png")
+    return write_atomically(path, buffer.getvalue(), "savefig")
 
 
 def loss_curve(
@@ -41,8 +51,7 @@ def loss_curve(
     if len(curves) > 1:
         ax.legend()
     ax.grid(alpha=0.3)
-    fig.savefig(path)
-    return Path(path)
+    return _save(fig, path)
 
 
 def decision_boundary(
@@ -80,8 +89,7 @@ def decision_boundary(
     ax.set_title(title)
     ax.set_xlabel("x1")
     ax.set_ylabel("x2")
-    fig.savefig(path)
-    return Path(path)
+    return _save(fig, path)
 
 
 def predicted_vs_true(y_true: Sequence[float], y_pred: Sequence[float], path: str | Path, title: str) -> Path:
@@ -96,5 +104,4 @@ def predicted_vs_true(y_true: Sequence[float], y_pred: Sequence[float], path: st
     ax.set_ylabel("prediction")
     ax.set_title(title)
     ax.legend()
-    fig.savefig(path)
-    return Path(path)
+    return _save(fig, path)

@@ -5,7 +5,8 @@ progress bar, then writes to the output folder: the loss curve, the decision
 boundary, the network picture of one training sample's loss (one column per
 layer, one node per neuron), the HTML stepper page of its backward pass, and
 the step-by-step backward report, which names nodes by what they are
-(L1.n3.z, L1.n3.out, loss).
+(L1.n3.z, L1.n3.out, loss); and why backward() needs a topological order:
+b = a + a; c = b + b walked naively next to backward(), with its stepper page.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from micrograd_nn.atomic_write import write_atomically
 from micrograd_nn.nn import MLP
 from micrograd_nn.training import losses
 from micrograd_nn.training.persistence import save_model
@@ -22,6 +24,7 @@ from micrograd_nn.tutorials import plots
 from micrograd_nn.tutorials.common import DEFAULT_OUT, output_folder, percent, say
 from micrograd_nn.tutorials.moons import MoonsResult, train_moons
 from micrograd_nn.views import explain, network_picture, replay
+from micrograd_nn.views.naive_walk import naive_walk, topological_order_example
 from micrograd_nn.views.stepper import write_html
 
 
@@ -111,8 +114,29 @@ def _write_graph_views(result: TourResult, folder: Path) -> None:
         result.files["network picture (DOT text)"] = network_picture.render_network(loss, folder / "network.dot")
         result.notes.append(f"{err}; wrote the DOT text of the network picture instead")
     report_path = folder / "backward_report.txt"
-    report_path.write_text(explain.explain(loss) + "\n", encoding="utf-8")
+    write_atomically(report_path, explain.explain(loss) + "\n", "tour")
     result.files["backward report"] = report_path
     steps_path = folder / "backward_steps.json"
-    steps_path.write_text(json.dumps(replay.backward_steps(loss), indent=1) + "\n", encoding="utf-8")
+    write_atomically(steps_path, json.dumps(replay.backward_steps(loss), indent=1) + "\n", "tour")
     result.files["backward steps (JSON)"] = steps_path
+    _write_topological_order_example(result, folder)
+
+
+def _write_topological_order_example(result: TourResult, folder: Path) -> None:
+    """Why backward() needs a topological order: a = 1; b = a + a; c = b + b, walked naively and by backward().
+
+    Prints the naive walk next to backward()'s steps and writes the stepper page of the naive walk,
+    whose wrong step and wrong dc/da are marked in red.
+    """
+    c = topological_order_example()
+    say("")
+    say("why backward() needs a topological order: a = 1; b = a + a; c = b + b, so dc/da = 4")
+    for line in naive_walk(c).compare().splitlines():
+        say(f"  {line}")
+    try:
+        result.files["naive walk stepper (why a topological order)"] = write_html(
+            c, folder / "naive_walk.html", order="naive",
+            title="Why a topological order: b = a + a; c = b + b walked naively (dc/da = 8, backward() gives 4)",
+        )
+    except RuntimeError as err:  # Graphviz is missing, too slow or crashed
+        result.notes.append(f"{err}; the naive walk's stepper page was not written")

@@ -20,6 +20,7 @@ import shutil
 import signal
 import subprocess
 import textwrap
+from dataclasses import dataclass
 
 from micrograd_nn import rules
 from micrograd_nn.engine import Value
@@ -59,15 +60,58 @@ class PictureError(ValueError):
         self.cli_message = cli_message
 
 
-PYTHON_REMEDY = (
-    "for a network, draw the network view instead (micrograd_nn.graph.draw_network(root)) or one node "
-    "per neuron (collapse=True); for a long sum, build it as one node (Value.sum(terms)); or drop edge_labels, "
-    "or pass a smaller max_nodes= to refuse such pictures before layout"
+@dataclass(frozen=True)
+class Advice:
+    """What to try when Graphviz cannot draw a picture, in Python terms and in the CLI's options.
+
+    Each picture carries the advice that fits the call that made it (see
+    scalar_advice and network_advice), so a remedy is never the call itself.
+    """
+
+    python: str
+    cli: str
+
+
+def scalar_advice(*, network: bool, collapsed: bool, long_sum: bool, edge_labels: bool) -> Advice:
+    """Advice for the scalar picture: only the remedies that apply to this graph and these options."""
+    python: list[str] = []
+    cli: list[str] = []
+    if network:
+        python.append("draw the network view instead (micrograd_nn.graph.draw_network(root))")
+        cli.append("draw the network view instead (--network)")
+        if not collapsed:
+            python.append("draw one node per neuron (collapse=True)")
+            cli.append("draw one node per neuron (--collapse)")
+    if long_sum:
+        python.append("build the long sum as one node (Value.sum(terms))")
+    if edge_labels:
+        python.append("drop edge_labels")
+        cli.append("drop --edge-labels")
+    python.append("pass a smaller max_nodes= to refuse such pictures before layout")
+    cli.append("write the DOT text instead (--dot)")
+    cli.append("pass a smaller --max-nodes to refuse such pictures before layout")
+    return Advice("; ".join(python), "; ".join(cli))
+
+
+def network_advice(*, focus: bool) -> Advice:
+    """Advice for the network view: drop the expanded neuron if there is one, else keep the DOT text."""
+    if focus:
+        return Advice(
+            "draw the network view without focus= (the expanded neuron is what takes long), or write the DOT "
+            "text (a .dot path)",
+            "leave out --focus (the expanded neuron is what takes long), or write the DOT text with --dot",
+        )
+    return Advice(
+        "write the DOT text instead (a .dot path, or network_dot(root)) and lay it out with more time",
+        "write the DOT text instead (--dot)",
+    )
+
+
+DEFAULT_ADVICE = Advice(
+    "write the DOT text instead (to_dot(root)), or pass a smaller max_nodes= to refuse such pictures before layout",
+    "write the DOT text instead (--dot), or pass a smaller --max-nodes to refuse such pictures before layout",
 )
-CLI_REMEDY = (
-    "for a network, draw the network view instead (--network) or one node per neuron (--collapse); "
-    "or drop --edge-labels, or pass a smaller --max-nodes to refuse such pictures before layout"
-)
+"""The advice of a picture whose maker said nothing more specific."""
 
 
 def clean_text(text: str, limit: int = MAX_LABEL_CHARS) -> str:
@@ -146,19 +190,19 @@ def dot_size(source: str) -> tuple[int, int]:
     return nodes, edges
 
 
-def run_dot(source: str, fmt: str, *, timeout: float = DOT_TIMEOUT) -> bytes:
+def run_dot(source: str, fmt: str, *, timeout: float = DOT_TIMEOUT, advice: Advice = DEFAULT_ADVICE) -> bytes:
     """Lay out DOT text with Graphviz's `dot` and return the image in format fmt (svg, png, pdf).
 
     Refuses pictures past MAX_DOT_NODES/MAX_DOT_EDGES, stops `dot` after
     timeout seconds, and reports a crash or a missing program; every failure
-    is a GraphvizError.
+    is a GraphvizError, whose text ends with advice (in Python and CLI terms).
     """
     nodes, edges = dot_size(source)
     if nodes > MAX_DOT_NODES or edges > MAX_DOT_EDGES:
         raise GraphvizError(
             f"this picture has {nodes} nodes and {edges} edges, too many for Graphviz to lay out "
-            f"(the limit is {MAX_DOT_NODES} nodes, {MAX_DOT_EDGES} edges): {PYTHON_REMEDY}",
-            f"this picture has {nodes} nodes and {edges} edges, too many for Graphviz to lay out: {CLI_REMEDY}",
+            f"(the limit is {MAX_DOT_NODES} nodes, {MAX_DOT_EDGES} edges): {advice.python}",
+            f"this picture has {nodes} nodes and {edges} edges, too many for Graphviz to lay out: {advice.cli}",
         )
     program = shutil.which("dot")
     if program is None:
@@ -174,7 +218,7 @@ def run_dot(source: str, fmt: str, *, timeout: float = DOT_TIMEOUT) -> bytes:
         )
     except subprocess.TimeoutExpired:
         what = f"Graphviz did not finish laying out this picture ({nodes} nodes, {edges} edges) within {timeout:g} s"
-        raise GraphvizError(f"{what}: {PYTHON_REMEDY}", f"{what}: {CLI_REMEDY}") from None
+        raise GraphvizError(f"{what}: {advice.python}", f"{what}: {advice.cli}") from None
     if done.returncode != 0:
         if done.returncode < 0:
             try:
@@ -187,5 +231,5 @@ def run_dot(source: str, fmt: str, *, timeout: float = DOT_TIMEOUT) -> bytes:
         what = f"Graphviz's dot {cause} on this picture ({nodes} nodes, {edges} edges)"
         if messages:
             what += ": " + clean_text(messages[-1], 160)
-        raise GraphvizError(f"{what}; {PYTHON_REMEDY}", f"{what}; {CLI_REMEDY}")
+        raise GraphvizError(f"{what}; {advice.python}", f"{what}; {advice.cli}")
     return done.stdout

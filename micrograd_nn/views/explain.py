@@ -15,7 +15,7 @@ from typing import Any
 
 from micrograd_nn import rules
 from micrograd_nn.engine import Value
-from micrograd_nn.views.format import DEFAULT_PRECISION, check_precision, format_number
+from micrograd_nn.views.format import DEFAULT_PRECISION, bracketed, check_precision, d_of, format_number
 from micrograd_nn.views.replay import ACCUMULATION_NOTE, Contribution, Step, differs_from_one_pass, replay
 from micrograd_nn.views.walk import Walk, on_path, walk
 
@@ -46,7 +46,11 @@ def _in_place(text: str, letters: dict[str, str]) -> str:
 
     A letter counts only standing alone (not inside "tanh" or "sign"), even before a power sign: "b²".
     """
-    return re.sub(r"(?<![A-Za-z_])[abs](?![A-Za-z_])", lambda m: letters.get(m.group(0), m.group(0)), text)
+    filled = re.sub(r"(?<![A-Za-z_])[abs](?![A-Za-z_])", lambda m: letters.get(m.group(0), m.group(0)), text)
+    for name in letters.values():  # a bracketed label alone inside a call keeps one pair: "tanh(x1*w1)"
+        if name.startswith("(") and name.endswith(")"):
+            filled = filled.replace(f"({name})", name)
+    return filled
 
 
 def _differentiated(formula: str) -> str:
@@ -128,7 +132,11 @@ def rule_lines(info: Walk, node_id: int, precision: int = DEFAULT_PRECISION) -> 
         return _nary_rule_lines(info, node_id, shown, precision)
     letters = ("a", "b")
     main = record.formula.split(" = ")[0]  # sigmoid's formula also spells out σ
-    named = dict(zip(letters, shown))
+    # a label that is not a plain name in brackets: "(x1*w1) × b" (and "tanh(x1*w1)" once _in_place is done)
+    named = {
+        letter: bracketed(text) if isinstance(x, Value) else text
+        for letter, text, x in zip(letters, shown, node.inputs)
+    }
     if node.op == "leaky_relu":
         named["s"] = named["b"]
     lines = [f"{name} = {_in_place(main, named)} = {format_number(node.data, precision)}"]
@@ -141,10 +149,15 @@ def rule_lines(info: Walk, node_id: int, precision: int = DEFAULT_PRECISION) -> 
     values["out"] = node.data
     positions = [p for p, x in enumerate(node.inputs) if isinstance(x, Value)]
     # The rule is written in the inputs' own names ("d tanh(x)/dx = 1 − tanh²(x)"), so its letters never
-    # clash with a user's variables; when one node fills both places (a * a) the op's letters a, b stay.
+    # clash with a user's variables; when one node fills both places (a * a) the op's letters a, b stay,
+    # or u, v when a or b is a name in the rule (b = a + a: "db/da = d(u + v)/du = 1").
     operands = [x for x in node.inputs if isinstance(x, Value)]
     own_names = len(set(map(id, operands))) == len(operands)
     in_rule = named if own_names else numbers_in_place
+    if not own_names and set(shown) & {"a", "b"}:
+        places = {"a": "u", "b": "v"}
+        in_rule = {**places, **numbers_in_place}
+        letters = ("u", "v")
     for position, local in zip(positions, node.local_grads):
         letter = shown[position] if own_names else letters[position]
         template = record.in_numbers[position]
@@ -152,8 +165,8 @@ def rule_lines(info: Walk, node_id: int, precision: int = DEFAULT_PRECISION) -> 
         if re.fullmatch(r"\{\w+\}", template):
             filled = filled.strip("()")  # a lone number needs no parentheses
         parts = [
-            f"d{name}/d{shown[position]}",
-            f"{_differentiated(_in_place(main, in_rule))}/d{letter}",
+            f"{d_of(name)}/{d_of(shown[position])}",
+            f"{_differentiated(_in_place(main, in_rule))}/{d_of(letter)}",
             _in_place(record.derivatives[position], in_rule),
             filled,
             format_number(local, precision),
@@ -176,7 +189,8 @@ def _nary_rule_lines(info: Walk, node_id: int, shown: list[str], precision: int 
     lines = [f"{name} = {' + '.join(terms)} = {format_number(node.data, precision)}"]
     positions = [p for p, x in enumerate(inputs) if isinstance(x, Value)]
     for position, local in zip(positions, node.local_grads or ()):
-        lines.append(join_checked([f"d{name}/d{shown[position]}", partners[position], format_number(local, precision)]))
+        derivative = f"{d_of(name)}/{d_of(shown[position])}"
+        lines.append(join_checked([derivative, partners[position], format_number(local, precision)]))
     return lines
 
 
@@ -192,13 +206,13 @@ def chain_rule_line(
     """
     node, operand = step.node, contribution.operand
     if node == root_name:  # names are unique, so this is the root's step, whose upstream is dL/dL = 1
-        local = f"∂{node}/∂{operand}(local)"
+        local = f"∂{bracketed(node)}/∂{bracketed(operand)}(local)"
     else:
-        local = f"d{node}/d{operand}"
+        local = f"{d_of(node)}/{d_of(operand)}"
     arithmetic = product_text(step.upstream, contribution.local, contribution.contribution, precision)
     return (
-        f"d{root_name}/d{operand} += d{root_name}/d{node} * {local} = {arithmetic}"
-        f"   (d{root_name}/d{operand} is now {format_number(contribution.total_after, precision)})"
+        f"{d_of(root_name)}/{d_of(operand)} += {d_of(root_name)}/{d_of(node)} * {local} = {arithmetic}"
+        f"   ({d_of(root_name)}/{d_of(operand)} is now {format_number(contribution.total_after, precision)})"
     )
 
 
@@ -206,7 +220,7 @@ def step_title(step: Step, total_steps: int, root_name: str, precision: int = DE
     """The heading of one step: which node, how it was computed, and its upstream gradient."""
     return (
         f"step {step.step} of {total_steps}: {step.node} = {step.formula}"
-        f" = {format_number(step.data, precision)};  upstream d{root_name}/d{step.node} = "
+        f" = {format_number(step.data, precision)};  upstream {d_of(root_name)}/{d_of(step.node)} = "
         f"{format_number(step.upstream, precision)}"
     )
 
@@ -237,7 +251,7 @@ def _introduction(info: Walk, steps: list[Step], path_from: Value | None, precis
     """How the backward pass goes, said once before the steps."""
     r = info.names[-1]
     lines = [
-        f"Backward pass from {r} = {format_number(info.root.data, precision)}: start with d{r}/d{r} = 1 "
+        f"Backward pass from {r} = {format_number(info.root.data, precision)}: start with {d_of(r)}/{d_of(r)} = 1 "
         "(the gradient of the output with respect to itself),"
     ]
     if not steps:
@@ -245,9 +259,9 @@ def _introduction(info: Walk, steps: list[Step], path_from: Value | None, precis
     else:
         lines += [
             "then visit each node after every node that uses it, and pass its gradient to its operands:",
-            f"d{r}/d(operand) += d{r}/d(node) * d(node)/d(operand)   (upstream * local derivative).",
-            f"At {r}'s own step the local derivative is written ∂{r}/∂x(local): it is the derivative of "
-            f"{r}'s operation alone, not the running total d{r}/dx.",
+            f"{d_of(r)}/d(operand) += {d_of(r)}/d(node) * d(node)/d(operand)   (upstream * local derivative).",
+            f"At {r}'s own step the local derivative is written ∂{bracketed(r)}/∂x(local): it is the derivative of "
+            f"{r}'s operation alone, not the running total {d_of(r)}/dx.",
         ]
     if any(any("≈" in product_text(s.upstream, c.local, c.contribution, precision)
                for c in s.contributions) for s in steps):
@@ -268,7 +282,7 @@ def _step_lines(info: Walk, step: Step, total_steps: int, keep: set[int], precis
         )
     elif not step.known:
         lines.append(
-            f"  (the upstream d{r}/d{step.node} above leaves out what a micrograd-style op passes back, "
+            f"  (the upstream {d_of(r)}/{d_of(step.node)} above leaves out what a micrograd-style op passes back, "
             "so these numbers are partial)"
         )
     derivative_rules = rule_lines(info, step.node_id, precision)[1:]  # one per operand, in order
@@ -299,7 +313,7 @@ def _results(info: Walk, steps: list[Step], totals: list[float], keep: set[int],
 
     lines = []
     if shown:
-        lines.append("Result: " + ", ".join(f"d{r}/d{info.names[i]} = {result(i)}" for i in shown))
+        lines.append("Result: " + ", ".join(f"{d_of(r)}/{d_of(info.names[i])} = {result(i)}" for i in shown))
     if info.grads_computed:
         differing = differs_from_one_pass(info, totals, [i for i in shown if i not in incomplete])
         if differing:

@@ -1,4 +1,8 @@
-"""Numbers as the views print them: a fixed number of decimals, scientific notation when very large or small."""
+"""Numbers and names as the views print them.
+
+Numbers: a fixed number of decimals, scientific notation when very large or small.
+Names in d/d notation: a label that is not a plain (dotted) name in brackets, "do/d(x1*w1 + x2*w2)".
+"""
 
 from __future__ import annotations
 
@@ -24,3 +28,19 @@ def format_number(x: float, precision: int = DEFAULT_PRECISION) -> str:
     if x == 0.0 or 10.0**-precision <= abs(x) < 1e6:
         return f"{x:.{precision}f}"
     return f"{x:.{precision}e}"
+
+
+def bracketed(name: str) -> str:
+    """A name as written after d in d/d notation: x1 or L1.n3.w2 as it is, any other label in brackets.
+
+    "dout/dx1" but "do/d(x1*w1 + x2*w2)": a label that is not a plain (dotted) name
+    would otherwise run into the rest of the formula.
+    """
+    if name and all(part.isidentifier() for part in name.split(".")):
+        return name
+    return f"({name})"
+
+
+def d_of(name: str) -> str:
+    """d followed by the name, for d/d notation: "dx1", "dL1.n3.w2", "d(x1*w1 + x2*w2)" (see bracketed)."""
+    return f"d{bracketed(name)}"

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from micrograd_nn.atomic_write import check_target, write_atomically
 from micrograd_nn.engine import Value
 from micrograd_nn.views import dot_text
 from micrograd_nn.views.format import DEFAULT_PRECISION, check_precision, format_number
@@ -636,19 +637,21 @@ def draw_network(root: Value, **options: Any) -> graphviz.Digraph:
     statements = network_dot(root, **options).splitlines(keepends=True)[1:-1]  # the lines between { and }
     picture = Picture(name="network")
     picture.body.extend(statements)
+    picture.advice = dot_text.network_advice(focus=options.get("focus") is not None)
     return picture
 
 
 def render_network(root: Value, path: str | Path, *, timeout: float = dot_text.DOT_TIMEOUT, **options: object) -> Path:
-    """Write the network view to path: SVG, PNG or PDF by its suffix, or DOT text for .dot."""
+    """Write the network view to path atomically: SVG, PNG or PDF by its suffix, or DOT text for .dot."""
     target = Path(path)
     suffix = target.suffix.lower()
     text = network_dot(root, **options)  # type: ignore[arg-type]
     if suffix == ".dot":
-        target.write_text(text, encoding="utf-8")
-        return target
+        return write_atomically(target, text, "render_network")
     formats = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
     if suffix not in formats:
         raise ValueError(f"render_network: cannot tell the format from {str(path)!r}; use .svg, .png, .pdf or .dot")
-    target.write_bytes(dot_text.run_dot(text, formats[suffix], timeout=timeout))
-    return target
+    check_target(target, "render_network")  # a bad path is said before Graphviz runs
+    advice = dot_text.network_advice(focus=options.get("focus") is not None)
+    image = dot_text.run_dot(text, formats[suffix], timeout=timeout, advice=advice)
+    return write_atomically(target, image, "render_network")

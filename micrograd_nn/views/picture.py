@@ -12,7 +12,8 @@ from typing import Any
 
 import graphviz
 
-from micrograd_nn.views.dot_text import DOT_TIMEOUT, run_dot
+from micrograd_nn.atomic_write import check_target, write_atomically
+from micrograd_nn.views.dot_text import DEFAULT_ADVICE, DOT_TIMEOUT, Advice, run_dot
 
 
 class Picture(graphviz.Digraph):
@@ -23,6 +24,7 @@ class Picture(graphviz.Digraph):
     """
 
     timeout: float = DOT_TIMEOUT
+    advice: Advice = DEFAULT_ADVICE  # what a failure of Graphviz advises: set by the call that drew the picture
 
     def pipe(  # type: ignore[override]
         self, format: str | None = None, renderer: str | None = None, formatter: str | None = None,
@@ -33,8 +35,23 @@ class Picture(graphviz.Digraph):
         if engine not in (None, "dot") or neato_no_op:
             raise ValueError(f"pipe: only Graphviz's dot layout is supported here, got engine={engine!r}")
         fmt = ":".join(part for part in (format or self.format, renderer, formatter) if part)
-        image = run_dot(self.source, fmt, timeout=self.timeout)
+        image = run_dot(self.source, fmt, timeout=self.timeout, advice=self.advice)
         return image.decode(encoding) if encoding is not None else image
+
+    def save(  # type: ignore[override]
+        self, filename: str | Path | None = None, directory: str | Path | None = None, *, skip_existing: bool = False,
+    ) -> str:
+        """Write the DOT source to filename (in directory) atomically, as graphviz's save does; returns its path."""
+        if filename is not None:
+            self.filename = str(filename)
+        if directory is not None:
+            self.directory = str(directory)
+        path = self.filepath
+        if skip_existing and Path(path).exists():
+            return path
+        Path(path).parent.mkdir(parents=True, exist_ok=True)  # graphviz makes the folders too
+        write_atomically(path, "".join(self), "save")
+        return path
 
     def render(  # type: ignore[override]
         self, filename: str | Path | None = None, directory: str | Path | None = None, view: bool = False,
@@ -51,7 +68,7 @@ class Picture(graphviz.Digraph):
             filename = Path(outfile).with_suffix(".gv")
         source_path = Path(self.save(filename, directory=directory))
         target = Path(outfile) if outfile is not None else source_path.with_name(f"{source_path.name}.{fmt}")
-        target.write_bytes(run_dot(self.source, fmt, timeout=self.timeout))
+        write_atomically(target, run_dot(self.source, fmt, timeout=self.timeout, advice=self.advice), "render")
         if cleanup:
             source_path.unlink()
         if view:
@@ -63,17 +80,15 @@ RENDER_FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
 
 
 def write_picture(picture: graphviz.Digraph, path: str | Path, *, timeout: float = DOT_TIMEOUT) -> Path:
-    """Write a drawn picture to path: SVG, PNG or PDF by its suffix, or DOT text for .dot."""
+    """Write a drawn picture to path atomically: SVG, PNG or PDF by its suffix, or DOT text for .dot."""
     target = Path(path)
     suffix = target.suffix.lower()
     if suffix == ".dot":
-        target.write_text(picture.source, encoding="utf-8")
-        return target
+        return write_atomically(target, picture.source, "render")
     if suffix not in RENDER_FORMATS:
         raise ValueError(f"render: cannot tell the format from {str(path)!r}; use .svg, .png, .pdf or .dot")
-    image = pipe(picture, RENDER_FORMATS[suffix], timeout=timeout)
-    target.write_bytes(image)
-    return target
+    check_target(target, "render")  # a bad path is said before Graphviz runs
+    return write_atomically(target, pipe(picture, RENDER_FORMATS[suffix], timeout=timeout), "render")
 
 
 def pipe(picture: graphviz.Graph | graphviz.Digraph, fmt: str, *, timeout: float = DOT_TIMEOUT) -> bytes:
@@ -81,4 +96,4 @@ def pipe(picture: graphviz.Graph | graphviz.Digraph, fmt: str, *, timeout: float
 
     A missing program, a timeout or a crash of dot raises GraphvizError (a RuntimeError).
     """
-    return run_dot(picture.source, fmt, timeout=timeout)
+    return run_dot(picture.source, fmt, timeout=timeout, advice=getattr(picture, "advice", DEFAULT_ADVICE))

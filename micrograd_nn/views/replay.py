@@ -16,6 +16,7 @@ from typing import Any
 
 from micrograd_nn import rules
 from micrograd_nn.engine import Value
+from micrograd_nn.views.format import bracketed
 from micrograd_nn.views.walk import Walk, walk
 
 
@@ -52,9 +53,14 @@ class Step:
 
 
 def formula(info: Walk, node: Value) -> str:
-    """How a node was computed, by input names and numbers: "a * b", "2 - x", "tanh(v3)", "w1*x1 + b"."""
+    """How a node was computed, by input names and numbers: "a * b", "2 - x", "tanh(v3)", "w1*x1 + b".
+
+    Beside an operator, a label that is not a plain name is bracketed: "(x1*w1) + b".
+    """
     shown = [info.name_of(x) if isinstance(x, Value) else f"{x:g}" for x in node.inputs]
     op = rules.OPS.get(node.op)
+    if op is not None and (op.infix or op.neuron_sum or node.op == "neg"):  # operators: "(x1*w1) + b"
+        shown = [bracketed(info.name_of(x)) if isinstance(x, Value) else f"{x:g}" for x in node.inputs]
     if op is not None and op.infix:
         return f" {node.op} ".join(shown)
     if node.op == "neg":

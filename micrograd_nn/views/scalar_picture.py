@@ -28,6 +28,7 @@ from micrograd_nn.views.dot_text import (
     clean_text,
     op_text,
     quote,
+    scalar_advice,
     signed_colour,
     wrap_parts,
 )
@@ -421,8 +422,15 @@ def draw_dot(
 
 def draw_walked(info: Walk, options: DrawOptions | None = None, **overrides: Any) -> Picture:
     """draw_dot for a graph already walked (so a caller that needs the Walk too walks only once)."""
+    chosen = draw_options(options, **overrides)
     picture = Picture(name="backprop")
-    picture.body.extend(f"\t{line}\n" for line in _dot_lines(info, draw_options(options, **overrides)))
+    picture.body.extend(f"\t{line}\n" for line in _dot_lines(info, chosen))
+    picture.advice = scalar_advice(
+        network=bool(info.network.neurons),
+        collapsed=chosen.collapse is True,
+        long_sum=any(node.op == "+" and any(x.op == "+" for x in node.operands) for node in info.nodes),
+        edge_labels=chosen.edge_labels,
+    )
     return picture
 
 

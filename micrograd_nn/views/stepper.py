@@ -38,9 +38,10 @@ from pathlib import Path
 from typing import Any
 
 from micrograd_nn import labels
+from micrograd_nn.atomic_write import check_target, write_atomically
 from micrograd_nn.engine import Value
 from micrograd_nn.views import network_picture
-from micrograd_nn.views.dot_text import run_dot
+from micrograd_nn.views.dot_text import Advice, run_dot
 from micrograd_nn.views.explain import (
     chain_rule_line,
     formula_number,
@@ -49,13 +50,16 @@ from micrograd_nn.views.explain import (
     same_when_shown,
     step_title,
 )
-from micrograd_nn.views.format import format_number
+from micrograd_nn.views.format import d_of, format_number
 from micrograd_nn.views.network import Neuron
 from micrograd_nn.views.replay import Step, replay
 from micrograd_nn.views.walk import INPUT_RULE, PARAMETER_RULE, Walk, walk
 
 MODES = ("nodes", "layers")
 """How the stepper walks backward: one step per operation node, or per layer then per neuron."""
+
+ORDERS = ("topological", "naive")
+"""The stepper's walks: backward()'s (each node once, after its users) or the naive recursion from the output."""
 
 NAME_LIMIT = 40
 """Longest name the page shows; a longer label is cut to this many characters, ending in "…"."""
@@ -110,6 +114,7 @@ class PageState:
     fills: dict[str, str]  # picture id -> its colour for that gradient
     reveal: list[str]  # picture ids whose values the forward pass reaches now
     context: list[str] = field(default_factory=list)  # picture ids the camera keeps in view with highlight
+    wrong: bool = False  # the naive walk's step that goes wrong, or its wrong result: drawn in red
 
 
 def _state(title: str, *, phase: str, node_id: int, highlight: list[str], rule: list[str] | None = None,
@@ -160,8 +165,9 @@ def _states(info: Walk, *, mode: str, forward: bool) -> list[PageState]:
     root_context = [f"o{root_id}", *_operand_ids(info, root_id)] if info.nodes[root_id].operands else []
     states.append(
         _state(
-            f"start: d{root_name}/d{root_name} = 1 (the gradient of the output with respect to itself)",
-            phase="backward", node_id=root_id, highlight=[f"v{root_id}"], lines=[f"d{root_name}/d{root_name} = 1.0000"],
+            f"start: {d_of(root_name)}/{d_of(root_name)} = 1 (the gradient of the output with respect to itself)",
+            phase="backward", node_id=root_id, highlight=[f"v{root_id}"],
+            lines=[f"{d_of(root_name)}/{d_of(root_name)} = 1.0000"],
             grads={root_id: 1.0}, largest=largest, context=root_context,
         )
     )
@@ -169,6 +175,58 @@ def _states(info: Walk, *, mode: str, forward: bool) -> list[PageState]:
         states += [_node_state(info, step, len(steps), largest) for step in steps]
     else:
         states += _layer_states(info, network, steps, totals, largest)
+    return states
+
+
+def _naive_states(info: Walk) -> list[PageState]:
+    """The naive walk's steps (after the start state): a state per visit, its mistakes marked wrong, then the result.
+
+    A state with wrong=True is drawn in red: the step where the naive walk adds
+    what backward() does not, and the result that differs from backward()'s.
+    """
+    from micrograd_nn.views.naive_walk import naive_walk_of
+
+    naive = naive_walk_of(info)
+    largest = max((abs(t) for t in naive.true + naive.naive if math.isfinite(t)), default=0.0)
+    r = naive.root
+    states = []
+    for step in naive.steps:
+        visit = f" (visit {step.visit})" if sum(s.node_id == step.node_id for s in naive.steps) > 1 else ""
+        lines = [step.reason(r)] if step.wrong else []
+        lines += [
+            f"{d_of(r)}/{d_of(e.operand)} += {d_of(r)}/{d_of(step.node)} * {d_of(step.node)}/{d_of(e.operand)} = "
+            f"{format_number(step.upstream)} * {format_number(e.local)} = {format_number(e.passed)}   "
+            f"({d_of(r)}/{d_of(e.operand)} is now {format_number(e.total_after)})"
+            for e in step.edges
+        ]
+        state = _state(
+            f"naive step {step.number} of {len(naive.steps)}: {step.node}{visit} is reached and passes "
+            f"{d_of(r)}/{d_of(step.node)} = {format_number(step.upstream)} on",
+            phase="backward", node_id=step.node_id, highlight=[f"v{step.node_id}", f"o{step.node_id}"],
+            rule=rule_lines(info, step.node_id), lines=lines,
+            grads={e.operand_id: e.total_after for e in step.edges}, largest=largest,
+            context=_operand_ids(info, step.node_id),
+        )
+        states.append(replace(state, wrong=step.wrong))
+    wrong = naive.wrong_leaves()
+    shown = wrong or naive.leaves()
+    results = [
+        f"{d_of(r)}/{d_of(info.names[i])}: naive walk {format_number(naive.naive[i])}, "
+        f"backward() {format_number(naive.true[i])}" + ("   wrong" if i in wrong else "")
+        for i in naive.leaves()
+    ]
+    if wrong:
+        title = (f"naive result: {d_of(r)}/{d_of(info.names[wrong[0]])} = {format_number(naive.naive[wrong[0]])}, "
+                 f"but backward() gives {format_number(naive.true[wrong[0]])}")
+    else:
+        title = "naive result: the same gradients as backward() on this graph (no node is reached twice)"
+    state = _state(
+        title, phase="backward", node_id=shown[0] if shown else len(info.nodes) - 1,
+        highlight=[f"v{i}" for i in shown],
+        lines=[*results, "backward() passes each node's gradient on once, after every node that uses it has "
+               "added to it: a topological order"],
+    )
+    states.append(replace(state, wrong=bool(wrong)))
     return states
 
 
@@ -311,10 +369,10 @@ def _layer_states(info: Walk, network: _Network, steps: list[Step], totals: list
         deltas = [totals[info.index[n.z]] for n in network.layers[0]]
         states.append(
             _state(
-                f"the inputs: d{r}/da(0) = W(1)ᵀ δ(1)", phase="backward", node_id=leaves[0],
+                f"the inputs: {d_of(r)}/da(0) = W(1)ᵀ δ(1)", phase="backward", node_id=leaves[0],
                 highlight=[f"v{i}" for i in leaves], context=[f"v{n.z}" for n in network.layers[0]],
                 rule=[f"W(1) = {_matrix(rows)}", f"δ(1) = {_vector(deltas)}"],
-                lines=[f"d{r}/d{info.names[i]} = {format_number(totals[i])}" for i in leaves],
+                lines=[f"{d_of(r)}/{d_of(info.names[i])} = {format_number(totals[i])}" for i in leaves],
                 grads={i: totals[i] for i in leaves}, largest=largest,
             )
         )
@@ -334,7 +392,8 @@ def _one_layer_states(info: Walk, network: _Network, layer_number: int, totals: 
     product = [_rounded(u) * _rounded(s) for u, s in zip(upstream, slopes)]
     checks = all(same_when_shown(p, d) for p, d in zip(product, deltas))
     if k == len(network.layers):
-        rule = [f"δ({k}) = d{r}/da({k}) ⊙ f′(z({k}))", f"d{r}/da({k}) = {_vector(upstream)} (from the loss above)"]
+        rule = [f"δ({k}) = {d_of(r)}/da({k}) ⊙ f′(z({k}))",
+                f"{d_of(r)}/da({k}) = {_vector(upstream)} (from the loss above)"]
     else:
         above = network.layers[k]
         rows = [[w.data for w in n.weights] for n in above]
@@ -342,19 +401,19 @@ def _one_layer_states(info: Walk, network: _Network, layer_number: int, totals: 
             f"δ({k}) = (W({k + 1})ᵀ δ({k + 1})) ⊙ f′(z({k}))",
             f"W({k + 1}) = {_matrix(rows)}",
             f"δ({k + 1}) = {_vector([totals[info.index[n.z]] for n in above])}",
-            f"W({k + 1})ᵀ δ({k + 1}) = d{r}/da({k}) = {_vector(upstream)}",
+            f"W({k + 1})ᵀ δ({k + 1}) = {d_of(r)}/da({k}) = {_vector(upstream)}",
         ]
     rule += [
         f"f′(z({k})) = {act}′ at z({k}) = {_vector(slopes)}",
         f"δ({k}) = {_vector(upstream)} ⊙ {_vector(slopes)} {'=' if checks else '≈'} {_vector(deltas)}",
-        f"d{r}/dW({k}) = δ({k}) a({k - 1})ᵀ, d{r}/db({k}) = δ({k})",
+        f"{d_of(r)}/dW({k}) = δ({k}) a({k - 1})ᵀ, {d_of(r)}/db({k}) = δ({k})",
     ]
     states = [
         _state(
-            f"layer {k} ({_neurons(len(layer))}, {act}): δ({k}) = d{r}/dz({k})",
+            f"layer {k} ({_neurons(len(layer))}, {act}): δ({k}) = {d_of(r)}/dz({k})",
             phase="backward", node_id=info.index[layer[0].out], rule=rule,
             highlight=[f"v{info.index[n.out]}" for n in layer], context=_signal_ids(info, layer),
-            lines=[f"d{r}/dz({n.key}) = {format_number(d)}" for n, d in zip(layer, deltas)],
+            lines=[f"{d_of(r)}/dz({n.key}) = {format_number(d)}" for n, d in zip(layer, deltas)],
             grads={i: totals[i] for n in layer for i in (info.index[n.z], info.index[n.out])}, largest=largest,
         )
     ]
@@ -386,15 +445,15 @@ def _neuron_state(info: Walk, network: _Network, k: int, neuron: Neuron, upstrea
             terms.append((weight.data, totals[info.index[above.z]]))
         shown = " + ".join(f"{formula_number(w)} × {formula_number(d)}" for w, d in terms)
         checks = same_when_shown(sum(_rounded(w) * _rounded(d) for w, d in terms), upstream)
-        total = f"d{r}/da = Σ_j W({k + 1})[j,{neuron.index}] δ({k + 1})_j"
+        total = f"{d_of(r)}/da = Σ_j W({k + 1})[j,{neuron.index}] δ({k + 1})_j"
         rule.append(join_checked([total, shown, format_number(upstream)], checks))
     else:
-        rule.append(f"d{r}/da = {format_number(upstream)} (from the loss)")
+        rule.append(f"{d_of(r)}/da = {format_number(upstream)} (from the loss)")
     if neuron.out is not neuron.z:
         rule += rule_lines(info, info.index[neuron.out])[1:2]  # f′(z) from the activation's rule
     checks = same_when_shown(_rounded(upstream) * _rounded(slope), delta)
     product = f"{formula_number(upstream)} × {formula_number(slope)}"
-    rule.append(join_checked([f"δ = d{r}/dz = d{r}/da · f′(z)", product, format_number(delta)], checks))
+    rule.append(join_checked([f"δ = {d_of(r)}/dz = {d_of(r)}/da · f′(z)", product, format_number(delta)], checks))
     lines = []
     for weight, x in zip(neuron.weights, neuron.inputs):
         w = info.index[weight]
@@ -402,10 +461,11 @@ def _neuron_state(info: Walk, network: _Network, k: int, neuron: Neuron, upstrea
         name = info.name_of(x) if isinstance(x, Value) else f"{x:g}"
         checks = same_when_shown(_rounded(delta) * _rounded(value), totals[w])
         product = f"{formula_number(delta)} × {formula_number(value)}"
-        lines.append(join_checked([f"d{r}/d{info.names[w]} = δ · {name}", product, format_number(totals[w])], checks))
+        derivative = f"{d_of(r)}/{d_of(info.names[w])} = δ · {name}"
+        lines.append(join_checked([derivative, product, format_number(totals[w])], checks))
     if neuron.bias is not None:
         b = info.index[neuron.bias]
-        lines.append(f"d{r}/d{info.names[b]} = δ = {format_number(totals[b])}")
+        lines.append(f"{d_of(r)}/{d_of(info.names[b])} = δ = {format_number(totals[b])}")
     z, out = info.index[neuron.z], info.index[neuron.out]
     ids = [out] if z == out else [z, out]
     return _state(
@@ -532,6 +592,7 @@ _SWATCHES = {
     "positive": '<rect x="2" y="2" width="30" height="16" rx="4" fill="hsl(210, 80%, 70%)" stroke="#000"/>',
     "negative": '<rect x="2" y="2" width="30" height="16" rx="4" fill="hsl(0, 80%, 70%)" stroke="#000"/>',
     "current": '<rect x="2" y="2" width="30" height="16" rx="4" fill="#fff" stroke="#e8590c" stroke-width="4"/>',
+    "wrong": '<rect x="2" y="2" width="30" height="16" rx="4" fill="#fff0f0" stroke="#c92a2a" stroke-width="4"/>',
 }
 """The legend's small pictures of each style the page can draw."""
 
@@ -549,8 +610,11 @@ def _signs(values: list[float]) -> list[str]:
                                     ("negative", any(v < 0 for v in values))) if seen]
 
 
-def _node_legend(info: Walk, totals: list[float]) -> str:
-    """The node mode's legend: the leaf kinds, shapes and gradient colours its picture has, and no others."""
+def _node_legend(info: Walk, totals: list[float], *, naive: bool = False) -> str:
+    """The node mode's legend: the leaf kinds, shapes and gradient colours its picture has, and no others.
+
+    naive: the page walks the naive order, whose wrong steps are drawn in red.
+    """
     kinds = set(info.kinds)
     ops = [node for node in info.nodes if node.operands]
     items = []
@@ -570,13 +634,16 @@ def _node_legend(info: Walk, totals: list[float]) -> str:
     items += [(sign, words[sign]) for sign in _signs([t for t in totals if math.isfinite(t)])]
     items.append(("inner", "white: a zero gradient, or one not reached yet (grad ?)"))
     items.append(("current", "the current step"))
+    if naive:
+        items.append(("wrong", "red: a step of the naive walk that adds what backward() does not, or its wrong "
+                               "result"))
     return _legend_html(items)
 
 
 def _network_legend(info: Walk, net: network_picture.NetworkLayout, many_inputs: bool) -> str:
     """The layer mode's legend: neurons, the input column's styles, the loss, weights and dL/dz colours drawn."""
     r = info.names[-1]
-    items = [("inner", f"a neuron L<layer>.n<index>: z = w · x + b, a = act(z), d{r}/dz; one column per layer")]
+    items = [("inner", f"a neuron L<layer>.n<index>: z = w · x + b, a = act(z), {d_of(r)}/dz; one column per layer")]
     kinds = set(network_picture.input_kinds(info, net).values())
     if many_inputs and len(kinds) > 1:
         kinds = {"inner"}  # the inputs node of a mixed column is drawn plain
@@ -588,11 +655,11 @@ def _network_legend(info: Walk, net: network_picture.NetworkLayout, many_inputs:
         items.append(("variable", f"the loss's own operations, one box each in the last column: name = formula, "
                                   f"value, d{r}/dname"))
     if net.weights:
-        items.append(("weight", f"a weight: width and colour its size and sign (hover for w and d{r}/dw)"))
-    words = {"positive": f"positive d{r}/dz (blue; stronger = larger)", "negative": f"negative d{r}/dz (red)"}
+        items.append(("weight", f"a weight: width and colour its size and sign (hover for w and {d_of(r)}/dw)"))
+    words = {"positive": f"positive {d_of(r)}/dz (blue; stronger = larger)", "negative": f"negative {d_of(r)}/dz (red)"}
     grads = [info.nodes[z].grad for z in net.zs.values()] if info.grads_computed else []
     items += [(sign, words[sign]) for sign in _signs(grads)]
-    items.append(("inner", f"white: a zero d{r}/dz, or not reached yet (?)" if 0.0 in grads
+    items.append(("inner", f"white: a zero {d_of(r)}/dz, or not reached yet (?)" if 0.0 in grads
                   else "white: not reached yet (?)"))
     items.append(("current", "the current step"))
     return _legend_html(items)
@@ -604,6 +671,7 @@ def stepper_html(
     title: str = "Backprop, step by step",
     mode: str = "nodes",
     forward: bool = False,
+    order: str = "topological",
     **options: Any,
 ) -> str:
     """The stepper page for root's graph as one HTML string (needs Graphviz's dot to draw the SVG).
@@ -613,15 +681,22 @@ def stepper_html(
     then per neuron, on the network view: one column per layer, each neuron one
     node; options: direction, edge_value).  forward=True steps
     through the forward pass first.  The graph is walked once and backward
-    replayed once for the picture and the steps.
+    replayed once for the picture and the steps.  order="naive" (mode "nodes")
+    walks the graph as a naive recursion from the output does instead
+    (micrograd_nn.views.naive_walk: each node passes its gradient on as soon as
+    it is reached), the wrong step and the wrong result marked in red.
     """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+    if order not in ORDERS:
+        raise ValueError(f"order must be one of {ORDERS}, got {order!r}")
+    if order == "naive" and mode != "nodes":
+        raise ValueError("order='naive' walks node by node: use it with mode='nodes'")
     if mode == "nodes" and options.get("collapse"):
         raise ValueError("the stepper visits every node, so it cannot draw collapsed neurons; draw without collapse "
                          "or use mode='layers'")
     info = _displayable(walk(root, parameters=options.pop("parameters", None), inputs=options.pop("inputs", None)))
-    svg, payload, legend = _picture_and_states(info, mode, forward, options)
+    svg, payload, legend = _picture_and_states(info, mode, forward, order, options)
     data = _script_safe(json.dumps(payload, allow_nan=False))
     pan_zoom = _static("svg-pan-zoom.min.js")
     if "</script" in pan_zoom.lower() or "<!--" in pan_zoom:
@@ -638,10 +713,13 @@ def stepper_html(
     return _page(title, mode, svg, data, pan_zoom, f"{status}\n{legend}\n{what_fills}")
 
 
-def _picture_and_states(info: Walk, mode: str, forward: bool, options: dict[str, Any]) -> tuple[str, dict[str, Any],
-                                                                                                 str]:
+def _picture_and_states(info: Walk, mode: str, forward: bool, order: str,
+                        options: dict[str, Any]) -> tuple[str, dict[str, Any], str]:
     """The page's SVG, its data (the states as JSON-ready dicts and the ids they fill in), and its legend."""
     states = _states(info, mode=mode, forward=forward)
+    if order == "naive":  # keep the forward steps and the start, then the naive walk instead of backward()'s
+        start = next(k for k, state in enumerate(states) if state.phase == "backward")
+        states = states[: start + 1] + _naive_states(info)
     hidden = [f"v{i}" for i, operands in enumerate(info.operands) if operands] if forward else []
     if mode == "layers":
         network = _network_picture(info, **options)
@@ -649,20 +727,37 @@ def _picture_and_states(info: Walk, mode: str, forward: bool, options: dict[str,
         waiting = {network.node_of[v] for v in hidden if v in network.node_of}
         hidden = [node for node in network.texts if node in waiting]
         source, value_ids, texts, legend = network.dot, list(network.texts), network.texts, network.legend
+        advice = Advice("draw a smaller network, or its network view as DOT text (network_dot(root))",
+                        "draw a smaller network, or write the network view's DOT text (--network --dot)")
     else:
-        from micrograd_nn.views import (
-            scalar_picture,  # the scalar picture's module loads graphviz: only when a page is drawn
-        )
-
-        options.setdefault("legend", False)  # the page has its own legend beside the picture
-        source = scalar_picture.draw_walked(info, show_grads=False, color_by_grad=False, **options).source
-        value_ids, texts, legend = [f"v{i}" for i in range(len(info.nodes))], {}, _node_legend(info, replay(info)[1])
-    svg = run_dot(source, "svg").decode("utf-8")
+        source, advice = _scalar_source(info, options)
+        value_ids, texts = [f"v{i}" for i in range(len(info.nodes))], {}
+        legend = _node_legend(info, replay(info)[1], naive=order == "naive")
+    svg = run_dot(source, "svg", advice=advice).decode("utf-8")
     svg = svg[svg.index("<svg") :]  # drop the XML prolog and DOCTYPE: the SVG sits inside HTML
     svg = re.sub(r'^<svg width="[^"]*" height="[^"]*"', "<svg", svg)  # the page sizes it; zoom and pan move it
     payload = {"states": [asdict(state) for state in states], "valueIds": value_ids, "hiddenData": hidden,
                "texts": texts}
     return svg, payload, legend
+
+
+def _scalar_source(info: Walk, options: dict[str, Any]) -> tuple[str, Advice]:
+    """Node mode's picture (the scalar picture, without its legend: the page has one), and what to advise if
+    Graphviz cannot lay it out."""
+    from micrograd_nn.views import (
+        scalar_picture,  # the scalar picture's module loads graphviz: only when a page is drawn
+    )
+
+    options.setdefault("legend", False)
+    source = scalar_picture.draw_walked(info, show_grads=False, color_by_grad=False, **options).source
+    network_found = bool(info.network.neurons)  # a network's page is quicker to lay out layer by layer
+    advice = Advice(
+        "pass a smaller max_nodes= to refuse such pages before layout"
+        + ("; step the network layer by layer (mode='layers')" if network_found else ""),
+        "pass a smaller --max-nodes to refuse such pages before layout"
+        + ("; step the network layer by layer (--html-mode layers)" if network_found else ""),
+    )
+    return source, advice
 
 
 def _page(title: str, mode: str, svg: str, data: str, pan_zoom: str, notes: str) -> str:
@@ -711,11 +806,11 @@ The highlighted node passes its gradient to its operands; each gradient appears 
 def write_html(root: Value, path: str | Path, **options: Any) -> Path:
     """Write the self-contained HTML stepper for root's backward pass to path; returns the path.
 
-    options: those of stepper_html (title, mode="nodes"|"layers", forward, and draw_dot's).
+    options: those of stepper_html (title, mode="nodes"|"layers", forward, order, and draw_dot's).
+    The page is written atomically (a full disk never leaves half a page); errors name write_html and the file.
     """
-    target = Path(path)
-    target.write_text(stepper_html(root, **options), encoding="utf-8")
-    return target
+    check_target(path, "write_html")  # a bad path is said before the page is built
+    return write_atomically(path, stepper_html(root, **options), "write_html")
 
 
 class Stepper:
@@ -740,10 +835,8 @@ class Stepper:
         )
 
     def save(self, path: str | Path) -> Path:
-        """Write the page to path; returns the path."""
-        target = Path(path)
-        target.write_text(self.html, encoding="utf-8")
-        return target
+        """Write the page to path atomically; returns the path."""
+        return write_atomically(path, self.html, "Stepper.save")
 
 
 def show(root: Value, **options: Any) -> Stepper:

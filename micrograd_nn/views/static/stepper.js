@@ -247,6 +247,7 @@
     document.getElementById("next").disabled = position === states.length - 1;
     document.body.setAttribute("data-position", String(position));
     document.body.setAttribute("data-phase", state.phase);
+    document.body.classList.toggle("wrong-step", !!state.wrong);  // the naive walk's mistakes, in red
     frame();
   }
 
@@ -256,6 +257,7 @@
     lines.forEach(function (text) {
       var item = document.createElement("li");
       item.textContent = text;
+      if (text.indexOf("wrong:") === 0 || / wrong$/.test(text)) { item.className = "wrong"; }
       list.appendChild(item);
     });
   }

@@ -1,0 +1,218 @@
+"""Dead units: neurons whose activation passes no gradient back for any sample, and the layers made only of them.
+
+A ReLU unit whose pre-activation z is <= 0 for every sample outputs 0 for
+all of them, and relu'(z) = 0 there, so its weights and bias get no gradient
+and nothing below it learns through it; a tanh or sigmoid unit saturated to
+exactly ±1 (or 0 and 1) has slope 0 in the same way.  When every unit of a
+layer is dead, every gradient below that layer is 0 and the network's
+output is the same for every sample: the loss stays where it is.  micrograd's
+MLP (ReLU hidden layers, the uniform(-1, 1) start) does this on Karpathy's
+lecture loop for most seeds, which the lecture's tanh network never does.
+
+``diagnose(model, X)`` runs X through the model once (NumPy, no graph) and
+names every dead unit and layer; ``fit`` calls it before the first step and
+when a layer's gradients stay 0 for a whole epoch, and warns once
+(``DeadUnitsWarning``) with the remedies.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+REMEDIES = (
+    "Remedies: another seed (rng=...); activation='leaky_relu', whose slope is never 0; the lecture's tanh "
+    "network (activation='tanh', output_activation='tanh'); or a smaller learning rate (one large step can push "
+    "every unit of a layer below 0)."
+)
+
+_UNIT_NAMES = {"relu": "ReLU", "leaky_relu": "leaky ReLU", "tanh": "tanh", "sigmoid": "sigmoid"}
+
+
+class DeadUnitsWarning(UserWarning, RuntimeWarning):
+    """fit() found a layer whose units all pass no gradient (dead ReLUs, saturated tanh or sigmoid)."""
+
+    def __init__(self, message: str, diagnosis: Diagnosis) -> None:
+        """message: what fit says; diagnosis: the full report."""
+        super().__init__(message)
+        self.diagnosis = diagnosis
+
+
+@dataclass(frozen=True)
+class DeadUnit:
+    """One neuron whose activation has slope 0 for every sample."""
+
+    key: str  # "L2.n3": layer 2, neuron 3 (counted from 1, as the parameter labels)
+    layer: int
+    neuron: int
+    activation: str
+    outputs: tuple[float, ...]  # the distinct outputs it gives over the samples (0.0 for a dead ReLU)
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """What diagnose() found: the dead units, the layers where every unit is dead, over how many samples."""
+
+    samples: int
+    units_per_layer: tuple[int, ...]
+    dead_units: tuple[DeadUnit, ...]
+
+    @property
+    def dead_layers(self) -> tuple[int, ...]:
+        """The layers (counted from 1) whose every unit is dead."""
+        return tuple(
+            k for k, size in enumerate(self.units_per_layer, 1) if sum(u.layer == k for u in self.dead_units) == size
+        )
+
+    @property
+    def ok(self) -> bool:
+        """True when no unit is dead."""
+        return not self.dead_units
+
+    def messages(self) -> list[str]:
+        """One line per dead layer, then one per dead unit outside those layers."""
+        lines = []
+        samples = f"all {self.samples} samples" if self.samples != 1 else "the one sample"
+        for k in self.dead_layers:
+            units = [u for u in self.dead_units if u.layer == k]
+            kinds = {u.activation for u in units}
+            kind = _UNIT_NAMES.get(units[0].activation, units[0].activation) if len(kinds) == 1 else ""
+            if len(units) == 1:
+                lines.append(f"L{k}: its one {kind} unit {_what(units, plural=False)} for {samples}, "
+                             "so every gradient below it is 0")
+                continue
+            lines.append(f"L{k}: all {len(units)} {kind + ' ' if kind else ''}units {_what(units, plural=True)} "
+                         f"for {samples}, so every gradient below them is 0")
+        for unit in self.dead_units:
+            if unit.layer not in self.dead_layers:
+                kind = _UNIT_NAMES.get(unit.activation, unit.activation)
+                lines.append(f"{unit.key}: the {kind} unit {_what([unit], plural=False)} for {samples}, "
+                             "so its weights and bias get no gradient")
+        return lines
+
+    def __str__(self) -> str:
+        if self.ok:
+            return f"no dead units: every unit passes a gradient back for at least one of {self.samples} samples"
+        return "\n".join([*self.messages(), REMEDIES])
+
+
+def _what(units: list[DeadUnit], *, plural: bool) -> str:
+    """"output 0" for dead ReLUs, "are saturated (output 1.0)" for tanh or sigmoid."""
+    outputs = sorted({y for u in units for y in u.outputs})
+    shown = " or ".join(f"{y:g}" for y in outputs[:3])
+    if all(u.activation == "relu" for u in units):
+        return f"output{'' if plural else 's'} {shown}"
+    return f"{'are' if plural else 'is'} saturated (output {shown}, slope 0)"
+
+
+def _layers_of(model: Any) -> list[list[Any]]:
+    """The model's neurons layer by layer: an MLP's layers, a Layer as one layer, a Neuron as one unit."""
+    if hasattr(model, "layers"):
+        return [list(layer.neurons) for layer in model.layers]
+    if hasattr(model, "neurons"):
+        return [list(model.neurons)]
+    if hasattr(model, "w") and hasattr(model, "activation"):
+        return [[model]]
+    raise TypeError(f"diagnose: model must be an MLP, Layer or Neuron, got {type(model).__name__}")
+
+
+def _slopes(activation: str, z: Any) -> tuple[Any, Any]:
+    """(the activation's outputs, its slopes) at the pre-activations z (a NumPy array), as the engine's rules give."""
+    import numpy as np
+
+    if activation == "relu":
+        return np.maximum(z, 0.0), (z > 0).astype(float)  # relu'(0) = 0, as in the engine and PyTorch
+    if activation == "tanh":
+        a = np.tanh(z)
+        return a, 1.0 - a * a
+    if activation == "sigmoid":
+        a = 0.5 * (1.0 + np.tanh(0.5 * z))  # stable for any z
+        return a, a * (1.0 - a)
+    if activation == "leaky_relu":
+        from micrograd_nn.rules import LEAKY_SLOPE
+
+        return np.where(z > 0, z, LEAKY_SLOPE * z), np.where(z > 0, 1.0, LEAKY_SLOPE)
+    return z, np.ones_like(z)  # linear
+
+
+def diagnose(model: Any, X: Any) -> Diagnosis:
+    """Run the rows of X through model and name its dead units and layers (see the module's docstring).
+
+    model: an MLP (or a Layer or Neuron); X: rows of inputs (a list of lists
+    or a 2-D array).  A unit is dead when its activation's slope is 0 for
+    every row (a ReLU with z <= 0, a tanh or sigmoid saturated to exactly its
+    limits); a linear output is never dead.  print(diagnose(model, X)) says
+    what is dead and what to do about it.
+    """
+    import numpy as np
+
+    from micrograd_nn.arrays import real_array
+
+    layers = _layers_of(model)
+    rows = real_array(X, "X", "diagnose")
+    nin = len(layers[0][0].w)
+    if rows.ndim == 1 and rows.size == nin:
+        rows = rows.reshape(1, -1)
+    if rows.ndim != 2 or rows.shape[0] == 0 or rows.shape[1] != nin:
+        raise ValueError(f"diagnose: X has shape {rows.shape}; the model needs rows of {nin} inputs")
+    signal = rows
+    dead: list[DeadUnit] = []
+    for k, neurons in enumerate(layers, 1):
+        weights = np.array([[w.data for w in n.w] for n in neurons]).T  # (n_in, n_out)
+        biases = np.array([0.0 if n.b is None else n.b.data for n in neurons])
+        z = signal @ weights + biases
+        outputs = np.empty_like(z)
+        for j, neuron in enumerate(neurons):
+            a, slope = _slopes(neuron.activation, z[:, j])
+            outputs[:, j] = a
+            if neuron.activation != "linear" and not np.any(slope != 0.0):
+                seen = tuple((np.unique(a[np.isfinite(a)]) + 0.0).tolist())  # + 0.0: -0.0 counts as 0.0
+                dead.append(DeadUnit(f"L{k}.n{j + 1}", k, j + 1, neuron.activation, seen))
+        signal = outputs
+    return Diagnosis(rows.shape[0], tuple(len(n) for n in layers), tuple(dead))
+
+
+class DeadUnitWatch:
+    """fit()'s watch for dead layers: check(when) diagnoses the model on the training rows and warns once.
+
+    The rows are turned into one NumPy array up front, so a check costs one
+    NumPy forward pass (a few milliseconds for the demos' data).
+    """
+
+    def __init__(self, model: Any, rows: list[list[float]]) -> None:
+        """model: the one being trained; rows: its training inputs (already checked finite numbers)."""
+        import numpy as np
+
+        self.model = model
+        self.rows = np.array(rows, dtype=float)
+        self.warned = False
+
+    @classmethod
+    def for_fit(cls, model: Any, rows: list[list[float]]) -> DeadUnitWatch | None:
+        """A watch, or None when the model is not made of neurons or the rows do not fit it (fit says so itself)."""
+        try:
+            layers = _layers_of(model)
+        except TypeError:
+            return None
+        nin = len(layers[0][0].w)
+        if not rows or any(len(row) != nin for row in rows):
+            return None
+        return cls(model, rows)
+
+    def check(self, when: str, stacklevel: int = 3) -> None:
+        """Warn (DeadUnitsWarning, once per fit) if a whole layer is dead now; when: "before the first step".
+
+        stacklevel: as warnings.warn's, counted from here (3: the warning points at the caller's caller).
+        """
+        if self.warned:
+            return
+        diagnosis = diagnose(self.model, self.rows)
+        if not diagnosis.dead_layers:
+            return
+        self.warned = True
+        message = "\n".join([f"fit: {when}, a whole layer passes no gradient back:", *diagnosis.messages(), REMEDIES])
+        warnings.warn(DeadUnitsWarning(message, diagnosis), stacklevel=stacklevel)
+
+
+__all__ = ["DeadUnit", "DeadUnitWatch", "DeadUnitsWarning", "Diagnosis", "REMEDIES", "diagnose"]
