@@ -36,6 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
     # Each story adds its subcommands here, one add_* function per story.
     add_tutorial_commands(sub)
     add_explain_commands(sub)
+    from micrograd_nn.live.runner import add_live_command
+
+    add_live_command(sub)
     return parser
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -26,11 +27,15 @@ def test_tour_writes_plots_graph_and_backward_report(tmp_path, capsys) -> None:
     printed = capsys.readouterr().out
     assert result.moons.accuracy >= 0.9
     assert result.moons.history.loss[-1] < result.moons.history.loss[0]
-    for name in ("loss curve", "decision boundary", "backward report"):
+    for name in ("loss curve", "decision boundary", "backward report", "training, step by step (HTML)"):
         path = result.files[name]
         assert path.parent == tmp_path / "tour" and path.stat().st_size > 1000
         assert str(path) in printed  # the tour says where everything is
     assert result.files["loss curve"].read_bytes().startswith(b"\x89PNG")
+    training = result.files["training, step by step (HTML)"].read_text(encoding="utf-8")
+    timeline = json.loads(re.search(r'<script type="application/json" id="timeline">(.*?)</script>', training).group(1))
+    assert [step["loss"] for step in timeline["steps"]] == pytest.approx(result.moons.history.loss, rel=1e-12)
+    assert "training.html replays the whole run offline" in printed
     picture = result.files.get("network picture (one sample)") or result.files["network picture (DOT text)"]
     assert picture.stat().st_size > 1000 and str(picture) in printed
     text = picture.read_text()

@@ -123,3 +123,19 @@ def test_the_stepper_runs_inside_its_notebook_frame(executed: list[Any]) -> None
         assert stepper.locator("#graph .node.current").count() == 2
         assert problems == []
         browser.close()
+
+
+def test_the_training_section_shows_the_live_widget_and_records_every_step(executed: list[Any]) -> None:
+    """Section 6: the widget is displayed before the loop, the loop records 40 steps, the page is written."""
+    live, recording = executed[-2], executed[-1]
+    views = [o for o in live.outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+    assert len(views) == 1
+    printed = "".join(o.get("text", "") for o in live.outputs if o.get("output_type") == "stream")
+    assert re.fullmatch(r"recorded 40 steps: loss \d\.\d{4} -> \d\.\d{4}\n", printed)
+    first, last = map(float, re.findall(r"(\d\.\d{4})", printed))
+    assert last < first
+    page = Path(text_of(recording).split("open ", 1)[1].strip())
+    text = page.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>") and '<script type="application/json" id="timeline">' in text
+    steps = json.loads(re.search(r'id="timeline">(.*?)</script>', text, re.S).group(1))["steps"]  # type: ignore[union-attr]
+    assert [step["step"] for step in steps] == list(range(40)) and steps[0]["loss"] == pytest.approx(first, abs=1e-4)

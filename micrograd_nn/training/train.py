@@ -221,6 +221,7 @@ def fit(
     quiet: bool = False,
     desc: str = "training",
     on_epoch: Callable[[int, History], None] | None = None,
+    on_step: Callable[[Value, float, list[int]], None] | None = None,
 ) -> History:
     """Train model on (X, y) for ``epochs`` passes; returns the History.
 
@@ -233,7 +234,9 @@ def fit(
     evaluated after each epoch; train_metrics map names to functions (predictions,
     targets) -> float of the epoch's training predictions as plain floats, each
     made before its batch's update (free: no extra forward pass).  on_epoch(epoch, history) runs after each epoch
-    (epochs counted from 1).  A tqdm progress bar shows unless quiet.  A loss, gradient
+    (epochs counted from 1).  on_step(loss, lr, batch) runs once per step after backward() and
+    before the update, with the step's total loss (a Value), the learning rate and the batch's row
+    indices (micrograd_nn.live.Recorder.on_step records it).  A tqdm progress bar shows unless quiet.  A loss, gradient
     or weight that stops being finite (overflow, or log(0) when a sigmoid output
     saturates under binary cross-entropy) raises TrainingDivergedError naming the epoch.
     Bad arguments (non-finite inputs or targets, epochs < 1, l2 < 0, a learning
@@ -254,7 +257,7 @@ def fit(
     loss_fn = LOSSES[loss] if isinstance(loss, str) else loss
     params = model.parameters()
     run = _Run(model, params, optimizer if optimizer is not None else SGD(params, lr=lr), loss_fn, rows, targets,
-               batch_size, random.Random(seed) if shuffle else None, l2)
+               batch_size, random.Random(seed) if shuffle else None, l2, on_step)
     watch = DeadUnitWatch.for_fit(model, rows)  # warns once if a whole layer is (or goes) dead
     if watch is not None:
         watch.check("before the first step")
@@ -275,6 +278,7 @@ class _Run:
     batch_size: int | None
     shuffler: random.Random | None
     l2: float
+    on_step: Callable[[Value, float, list[int]], None] | None = None
 
     def epoch(self, number: int) -> tuple[float, list[Any], list[int]]:
         """One pass over the data: (the mean batch loss weighted by batch size, the outputs, their row indices)."""
@@ -283,7 +287,7 @@ class _Run:
         outputs: list[Any] = []
         for batch in _batches(len(self.rows), self.batch_size, self.shuffler):
             batch_loss, batch_outputs = _step(self.model, self.params, self.optimizer, self.loss_fn, self.rows,
-                                              self.targets, batch, self.l2, number)
+                                              self.targets, batch, self.l2, number, self.on_step)
             total += batch_loss * len(batch)
             seen += batch
             outputs += batch_outputs
@@ -386,6 +390,7 @@ def _step(
     batch: list[int],
     l2: float,
     epoch: int,
+    on_step: Callable[[Value, float, list[int]], None] | None = None,
 ) -> tuple[float, list[Any]]:
     """One gradient step on one batch; returns its loss and outputs (floats) before the update.
 
@@ -413,6 +418,8 @@ def _step(
                 "use loss='binary_cross_entropy_with_logits' on a linear output, which never takes ln(0)"
             )
         raise TrainingDivergedError(epoch, str(err), hint) from err
+    if on_step is not None:
+        on_step(loss, optimizer.lr, batch)
     optimizer.step()
     for p in params:
         if not math.isfinite(p.data):

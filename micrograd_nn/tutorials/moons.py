@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from micrograd_nn.live.recorder import Recorder
 from micrograd_nn.nn import MLP
 from micrograd_nn.training import datasets
 from micrograd_nn.training.train import History, classification_accuracy, fit
@@ -45,6 +46,7 @@ class MoonsResult:
     seed: int  # the seed of the data and the starting weights: MLP(2, [16, 16, 1], rng=seed) rebuilds them
     reference_check: ReferenceCheck  # engine vs NumPy on the starting weights, full batch
     files: dict[str, Path] = field(default_factory=dict)
+    recorder: Recorder | None = None  # every step's weights and gradients, when trained with record=True
 
 
 def moons_data(n_samples: int = 100, seed: int = 1337) -> tuple[np.ndarray, np.ndarray]:
@@ -54,12 +56,22 @@ def moons_data(n_samples: int = 100, seed: int = 1337) -> tuple[np.ndarray, np.n
 
 
 def train_moons(
-    *, steps: int = 100, n_samples: int = 100, seed: int = 1337, fused: bool = True, quiet: bool = False
+    *,
+    steps: int = 100,
+    n_samples: int = 100,
+    seed: int = 1337,
+    fused: bool = True,
+    quiet: bool = False,
+    record: bool = False,
 ) -> MoonsResult:
-    """Train micrograd's 2-16-16-1 moons network; fused=True gives the same numbers faster."""
+    """Train micrograd's 2-16-16-1 moons network; fused=True gives the same numbers faster.
+
+    record=True records every step (micrograd_nn.live.Recorder) for the live training page.
+    """
     X, y = moons_data(n_samples, seed)
     model = MLP(2, [16, 16, 1], rng=seed, fused=fused)
     check = check_against_reference(model, X, y, "hinge", l2=1e-4)
+    recorder = Recorder(model, X, y, loss="hinge", l2=1e-4) if record else None
     history = fit(
         model,
         X,
@@ -72,9 +84,14 @@ def train_moons(
         train_metrics={"accuracy": lambda scores, labels: classification_accuracy(scores, labels, "sign")},
         quiet=quiet,
         desc="moons",
+        on_step=None if recorder is None else recorder.on_step,
     )
+    if recorder is not None:
+        recorder.finish()
     final_accuracy = classification_accuracy([model.forward(row)[0].data for row in X.tolist()], y.tolist(), "sign")
-    return MoonsResult(model, X, y, history, final_accuracy, history.loss[-1], history.seconds, seed, check)
+    return MoonsResult(
+        model, X, y, history, final_accuracy, history.loss[-1], history.seconds, seed, check, recorder=recorder
+    )
 
 
 def run_moons(

@@ -1,7 +1,8 @@
 """The main demo, `micrograd-nn tour`: micrograd's moons network, then its pictures and backward report.
 
 It trains demo 5 (MLP(2, [16, 16, 1]), hinge loss + L2, 100 steps) with a
-progress bar, then writes to the output folder: the loss curve, the decision
+progress bar, then writes to the output folder: the recorded training page
+(training.html: every step, to play and rewind offline), the loss curve, the decision
 boundary, the network picture of one training sample's loss (one column per
 layer, one node per neuron), the HTML stepper page of its backward pass, and
 the step-by-step backward report, which names nodes by what they are
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from micrograd_nn.atomic_write import write_atomically
+from micrograd_nn.live.page import write_recording
 from micrograd_nn.nn import MLP
 from micrograd_nn.training import losses
 from micrograd_nn.training.persistence import save_model
@@ -48,7 +50,7 @@ def run_tour(
     say("  network MLP(2, [16, 16, 1]): ReLU hidden layers, a linear output score, 337 parameters")
     say(f"  data    100 moons points (make_moons, noise 0.1, seed {seed}), labels -1/+1")
     say(f"  loss    mean hinge max(0, 1 - y*score) + 1e-4 * sum(p^2); {steps} steps, lr 1.0 -> 0.1")
-    moons = train_moons(steps=steps, seed=seed, quiet=quiet)
+    moons = train_moons(steps=steps, seed=seed, quiet=quiet, record=True)
     history = moons.history
     # steps are numbered from 0, as in micrograd's notebook and `demo moons`
     say(f"step 0 loss {history.loss[0]:.4f}, accuracy {percent(history.metrics['accuracy'][0])}")
@@ -67,6 +69,15 @@ def run_tour(
         f"moons: MLP(2, [16, 16, 1]), accuracy {percent(moons.accuracy)}",
     )
     result.files["trained model (JSON)"] = save_model(moons.model, folder / "moons_model.json")
+    if moons.recorder is not None:
+        result.files["training, step by step (HTML)"] = write_recording(
+            moons.recorder, folder / "training.html", title=f"moons: MLP(2, [16, 16, 1]), {steps} steps of training"
+        )
+        result.notes.append(
+            "training.html replays the whole run offline: play, step or rewind to any step and see the network's "
+            "weights, one sample's z, a and dloss/dz, the loss curve and the decision boundary at that step "
+            "(`micrograd-nn live` shows the same page while a network trains)"
+        )
     _write_graph_views(result, folder)
     result.seconds = time.perf_counter() - started
     say("")

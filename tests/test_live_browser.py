@@ -1,0 +1,384 @@
+"""The live training page in Chromium: a recorded run (play, step, rewind, weights, samples), a live run that
+trains while the page watches, and no console errors."""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from micrograd_nn import losses
+from micrograd_nn.live import Recorder, write_recording
+from micrograd_nn.live.server import LiveServer
+from micrograd_nn.nn import MLP
+from micrograd_nn.train import fit
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run"]
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (sudo apt-get install -y chromium)")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    pytest.importorskip("playwright")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()
+
+
+def open_page(browser: Any, url: str) -> tuple[Any, list[str]]:
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    problems: list[str] = []
+    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.goto(url)
+    return page, problems
+
+
+@pytest.fixture(scope="module")
+def recorded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any], Any]:
+    """A 30-step moons run (the tour's recipe), its recorded page, its timeline and fit's history."""
+    from micrograd_nn.tutorials.moons import moons_data
+
+    X, y = moons_data()
+    model = MLP(2, [16, 16, 1], rng=1337, fused=True)
+    recorder = Recorder(model, X, y, loss="hinge", l2=1e-4)
+    history = fit(model, X, y, loss="hinge", l2=1e-4, lr=1.0, epochs=30, quiet=True,
+                  lr_schedule=lambda k: 1.0 - 0.9 * k / 30, on_step=recorder.on_step)
+    recorder.finish()
+    path = write_recording(recorder, tmp_path_factory.mktemp("live") / "moons.html")
+    return path, recorder.timeline(), history
+
+
+def test_the_recorded_page_plays_steps_and_rewinds(browser: Any, recorded: tuple[Path, dict[str, Any], Any]) -> None:
+    path, timeline, history = recorded
+    page, problems = open_page(browser, path.as_uri())
+    steps = timeline["steps"]
+    assert page.inner_text("#step-number") == "0"
+    assert float(page.get_attribute("#loss-value", "data-value")) == steps[0]["loss"]
+    assert float(page.inner_text("#loss-value")) == steps[0]["loss"]
+    page.click("#step-forward")
+    page.wait_for_function("document.querySelector('#step-number').textContent === '1'", timeout=5000)
+    page.click("#play")  # plays on from step 1
+    page.wait_for_function("Number(document.querySelector('#step-number').textContent) >= 4", timeout=5000)
+    page.click("#play")  # pause
+    paused = page.inner_text("#step-number")
+    page.wait_for_timeout(400)
+    assert page.inner_text("#step-number") == paused
+    page.fill("#timeline", "12")  # back to step 12: its loss and its weights
+    page.wait_for_function("document.querySelector('#step-number').textContent === '12'", timeout=5000)
+    shown = float(page.get_attribute("#loss-value", "data-value"))
+    assert shown == steps[12]["loss"] and math.isclose(shown, history.loss[12], rel_tol=1e-12)
+    for name in ("L1.n1.w1", "L2.n3.w2", "L3.n1.b"):
+        cell = page.locator(f'[data-weight="{name}"]')
+        assert float(cell.get_attribute("data-value")) == steps[12]["weights"][name]
+        assert float(cell.get_attribute("data-grad")) == steps[12]["grads"][name]
+    assert page.locator("[data-weight]").count() == len(timeline["parameters"]) == 337
+    assert page.locator("#weight-chart").is_hidden()
+    page.click('[data-weight="L2.n3.w2"]')
+    assert page.locator("#weight-chart").is_visible()
+    assert "L2.n3.w2" in page.inner_text("#weight-chart") and page.locator("#weight-chart canvas").count() >= 1
+    assert page.locator("#boundary").is_visible() and page.locator("#loss-chart canvas").count() >= 1
+    page.fill("#timeline", "0")  # the same starting weights on every rewind
+    page.wait_for_function("document.querySelector('#step-number').textContent === '0'", timeout=5000)
+    assert float(page.get_attribute('[data-weight="L2.n3.w2"]', "data-value")) == steps[0]["weights"]["L2.n3.w2"]
+    assert problems == []
+    page.close()
+
+
+def test_a_chosen_samples_numbers_are_the_engines(browser: Any, recorded: tuple[Path, dict[str, Any], Any]) -> None:
+    """z, a and dL/dz of every neuron for sample 7 at step 5, against the engine on the recorded weights."""
+    path, timeline, _ = recorded
+    page, problems = open_page(browser, path.as_uri())
+    page.fill("#timeline", "5")
+    page.select_option("#sample", "7")
+    page.wait_for_function("document.querySelector('#step-number').textContent === '5'", timeout=5000)
+    page.wait_for_timeout(100)
+    step = timeline["steps"][5]
+    model = MLP(2, [16, 16, 1], rng=0, fused=True)
+    for p in model.parameters():
+        p.data = step["weights"][p.label]
+    signal: list[Any] = list(timeline["data"]["X"][7])
+    zs: dict[str, Any] = {}
+    for k, layer in enumerate(model.layers, 1):
+        outputs = []
+        for j, neuron in enumerate(layer.neurons, 1):
+            out = neuron(signal)
+            zs[f"L{k}.n{j}"] = out.operands[0] if neuron.activation == "relu" else out
+            outputs.append(out)
+        signal = outputs
+    loss = losses.hinge(signal, [timeline["data"]["y"][7]])
+    loss.backward()
+    shown = page.eval_on_selector_all(
+        "[data-neuron]", "els => els.map(e => [e.dataset.neuron, +e.dataset.z, +e.dataset.a, +e.dataset.dz])")
+    assert len(shown) == 33
+    panel = dict(page.eval_on_selector_all("#numbers div", "rows => rows.filter(r => r.children.length === 2)"
+                                           ".map(r => [r.children[0].textContent, r.children[1].textContent])"))
+    assert float(panel["its hinge loss"]) == pytest.approx(loss.data, rel=1e-5)
+    assert float(panel["output"]) == pytest.approx(signal[0].data, rel=1e-3)
+    for key, z, a, dz in shown:
+        assert z == pytest.approx(zs[key].data, abs=1e-12)
+        assert a == pytest.approx(max(z, 0.0) if key != "L3.n1" else z, abs=1e-12)
+        assert dz == pytest.approx(zs[key].grad, abs=1e-12)
+    assert problems == []
+    page.close()
+
+
+def test_the_recorded_page_is_readable_at_1280x800(browser: Any, recorded: tuple[Path, dict[str, Any], Any],
+                                                   tmp_path: Path) -> None:
+    path, _, _ = recorded
+    page, problems = open_page(browser, path.as_uri())
+    page.fill("#timeline", "20")
+    page.click('[data-weight="L1.n5.w1"]')
+    page.wait_for_timeout(200)
+    page.screenshot(path=str(tmp_path / "live.png"))
+    for selector in ("#play", "#step-forward", "#timeline", "#step-number", "#loss-value", "#loss-chart",
+                     "#boundary", "#network", "#weight-chart", "#sample"):
+        box = page.locator(selector).bounding_box()
+        assert box is not None and box["x"] >= 0 and box["y"] >= 0
+        assert box["x"] + box["width"] <= 1280 and box["y"] + box["height"] <= 800, selector
+    last_neuron = page.locator('[data-neuron="L2.n16"]').bounding_box()
+    assert last_neuron is not None and last_neuron["y"] + last_neuron["height"] <= 800  # the whole network on load
+    sizes = page.eval_on_selector_all("text, button, span, b, label, option", "els => els.filter(e => "
+                                      "e.getClientRects().length).map(e => parseFloat(getComputedStyle(e).fontSize))")
+    assert min(sizes) >= 10
+    assert problems == []
+    page.close()
+
+
+def test_a_live_run_updates_the_page_while_it_trains(browser: Any) -> None:
+    """The lecture's hand-written loop, recorded one call per step, served while it runs."""
+    from micrograd_nn.tutorials.moons import moons_data
+
+    X, y = moons_data(40)
+    model = MLP(2, [8, 8, 1], rng=1337, fused=True)
+    recorder = Recorder(model, X, y, loss="hinge", l2=1e-4)
+    losses_seen: list[float] = []
+    done = threading.Event()
+
+    def train() -> None:
+        for _ in range(120):
+            total = losses.hinge([model(x) for x in X.tolist()], y.tolist()) + losses.l2_penalty(
+                model.parameters(), 1e-4)
+            model.zero_grad()
+            total.backward()
+            recorder.record(total, lr=0.5)  # after backward(), before the update
+            losses_seen.append(total.data)
+            for p in model.parameters():
+                p.data -= 0.5 * p.grad
+            time.sleep(0.04)
+        recorder.finish()
+        done.set()
+
+    with LiveServer(recorder) as server:
+        worker = threading.Thread(target=train, daemon=True)
+        worker.start()
+        page, problems = open_page(browser, server.url)
+        page.wait_for_function("Number(document.querySelector('#step-number').textContent) >= 3", timeout=15000)
+        first_step, first_loss = page.inner_text("#step-number"), page.inner_text("#loss-value")
+        renders = int(page.get_attribute("#app", "data-renders") or 0)
+        page.wait_for_timeout(1000)
+        assert int(page.get_attribute("#app", "data-renders") or 0) - renders >= 5  # >= 5 updates a second
+        second_step, second_loss = page.inner_text("#step-number"), page.inner_text("#loss-value")
+        assert int(second_step) > int(first_step) and second_loss != first_loss
+        page.click("#play")  # pause the view: training goes on, the view stays
+        held = page.inner_text("#step-number")
+        page.wait_for_timeout(300)
+        assert page.inner_text("#step-number") == held
+        page.click("#step-forward")
+        page.wait_for_function(f"document.querySelector('#step-number').textContent === '{int(held) + 1}'",
+                               timeout=5000)
+        page.fill("#timeline", "2")
+        page.wait_for_function("document.querySelector('#step-number').textContent === '2'", timeout=5000)
+        assert float(page.get_attribute("#loss-value", "data-value")) == losses_seen[2]
+        assert float(page.get_attribute('[data-weight="L2.n3.w2"]', "data-value")) == \
+            recorder.steps[2]["weights"]["L2.n3.w2"]
+        page.check("#follow")  # back to the newest step, following
+        assert done.wait(30)
+        page.wait_for_function("document.querySelector('#step-number').textContent === '119'", timeout=10000)
+        page.wait_for_function("document.querySelector('#status').textContent === 'training finished'", timeout=5000)
+        timeline_url = server.url.replace("/?", "/timeline.json?")
+        with urllib.request.urlopen(timeline_url, timeout=10) as response:
+            assert len(json.loads(response.read())["steps"]) == 120
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(server.url.split("?")[0], timeout=10)
+        assert refused.value.code == 403
+        assert problems == []
+        page.close()
+
+
+def test_the_notebook_widgets_front_end_updates_from_comm_messages(browser: Any) -> None:
+    """LiveWidget's ES module rendered with a stand-in for anywidget's model: each step message updates the view."""
+    pytest.importorskip("anywidget")
+    from micrograd_nn.live.widget import LiveWidget
+
+    model = MLP(2, [3, 1], rng=0)
+    X, y = [[0.5, -1.0], [1.0, 0.25], [-0.5, 0.75]], [1, -1, 1]
+    recorder = Recorder(model, X, y, loss="hinge")
+    widget = LiveWidget(recorder, title="widget test")
+    sent: list[dict[str, Any]] = []
+    widget.send = lambda content, buffers=None: sent.append(content)  # type: ignore[method-assign]
+    for _ in range(3):
+        loss = losses.hinge([model(x) for x in X], y)
+        model.zero_grad()
+        loss.backward()
+        recorder.record(loss, lr=0.1)
+        for p in model.parameters():
+            p.data -= 0.1 * p.grad
+    recorder.finish()
+    assert [len(m.get("steps", [])) for m in sent] == [1, 1, 1, 0] and sent[-1] == {"finished": True}
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    problems: list[str] = []
+    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.set_content("<!DOCTYPE html><html><head><style id='css'></style></head><body><div id='cell'></div>"
+                     "</body></html>")
+    page.evaluate("""async ([esm, css, timeline, title]) => {
+        document.getElementById("css").textContent = css;
+        const module = await import(URL.createObjectURL(new Blob([esm], { type: "text/javascript" })));
+        const handlers = [];
+        window.sentToKernel = [];
+        const values = { timeline, title, height: 700 };
+        const model = { get: (key) => values[key], on: (event, handler) => handlers.push(handler),
+                        send: (message) => window.sentToKernel.push(message) };
+        window.deliver = (message) => handlers.forEach((handler) => handler(message));
+        module.default.render({ model, el: document.getElementById("cell") });
+    }""", [widget._esm, widget._css, widget.timeline, widget.title])
+    assert page.evaluate("window.sentToKernel") == [{"type": "since", "count": 0}]
+    assert page.inner_text("#step-number") == "–"
+    for k, message in enumerate(sent[:3]):
+        page.evaluate("(message) => window.deliver(message)", message)
+        page.wait_for_function(f"document.querySelector('#step-number').textContent === '{k}'", timeout=5000)
+        assert float(page.get_attribute("#loss-value", "data-value")) == recorder.steps[k]["loss"]
+    page.evaluate("(message) => window.deliver(message)", sent[3])
+    page.wait_for_function("document.querySelector('#status').textContent === 'training finished'", timeout=5000)
+    assert page.locator("[data-weight]").count() == len(model.parameters())
+    assert problems == []
+    page.close()
+
+
+@pytest.mark.slow
+def test_a_killed_training_process_leaves_a_page_that_says_so_and_still_rewinds(browser: Any) -> None:
+    import re
+    import subprocess
+    import sys
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "micrograd_nn", "live", "--no-browser", "--demo", "spiral", "--steps", "500"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        url = re.fullmatch(r"serving (\S+)\n", process.stdout.readline()).group(1)  # type: ignore[union-attr]
+        page, _ = open_page(browser, url)
+        page.wait_for_function("Number(document.querySelector('#step-number').textContent) >= 5", timeout=15000)
+        process.kill()
+        process.wait(timeout=10)
+        page.wait_for_function("document.querySelector('#status').textContent.includes('has stopped')",
+                               timeout=20000)
+        page.fill("#timeline", "3")
+        page.wait_for_function("document.querySelector('#step-number').textContent === '3'", timeout=5000)
+        page.close()
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.communicate(timeout=10)
+
+
+def test_step_forward_at_the_newest_step_shows_the_next_update_when_it_comes(browser: Any) -> None:
+    model = MLP(2, [3, 1], rng=0)
+    X, y = [[0.5, -1.0], [1.0, 0.25], [-0.5, 0.75]], [1, -1, 1]
+    recorder = Recorder(model, X, y, loss="hinge")
+
+    def one_step() -> None:
+        loss = losses.hinge([model(x) for x in X], y)
+        model.zero_grad()
+        loss.backward()
+        recorder.record(loss, lr=0.1)
+        for p in model.parameters():
+            p.data -= 0.1 * p.grad
+
+    one_step()
+    one_step()
+    with LiveServer(recorder) as server:
+        page, problems = open_page(browser, server.url)
+        page.wait_for_function("document.querySelector('#step-number').textContent === '1'", timeout=5000)
+        page.click("#play")  # pause at the newest step
+        page.click("#step-forward")  # no newer step yet: the page waits for the next update
+        page.wait_for_timeout(300)
+        assert page.inner_text("#step-number") == "1"
+        one_step()
+        page.wait_for_function("document.querySelector('#step-number').textContent === '2'", timeout=5000)
+        one_step()  # paused: the view stays at step 2 while training goes on
+        page.wait_for_function("document.querySelector('#timeline').max === '3'", timeout=5000)
+        assert page.inner_text("#step-number") == "2"
+        recorder.finish()
+        assert problems == []
+        page.close()
+
+
+CASES = [  # (hidden activation, output activation, outputs, loss, targets); "nobias:" builds neurons without biases
+    ("tanh", "sigmoid", 1, "binary_cross_entropy", [1, 0, 1, 0]),
+    ("sigmoid", "linear", 1, "binary_cross_entropy_with_logits", [1, 0, 0, 1]),
+    ("leaky_relu", "linear", 3, "softmax_cross_entropy", [2, 0, 1, 2]),
+    ("tanh", "tanh", 2, "mse", [[0.5, -0.5], [0.1, 0.2], [-0.3, 0.9], [0.0, 1.0]]),
+    ("relu", "linear", 1, "sse", [0.3, -1.2, 2.0, 0.5]),
+    ("tanh", "linear", 1, "half_sse", [0.3, -1.2, 2.0, 0.5]),
+    ("nobias:tanh", "linear", 1, "mse", [0.3, -1.2, 2.0, 0.5]),
+]
+
+
+@pytest.mark.parametrize("hidden, output, outputs, loss_name, targets", CASES)
+def test_each_loss_and_activation_gives_the_engines_numbers(
+        browser: Any, tmp_path: Path, hidden: str, output: str, outputs: int, loss_name: str, targets: list[Any]
+) -> None:
+    """The page's z, a, dL/dz and the sample's own loss, for every activation and loss, against the engine."""
+    X = [[0.5, -1.0], [1.0, 0.25], [-0.5, 0.75], [0.2, 0.4]]
+    bias = not hidden.startswith("nobias:")
+    model = MLP(2, [3, outputs], activation=hidden.removeprefix("nobias:"), output_activation=output, rng=7, bias=bias)
+    recorder = Recorder(model, X, targets, loss=loss_name)
+    loss_fn = getattr(losses, loss_name)
+    total = loss_fn([model(x) for x in X], targets)
+    model.zero_grad()
+    total.backward()
+    recorder.record(total, lr=0.1)
+    path = write_recording(recorder, tmp_path / "page.html")
+    page, problems = open_page(browser, path.as_uri())
+    page.select_option("#sample", "2")
+    page.wait_for_timeout(150)
+    signal: list[Any] = list(X[2])
+    zs: dict[str, Any] = {}
+    for k, layer in enumerate(model.layers, 1):
+        outs = []
+        for j, neuron in enumerate(layer.neurons, 1):
+            out = neuron(signal)
+            zs[f"L{k}.n{j}"] = (out if neuron.activation == "linear" else out.operands[0], out)
+            outs.append(out)
+        signal = outs
+    own = loss_fn([signal if outputs > 1 else signal[0]], [targets[2]])
+    own.backward()
+    shown = page.eval_on_selector_all(
+        "[data-neuron]", "els => els.map(e => [e.dataset.neuron, +e.dataset.z, +e.dataset.a, +e.dataset.dz])")
+    assert len(shown) == 3 + outputs
+    assert page.locator("[data-weight]").count() == len(model.parameters())
+    for key, z, a, dz in shown:
+        assert z == pytest.approx(zs[key][0].data, abs=1e-12)
+        assert a == pytest.approx(zs[key][1].data, abs=1e-12)
+        assert dz == pytest.approx(zs[key][0].grad, abs=1e-12)
+    panel = dict(page.eval_on_selector_all("#numbers div", "rows => rows.filter(r => r.children.length === 2)"
+                                           ".map(r => [r.children[0].textContent, r.children[1].textContent])"))
+    assert float(panel[f"its {loss_name} loss"]) == pytest.approx(own.data, rel=1e-5)
+    assert problems == []
+    page.close()
