@@ -270,8 +270,8 @@ _BINARY: dict[str, Callable[[Value | float, Value | float], Value]] = {
 
 def _fold(op: str, *numbers: float) -> float:
     """An operation on plain numbers only, worked out now by the op's rule (it makes no node)."""
-    out = rules.RULES[op](*numbers)[0]
-    if out - out != 0.0:
+    out = rules.OPS[op].rule(*numbers)[0]
+    if not math.isfinite(out):
         raise OverflowError(f"{op}: result {out!r} is not a finite float (inputs: {', '.join(map(repr, numbers))})")
     return out
 

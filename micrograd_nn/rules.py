@@ -85,7 +85,7 @@ def power(a: float, b: float) -> tuple[float, tuple[float, float]]:
         out = a**b
     except OverflowError:
         raise OverflowError(f"power: {a!r} ** {b!r} overflows a float") from None
-    if out - out != 0.0:
+    if not math.isfinite(out):
         raise OverflowError(f"power: {a!r} ** {b!r} overflows a float")
     d_da = 0.0 if b == 0.0 else _power_slope(a, b)
     d_db = out * math.log(a) if a > 0.0 else math.nan

@@ -180,6 +180,27 @@ def test_finding_the_mnist_network_is_linear() -> None:
     assert elapsed < 3.0, elapsed  # about 1 s on one free core; quadratic took 80 s
 
 
+def test_a_network_run_on_several_samples_gives_each_samples_neurons() -> None:
+    """Network.sample(k): the neurons' z, out and inputs of the k-th sample; runs in the graph's order."""
+    xs = [[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0]]
+    model = MLP(3, [4, 1], activation="tanh", rng=0)
+    outs = [model(x) for x in xs]
+    loss = sum((out - 1.0) ** 2 for out in outs)
+    net = find_network(loss)
+    assert net.passes == 3 and all(len(neuron.runs) == 3 for neuron in net.neurons)
+    for k, (x, out) in enumerate(zip(xs, outs), 1):
+        chosen = net.sample(k)
+        assert chosen.layers[-1].neurons[0].out is out
+        assert [v.data for v in chosen.inputs] == x
+        first = chosen.layers[0].neurons[0]
+        z = sum(w.data * xi for w, xi in zip(model.layers[0].neurons[0].w, x)) + model.layers[0].neurons[0].b.data
+        assert first.z.data == pytest.approx(z, abs=1e-15) and first.weights == net.layers[0].neurons[0].weights
+        assert chosen.layers[-1].neurons[0].inputs == tuple(n.out for n in chosen.layers[0].neurons)
+    assert net.sample(3).neurons == net.neurons  # the neurons' own fields are the last run's
+    with pytest.raises(ValueError, match=r"sample must be a whole number from 1 to 3 .*got 4"):
+        net.sample(4)
+
+
 def test_the_scalar_picture_boxes_no_neuron_whose_labels_misfit() -> None:
     from micrograd_nn.views.scalar_picture import to_dot
 
@@ -194,4 +215,6 @@ def test_the_network_view_of_several_passes_says_it_shows_the_last() -> None:
     model = MLP(2, [2, 1], rng=0)
     loss = (model([0.5, -1.0]) - 1.0) ** 2 + (model([1.0, 2.0]) - 1.0) ** 2
     loss.backward()
-    assert "the network ran 2 times in this graph: the picture shows its last pass" in network_dot(loss)
+    caption = network_dot(loss).split('label="', 1)[1].replace("\\n", " ")
+    assert caption.startswith("the network ran on 2 samples: the inputs and the neurons' z, a and dloss/dz are "
+                              "sample 2's (sample=k draws another)")

@@ -145,8 +145,9 @@ def test_focus_expands_one_neuron_into_its_scalar_operations(tmp_path) -> None:
     assert 'id="L1.n4.w1"' in dot  # the other neurons stay one node each
     svg = render_network(loss, tmp_path / "focus.svg", focus="L1.n3").read_text()
     centres = node_centres(svg)
-    ys = [centres[f"L1.n{i}"][1] for i in range(1, 17)]
-    assert ys == sorted(ys)  # the focused neuron keeps its place in its column
+    ys = [centres[f"L1.n{i}"][1] for i in range(1, 17) if i != 3]
+    assert ys == sorted(ys)  # the other neurons keep index order; the expanded one's box tops the column
+    assert centres["L1.n3"][1] < ys[0]
     with pytest.raises(ValueError, match="focus: no neuron 'L9.n1'"):
         network_dot(loss, focus="L9.n1")
 
@@ -204,7 +205,7 @@ def test_the_compact_view_puts_z_and_a_on_one_line_and_can_leave_out_the_caption
     compact = network_lines(info, compact=True, legend=False)
     line = next(line for line in compact if line.startswith('"L1.n3" ['))
     assert f'label="L1.n3 (relu)\\nz = {z:.4f}   a = {max(0.0, z):.4f}\\ndloss/dz = ' in line
-    assert "nodesep=0.04" in compact and "ranksep=0.8" in compact
+    assert "nodesep=0.04" in compact and "ranksep=0.5" in compact
     assert not any(LEGEND[:20] in line for line in compact)
     default = network_lines(info)
     line = next(line for line in default if line.startswith('"L1.n3" ['))
@@ -235,3 +236,114 @@ def test_inputs_are_drawn_by_the_scalar_pictures_rule_and_the_caption_says_only_
     assert plain == dot
     relabelled = network_dot(loss, parameters=model.parameters())
     assert 'penwidth="2"' in re.search(r'"input1" \[([^\]]*)\]', relabelled).group(1)
+
+
+def lecture_loss() -> tuple[MLP, list[Value], Value]:
+    """Karpathy's lecture: MLP(3, [4, 4, 1]) (tanh), its four samples and their summed squared error."""
+    xs = [[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0], [1.0, 1.0, -1.0]]
+    ys = [1.0, -1.0, -1.0, 1.0]
+    model = MLP(3, [4, 4, 1], activation="tanh", output_activation="tanh", rng=0)
+    predictions = [model(x) for x in xs]
+    loss = sum((p - y) ** 2 for p, y in zip(predictions, ys))
+    loss.backward()
+    return model, predictions, loss
+
+
+def node_attrs(dot: str, name: str) -> str:
+    """The attribute list of DOT node (or edge) statement `name`."""
+    return re.search(rf'^\s*"?{re.escape(name)}"? \[(.*)\]$', dot, re.M).group(1)
+
+
+def test_a_loss_over_several_samples_draws_one_sample_and_says_which() -> None:
+    model, predictions, loss = lecture_loss()
+    ys = [1.0, -1.0, -1.0, 1.0]
+    for sample, x in ((None, [1.0, 1.0, -1.0]), (1, [2.0, 3.0, -1.0]), (3, [0.5, 1.0, 1.0])):
+        dot = network_dot(loss, sample=sample)
+        inputs = re.findall(r'^\s*"(input\d+)" \[', dot, re.M)
+        assert inputs == ["input1", "input2", "input3"]  # 3 inputs per sample, not the 12 numbers of all 4
+        assert [float(re.search(r'label="x\d\\n(-?[\d.]+)', node_attrs(dot, i)).group(1)) for i in inputs] == x
+        k = sample or 4  # the last sample unless told
+        caption = re.search(r'label="([^"]*)" labelloc', dot).group(1).replace("\\n", " ")
+        assert caption.startswith(f"the network ran on 4 samples: the inputs and the neurons' z, a and dloss/dz "
+                                  f"are sample {k}'s (sample=k draws another); each weight's and bias's dloss/dw "
+                                  "is summed over all 4 samples")
+        # the output neuron's numbers, by hand: a = prediction k, dloss/dz = 2 (a - y) (1 - a²)
+        a = predictions[k - 1].data
+        label = re.search(r'label="([^"]*)"', node_attrs(dot, "L3.n1")).group(1)
+        assert f"a = {a:.4f}" in label and f"dloss/dz = {2 * (a - ys[k - 1]) * (1 - a * a):.4f}" in label
+    # a weight's gradient is summed over the samples: the output bias's is the sum of the four dloss/dz
+    bias = model.layers[2].neurons[0].b
+    by_hand = sum(2 * (p.data - y) * (1 - p.data ** 2) for p, y in zip(predictions, ys))
+    assert bias.grad == pytest.approx(by_hand, rel=1e-12)
+    tooltip = re.search(r'tooltip="([^"]*)"', node_attrs(network_dot(loss, sample=2), "L3.n1")).group(1)
+    assert tooltip.endswith(f"in sample 2; b = {bias.data:.4f}, dloss/db = {by_hand:.4f} (summed over 4 samples)")
+    weight = model.layers[0].neurons[0].w[1]
+    edge = node_attrs(network_dot(loss, sample=2), "input2\" -> \"L1.n1")
+    assert "(summed over 4 samples); it multiplies -1.0000 in sample 2" in edge
+    assert f"dloss/dL1.n1.w2 = {weight.grad:.4f}" in edge
+    for bad in (0, 5, True, 1.5):
+        with pytest.raises(ValueError, match=rf"sample must be a whole number from 1 to 4 .*got {bad!r}"):
+            network_dot(loss, sample=bad)
+
+
+def test_a_one_sample_loss_has_only_sample_1() -> None:
+    model = MLP(2, [2, 1], rng=0)
+    loss = (model([0.5, -1.0]) - 1.0) ** 2
+    loss.backward()
+    assert network_dot(loss, sample=1) == network_dot(loss)
+    assert "samples" not in network_dot(loss)
+    with pytest.raises(ValueError, match=r"sample must be a whole number from 1 to 1 \(the network ran 1 time"):
+        draw_network(loss, sample=2)
+
+
+def edge_points(path: str) -> list[tuple[float, float]]:
+    """Points along an SVG edge path of Graphviz's (M x,y C x,y x,y x,y ...), each cubic sampled 20 times."""
+    numbers = [float(v) for v in re.findall(r"-?[\d.]+", path)]
+    points = list(zip(numbers[::2], numbers[1::2]))
+    sampled = [points[0]]
+    for k in range(1, len(points) - 2, 3):
+        p0, p1, p2, p3 = points[k - 1], points[k], points[k + 1], points[k + 2]
+        for step in range(1, 21):
+            t = step / 20
+            sampled.append(tuple((1 - t) ** 3 * a + 3 * (1 - t) ** 2 * t * b + 3 * (1 - t) * t * t * c + t ** 3 * d
+                                 for a, b, c, d in zip(p0, p1, p2, p3)))
+    return sampled
+
+
+@needs_dot
+def test_focus_draws_the_neuron_once_and_keeps_the_other_edges_off_its_box(tmp_path) -> None:
+    """`micrograd-nn graph --target 1 --network --focus L1.n2`: the demo model MLP(2, [4, 1], rng=0)."""
+    from micrograd_nn.cli import main
+
+    path = tmp_path / "focus.svg"
+    assert main(["graph", "--target", "1", "--network", "--focus", "L1.n2", "--svg", str(path),
+                 "--no-table", "--no-explain"]) == 0
+    root = ET.fromstring(path.read_text())
+    texts = [t.text or "" for t in root.iter(f"{SVG}text")]
+    assert sum(t.startswith("L1.n2 (relu)") for t in texts) == 1  # the neuron is drawn once ...
+    cluster = next(g for g in root.iter(f"{SVG}g") if g.get("class") == "cluster")
+    shape = cluster.find(f"{SVG}path")
+    corners = [float(v) for v in re.findall(r"-?[\d.]+", shape.get("d"))]
+    xs, ys = corners[::2], corners[1::2]
+    left, right, top, bottom = min(xs), max(xs), min(ys), max(ys)
+    centre = node_centres(path.read_text())["L1.n2"]
+    assert left < centre[0] < right and top < centre[1] < bottom  # ... inside its own box, with its operations
+    # the box holds the neuron's scalar nodes (v<id> values, o<id> ops) and its own node
+    inside_ids = {g.get("id") for g in root.iter(f"{SVG}g") if re.fullmatch(r"[vo]\d+", g.get("id") or "")}
+    inside_ids |= {"L1.n2"}
+    crossing = []
+    for edge in root.iter(f"{SVG}g"):
+        if edge.get("class") != "edge":
+            continue
+        title = edge.find(f"{SVG}title").text.replace("&#45;", "-")
+        tail, head = title.split("->")
+        if tail in inside_ids or head in inside_ids or edge.get("id", "").startswith("L1.n2"):
+            continue  # its own edges (into its operations, and from its output on to layer 2)
+        drawn = edge.find(f"{SVG}path")
+        if drawn is None or edge.find(f"{SVG}path").get("stroke") == "transparent":
+            continue
+        if any(left + 1 < x < right - 1 and top + 1 < y < bottom - 1 for x, y in edge_points(drawn.get("d"))):
+            crossing.append(edge.get("id"))
+    assert crossing == []  # no other weight crosses the expanded neuron's box
+    others = [node_centres(path.read_text())[f"L1.n{i}"][1] for i in (1, 3, 4)]
+    assert others == sorted(others)

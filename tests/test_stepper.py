@@ -627,9 +627,10 @@ def test_layer_mode_states_land_on_the_network_views_nodes() -> None:
     data = page_data(page)
     svg_ids = set(re.findall(r'<g id="([^"]+)" class="node"', page))
     keys = ["L1.n1", "L1.n2", "L1.n3", "L2.n1"]
-    assert svg_ids == set(keys) | {"input1", "input2", "loss"}  # one node per neuron, no scalar nodes
-    assert data["valueIds"] == [*keys, "input1", "input2", "loss"]
-    assert data["hiddenData"] == [*keys, "loss"]  # z and a of every neuron, and the loss, wait for the forward pass
+    error = f"loss.v{walk(loss).index[loss.operands[0]]}"  # out − 1: the loss's first operation
+    assert svg_ids == set(keys) | {"input1", "input2", error, "loss"}  # one node per neuron and per loss op
+    assert data["valueIds"] == [*keys, "input1", "input2", error, "loss"]
+    assert data["hiddenData"] == [*keys, error, "loss"]  # z and a of every neuron, the loss's values: forward
     for state in data["states"]:
         assert state["highlight"] and set(state["highlight"]) <= svg_ids, state["title"]
         assert set(state["updates"]) <= svg_ids and set(state["reveal"]) <= svg_ids
@@ -637,8 +638,10 @@ def test_layer_mode_states_land_on_the_network_views_nodes() -> None:
     forward_layer1 = data["states"][titles.index("forward, layer 1 (3 neurons, tanh)")]
     assert forward_layer1["highlight"] == forward_layer1["reveal"] == keys[:3]
     assert data["states"][0]["highlight"] == ["input1", "input2"]  # the known values the forward pass starts from
-    on_loss = [state for state in data["states"] if state["phase"] == "backward" and state["highlight"] == ["loss"]]
-    assert len(on_loss) == 3  # the seed, the square and the − 1 all happen inside the loss node
+    on_loss = [(state["title"].split()[0], state["highlight"]) for state in data["states"]
+               if state["phase"] == "backward" and set(state["highlight"]) & {"loss", error}]
+    name = walk(loss).name_of(loss.operands[0])  # the seed and the square on the loss, the − 1 on its own box
+    assert on_loss == [("start:", ["loss"]), ("loss", ["loss"]), (name, [error])]
     # each neuron's text ends at dL/dz, by hand: δ(2) = 2 (out − 1), δ(1)_j = W(2)[j] δ(2) (1 − a_j²)
     last = {}
     for state in data["states"]:
@@ -650,7 +653,7 @@ def test_layer_mode_states_land_on_the_network_views_nodes() -> None:
         a = math.tanh(sum(w.data * v.data for w, v in zip(neuron.w, x)) + neuron.b.data)
         assert float(last[f"L1.n{j + 1}"]) == pytest.approx(w2[j] * delta2 * (1 - a * a), abs=5e-5)
     assert last["input1"] == format_number(x[0].grad) and last["input2"] == format_number(x[1].grad)
-    assert last["loss"] == "1.0000"
+    assert last["loss"] == "1.0000" and last[error] == format_number(2 * (out.data - 1.0))
     with pytest.raises(ValueError, match="mode='layers' draws the network view.*got max_nodes"):
         stepper_html(loss, mode="layers", max_nodes=100)
 
@@ -714,11 +717,11 @@ def test_layer_mode_of_a_16_16_1_network_is_readable(browser: Any, tmp_path: Pat
         if state["title"].startswith("layer 2 (16 neurons"):  # δ(2) is in, δ(1) not yet
             assert all(node_lines(page, key)[2].endswith("/dz = ?") for key in layers[0])
             assert not any(node_lines(page, key)[2].endswith("= ?") for key in layers[1])
-        if position in (0, 10):  # on load and after Fit: the whole network (36 nodes), its text still >= 10 px
+        if position in (0, 10):  # on load and after Fit: the whole network (36 nodes, 2 loss ops), text >= 10 px
             if position:
                 page.click("#fit")
             whole = page.evaluate(LAYER_VIEW.replace(".node.current", ".node"))
-            assert len(whole["ids"]) == whole["inView"] == 36 and whole["font"] >= 10.0, whole
+            assert len(whole["ids"]) == whole["inView"] == 37 and whole["font"] >= 10.0, whole
         if position < len(states) - 1:
             page.click("#next")
     assert whole_layers == 4  # layers 1 and 2, forward and backward
@@ -953,7 +956,7 @@ def test_layer_mode_keeps_the_whole_16_16_1_network_in_view_at_every_step(browse
     total = len(page_data(path.read_text())["states"])
     for position in range(total):
         view = camera(page)
-        assert len(view["nodes"]) == 36 and shows_whole(view), (position, view["view"])
+        assert len(view["nodes"]) == 37 and shows_whole(view), (position, view["view"])  # the loss: 2 boxes
         if position < total - 1:
             page.click("#next")
     assert problems == []
@@ -1050,4 +1053,42 @@ def test_the_layer_legend_draws_the_inputs_by_the_same_rule() -> None:
     flat.backward()
     items = legend_items(stepper_html(flat, mode="layers"))
     assert not any("dloss/dz (" in item for item in items) and "white: a zero dloss/dz, or not reached yet (?)" in items
-    assert "the loss (every operation after the last layer)" in items
+    assert "the loss's own operations, one box each in the last column: name = formula, value, dloss/dname" in items
+
+
+# --- layer mode: the loss's own operations in a column, each step highlighting what it explains -------------
+
+@needs_dot
+def test_every_layer_step_highlights_the_node_it_explains_the_losses_ops_in_their_own_boxes() -> None:
+    """The tour's page: one sample's hinge loss; hinge_sum, hinge1, margin1, label_x_score1 each get a box."""
+    from micrograd_nn.training import losses
+
+    model = MLP(2, [4, 4, 1], rng=0)
+    score = model([0.5, -1.0])
+    loss = losses.hinge([score], [-1]) + 1e-4 * sum((p * p for p in model.parameters()), Value(0.0))
+    loss.backward()
+    info = walk(loss)
+    page = stepper_html(loss, mode="layers", forward=True)
+    data = page_data(page)
+    svg_ids = set(re.findall(r'<g id="([^"]+)" class="node"', page))
+    named = {info.names[i]: f"loss.v{i}" for i in range(len(info.nodes))}
+    for name in ("label_x_score1", "margin1", "hinge1", "hinge_sum"):
+        assert named[name] in svg_ids, name
+    lines = re.findall(rf'<g id="{re.escape(named["label_x_score1"])}" class="node">.*?</g>', page, re.S)[0]
+    assert "label_x_score1 = -1 × L3.n1.out" in html.unescape(lines)  # label × score, the label in its place
+    for state in data["states"]:
+        if state["phase"] != "backward" or state["title"].startswith(("start", "layer", "the inputs")):
+            continue
+        i = state["node_id"]
+        if info.groups[i] is None and info.names[i] in named and named[info.names[i]] in svg_ids:
+            assert state["highlight"] == [named[info.names[i]]], state["title"]  # its own box, nothing else
+    explained = [state["highlight"] for state in data["states"] if state["phase"] == "backward"
+                 and info.names[state["node_id"]] in ("label_x_score1", "margin1", "hinge1", "hinge_sum")]
+    assert len(explained) == 4 and len({tuple(h) for h in explained}) == 4  # four steps, four different boxes
+    last: dict[str, str] = {}
+    for state in data["states"]:
+        last.update(state["updates"])
+    margin = 1 + score.data  # 1 − y·score with y = −1
+    assert last[named["margin1"]] == format_number(1.0 if margin > 0 else 0.0)  # dloss/dmargin1 = relu′
+    # every state highlights boxes of the picture; a penalty's p * p steps highlight the box that adds them in
+    assert all(state["highlight"] and set(state["highlight"]) <= svg_ids for state in data["states"])

@@ -103,7 +103,8 @@ def hinge(scores: Prediction, labels: Target) -> Value:
         if y not in (-1, 1):
             raise ValueError(f"hinge: labels must be -1 or +1, got {y!r}")
     terms = [
-        _named(_named(1 - _named(s * y, f"ys{i}"), f"margin{i}").relu(), f"hinge{i}")  # max(0, 1 - y_i s_i)
+        # max(0, 1 - y_i s_i); y_i s_i named for what it is: label times score
+        _named(_named(1 - _named(y * s, f"label_x_score{i}"), f"margin{i}").relu(), f"hinge{i}")
         for i, (s, y) in enumerate(zip(ss, ys), 1)
     ]
     return _named(Value.sum(terms), "hinge_sum") / len(terms)

@@ -234,10 +234,9 @@ def fit(
     evaluated after each epoch; train_metrics map names to functions (predictions,
     targets) -> float of the epoch's training predictions as plain floats, each
     made before its batch's update (free: no extra forward pass).  on_epoch(epoch, history) runs after each epoch
-    (epochs counted from 1).  on_step(total loss Value, lr, batch rows) runs after each step's backward(), before
-    its update (micrograd_nn.live.Recorder.on_step).  A tqdm progress bar shows unless quiet.  A loss, gradient
-    or weight that stops being finite (overflow, or log(0) when a sigmoid output
-    saturates under binary cross-entropy) raises TrainingDivergedError naming the epoch.
+    (from 1); on_step(loss, lr, batch) after each step's backward(), before its update (the live page records it).
+    A tqdm progress bar shows unless quiet.  A loss, gradient or weight that stops being finite (overflow, or log(0)
+    when a sigmoid output saturates under binary cross-entropy) raises TrainingDivergedError naming the epoch.
     Bad arguments (non-finite inputs or targets, epochs < 1, l2 < 0, a learning
     rate that is not a finite number > 0) raise ValueError naming the argument
     before the first step; a value of lr_schedule is checked the same way at
@@ -277,7 +276,7 @@ class _Run:
     batch_size: int | None
     shuffler: random.Random | None
     l2: float
-    on_step: Callable[[Value, float, list[int]], None] | None = None  # called after backward(), before the update
+    on_step: Callable[[Value, float, list[int]], None] | None = None
 
     def epoch(self, number: int) -> tuple[float, list[Any], list[int]]:
         """One pass over the data: (the mean batch loss weighted by batch size, the outputs, their row indices)."""

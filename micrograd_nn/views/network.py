@@ -31,7 +31,7 @@ box those neurons.  Parameters that take part in no neuron (an L2 penalty's
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from micrograd_nn import labels, rules
@@ -47,8 +47,22 @@ _FUSED = frozenset(name for name in SUM_OPS if rules.OPS[name].arity == 0)
 
 
 @dataclass(frozen=True)
+class Run:
+    """One run of a neuron in the graph (on one sample): its z, its output, what its weights multiplied."""
+
+    z: Value
+    out: Value
+    inputs: tuple[Value | float, ...]  # in weight order
+    nodes: tuple[Value, ...]  # the nodes of this run (its parameters included), in topological order
+
+
+@dataclass(frozen=True)
 class Neuron:
-    """One neuron of the network: out = activation(z), z = w · inputs + bias, as found in the graph."""
+    """One neuron of the network: out = activation(z), z = w · inputs + bias, as found in the graph.
+
+    z, out, inputs and nodes are its last run's; ``runs`` holds every run (one per sample the network ran on),
+    in the graph's order.
+    """
 
     key: str  # "L1.n3": the prefix of its parameters' labels
     layer: int  # counted from the graph: 1 reads no neuron, l + 1 reads layer l's outputs
@@ -60,6 +74,7 @@ class Neuron:
     bias: Value | None
     inputs: tuple[Value | float, ...]  # what each weight multiplies: a previous neuron's out, an input, a number
     nodes: tuple[Value, ...]  # every node of its computation (parameters included), in topological order
+    runs: tuple[Run, ...] = ()  # every run in the graph, in topological order (the last is the fields above)
 
 
 @dataclass(frozen=True)
@@ -105,6 +120,32 @@ class Network:
         if key not in self.by_key:
             raise KeyError(f"no neuron {key!r} in this network; it has {list(self.by_key)}")
         return self.by_key[key]
+
+    def sample(self, k: int) -> Network:
+        """The network as it ran on sample k (1 to passes, in the order the graph computes them).
+
+        The last layer's k-th run and, below it, the runs whose outputs it read; its parameters (and their
+        gradients, summed over every sample) are the same.  ValueError naming k when there is no such sample.
+        """
+        if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= self.passes:
+            raise ValueError(f"sample must be a whole number from 1 to {self.passes} (the network ran "
+                             f"{self.passes} time{'s' if self.passes != 1 else ''} in this graph), got {k!r}")
+        if self.passes == 1 or not self.layers:
+            return self
+        layers: list[Layer] = []
+        wanted: set[int] | None = None  # ids of the values the layer above read, in the chosen sample
+        for layer in reversed(self.layers):
+            chosen = []
+            for neuron in layer.neurons:
+                runs = neuron.runs or (Run(neuron.z, neuron.out, neuron.inputs, neuron.nodes),)
+                if wanted is None:
+                    run = runs[k - 1] if len(runs) >= k else runs[-1]
+                else:
+                    run = next((r for r in runs if id(r.out) in wanted), runs[-1])
+                chosen.append(replace(neuron, z=run.z, out=run.out, inputs=run.inputs, nodes=run.nodes))
+            wanted = {id(x) for neuron in chosen for x in neuron.inputs}
+            layers.append(Layer(layer.number, tuple(chosen)))
+        return replace(self, layers=tuple(reversed(layers)))
 
     def require(self, what: str, *, one_pass: bool = False, advice: str = "") -> None:
         """ValueError starting with ``what`` unless this is a network whose labels fit the graph.
@@ -280,6 +321,7 @@ class _Parts:
     passes: int
     ends: frozenset[int]
     signals: dict[int, frozenset[int]]  # node id -> ids of the operands it multiplies by one of the neuron's weights
+    runs: tuple[tuple[int, int, tuple[Value | float, ...], tuple[int, ...]], ...] = ()  # (z, out, inputs, ids)
 
 
 def _neuron_parts(graph: _Graph, groups: list[str | None], key: str, ids: list[int]) -> _Parts | None:
@@ -309,8 +351,21 @@ def _neuron_parts(graph: _Graph, groups: list[str | None], key: str, ids: list[i
                       "multiplies an input in its weighted sum")
     if len(biases) > 1:
         graph.problem(TIED, [key], f"neuron {key} adds {len(biases)} parameters labelled {key}.b")
+    runs = tuple(_run(graph, groups, key, end, weights) for end in ends[:-1]) if len(ends) > 1 else ()
+    last = (z, out, inputs, tuple(sorted(pass_ids)))
     return _Parts(z, out, weights, biases[0] if biases else None, inputs, tuple(sorted(pass_ids)), len(ends),
-                  frozenset(ends), signals)
+                  frozenset(ends), signals, (*runs, last) if runs else ())
+
+
+def _run(graph: _Graph, groups: list[str | None], key: str, out: int, weights: tuple[int, ...]
+         ) -> tuple[int, int, tuple[Value | float, ...], tuple[int, ...]]:
+    """Neuron key's run that ends at node out (an earlier sample's): its z, out, inputs in weight order, node ids."""
+    ids = _trace(graph, groups, key, out)
+    z = out
+    if graph.nodes[out].op in ACTIVATION_OPS and graph.operands[out][0] in ids:
+        z = graph.operands[out][0]
+    read = dict(pair for i in sorted(ids) for pair in _weight_pairs(graph, graph.nodes[i], key))
+    return z, out, tuple(read[w] for w in weights if w in read), tuple(sorted(ids))
 
 
 def _trace(graph: _Graph, groups: list[str | None], key: str, out: int) -> set[int]:
@@ -440,6 +495,8 @@ def _neuron(nodes: list[Value], found: _Parts, key: str, layer: int, number: int
         bias=nodes[found.bias] if found.bias is not None else None,
         inputs=found.inputs,
         nodes=tuple(nodes[i] for i in found.pass_ids),
+        runs=tuple(Run(nodes[z], nodes[out], inputs, tuple(nodes[i] for i in ids))
+                   for z, out, inputs, ids in found.runs),
     )
 
 

@@ -11,7 +11,10 @@ Everything is read from the network model the walk found
 starting at whatever the weight multiplies.  A network whose labels contradict
 the graph is refused (dot_text.PictureError), never drawn.  ``focus="L1.n3"`` expands
 one neuron into its scalar operations (the scalar graph of that neuron, inside
-the network), the others stay one node each.
+the network): one box holding them and the neuron's own node, at the top of its
+layer's column, the other weights' edges routed around it; the others stay one
+node each.  A loss over several samples is drawn for one sample (``sample=``),
+its parameters' gradients summed over all of them, as the caption says.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from micrograd_nn.atomic_write import check_target, write_atomically
 from micrograd_nn.engine import Value
 from micrograd_nn.views import dot_text
 from micrograd_nn.views.format import DEFAULT_PRECISION, check_precision, format_number
-from micrograd_nn.views.network import Neuron
+from micrograd_nn.views.network import Network, Neuron
 from micrograd_nn.views.walk import INPUT_RULE, PARAMETER_RULE, Walk, walk
 
 if TYPE_CHECKING:
@@ -66,10 +69,17 @@ class NetworkLayout:
     zs: dict[str, int]  # neuron key -> walk id of its pre-activation z
     loss: int | None  # walk id of the root when it is not itself a neuron's output
     feeds_loss: list[str]  # neurons whose output is read outside every neuron (by the loss)
+    sample: int = 1  # the sample whose inputs and neuron numbers are drawn (1 when the network ran once)
+    samples: int = 1  # how many times the network ran in the graph (its parameters' gradients sum over them)
 
 
-def network_layout(info: Walk) -> NetworkLayout:
-    """The columns and weight edges of the network view of a walked graph; PictureError if there is no network."""
+def network_layout(info: Walk, sample: int | None = None) -> NetworkLayout:
+    """The columns and weight edges of the network view of a walked graph; PictureError if there is no network.
+
+    When the network ran on several samples, the inputs and neurons are those of sample ``sample`` (1 to the
+    number of samples N, default N: the network model's own neurons are its last run); ValueError naming
+    sample when there is no such sample.
+    """
     net = info.network
     if not net.layers and not net.problems:
         why = "no neurons in this graph; the network view finds them by the parameter labels nn.py gives (L1.n2.w1)"
@@ -79,12 +89,16 @@ def network_layout(info: Walk) -> NetworkLayout:
         )
     if net.problems:
         raise dot_text.PictureError(f"network view: {net.problems[0]}", f"--network: {net.problems[0]}")
-    inputs = _InputColumn(info)
+    chosen = net.passes if sample is None and net.passes > 1 else sample
+    if chosen is not None:
+        net = net.sample(chosen)
+    inputs = _InputColumn(info, net)
     weights = [
         WeightEdge(info.index[w], inputs.source_of(x, k), neuron.key, x.data if isinstance(x, Value) else float(x))
         for neuron in net.neurons
         for k, (w, x) in enumerate(zip(neuron.weights, neuron.inputs), 1)
     ]
+    inputs.unique_names()
     outputs = {neuron.key: info.index[neuron.out] for neuron in net.neurons}
     loss = info.index[net.loss] if net.loss is not None else None
     read_outside = {j for i, operands in enumerate(info.operands) if info.groups[i] is None for j in operands}
@@ -99,15 +113,17 @@ def network_layout(info: Walk) -> NetworkLayout:
         zs={neuron.key: info.index[neuron.z] for neuron in net.neurons},
         loss=loss,
         feeds_loss=[key for key, out in outputs.items() if loss is not None and out in read_outside],
+        sample=chosen or 1,
+        samples=net.passes,
     )
 
 
 class _InputColumn:
     """The input column's nodes, made as the weights read them: one per input Value, one per position of a number."""
 
-    def __init__(self, info: Walk) -> None:
+    def __init__(self, info: Walk, net: Network) -> None:
         self.info = info
-        self.output_of = {info.index[neuron.out]: neuron.key for neuron in info.network.neurons}
+        self.output_of = {info.index[neuron.out]: neuron.key for neuron in net.neurons}
         self.names: list[str] = []
         self.text: dict[str, tuple[str, float, float | None]] = {}
         self.of: dict[int, str] = {}  # walk id of an input Value -> its DOT name
@@ -122,7 +138,9 @@ class _InputColumn:
             if j in self.of:
                 return self.of[j]
             name = self.of[j] = f"input{len(self.names) + 1}"
-            self.text[name] = (self.info.names[j], signal.data, signal.grad)
+            # its own label (x1 of this sample) when the network ran on several samples, else its unique name
+            shown = signal.label if signal.label and self.info.network.passes > 1 else self.info.names[j]
+            self.text[name] = (shown, signal.data, signal.grad)
         else:  # a plain number read by weight k: one input node per position k
             if position in self.numbers:
                 return self.numbers[position]
@@ -130,6 +148,13 @@ class _InputColumn:
             self.text[name] = (f"x{position}", float(signal), None)
         self.names.append(name)
         return name
+
+    def unique_names(self) -> None:
+        """Two inputs of one sample sharing a label are shown by their unique names instead."""
+        shown = [self.text[name][0] for name in self.names]
+        if len(set(shown)) < len(shown):
+            for j, name in self.of.items():
+                self.text[name] = (self.info.names[j], *self.text[name][1:])
 
 
 def _check_edge_value(edge_value: str) -> str:
@@ -171,6 +196,16 @@ class _Style:
     def grad(self, x: float) -> str:
         """A gradient at the picture's precision, or ? before backward() has run."""
         return format_number(x, self.precision) if self.info.grads_computed else "?"
+
+    @property
+    def summed(self) -> str:
+        """What a parameter's gradient is, when the network ran on several samples: " (summed over N samples)"."""
+        return f" (summed over {self.net.samples} samples)" if self.net.samples > 1 else ""
+
+    @property
+    def of_sample(self) -> str:
+        """Whose numbers a neuron or input shows, when the network ran on several samples: " in sample k"."""
+        return f" in sample {self.net.sample}" if self.net.samples > 1 else ""
 
 
 INPUT_STYLES: dict[str, tuple[dict[str, object], str]] = {
@@ -222,18 +257,22 @@ def network_lines(
     direction: str = "LR",
     compact: bool = False,
     legend: bool = True,
+    sample: int | None = None,
+    loss_column: bool = False,
 ) -> list[str]:
     """The DOT statements of the network view of a walked graph (see network_dot).
 
     compact=True writes z and a on one line and packs each column tighter, so a
     16-neuron layer fits a laptop window at readable size (the HTML stepper's layer mode);
-    legend=False leaves out the caption (a page showing its own legend).
+    legend=False leaves out the caption (a page showing its own legend); sample: network_dot's.
+    loss_column=True draws each of the loss's own operations (loss_operations) as a box of its own, in a
+    column after the output layer, instead of one loss node (the layer stepper steps through them).
     """
     _check_edge_value(edge_value)
     check_precision(precision)
     if direction not in ("LR", "TB"):
         raise ValueError(f"direction must be 'LR' or 'TB', got {direction!r}")
-    net = network_layout(info)
+    net = network_layout(info, sample)
     if focus is not None and focus not in net.outputs:
         keys = list(net.outputs)
         shown = ", ".join(keys) if len(keys) <= 12 else f"{', '.join(keys[:6])}, ..., {', '.join(keys[-3:])}"
@@ -244,14 +283,16 @@ def network_lines(
     ports = {"tailport": "e", "headport": "w"} if direction == "LR" else {"tailport": "s", "headport": "n"}
     style = _Style(info, net, precision, dot_text.clean_text(info.names[-1], 30), ports)
     inputs, drawn_kinds = _input_column(style)
-    neurons, columns = _neuron_columns(style, focus, compact)
+    loss_ops = loss_operations(info, net) if loss_column else []
+    neurons, columns, focus_node = _neuron_columns(style, focus, compact, loss_ops)
     caption = _caption(style, edge_value, focus, drawn_kinds) if legend else ""
     return [
         f"rankdir={direction}",
         "newrank=true",
-        "splines=line",
+        # straight edges, except around an expanded neuron: splines route the other weights around its box
+        f"splines={'spline' if focus else 'line'}",
         f"nodesep={0.04 if compact else 0.12}",
-        f"ranksep={1.0 if focus else 0.8 if compact else _column_gap(net)}",
+        f"ranksep={1.0 if focus else 0.5 if compact else _column_gap(net)}",
         "outputorder=edgesfirst",  # neurons drawn over the weight edges, so their numbers stay readable
         f"label={dot_text.quote(caption, 1000)} labelloc={'b' if info.grads_computed else 't'} "
         "fontname=Helvetica fontsize=11",
@@ -260,10 +301,10 @@ def network_lines(
         "edge [arrowsize=0.4]",
         *inputs,
         *neurons,
-        *(_focus_cluster(style, focus) if focus is not None else []),
-        *_column_order([["inputs"] if len(net.inputs) > MAX_DRAWN_INPUTS else list(net.inputs), *columns]),
+        *(_focus_cluster(style, focus, focus_node) if focus is not None else []),
+        *_column_order([["inputs"] if len(net.inputs) > MAX_DRAWN_INPUTS else list(net.inputs), *columns], focus),
         *_weight_edges(style, focus, edge_value, len(net.inputs) > MAX_DRAWN_INPUTS),
-        *_loss_edges(style),
+        *(_loss_op_edges(style, loss_ops) if loss_ops else _loss_edges(style)),
     ]
 
 
@@ -288,37 +329,97 @@ def _input_column(style: _Style) -> tuple[list[str], set[str]]:
     return lines, drawn_kinds
 
 
-def _neuron_columns(style: _Style, focus: str | None, compact: bool) -> tuple[list[str], list[list[str]]]:
-    """One node per neuron, and the loss node: their statements, and the columns they stand in."""
+def _neuron_columns(style: _Style, focus: str | None, compact: bool,
+                    loss_ops: list[int]) -> tuple[list[str], list[list[str]], str]:
+    """One node per neuron, and the loss node (or a box per loss operation, loss_ops): their statements, the
+    columns they stand in, and the focused neuron's statement (drawn in its box by _focus_cluster, not here)."""
     info, net = style.info, style.net
     largest_grad = max((abs(info.nodes[z].grad) for z in net.zs.values() if math.isfinite(info.nodes[z].grad)),
                        default=0.0)
-    lines, columns = [], []
+    lines, columns, focus_node = [], [], ""
     for layer in net.layers:
         for key in layer:
             attributes = _neuron_attributes(style, net.neurons[key], largest_grad, compact)
             if key == focus:
                 attributes.update(color="#e8590c", penwidth=3)
-            lines.append(f"{dot_text.quote(key)} " + dot_text.attrs(**attributes))
+                focus_node = f"{dot_text.quote(key)} " + dot_text.attrs(**attributes)
+            else:
+                lines.append(f"{dot_text.quote(key)} " + dot_text.attrs(**attributes))
         columns.append(list(layer))
-    if net.loss is not None:
+    if loss_ops:
+        lines += _loss_column(style, loss_ops)
+        columns.append([loss_id(net, i) for i in loss_ops])
+    elif net.loss is not None:
         loss = info.nodes[net.loss]
         label = f"{style.root_name}\n{style.number(loss.data)}"
         tooltip = f"{style.root_name} = {loss.op}(...), computed from the output layer"
         lines.append(f"{dot_text.quote('loss')} " + dot_text.attrs(id="loss", label=label, penwidth=2, tooltip=tooltip))
         columns.append(["loss"])
-    return lines, columns
+    return lines, columns, focus_node
 
 
-def _column_order(columns: list[list[str]]) -> list[str]:
-    """Each column on one rank, its nodes chained by invisible edges so they keep index order."""
+def _column_order(columns: list[list[str]], focus: str | None = None) -> list[str]:
+    """Each column on one rank, its nodes chained by invisible edges so they keep index order (all but the
+    focused neuron, whose box tops its column)."""
     lines = []
     for c, column in enumerate(columns):
         if not column:
             continue
         lines.append(f"subgraph column{c} {{ rank=same; " + "; ".join(dot_text.quote(n) for n in column) + " }")
-        for upper, lower in zip(column, column[1:]):
+        ordered = [n for n in column if n != focus]
+        for upper, lower in zip(ordered, ordered[1:]):
             lines.append(f"{dot_text.quote(upper)} -> {dot_text.quote(lower)} [style=invis]")
+    return lines
+
+
+def loss_operations(info: Walk, net: NetworkLayout) -> list[int]:
+    """The walk ids of the loss's own operations, in topological order (the root last): every operation outside
+    the neurons computed from a neuron's output.  Others outside the neurons (an L2 penalty's p * p) are not
+    among them."""
+    if net.loss is None:
+        return []
+    reaches = set(net.outputs.values())
+    ops = []
+    for i, operands in enumerate(info.operands):
+        if operands and info.groups[i] is None and any(j in reaches for j in operands):
+            reaches.add(i)
+            ops.append(i)
+    return ops
+
+
+def loss_id(net: NetworkLayout, i: int) -> str:
+    """The picture id of loss operation i: "loss" for the root, else "loss.v{i}"."""
+    return "loss" if i == net.loss else f"loss.v{i}"
+
+
+def _loss_column(style: _Style, ops: list[int]) -> list[str]:
+    """One box per loss operation: "name = formula" (its operands' names), "= value", "dL/dname = grad"."""
+    from micrograd_nn.views.explain import rule_lines  # explain reads the walk only: no cycle, loaded when drawn
+
+    info, r = style.info, style.root_name
+    lines = []
+    for i in ops:
+        node, name, rule = info.nodes[i], dot_text.clean_text(info.names[i], 30), rule_lines(info, i)[0]
+        formula = dot_text.clean_text(rule.rsplit(" = ", 1)[0], 48)
+        label = f"{formula}\n= {style.number(node.data)}\nd{r}/d{name} = {style.grad(node.grad)}"
+        tooltip = f"{dot_text.clean_text(rule, 300)}; d{r}/d{name} = {style.grad(node.grad)}"
+        lines.append(f"{dot_text.quote(loss_id(style.net, i))} "
+                     + dot_text.attrs(id=loss_id(style.net, i), label=label, penwidth=2, tooltip=tooltip))
+    return lines
+
+
+def _loss_op_edges(style: _Style, ops: list[int]) -> list[str]:
+    """The edges into each loss operation: from the output neurons and the loss operations it reads."""
+    info, net = style.info, style.net
+    neuron_of = {i: key for key, i in net.outputs.items()}
+    drawn = set(ops)
+    lines = []
+    for i in ops:
+        for position, j in enumerate(info.operands[i], 1):
+            source = neuron_of.get(j) or (loss_id(net, j) if j in drawn else None)
+            if source is not None:
+                edge = dot_text.attrs(id=f"{loss_id(net, i)}.in{position}", color="#555555", penwidth=1.2)
+                lines.append(f"{dot_text.quote(source)} -> {dot_text.quote(loss_id(net, i))} {edge}")
     return lines
 
 
@@ -346,9 +447,12 @@ def _caption(style: _Style, edge_value: str, focus: str | None, drawn_kinds: set
     caption = dot_text.wrap_parts(_legend_parts(style, edge_value, drawn_kinds, signs))
     if not info.grads_computed:
         caption = "gradients not computed yet: call backward() on the root to fill them in\n" + caption
-    if info.network.passes > 1:
-        passes = info.network.passes
-        caption = f"the network ran {passes} times in this graph: the picture shows its last pass\n" + caption
+    if net.samples > 1:
+        r, n = style.root_name, net.samples
+        caption = dot_text.wrap_parts([
+            f"the network ran on {n} samples: the inputs and the neurons' z, a and d{r}/dz are sample "
+            f"{net.sample}'s (sample=k draws another); each weight's and bias's d{r}/dw is summed over "
+            f"all {n} samples"]) + "\n" + caption
     return caption
 
 
@@ -370,8 +474,9 @@ def _neuron_attributes(style: _Style, neuron: Neuron, largest_grad: float, compa
     values = f"z = {style.number(z.data)}" + ("   " if compact else "\n") + f"a = {style.number(out.data)}"
     label = f"{key} ({activation})\n{values}\nd{r}/dz = {style.grad(z.grad)}"
     tooltip = f"{key}: z = w · x + b = {style.number(z.data)}, a = {activation}(z) = {style.number(out.data)}"
+    tooltip += style.of_sample
     if bias is not None:
-        tooltip += f"; b = {style.number(bias.data)}, d{r}/db = {style.grad(bias.grad)}"
+        tooltip += f"; b = {style.number(bias.data)}, d{r}/db = {style.grad(bias.grad)}{style.summed}"
     attributes: dict[str, object] = {"id": key, "label": label, "tooltip": tooltip}
     if info.grads_computed and largest_grad:
         attributes["fillcolor"] = dot_text.signed_colour(z.grad, largest_grad)
@@ -398,8 +503,8 @@ def _weight_edges(style: _Style, focus: str | None, edge_value: str, many_inputs
         parameter = info.nodes[weight.parameter]
         name = dot_text.clean_text(parameter.label, 40)
         tooltip = (
-            f"{name} = {style.number(parameter.data)}; d{r}/d{name} = {style.grad(parameter.grad)}; "
-            f"it multiplies {style.number(weight.signal)}"
+            f"{name} = {style.number(parameter.data)}; d{r}/d{name} = {style.grad(parameter.grad)}{style.summed}; "
+            f"it multiplies {style.number(weight.signal)}{style.of_sample}"
         )
         lines.append(
             f"{dot_text.quote(weight.source)} -> {dot_text.quote(weight.target)} "
@@ -425,7 +530,7 @@ def _input_bundles(style: _Style, focus: str | None, edge_value: str, from_input
     for key, ws in weights.items():
         tooltip = (
             f"{key}: {len(ws)} weights from the inputs, ‖w‖ = {style.number(norms[key][0])}, "
-            f"‖d{r}/dw‖ = {style.grad(norms[key][1])}"
+            f"‖d{r}/dw‖ = {style.grad(norms[key][1])}{style.summed}"
         )
         lines.append(
             f"{dot_text.quote('inputs')} -> {dot_text.quote(key)} "
@@ -435,11 +540,10 @@ def _input_bundles(style: _Style, focus: str | None, edge_value: str, from_input
     return lines
 
 
-def _focus_cluster(style: _Style, key: str) -> list[str]:
-    """The focused neuron's scalar graph in a box: its parameters, values and ops, and the edges into them.
-
-    The neuron's own node (in its layer's column) stands for its output a: the
-    last op's edge goes into it.
+def _focus_cluster(style: _Style, key: str, neuron_node: str) -> list[str]:
+    """The focused neuron drawn once: one box holding its scalar graph (parameters, values, ops) and its own
+    node (neuron_node, the DOT statement of its z, a and dL/dz, in its layer's column), which stands for its
+    output a: the last op's edge goes into it.  The edges into its ops follow the box.
     """
     info, net = style.info, style.net
     members = [info.index[node] for node in net.neurons[key].nodes]
@@ -476,11 +580,16 @@ def _focus_cluster(style: _Style, key: str) -> list[str]:
             )
             edges.append(f"{dot_text.quote(source)} -> o{i} "
                          + dot_text.attrs(id=f"e{i}_{position}", color="#555555", tooltip=tooltip))
+    # its parameters one rank right of the inputs (not beside them), so the other weights' edges can pass the box
+    first = "inputs" if len(net.inputs) > MAX_DRAWN_INPUTS else net.inputs[0] if net.inputs else None
+    if first is not None:
+        edges += [f"{dot_text.quote(first)} -> v{i} [style=invis]" for i in members if not info.nodes[i].operands]
     safe = re.sub(r"\W", "_", key)
     return [
         f"subgraph cluster_{safe} {{",
         f"  label={dot_text.quote(f'{key}: its scalar operations')} style=rounded color=\"#e8590c\" fontname=Helvetica",
         *("  " + s for s in statements),
+        f"  {neuron_node}",
         "}",
         *edges,
     ]
@@ -495,6 +604,7 @@ def network_dot(
     focus: str | None = None,
     precision: int = DEFAULT_PRECISION,
     direction: str = "LR",
+    sample: int | None = None,
 ) -> str:
     """The network view of root's graph as DOT text (needs no Graphviz program).
 
@@ -504,12 +614,15 @@ def network_dot(
     (edge_value="weight") or dL/dw (edge_value="grad"), with w, dL/dw and the
     input it multiplies in its tooltip.  focus="L1.n3" draws that neuron as its
     scalar operations.  model (optional) names the parameters instead of their labels.
+    A loss over several samples (the network ran once per sample): the inputs and the
+    neurons' numbers are sample ``sample``'s (1 to N, default N, the last), the
+    parameters' gradients are summed over all N, and the caption says so.
     """
     if model is not None and parameters is None:
         parameters = model.parameters()
     lines = network_lines(
         walk(root, parameters=parameters), edge_value=edge_value, focus=focus, precision=precision,
-        direction=direction,
+        direction=direction, sample=sample,
     )
     return "digraph network {\n" + "".join(f"\t{line}\n" for line in lines) + "}\n"
 

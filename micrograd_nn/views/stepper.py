@@ -483,11 +483,12 @@ NETWORK_OPTIONS = ("direction", "edge_value")
 
 # Where the numbers sit in the compact network view's labels (network_view._neuron_attributes and
 # network_lines): a neuron "L1.n3 (tanh)", "z = ...   a = ...", "dL/dz = ..."; an input "x1", its value,
-# "dL/dx1 = ..."; the loss its name and value.  The page shows a data line's numbers as ? until the forward
-# pass reaches them, and writes a gradient line's number after its last " = ".
+# "dL/dx1 = ..."; each of the loss's operations "name = formula", "= value", "dL/dname = ...".  The page
+# shows a data line's numbers as ? until the forward pass reaches them, and writes a gradient line's number
+# after its last " = ".
 _NEURON_TEXT = {"data": [1], "grad": 2}
 _INPUT_TEXT = {"grad": 2}
-_LOSS_TEXT = {"data": [1]}
+_LOSS_TEXT = {"data": [1], "grad": 2}
 
 
 @dataclass(frozen=True)
@@ -505,15 +506,26 @@ def _network_picture(info: Walk, **options: Any) -> _NetworkPicture:
     """The network view of a walked network (options: NETWORK_OPTIONS) and the map from walk ids to its nodes.
 
     A neuron's nodes (z, a and its parameters) land on the neuron, an input on its
-    input node, every node computed outside the neurons (the loss) on the loss node.
+    input node, each of the loss's operations on its own box in the loss column (what
+    they read outside the neurons and is not drawn, such as a penalty, on its reader's box).
     """
     unknown = sorted(set(options) - set(NETWORK_OPTIONS))
     if unknown:
         raise ValueError(f"mode='layers' draws the network view, whose options are {', '.join(NETWORK_OPTIONS)}; "
                          f"got {', '.join(unknown)}")
     net = network_picture.network_layout(info)
-    lines = network_picture.network_lines(info, compact=True, legend=False, **options)  # the page has the legend
+    lines = network_picture.network_lines(info, compact=True, legend=False, loss_column=True,
+                                          **options)  # the page has the legend
     many_inputs = len(net.inputs) > network_picture.MAX_DRAWN_INPUTS
+    loss_ops = network_picture.loss_operations(info, net)
+    drawn_as = {i: network_picture.loss_id(net, i) for i in loss_ops}
+    for i in loss_ops:  # what a loss operation reads outside the neurons and is not drawn (a penalty): its box
+        stack = list(info.operands[i])
+        while stack:
+            j = stack.pop()
+            if info.groups[j] is None and info.operands[j] and j not in drawn_as:
+                drawn_as[j] = drawn_as[i]
+                stack += info.operands[j]
     node_of: dict[str, str] = {}
     for i in range(len(info.nodes)):
         group = info.groups[i]
@@ -521,6 +533,8 @@ def _network_picture(info: Walk, **options: Any) -> _NetworkPicture:
             target: str | None = group
         elif i in net.input_of:
             target = "inputs" if many_inputs else net.input_of[i]
+        elif i in drawn_as:
+            target = drawn_as[i]
         elif info.operands[i] and net.loss is not None:
             target = "loss"
         else:
@@ -532,9 +546,9 @@ def _network_picture(info: Walk, **options: Any) -> _NetworkPicture:
     if not many_inputs:
         shows.update({name: f"v{i}" for i, name in net.input_of.items()})
         texts.update({name: _INPUT_TEXT for name in net.input_of.values()})
-    if net.loss is not None:
-        shows["loss"] = f"v{net.loss}"
-        texts["loss"] = _LOSS_TEXT
+    for i in loss_ops:
+        shows[drawn_as[i]] = f"v{i}"
+        texts[drawn_as[i]] = _LOSS_TEXT
     dot = "digraph network {\n" + "".join(f"\t{line}\n" for line in lines) + "}\n"
     return _NetworkPicture(dot, node_of, shows, texts, _network_legend(info, net, many_inputs))
 
@@ -638,7 +652,8 @@ def _network_legend(info: Walk, net: network_picture.NetworkLayout, many_inputs:
              "inner": "input: a value computed before the first layer"}
     items += [(kind, words[kind]) for kind in words if kind in kinds]
     if net.loss is not None:
-        items.append(("variable", "the loss (every operation after the last layer)"))
+        items.append(("variable", f"the loss's own operations, one box each in the last column: name = formula, "
+                                  f"value, d{r}/dname"))
     if net.weights:
         items.append(("weight", f"a weight: width and colour its size and sign (hover for w and {d_of(r)}/dw)"))
     words = {"positive": f"positive {d_of(r)}/dz (blue; stronger = larger)", "negative": f"negative {d_of(r)}/dz (red)"}
