@@ -137,10 +137,17 @@ def test_a_chosen_samples_numbers_are_the_engines(browser: Any, recorded: tuple[
     page.close()
 
 
-def test_the_recorded_page_is_readable_at_1280x800(browser: Any, recorded: tuple[Path, dict[str, Any], Any],
-                                                   tmp_path: Path) -> None:
+def test_the_recorded_page_is_readable_at_1280x800_and_needs_no_network(
+        browser: Any, recorded: tuple[Path, dict[str, Any], Any], tmp_path: Path) -> None:
     path, _, _ = recorded
-    page, problems = open_page(browser, path.as_uri())
+    text = path.read_text(encoding="utf-8")
+    assert "<script src" not in text and 'rel="stylesheet"' not in text
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    problems: list[str] = []
+    requested: list[str] = []
+    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(path.as_uri())
     page.fill("#timeline", "20")
     page.click('[data-weight="L1.n5.w1"]')
     page.wait_for_timeout(200)
@@ -155,7 +162,7 @@ def test_the_recorded_page_is_readable_at_1280x800(browser: Any, recorded: tuple
     sizes = page.eval_on_selector_all("text, button, span, b, label, option", "els => els.filter(e => "
                                       "e.getClientRects().length).map(e => parseFloat(getComputedStyle(e).fontSize))")
     assert min(sizes) >= 10
-    assert problems == []
+    assert problems == [] and all(url.startswith(("file:", "data:")) for url in requested)  # works offline
     page.close()
 
 
