@@ -34,28 +34,34 @@ def is_masked(node: Value, operand: Value, local: float) -> bool:
     return node._record.name == "**" and operand is node._a and exponent == 0.0  # x ** 0: PyTorch masks
 
 
-def overflowed_share(node: Value, operand: Value, local: float) -> float | None:
+def share(node: Value, operand: Value, local: float, upstream: float) -> float:
+    """What backward() adds to operand.grad through node: local x upstream, 0 through a mask, or the op's share."""
+    safe = overflowed_share(node, operand, local, upstream)
+    if safe is not None:
+        return safe
+    return 0.0 if is_masked(node, operand, local) else local * upstream
+
+
+def overflowed_share(node: Value, operand: Value, local: float, upstream: float) -> float | None:
     """upstream x local from the op's share, when the stored local overflowed from finite nonzero inputs."""
     record = node._record
-    if record is None or record.share is None or not math.isinf(local) or not math.isfinite(node.grad):
+    if record is None or record.share is None or not math.isinf(local) or not math.isfinite(upstream):
         return None
     inputs = tuple(x if isinstance(x, float) else x.data for x in node.inputs)  # the inputs' numbers
     position = 0 if operand is node._a and local == node._da else 1
     if not all(math.isfinite(x) for x in inputs) or inputs[position] == 0.0:  # an infinity by convention
         return None
-    return record.share(position, inputs, node.data, node.grad)
+    return record.share(position, inputs, node.data, upstream)
 
 
 def gradient(node: Value, operand: Value, local: float) -> float:
     """operand's new gradient when operand.grad + local * node.grad is not finite (see the module's rules)."""
     upstream, before = node.grad, operand.grad
-    share = overflowed_share(node, operand, local)
-    if share is None:
-        share = 0.0 if is_masked(node, operand, local) else local * upstream
-    total = before + share
+    added = share(node, operand, local, upstream)
+    total = before + added
     if math.isfinite(total):
         return total
-    if math.isfinite(share):
+    if math.isfinite(added):
         from_finite = math.isfinite(before)  # two finite gradients summed past the largest float
     else:
         from_finite = math.isfinite(local) and math.isfinite(upstream)  # a finite product overflowed

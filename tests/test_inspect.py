@@ -342,3 +342,23 @@ def test_plain_and_dotted_names_stay_as_they_are() -> None:
     assert [bracketed(n) for n in ("x1", "L1.n3.w2", "sq_error1", "α", "x1*w1", "a b", "", "1x", "f(x)")] == [
         "x1", "L1.n3.w2", "sq_error1", "α", "(x1*w1)", "(a b)", "()", "(1x)", "(f(x))",
     ]
+
+
+@pytest.mark.parametrize("case", ["x**0 mask", "overflowed local"])
+def test_the_replay_adds_what_backward_adds_through_masks_and_overflowed_locals(case: str) -> None:
+    from micrograd_nn.views.replay import replay
+    from micrograd_nn.views.walk import walk
+
+    if case == "x**0 mask":
+        x = Value(2.0, "x")
+        root = (x**0 - 1).sqrt()  # sqrt'(0) = inf meets d(x**0)/dx = 0: a mask, as in PyTorch
+        leaves = [x]
+    else:
+        a, b = Value(1e-310, "a"), Value(1e-310, "b")
+        root = (a / b) * 1e-310  # 1/b overflows; upstream/b does not
+        leaves = [a, b]
+    root.backward()
+    info = walk(root)
+    _, totals = replay(info)
+    assert [totals[info.index[leaf]] for leaf in leaves] == [leaf.grad for leaf in leaves]
+    assert all(math.isfinite(leaf.grad) for leaf in leaves)

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from micrograd_nn import rules
+from micrograd_nn import nonfinite, rules
 from micrograd_nn.engine import Value
 from micrograd_nn.views.format import bracketed
 from micrograd_nn.views.walk import Walk, walk
@@ -97,16 +97,15 @@ def replay(info: Walk, only: Iterable[int] | None = None) -> tuple[list[Step], l
         if local_grads is None or i in incomplete:
             incomplete.update(operand_ids[i])
         if wanted is not None and i not in wanted:
-            masks = rules.OPS[node.op].masks if local_grads else False
             for j, local in zip(operand_ids[i], local_grads or ()):
-                running[j] += 0.0 if masks and local == 0.0 else local * upstream  # as rules.contribution
+                running[j] += nonfinite.share(node, nodes[j], local, upstream)  # as backward() adds it
             continue
         contributions = []
         inputs = node.inputs
         input_positions = [p for p, x in enumerate(inputs, 1) if isinstance(x, Value)]
         for position, (j, local, input_position) in enumerate(zip(operand_ids[i], local_grads or (), input_positions),
                                                               1):
-            contribution = rules.contribution(rules.OPS[node.op], local, upstream)  # relu masks: 0 even for inf
+            contribution = nonfinite.share(node, nodes[j], local, upstream)  # relu masks: 0 even for inf
             before = running[j]
             running[j] = before + contribution
             contributions.append(Contribution(position, input_position, j, names[j], local, contribution, before,

@@ -19,7 +19,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any, Protocol
 
-from micrograd_nn import labels, rules
+from micrograd_nn import labels, nonfinite, rules
 from micrograd_nn.engine import Value
 from micrograd_nn.views.dot_text import (
     DOT_TIMEOUT,
@@ -254,7 +254,7 @@ def _operand_edge(layout: _Layout, i: int, position: int, j: int, local: float |
         if local is None:
             parts.append("derivatives not stored (closure op)")
         elif layout.computed:
-            contribution = rules.contribution(rules.OPS[node.op], local, node.grad)  # as backward() adds it
+            contribution = nonfinite.share(node, layout.info.nodes[j], local, node.grad)  # as backward() adds it
             parts.append(f"{layout.number(local)} × {layout.number(node.grad)}\n= {layout.number(contribution)}")
         else:
             parts.append(f"local {layout.number(local)}")
