@@ -11,7 +11,7 @@ cdef class Value:
     cdef public tuple _many, _many_grads
     cdef public object _attributes      # attributes of your own: a dict made on first use, else None
 
-    @cython.locals(node=Value)
+    @cython.locals(node=Value, seed=double)
     cpdef backward(self, grad=*)
     cpdef _chain_rule(self)
     @cython.locals(node=Value)

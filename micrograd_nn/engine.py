@@ -157,11 +157,12 @@ class Value:
     # -- gradients -------------------------------------------------------------
     def backward(self, grad: float = 1.0) -> None:
         """Fill each node's .grad with d(self)/d(node): the chain rule, from self back to the leaves."""
+        seed = errors.finite_number(grad, "backward: grad")
         order = topological_order(self)  # every node after its inputs
         for node in order:
             if node._record is not None:  # inner nodes start from 0; leaves add to what they hold
                 node.grad = 0.0
-        self.grad += errors.finite_number(grad, "backward: grad")
+        self.grad += seed
         for node in reversed(order):
             node._chain_rule()
 
@@ -215,8 +216,7 @@ def _unary(name: str, a: Value) -> Value:
 
 def _binary(name: str, a: Value | float, b: Value | float) -> Value:
     """The node a <op> b, where one side may be a plain number (kept in place, no gradient)."""
-    x = _number(a, name)
-    y = _number(b, name)
+    x, y = _number(a, name), _number(b, name)
     if x is None or y is None:
         return NotImplemented  # not a number: Python raises its TypeError
     record = OPS[name]

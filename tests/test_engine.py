@@ -695,3 +695,17 @@ def test_an_attribute_pointing_back_into_the_graph_survives_deepcopy() -> None:
     assert leaf is not x and leaf.label == "x" and leaf.owner is twin
     twin.backward()
     assert leaf.grad == pytest.approx(3.0 * (1.0 - math.tanh(1.5) ** 2), rel=1e-15)
+
+
+@pytest.mark.parametrize(("seed", "error", "pattern"), [
+    ("x", TypeError, r"backward: grad needs a real number, got str: 'x'"),
+    (math.nan, ValueError, r"backward: grad: needs a finite number, got nan"),
+    (10**400, OverflowError, r"backward: grad: the number .* is too large for a float"),
+])
+def test_a_bad_backward_seed_names_backward_and_the_argument(seed: object, error: type, pattern: str) -> None:
+    x = Value(2.0, "x")
+    y = x * 3.0
+    y.backward()
+    with pytest.raises(error, match=pattern):
+        y.backward(grad=seed)  # type: ignore[arg-type]
+    assert (x.grad, y.grad) == (3.0, 1.0)  # refused before any gradient is touched
