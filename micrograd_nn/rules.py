@@ -373,13 +373,6 @@ OPS: dict[str, Op] = {op.name: op for op in [
 """Every operation, by name: the single source for the engine, the parser, the views and the tests."""
 
 
-def contribution(op: Op, local: float, upstream: float) -> float:
-    """local x upstream, the share of the gradient an input gets; 0 where ``op.masks`` and local is 0."""
-    if op.masks and local == 0.0:
-        return 0.0
-    return local * upstream
-
-
 class RuleTable(MutableMapping):
     """op name -> rule, a view of OPS kept for older code: setting an entry replaces that op's rule in OPS."""
 
