@@ -1,6 +1,8 @@
 # The C types of engine.py, for Cython's pure-Python mode: the .py stays plain Python and runs as it is;
 # compiled, a Value is a C struct with these fields, and the functions below are C functions.
 cimport cython
+from libc cimport math               # math.isfinite below is C's isfinite(double): the only math function used here
+from micrograd_nn cimport errors     # errors.number_or_none(...) and the others are C calls (errors.pxd)
 
 cdef class Value:
     cdef public double data, grad
@@ -27,5 +29,5 @@ cpdef Value _node(object record, double data, object a, double da, object b, dou
 cdef void _add_share(Value node, Value operand, double local) except *
 @cython.locals(inputs=tuple)
 cdef tuple _operands(Value node)
-@cython.locals(node=Value, operand=Value, operands_placed=bint, expanded=set, stack=list, order=list)
+@cython.locals(node=Value, operand=Value, operands_placed=list, expanded=set, stack=list, order=list)
 cpdef list topological_order(Value root)

@@ -284,17 +284,19 @@ def topological_order(root: Value) -> list[Value]:
     instead of recursion, so a graph of any depth works: a node is placed
     once all of its operands are.
     """
-    order = []
+    order: list[Value] = []
     expanded = set()
-    stack = [(root, False)]
+    stack, operands_placed = [root], [False]  # two stacks side by side: no tuple per entry
     while stack:
-        node, operands_placed = stack.pop()
-        if operands_placed:
+        node = stack.pop()
+        if operands_placed.pop():
             order.append(node)
         elif node not in expanded:
             expanded.add(node)
-            stack.append((node, True))  # comes back to be placed after its operands
+            stack.append(node)  # comes back to be placed after its operands
+            operands_placed.append(True)
             for operand in reversed(_operands(node)):  # the first operand comes off the stack first
                 if operand not in expanded:
-                    stack.append((operand, False))
+                    stack.append(operand)
+                    operands_placed.append(False)
     return order

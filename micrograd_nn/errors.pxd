@@ -1,0 +1,7 @@
+# The C types of errors.py, for Cython's pure-Python mode: the engine calls these as C functions.
+from libc cimport math               # math.isfinite is C's isfinite(double); the other math functions stay Python's
+
+cpdef object number_or_none(object x, str where)
+cpdef double number(object x, str where) except? -1.0
+cpdef double finite_number(object x, str where) except? -1.0
+cpdef str checked_label(object label)
