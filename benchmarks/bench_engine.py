@@ -21,7 +21,8 @@ import sys
 import textwrap
 
 CHAIN_STEPS = 100_000  # x -> tanh(x * 1.0001 + 0.5): three op nodes per step
-MILLION_STEPS = 333_334  # the same chain with a million op nodes
+MILLION_DEEP = 1_000_000  # y = y * 1.0000001, a million op nodes deep
+WARMUP_STEPS = 2  # moons steps before the steady state: the first ones allocate every node afresh
 MEMORY_STEPS = 20_000
 
 PRELUDE = textwrap.dedent(
@@ -53,6 +54,20 @@ PRELUDE = textwrap.dedent(
         for _ in range(steps):
             y = (y * 1.0001 + 0.5).tanh()
         return x, y
+    """
+)
+
+MILLION = PRELUDE + textwrap.dedent(
+    """
+    start = time.perf_counter()
+    x = Value(1.0)
+    y = x
+    for _ in range(int(sys.argv[2])):
+        y = y * 1.0000001
+    y.backward()
+    seconds = time.perf_counter() - start
+    del x, y  # frees the whole chain (without the collector's help); a crash would show here
+    print(json.dumps({"seconds": seconds}))
     """
 )
 
@@ -112,9 +127,10 @@ MOONS_STEP = PRELUDE + textwrap.dedent(
         for p in model.parameters():
             p.data -= 0.5 * p.grad
         times.append(time.perf_counter() - start)
-    print(json.dumps({"seconds": sorted(times)[len(times) // 2], "loss": total.data}))
+    steady = sorted(times[WARMUP:])
+    print(json.dumps({"first": times[0], "seconds": steady[len(steady) // 2], "loss": total.data}))
     """
-)
+).replace("WARMUP", str(WARMUP_STEPS))
 
 
 ENGINE_ENV = {"compiled": {"MICROGRAD_NN_PURE": "0"}, "pure": {"MICROGRAD_NN_PURE": "1"}}
@@ -123,7 +139,8 @@ ENGINE = "compiled"  # which micrograd_nn engine the measurements run: main() se
 
 def run(script: str, *args: str) -> dict:
     """Run one measurement in a fresh interpreter (micrograd_nn's engine as ENGINE) and return its JSON result."""
-    env = {**os.environ, **ENGINE_ENV[ENGINE]}
+    # one BLAS thread: scikit-learn's import starts OpenBLAS threads that would spin beside the measurement
+    env = {**os.environ, **ENGINE_ENV[ENGINE], "OPENBLAS_NUM_THREADS": "1"}
     done = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, check=False, env=env)
     if done.returncode != 0:
         raise RuntimeError(f"benchmark process failed:\n{done.stderr[-2000:]}")
@@ -160,13 +177,21 @@ def main() -> None:
     print("  the same with the cyclic garbage collector disabled in both (gc.disable()):")
     print(f"  micrograd {theirs:.3f} s   micrograd_nn {ours:.3f} s   ratio {theirs / ours:.1f}x")
 
-    print(f"moons training step, MLP(2, [16, 16, 1]), 100 points, hinge + 1e-4 L2 (median of {r} steps):")
-    theirs = median_of(1, MOONS_STEP, "micrograd", "plain", str(r))
-    plain = median_of(1, MOONS_STEP, "micrograd_nn", "plain", str(r))
-    fused = median_of(1, MOONS_STEP, "micrograd_nn", "fused", str(r))
-    print(f"  micrograd {theirs * 1000:.0f} ms")
-    print(f"  micrograd_nn, node per op (default) {plain * 1000:.0f} ms   ratio {theirs / plain:.1f}x")
-    print(f"  micrograd_nn, fused=True            {fused * 1000:.0f} ms   ratio {theirs / fused:.1f}x")
+    steps = WARMUP_STEPS + max(r, 5)
+    print(f"moons training step, MLP(2, [16, 16, 1]), 100 points, hinge + 1e-4 L2 ({steps} steps in one process;")
+    print(f"  steady: the median of the steps after the first {WARMUP_STEPS}, whose nodes come from the freelist;")
+    print("  first: the first step, every node allocated afresh):")
+    cases = [("micrograd", "micrograd", "plain"), ("plain", "micrograd_nn", "plain"),
+             ("fused", "micrograd_nn", "fused")]
+    runs = {name: run(MOONS_STEP, lib, mode, str(steps)) for name, lib, mode in cases}
+    theirs = runs["micrograd"]
+    print(f"  micrograd                           steady {theirs['seconds'] * 1000:5.0f} ms   "
+          f"first {theirs['first'] * 1000:5.0f} ms")
+    for name, title in [("plain", "node per op (default)"), ("fused", "fused=True           ")]:
+        ours = runs[name]
+        print(f"  micrograd_nn, {title} steady {ours['seconds'] * 1000:5.0f} ms   ratio "
+              f"{theirs['seconds'] / ours['seconds']:.1f}x   first {ours['first'] * 1000:5.0f} ms   ratio "
+              f"{theirs['first'] / ours['first']:.1f}x")
 
     print(f"memory per op node (tracemalloc, chain of {MEMORY_STEPS:,} steps):")
     for lib in ("micrograd", "micrograd_nn"):
@@ -176,9 +201,8 @@ def main() -> None:
             f"left after del (no gc) {m['left_after_drop']:.0f} B   after gc.collect {m['left_after_collect']:.0f} B"
         )
 
-    print(f"a chain of {3 * MILLION_STEPS:,} op nodes, build + backward (micrograd_nn, one run):")
-    print(f"  {run(CHAIN, 'micrograd_nn', str(MILLION_STEPS))['seconds']:.2f} s")
-
+    print(f"a chain {MILLION_DEEP:,} deep, y = y * 1.0000001, build + backward + free (micrograd_nn, median of {r}):")
+    print(f"  {median_of(r, MILLION, 'micrograd_nn', str(MILLION_DEEP)):.2f} s")
 
 if __name__ == "__main__":
     main()

@@ -1,7 +1,8 @@
 # The C types of engine.py, for Cython's pure-Python mode: the .py stays plain Python and runs as it is;
 # compiled, a Value is a C struct with these fields, and the functions below are C functions.
 cimport cython
-from libc cimport math               # math.isfinite below is C's isfinite(double): the only math function used here
+from micrograd_nn cimport c_math as math  # math.isfinite below is C's isfinite(double) (c_math.pxd)
+from micrograd_nn cimport collector  # collector.watch and .unwatch are inlined C (collector.pxd)
 from micrograd_nn cimport errors     # errors.number_or_none(...) and the others are C calls (errors.pxd)
 
 cdef class Value:
@@ -15,10 +16,12 @@ cdef class Value:
 
     @cython.locals(node=Value, seed=double)
     cpdef backward(self, grad=*)
+    @cython.locals(i=Py_ssize_t)
     cpdef _chain_rule(self)
     @cython.locals(node=Value)
     cpdef zero_grad(self)
 
+@cython.locals(out=double, da=double)
 cdef Value _unary(str name, Value a)
 cpdef _binary(str name, object a, object b)
 cdef object _number(object x, str op)
@@ -26,8 +29,7 @@ cdef object _number(object x, str op)
 cdef Value _many(str name, tuple inputs)
 @cython.locals(node=Value)
 cpdef Value _node(object record, double data, object a, double da, object b, double db)
+@cython.locals(total=double)
 cdef void _add_share(Value node, Value operand, double local) except *
-@cython.locals(inputs=tuple)
-cdef tuple _operands(Value node)
-@cython.locals(node=Value, operand=Value, operands_placed=list, expanded=set, stack=list, order=list)
+@cython.locals(node=Value, operands_placed=list, expanded=set, stack=list, order=list)
 cpdef list topological_order(Value root)

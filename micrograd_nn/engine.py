@@ -20,9 +20,9 @@ computed for it.  Gradients follow PyTorch: backward() recomputes every
 inner node's grad and *adds* to the leaves' (zero them between steps).
 
 Beside it, what is not backprop: errors.py (input checks, messages),
-nonfinite.py (inf and nan gradients), micrograd_compat.py, copying.py.  The
-same file runs as plain Python or compiled by Cython (engine.pxd holds the
-C types); ``micrograd_nn.ENGINE`` says which.
+nonfinite.py (inf and nan gradients), micrograd_compat.py, copying.py,
+collector.py.  The same file runs as plain Python or compiled by Cython
+(engine.pxd holds the C types); ``micrograd_nn.ENGINE`` says which.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ try:  # Cython's names, used only to compile this file: in plain Python the deco
 except ImportError:  # no Cython installed: a stand-in with the same names
     from micrograd_nn._cython import cython
 
-from micrograd_nn import copying, errors, micrograd_compat, nonfinite
+from micrograd_nn import collector, copying, errors, micrograd_compat, nonfinite
 from micrograd_nn.rules import LEAKY_SLOPE, OPS, Op
 
 
@@ -59,7 +59,7 @@ class Value:
     _da: float  # d(self)/d(_a), computed in the forward pass (0 where _a is a number)
     _db: float  # d(self)/d(_b)
     _many: tuple | None  # all inputs of an n-ary op (sum, dot, affine) or of a micrograd-style op
-    _many_grads: tuple | None  # their local derivatives (None for a number; None in all for micrograd's ops)
+    _many_grads: tuple | None  # their local derivatives, one per input (None for a micrograd-style op)
 
     def __init__(self, data: float, _children: Iterable[Value] | str = (), _op: str = "", label: str = "") -> None:
         """A leaf holding the finite real number ``data``; Value(2.0, "a") labels it (micrograd's
@@ -134,13 +134,14 @@ class Value:
     @property
     def operands(self) -> tuple[Value, ...]:
         """The inputs that are Values, in order: the nodes this one was computed from."""
-        return _operands(self)
+        return tuple(x for x in self.inputs if isinstance(x, Value))
 
     @property
     def local_grads(self) -> tuple[float, ...] | None:
         """d(self)/d(operand) for each operand, in order; None for a micrograd-style op (its closure knows)."""
         if self._many is not None:
-            return None if self._many_grads is None else tuple(d for d in self._many_grads if d is not None)
+            return None if self._many_grads is None else tuple(
+                d for x, d in zip(self._many, self._many_grads) if isinstance(x, Value))
         return tuple(d for x, d in ((self._a, self._da), (self._b, self._db)) if isinstance(x, Value))
 
     @property
@@ -172,14 +173,12 @@ class Value:
             _add_share(self, self._a, self._da)
         if isinstance(self._b, Value):
             _add_share(self, self._b, self._db)
-        if self._many is None:
-            return
-        if self._many_grads is None:  # an op written the micrograd way: its closure knows the derivatives
+        if self._many is not None and self._many_grads is not None:  # an n-ary op: each input, its local
+            for i, x in enumerate(self._many):
+                if isinstance(x, Value):
+                    _add_share(self, x, self._many_grads[i])
+        elif self._many is not None:  # a micrograd-style op: its _backward closure knows the derivatives
             micrograd_compat.run_closure(self)
-            return
-        for x, local in zip(self._many, self._many_grads):
-            if isinstance(x, Value):
-                _add_share(self, x, local)
 
     def zero_grad(self) -> None:
         """Set .grad = 0 on this node and every node it was computed from."""
@@ -195,8 +194,12 @@ class Value:
     def __deepcopy__(self, memo: dict) -> Value: return copying.deep_copy(self, memo)
 
     if not TYPE_CHECKING:  # compiled: attributes of your own (p.m = 0.0); hidden so that x.tahn() is a type error
-        def __getattr__(self, name: str) -> Any: return micrograd_compat.own_attribute(self, name)
-        def __setattr__(self, name: str, value: Any) -> None: micrograd_compat.set_attribute(self, name, value)
+        def __getattr__(self, name: str) -> Any:
+            collector.watch(self)  # an attribute of your own could close a reference cycle (collector.py)
+            return micrograd_compat.own_attribute(self, name)
+        def __setattr__(self, name: str, value: Any) -> None:
+            collector.watch(self)
+            micrograd_compat.set_attribute(self, name, value)
         def __delattr__(self, name: str) -> None: micrograd_compat.delete_attribute(self, name)
 
 
@@ -241,14 +244,14 @@ def _number(x: Value | float, op: str) -> float | None:
 def _many(name: str, inputs: tuple) -> Value:
     """The node op(x1, ..., xn) for an n-ary op; plain numbers stay in place without a gradient."""
     record = OPS[name]
-    inputs = tuple([x if isinstance(x, Value) else errors.number(x, name) for x in inputs])
+    inputs = tuple([x if isinstance(x, Value) else errors.number(x, name) for x in inputs])  # numbers as floats
     try:
-        out, local_grads = record.rule(*[x.data if isinstance(x, Value) else x for x in inputs])
+        out, local_grads = record.rule(*[cython.cast(Value, x).data if isinstance(x, Value) else x for x in inputs])
     except (ValueError, ZeroDivisionError, OverflowError) as err:
         raise errors.with_inputs(err, inputs) from None
     node = _node(record, out, None, 0.0, None, 0.0)
     node._many = inputs
-    node._many_grads = tuple([d if isinstance(x, Value) else None for x, d in zip(inputs, local_grads)])
+    node._many_grads = tuple(local_grads)  # one per input; those of plain numbers are never used
     return node
 
 
@@ -260,6 +263,7 @@ def _node(record: Op, data: float, a: Value | float | None, da: float, b: Value 
     node.data, node.grad, node.label = data, 0.0, ""
     node._record, node._a, node._da, node._b, node._db = record, a, da, b, db
     node._many, node._many_grads = None, None
+    collector.unwatch(node)  # compiled: it points only to older nodes, so it is in no cycle (collector.py)
     return node
 
 
@@ -269,12 +273,6 @@ def _add_share(node: Value, operand: Value, local: float) -> None:
     if not math.isfinite(total):
         total = nonfinite.gradient(node, operand, local)  # a mask, an overflow error, or an inf that flows on
     operand.grad = total
-
-
-def _operands(node: Value) -> tuple[Value, ...]:
-    """node's inputs that are Values, in order (Value.operands)."""
-    inputs = node._many if node._many is not None else (node._a, node._b)
-    return tuple([x for x in inputs if isinstance(x, Value)])
 
 
 def topological_order(root: Value) -> list[Value]:
@@ -295,8 +293,8 @@ def topological_order(root: Value) -> list[Value]:
             expanded.add(node)
             stack.append(node)  # comes back to be placed after its operands
             operands_placed.append(True)
-            for operand in reversed(_operands(node)):  # the first operand comes off the stack first
-                if operand not in expanded:
+            for operand in reversed(node._many if node._many is not None else (node._a, node._b)):
+                if isinstance(operand, Value) and operand not in expanded:  # the first comes off first
                     stack.append(operand)
                     operands_placed.append(False)
     return order

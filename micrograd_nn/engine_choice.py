@@ -23,11 +23,14 @@ BUILD_RECORD = "_build.json"  # {module name: SHA-256 of its .py and .pxd}, writ
 PACKAGE = Path(__file__).resolve().parent
 
 
+SHARED_DECLARATIONS = ("c_math.pxd", "collector.pxd")  # C declarations the compiled modules cimport
+
+
 def source_hash(name: str) -> str:
-    """The SHA-256 of micrograd_nn/<name>.py and, if present, <name>.pxd (setup.py records the same)."""
+    """The SHA-256 of micrograd_nn/<name>.py, <name>.pxd if present, and the shared .pxd files (as setup.py records)."""
     digest = hashlib.sha256()
-    for suffix in (".py", ".pxd"):
-        path = PACKAGE / f"{name}{suffix}"
+    for file_name in (f"{name}.py", f"{name}.pxd", *SHARED_DECLARATIONS):
+        path = PACKAGE / file_name
         if path.exists():
             digest.update(path.read_bytes())
     return digest.hexdigest()

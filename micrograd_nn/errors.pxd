@@ -1,5 +1,5 @@
 # The C types of errors.py, for Cython's pure-Python mode: the engine calls these as C functions.
-from libc cimport math               # math.isfinite is C's isfinite(double); the other math functions stay Python's
+from micrograd_nn cimport c_math as math  # math.isfinite below is C's isfinite(double) (c_math.pxd)
 
 cpdef object number_or_none(object x, str where)
 cpdef double number(object x, str where) except? -1.0

@@ -12,7 +12,6 @@ when its input is outside the domain; it never returns a wrong number.
 from __future__ import annotations
 
 import math
-import operator
 from collections.abc import Callable, Iterator, MutableMapping
 from dataclasses import dataclass, replace
 from fractions import Fraction
@@ -199,7 +198,7 @@ def cos(a: float) -> tuple[float, tuple[float]]:
 
 # --- n-ary -----------------------------------------------------------------------
 # "sum" adds with math.fsum (exact, for long sums such as a loss over a batch);
-# "dot" and "affine" use the plain sum because they are the fused neuron's hot path.
+# "dot" and "affine" add in order, as the per-op neuron b + w1*x1 + w2*x2 + ... does.
 
 def total(*terms: float) -> tuple[float, tuple[float, ...]]:
     """t1 + t2 + ... + tn (exactly rounded); d/dti = 1."""
@@ -213,18 +212,26 @@ def total(*terms: float) -> tuple[float, tuple[float, ...]]:
     return out, (1.0,) * len(terms)
 
 
+def weighted_sum(start: float, ws: tuple[float, ...], xs: tuple[float, ...]) -> float:
+    """start + w1 x1 + w2 x2 + ... + wn xn, added left to right."""
+    out = start
+    for w, x in zip(ws, xs):
+        out += w * x
+    return out
+
+
 def dot(*ws_then_xs: float) -> tuple[float, tuple[float, ...]]:
     """w . x = sum_i wi xi over operands (w1..wn, x1..xn); d/dwi = xi, d/dxi = wi."""
     n = len(ws_then_xs) // 2
     ws, xs = ws_then_xs[:n], ws_then_xs[n:]
-    return sum(map(operator.mul, ws, xs)), xs + ws
+    return weighted_sum(0.0, ws, xs), xs + ws
 
 
 def affine(*ws_xs_b: float) -> tuple[float, tuple[float, ...]]:
     """w . x + b over operands (w1..wn, x1..xn, b); d/dwi = xi, d/dxi = wi, d/db = 1."""
     n = len(ws_xs_b) // 2
     ws, xs = ws_xs_b[:n], ws_xs_b[n : 2 * n]
-    return sum(map(operator.mul, ws, xs), ws_xs_b[-1]), xs + ws + _ONE
+    return weighted_sum(ws_xs_b[-1], ws, xs), xs + ws + _ONE
 
 
 # --- shares that cannot overflow -------------------------------------------------

@@ -4,6 +4,7 @@ import copy
 import gc
 import math
 import pickle
+import weakref
 
 import numpy as np
 import pytest
@@ -138,18 +139,53 @@ def test_million_node_chain_without_recursion() -> None:
 
 
 def test_dropped_graph_is_freed_without_the_garbage_collector() -> None:
+    class Marker:
+        """Something weakly referable to hang on nodes of the graph."""
+
     gc.collect()
     gc.disable()
     try:
-        before = len(gc.get_objects())
         x = Value(0.3)
         y = x
-        for _ in range(2000):
+        markers = []
+        for i in range(2000):
             y = (y * 1.0001 + 0.5).tanh()
+            if i % 400 == 0:  # an attribute of your own on some inner nodes, and on the leaf
+                marker = Marker()
+                (y._a if i % 800 else y).tag = marker
+                markers.append(weakref.ref(marker))
+        x.tag = marker = Marker()
+        markers.append(weakref.ref(marker))
         y.backward()
-        assert len(gc.get_objects()) > before + 5000  # the graph is alive
+        del marker
+        assert all(ref() is not None for ref in markers)  # the graph is alive
         del x, y
-        assert len(gc.get_objects()) < before + 50  # and gone at once, by reference counting
+        assert all(ref() is None for ref in markers)  # and gone at once, by reference counting
+    finally:
+        gc.enable()
+
+
+def test_the_collector_watches_every_node_that_could_be_in_a_reference_cycle() -> None:
+    """Compiled, op nodes are off the collector's list until Python code gives them an attribute (collector.py)."""
+    from micrograd_nn import ENGINE
+
+    x = Value(2.0)
+    y = x * 3.0
+    assert gc.is_tracked(x)  # leaves always
+    assert gc.is_tracked(y) == (ENGINE == "pure Python")  # an op node points only to older nodes
+    y.note = "mine"
+    assert gc.is_tracked(y)  # an attribute of your own could close a cycle
+    z = x + 1.0
+    assert z.__dict__ == {}  # reading the attribute dict too: it can be filled by hand
+    assert gc.is_tracked(z)
+    gc.collect()
+    gc.disable()
+    try:
+        for make_cycle in (lambda n: setattr(n, "me", [n]), lambda n: setattr(n, "_backward", lambda: n)):
+            node = x * 5.0
+            make_cycle(node)
+            del node
+            assert gc.collect() >= 2  # the node and its list or closure: found and freed by the collector
     finally:
         gc.enable()
 

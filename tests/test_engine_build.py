@@ -138,10 +138,11 @@ def test_a_dropped_graph_is_freed_at_once_and_nothing_grows_between_graphs() -> 
         tracemalloc.stop()
         if was_enabled:
             gc.enable()
-    # Bytes: the first rounds fill the compiled engine's pool of reusable nodes (at most 1024 nodes of 128 B,
-    # kept for the next graph); after that a round leaves nothing behind.
-    assert max(left[2:]) < 2_000
-    assert sum(left) < 1024 * 136 + 2_000
+    # Bytes: the first round may leave its 15,000 nodes of 128 B in the compiled engine's pool of reusable
+    # nodes (at most 131,072, kept for the next graph; an earlier test may have filled it already); every
+    # later round takes its nodes from the pool and gives them back, leaving nothing behind.
+    assert left[0] < 3 * 5000 * 136 + 2_000
+    assert max(left[1:]) < 2_000
 
 
 def test_a_graph_with_a_micrograd_closure_op_is_freed_by_the_collector() -> None:
