@@ -177,21 +177,27 @@ def main() -> None:
     print("  the same with the cyclic garbage collector disabled in both (gc.disable()):")
     print(f"  micrograd {theirs:.3f} s   micrograd_nn {ours:.3f} s   ratio {theirs / ours:.1f}x")
 
-    steps = WARMUP_STEPS + max(r, 5)
-    print(f"moons training step, MLP(2, [16, 16, 1]), 100 points, hinge + 1e-4 L2 ({steps} steps in one process;")
+    steps = WARMUP_STEPS + 5
+    print(f"moons training step, MLP(2, [16, 16, 1]), 100 points, hinge + 1e-4 L2 ({steps} steps in a process, "
+          f"median of {r} processes;")
     print(f"  steady: the median of the steps after the first {WARMUP_STEPS}, whose nodes come from the freelist;")
     print("  first: the first step, every node allocated afresh):")
     cases = [("micrograd", "micrograd", "plain"), ("plain", "micrograd_nn", "plain"),
              ("fused", "micrograd_nn", "fused")]
-    runs = {name: run(MOONS_STEP, lib, mode, str(steps)) for name, lib, mode in cases}
-    theirs = runs["micrograd"]
-    print(f"  micrograd                           steady {theirs['seconds'] * 1000:5.0f} ms   "
-          f"first {theirs['first'] * 1000:5.0f} ms")
+    runs: dict[str, list[dict]] = {name: [] for name, _, _ in cases}
+    for _ in range(r):  # the three alternate, so that a busy moment of the machine touches all of them
+        for name, lib, mode in cases:
+            runs[name].append(run(MOONS_STEP, lib, mode, str(steps)))
+    medians = {name: {key: statistics.median(m[key] for m in results) for key in ("seconds", "first")}
+               for name, results in runs.items()}
+    base = medians["micrograd"]
+    print(f"  micrograd                           steady {base['seconds'] * 1000:5.0f} ms   "
+          f"first {base['first'] * 1000:5.0f} ms")
     for name, title in [("plain", "node per op (default)"), ("fused", "fused=True           ")]:
-        ours = runs[name]
-        print(f"  micrograd_nn, {title} steady {ours['seconds'] * 1000:5.0f} ms   ratio "
-              f"{theirs['seconds'] / ours['seconds']:.1f}x   first {ours['first'] * 1000:5.0f} ms   ratio "
-              f"{theirs['first'] / ours['first']:.1f}x")
+        step = medians[name]
+        print(f"  micrograd_nn, {title} steady {step['seconds'] * 1000:5.0f} ms   ratio "
+              f"{base['seconds'] / step['seconds']:.1f}x   first {step['first'] * 1000:5.0f} ms   ratio "
+              f"{base['first'] / step['first']:.1f}x")
 
     print(f"memory per op node (tracemalloc, chain of {MEMORY_STEPS:,} steps):")
     for lib in ("micrograd", "micrograd_nn"):

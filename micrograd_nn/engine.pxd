@@ -2,7 +2,6 @@
 # compiled, a Value is a C struct with these fields, and the functions below are C functions.
 cimport cython
 from micrograd_nn cimport c_math as math  # math.isfinite below is C's isfinite(double) (c_math.pxd)
-from micrograd_nn cimport collector  # collector.watch and .unwatch are inlined C (collector.pxd)
 from micrograd_nn cimport errors     # errors.number_or_none(...) and the others are C calls (errors.pxd)
 
 cdef class Value:

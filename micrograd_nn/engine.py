@@ -20,9 +20,9 @@ computed for it.  Gradients follow PyTorch: backward() recomputes every
 inner node's grad and *adds* to the leaves' (zero them between steps).
 
 Beside it, what is not backprop: errors.py (input checks, messages),
-nonfinite.py (inf and nan gradients), micrograd_compat.py, copying.py,
-collector.py.  The same file runs as plain Python or compiled by Cython
-(engine.pxd holds the C types); ``micrograd_nn.ENGINE`` says which.
+nonfinite.py (inf and nan gradients), micrograd_compat.py, copying.py.  The
+same file runs as plain Python or compiled by Cython (engine.pxd holds the
+C types); ``micrograd_nn.ENGINE`` says which.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ try:  # Cython's names, used only to compile this file: in plain Python the deco
 except ImportError:  # no Cython installed: a stand-in with the same names
     from micrograd_nn._cython import cython
 
-from micrograd_nn import collector, copying, errors, micrograd_compat, nonfinite
+from micrograd_nn import copying, errors, micrograd_compat, nonfinite
 from micrograd_nn.rules import LEAKY_SLOPE, OPS, Op
 
 
@@ -65,8 +65,7 @@ class Value:
         """A leaf holding the finite real number ``data``; Value(2.0, "a") labels it (micrograd's
         Value(t, (x,), "tanh") also works: an op whose derivative is in the _backward closure you set)."""
         if isinstance(_children, str):  # a string second argument is the label
-            label = _children
-            _children = ()
+            label, _children = _children, ()
         self.data = errors.finite_number(data, "Value")
         self.grad = 0.0
         self.label = errors.checked_label(label)
@@ -194,12 +193,8 @@ class Value:
     def __deepcopy__(self, memo: dict) -> Value: return copying.deep_copy(self, memo)
 
     if not TYPE_CHECKING:  # compiled: attributes of your own (p.m = 0.0); hidden so that x.tahn() is a type error
-        def __getattr__(self, name: str) -> Any:
-            collector.watch(self)  # an attribute of your own could close a reference cycle (collector.py)
-            return micrograd_compat.own_attribute(self, name)
-        def __setattr__(self, name: str, value: Any) -> None:
-            collector.watch(self)
-            micrograd_compat.set_attribute(self, name, value)
+        def __getattr__(self, name: str) -> Any: return micrograd_compat.own_attribute(self, name)
+        def __setattr__(self, name: str, value: Any) -> None: micrograd_compat.set_attribute(self, name, value)
         def __delattr__(self, name: str) -> None: micrograd_compat.delete_attribute(self, name)
 
 
@@ -244,7 +239,8 @@ def _number(x: Value | float, op: str) -> float | None:
 def _many(name: str, inputs: tuple) -> Value:
     """The node op(x1, ..., xn) for an n-ary op; plain numbers stay in place without a gradient."""
     record = OPS[name]
-    inputs = tuple([x if isinstance(x, Value) else errors.number(x, name) for x in inputs])  # numbers as floats
+    if not all(isinstance(x, Value) for x in inputs):  # plain numbers among them: checked, kept as floats
+        inputs = tuple([x if isinstance(x, Value) else errors.number(x, name) for x in inputs])
     try:
         out, local_grads = record.rule(*[cython.cast(Value, x).data if isinstance(x, Value) else x for x in inputs])
     except (ValueError, ZeroDivisionError, OverflowError) as err:
@@ -263,7 +259,6 @@ def _node(record: Op, data: float, a: Value | float | None, da: float, b: Value 
     node.data, node.grad, node.label = data, 0.0, ""
     node._record, node._a, node._da, node._b, node._db = record, a, da, b, db
     node._many, node._many_grads = None, None
-    collector.unwatch(node)  # compiled: it points only to older nodes, so it is in no cycle (collector.py)
     return node
 
 

@@ -18,12 +18,12 @@ import sys
 import warnings
 from pathlib import Path
 
-COMPILED_MODULES = ("errors", "rules", "engine")  # in import order: engine imports rules and errors
+COMPILED_MODULES = ("errors", "rules", "engine", "nn")  # in import order: engine imports rules and errors
 BUILD_RECORD = "_build.json"  # {module name: SHA-256 of its .py and .pxd}, written by setup.py's build
 PACKAGE = Path(__file__).resolve().parent
 
 
-SHARED_DECLARATIONS = ("c_math.pxd", "collector.pxd")  # C declarations the compiled modules cimport
+SHARED_DECLARATIONS = ("c_math.pxd",)  # C declarations the compiled modules cimport
 
 
 def source_hash(name: str) -> str:

@@ -165,27 +165,23 @@ def test_dropped_graph_is_freed_without_the_garbage_collector() -> None:
         gc.enable()
 
 
-def test_the_collector_watches_every_node_that_could_be_in_a_reference_cycle() -> None:
-    """Compiled, op nodes are off the collector's list until Python code gives them an attribute (collector.py)."""
-    from micrograd_nn import ENGINE
-
+def test_every_node_stays_visible_to_the_collector_and_cycles_through_nodes_are_freed() -> None:
     x = Value(2.0)
-    y = x * 3.0
-    assert gc.is_tracked(x)  # leaves always
-    assert gc.is_tracked(y) == (ENGINE == "pure Python")  # an op node points only to older nodes
-    y.note = "mine"
-    assert gc.is_tracked(y)  # an attribute of your own could close a cycle
-    z = x + 1.0
-    assert z.__dict__ == {}  # reading the attribute dict too: it can be filled by hand
-    assert gc.is_tracked(z)
+    y = (x * 3.0).tanh()
+    assert gc.is_tracked(x) and gc.is_tracked(y) and gc.is_tracked(y._a)  # leaves and op nodes alike
     gc.collect()
     gc.disable()
     try:
-        for make_cycle in (lambda n: setattr(n, "me", [n]), lambda n: setattr(n, "_backward", lambda: n)):
-            node = x * 5.0
+        cycles = [
+            lambda n: setattr(n, "me", [n]),  # an attribute of your own that refers back to its node
+            lambda n: setattr(n, "_backward", lambda: n),  # a micrograd-style closure that refers to its node
+            lambda n: setattr(n._a, "later", n),  # an input's attribute that refers to a node made from it
+        ]
+        for make_cycle in cycles:
+            node = (x * 5.0) + 1.0
             make_cycle(node)
             del node
-            assert gc.collect() >= 2  # the node and its list or closure: found and freed by the collector
+            assert gc.collect() >= 2  # the nodes of the cycle and its list, dict or closure: found and freed
     finally:
         gc.enable()
 
