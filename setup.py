@@ -1,4 +1,4 @@
-"""Build: compile the engine (engine.py with engine.pxd, and rules.py, errors.py) with Cython when it can.
+"""Build: compile the engine (engine.py with engine.pxd; rules.py, errors.py, nn.py likewise) with Cython when it can.
 
 The compiled modules are the same .py files a learner reads, compiled in
 Cython's pure-Python mode.  Without Cython or a C compiler, or if compiling

@@ -207,7 +207,8 @@ def main() -> None:
             f"left after del (no gc) {m['left_after_drop']:.0f} B   after gc.collect {m['left_after_collect']:.0f} B"
         )
 
-    print(f"a chain {MILLION_DEEP:,} deep, y = y * 1.0000001, build + backward + free (micrograd_nn, median of {r}):")
+    print(f"a chain {MILLION_DEEP:,} deep, y = y * 1.0000001, build + backward, then freed "
+          f"(micrograd_nn, median of {r}):")
     print(f"  {median_of(r, MILLION, 'micrograd_nn', str(MILLION_DEEP)):.2f} s")
 
 if __name__ == "__main__":

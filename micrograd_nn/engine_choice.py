@@ -1,4 +1,4 @@
-"""Which engine runs: the compiled build of engine.py (and rules.py, errors.py), or the same files as plain Python.
+"""Which engine runs: the compiled build of engine.py (with rules.py, errors.py, nn.py), or the same plain Python files.
 
 ``micrograd_nn/__init__.py`` calls ``load_engine()`` before anything else
 imports the engine.  The plain-Python files run when ``MICROGRAD_NN_PURE=1``
@@ -18,7 +18,7 @@ import sys
 import warnings
 from pathlib import Path
 
-COMPILED_MODULES = ("errors", "rules", "engine", "nn")  # in import order: engine imports rules and errors
+COMPILED_MODULES = ("errors", "rules", "engine", "nn")  # in import order: engine imports rules and errors, nn engine
 BUILD_RECORD = "_build.json"  # {module name: SHA-256 of its .py and .pxd}, written by setup.py's build
 PACKAGE = Path(__file__).resolve().parent
 
