@@ -30,5 +30,5 @@ cdef Value _many(str name, tuple inputs)
 cpdef Value _node(object record, double data, object a, double da, object b, double db)
 @cython.locals(total=double)
 cdef void _add_share(Value node, Value operand, double local) except *
-@cython.locals(node=Value, operands_placed=list, expanded=set, stack=list, order=list)
+@cython.locals(node=Value, operands_placed=list, expanded=set, stack=list, order=list, inputs=tuple)
 cpdef list topological_order(Value root)

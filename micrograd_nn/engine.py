@@ -172,7 +172,7 @@ class Value:
             _add_share(self, self._a, self._da)
         if isinstance(self._b, Value):
             _add_share(self, self._b, self._db)
-        if self._many is not None and self._many_grads is not None:  # an n-ary op: each input, its local
+        if self._many is not None and self._many_grads is not None:  # an n-ary op (sum, dot, affine)
             for i, x in enumerate(self._many):
                 if isinstance(x, Value):
                     _add_share(self, x, self._many_grads[i])
@@ -288,8 +288,9 @@ def topological_order(root: Value) -> list[Value]:
             expanded.add(node)
             stack.append(node)  # comes back to be placed after its operands
             operands_placed.append(True)
-            for operand in reversed(node._many if node._many is not None else (node._a, node._b)):
-                if isinstance(operand, Value) and operand not in expanded:  # the first comes off first
+            inputs = node._many if node._many is not None else (node._a, node._b)
+            for operand in reversed(inputs):  # pushed last to first: the first input is expanded first
+                if isinstance(operand, Value) and operand not in expanded:
                     stack.append(operand)
                     operands_placed.append(False)
     return order
