@@ -21,8 +21,6 @@ from pathlib import Path
 COMPILED_MODULES = ("errors", "rules", "engine", "nn")  # in import order: engine imports rules and errors, nn engine
 BUILD_RECORD = "_build.json"  # {module name: SHA-256 of its .py and .pxd}, written by setup.py's build
 PACKAGE = Path(__file__).resolve().parent
-
-
 SHARED_DECLARATIONS = ("c_math.pxd",)  # C declarations the compiled modules cimport
 
 
