@@ -38,8 +38,8 @@ def reduce(node: Value) -> tuple:
     refuse_closure_ops(inner)
     records = []
     for n in inner:
-        many = None if n._many is None else tuple(map(ref, n._many))
-        fields = (ref(n._a), n._da, ref(n._b), n._db, many, n._many_grads)
+        many = None if n._many is None else (tuple(map(ref, n._many[0])), n._many[1])
+        fields = (ref(n._a), n._da, ref(n._b), n._db, many)
         records.append((n.op, n.data, n.grad, n.label, fields))
     states = {i: dict(attributes(n, create=False)) for i, n in enumerate(inner) if attributes(n, create=False)}
     return _rebuild, (records,), (states or None)
@@ -48,7 +48,7 @@ def reduce(node: Value) -> tuple:
 def refuse_closure_ops(nodes: list[Value]) -> None:
     """TypeError if a node is an op written the micrograd way: its closure would point at the original nodes."""
     for n in nodes:
-        if n._many is not None and n._many_grads is None:
+        if n._many is not None and n._many[1] is None:
             raise TypeError(
                 f"cannot copy or pickle a graph holding the micrograd-style op {n._op!r}: its _backward "
                 "closure would still point at the original nodes (save a model's parameters instead)"
@@ -90,7 +90,7 @@ def deep_copy(root: Value, memo: dict[int, Any]) -> Value:
             copied = _node(node._record, node.data, twin(node._a), node._da, twin(node._b), node._db)
             copied.grad, copied.label = node.grad, node.label
             if node._many is not None:
-                copied._many, copied._many_grads = tuple(map(twin, node._many)), node._many_grads
+                copied._many = (tuple(map(twin, node._many[0])), node._many[1])
         memo[id(node)] = copied
         new.append(copied)
     for node, copied in zip(order, new):
@@ -118,10 +118,10 @@ def _rebuild(records: list[tuple]) -> Value:
     def resolve(x: object) -> object:  # an int is a rebuilt inner node; a Value or a float is itself
         return built[x] if type(x) is int else x
 
-    for op, data, grad, label, (a, da, b, db, many, many_grads) in records:
+    for op, data, grad, label, (a, da, b, db, many) in records:
         node = _node(OPS[op], data, resolve(a), da, resolve(b), db)  # type: ignore[arg-type]
         node.grad, node.label = grad, label
         if many is not None:
-            node._many, node._many_grads = tuple(map(resolve, many)), many_grads
+            node._many = (tuple(map(resolve, many[0])), many[1])
         built.append(node)
     return built[-1]

@@ -47,7 +47,7 @@ class Value:
     """A scalar in a computation graph: its number, its gradient, and the operation that made it."""
 
     # Plain Python keeps these fields in slots (your own attributes in __dict__); engine.pxd makes them C fields.
-    __slots__ = ("data", "grad", "label", "_record", "_a", "_b", "_da", "_db", "_many", "_many_grads", "__dict__")
+    __slots__ = ("data", "grad", "label", "_record", "_a", "_b", "_da", "_db", "_many", "__dict__")
     __array_ufunc__ = None  # NumPy numbers defer to our reflected operators: np.float64(2) * x is a Value
 
     data: float  # the number
@@ -58,8 +58,7 @@ class Value:
     _b: Value | float | None  # the second input; None for a one-input op
     _da: float  # d(self)/d(_a), computed in the forward pass (0 where _a is a number)
     _db: float  # d(self)/d(_b)
-    _many: tuple | None  # all inputs of an n-ary op (sum, dot, affine) or of a micrograd-style op
-    _many_grads: tuple | None  # their local derivatives, one per input (None for a micrograd-style op)
+    _many: tuple[tuple, tuple | None] | None  # an n-ary op's (inputs, local derivatives): sum, dot, affine
 
     def __init__(self, data: float, _children: Iterable[Value] | str = (), _op: str = "", label: str = "") -> None:
         """A leaf holding the finite real number ``data``; Value(2.0, "a") labels it (micrograd's
@@ -70,7 +69,7 @@ class Value:
         self.grad = 0.0
         self.label = errors.checked_label(label)
         self._record, self._a, self._b, self._da, self._db = None, None, None, 0.0, 0.0
-        self._many, self._many_grads = None, None
+        self._many = None
         if _children != () or _op != "":
             micrograd_compat.record_children(self, _children, _op)
 
@@ -125,7 +124,7 @@ class Value:
     def inputs(self) -> tuple[Value | float, ...]:
         """The op's inputs in order: Values, and plain numbers where a number stood (() for a leaf)."""
         if self._many is not None:
-            return self._many
+            return self._many[0]
         if self._a is None:
             return ()
         return (self._a,) if self._b is None else (self._a, self._b)
@@ -139,8 +138,10 @@ class Value:
     def local_grads(self) -> tuple[float, ...] | None:
         """d(self)/d(operand) for each operand, in order; None for a micrograd-style op (its closure knows)."""
         if self._many is not None:
-            return None if self._many_grads is None else tuple(
-                d for x, d in zip(self._many, self._many_grads) if isinstance(x, Value))
+            inputs, local_grads = self._many
+            if local_grads is None:
+                return None
+            return tuple(d for x, d in zip(inputs, local_grads) if isinstance(x, Value))
         return tuple(d for x, d in ((self._a, self._da), (self._b, self._db)) if isinstance(x, Value))
 
     @property
@@ -172,12 +173,15 @@ class Value:
             _add_share(self, self._a, self._da)
         if isinstance(self._b, Value):
             _add_share(self, self._b, self._db)
-        if self._many is not None and self._many_grads is not None:  # an n-ary op (sum, dot, affine)
-            for i, x in enumerate(self._many):
-                if isinstance(x, Value):
-                    _add_share(self, x, self._many_grads[i])
-        elif self._many is not None:  # a micrograd-style op: its _backward closure knows the derivatives
+        if self._many is None:
+            return
+        inputs, local_grads = self._many
+        if local_grads is None:  # a micrograd-style op: its _backward closure knows the derivatives
             micrograd_compat.run_closure(self)
+            return
+        for i, x in enumerate(inputs):  # an n-ary op (sum, dot, affine)
+            if isinstance(x, Value):
+                _add_share(self, x, local_grads[i])
 
     def zero_grad(self) -> None:
         """Set .grad = 0 on this node and every node it was computed from."""
@@ -246,8 +250,7 @@ def _many(name: str, inputs: tuple) -> Value:
     except (ValueError, ZeroDivisionError, OverflowError) as err:
         raise errors.with_inputs(err, inputs) from None
     node = _node(record, out, None, 0.0, None, 0.0)
-    node._many = inputs
-    node._many_grads = tuple(local_grads)  # one per input; those of plain numbers are never used
+    node._many = (inputs, tuple(local_grads))  # one derivative per input; those of plain numbers are never used
     return node
 
 
@@ -258,7 +261,7 @@ def _node(record: Op, data: float, a: Value | float | None, da: float, b: Value 
     node = Value.__new__(Value)
     node.data, node.grad, node.label = data, 0.0, ""
     node._record, node._a, node._da, node._b, node._db = record, a, da, b, db
-    node._many, node._many_grads = None, None
+    node._many = None
     return node
 
 
@@ -288,7 +291,7 @@ def topological_order(root: Value) -> list[Value]:
             expanded.add(node)
             stack.append(node)  # comes back to be placed after its operands
             operands_placed.append(True)
-            inputs = node._many if node._many is not None else (node._a, node._b)
+            inputs = node._many[0] if node._many is not None else (node._a, node._b)
             for operand in reversed(inputs):  # pushed last to first: the first input is expanded first
                 if isinstance(operand, Value) and operand not in expanded:
                     stack.append(operand)

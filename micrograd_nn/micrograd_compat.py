@@ -41,7 +41,7 @@ def record_children(node: Value, children: Iterable[Value] | object, op: str) ->
     if not isinstance(op, str):
         raise TypeError(f"Value: _op must be a string, got {type(op).__name__}: {shown(op)}")
     node._record = custom_op(op)  # micrograd keeps an _op given with no children
-    node._many = inputs  # _many_grads stays None: the closure knows the derivatives
+    node._many = (inputs, None)  # no local derivatives: the closure knows them
 
 
 def custom_op(name: str) -> Op:
