@@ -38,7 +38,7 @@ def reduce(node: Value) -> tuple:
     refuse_closure_ops(inner)
     records = []
     for n in inner:
-        many = None if n._many is None else (tuple(map(ref, n._many[0])), n._many[1])
+        many = None if n._many is None else tuple(map(ref, n._many))  # x1..xn, d1..dn: numbers stay themselves
         fields = (ref(n._a), n._da, ref(n._b), n._db, many)
         records.append((n.op, n.data, n.grad, n.label, fields))
     states = {i: dict(attributes(n, create=False)) for i, n in enumerate(inner) if attributes(n, create=False)}
@@ -48,7 +48,7 @@ def reduce(node: Value) -> tuple:
 def refuse_closure_ops(nodes: list[Value]) -> None:
     """TypeError if a node is an op written the micrograd way: its closure would point at the original nodes."""
     for n in nodes:
-        if n._many is not None and n._many[1] is None:
+        if n._record is not None and n._record.closure:
             raise TypeError(
                 f"cannot copy or pickle a graph holding the micrograd-style op {n._op!r}: its _backward "
                 "closure would still point at the original nodes (save a model's parameters instead)"
@@ -90,7 +90,7 @@ def deep_copy(root: Value, memo: dict[int, Any]) -> Value:
             copied = _node(node._record, node.data, twin(node._a), node._da, twin(node._b), node._db)
             copied.grad, copied.label = node.grad, node.label
             if node._many is not None:
-                copied._many = (tuple(map(twin, node._many[0])), node._many[1])
+                copied._many = tuple(map(twin, node._many))
         memo[id(node)] = copied
         new.append(copied)
     for node, copied in zip(order, new):
@@ -122,6 +122,7 @@ def _rebuild(records: list[tuple]) -> Value:
         node = _node(OPS[op], data, resolve(a), da, resolve(b), db)  # type: ignore[arg-type]
         node.grad, node.label = grad, label
         if many is not None:
-            node._many = (tuple(map(resolve, many[0])), many[1])
+            n = len(many) // 2  # x1..xn are nodes or numbers; d1..dn numbers
+            node._many = tuple(map(resolve, many[:n])) + many[n:]
         built.append(node)
     return built[-1]

@@ -10,12 +10,12 @@ cdef class Value:
     cdef public object _record          # the Op record, or None for a leaf
     cdef public object _a, _b           # the inputs: a Value, a float, or None
     cdef public double _da, _db         # their local derivatives
-    cdef public tuple _many             # an n-ary op's (inputs, local derivatives), else None
+    cdef public tuple _many             # an n-ary op's inputs, then their local derivatives, else None
     cdef public object _attributes      # attributes of your own: a dict made on first use, else None
 
     @cython.locals(node=Value, seed=double)
     cpdef backward(self, grad=*)
-    @cython.locals(i=Py_ssize_t, inputs=tuple, local_grads=tuple)
+    @cython.locals(i=Py_ssize_t, n=Py_ssize_t)
     cpdef _chain_rule(self)
     @cython.locals(node=Value)
     cpdef zero_grad(self)

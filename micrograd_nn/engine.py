@@ -58,7 +58,7 @@ class Value:
     _b: Value | float | None  # the second input; None for a one-input op
     _da: float  # d(self)/d(_a), computed in the forward pass (0 where _a is a number)
     _db: float  # d(self)/d(_b)
-    _many: tuple[tuple, tuple | None] | None  # an n-ary op's (inputs, local derivatives): sum, dot, affine
+    _many: tuple | None  # an n-ary op's inputs, then their local derivatives: (x1, ..., xn, d1, ..., dn)
 
     def __init__(self, data: float, _children: Iterable[Value] | str = (), _op: str = "", label: str = "") -> None:
         """A leaf holding the finite real number ``data``; Value(2.0, "a") labels it (micrograd's
@@ -124,7 +124,7 @@ class Value:
     def inputs(self) -> tuple[Value | float, ...]:
         """The op's inputs in order: Values, and plain numbers where a number stood (() for a leaf)."""
         if self._many is not None:
-            return self._many[0]
+            return self._many[: len(self._many) // 2]
         if self._a is None:
             return ()
         return (self._a,) if self._b is None else (self._a, self._b)
@@ -138,10 +138,10 @@ class Value:
     def local_grads(self) -> tuple[float, ...] | None:
         """d(self)/d(operand) for each operand, in order; None for a micrograd-style op (its closure knows)."""
         if self._many is not None:
-            inputs, local_grads = self._many
-            if local_grads is None:
+            if self._record.closure:  # type: ignore[union-attr]
                 return None
-            return tuple(d for x, d in zip(inputs, local_grads) if isinstance(x, Value))
+            n = len(self._many) // 2
+            return tuple(d for x, d in zip(self._many[:n], self._many[n:]) if isinstance(x, Value))
         return tuple(d for x, d in ((self._a, self._da), (self._b, self._db)) if isinstance(x, Value))
 
     @property
@@ -175,13 +175,14 @@ class Value:
             _add_share(self, self._b, self._db)
         if self._many is None:
             return
-        inputs, local_grads = self._many
-        if local_grads is None:  # a micrograd-style op: its _backward closure knows the derivatives
+        if self._record.closure:  # type: ignore[union-attr]  # a micrograd-style op: its _backward closure knows
             micrograd_compat.run_closure(self)
             return
-        for i, x in enumerate(inputs):  # an n-ary op (sum, dot, affine)
+        n = len(self._many) // 2  # an n-ary op (sum, dot, affine): x1, ..., xn, then d1, ..., dn
+        for i in range(n):
+            x = self._many[i]
             if isinstance(x, Value):
-                _add_share(self, x, local_grads[i])
+                _add_share(self, x, self._many[n + i])
 
     def zero_grad(self) -> None:
         """Set .grad = 0 on this node and every node it was computed from."""
@@ -250,7 +251,7 @@ def _many(name: str, inputs: tuple) -> Value:
     except (ValueError, ZeroDivisionError, OverflowError) as err:
         raise errors.with_inputs(err, inputs) from None
     node = _node(record, out, None, 0.0, None, 0.0)
-    node._many = (inputs, tuple(local_grads))  # one derivative per input; those of plain numbers are never used
+    node._many = inputs + tuple(local_grads)  # one derivative per input; those of plain numbers are never used
     return node
 
 
@@ -291,7 +292,7 @@ def topological_order(root: Value) -> list[Value]:
             expanded.add(node)
             stack.append(node)  # comes back to be placed after its operands
             operands_placed.append(True)
-            inputs = node._many[0] if node._many is not None else (node._a, node._b)
+            inputs = node._many[: len(node._many) // 2] if node._many is not None else (node._a, node._b)
             for operand in reversed(inputs):  # pushed last to first: the first input is expanded first
                 if isinstance(operand, Value) and operand not in expanded:
                     stack.append(operand)

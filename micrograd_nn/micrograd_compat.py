@@ -41,14 +41,14 @@ def record_children(node: Value, children: Iterable[Value] | object, op: str) ->
     if not isinstance(op, str):
         raise TypeError(f"Value: _op must be a string, got {type(op).__name__}: {shown(op)}")
     node._record = custom_op(op)  # micrograd keeps an _op given with no children
-    node._many = (inputs, None)  # no local derivatives: the closure knows them
+    node._many = inputs + (None,) * len(inputs)  # no local derivatives: the closure knows them
 
 
 def custom_op(name: str) -> Op:
     """The record of an op written the micrograd way, one per name (it has no rule: its closure is the rule)."""
     if name not in _CUSTOM_OPS:
         _CUSTOM_OPS[name] = Op(name=name, rule=_no_rule, symbol=name, formula=name, derivatives=(), in_numbers=(),
-                               domain=Domain(()), arity=0, micrograd=name)
+                               domain=Domain(()), arity=0, micrograd=name, closure=True)
     return _CUSTOM_OPS[name]
 
 

@@ -307,6 +307,7 @@ class Op:
     activation: bool = False  # a neuron's activation function (relu, tanh, sigmoid, leaky_relu)
     neuron_sum: bool = False  # can compute a neuron's weighted sum (+, dot, affine)
     share: Share | None = None  # upstream x local, rearranged for when the stored local overflowed (/, log, **)
+    closure: bool = False  # written the micrograd way: the node's _backward closure is its chain-rule step
 
     @property
     def ordered(self) -> bool:
