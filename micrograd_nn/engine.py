@@ -138,7 +138,7 @@ class Value:
     def local_grads(self) -> tuple[float, ...] | None:
         """d(self)/d(operand) for each operand, in order; None for a micrograd-style op (its closure knows)."""
         if self._many is not None:
-            if self._record.closure:  # type: ignore[union-attr]
+            if self._record is not None and self._record.closure:
                 return None
             n = len(self._many) // 2
             return tuple(d for x, d in zip(self._many[:n], self._many[n:]) if isinstance(x, Value))
@@ -173,16 +173,14 @@ class Value:
             _add_share(self, self._a, self._da)
         if isinstance(self._b, Value):
             _add_share(self, self._b, self._db)
-        if self._many is None:
-            return
-        if self._record.closure:  # type: ignore[union-attr]  # a micrograd-style op: its _backward closure knows
-            micrograd_compat.run_closure(self)
-            return
-        n = len(self._many) // 2  # an n-ary op (sum, dot, affine): x1, ..., xn, then d1, ..., dn
-        for i in range(n):
-            x = self._many[i]
-            if isinstance(x, Value):
-                _add_share(self, x, self._many[n + i])
+        if self._many is not None and self._record is not None and self._record.closure:
+            micrograd_compat.run_closure(self)  # a micrograd-style op: its _backward closure knows the derivatives
+        elif self._many is not None:  # an n-ary op (sum, dot, affine): x1, ..., xn, then d1, ..., dn
+            n = len(self._many) // 2
+            for i in range(n):
+                x = self._many[i]
+                if isinstance(x, Value):
+                    _add_share(self, x, self._many[n + i])
 
     def zero_grad(self) -> None:
         """Set .grad = 0 on this node and every node it was computed from."""
