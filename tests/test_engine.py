@@ -630,6 +630,25 @@ def test_deep_graphs_copy_and_pickle_without_recursion(copier) -> None:
     assert twin_nodes[0].grad == 2 * x.grad and x.grad == nodes[0].grad
 
 
+@pytest.mark.parametrize("copier", [copy.deepcopy, lambda v: pickle.loads(pickle.dumps(v))], ids=["deepcopy", "pickle"])
+def test_n_ary_nodes_copy_with_their_inputs_numbers_and_local_derivatives(copier) -> None:
+    w = [Value(0.5, "w1"), Value(-1.5, "w2")]
+    x = [Value(2.0, "x1"), 3]  # a plain number among an n-ary op's inputs stays a number
+    out = (Value.dot(w, x, bias=Value(0.25, "b")) + Value.sum([w[0], 2.0, x[0]])).tanh()
+    twin = copier(out)
+    pairs = list(zip(topological_order(out), topological_order(twin), strict=True))
+    affine = next(n for n, _ in pairs if n.op == "affine")
+    assert affine.constants == (3.0,) and affine.local_grads == (2.0, 3.0, 0.5, 1.0)  # d/dw1, d/dw2, d/dx1, d/db
+    for node, copied in pairs:
+        assert (copied.op, copied.data, copied.label, copied.constants, copied.local_grads) == (
+            node.op, node.data, node.label, node.constants, node.local_grads)
+        assert [type(i).__name__ for i in copied.inputs] == [type(i).__name__ for i in node.inputs]
+    out.backward()
+    twin.backward()
+    assert [n.grad for n, _ in pairs] == [c.grad for _, c in pairs]
+    assert w[0].grad == pytest.approx((1 - out.data**2) * (2.0 + 1.0), rel=1e-15)  # from the dot and the sum
+
+
 def test_a_pickled_model_and_its_output_share_their_parameters() -> None:
     from micrograd_nn import MLP
 
