@@ -20,7 +20,6 @@ cdef class Value:
     @cython.locals(node=Value)
     cpdef zero_grad(self)
 
-
 @cython.locals(out=double, da=double)
 cdef Value _unary(str name, Value a)
 cpdef _binary(str name, object a, object b)

@@ -248,6 +248,8 @@ def _many(name: str, inputs: tuple) -> Value:
         out, local_grads = record.rule(*[cython.cast(Value, x).data if isinstance(x, Value) else x for x in inputs])
     except (ValueError, ZeroDivisionError, OverflowError) as err:
         raise errors.with_inputs(err, inputs) from None
+    if len(local_grads) != len(inputs):  # a rule planted in OPS must give one derivative per input
+        raise ValueError(f"{name}: its rule gave {len(local_grads)} local derivatives for {len(inputs)} inputs")
     node = _node(record, out, None, 0.0, None, 0.0)
     node._many = inputs + tuple(local_grads)  # one derivative per input; those of plain numbers are never used
     return node

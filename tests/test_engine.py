@@ -760,3 +760,15 @@ def test_a_bad_backward_seed_names_backward_and_the_argument(seed: object, error
     with pytest.raises(error, match=pattern):
         y.backward(grad=seed)  # type: ignore[arg-type]
     assert (x.grad, y.grad) == (3.0, 1.0)  # refused before any gradient is touched
+
+
+def test_a_planted_n_ary_rule_must_give_one_derivative_per_input(monkeypatch: pytest.MonkeyPatch) -> None:
+    import dataclasses
+
+    def short_dot(*ws_then_xs: float) -> tuple[float, tuple[float, ...]]:  # drops the derivatives of the xs
+        n = len(ws_then_xs) // 2
+        return sum(w * x for w, x in zip(ws_then_xs[:n], ws_then_xs[n:])), ws_then_xs[n:]
+
+    monkeypatch.setitem(rules.OPS, "dot", dataclasses.replace(rules.OPS["dot"], rule=short_dot))
+    with pytest.raises(ValueError, match=r"^dot: its rule gave 2 local derivatives for 4 inputs$"):
+        Value.dot([Value(1.0), Value(2.0)], [Value(3.0), Value(4.0)])
