@@ -292,8 +292,8 @@ def topological_order(root: Value) -> list[Value]:
             expanded.add(node)
             stack.append(node)  # comes back to be placed after its operands
             operands_placed.append(True)
-            inputs = node._many[: len(node._many) // 2] if node._many is not None else (node._a, node._b)
-            for operand in reversed(inputs):  # pushed last to first: the first input is expanded first
+            inputs = node._many if node._many is not None else (node._a, node._b)  # _many: x1..xn, then numbers d1..dn
+            for operand in reversed(inputs):  # pushed last to first (numbers skipped): the first input comes first
                 if isinstance(operand, Value) and operand not in expanded:
                     stack.append(operand)
                     operands_placed.append(False)
