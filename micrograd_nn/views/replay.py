@@ -97,15 +97,16 @@ def replay(info: Walk, only: Iterable[int] | None = None) -> tuple[list[Step], l
         if local_grads is None or i in incomplete:
             incomplete.update(operand_ids[i])
         if wanted is not None and i not in wanted:
-            for j, local in zip(operand_ids[i], local_grads or ()):
-                running[j] += nonfinite.share(node, nodes[j], local, upstream)  # as backward() adds it
+            value_positions = [p for p, x in enumerate(node.inputs) if isinstance(x, Value)]
+            for j, local, p in zip(operand_ids[i], local_grads or (), value_positions):
+                running[j] += nonfinite.share(node, p, local, upstream)  # as backward() adds it
             continue
         contributions = []
         inputs = node.inputs
         input_positions = [p for p, x in enumerate(inputs, 1) if isinstance(x, Value)]
         for position, (j, local, input_position) in enumerate(zip(operand_ids[i], local_grads or (), input_positions),
                                                               1):
-            contribution = nonfinite.share(node, nodes[j], local, upstream)  # relu masks: 0 even for inf
+            contribution = nonfinite.share(node, input_position - 1, local, upstream)  # relu masks: 0 even for inf
             before = running[j]
             running[j] = before + contribution
             contributions.append(Contribution(position, input_position, j, names[j], local, contribution, before,

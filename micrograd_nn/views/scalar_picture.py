@@ -254,7 +254,7 @@ def _operand_edge(layout: _Layout, i: int, position: int, j: int, local: float |
         if local is None:
             parts.append("derivatives not stored (closure op)")
         elif layout.computed:
-            contribution = nonfinite.share(node, layout.info.nodes[j], local, node.grad)  # as backward() adds it
+            contribution = nonfinite.share(node, position - 1, local, node.grad)  # as backward() adds it
             parts.append(f"{layout.number(local)} × {layout.number(node.grad)}\n= {layout.number(contribution)}")
         else:
             parts.append(f"local {layout.number(local)}")
