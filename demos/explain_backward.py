@@ -9,9 +9,11 @@ to the path from one weight to the output.
 
 from __future__ import annotations
 
+from micrograd_nn.analysis.replay import backward_steps
 from micrograd_nn.engine import Value
-from micrograd_nn.inspect import backward_steps, explain, format_table
 from micrograd_nn.nn import MLP
+from micrograd_nn.views.explain import explain
+from micrograd_nn.views.tables import format_table
 
 
 def main() -> None:

@@ -5,7 +5,10 @@ Heavier parts (graph pictures, training loop, data sets, demos) are imported
 from their own modules so that this import stays fast.
 """
 
+from micrograd_nn import _old_paths
 from micrograd_nn.engine_choice import load_engine
+
+_old_paths.install()  # the old import paths (micrograd_nn.graph, ...) load their new modules, with a warning
 
 ENGINE = load_engine()
 """Which engine runs: "compiled" (engine.py built by Cython) or "pure Python" (MICROGRAD_NN_PURE=1, no build)."""

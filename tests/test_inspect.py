@@ -8,11 +8,11 @@ import re
 import pytest
 from conftest import full_snapshot
 
+from micrograd_nn.analysis.replay import backward_steps
 from micrograd_nn.engine import Value, topological_order
+from micrograd_nn.format import format_number
 from micrograd_nn.nn import MLP
 from micrograd_nn.views.explain import explain
-from micrograd_nn.views.format import format_number
-from micrograd_nn.views.replay import backward_steps
 from micrograd_nn.views.tables import format_table, node_table, table_html
 
 
@@ -337,7 +337,7 @@ def test_a_label_that_is_not_a_plain_name_is_bracketed_in_d_notation() -> None:
 
 
 def test_plain_and_dotted_names_stay_as_they_are() -> None:
-    from micrograd_nn.views.format import bracketed
+    from micrograd_nn.format import bracketed
 
     assert [bracketed(n) for n in ("x1", "L1.n3.w2", "sq_error1", "α", "x1*w1", "a b", "", "1x", "f(x)")] == [
         "x1", "L1.n3.w2", "sq_error1", "α", "(x1*w1)", "(a b)", "()", "(1x)", "(f(x))",
@@ -346,8 +346,8 @@ def test_plain_and_dotted_names_stay_as_they_are() -> None:
 
 @pytest.mark.parametrize("case", ["x**0 mask", "overflowed local"])
 def test_the_replay_adds_what_backward_adds_through_masks_and_overflowed_locals(case: str) -> None:
-    from micrograd_nn.views.replay import replay
-    from micrograd_nn.views.walk import walk
+    from micrograd_nn.analysis.replay import replay
+    from micrograd_nn.analysis.walk import walk
 
     if case == "x**0 mask":
         x = Value(2.0, "x")

@@ -91,7 +91,7 @@ def test_the_lecture_network_example_prints_what_it_says() -> None:
 
 
 def test_the_sgd_example_prints_what_it_says() -> None:
-    _section_prints_what_its_comments_say("`micrograd_nn.optim` has `SGD` and `Adam`.", 1)
+    _section_prints_what_its_comments_say("`micrograd_nn.training.optim` has `SGD` and `Adam`.", 1)
 
 
 def test_the_naive_walk_example_prints_what_it_says() -> None:

@@ -15,9 +15,9 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from micrograd_nn import nonfinite, rules
+from micrograd_nn.analysis.walk import Walk, walk
 from micrograd_nn.engine import Value
-from micrograd_nn.views.format import bracketed
-from micrograd_nn.views.walk import Walk, walk
+from micrograd_nn.format import bracketed
 
 
 @dataclass(frozen=True)
