@@ -31,6 +31,76 @@ def test_micrograd_import_paths_work() -> None:
     assert issubclass(MLP, Module)
 
 
+def test_the_lectures_draw_dot_is_a_top_level_name_loaded_on_use() -> None:
+    code = (
+        "import sys, micrograd_nn\n"
+        "print('micrograd_nn.views.scalar_picture' in sys.modules, 'graphviz' in sys.modules)\n"
+        "from micrograd_nn import draw_dot\n"
+        "from micrograd_nn.views.scalar_picture import draw_dot as defined\n"
+        "print(draw_dot is defined, 'draw_dot' in micrograd_nn.__all__)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "False", "True", "True"]
+
+
+FRONT_DOORS = ("micrograd_nn.views", "micrograd_nn.checks", "micrograd_nn.training", "micrograd_nn.live")
+
+
+def test_each_front_door_gives_the_defining_modules_names_and_loads_them_on_use() -> None:
+    """`from micrograd_nn.views import draw, write_html` works; importing a front door loads none of its modules."""
+    code = (
+        "import importlib, json, sys\n"
+        f"doors = {FRONT_DOORS!r}\n"
+        "out = {}\n"
+        "for door in doors:\n"
+        "    before = set(sys.modules)\n"
+        "    package = importlib.import_module(door)\n"
+        "    loaded = sorted(m for m in set(sys.modules) - before if m.startswith(door + '.'))\n"
+        "    found = {}\n"
+        "    for name in package.__all__:\n"
+        "        value = getattr(package, name)\n"
+        "        found[name] = getattr(value, '__module__', None)\n"
+        "    out[door] = [loaded, found]\n"
+        "print(json.dumps(out))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    import json
+
+    doors = json.loads(done.stdout)
+    assert doors["micrograd_nn.views"][0] == [] and doors["micrograd_nn.checks"][0] == []
+    assert doors["micrograd_nn.training"][0] == []
+    for door, (_, found) in doors.items():
+        assert found and all(module and module.startswith(door + ".") for module in found.values()), (door, found)
+    from micrograd_nn.checks import check_gradients, gradcheck
+    from micrograd_nn.checks.finite_differences import gradcheck as defined_gradcheck
+    from micrograd_nn.checks.learner_backprop import check_gradients as defined_check
+    from micrograd_nn.training import SGD, fit
+    from micrograd_nn.training.optim import SGD as DefinedSGD
+    from micrograd_nn.training.train import fit as defined_fit
+    from micrograd_nn.views import draw, write_html
+    from micrograd_nn.views.scalar_picture import draw_dot
+    from micrograd_nn.views.stepper import write_html as defined_write_html
+
+    assert (draw, write_html, gradcheck, check_gradients, fit, SGD) == (
+        draw_dot, defined_write_html, defined_gradcheck, defined_check, defined_fit, DefinedSGD)
+    with pytest.raises(AttributeError, match="'micrograd_nn.views' has no attribute 'drow'"):
+        __import__("micrograd_nn.views").views.drow  # noqa: B018
+
+
+def test_a_front_door_still_hands_over_its_modules() -> None:
+    """A name that is also a module (views.explain) stays the module: front doors export no such names."""
+    import importlib
+
+    for door in FRONT_DOORS:
+        package = importlib.import_module(door)
+        folder = ROOT / Path(*door.split("."))
+        modules = {p.stem for p in folder.glob("*.py")} | {p.name for p in folder.iterdir() if p.is_dir()}
+        assert not set(package.__all__) & modules, door
+    from micrograd_nn.views import explain
+
+    assert explain.__name__ == "micrograd_nn.views.explain"
+
+
 OLD_PATHS = {
     "micrograd_nn.graph": ["draw_dot", "to_dot", "render", "draw_network", "network_dot", "render_network"],
     "micrograd_nn.inspect": ["explain", "backward_steps", "node_table", "format_table"],
