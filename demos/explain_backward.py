@@ -32,8 +32,8 @@ def main() -> None:
     print(format_table(out))
     print()
     print(explain(out))
-    first = backward_steps(out)[0]
-    print(f"\nthe first step record, as data: {first}")
+    first = backward_steps(out)[0]  # a Step record; dataclasses.asdict(first) makes it JSON-ready
+    print(f"\nthe first step record: {first}")
 
     model = MLP(2, [1], output_activation="tanh", rng=0)
     prediction = model([0.5, -1.0])

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from micrograd_nn.analysis import replay
@@ -129,7 +129,8 @@ def _write_graph_views(result: TourResult, folder: Path) -> None:
     write_atomically(report_path, explain.explain(loss) + "\n", "tour")
     result.files["backward report"] = report_path
     steps_path = folder / "backward_steps.json"
-    write_atomically(steps_path, json.dumps(replay.backward_steps(loss), indent=1) + "\n", "tour")
+    steps = [asdict(step) for step in replay.backward_steps(loss)]
+    write_atomically(steps_path, json.dumps(steps, indent=1) + "\n", "tour")
     result.files["backward steps (JSON)"] = steps_path
     _write_topological_order_example(result, folder)
 
