@@ -60,7 +60,8 @@ def _import_source(name: str) -> None:
         raise
 
 
-REMEDY = "reinstall to compile it (.venv/bin/pip install -e '.[test]', as the README says)"  # the one remedy named
+# the one remedy named, the README's own command
+REMEDY = "reinstall to compile it (.venv/bin/pip install -e '.[test]' --config-settings editable_mode=compat)"
 
 
 def load_engine() -> str:
