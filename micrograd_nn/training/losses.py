@@ -9,11 +9,10 @@ the elements (mse, binary cross-entropy, hinge) or over the samples
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
-from numbers import Integral, Real
 from typing import Any
 
+from micrograd_nn import errors
 from micrograd_nn.engine import Value
 
 Prediction = Value | Sequence[Value] | Sequence[Sequence[Value]]
@@ -40,7 +39,7 @@ def _pairs(preds: Prediction, targets: Target) -> tuple[list[Value], list[float]
         if not isinstance(p, Value):
             raise ValueError(f"loss: prediction {i} is a {type(p).__name__}, not a Value (pass the model's outputs)")
     for i, t in enumerate(ts):
-        if not isinstance(t, Value) and not (isinstance(t, Real) and math.isfinite(t)):  # a Value is always finite
+        if not isinstance(t, Value) and not errors.is_finite_real(t):  # a Value is always finite
             raise ValueError(f"loss: target {i} must be a finite number, got {t!r}")
     return ps, ts
 
@@ -152,7 +151,7 @@ def softmax_cross_entropy(
                 f"softmax_cross_entropy: sample {i} needs a list of two or more logits (one per class), got {found}; "
                 "a model with one output has no softmax: use binary_cross_entropy_with_logits"
             )
-        if isinstance(t, bool) or not isinstance(t, Integral) or not 0 <= int(t) < len(z):
+        if not errors.is_whole_number(t, 0, len(z) - 1):
             raise ValueError(f"softmax_cross_entropy: target {t!r} is not a class index below {len(z)}")
         terms.append(log_sum_exp(z) - z[t])
     return Value.sum(terms) / len(terms)

@@ -23,9 +23,10 @@ import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from numbers import Integral, Real
+from numbers import Real
 from typing import Any
 
+from micrograd_nn import errors
 from micrograd_nn.engine import Value
 from micrograd_nn.nn import Module
 from micrograd_nn.rules import DomainError
@@ -128,7 +129,7 @@ def _check_targets(name: str, targets: list[Any]) -> None:
     """Every target (or every entry of a target vector) must be a finite number; ValueError names the first bad one."""
     for i, target in enumerate(targets):
         entries = target if isinstance(target, (list, tuple)) else [target]
-        if not entries or not all(isinstance(v, Real) and math.isfinite(v) for v in entries):
+        if not entries or not all(map(errors.is_finite_real, entries)):
             raise ValueError(f"{name}: target {i} must be a finite number (or a list of them), got {target!r}")
 
 
@@ -355,25 +356,18 @@ def _training_data(X: Any, y: Any) -> tuple[list[list[float]], list[Any]]:
     return rows, targets
 
 
-def _is_whole(x: Any) -> bool:
-    """A whole number: an int or NumPy integer, but not True/False."""
-    return isinstance(x, Integral) and not isinstance(x, bool)
-
-
 def _check_settings(epochs: Any, batch_size: Any, l2: Any) -> None:
     """epochs a whole number >= 1, batch_size None or a whole number >= 1, l2 a finite number >= 0."""
-    if not _is_whole(epochs) or epochs < 1:
-        raise ValueError(f"fit: epochs must be a whole number >= 1, got {epochs!r}")
-    if batch_size is not None and (not _is_whole(batch_size) or batch_size < 1):
+    errors.whole_number(epochs, "fit: epochs")
+    if batch_size is not None and not errors.is_whole_number(batch_size):
         raise ValueError(f"fit: batch_size must be None or a whole number >= 1, got {batch_size!r}")
-    if isinstance(l2, bool) or not isinstance(l2, Real) or not 0.0 <= float(l2) < math.inf:
-        raise ValueError(f"fit: l2 must be a finite number >= 0, got {l2!r}")
+    errors.finite_real(l2, "fit: l2", at_least=0.0)
 
 
 def _set_scheduled_lr(optimizer: Optimizer, lr_schedule: Callable[[int], float], epoch: int) -> None:
     """optimizer.lr = lr_schedule(epoch), with a ValueError naming the schedule if that is not a valid rate."""
     lr = lr_schedule(epoch)
-    if isinstance(lr, bool) or not isinstance(lr, Real) or not 0.0 < float(lr) < math.inf:
+    if not errors.is_finite_real(lr) or not lr > 0.0:
         raise ValueError(f"fit: lr_schedule({epoch}) gave {lr!r}; a learning rate must be a finite number > 0")
     optimizer.lr = lr
 
