@@ -32,7 +32,7 @@ _Skipped = tuple[float, float | None, list[int] | None, int, dict[str, float], d
 
 def _loss_name(loss: Any) -> str | None:
     """The library's name for a loss given by name or as micrograd_nn.training.losses' functions; None if neither."""
-    from micrograd_nn.training.train import LOSSES
+    from micrograd_nn.training.losses import LOSSES
 
     if loss is None:
         return None
@@ -222,7 +222,7 @@ class Recorder:
         Run once, so a recording whose loss name or l2 does not describe the
         loop is refused at its first step rather than written wrong.
         """
-        from micrograd_nn.training.train import LOSSES
+        from micrograd_nn.training.losses import LOSSES
 
         if self.X is None or self.y is None or not callable(self.model):
             return

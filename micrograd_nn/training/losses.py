@@ -9,7 +9,7 @@ the elements (mse, binary cross-entropy, hinge) or over the samples
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from micrograd_nn import errors
@@ -157,12 +157,56 @@ def softmax_cross_entropy(
     return Value.sum(terms) / len(terms)
 
 
+def softmax_mse(logits: Sequence[Sequence[Value]], labels: Sequence[int]) -> Value:
+    """Mean over samples and classes of (softmax(z)_k - onehot(label)_k)^2: squared error on probabilities."""
+    probabilities = [softmax(z) for z in logits]
+    one_hot = [[1.0 if k == label else 0.0 for k in range(len(z))] for z, label in zip(logits, labels)]
+    return mse(probabilities, one_hot)
+
+
+def output_sum(preds: Prediction, targets: Target) -> Value:
+    """L = sum of every output over every row (targets ignored): dL/dw is the gradient of the prediction itself."""
+    return Value.sum(_flatten(preds))
+
+
 def l2_penalty(params: Sequence[Value], alpha: float) -> Value:
     """alpha * sum_p p^2, the weight decay term of micrograd's demo."""
     return Value.sum(p * p for p in params) * alpha
 
 
+LossFunction = Callable[[Any, Any], Value]
+
+LOSSES: dict[str, LossFunction] = {
+    "mse": mse,
+    "sse": sse,
+    "half_sse": half_sse,
+    "binary_cross_entropy": binary_cross_entropy,
+    "binary_cross_entropy_with_logits": binary_cross_entropy_with_logits,
+    "hinge": hinge,
+    "softmax_cross_entropy": softmax_cross_entropy,
+    "softmax_mse": softmax_mse,
+    "output": output_sum,
+}
+"""Every loss by name, (predictions, targets) -> Value: the one table fit(), the Recorder, the live page and the
+learner's-backprop checker read."""
+
+LOSS_TEXT: dict[str, str] = {
+    "mse": "the mean squared error",
+    "sse": "the sum of squared errors",
+    "half_sse": "half the sum of squared errors",
+    "binary_cross_entropy": "binary cross-entropy",
+    "binary_cross_entropy_with_logits": "binary cross-entropy on logits",
+    "hinge": "the hinge loss",
+    "softmax_cross_entropy": "softmax cross-entropy",
+    "softmax_mse": "the squared error of the softmax probabilities",
+    "output": "the network's output itself",
+}
+"""Each loss of LOSSES in words, for reports."""
+
 __all__ = [
+    "LOSSES",
+    "LOSS_TEXT",
+    "LossFunction",
     "sse",
     "half_sse",
     "mse",
@@ -173,4 +217,6 @@ __all__ = [
     "log_sum_exp",
     "softmax_cross_entropy",
     "l2_penalty",
+    "output_sum",
+    "softmax_mse",
 ]

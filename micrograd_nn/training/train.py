@@ -32,22 +32,11 @@ from micrograd_nn.nn import Module
 from micrograd_nn.rules import DomainError
 from micrograd_nn.training import losses
 from micrograd_nn.training.diagnose import DeadUnitWatch, diagnose
+from micrograd_nn.training.losses import LOSSES, LossFunction
 from micrograd_nn.training.optim import SGD, Optimizer
 
-LossFunction = Callable[[Any, Any], Value]
 Metric = Callable[[Module], float]
 TrainMetric = Callable[[list[Any], list[Any]], float]
-
-LOSSES: dict[str, LossFunction] = {
-    "mse": losses.mse,
-    "sse": losses.sse,
-    "half_sse": losses.half_sse,
-    "binary_cross_entropy": losses.binary_cross_entropy,
-    "binary_cross_entropy_with_logits": losses.binary_cross_entropy_with_logits,
-    "hinge": losses.hinge,
-    "softmax_cross_entropy": losses.softmax_cross_entropy,
-}
-
 
 class TrainingDivergedError(ArithmeticError):
     """The loss (or a gradient or weight) stopped being a finite number during fit()."""
