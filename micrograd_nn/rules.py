@@ -313,11 +313,16 @@ class Op:
     neuron_sum: bool = False  # can compute a neuron's weighted sum (+, dot, affine)
     share: Share | None = None  # upstream x local, rearranged for when the stored local overflowed (/, log, **)
     closure: bool = False  # written the micrograd way: the node's _backward closure is its chain-rule step
+    in_words: str = ""  # the op's name in a sentence ("ReLU", "leaky ReLU"), "" where that is its name
 
     @property
     def ordered(self) -> bool:
         """Whether a picture must number the inputs: more than one input and the order matters."""
         return self.arity != 1 and not self.commutative
+
+    def words(self) -> str:
+        """The op's name in a sentence: "a ReLU unit", "a leaky ReLU unit", "a tanh unit"."""
+        return self.in_words or self.name
 
     def spelling(self) -> str:
         """micrograd's name for the op (its Value._op), our name where micrograd has none."""
@@ -326,11 +331,11 @@ class Op:
 
 def _unary(name: str, rule: Rule, *, formula: str, derivative: str, in_numbers: str, low: float, high: float,
            symbol: str = "", kinks: tuple[float, ...] = (), micrograd: str = "", masks: bool = False,
-           activation: bool = False, share: Share | None = None) -> Op:
+           activation: bool = False, share: Share | None = None, in_words: str = "") -> Op:
     """The record of a unary function offered as x.name() and by the expression parser."""
     return Op(name=name, rule=rule, symbol=symbol or name, formula=formula, derivatives=(derivative,),
               in_numbers=(in_numbers,), domain=Domain(((low, high),), kinks), arity=1, method=name, in_parser=True,
-              micrograd=micrograd, masks=masks, activation=activation, share=share)
+              micrograd=micrograd, masks=masks, activation=activation, share=share, in_words=in_words)
 
 
 _ANY = (-100.0, 100.0)
@@ -365,11 +370,11 @@ OPS: dict[str, Op] = {op.name: op for op in [
     _unary("tanh", tanh, formula="tanh(a)", derivative="1 − tanh²(a)", in_numbers="1 − {out}²", low=-10.0,
            high=10.0, activation=True),
     _unary("relu", relu, formula="max(0, a)", derivative="1 if a > 0 else 0", in_numbers="1 if {a} > 0 else 0",
-           low=-100.0, high=100.0, kinks=(0.0,), micrograd="ReLU", masks=True, activation=True),
+           low=-100.0, high=100.0, kinks=(0.0,), micrograd="ReLU", masks=True, activation=True, in_words="ReLU"),
     Op(name="leaky_relu", rule=leaky_relu, symbol="leaky_relu", formula="a if a > 0 else s·a",
        derivatives=("1 if a > 0 else s", "0 if a > 0 else a"),
        in_numbers=("1 if {a} > 0 else {b}", "0 if {a} > 0 else {a}"), domain=Domain((_ANY, (0.0, 1.0)), kinks=(0.0,)),
-       arity=2, method="leaky_relu", in_parser=True, activation=True),
+       arity=2, method="leaky_relu", in_parser=True, activation=True, in_words="leaky ReLU"),
     _unary("abs", absolute, formula="|a|", derivative="sign(a)", in_numbers="sign({a})", low=-100.0, high=100.0,
            symbol="|x|", kinks=(0.0,)),
     _unary("sin", sin, formula="sin(a)", derivative="cos(a)", in_numbers="cos({a})", low=-10.0, high=10.0),

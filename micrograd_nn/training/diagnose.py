@@ -21,13 +21,20 @@ import warnings
 from dataclasses import dataclass
 from typing import Any
 
+from micrograd_nn import labels, rules
+
 REMEDIES = (
     "Remedies: another seed (rng=...); activation='leaky_relu', whose slope is never 0; the lecture's tanh "
     "network (activation='tanh', output_activation='tanh'); or a smaller learning rate (one large step can push "
     "every unit of a layer below 0)."
 )
 
-_UNIT_NAMES = {"relu": "ReLU", "leaky_relu": "leaky ReLU", "tanh": "tanh", "sigmoid": "sigmoid"}
+
+
+def _unit_name(activation: str) -> str:
+    """An activation as a sentence names it: "ReLU", "leaky ReLU", "tanh" (rules.OPS says how)."""
+    op = rules.OPS.get(activation)
+    return op.words() if op is not None else activation
 
 
 class DeadUnitsWarning(UserWarning, RuntimeWarning):
@@ -75,18 +82,19 @@ class Diagnosis:
         lines = []
         samples = f"all {self.samples} samples" if self.samples != 1 else "the one sample"
         for k in self.dead_layers:
+            layer = labels.layer_label(k)
             units = [u for u in self.dead_units if u.layer == k]
             kinds = {u.activation for u in units}
-            kind = _UNIT_NAMES.get(units[0].activation, units[0].activation) if len(kinds) == 1 else ""
+            kind = _unit_name(units[0].activation) if len(kinds) == 1 else ""
             if len(units) == 1:
-                lines.append(f"L{k}: its one {kind} unit {_what(units, plural=False)} for {samples}, "
+                lines.append(f"{layer}: its one {kind} unit {_what(units, plural=False)} for {samples}, "
                              "so every gradient below it is 0")
                 continue
-            lines.append(f"L{k}: all {len(units)} {kind + ' ' if kind else ''}units {_what(units, plural=True)} "
+            lines.append(f"{layer}: all {len(units)} {kind + ' ' if kind else ''}units {_what(units, plural=True)} "
                          f"for {samples}, so every gradient below them is 0")
         for unit in self.dead_units:
             if unit.layer not in self.dead_layers:
-                kind = _UNIT_NAMES.get(unit.activation, unit.activation)
+                kind = _unit_name(unit.activation)
                 lines.append(f"{unit.key}: the {kind} unit {_what([unit], plural=False)} for {samples}, "
                              "so its weights and bias get no gradient")
         return lines
@@ -168,7 +176,7 @@ def diagnose(model: Any, X: Any) -> Diagnosis:
             outputs[:, j] = a
             if neuron.activation != "linear" and not np.any(slope != 0.0):
                 seen = tuple((np.unique(a[np.isfinite(a)]) + 0.0).tolist())  # + 0.0: -0.0 counts as 0.0
-                dead.append(DeadUnit(f"L{k}.n{j + 1}", k, j + 1, neuron.activation, seen))
+                dead.append(DeadUnit(labels.neuron_key(k, j + 1), k, j + 1, neuron.activation, seen))
         signal = outputs
     return Diagnosis(rows.shape[0], tuple(len(n) for n in layers), tuple(dead))
 
