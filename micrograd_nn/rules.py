@@ -12,9 +12,11 @@ when its input is outside the domain; it never returns a wrong number.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable, Iterator, MutableMapping
 from dataclasses import dataclass, replace
 from fractions import Fraction
+from typing import Any
 
 Rule = Callable[..., tuple[float, tuple[float, ...]]]
 
@@ -391,13 +393,18 @@ OPS: dict[str, Op] = {op.name: op for op in [
 """Every operation, by name: the single source for the engine, the parser, the views and the tests."""
 
 
-class RuleTable(MutableMapping):
-    """op name -> rule, a view of OPS kept for older code: setting an entry replaces that op's rule in OPS."""
+def op_record(op: str) -> Op:
+    """The record of ``op``; KeyError naming the op if there is none."""
+    if op not in OPS:
+        raise KeyError(f"no record for op {op!r} in rules.OPS; known ops: {sorted(OPS)}")
+    return OPS[op]
+
+
+class _RuleView(MutableMapping):
+    """op name -> rule, read from and written to OPS: what the old ``rules.RULES`` gives (deprecated)."""
 
     def __getitem__(self, name: str) -> Rule:
-        if name not in OPS:
-            raise KeyError(f"no derivative rule for op {name!r}; known ops: {sorted(OPS)}")
-        return OPS[name].rule
+        return op_record(name).rule
 
     def __setitem__(self, name: str, rule: Rule) -> None:
         OPS[name] = replace(op_record(name), rule=rule)
@@ -412,17 +419,18 @@ class RuleTable(MutableMapping):
         return len(OPS)
 
 
-RULES = RuleTable()
-"""op name -> rule (older code and tests patch an entry to plant a wrong rule; OPS is the one table)."""
+_OLD_NAMES = {
+    "RULES": "rules.OPS (a rule is OPS[name].rule; plant one with dataclasses.replace(OPS[name], rule=...))",
+    "rule_for": "rules.op_record(name).rule",
+    "RuleTable": "rules.OPS",
+}
 
 
-def rule_for(op: str) -> Rule:
-    """The rule registered for ``op``; KeyError naming the op if there is none."""
-    return RULES[op]
-
-
-def op_record(op: str) -> Op:
-    """The record of ``op``; KeyError naming the op if there is none."""
-    if op not in OPS:
-        raise KeyError(f"no record for op {op!r} in rules.OPS; known ops: {sorted(OPS)}")
-    return OPS[op]
+def __getattr__(name: str) -> Any:
+    """The old second lookup API (RULES, rule_for, RuleTable), kept working with a DeprecationWarning naming OPS."""
+    if name not in _OLD_NAMES:
+        raise AttributeError(f"module 'micrograd_nn.rules' has no attribute {name!r}")
+    warnings.warn(f"micrograd_nn.rules.{name} is deprecated: use {_OLD_NAMES[name]}", DeprecationWarning, stacklevel=2)
+    if name == "rule_for":
+        return lambda op: op_record(op).rule
+    return _RuleView() if name == "RULES" else _RuleView
