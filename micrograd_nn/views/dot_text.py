@@ -14,7 +14,6 @@ Shared by the scalar picture (scalar_picture.py) and the network view (network_p
 
 from __future__ import annotations
 
-import math
 import re
 import shutil
 import signal
@@ -148,15 +147,6 @@ def wrap_parts(parts: list[str], width: int = 90) -> str:
 def attrs(**attributes: object) -> str:
     """[key="value", ...] for a DOT statement (values cleaned and quoted)."""
     return "[" + ", ".join(f"{key}={quote(value, 4 * MAX_LABEL_CHARS)}" for key, value in attributes.items()) + "]"
-
-
-def signed_colour(value: float, largest: float, *, light: float = 0.08) -> str:
-    """An HSV colour: blue for value > 0, red for value < 0, stronger when |value| is nearer largest."""
-    if value == 0.0 or largest == 0.0 or math.isnan(value):
-        return "#ffffff"
-    strength = min(1.0, math.sqrt(abs(value) / largest))
-    hue = 0.6 if value > 0 else 0.0
-    return f"{hue:.3f} {light + (1.0 - light) * 0.6 * strength:.3f} 1.000"
 
 
 # -- ops as drawn -------------------------------------------------------------------

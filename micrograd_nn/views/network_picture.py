@@ -32,6 +32,7 @@ from micrograd_nn.atomic_write import check_target, write_atomically
 from micrograd_nn.engine import Value
 from micrograd_nn.format import DEFAULT_PRECISION, check_precision, format_number
 from micrograd_nn.views import dot_text
+from micrograd_nn.views.colours import signed_colour
 
 if TYPE_CHECKING:
     import graphviz
@@ -161,15 +162,6 @@ def _check_edge_value(edge_value: str) -> str:
     if edge_value not in EDGE_VALUES:
         raise ValueError(f"edge_value must be 'weight' or 'grad', got {edge_value!r}")
     return edge_value
-
-
-def _edge_colour(value: float, largest: float) -> str:
-    """Blue for a positive value, red for a negative one; pale when small next to the largest."""
-    if largest == 0.0 or math.isnan(value) or math.isinf(largest):
-        return "#999999"
-    strength = min(1.0, abs(value) / largest)
-    hue = 0.6 if value >= 0 else 0.0
-    return f"{hue:.3f} {0.12 + 0.68 * strength:.3f} {0.95 - 0.2 * strength:.3f}"
 
 
 def _edge_width(value: float, largest: float) -> float:
@@ -479,7 +471,7 @@ def _neuron_attributes(style: _Style, neuron: Neuron, largest_grad: float, compa
         tooltip += f"; b = {style.number(bias.data)}, d{r}/db = {style.grad(bias.grad)}{style.summed}"
     attributes: dict[str, object] = {"id": key, "label": label, "tooltip": tooltip}
     if info.grads_computed and largest_grad:
-        attributes["fillcolor"] = dot_text.signed_colour(z.grad, largest_grad)
+        attributes["fillcolor"] = signed_colour(z.grad, largest_grad)
     return attributes
 
 
@@ -508,7 +500,7 @@ def _weight_edges(style: _Style, focus: str | None, edge_value: str, many_inputs
         )
         lines.append(
             f"{dot_text.quote(weight.source)} -> {dot_text.quote(weight.target)} "
-            + dot_text.attrs(id=name, color=_edge_colour(value, largest), penwidth=_edge_width(value, largest),
+            + dot_text.attrs(id=name, color=signed_colour(value, largest, "line"), penwidth=_edge_width(value, largest),
                     tooltip=tooltip, edgetooltip=tooltip, **style.ports)
         )
     return lines
