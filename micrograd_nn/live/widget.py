@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from micrograd_nn.live.page import default_title, static_text
+from micrograd_nn.live.page import LIVE, default_title
 from micrograd_nn.live.recorder import Recorder
+from micrograd_nn.views.inline import bundled
 
 try:
     import anywidget
@@ -49,14 +50,14 @@ export default {
 
 def _esm() -> str:
     """uPlot, live.js and the widget's render function as one ES module."""
-    return "\n".join([static_text("uPlot.iife.min.js"), static_text("live.js"), _RENDER])
+    return "\n".join([bundled(LIVE, "uPlot.iife.min.js"), bundled(LIVE, "live.js"), _RENDER])
 
 
 class LiveWidget(anywidget.AnyWidget):  # type: ignore[misc]
     """Shows a Recorder's run in a notebook cell, updating at each recorded step (``height`` in pixels)."""
 
     _esm = _esm()
-    _css = static_text("uPlot.min.css") + "\n" + static_text("live.css")
+    _css = bundled(LIVE, "uPlot.min.css") + "\n" + bundled(LIVE, "live.css")
     timeline = traitlets.Dict().tag(sync=True)
     title = traitlets.Unicode("").tag(sync=True)
     height = traitlets.Int(760).tag(sync=True)
