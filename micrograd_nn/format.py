@@ -1,6 +1,7 @@
 """Numbers and names as the views print them.
 
-Numbers: a fixed number of decimals, scientific notation when very large or small.
+Numbers: a fixed number of decimals, scientific notation when very large or small: one rule for every view
+and page (the pages' JavaScript is given it by page_format and writes numbers the same way).
 Names in d/d notation: a label that is not a plain (dotted) name in brackets, "do/d(x1*w1 + x2*w2)".
 """
 
@@ -10,6 +11,9 @@ import math
 
 DEFAULT_PRECISION = 4
 """Decimals the views print by default."""
+
+SCIENTIFIC_AT = 1e6
+"""From this magnitude up (and below 10**-precision) a number is written in scientific notation."""
 
 
 def check_precision(precision: int) -> int:
@@ -25,9 +29,14 @@ def format_number(x: float, precision: int = DEFAULT_PRECISION) -> str:
         return str(x)
     if x == 0.0:
         x = 0.0  # -0.0 (a zero gradient passed back through a negative factor) prints as 0
-    if x == 0.0 or 10.0**-precision <= abs(x) < 1e6:
+    if x == 0.0 or 10.0**-precision <= abs(x) < SCIENTIFIC_AT:
         return f"{x:.{precision}f}"
     return f"{x:.{precision}e}"
+
+
+def page_format() -> dict[str, float]:
+    """The rule of format_number as a page's data: its JavaScript writes numbers by the same rule."""
+    return {"precision": DEFAULT_PRECISION, "scientific_at": SCIENTIFIC_AT}
 
 
 def bracketed(name: str) -> str:

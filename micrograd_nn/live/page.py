@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from micrograd_nn.atomic_write import check_target, write_atomically
+from micrograd_nn.live.architecture import page_facts
 from micrograd_nn.live.recorder import Recorder
 from micrograd_nn.views.inline import bundled, inline_script, page_data
 
@@ -115,7 +116,7 @@ def record_page(recorder: Recorder | dict[str, Any], *, title: str | None = None
         raise TypeError(f"record_page: give a Recorder or a timeline dict, got {type(recorder).__name__}")
     if not timeline["steps"]:
         raise ValueError("record_page: no steps were recorded; call recorder.record(loss, lr) once per step")
-    timeline = {**timeline, "finished": True}
+    timeline = {**timeline, "page": page_facts(), "finished": True}  # the facts of this version's page
     return page_html(timeline, title=title or "Training, recorded")
 
 

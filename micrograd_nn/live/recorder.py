@@ -20,7 +20,13 @@ from typing import Any
 
 from micrograd_nn import errors
 from micrograd_nn.engine import Value
-from micrograd_nn.live.architecture import Architecture, model_parameters, parameter_names, read_architecture
+from micrograd_nn.live.architecture import (
+    Architecture,
+    model_parameters,
+    page_facts,
+    parameter_names,
+    read_architecture,
+)
 
 TIMELINE_VERSION = 1
 """The format version written into every timeline."""
@@ -290,4 +296,6 @@ class Recorder:
             "data": None if self.X is None else {"X": self.X, "y": self.y},
             "finished": self.finished,
             "steps": steps,
+            "labels": None if self.architecture is None else self.architecture.labels_json(),
+            "page": page_facts(),
         }
