@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from micrograd_nn.analysis.network import Network, Neuron
 from micrograd_nn.analysis.walk import INPUT_RULE, PARAMETER_RULE, Walk, walk
+from micrograd_nn import labels
 from micrograd_nn.atomic_write import check_target, write_atomically
 from micrograd_nn.engine import Value
 from micrograd_nn.format import DEFAULT_PRECISION, check_precision, format_number
@@ -146,7 +147,7 @@ class _InputColumn:
             if position in self.numbers:
                 return self.numbers[position]
             name = self.numbers[position] = f"input{len(self.names) + 1}"
-            self.text[name] = (f"x{position}", float(signal), None)
+            self.text[name] = (labels.input_label(position), float(signal), None)
         self.names.append(name)
         return name
 
