@@ -126,22 +126,14 @@ def _layers_of(model: Any) -> list[list[Any]]:
 
 
 def _slopes(activation: str, z: Any) -> tuple[Any, Any]:
-    """(the activation's outputs, its slopes) at the pre-activations z (a NumPy array), as the engine's rules give."""
-    import numpy as np
+    """(the activation's outputs, its slopes) at the pre-activations z (a NumPy array), as the engine's rules give.
 
-    if activation == "relu":
-        return np.maximum(z, 0.0), (z > 0).astype(float)  # relu'(0) = 0, as in the engine and PyTorch
-    if activation == "tanh":
-        a = np.tanh(z)
-        return a, 1.0 - a * a
-    if activation == "sigmoid":
-        a = 0.5 * (1.0 + np.tanh(0.5 * z))  # stable for any z
-        return a, a * (1.0 - a)
-    if activation == "leaky_relu":
-        from micrograd_nn.rules import LEAKY_SLOPE
+    The NumPy form of each activation is written once, in micrograd_nn.checks.numpy_backprop.
+    """
+    from micrograd_nn.checks.numpy_backprop import activate, activation_slope
 
-        return np.where(z > 0, z, LEAKY_SLOPE * z), np.where(z > 0, 1.0, LEAKY_SLOPE)
-    return z, np.ones_like(z)  # linear
+    a = activate(activation, z)
+    return a, activation_slope(activation, z, a)
 
 
 def diagnose(model: Any, X: Any) -> Diagnosis:
