@@ -75,13 +75,14 @@ def is_whole_number(value: object, low: int = 1, high: int | None = None) -> boo
     return low <= value and (high is None or value <= high)
 
 
-def whole_number(value: object, name: str, low: int = 1, high: int | None = None) -> int:
+def whole_number(value: object, name: str, low: int = 1, high: int | None = None, unit: str = "") -> int:
     """value as an int if it is a whole number n with low <= n (<= high), else ValueError naming it.
 
-    e.g. "nin must be a whole number >= 1, got 0" (or "... from 0 to 65535, got ...").
+    e.g. "nin must be a whole number >= 1, got 0", "height must be a whole number of pixels >= 200, got 50".
     """
     if not is_whole_number(value, low, high):
-        raise ValueError(f"{name} must be a whole number {_limits(low, high)}, got {shown(value)}")
+        of = f" of {unit}" if unit else ""
+        raise ValueError(f"{name} must be a whole number{of} {_limits(low, high)}, got {shown(value)}")
     return int(value)  # type: ignore[call-overload]
 
 
@@ -143,6 +144,14 @@ def positive_number_argument(text: str) -> float:
     if not (is_finite_real(value) and value > 0.0):
         raise argparse.ArgumentTypeError(f"expected a finite number > 0, got {text[:40]}")
     return value
+
+
+def finite_targets(targets: Sequence[Any], where: str) -> None:
+    """Every target a finite number or a non-empty list of them; ValueError naming `where` and the first bad one."""
+    for i, target in enumerate(targets):
+        entries = target if isinstance(target, (list, tuple)) else [target]
+        if not entries or not all(map(is_finite_real, entries)):
+            raise ValueError(f"{where}: target {i} must be a finite number (or a list of them), got {shown(target)}")
 
 
 def checked_label(label: object) -> str:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 
+from micrograd_nn import errors
+
 DEFAULT_PRECISION = 4
 """Decimals the views print by default."""
 
@@ -18,9 +20,7 @@ SCIENTIFIC_AT = 1e6
 
 def check_precision(precision: int) -> int:
     """precision must be an int from 0 to 15 (decimals shown); ValueError naming the value otherwise."""
-    if isinstance(precision, bool) or not isinstance(precision, int) or not 0 <= precision <= 15:
-        raise ValueError(f"precision must be a whole number of decimals from 0 to 15, got {precision!r}")
-    return precision
+    return errors.whole_number(precision, "precision", 0, 15, unit="decimals")
 
 
 def format_number(x: float, precision: int = DEFAULT_PRECISION) -> str:

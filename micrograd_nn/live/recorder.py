@@ -123,11 +123,9 @@ class Recorder:
                     )
         outputs = arch.sizes[-1] if arch is not None else None
         clean = []
+        targets = [target.tolist() if hasattr(target, "tolist") else target for target in targets]
+        errors.finite_targets(targets, "Recorder")
         for i, target in enumerate(targets):
-            target = target.tolist() if hasattr(target, "tolist") else target
-            entries = target if isinstance(target, (list, tuple)) else [target]
-            if not entries or not all(map(errors.is_finite_real, entries)):
-                raise ValueError(f"Recorder: target {i} must be a finite number (or a list of them), got {target!r}")
             if outputs is not None and isinstance(target, (list, tuple)) and len(target) != outputs:
                 raise ValueError(
                     f"Recorder: target {i} has {len(target)} numbers but the model has {outputs} outputs"

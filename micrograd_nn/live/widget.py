@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from micrograd_nn import errors
 from micrograd_nn.live.page import LIVE, default_title
 from micrograd_nn.live.recorder import Recorder
 from micrograd_nn.views.inline import bundled
@@ -66,8 +67,7 @@ class LiveWidget(anywidget.AnyWidget):  # type: ignore[misc]
         """Start from the steps recorded so far and subscribe to the recorder for the rest."""
         if not isinstance(recorder, Recorder):
             raise TypeError(f"LiveWidget: give a micrograd_nn.live.Recorder, got {type(recorder).__name__}")
-        if isinstance(height, bool) or not isinstance(height, int) or height < 400:
-            raise ValueError(f"LiveWidget: height must be a whole number of pixels >= 400, got {height!r}")
+        height = errors.whole_number(height, "LiveWidget: height", 400, unit="pixels")
         super().__init__(timeline=recorder.timeline(), title=title or default_title(recorder), height=height)
         self.recorder = recorder
         self._sent = len(recorder.steps)

@@ -39,8 +39,8 @@ def _pairs(preds: Prediction, targets: Target) -> tuple[list[Value], list[float]
         if not isinstance(p, Value):
             raise ValueError(f"loss: prediction {i} is a {type(p).__name__}, not a Value (pass the model's outputs)")
     for i, t in enumerate(ts):
-        if not isinstance(t, Value) and not errors.is_finite_real(t):  # a Value is always finite
-            raise ValueError(f"loss: target {i} must be a finite number, got {t!r}")
+        if not isinstance(t, Value):  # a Value is always finite
+            errors.finite_real(t, f"loss: target {i}")
     return ps, ts
 
 
@@ -203,9 +203,13 @@ LOSS_TEXT: dict[str, str] = {
 }
 """Each loss of LOSSES in words, for reports."""
 
+SQUARED_ERRORS = ("mse", "half_sse", "sse")
+"""The squared-error losses: they differ by constant factors only."""
+
 __all__ = [
     "LOSSES",
     "LOSS_TEXT",
+    "SQUARED_ERRORS",
     "LossFunction",
     "sse",
     "half_sse",

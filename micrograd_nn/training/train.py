@@ -114,14 +114,6 @@ def as_targets(y: Any) -> list[Any]:
     return _as_list(y, "the targets y")
 
 
-def _check_targets(name: str, targets: list[Any]) -> None:
-    """Every target (or every entry of a target vector) must be a finite number; ValueError names the first bad one."""
-    for i, target in enumerate(targets):
-        entries = target if isinstance(target, (list, tuple)) else [target]
-        if not entries or not all(map(errors.is_finite_real, entries)):
-            raise ValueError(f"{name}: target {i} must be a finite number (or a list of them), got {target!r}")
-
-
 def predict(model: Module, X: Any) -> list[Any]:
     """model(x) for every row, as plain floats (a float per row, or a list of floats per row)."""
     out = []
@@ -140,7 +132,7 @@ def accuracy(model: Module, X: Any, y: Any, rule: str = "argmax") -> float:
     """
     predictions, labels = predict(model, X), as_targets(y)
     _check_lengths("accuracy", predictions, labels)
-    _check_targets("accuracy", labels)
+    errors.finite_targets(labels, "accuracy")
     return classification_accuracy(predictions, labels, rule)
 
 
@@ -176,7 +168,7 @@ def rmse(model: Module, X: Any, y: Any) -> float:
     predictions = predict(model, X)
     targets = as_targets(y)
     _check_lengths("rmse", predictions, targets)
-    _check_targets("rmse", targets)
+    errors.finite_targets(targets, "rmse")
     if any(isinstance(p, list) for p in predictions):
         raise ValueError("rmse needs a model with one output")
     return math.sqrt(sum((p - t) ** 2 for p, t in zip(predictions, targets)) / len(targets))
@@ -341,7 +333,7 @@ def _training_data(X: Any, y: Any) -> tuple[list[list[float]], list[Any]]:
     for i, row in enumerate(rows):
         if not all(map(math.isfinite, row)):
             raise ValueError(f"fit: input row {i} holds a number that is not finite: {row}")
-    _check_targets("fit", targets)
+    errors.finite_targets(targets, "fit")
     return rows, targets
 
 
@@ -356,8 +348,7 @@ def _check_settings(epochs: Any, batch_size: Any, l2: Any) -> None:
 def _set_scheduled_lr(optimizer: Optimizer, lr_schedule: Callable[[int], float], epoch: int) -> None:
     """optimizer.lr = lr_schedule(epoch), with a ValueError naming the schedule if that is not a valid rate."""
     lr = lr_schedule(epoch)
-    if not errors.is_finite_real(lr) or not lr > 0.0:
-        raise ValueError(f"fit: lr_schedule({epoch}) gave {lr!r}; a learning rate must be a finite number > 0")
+    errors.finite_real(lr, f"fit: lr_schedule({epoch}) gave {errors.shown(lr)}; the learning rate", above=0.0)
     optimizer.lr = lr
 
 
