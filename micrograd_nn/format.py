@@ -34,6 +34,11 @@ def format_number(x: float, precision: int = DEFAULT_PRECISION) -> str:
     return f"{x:.{precision}e}"
 
 
+def constant_text(x: float) -> str:
+    """A plain number inside an op, as a formula writes it: 2, 0.01, 1e-10 (Python's shortest %g form)."""
+    return f"{x:g}"
+
+
 def page_format() -> dict[str, float]:
     """The rule of format_number as a page's data: its JavaScript writes numbers by the same rule."""
     return {"precision": DEFAULT_PRECISION, "scientific_at": SCIENTIFIC_AT}

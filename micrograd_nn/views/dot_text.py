@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from micrograd_nn import rules
 from micrograd_nn.engine import Value
+from micrograd_nn.views.format import constant_text
 
 DOT_TIMEOUT = 8.0
 """Seconds Graphviz may take to lay out one picture before it is stopped (so a command ends within 10 s)."""
@@ -163,7 +164,7 @@ def op_text(node: Value) -> str:
     inputs = node.inputs
     if all(isinstance(x, Value) for x in inputs):
         return symbol
-    shown = ["·" if isinstance(x, Value) else f"{x:g}" for x in inputs]
+    shown = ["·" if isinstance(x, Value) else constant_text(x) for x in inputs]
     if op is not None and op.infix and op.commutative:
         return f"{symbol} {' '.join(n for n in shown if n != '·')}"
     if op is not None and op.infix:

@@ -16,7 +16,7 @@ from micrograd_nn import rules
 from micrograd_nn.analysis.replay import ACCUMULATION_NOTE, Contribution, Step, differs_from_one_pass, replay
 from micrograd_nn.analysis.walk import Walk, on_path, walk
 from micrograd_nn.engine import Value
-from micrograd_nn.format import DEFAULT_PRECISION, bracketed, check_precision, d_of, format_number
+from micrograd_nn.format import DEFAULT_PRECISION, bracketed, check_precision, constant_text, d_of, format_number
 
 
 def product_text(a: float, b: float, product: float, precision: int = DEFAULT_PRECISION) -> str:
@@ -93,7 +93,7 @@ def rule_lines(info: Walk, node_id: int, precision: int = DEFAULT_PRECISION) -> 
     """
     node = info.nodes[node_id]
     name = info.names[node_id]
-    shown = [info.name_of(x) if isinstance(x, Value) else f"{x:g}" for x in node.inputs]
+    shown = [info.name_of(x) if isinstance(x, Value) else constant_text(x) for x in node.inputs]
     if node.local_grads is None:
         return [f"{name} = {node.op}({', '.join(shown)}) = {format_number(node.data, precision)}: "
                 "derivatives not stored (closure op): micrograd's _backward closure computes them"]
