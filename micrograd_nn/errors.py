@@ -72,7 +72,8 @@ def is_whole_number(value: object, low: int = 1, high: int | None = None) -> boo
     """Is value a whole number n with low <= n (<= high)?  NumPy integers count, True/False do not."""
     if isinstance(value, bool) or not isinstance(value, Integral):
         return False
-    return low <= value and (high is None or value <= high)
+    number = int(value)
+    return low <= number and (high is None or number <= high)
 
 
 def whole_number(value: object, name: str, low: int = 1, high: int | None = None, unit: str = "") -> int:
@@ -83,7 +84,7 @@ def whole_number(value: object, name: str, low: int = 1, high: int | None = None
     if not is_whole_number(value, low, high):
         of = f" of {unit}" if unit else ""
         raise ValueError(f"{name} must be a whole number{of} {_limits(low, high)}, got {shown(value)}")
-    return int(value)  # type: ignore[call-overload]
+    return int(value)  # type: ignore[call-overload]  # an Integral, checked above
 
 
 def _limits(low: int, high: int | None) -> str:
