@@ -389,3 +389,30 @@ def test_each_loss_and_activation_gives_the_engines_numbers(
     assert float(panel[f"its {loss_name} loss"]) == pytest.approx(own.data, rel=1e-5)
     assert problems == []
     page.close()
+
+
+def test_the_page_writes_numbers_colours_and_labels_from_their_python_homes(
+    browser: Any, recorded: tuple[Path, dict[str, Any], Any]
+) -> None:
+    """Inputs as labels.py names them and format_number writes them; each neuron's z and a at 3 decimals by the
+    same rule; its box in the fill colour views/colours.py gives its dL/dz beside the layer's largest."""
+    from micrograd_nn.views.colours import signed_colour
+    from micrograd_nn.views.format import format_number
+
+    path, timeline, _history = recorded
+    page, problems = open_page(browser, path.as_uri())
+    page.wait_for_selector(".mg-neuron")
+    x = timeline["data"]["X"][0]
+    shown = page.eval_on_selector_all(".mg-input text", "nodes => nodes.map((n) => n.textContent)")
+    assert shown == [f"x{i} = {format_number(v)}" for i, v in enumerate(x, 1)]
+    neurons = page.eval_on_selector_all(
+        ".mg-neuron", "nodes => nodes.map((n) => [n.getAttribute('data-neuron'), n.getAttribute('data-z'), "
+        "n.getAttribute('data-a'), n.getAttribute('data-dz'), n.querySelector('text').textContent, "
+        "n.querySelector('.mg-box').getAttribute('fill')])")
+    assert [key for key, *_rest in neurons] == [n["key"] for layer in timeline["labels"]["neurons"] for n in layer]
+    dz_all = [float(dz) for *_k, dz, _t, _f in neurons]
+    largest = max(abs(v) for v in dz_all)
+    for key, z, a, dz, text, fill in neurons:
+        assert text == f"{key} z {format_number(float(z), 3)} a {format_number(float(a), 3)}"
+        assert fill == signed_colour(float(dz), largest, "fill", css=True)
+    assert not problems
