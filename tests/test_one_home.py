@@ -14,9 +14,9 @@ import pytest
 
 import micrograd_nn
 from micrograd_nn import errors, labels, nn, rules
+from micrograd_nn import format as number_format
 from micrograd_nn.training import losses
 from micrograd_nn.views import colours
-from micrograd_nn.views import format as number_format
 
 PACKAGE = Path(micrograd_nn.__file__).parent
 ACTIVATION_OPS = {name for name, op in rules.OPS.items() if op.activation}
@@ -148,9 +148,9 @@ NUMBER_FORMATTING = re.compile(r"""\{[^{}:]*:[^{}]*\.\d*[efg]\}|\{[^{}:]*:\.\{|t
 
 
 def test_one_number_format_for_every_view_and_page() -> None:
-    """Views and pages write numbers only through views/format.py (the JavaScript through its fmt, from
+    """Views and pages write numbers only through format.py (the JavaScript through its fmt, from
     page_format); a colour's own digits (views/colours.py) are not a number shown."""
-    homes = {"views/format.py", "views/colours.py"}
+    homes = {"format.py", "views/colours.py"}
     offenders = []
     for suffix in (".py", ".js"):
         for where, text in sources(suffix):
@@ -160,7 +160,7 @@ def test_one_number_format_for_every_view_and_page() -> None:
                 if NUMBER_FORMATTING.search(line) and not (where.endswith("live.js") and "function fmt" in text
                                                            and _inside_fmt(text, number)):
                     offenders.append(f"{where}:{number}: {line.strip()}")
-    assert not offenders, "numbers formatted outside views/format.py:\n" + "\n".join(offenders)
+    assert not offenders, "numbers formatted outside format.py:\n" + "\n".join(offenders)
     assert number_format.page_format() == {"precision": number_format.DEFAULT_PRECISION,
                                            "scientific_at": number_format.SCIENTIFIC_AT}
 

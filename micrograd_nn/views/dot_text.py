@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from micrograd_nn import rules
 from micrograd_nn.engine import Value
-from micrograd_nn.views.format import constant_text
+from micrograd_nn.format import constant_text
 
 DOT_TIMEOUT = 8.0
 """Seconds Graphviz may take to lay out one picture before it is stopped (so a command ends within 10 s)."""

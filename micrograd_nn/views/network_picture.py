@@ -26,9 +26,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from micrograd_nn import labels
 from micrograd_nn.analysis.network import Network, Neuron
 from micrograd_nn.analysis.walk import INPUT_RULE, PARAMETER_RULE, Walk, walk
-from micrograd_nn import labels
 from micrograd_nn.atomic_write import check_target, write_atomically
 from micrograd_nn.engine import Value
 from micrograd_nn.format import DEFAULT_PRECISION, check_precision, format_number

@@ -4,7 +4,7 @@
  * Every number shown is read from a recorded step or computed from its weights (one sample's forward and backward
  * pass, the decision boundary, the accuracy), with the engine's activation rules. Needs uPlot (bundled).
  * The facts kept in Python come in the timeline, not copied here: timeline.page holds the activations and losses
- * there are (nn.ACTIVATIONS, training.losses.LOSSES), the number format (views/format.py) and the colour scale
+ * there are (nn.ACTIVATIONS, training.losses.LOSSES), the number format (format.py) and the colour scale
  * (views/colours.py); timeline.labels holds every input's and parameter's label (labels.py). */
 "use strict";
 
@@ -51,7 +51,7 @@ function createLiveView(root, timeline, host) {
     if (text !== undefined) node.textContent = text;
     return node;
   }
-  function fmt(x, precision) {  // micrograd_nn.views.format.format_number: `precision` decimals, else scientific
+  function fmt(x, precision) {  // micrograd_nn.format.format_number: `precision` decimals, else scientific
     if (x === null || x === undefined) return "?";
     if (Number.isNaN(x)) return "nan";
     if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
