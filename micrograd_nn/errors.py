@@ -76,14 +76,17 @@ def is_whole_number(value: object, low: int = 1, high: int | None = None) -> boo
     return low <= number and (high is None or number <= high)
 
 
-def whole_number(value: object, name: str, low: int = 1, high: int | None = None, unit: str = "") -> int:
+def whole_number(value: object, name: str, low: int = 1, high: int | None = None, unit: str = "",
+                 why: str = "") -> int:
     """value as an int if it is a whole number n with low <= n (<= high), else ValueError naming it.
 
-    e.g. "nin must be a whole number >= 1, got 0", "height must be a whole number of pixels >= 200, got 50".
+    e.g. "nin must be a whole number >= 1, got 0", "height must be a whole number of pixels >= 200, got 50";
+    why, when given, follows the limits in brackets.
     """
     if not is_whole_number(value, low, high):
         of = f" of {unit}" if unit else ""
-        raise ValueError(f"{name} must be a whole number{of} {_limits(low, high)}, got {shown(value)}")
+        because = f" ({why})" if why else ""
+        raise ValueError(f"{name} must be a whole number{of} {_limits(low, high)}{because}, got {shown(value)}")
     return int(value)  # type: ignore[call-overload]  # an Integral, checked above
 
 

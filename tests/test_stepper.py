@@ -378,7 +378,7 @@ def test_gradient_colours_follow_the_sign() -> None:
             fill = state.fills[key]
             value = float(text)
             if value > 0:
-                assert fill.startswith("hsl(210,")
+                assert fill.startswith("hsl(216,")
             elif value < 0:
                 assert fill.startswith("hsl(0,")
             else:

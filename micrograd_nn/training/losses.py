@@ -206,10 +206,14 @@ LOSS_TEXT: dict[str, str] = {
 SQUARED_ERRORS = ("mse", "half_sse", "sse")
 """The squared-error losses: they differ by constant factors only."""
 
+CLASS_INDEX_LOSSES = ("softmax_cross_entropy", "softmax_mse")
+"""The losses whose targets are class indices (one per sample), the network giving one logit per class."""
+
 __all__ = [
     "LOSSES",
     "LOSS_TEXT",
     "SQUARED_ERRORS",
+    "CLASS_INDEX_LOSSES",
     "LossFunction",
     "sse",
     "half_sse",
