@@ -395,9 +395,9 @@ def test_the_page_writes_numbers_colours_and_labels_from_their_python_homes(
     browser: Any, recorded: tuple[Path, dict[str, Any], Any]
 ) -> None:
     """Inputs as labels.py names them and format_number writes them; each neuron's z and a at 3 decimals by the
-    same rule; its box in the fill colour views/colours.py gives its dL/dz beside the layer's largest."""
+    same rule; its box in the fill colour colours.py gives its dL/dz beside the layer's largest."""
+    from micrograd_nn.colours import signed_colour
     from micrograd_nn.format import format_number
-    from micrograd_nn.views.colours import signed_colour
 
     path, timeline, _history = recorded
     page, problems = open_page(browser, path.as_uri())

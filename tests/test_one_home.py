@@ -13,10 +13,9 @@ from pathlib import Path
 import pytest
 
 import micrograd_nn
-from micrograd_nn import errors, labels, nn, rules
+from micrograd_nn import colours, errors, labels, nn, rules
 from micrograd_nn import format as number_format
 from micrograd_nn.training import losses
-from micrograd_nn.views import colours
 
 PACKAGE = Path(micrograd_nn.__file__).parent
 ACTIVATION_OPS = {name for name, op in rules.OPS.items() if op.activation}
@@ -67,7 +66,7 @@ def test_the_activations_are_listed_once_and_read_from_the_op_records() -> None:
     for name in ACTIVATION_OPS:
         assert nn.ACTIVATIONS[name] is getattr(micrograd_nn.Value, rules.OPS[name].method)
     # elsewhere only per-name math, checked here to cover the one list exactly (or, for slips, part of it)
-    math_tables = {("checks/numpy_backprop.py", "ACTIVATIONS"), ("checks/numpy_backprop.py", "SLOPES")}
+    math_tables = {("training/array_activations.py", "ACTIVATIONS"), ("training/array_activations.py", "SLOPES")}
     part_tables = {("checks/learner_backprop.py", "WRONG_SLOPES")}
     found = tables_naming(ACTIVATION_OPS)
     for key, (strings, _line) in found.items():
@@ -134,10 +133,10 @@ COLOUR_MAKING = re.compile(r"hsl\(|hsv|\bhue\b", re.IGNORECASE)
 def test_one_colour_scale() -> None:
     offenders = [
         f"{where}:{number}: {line.strip()}"
-        for suffix in (".py", ".js") for where, text in sources(suffix) if where != "views/colours.py"
+        for suffix in (".py", ".js") for where, text in sources(suffix) if where != "colours.py"
         for number, line in enumerate(text.splitlines(), 1) if COLOUR_MAKING.search(line)
     ]
-    assert not offenders, "colours made outside views/colours.py:\n" + "\n".join(offenders)
+    assert not offenders, "colours made outside colours.py:\n" + "\n".join(offenders)
     assert colours.signed_colour(2.0, 2.0) == colours.graphviz_text(colours.STOPS["fill"]["positive"][-1])
     assert colours.signed_colour(-0.5, 2.0, "line", css=True) == colours.page_scale()["stops"]["line"]["negative"][8]
     assert colours.signed_colour(float("nan"), 1.0) == colours.NEUTRAL["fill"]
@@ -148,8 +147,8 @@ NUMBER_FORMATTING = re.compile(r"""\{[^{}:]*:[^{}]*\.\d*[efg]\}|\{[^{}:]*:\.\{|t
 
 def test_one_number_format_for_every_view_and_page() -> None:
     """Views and pages write numbers only through format.py (the JavaScript through its fmt, from
-    page_format); a colour's own digits (views/colours.py) are not a number shown."""
-    homes = {"format.py", "views/colours.py"}
+    page_format); a colour's own digits (colours.py) are not a number shown."""
+    homes = {"format.py", "colours.py"}
     offenders = []
     for suffix in (".py", ".js"):
         for where, text in sources(suffix):
@@ -210,7 +209,7 @@ def test_each_derivative_is_written_once() -> None:
 @pytest.mark.parametrize("name", ["_static", "_script_safe", "static_text", "script_safe", "page_data"])
 def test_page_helpers_are_defined_once(name: str) -> None:
     homes = [where for where, text in sources(".py") if re.search(rf"^def {name}\(", text, re.MULTILINE)]
-    assert homes in ([], ["views/inline.py"]), f"{name} defined in {homes}: use micrograd_nn.views.inline"
+    assert homes in ([], ["inline.py"]), f"{name} defined in {homes}: use micrograd_nn.inline"
 
 
 def test_one_lookup_api_for_ops() -> None:

@@ -54,10 +54,10 @@ class Architecture:
 def page_facts() -> dict[str, Any]:
     """What the live page's JavaScript reads instead of keeping its own copy: the activations and losses there are
     (nn.ACTIVATIONS, training.losses.LOSSES), the number format (format.py) and the colour scale
-    (views/colours.py)."""
+    (colours.py)."""
+    from micrograd_nn.colours import page_scale
     from micrograd_nn.format import page_format
     from micrograd_nn.training.losses import LOSSES
-    from micrograd_nn.views.colours import page_scale
 
     return {"activations": list(ACTIVATIONS), "losses": list(LOSSES), "format": page_format(),
             "colours": page_scale()}

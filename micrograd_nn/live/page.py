@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from micrograd_nn.atomic_write import check_target, write_atomically
+from micrograd_nn.inline import bundled, inline_script, page_data
 from micrograd_nn.live.architecture import page_facts
 from micrograd_nn.live.recorder import Recorder
-from micrograd_nn.views.inline import bundled, inline_script, page_data
 
 _READ_TIMELINE = """
 // the run's JSON is read once and its element removed, so id "timeline" names the page's step slider alone

@@ -12,9 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 from micrograd_nn import errors
+from micrograd_nn.inline import bundled
 from micrograd_nn.live.page import LIVE, default_title
 from micrograd_nn.live.recorder import Recorder
-from micrograd_nn.views.inline import bundled
 
 try:
     import anywidget

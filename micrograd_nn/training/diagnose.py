@@ -128,9 +128,9 @@ def _layers_of(model: Any) -> list[list[Any]]:
 def _slopes(activation: str, z: Any) -> tuple[Any, Any]:
     """(the activation's outputs, its slopes) at the pre-activations z (a NumPy array), as the engine's rules give.
 
-    The NumPy form of each activation is written once, in micrograd_nn.checks.numpy_backprop.
+    The NumPy form of each activation is written once, in micrograd_nn.training.array_activations.
     """
-    from micrograd_nn.checks.numpy_backprop import activate, activation_slope
+    from micrograd_nn.training.array_activations import activate, activation_slope
 
     a = activate(activation, z)
     return a, activation_slope(activation, z, a)

@@ -30,10 +30,10 @@ from micrograd_nn import labels
 from micrograd_nn.analysis.network import Network, Neuron
 from micrograd_nn.analysis.walk import INPUT_RULE, PARAMETER_RULE, Walk, walk
 from micrograd_nn.atomic_write import check_target, write_atomically
+from micrograd_nn.colours import signed_colour
 from micrograd_nn.engine import Value
 from micrograd_nn.format import DEFAULT_PRECISION, check_precision, format_number
 from micrograd_nn.views import dot_text
-from micrograd_nn.views.colours import signed_colour
 
 if TYPE_CHECKING:
     import graphviz

@@ -21,9 +21,9 @@ from typing import Any, Protocol
 
 from micrograd_nn import errors, labels, nonfinite, rules
 from micrograd_nn.analysis.walk import INPUT_RULE, PARAMETER_RULE, Walk, on_path, walk
+from micrograd_nn.colours import signed_colour
 from micrograd_nn.engine import Value
 from micrograd_nn.format import DEFAULT_PRECISION, check_precision, format_number
-from micrograd_nn.views.colours import signed_colour
 from micrograd_nn.views.dot_text import (
     DOT_TIMEOUT,
     PictureError,

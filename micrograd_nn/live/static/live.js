@@ -5,7 +5,7 @@
  * pass, the decision boundary, the accuracy), with the engine's activation rules. Needs uPlot (bundled).
  * The facts kept in Python come in the timeline, not copied here: timeline.page holds the activations and losses
  * there are (nn.ACTIVATIONS, training.losses.LOSSES), the number format (format.py) and the colour scale
- * (views/colours.py); timeline.labels holds every input's and parameter's label (labels.py). */
+ * (colours.py); timeline.labels holds every input's and parameter's label (labels.py). */
 "use strict";
 
 function createLiveView(root, timeline, host) {
@@ -71,7 +71,7 @@ function createLiveView(root, timeline, host) {
   function putText(node, text) {
     if (node.__mgText !== text) { node.__mgText = text; node.textContent = text; }
   }
-  function colour(v, largest, light) {  // micrograd_nn.views.colours: the level of sqrt(|v| / largest), per sign
+  function colour(v, largest, light) {  // micrograd_nn.colours: the level of sqrt(|v| / largest), per sign
     const scale = page.colours, shade = light ? "fill" : "line";
     if (!v || !Number.isFinite(v) || !(largest > 0) || !Number.isFinite(largest)) return scale.neutral[shade];
     const level = Math.round(scale.levels * Math.min(1, Math.sqrt(Math.abs(v) / largest)));

@@ -13,8 +13,8 @@ from micrograd_nn.analysis.replay import replay
 from micrograd_nn.analysis.walk import Walk, walk
 from micrograd_nn.atomic_write import check_target, write_atomically
 from micrograd_nn.engine import Value
+from micrograd_nn.inline import bundled, inline_script, page_data
 from micrograd_nn.views.dot_text import Advice, run_dot
-from micrograd_nn.views.inline import bundled, inline_script, page_data
 from micrograd_nn.views.stepper.naive import naive_states
 from micrograd_nn.views.stepper.page_state import displayable
 from micrograd_nn.views.stepper.picture import layer_picture, node_legend, on_picture, scalar_source

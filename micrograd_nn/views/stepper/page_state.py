@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from micrograd_nn.analysis.walk import Walk
+from micrograd_nn.colours import signed_colour
 from micrograd_nn.format import format_number
-from micrograd_nn.views.colours import signed_colour
 
 NAME_LIMIT = 40
 """Longest name the page shows; a longer label is cut to this many characters, ending in "…"."""
@@ -33,7 +33,7 @@ def displayable(info: Walk) -> Walk:
 # --- the states of the page ---------------------------------------------------------
 
 def _fill(grad: float, largest: float) -> str:
-    """A node's colour for its gradient, from the one colour scale (views/colours.py), as CSS."""
+    """A node's colour for its gradient, from the one colour scale (colours.py), as CSS."""
     return signed_colour(grad, largest, css=True)
 
 

@@ -9,10 +9,10 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from micrograd_nn.analysis.walk import INPUT_RULE, PARAMETER_RULE, Walk
+from micrograd_nn.colours import signed_colour
 from micrograd_nn.engine import Value
 from micrograd_nn.format import d_of
 from micrograd_nn.views import network_picture
-from micrograd_nn.views.colours import signed_colour
 from micrograd_nn.views.dot_text import Advice
 from micrograd_nn.views.stepper.page_state import PageState
 
