@@ -195,6 +195,8 @@ def test_each_derivative_is_written_once() -> None:
     for name, op in rules.OPS.items():
         assert op.rule.__doc__ == f"{op.description()}  (rules.OPS[{name!r}])"
         assert not hasattr(op, "in_numbers")
+    engine_text = (PACKAGE / "engine.py").read_text(encoding="utf-8")
+    assert "d/d" not in engine_text, "engine.py restates a derivative: each is written once, in its rules.OPS record"
     explain_text = (PACKAGE / "views" / "explain.py").read_text(encoding="utf-8")
     assert "eval(" not in explain_text and "in_numbers" not in explain_text
     tree = ast.parse((PACKAGE / "rules.py").read_text(encoding="utf-8"))
