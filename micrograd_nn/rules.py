@@ -12,9 +12,8 @@ when its input is outside the domain; it never returns a wrong number.
 from __future__ import annotations
 
 import math
-import warnings
-from collections.abc import Callable, Iterator, MutableMapping
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
@@ -421,37 +420,10 @@ def op_record(op: str) -> Op:
     return OPS[op]
 
 
-class _RuleView(MutableMapping):
-    """op name -> rule, read from and written to OPS: what the old ``rules.RULES`` gives (deprecated)."""
-
-    def __getitem__(self, name: str) -> Rule:
-        return op_record(name).rule
-
-    def __setitem__(self, name: str, rule: Rule) -> None:
-        OPS[name] = replace(op_record(name), rule=rule)
-
-    def __delitem__(self, name: str) -> None:
-        raise TypeError(f"rules.RULES: an op's rule can be replaced, not removed ({name!r})")
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(OPS)
-
-    def __len__(self) -> int:
-        return len(OPS)
-
-
-_OLD_NAMES = {
-    "RULES": "rules.OPS (a rule is OPS[name].rule; plant one with dataclasses.replace(OPS[name], rule=...))",
-    "rule_for": "rules.op_record(name).rule",
-    "RuleTable": "rules.OPS",
-}
-
-
 def __getattr__(name: str) -> Any:
-    """The old second lookup API (RULES, rule_for, RuleTable), kept working with a DeprecationWarning naming OPS."""
-    if name not in _OLD_NAMES:
-        raise AttributeError(f"module 'micrograd_nn.rules' has no attribute {name!r}")
-    warnings.warn(f"micrograd_nn.rules.{name} is deprecated: use {_OLD_NAMES[name]}", DeprecationWarning, stacklevel=2)
-    if name == "rule_for":
-        return lambda op: op_record(op).rule
-    return _RuleView() if name == "RULES" else _RuleView
+    """The old lookup names (RULES, rule_for, RuleTable) answer from micrograd_nn._old_paths, with a warning."""
+    import sys
+
+    from micrograd_nn._old_paths import old_name
+
+    return old_name(sys.modules[__name__], name)
