@@ -188,5 +188,7 @@ def old_name(module: types.ModuleType, name: str) -> Any:
     if name not in names:
         raise AttributeError(f"module {module.__name__!r} has no attribute {name!r}")
     advice, value = names[name]
-    warnings.warn(f"{module.__name__}.{name} is deprecated: use {advice}", DeprecationWarning, stacklevel=3)
+    caller = sys._getframe(1)  # the module's __getattr__ when it runs as Python; compiled, it has no frame
+    level = 3 if caller.f_globals.get("__name__") == module.__name__ else 2  # the warning names the user's line
+    warnings.warn(f"{module.__name__}.{name} is deprecated: use {advice}", DeprecationWarning, stacklevel=level)
     return value(module)

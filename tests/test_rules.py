@@ -60,8 +60,9 @@ def test_the_old_lookup_names_warn_and_read_ops(monkeypatch: pytest.MonkeyPatch)
     """rules.RULES and rules.rule_for were a second way to find an op's rule: they warn, naming OPS, and still work."""
     with pytest.warns(DeprecationWarning, match=r"rules.rule_for is deprecated: use rules.op_record\(name\).rule"):
         assert rules.rule_for("tanh")(0.0) == (0.0, (1.0,))
-    with pytest.warns(DeprecationWarning, match="rules.RULES is deprecated: use rules.OPS"):
+    with pytest.warns(DeprecationWarning, match="rules.RULES is deprecated: use rules.OPS") as record:
         table = rules.RULES
+    assert record[0].filename == __file__  # the warning names the line that used the old name, on both engines
     planted = lambda a: (2.0 * a, (2.0,))  # noqa: E731
     monkeypatch.setitem(table, "neg", planted)  # writes through to OPS, as it did
     assert rules.OPS["neg"].rule is planted and table["neg"] is planted and len(table) == len(rules.OPS)
