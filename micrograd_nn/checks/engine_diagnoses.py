@@ -1,0 +1,402 @@
+"""Naming the classic bug behind a failing case of check_engine: one bug, one diagnosis.
+
+Each failing case is first read on its own (``analyse``): an exception or a
+timeout says what it says; otherwise the first node, from the root down,
+whose gradient is wrong *given the learner's own gradients above it* is the
+step that went wrong, and the way it is wrong names the bug (one share of a
+node used twice: ``=`` for ``+=``; the local derivative alone: the missing
+``* out.grad``; an incomplete node passing its gradient on: the order; else
+that op's local derivative, matched against the known wrong formulas).
+
+Then ``diagnose`` walks the cases from the simplest to the compound ones: a
+failing case that a bug already found can explain (the MLP fails because
+``tanh`` is wrong) is attributed to that bug, never to a new one.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from micrograd_nn.checks.engine_cases import DEPTH, FUNCTIONS, OPERATORS, TIME_LIMIT, Case, Point
+from micrograd_nn.rules import OPS
+
+BUGS = ("accumulate", "order", "chain_factor", "local_derivative", "reflected", "number_not_wrapped", "seed",
+        "recursion_depth", "late_binding", "timeout", "exception")
+"""The classic bugs a diagnosis names (report's `bug` field; None for a failure none of them explains)."""
+
+FIXES = {
+    "accumulate": "a node used twice must add both shares: write `+=`, not `=`, in every _backward",
+    "order": "a node may pass its gradient on only once it has all of it: run each _backward once, in reverse "
+             "topological order (build the order first, then walk it backwards)",
+    "chain_factor": "multiply each local derivative by out.grad, the gradient arriving from above",
+    "reflected": "with a number on the left Python calls the reflected method (__radd__, __rsub__, ...) with the "
+                 "number as `other`: define it, and keep the number on its side",
+    "number_not_wrapped": "wrap a plain number before using it: other = other if isinstance(other, Value) "
+                          "else Value(other)",
+    "seed": "backward() must first set self.grad = 1 (d out / d out = 1), then pass gradients on",
+    "recursion_depth": f"build the topological order with a loop and a stack of your own: a recursive build_topo "
+                       f"makes one Python call per level, and {DEPTH:,} levels exceed Python's limit of 1,000",
+    "late_binding": "a function made in a loop reads the loop variable when it runs (its last value): bind it when "
+                    "the function is made, e.g. def _backward(df=df): ...",
+    "timeout": "make sure every loop in your code ends (a while loop whose condition never changes?)",
+    "exception": "fix the error on that line",
+}
+LABELS = {
+    "accumulate": "`=` instead of `+=`", "order": "order of the backward pass", "chain_factor": "missing `* out.grad`",
+    "local_derivative": "wrong local derivative", "reflected": "reflected operator", "seed": "unseeded backward()",
+    "number_not_wrapped": "plain number not wrapped", "recursion_depth": "recursion depth",
+    "late_binding": "closure bound late", "timeout": "endless loop", "exception": "error",
+}
+COMPOSED_OF = {  # what a learner may build an op from (a - b as a + (-b), a / b as a * b**-1, tanh from exp, ...)
+    "-": {"+", "neg", "*"}, "/": {"*", "**"}, "neg": {"*"}, "**": {"exp", "log", "*"},
+    "tanh": {"exp", "+", "-", "/", "*", "**", "neg"}, "sigmoid": {"exp", "+", "-", "/", "*", "**", "neg"},
+}
+
+
+_NUMBER = re.compile(r"'(int|float)' object has no attribute")
+
+
+def close(got: float, expected: float) -> bool:
+    """got agrees with expected to a relative 1e-6 (at least 1e-9 absolute)."""
+    return abs(got - expected) <= 1e-6 * max(abs(expected), 1e-3)
+
+
+def _g(x: float) -> str:
+    return f"{x:.6g}"
+
+
+@dataclass
+class Finding:
+    """Why one case failed: the bug, the op it is in, the evidence, and the numbers for the table."""
+
+    bug: str | None
+    evidence: str
+    expected: str = ""
+    got: str = ""
+    op: str | None = None
+    where: str = ""  # the learner's file:line, for an exception or a timeout
+    ops: frozenset[str] = frozenset()  # late binding: the ops that share one derivative
+
+    @property
+    def text(self) -> str:
+        """The diagnosis: evidence, then the one-line fix."""
+        fix = FIXES.get(self.bug or "", "")
+        if self.bug == "local_derivative" and self.op:
+            fix = _rule_text(self.op)
+        return f"{self.evidence} — {fix}" if fix else self.evidence
+
+
+def _rule_text(op: str) -> str:
+    record = OPS[op]
+    names = ("a", "b")
+    parts = [f"d/d{names[i]} = {d}" for i, d in enumerate(record.derivatives)]
+    return f"for {record.formula}: {', '.join(parts)}"
+
+
+# --- one case on its own ---------------------------------------------------------------------------------------
+
+def analyse(case: Case, raw: dict[str, Any], refs: list[Point]) -> Finding | None:
+    """The finding of one case (None when every point agrees with our engine)."""
+    if raw.get("timeout"):
+        return _timeout(case, raw)
+    if "error" in raw or raw.get("killed"):
+        return _error(case, raw)
+    for got, ref in zip(raw["points"], refs):
+        seed = got.get(ref.root, (math.nan, math.nan))[1]
+        if not close(seed, 1.0):
+            return Finding("seed", f"after {ref.root}.backward(), {ref.root}.grad is {_g(seed)}",
+                           f"d{ref.root} = 1", f"d{ref.root} = {_g(seed)}")
+    for got, ref in zip(raw["points"], refs):
+        finding = _forward(case, got, ref)
+        if finding:
+            return finding
+    for got, ref in zip(raw["points"], refs):
+        finding = _first_wrong_step(case, got, ref, refs, raw["points"])
+        if finding:
+            return finding
+    return None
+
+
+def _timeout(case: Case, raw: dict[str, Any]) -> Finding:
+    where = raw.get("where") or "inside C code"
+    limit = case.time_limit if case.time_limit != TIME_LIMIT else TIME_LIMIT
+    return Finding("timeout", f"{raw.get('phase', 'backward')} did not finish within {limit:g} s (stopped at {where})",
+                   "an end", "no end", case.op, raw.get("where", ""))
+
+
+def _error(case: Case, raw: dict[str, Any]) -> Finding:
+    kind, message, where = raw.get("error", ""), raw.get("message", ""), raw.get("where", "")
+    said = f"{kind}: {message}" if kind else f"the process died ({raw.get('killed')})"
+    at = f" at {where}" if where else ""
+    if raw.get("recursion") and case.kind == "number_left":
+        return Finding("reflected", f"`{case.name}` never returns ({said}{at}): the reflected method calls itself, "
+                       "e.g. __radd__ written as `other + self`", "a node", kind or "crash", case.op, where)
+    if raw.get("recursion") and case.kind == "deep":
+        return Finding("recursion_depth", f"backward() on a chain {DEPTH:,} deep raised {said}{at}",
+                       "gradients", kind or "crash", None, where)
+    numbers = case.kind in ("number_right", "number_left") and raw.get("phase") == "forward"
+    if numbers and kind == "TypeError" and "unsupported operand" in message and case.kind == "number_left":
+        method = next((m for m, (op, text) in OPERATORS.items() if m.startswith("__r") and op == case.op), "")
+        return Finding("reflected", f"`{case.name}` raised {said}: the class has no {method or 'reflected method'}",
+                       "a node", kind, case.op, where)
+    if numbers and (kind in ("AttributeError", "AssertionError", "TypeError") or _NUMBER.search(message)):
+        return Finding("number_not_wrapped", f"`{case.name}` raised {said}{at}: the plain number is used as if "
+                       "it were a node", "a node", kind, case.op, where)
+    return Finding("exception", f"{raw.get('phase', 'backward')} raised {said}{at}", "no error", kind or "crash",
+                   case.op, where)
+
+
+def _forward(case: Case, got: dict[str, tuple[float, float]], ref: Point) -> Finding | None:
+    """A node whose value (data) is wrong: a reflected method with its sides swapped, a late-bound op, ..."""
+    for name in ref.compared:
+        value, expected = got.get(name, (math.nan, 0.0))[0], ref.data[name]
+        if close(value, expected):
+            continue
+        numbers = f"{name}.data = {_g(value)}, expected {_g(expected)}"
+        if case.kind == "number_left":
+            return Finding("reflected", f"`{case.name}` gives {numbers}: the number and the node swapped sides",
+                           f"{name} = {_g(expected)}", f"{name} = {_g(value)}", case.op)
+        other = _same_as_other(case, ref, name, value, lambda out, d: out)
+        if other:
+            return Finding("late_binding", f"`{case.name}` gives {numbers}, the value of {other}(a): the method "
+                           f"uses the function of the last op defined in a loop", f"{name} = {_g(expected)}",
+                           f"{name} = {_g(value)}", case.op, ops=frozenset({case.op or ""}))
+        return Finding(None, f"the forward pass is wrong: {numbers} — check the formula of this op",
+                       f"{name} = {_g(expected)}", f"{name} = {_g(value)}", case.op)
+    return None
+
+
+def _same_as_other(case: Case, ref: Point, name: str, got: float, pick: Callable[[float, float], float]) -> str:
+    """The other function (exp, tanh, ...) whose value or derivative at this input is `got`, if any."""
+    if case.kind != "op" or case.op not in FUNCTIONS or name != ref.root:
+        return ""
+    x = ref.inputs[name][0]
+    for other in FUNCTIONS:
+        if other == case.op:
+            continue
+        try:
+            out, (d,) = OPS[other].rule(x)
+        except (ValueError, ZeroDivisionError, OverflowError):
+            continue
+        if close(got, pick(out, d)):
+            return other
+    return ""
+
+
+@dataclass
+class _Step:
+    """The gradient step into one node, seen from the learner's own gradients above it."""
+
+    name: str
+    got: float
+    expected: float  # our engine's
+    shares: list[float]  # local x the learner's gradient of each user
+    locals_: list[float]
+    users: list[str]
+    positions: list[int] = field(default_factory=list)
+
+
+def _first_wrong_step(case: Case, got: dict[str, tuple[float, float]], ref: Point, refs: list[Point],
+                      points: list[dict[str, tuple[float, float]]]) -> Finding | None:
+    """The first node from the root down whose gradient is wrong although the gradients above it are the learner's."""
+    for name in reversed(ref.compared):
+        if name == ref.root:
+            continue
+        uses = ref.uses.get(name, [])
+        if any(user not in got for user, _, _ in uses):
+            continue
+        grad = got.get(name, (0.0, math.nan))[1]
+        step = _Step(name, grad, ref.grad[name], [local * got[u][1] for u, local, _ in uses],
+                     [local for _, local, _ in uses], [u for u, _, _ in uses], [p for _, _, p in uses])
+        if close(grad, math.fsum(step.shares)) and close(grad, ref.grad[name]):
+            continue
+        if close(grad, math.fsum(step.shares)):
+            continue  # right from the learner's own upstream: the step above is the wrong one
+        return _classify(case, step, got, ref, refs, points)
+    return None
+
+
+def _classify(case: Case, step: _Step, got: dict[str, tuple[float, float]], ref: Point, refs: list[Point],
+              points: list[dict[str, tuple[float, float]]]) -> Finding:
+    numbers = (f"d{step.name} = {_g(step.expected)}", f"d{step.name} = {_g(step.got)}")
+    said = f"`{case.name}` gives d{step.name} = {_g(step.got)}, expected {_g(step.expected)}"
+    if len(step.shares) >= 2 and _one_share(step.got, step.shares):
+        return Finding("accumulate", f"{said}: {step.name} is used {len(step.shares)} times, but its gradient "
+                       "holds only one use's share", *numbers)
+    upstream = [got[u][1] for u in step.users]
+    if not all(close(g, 1.0) for g in upstream) and close(step.got, math.fsum(step.locals_)):
+        return Finding("chain_factor", f"{said}, the local derivative alone: right one level below the output, "
+                       "wrong deeper", *numbers)
+    inner_users = [u for u in step.users if u != ref.root]
+    if inner_users and (any(len(ref.uses.get(u, [])) >= 2 for u in inner_users) or step.got == 0.0):
+        return Finding("order", f"{said}: {step.users[0]} passed its gradient on before it had all of it "
+                       f"({step.users[0]} is used by {len(ref.uses.get(step.users[0], []))} nodes)", *numbers)
+    return _local_derivative(case, step, got, ref, refs, points)
+
+
+def _one_share(total: float, shares: list[float]) -> bool:
+    """Whether total is the sum of some but not all of the shares (one use's share, for instance)."""
+    if len(shares) > 10:
+        return any(close(total, s) for s in set(shares))
+    for k in range(1, len(shares)):
+        for subset in itertools.combinations(shares, k):
+            if close(total, math.fsum(subset)) and not close(total, math.fsum(shares)):
+                return True
+    return False
+
+
+def _local_derivative(case: Case, step: _Step, got: dict[str, tuple[float, float]], ref: Point,
+                      refs: list[Point], points: list[dict[str, tuple[float, float]]]) -> Finding:
+    user = step.users[0]
+    op = ref.ops[user]
+    numbers = (f"d{step.name} = {_g(step.expected)}", f"d{step.name} = {_g(step.got)}")
+    upstream = got[user][1]
+    if len(set(step.users)) != 1 or upstream == 0.0:
+        return Finding(None, f"`{case.name}` gives d{step.name} = {_g(step.got)}, expected {_g(step.expected)}",
+                       *numbers, op)
+    mine = step.got / upstream / len(step.users)
+    expected_local = step.locals_[0]
+    position = step.positions[0]
+    inputs = ref.inputs[user]
+    at = ", ".join(f"{n} = {_g(v)}" for n, v in zip("ab", inputs))
+    said = f"the local derivative of {OPS[op].formula} with respect to {'ab'[position]} at {at} is {_g(mine)} " \
+           f"in your engine, expected {_g(expected_local)}"
+    other = _same_as_other(case, ref, user, mine, lambda out, d: d) if user == ref.root else ""
+    if other:
+        return Finding("late_binding", f"{said}: that is {other}'s derivative — the _backward reads a variable "
+                       "of the loop that made the methods, after the loop ended", *numbers, op,
+                       ops=frozenset({op, other}))
+    for text, value in wrong_formulas(op, position, inputs, ref.data[user]):
+        if close(mine, value):
+            return Finding("local_derivative", f"{said} ({text})", *numbers, op)
+    return Finding("local_derivative", said, *numbers, op)
+
+
+def wrong_formulas(op: str, position: int, xs: tuple[float, ...], out: float) -> list[tuple[str, float]]:
+    """The known wrong local derivatives of op (for the input at position), each with its value here."""
+    a, b = xs[0], xs[1] if len(xs) > 1 else math.nan
+    candidates: dict[str, list[tuple[str, Callable[[], float]]]] = {
+        "tanh": [("tanh(a) itself, not 1 - tanh(a)**2", lambda: out), ("1 - a**2: the input squared, not tanh(a)",
+                 lambda: 1 - a * a), ("1 + tanh(a)**2: a sign", lambda: 1 + out * out), ("1 - tanh(a)", lambda: 1 - out)],
+        "**": [("n * a**n: the exponent not lowered by one", lambda: b * a**b), ("a**(n-1): the factor n missing",
+               lambda: a ** (b - 1)), ("(n - 1) * a**n", lambda: (b - 1) * a**b), ("n * a**(n+1)", lambda: b * a ** (b + 1))]
+        if position == 0 else [],
+        "/": [("+a/b**2: the sign flipped", lambda: a / b**2), ("-1/b**2: a missing", lambda: -1 / b**2),
+              ("1/b", lambda: 1 / b), ("-a/b", lambda: -a / b)] if position == 1 else
+             [("-a/b**2", lambda: -a / b**2), ("b", lambda: b), ("-1/b", lambda: -1 / b)],
+        "*": [("the input's own value instead of the other input's", lambda: xs[position])],
+        "-": [("+1: the sign flipped", lambda: 1.0)] if position == 1 else [("-1", lambda: -1.0)],
+        "+": [("0: this input gets no gradient", lambda: 0.0)],
+        "neg": [("+1: the sign flipped", lambda: 1.0)],
+        "relu": [("1 where a < 0: the mask on the wrong side", lambda: float(a < 0)),
+                 ("1 where a <= 0: the mask on the wrong side", lambda: float(a <= 0)),
+                 ("relu(a) itself", lambda: out), ("1 everywhere: no mask", lambda: 1.0)],
+        "exp": [("a", lambda: a), ("a * e**(a - 1)", lambda: a * math.exp(a - 1)), ("1", lambda: 1.0)],
+        "log": [("log(a) itself", lambda: out), ("-1/a: a sign", lambda: -1 / a), ("a", lambda: a),
+                ("1/a**2", lambda: 1 / a**2)],
+        "sigmoid": [("s = sigmoid(a) itself, not s * (1 - s)", lambda: out), ("1 - s", lambda: 1 - out),
+                    ("s * (1 + s)", lambda: out * (1 + out)), ("a * (1 - a)", lambda: a * (1 - a))],
+    }
+    values = []
+    for text, value in candidates.get(op, []):
+        try:
+            values.append((text, float(value())))
+        except (ArithmeticError, ValueError, TypeError):
+            continue
+    return values
+
+
+# --- the whole engine: simplest cases first, compound ones explained by what was found ----------------------
+
+@dataclass
+class Features:
+    """What a case's graph contains, to tell whether a bug found elsewhere explains its failure."""
+
+    ops: set[str]  # the ops used, with what the learner may have built them from where that is hidden
+    numbers: set[tuple[str, str]]  # (op, side) of each plain number
+    reused: bool  # a node used twice
+    inner_reused: bool  # an op's result used twice
+    deep: bool  # a node more than one op below the root
+    recursion: bool  # the case raised RecursionError (or the process died of a too deep stack)
+
+
+def features(case: Case, raw: dict[str, Any], ref: Point) -> Features:
+    """The Features of one case, from our engine's graph and the learner's run."""
+    ops = {op for op in ref.ops.values() if op}
+    if raw.get("composite") or case.kind in ("structure", "deep", "network"):
+        ops |= set().union(*(COMPOSED_OF.get(op, set()) for op in ops))
+    reused = {n for n, uses in ref.uses.items() if len(uses) >= 2}
+    deep = any(u != ref.root for uses in ref.uses.values() for u, _, _ in uses) or bool(raw.get("composite"))
+    return Features(ops, set(ref.numbers), bool(reused), any(ref.ops.get(n) for n in reused), deep,
+                    bool(raw.get("recursion")))
+
+
+def explains(found: Finding, f: Features, own: Finding) -> bool:
+    """Whether the bug already found (found) can be the cause of a case's failure (own, with features f)."""
+    bug = found.bug
+    if bug == "seed" or (found.where and found.where == own.where):
+        return True
+    rules: dict[str | None, Callable[[], bool]] = {
+        "timeout": lambda: own.bug == "timeout" and (found.op is None or found.op in f.ops),
+        "number_not_wrapped": lambda: any(op == found.op for op, _ in f.numbers) and own.bug != "timeout",
+        "reflected": lambda: (found.op, "left") in f.numbers,
+        "recursion_depth": lambda: f.recursion,
+        "accumulate": lambda: f.reused,
+        "order": lambda: f.inner_reused or f.recursion,
+        "chain_factor": lambda: f.deep,
+        "local_derivative": lambda: found.op in f.ops,
+        "late_binding": lambda: bool(found.ops & f.ops),
+    }
+    return rules.get(bug, lambda: False)()
+
+
+def tier(case: Case, raw: dict[str, Any]) -> int:
+    """Where a case comes in the diagnosis: single ops on nodes first, compound graphs last."""
+    composite = bool(raw.get("composite"))
+    if case.kind == "op":
+        return 0 if case.op in ("+", "*") else (6 if composite else 1)
+    order = {"number_right": 2, "number_left": 3, "reuse": 4, "structure": 5, "deep": 7, "network": 8}
+    return 6 if composite and case.kind.startswith("number") else order[case.kind]
+
+
+@dataclass
+class Verdict:
+    """One case's outcome: its finding (None if it passed) and, if another case's bug explains it, that case."""
+
+    finding: Finding | None
+    because_of: str = ""  # the case whose bug explains this one
+
+
+def diagnose(cases: list[Case], raws: dict[str, dict[str, Any]], refs: dict[str, list[Point]]) -> dict[str, Verdict]:
+    """Each run case's verdict: one diagnosis per bug, compound failures attributed to the bug already found."""
+    verdicts: dict[str, Verdict] = {}
+    found: list[tuple[str, Finding]] = []
+    for case in sorted((c for c in cases if c.name in raws), key=lambda c: tier(c, raws[c.name])):
+        own = analyse(case, raws[case.name], refs[case.name])
+        if own is None:
+            verdicts[case.name] = Verdict(None)
+            continue
+        f = features(case, raws[case.name], refs[case.name][0])
+        source = next(((name, b) for name, b in found if (b.bug, b.op) == (own.bug, own.op) and own.bug), None)
+        source = source or next(((name, b) for name, b in found if explains(b, f, own)), None)
+        if source is None:
+            found.append((case.name, own))
+            verdicts[case.name] = Verdict(own)
+        elif (source[1].bug, source[1].op) == (own.bug, own.op):
+            verdicts[case.name] = Verdict(own, source[0])
+        else:
+            blamed = Finding(source[1].bug, "", own.expected, own.got, source[1].op, own.where, source[1].ops)
+            blamed.evidence = f"the same {label(source[1])} as in `{source[0]}`"
+            verdicts[case.name] = Verdict(blamed, source[0])
+    return verdicts
+
+
+def label(finding: Finding) -> str:
+    """A few words naming a finding's bug (with its op)."""
+    text = LABELS.get(finding.bug or "", "failure")
+    return f"{text} of {finding.op}" if finding.bug == "local_derivative" and finding.op else text
