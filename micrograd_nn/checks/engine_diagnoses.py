@@ -58,7 +58,8 @@ COMPOSED_OF = {  # what a learner may build an op from (a - b as a + (-b), a / b
 }
 
 
-_NUMBER = re.compile(r"'(int|float)' object has no attribute")
+_NUMBER = re.compile(r"'(int|float)' object has no attribute")  # a plain number used as a node
+_NUMBER_LEFT = re.compile(r"unsupported operand type\(s\) for (.+): '(?:int|float)' and '")  # no reflected method
 
 
 def close(got: float, expected: float) -> bool:
@@ -139,12 +140,14 @@ def _error(case: Case, raw: dict[str, Any]) -> Finding:
     if raw.get("recursion") and case.kind == "deep":
         return Finding("recursion_depth", f"backward() on a chain {DEPTH:,} deep raised {said}{at}",
                        "gradients", kind or "crash", None, where)
+    left = _NUMBER_LEFT.search(message) if kind == "TypeError" else None
+    if left:  # int + Value with no __radd__ (perhaps inside another op: 2 - a written as other + (-self))
+        op = {"** or pow()": "**"}.get(left.group(1), left.group(1))
+        method = next((m for m, (o, _) in OPERATORS.items() if m.startswith("__r") and o == op), "__rpow__")
+        return Finding("reflected", f"`{case.name}` raised {said}{at}: the class has no {method}", "a node", kind,
+                       op, where)
     numbers = case.kind in ("number_right", "number_left") and raw.get("phase") == "forward"
-    if numbers and kind == "TypeError" and "unsupported operand" in message and case.kind == "number_left":
-        method = next((m for m, (op, text) in OPERATORS.items() if m.startswith("__r") and op == case.op), "")
-        return Finding("reflected", f"`{case.name}` raised {said}: the class has no {method or 'reflected method'}",
-                       "a node", kind, case.op, where)
-    if numbers and (kind in ("AttributeError", "AssertionError", "TypeError") or _NUMBER.search(message)):
+    if _NUMBER.search(message) or (numbers and kind in ("AttributeError", "AssertionError", "TypeError")):
         return Finding("number_not_wrapped", f"`{case.name}` raised {said}{at}: the plain number is used as if "
                        "it were a node", "a node", kind, case.op, where)
     return Finding("exception", f"{raw.get('phase', 'backward')} raised {said}{at}", "no error", kind or "crash",
@@ -232,10 +235,13 @@ def _classify(case: Case, step: _Step, got: dict[str, tuple[float, float]], ref:
     if not all(close(g, 1.0) for g in upstream) and close(step.got, math.fsum(step.locals_)):
         return Finding("chain_factor", f"{said}, the local derivative alone: right one level below the output, "
                        "wrong deeper", *numbers)
-    inner_users = [u for u in step.users if u != ref.root]
-    if inner_users and (any(len(ref.uses.get(u, [])) >= 2 for u in inner_users) or step.got == 0.0):
-        return Finding("order", f"{said}: {step.users[0]} passed its gradient on before it had all of it "
-                       f"({step.users[0]} is used by {len(ref.uses.get(step.users[0], []))} nodes)", *numbers)
+    inner = [u for u in step.users if u != ref.root]
+    shared = [u for u in inner if len(ref.uses.get(u, [])) >= 2]
+    if shared:
+        return Finding("order", f"{said}: {shared[0]}, used by {len(ref.uses[shared[0]])} nodes, passed its "
+                       "gradient on before it had all of it", *numbers)
+    if inner and step.got == 0.0:
+        return Finding("order", f"{said}: {inner[0]} passed its gradient on before it had received any", *numbers)
     return _local_derivative(case, step, got, ref, refs, points)
 
 
@@ -268,8 +274,8 @@ def _local_derivative(case: Case, step: _Step, got: dict[str, tuple[float, float
            f"in your engine, expected {_g(expected_local)}"
     other = _same_as_other(case, ref, user, mine, lambda out, d: d) if user == ref.root else ""
     if other:
-        return Finding("late_binding", f"{said}: that is {other}'s derivative — the _backward reads a variable "
-                       "of the loop that made the methods, after the loop ended", *numbers, op,
+        return Finding("late_binding", f"{said}, which is {other}'s derivative: the _backward reads a variable "
+                       "of the loop that made the methods after the loop ended", *numbers, op,
                        ops=frozenset({op, other}))
     for text, value in wrong_formulas(op, position, inputs, ref.data[user]):
         if close(mine, value):
@@ -347,7 +353,7 @@ def explains(found: Finding, f: Features, own: Finding) -> bool:
         "reflected": lambda: (found.op, "left") in f.numbers,
         "recursion_depth": lambda: f.recursion,
         "accumulate": lambda: f.reused,
-        "order": lambda: f.inner_reused or f.recursion,
+        "order": lambda: f.deep or f.recursion,
         "chain_factor": lambda: f.deep,
         "local_derivative": lambda: found.op in f.ops,
         "late_binding": lambda: bool(found.ops & f.ops),
