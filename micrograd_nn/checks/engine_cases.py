@@ -231,7 +231,7 @@ def all_cases() -> list[Case]:
         points = ((1.5,), (-4.0,))
         cases.append(Case(f"a {op} {k}", _number(op, False, k), points, "number_right", op, (f"__{method}__",)))
         left = 3 if op == "*" else 2
-        needs = () if method in ("add", "mul") else (f"__r{method}__",)  # a missing __radd__, __rmul__ is a bug
+        needs = (f"__{method}__",) if method in ("add", "mul") else (f"__r{method}__",)  # no __radd__: a bug
         cases.append(Case(f"{left} {op} a", _number(op, True, left), points, "number_left", op, needs))
     cases.append(Case("2 ** a", _number("**", True, 2), ((1.5,), (-0.5,)), "number_left", "**", ("__rpow__",)))
     cases += [

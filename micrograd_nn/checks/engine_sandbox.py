@@ -74,6 +74,20 @@ def load_class(spec: Spec) -> type:
     return cls
 
 
+def _probe(cls: type) -> None:
+    """EngineSpecError unless cls(2.0) is a node with .data, .grad and .backward() (then it is an engine to check)."""
+    try:
+        node = cls(2.0)
+    except Exception as err:  # noqa: BLE001
+        raise EngineSpecError(f"check_engine: {cls.__name__}(2.0) raised {type(err).__name__}: {err}; "
+                              f"check_engine makes leaves as {cls.__name__}(number)") from None
+    lacking = [name for name in ("data", "grad") if not hasattr(node, name)]
+    lacking += [] if callable(getattr(node, "backward", None)) else ["backward()"]
+    if lacking:
+        raise EngineSpecError(f"check_engine: {cls.__name__}(2.0) has no {', '.join(lacking)}: "
+                              "an engine's node needs .data, .grad and .backward()")
+
+
 def present_methods(cls: type) -> list[str]:
     """The common operators and functions the class has."""
     return [name for name in COMMON if callable(getattr(cls, name, None))] + (
@@ -84,7 +98,8 @@ def _where(tb: Any, files: set[str]) -> str:
     """file:line (in function) of the innermost frame in the learner's code, or of the innermost frame at all."""
     frames = traceback.extract_tb(tb)
     ours = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    mine = [f for f in frames if f.filename in files] or [f for f in frames if not f.filename.startswith(ours)]
+    mine = [f for f in frames if f.filename in files] or [
+        f for f in frames if not f.filename.startswith((ours, "<frozen"))]
     frame = (mine or [None])[-1]
     if frame is None:
         return ""
@@ -172,12 +187,17 @@ def child_main(spec: Spec, names: list[str], emit: Callable[[tuple], None], isol
         signal.setitimer(signal.ITIMER_REAL, 10.0)  # loading the file gets 10 s
     try:
         cls = load_class(spec)
+        _probe(cls)
         if alarms:
             signal.setitimer(signal.ITIMER_REAL, 0)
     except BaseException as err:  # noqa: BLE001
         where = _where(err.__traceback__, {os.path.abspath(spec.path)} if spec.path else set())
+        if isinstance(err, SyntaxError):
+            where = f"{os.path.basename(err.filename or '?')}:{err.lineno}"
+            err = SyntaxError(err.msg)
         text = str(err) if isinstance(err, EngineSpecError) else f"{where}: {type(err).__name__}: {err}"[:400]
-        emit(("load_error", "timed out while loading" if isinstance(err, _CaseTimeout) else text))
+        late = f"{spec.title}: loading did not finish within 10 s (an endless loop when the file is imported?)"
+        emit(("load_error", late if isinstance(err, _CaseTimeout) else text))
         return
     present = present_methods(cls)
     act = activation(set(present))
