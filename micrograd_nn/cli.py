@@ -192,8 +192,8 @@ def add_check_engine_command(sub: argparse._SubParsersAction) -> None:
         "MLP), compare every gradient with micrograd_nn's, and name the classic bug behind each failure. "
         "Exit status 0 when every case passes, 1 when one fails, 2 for a usage error.",
     )
-    check.add_argument("engine", metavar="FILE[:NAME]", help="your engine's file, e.g. my_engine.py or my_engine.py:Scalar")
-    check.add_argument("--json", action="store_true", help="print the report as one JSON object (passed, missing, cases)")
+    check.add_argument("engine", metavar="FILE[:NAME]", help="your engine's file: my_engine.py or my_engine.py:Scalar")
+    check.add_argument("--json", action="store_true", help="print one JSON object (passed, missing, cases)")
     check.set_defaults(run=_run_check_engine)
 
 

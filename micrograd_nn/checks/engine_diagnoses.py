@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from micrograd_nn.checks.engine_cases import DEPTH, FUNCTIONS, OPERATORS, TIME_LIMIT, Case, Point
+from micrograd_nn.checks.engine_sandbox import MEMORY
 from micrograd_nn.rules import OPS
 
 BUGS = ("accumulate", "order", "chain_factor", "local_derivative", "reflected", "number_not_wrapped", "seed",
@@ -82,11 +83,12 @@ class Finding:
     op: str | None = None
     where: str = ""  # the learner's file:line, for an exception or a timeout
     ops: frozenset[str] = frozenset()  # late binding: the ops that share one derivative
+    fix: str = ""  # a fix of its own, instead of the bug's usual one
 
     @property
     def text(self) -> str:
         """The diagnosis: evidence, then the one-line fix."""
-        fix = FIXES.get(self.bug or "", "")
+        fix = self.fix or FIXES.get(self.bug or "", "")
         if self.bug == "local_derivative" and self.op:
             fix = _rule_text(self.op)
         return f"{self.evidence} — {fix}" if fix else self.evidence
@@ -150,8 +152,12 @@ def _error(case: Case, raw: dict[str, Any]) -> Finding:
     if _NUMBER.search(message) or (numbers and kind in ("AttributeError", "AssertionError", "TypeError")):
         return Finding("number_not_wrapped", f"`{case.name}` raised {said}{at}: the plain number is used as if "
                        "it were a node", "a node", kind, case.op, where)
-    return Finding("exception", f"{raw.get('phase', 'backward')} raised {said}{at}", "no error", kind or "crash",
-                   case.op, where)
+    if not kind:
+        return Finding("exception", f"the process running {raw.get('phase', 'backward')} died ({raw.get('killed')})",
+                       "no error", "crash", case.op, fix="your code must not end or crash the Python process")
+    if kind == "MemoryError":
+        said = f"MemoryError (it asked for more than {MEMORY >> 30} GB)"
+    return Finding("exception", f"{raw.get('phase', 'backward')} raised {said}{at}", "no error", kind, case.op, where)
 
 
 def _forward(case: Case, got: dict[str, tuple[float, float]], ref: Point) -> Finding | None:
@@ -287,10 +293,12 @@ def wrong_formulas(op: str, position: int, xs: tuple[float, ...], out: float) ->
     """The known wrong local derivatives of op (for the input at position), each with its value here."""
     a, b = xs[0], xs[1] if len(xs) > 1 else math.nan
     candidates: dict[str, list[tuple[str, Callable[[], float]]]] = {
-        "tanh": [("tanh(a) itself, not 1 - tanh(a)**2", lambda: out), ("1 - a**2: the input squared, not tanh(a)",
-                 lambda: 1 - a * a), ("1 + tanh(a)**2: a sign", lambda: 1 + out * out), ("1 - tanh(a)", lambda: 1 - out)],
-        "**": [("n * a**n: the exponent not lowered by one", lambda: b * a**b), ("a**(n-1): the factor n missing",
-               lambda: a ** (b - 1)), ("(n - 1) * a**n", lambda: (b - 1) * a**b), ("n * a**(n+1)", lambda: b * a ** (b + 1))]
+        "tanh": [("tanh(a) itself, not 1 - tanh(a)**2", lambda: out),
+                 ("1 - a**2: the input squared, not tanh(a)", lambda: 1 - a * a),
+                 ("1 + tanh(a)**2: a sign", lambda: 1 + out * out), ("1 - tanh(a)", lambda: 1 - out)],
+        "**": [("n * a**n: the exponent not lowered by one", lambda: b * a**b),
+               ("a**(n-1): the factor n missing", lambda: a ** (b - 1)),
+               ("(n - 1) * a**n", lambda: (b - 1) * a**b), ("n * a**(n+1)", lambda: b * a ** (b + 1))]
         if position == 0 else [],
         "/": [("+a/b**2: the sign flipped", lambda: a / b**2), ("-1/b**2: a missing", lambda: -1 / b**2),
               ("1/b", lambda: 1 / b), ("-a/b", lambda: -a / b)] if position == 1 else

@@ -100,9 +100,9 @@ def _where(tb: Any, files: set[str]) -> str:
     ours = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     mine = [f for f in frames if f.filename in files] or [
         f for f in frames if not f.filename.startswith((ours, "<frozen"))]
-    frame = (mine or [None])[-1]
-    if frame is None:
+    if not mine:
         return ""
+    frame = mine[-1]
     return f"{os.path.basename(frame.filename)}:{frame.lineno} in {frame.name}"
 
 
@@ -126,7 +126,7 @@ def _children(node: Any) -> list[Any] | None:
 
 
 def _composite(r: Recorder, root: Any) -> bool:
-    """Whether the root was built from nodes we never named (a - b as a + (-b), -a as a * Value(-1), a / b as a * b**-1)."""
+    """Whether the root was built from nodes we never named (a - b as a + (-b), -a as a * Value(-1), ...)."""
     named = {id(n) for n in r.nodes.values()}
     kids = _children(root)
     if kids is None:
