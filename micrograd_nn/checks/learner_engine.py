@@ -22,7 +22,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from micrograd_nn.checks.engine_cases import CASES, COMMON, Case, Point, activation, reference
+from micrograd_nn.checks.engine_cases import CASES, COMMON, Case, Point, activation, references
 from micrograd_nn.checks.engine_diagnoses import Finding, Verdict, close, diagnose, label
 from micrograd_nn.checks.engine_sandbox import EngineSpecError, Spec, run_all
 
@@ -121,7 +121,7 @@ def check_engine(engine: type | str | os.PathLike) -> EngineReport:
     present = set(outcome.present)
     act = activation(present)
     run = [c for c in cases if all(m in present for m in c.needs)]
-    refs = {c.name: [reference(c, p, act) for p in c.points] for c in run}
+    refs = {c.name: list(references(c.name, act)) for c in run}
     raws = {c.name: outcome.results.get(c.name, {"timeout": True, "where": ""}) for c in run}
     verdicts = diagnose(run, raws, refs)
     results = [_row(c, verdicts.get(c.name), raws.get(c.name), refs.get(c.name), present) for c in cases]
