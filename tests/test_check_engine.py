@@ -73,6 +73,14 @@ def test_each_broken_engine_gets_its_one_diagnosis(reports: dict[str, EngineRepo
     assert report.missing == (["__radd__", "__rmul__"] if name == "bug_reflected.py" else [])
 
 
+def test_state_kept_between_backward_calls_is_not_given_a_classic_name(reports: dict[str, EngineReport]) -> None:
+    report = reports["stale_state.py"]
+    failed = [c for c in report.cases if c.verdict == "fail"]
+    assert [(c.case, c.bug) for c in failed] == [("fresh graph: (a + c) * b * a again", None)]
+    assert failed[0].diagnosis.startswith("`fresh graph: (a + c) * b * a again` gives da = -18.5, expected -13.5, "
+                                          "though the same graph on new leaves is right")
+
+
 def test_the_accumulate_diagnosis_shows_the_evidence(reports: dict[str, EngineReport]) -> None:
     row = _case(reports["bug_accumulate.py"], "a + a")
     assert (row.expected, row.got) == ("da = 2", "da = 1")
@@ -234,11 +242,11 @@ def test_the_report_reads_as_a_table_html_and_json(reports: dict[str, EngineRepo
     report = reports["bug_tanh.py"]
     text = str(report).splitlines()
     assert text[0].split() == ["case", "expected", "got", "verdict", "diagnosis"]
-    assert text[-1] == "check_engine(Value from bug_tanh.py): 3 of 29 cases fail (local_derivative), 1 skipped"
+    assert text[-1] == "check_engine(Value from bug_tanh.py): 3 of 30 cases fail (local_derivative), 1 skipped"
     row = next(line for line in text if line.startswith("tanh(a) "))
     assert row.split()[1:7] == ["da", "=", "0.257433", "da", "=", "-0.861723"] and " fail " in row
     html = report._repr_html_()
-    assert html.count("<tr>") == len(CASES) + 1 and "3 of 29 cases fail" in html
+    assert html.count("<tr>") == len(CASES) + 1 and "3 of 30 cases fail" in html
     data = json.loads(report.to_json())
     assert set(data) == {"passed", "missing", "cases"} and data["passed"] is False
     tanh = next(c for c in data["cases"] if c["case"] == "tanh(a)")
@@ -250,7 +258,7 @@ def test_the_report_reads_as_a_table_html_and_json(reports: dict[str, EngineRepo
 def test_cli_exit_status_and_json(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     assert main(["check-engine", str(ENGINES / "lecture.py")]) == 0
     summary = capsys.readouterr().out.splitlines()[-1]
-    assert summary == "check_engine(Value from lecture.py): all 29 cases pass, 1 skipped"
+    assert summary == "check_engine(Value from lecture.py): all 30 cases pass, 1 skipped"
     assert main(["check-engine", str(ENGINES / "bug_seed.py"), "--json"]) == 1
     out = capsys.readouterr().out
     data = json.loads(out)

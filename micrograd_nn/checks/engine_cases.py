@@ -29,6 +29,7 @@ COMMON = (*OPERATORS, *FUNCTIONS)
 ACTIVATIONS = ("tanh", "relu", "sigmoid")  # a network case uses the first one the class has (none: linear)
 TIME_LIMIT = 2.0  # seconds for one case in the sandbox (the deep chain gets twice as long)
 DEPTH = 10_000  # the deep chain's length
+TWIN = "(a + c) * b * a"  # the graph the "fresh graph" case builds again on the same leaves
 
 
 class Recorder:
@@ -67,7 +68,7 @@ class Case:
     name: str
     build: Build
     points: tuple[tuple[float, ...], ...]
-    kind: str  # "op", "number_right", "number_left", "reuse", "structure", "deep", "network"
+    kind: str  # "op", "number_right", "number_left", "reuse", "structure", "fresh", "deep", "network"
     op: str | None = None  # the op name in rules.OPS that the case is about
     needs: tuple[str, ...] = ()  # methods the class must have, else the case is skipped
     time_limit: float = TIME_LIMIT
@@ -160,6 +161,15 @@ def _fresh(r: Recorder, p: tuple[float, ...]) -> str:
     first.backward()  # the lecture's loop: a step's graph, backward, zero the leaves' grads, a new graph
     for leaf in (a, b, c):
         leaf.grad = 0.0
+    return _second_graph(r, a, b, c)
+
+
+def _twin(r: Recorder, p: tuple[float, ...]) -> str:
+    a, b, c = (r.leaf(n, x) for n, x in zip("abc", p))
+    return _second_graph(r, a, b, c)
+
+
+def _second_graph(r: Recorder, a: Any, b: Any, c: Any) -> str:
     ac = r("ac", a + c)
     acb = r("acb", ac * b)
     r("out", acb * a)
@@ -246,7 +256,9 @@ def all_cases() -> list[Case]:
              ("__add__", "__mul__")),
         Case("inner: f = a*b + c; f.backward()", _inner, ((2.0, -3.0, 0.5, 4.0),), "structure", None,
              ("__add__", "__mul__")),
-        Case("fresh graph: (a + c) * b * a", _fresh, ((2.0, -3.0, 0.5),), "structure", None, ("__add__", "__mul__")),
+        Case(TWIN, _twin, ((2.0, -3.0, 0.5),), "structure", None, ("__add__", "__mul__")),
+        Case("fresh graph: (a + c) * b * a again", _fresh, ((2.0, -3.0, 0.5),), "fresh", None,
+             ("__add__", "__mul__")),
         Case("chain 10,000 deep: x = x + b", _deep, ((0.5, 0.001),), "deep", None, ("__add__",), 2 * TIME_LIMIT,
              ("a", "b", f"x{DEPTH // 2}")),
         Case("neuron: act(w1*x1 + w2*x2 + b)", _neuron, ((0.5, -1.5, 0.8, 0.3, 0.2),), "network", None,

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from micrograd_nn.checks.engine_cases import DEPTH, FUNCTIONS, OPERATORS, TIME_LIMIT, Case, Point
+from micrograd_nn.checks.engine_cases import DEPTH, FUNCTIONS, OPERATORS, TIME_LIMIT, TWIN, Case, Point
 from micrograd_nn.checks.engine_sandbox import MEMORY
 from micrograd_nn.rules import OPS
 
@@ -122,7 +122,28 @@ def analyse(case: Case, raw: dict[str, Any], refs: list[Point]) -> Finding | Non
         finding = _first_wrong_step(case, got, ref, refs, raw["points"])
         if finding:
             return finding
+    return _difference(case, raw, refs)  # every step agrees, yet a gradient does not: said as it is
+
+
+def _difference(case: Case, raw: dict[str, Any], refs: list[Point], why: str = "") -> Finding | None:
+    """The first gradient that differs from ours, as a finding of no known bug (None if all agree)."""
+    for got, ref in zip(raw.get("points", []), refs):
+        for name in ref.compared:
+            mine, right = got[name][1], ref.grad[name]
+            if not close(mine, right):
+                return Finding(None, f"`{case.name}` gives d{name} = {_g(mine)}, expected {_g(right)}{why}",
+                               f"d{name} = {_g(right)}", f"d{name} = {_g(mine)}")
     return None
+
+
+def stale(case: Case, raw: dict[str, Any], refs: list[Point], own: Finding) -> Finding:
+    """The fresh-graph case fails while the same graph on new leaves passes: backward() keeps state between calls."""
+    found = _difference(case, raw, refs, ", though the same graph on new leaves is right: something outlives a "
+                        "backward() call (a list or set kept as a default argument or a class attribute?)")
+    if found is None:
+        return own
+    found.fix = "build the order afresh in each backward() call"
+    return found
 
 
 def _timeout(case: Case, raw: dict[str, Any]) -> Finding:
@@ -239,8 +260,9 @@ def _classify(case: Case, step: _Step, got: dict[str, tuple[float, float]], ref:
                        "holds only one use's share", *numbers)
     upstream = [got[u][1] for u in step.users]
     if not all(close(g, 1.0) for g in upstream) and close(step.got, math.fsum(step.locals_)):
-        return Finding("chain_factor", f"{said}, the local derivative alone: right one level below the output, "
-                       "wrong deeper", *numbers)
+        ops = " and ".join(sorted({OPS[ref.ops[u]].formula for u in step.users}))
+        return Finding("chain_factor", f"{said}, the local derivative of {ops} alone: right one level below the "
+                       "output, wrong deeper", *numbers)
     inner = [u for u in step.users if u != ref.root]
     shared = [u for u in inner if len(ref.uses.get(u, [])) >= 2]
     if shared:
@@ -342,7 +364,7 @@ class Features:
 def features(case: Case, raw: dict[str, Any], ref: Point) -> Features:
     """The Features of one case, from our engine's graph and the learner's run."""
     ops = {op for op in ref.ops.values() if op}
-    if raw.get("composite") or case.kind in ("structure", "deep", "network"):
+    if raw.get("composite") or case.kind in ("structure", "fresh", "deep", "network"):
         ops |= set().union(*(COMPOSED_OF.get(op, set()) for op in ops))
     reused = {n for n, uses in ref.uses.items() if len(uses) >= 2}
     deep = any(u != ref.root for uses in ref.uses.values() for u, _, _ in uses) or bool(raw.get("composite"))
@@ -374,7 +396,7 @@ def tier(case: Case, raw: dict[str, Any]) -> int:
     composite = bool(raw.get("composite"))
     if case.kind == "op":
         return 0 if case.op in ("+", "*") else (6 if composite else 1)
-    order = {"number_right": 2, "number_left": 3, "reuse": 4, "structure": 5, "deep": 7, "network": 8}
+    order = {"number_right": 2, "number_left": 3, "reuse": 4, "structure": 5, "fresh": 5, "deep": 7, "network": 8}
     return 6 if composite and case.kind.startswith("number") else order[case.kind]
 
 
@@ -395,6 +417,8 @@ def diagnose(cases: list[Case], raws: dict[str, dict[str, Any]], refs: dict[str,
         if own is None:
             verdicts[case.name] = Verdict(None)
             continue
+        if case.kind == "fresh" and verdicts.get(TWIN) == Verdict(None):
+            own = stale(case, raws[case.name], refs[case.name], own)
         f = features(case, raws[case.name], refs[case.name][0])
         source = next(((name, b) for name, b in found if (b.bug, b.op) == (own.bug, own.op) and own.bug), None)
         source = source or next(((name, b) for name, b in found if explains(b, f, own)), None)
