@@ -84,7 +84,7 @@ def test_state_kept_between_backward_calls_is_not_given_a_classic_name(reports: 
 def test_the_accumulate_diagnosis_shows_the_evidence(reports: dict[str, EngineReport]) -> None:
     row = _case(reports["bug_accumulate.py"], "a + a")
     assert (row.expected, row.got) == ("da = 2", "da = 1")
-    assert row.diagnosis.startswith("`a + a` gives da = 1, expected 2: a is used 2 times")
+    assert row.diagnosis.startswith("`a + a` gives da = 1, expected 2: a is used twice, but its gradient holds")
     assert "`+=`, not `=`" in row.diagnosis
     compound = _case(reports["bug_accumulate.py"], "MLP 3-3-1, squared error")
     assert compound.bug == "accumulate" and "as in `a + a`" in compound.diagnosis
@@ -268,3 +268,19 @@ def test_cli_exit_status_and_json(capsys: pytest.CaptureFixture[str], tmp_path: 
     assert err.strip() == f"micrograd-nn check-engine: no such file: {tmp_path / 'nope.py'}"
     assert main(["check-engine", f"{ENGINES / 'lecture.py'}:Scalar"]) == 2
     assert "has no class named 'Scalar'" in capsys.readouterr().err
+
+
+def test_the_readme_shows_what_check_engine_prints(capsys: pytest.CaptureFixture[str]) -> None:
+    """The README's engine with its bug, then with the bug fixed, prints the output the README shows."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    section = readme.split("### Your own engine, checked")[1]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    broken, fixed = re.findall(r"```text\n(.*?)\n```", section, re.S)[:2]
+    exec(compile(code, "README.md", "exec"), {})
+    assert capsys.readouterr().out.strip() == broken
+    bug = "            self.grad = out.grad\n            other.grad = out.grad\n"
+    assert code.count(bug) == 1
+    repaired = code.replace(bug, bug.replace(" = ", " += ")).split("report = ")[0]
+    repaired += "print(check_engine(Value).summary)\n"
+    exec(compile(repaired, "README.md", "exec"), {})
+    assert capsys.readouterr().out.strip() == fixed

@@ -256,8 +256,9 @@ def _classify(case: Case, step: _Step, got: dict[str, tuple[float, float]], ref:
     numbers = (f"d{step.name} = {_g(step.expected)}", f"d{step.name} = {_g(step.got)}")
     said = f"`{case.name}` gives d{step.name} = {_g(step.got)}, expected {_g(step.expected)}"
     if len(step.shares) >= 2 and _one_share(step.got, step.shares):
-        return Finding("accumulate", f"{said}: {step.name} is used {len(step.shares)} times, but its gradient "
-                       "holds only one use's share", *numbers)
+        times = "twice" if len(step.shares) == 2 else f"{len(step.shares):,} times"
+        return Finding("accumulate", f"{said}: {step.name} is used {times}, but its gradient holds only one "
+                       "use's share", *numbers)
     upstream = [got[u][1] for u in step.users]
     if not all(close(g, 1.0) for g in upstream) and close(step.got, math.fsum(step.locals_)):
         ops = " and ".join(sorted({OPS[ref.ops[u]].formula for u in step.users}))
