@@ -78,28 +78,33 @@ class Case:
 _APPLY = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv, "**": operator.pow}
 
 
+def _scaled(r: Recorder, node: Any, p: tuple[float, ...], arity: int) -> str:
+    """The op's result as the root, or, at a point with one number more, times a leaf c (so its gradient is not 1)."""
+    if len(p) == arity:
+        r("out", node)
+    else:
+        y = r("y", node)
+        r("out", y * r.leaf("c", p[arity]))
+    return "out"
+
+
 def _binary(op: str) -> Build:
     def build(r: Recorder, p: tuple[float, ...]) -> str:
-        a, b = r.leaf("a", p[0]), r.leaf("b", p[1])
-        r("out", _APPLY[op](a, b))
-        return "out"
+        return _scaled(r, _APPLY[op](r.leaf("a", p[0]), r.leaf("b", p[1])), p, 2)
     return build
 
 
 def _pow(r: Recorder, p: tuple[float, ...]) -> str:
-    r("out", r.leaf("a", p[0]) ** int(p[1]))
-    return "out"
+    return _scaled(r, r.leaf("a", p[0]) ** int(p[1]), p, 2)
 
 
 def _neg(r: Recorder, p: tuple[float, ...]) -> str:
-    r("out", -r.leaf("a", p[0]))
-    return "out"
+    return _scaled(r, -r.leaf("a", p[0]), p, 1)
 
 
 def _function(name: str) -> Build:
     def build(r: Recorder, p: tuple[float, ...]) -> str:
-        r("out", getattr(r.leaf("a", p[0]), name)())
-        return "out"
+        return _scaled(r, getattr(r.leaf("a", p[0]), name)(), p, 1)
     return build
 
 
@@ -224,20 +229,23 @@ _FUNCTION_POINTS = {
     "tanh": ((-1.3,), (0.05,), (0.8,), (2.5,)), "exp": ((-2.0,), (0.1,), (1.5,), (5.0,)),
     "log": ((0.2,), (1.5,), (40.0,)), "relu": ((-1.5,), (0.7,), (3.0,)), "sigmoid": ((-2.0,), (0.3,), (4.0,)),
 }
-_SUM_POINTS = ((2.0, -3.0), (-0.5, 0.25), (1000.0, 7.0))
+_SUM_POINTS = ((2.0, -3.0), (-0.5, 0.25), (1000.0, 7.0), (2.0, -3.0, 2.5))  # the last: the result times c = 2.5
 
 
 def all_cases() -> list[Case]:
     """Every case, in the order the report lists them."""
     cases = [
-        Case("a + b", _binary("+"), _SUM_POINTS, "op", "+", ("__add__",)),
-        Case("a - b", _binary("-"), _SUM_POINTS, "op", "-", ("__sub__",)),
-        Case("a * b", _binary("*"), ((2.0, -3.0), (0.01, 4.0), (-7.5, 12.0)), "op", "*", ("__mul__",)),
-        Case("a / b", _binary("/"), ((3.0, -2.0), (0.5, 0.25), (-40.0, 8.0)), "op", "/", ("__truediv__",)),
-        Case("a ** n", _pow, ((1.5, 3), (-3.0, 2), (0.5, -2)), "op", "**", ("__pow__",)),
-        Case("-a", _neg, ((-2.0,), (0.3,), (50.0,)), "op", "neg", ("__neg__",)),
+        Case("a + b", _binary("+"), _SUM_POINTS, "op", "+", ("__add__", "__mul__")),
+        Case("a - b", _binary("-"), _SUM_POINTS, "op", "-", ("__sub__", "__mul__")),
+        Case("a * b", _binary("*"), ((2.0, -3.0), (0.01, 4.0), (-7.5, 12.0), (2.0, -3.0, 2.5)), "op", "*",
+             ("__mul__",)),
+        Case("a / b", _binary("/"), ((3.0, -2.0), (0.5, 0.25), (-40.0, 8.0), (3.0, -2.0, 2.5)), "op", "/",
+             ("__truediv__", "__mul__")),
+        Case("a ** n", _pow, ((1.5, 3), (-3.0, 2), (0.5, -2), (1.5, 3, 2.5)), "op", "**", ("__pow__", "__mul__")),
+        Case("-a", _neg, ((-2.0,), (0.3,), (50.0,), (-2.0, 2.5)), "op", "neg", ("__neg__", "__mul__")),
     ]
-    cases += [Case(f"{f}(a)", _function(f), _FUNCTION_POINTS[f], "op", f, (f,)) for f in FUNCTIONS]
+    cases += [Case(f"{f}(a)", _function(f), (*_FUNCTION_POINTS[f], (_FUNCTION_POINTS[f][1][0], 2.5)), "op", f,
+                   (f, "__mul__")) for f in FUNCTIONS]
     for op, k, method in (("+", 2, "add"), ("-", 2, "sub"), ("*", 3, "mul"), ("/", 4, "truediv")):
         points = ((1.5,), (-4.0,))
         cases.append(Case(f"a {op} {k}", _number(op, False, k), points, "number_right", op, (f"__{method}__",)))

@@ -72,6 +72,13 @@ def _g(x: float) -> str:
     return f"{x:.6g}"
 
 
+def _graph(case: Case, ref: Point) -> str:
+    """The case as the evidence names it: its name, or at an op's scaled point `y = a * b; out = y * c`."""
+    if case.kind == "op" and "y" in ref.data:
+        return f"`y = {case.name}; out = y * c`"
+    return f"`{case.name}`"
+
+
 @dataclass
 class Finding:
     """Why one case failed: the bug, the op it is in, the evidence, and the numbers for the table."""
@@ -131,7 +138,7 @@ def _difference(case: Case, raw: dict[str, Any], refs: list[Point], why: str = "
         for name in ref.compared:
             mine, right = got[name][1], ref.grad[name]
             if not close(mine, right):
-                return Finding(None, f"`{case.name}` gives d{name} = {_g(mine)}, expected {_g(right)}{why}",
+                return Finding(None, f"{_graph(case, ref)} gives d{name} = {_g(mine)}, expected {_g(right)}{why}",
                                f"d{name} = {_g(right)}", f"d{name} = {_g(mine)}")
     return None
 
@@ -254,7 +261,7 @@ def _first_wrong_step(case: Case, got: dict[str, tuple[float, float]], ref: Poin
 def _classify(case: Case, step: _Step, got: dict[str, tuple[float, float]], ref: Point, refs: list[Point],
               points: list[dict[str, tuple[float, float]]]) -> Finding:
     numbers = (f"d{step.name} = {_g(step.expected)}", f"d{step.name} = {_g(step.got)}")
-    said = f"`{case.name}` gives d{step.name} = {_g(step.got)}, expected {_g(step.expected)}"
+    said = f"{_graph(case, ref)} gives d{step.name} = {_g(step.got)}, expected {_g(step.expected)}"
     if len(step.shares) >= 2 and _one_share(step.got, step.shares):
         times = "twice" if len(step.shares) == 2 else f"{len(step.shares):,} times"
         return Finding("accumulate", f"{said}: {step.name} is used {times}, but its gradient holds only one "
@@ -292,7 +299,7 @@ def _local_derivative(case: Case, step: _Step, got: dict[str, tuple[float, float
     numbers = (f"d{step.name} = {_g(step.expected)}", f"d{step.name} = {_g(step.got)}")
     upstream = got[user][1]
     if len(set(step.users)) != 1 or upstream == 0.0:
-        return Finding(None, f"`{case.name}` gives d{step.name} = {_g(step.got)}, expected {_g(step.expected)}",
+        return Finding(None, f"{_graph(case, ref)} gives d{step.name} = {_g(step.got)}, expected {_g(step.expected)}",
                        *numbers, op)
     mine = step.got / upstream / len(step.users)
     expected_local = step.locals_[0]
@@ -362,15 +369,16 @@ class Features:
     recursion: bool  # the case raised RecursionError (or the process died of a too deep stack)
 
 
-def features(case: Case, raw: dict[str, Any], ref: Point) -> Features:
-    """The Features of one case, from our engine's graph and the learner's run."""
-    ops = {op for op in ref.ops.values() if op}
+def features(case: Case, raw: dict[str, Any], refs: list[Point]) -> Features:
+    """The Features of one case, from our engine's graphs (at every point) and the learner's run."""
+    ops = {op for ref in refs for op in ref.ops.values() if op}
     if raw.get("composite") or case.kind in ("structure", "fresh", "deep", "network"):
         ops |= set().union(*(COMPOSED_OF.get(op, set()) for op in ops))
-    reused = {n for n, uses in ref.uses.items() if len(uses) >= 2}
-    deep = any(u != ref.root for uses in ref.uses.values() for u, _, _ in uses) or bool(raw.get("composite"))
-    return Features(ops, set(ref.numbers), bool(reused), any(ref.ops.get(n) for n in reused), deep,
-                    bool(raw.get("recursion")))
+    reused = {(i, n) for i, ref in enumerate(refs) for n, uses in ref.uses.items() if len(uses) >= 2}
+    deep = bool(raw.get("composite")) or any(u != ref.root for ref in refs for uses in ref.uses.values()
+                                             for u, _, _ in uses)
+    return Features(ops, set().union(*(ref.numbers for ref in refs)), bool(reused),
+                    any(refs[i].ops.get(n) for i, n in reused), deep, bool(raw.get("recursion")))
 
 
 def explains(found: Finding, f: Features, own: Finding) -> bool:
@@ -395,8 +403,8 @@ def explains(found: Finding, f: Features, own: Finding) -> bool:
 def tier(case: Case, raw: dict[str, Any]) -> int:
     """Where a case comes in the diagnosis: single ops on nodes first, compound graphs last."""
     composite = bool(raw.get("composite"))
-    if case.kind == "op":
-        return 0 if case.op in ("+", "*") else (6 if composite else 1)
+    if case.kind == "op":  # a * b first: the other ops' cases multiply their result by a leaf at one point
+        return {"*": -1, "+": 0}.get(case.op or "", 6 if composite else 1)
     order = {"number_right": 2, "number_left": 3, "reuse": 4, "structure": 5, "fresh": 5, "deep": 7, "network": 8}
     return 6 if composite and case.kind.startswith("number") else order[case.kind]
 
@@ -420,7 +428,7 @@ def diagnose(cases: list[Case], raws: dict[str, dict[str, Any]], refs: dict[str,
             continue
         if case.kind == "fresh" and verdicts.get(TWIN) == Verdict(None):
             own = stale(case, raws[case.name], refs[case.name], own)
-        f = features(case, raws[case.name], refs[case.name][0])
+        f = features(case, raws[case.name], refs[case.name])
         source = next(((name, b) for name, b in found if (b.bug, b.op) == (own.bug, own.op) and own.bug), None)
         source = source or next(((name, b) for name, b in found if explains(b, f, own)), None)
         if source is None:
