@@ -91,20 +91,21 @@ class Finding:
     where: str = ""  # the learner's file:line, for an exception or a timeout
     ops: frozenset[str] = frozenset()  # late binding: the ops that share one derivative
     fix: str = ""  # a fix of its own, instead of the bug's usual one
+    position: int = -1  # a local derivative's input: 0 for a, 1 for b (-1: every input)
 
     @property
     def text(self) -> str:
         """The diagnosis: evidence, then the one-line fix."""
         fix = self.fix or FIXES.get(self.bug or "", "")
         if self.bug == "local_derivative" and self.op:
-            fix = _rule_text(self.op)
+            fix = _rule_text(self.op, self.position)
         return f"{self.evidence} — {fix}" if fix else self.evidence
 
 
-def _rule_text(op: str) -> str:
+def _rule_text(op: str, position: int) -> str:
+    """The rule for the input that went wrong, from the op's record in rules.OPS (e.g. for a ÷ b: d/db = −a/b²)."""
     record = OPS[op]
-    names = ("a", "b")
-    parts = [f"d/d{names[i]} = {d}" for i, d in enumerate(record.derivatives)]
+    parts = [f"d/d{'ab'[i]} = {d}" for i, d in enumerate(record.derivatives) if position in (-1, i)]
     return f"for {record.formula}: {', '.join(parts)}"
 
 
@@ -165,15 +166,16 @@ def _error(case: Case, raw: dict[str, Any]) -> Finding:
     said = f"{kind}: {message}" if kind else f"the process died ({raw.get('killed')})"
     at = f" at {where}" if where else ""
     if raw.get("recursion") and case.kind == "number_left":
-        return Finding("reflected", f"`{case.name}` never returns ({said}{at}): the reflected method calls itself, "
-                       "e.g. __radd__ written as `other + self`", "a node", kind or "crash", case.op, where)
+        method = _reflected(case.op or "")
+        return Finding("reflected", f"`{case.name}` never returns ({said}{at}): {method} calls itself, as "
+                       f"`other {case.op} self` does when other is a number", "a node", kind or "crash", case.op, where)
     if raw.get("recursion") and case.kind == "deep":
         return Finding("recursion_depth", f"backward() on a chain {DEPTH:,} deep raised {said}{at}",
                        "gradients", kind or "crash", None, where)
     left = _NUMBER_LEFT.search(message) if kind == "TypeError" else None
     if left:  # int + Value with no __radd__ (perhaps inside another op: 2 - a written as other + (-self))
         op = {"** or pow()": "**"}.get(left.group(1), left.group(1))
-        method = next((m for m, (o, _) in OPERATORS.items() if m.startswith("__r") and o == op), "__rpow__")
+        method = _reflected(op)
         return Finding("reflected", f"`{case.name}` raised {said}{at}: the class has no {method}", "a node", kind,
                        op, where)
     numbers = case.kind in ("number_right", "number_left") and raw.get("phase") == "forward"
@@ -186,6 +188,11 @@ def _error(case: Case, raw: dict[str, Any]) -> Finding:
     if kind == "MemoryError":
         said = f"MemoryError (it asked for more than {MEMORY >> 30} GB)"
     return Finding("exception", f"{raw.get('phase', 'backward')} raised {said}{at}", "no error", kind, case.op, where)
+
+
+def _reflected(op: str) -> str:
+    """The reflected method Python calls for `number op node` (__radd__ for +)."""
+    return next((m for m, (o, _) in OPERATORS.items() if m.startswith("__r") and o == op), "__rpow__")
 
 
 def _forward(case: Case, got: dict[str, tuple[float, float]], ref: Point) -> Finding | None:
@@ -313,10 +320,9 @@ def _local_derivative(case: Case, step: _Step, got: dict[str, tuple[float, float
         return Finding("late_binding", f"{said}, which is {other}'s derivative: the _backward reads a variable "
                        "of the loop that made the methods after the loop ended", *numbers, op,
                        ops=frozenset({op, other}))
-    for text, value in wrong_formulas(op, position, inputs, ref.data[user]):
-        if close(mine, value):
-            return Finding("local_derivative", f"{said} ({text})", *numbers, op)
-    return Finding("local_derivative", said, *numbers, op)
+    known = [text for text, value in wrong_formulas(op, position, inputs, ref.data[user]) if close(mine, value)]
+    said += f" ({known[0]})" if known else ""
+    return Finding("local_derivative", said, *numbers, op, position=position)
 
 
 def wrong_formulas(op: str, position: int, xs: tuple[float, ...], out: float) -> list[tuple[str, float]]:
@@ -330,19 +336,21 @@ def wrong_formulas(op: str, position: int, xs: tuple[float, ...], out: float) ->
                ("a**(n-1): the factor n missing", lambda: a ** (b - 1)),
                ("(n - 1) * a**n", lambda: (b - 1) * a**b), ("n * a**(n+1)", lambda: b * a ** (b + 1))]
         if position == 0 else [],
-        "/": [("+a/b**2: the sign flipped", lambda: a / b**2), ("-1/b**2: a missing", lambda: -1 / b**2),
-              ("1/b", lambda: 1 / b), ("-a/b", lambda: -a / b)] if position == 1 else
-             [("-a/b**2", lambda: -a / b**2), ("b", lambda: b), ("-1/b", lambda: -1 / b)],
+        "/": [("+a/b**2: the sign flipped", lambda: a / b**2), ("-1/b**2: the factor a missing", lambda: -1 / b**2),
+              ("1/b: the derivative for a", lambda: 1 / b), ("-a/b: b not squared", lambda: -a / b)]
+        if position == 1 else [("b, not 1/b", lambda: b), ("-a/b**2: the derivative for b", lambda: -a / b**2),
+                               ("-1/b: the sign flipped", lambda: -1 / b)],
         "*": [("the input's own value instead of the other input's", lambda: xs[position])],
-        "-": [("+1: the sign flipped", lambda: 1.0)] if position == 1 else [("-1", lambda: -1.0)],
+        "-": [("+1: the sign flipped", lambda: 1.0)] if position == 1 else [("-1: b's sign", lambda: -1.0)],
         "+": [("0: this input gets no gradient", lambda: 0.0)],
         "neg": [("+1: the sign flipped", lambda: 1.0)],
         "relu": [("1 where a < 0: the mask on the wrong side", lambda: float(a < 0)),
                  ("1 where a <= 0: the mask on the wrong side", lambda: float(a <= 0)),
                  ("relu(a) itself", lambda: out), ("1 everywhere: no mask", lambda: 1.0)],
-        "exp": [("a", lambda: a), ("a * e**(a - 1)", lambda: a * math.exp(a - 1)), ("1", lambda: 1.0)],
-        "log": [("log(a) itself", lambda: out), ("-1/a: a sign", lambda: -1 / a), ("a", lambda: a),
-                ("1/a**2", lambda: 1 / a**2)],
+        "exp": [("a itself, not e**a", lambda: a), ("a * e**(a - 1): the power rule", lambda: a * math.exp(a - 1)),
+                ("1: the derivative of a", lambda: 1.0)],
+        "log": [("ln(a) itself, not 1/a", lambda: out), ("-1/a: the sign flipped", lambda: -1 / a),
+                ("a, not 1/a", lambda: a), ("1/a**2", lambda: 1 / a**2)],
         "sigmoid": [("s = sigmoid(a) itself, not s * (1 - s)", lambda: out), ("1 - s", lambda: 1 - out),
                     ("s * (1 + s)", lambda: out * (1 + out)), ("a * (1 - a)", lambda: a * (1 - a))],
     }
