@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from micrograd_nn.checks.engine_cases import DEPTH, FUNCTIONS, OPERATORS, TIME_LIMIT, TWIN, Case, Point
+from micrograd_nn.checks.engine_cases import DEPTH, FUNCTIONS, OPERATORS, TWIN, Case, Point
 from micrograd_nn.checks.engine_sandbox import MEMORY
 from micrograd_nn.rules import OPS
 
@@ -44,7 +44,7 @@ FIXES = {
                        f"makes one Python call per level, and {DEPTH:,} levels exceed Python's limit of 1,000",
     "late_binding": "a function made in a loop reads the loop variable when it runs (its last value): bind it when "
                     "the function is made, e.g. def _backward(df=df): ...",
-    "timeout": "make sure every loop in your code ends (a while loop whose condition never changes?)",
+    "timeout": "make sure your code ends: a loop whose condition never changes? a computation far too large?",
     "exception": "fix the error on that line",
 }
 LABELS = {
@@ -155,9 +155,8 @@ def stale(case: Case, raw: dict[str, Any], refs: list[Point], own: Finding) -> F
 
 
 def _timeout(case: Case, raw: dict[str, Any]) -> Finding:
-    where = raw.get("where") or "inside C code"
-    limit = case.time_limit if case.time_limit != TIME_LIMIT else TIME_LIMIT
-    return Finding("timeout", f"{raw.get('phase', 'backward')} did not finish within {limit:g} s (stopped at {where})",
+    where = f"stopped at {raw['where']}" if raw.get("where") else "stopped in code that could not be interrupted"
+    return Finding("timeout", f"{raw.get('phase', 'backward')} did not finish within {case.time_limit:g} s ({where})",
                    "an end", "no end", case.op, raw.get("where", ""))
 
 

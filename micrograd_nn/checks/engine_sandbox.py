@@ -176,6 +176,7 @@ def _limit_memory() -> None:
 def child_main(spec: Spec, names: list[str], emit: Callable[[tuple], None], isolated: bool = True) -> None:
     """Load the class, report what it has, then run each case under an alarm, emitting every step."""
     if isolated:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the checker's: it ends this child
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 1)
         os.dup2(devnull, 2)
@@ -298,6 +299,9 @@ def _run_child(spec: Spec, names: list[str]) -> tuple[list[tuple], bool]:
                 limit = CASES[message[1]].time_limit + SLACK
     except (EOFError, OSError):
         pass
+    except BaseException:  # Ctrl-C: end the child now
+        child.kill()
+        raise
     finally:
         reader.close()
         child.join(5.0)
@@ -338,5 +342,7 @@ def _collect(messages: list[tuple], names: list[str]) -> Outcome:
             outcome.results[current] = {"timeout": how in ("timeout", "SIGKILL"), "killed": how, "phase": "backward",
                                         "where": "", "composite": False, "recursion": how == "SIGSEGV"}
     if not any(m[0] == "loaded" for m in messages):
-        raise EngineSpecError("check_engine: the engine's file did not finish loading (an endless loop at import?)")
+        how = next((m[1] for m in messages if m[0] == "killed"), "")
+        raise EngineSpecError("check_engine: the engine's file did not finish loading: " + (
+            "an endless loop when it is imported?" if how in ("timeout", "SIGKILL") else f"the process died ({how})"))
     return outcome
