@@ -292,3 +292,16 @@ def test_the_readme_shows_what_check_engine_prints(capsys: pytest.CaptureFixture
     repaired += "print(check_engine(Value).summary)\n"
     exec(compile(repaired, "README.md", "exec"), {})
     assert capsys.readouterr().out.strip() == fixed
+
+
+@pytest.mark.slow
+def test_code_that_ignores_the_alarm_is_killed_and_the_rest_still_runs(tmp_path: Path) -> None:
+    """sum() over a C iterator never lets the alarm in: the checker kills the child and starts another one."""
+    source = (ENGINES / "lecture.py").read_text().replace("import math\n", "import itertools\nimport math\n").replace(
+        "self.grad += out.data * out.grad", "self.grad += out.data * out.grad + sum(itertools.repeat(0, 10**12))")
+    (tmp_path / "stuck.py").write_text(source)
+    report = check_engine(tmp_path / "stuck.py")
+    failed = [c for c in report.cases if c.verdict == "fail"]
+    assert [(c.case, c.bug) for c in failed] == [("exp(a)", "timeout")]
+    assert failed[0].diagnosis.startswith("backward did not finish within 2 s (stopped in code that could not be")
+    assert _case(report, "tanh(a)").verdict == "pass" and report.seconds < 20

@@ -27,6 +27,7 @@ from micrograd_nn.checks.engine_diagnoses import Finding, Verdict, close, diagno
 from micrograd_nn.checks.engine_sandbox import EngineSpecError, Spec, run_all
 
 __all__ = ["check_engine", "EngineReport", "CaseResult", "EngineSpecError"]
+COLUMNS = ("case", "expected", "got", "verdict", "diagnosis")
 
 
 @dataclass
@@ -84,7 +85,7 @@ class EngineReport:
 
     def table(self) -> str:
         """The cases as a text table: case, expected, got, verdict, diagnosis."""
-        rows = [("case", "expected", "got", "verdict", "diagnosis")]
+        rows = [COLUMNS]
         rows += [(c.case, c.expected, c.got, c.verdict, c.diagnosis) for c in self.cases]
         widths = [max(len(row[i]) for row in rows) for i in range(4)]
         return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)) + "  " + row[4]
@@ -103,11 +104,12 @@ class EngineReport:
 
     def _repr_html_(self) -> str:
         colours = {"pass": "#1a7f37", "fail": "#cf222e", "skipped": "#6e7781"}
+        keep = "style='white-space:nowrap;text-align:left'"
         cells = "".join(
-            f"<tr><td><code>{html.escape(c.case)}</code></td><td>{html.escape(c.expected)}</td>"
-            f"<td>{html.escape(c.got)}</td><td style='color:{colours[c.verdict]};font-weight:bold'>{c.verdict}</td>"
-            f"<td style='text-align:left'>{html.escape(c.diagnosis)}</td></tr>" for c in self.cases)
-        head = "".join(f"<th>{h}</th>" for h in ("case", "expected", "got", "verdict", "diagnosis"))
+            f"<tr><td {keep}><code>{html.escape(c.case)}</code></td><td {keep}>{html.escape(c.expected)}</td>"
+            f"<td {keep}>{html.escape(c.got)}</td><td style='color:{colours[c.verdict]};font-weight:bold'>{c.verdict}"
+            f"</td><td style='text-align:left'>{html.escape(c.diagnosis)}</td></tr>" for c in self.cases)
+        head = "".join(f"<th style='text-align:left'>{h}</th>" for h in COLUMNS)
         return (f"<div><p><b>{html.escape(self.summary)}</b></p><table style='font-size:12px'>"
                 f"<thead><tr>{head}</tr></thead><tbody>{cells}</tbody></table></div>")
 
