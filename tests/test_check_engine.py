@@ -193,7 +193,7 @@ def test_a_class_defined_here_is_checked_in_the_child_too() -> None:
     assert (row.verdict, row.bug, row.op) == ("fail", "local_derivative", "*")
     assert "(0: this input gets no gradient)" not in row.diagnosis  # that formula is +'s, not *'s
     assert "with respect to b at a = 2, b = -3 is 0 in your engine, expected 2" in row.diagnosis
-    assert report.engine == "test_a_class_defined_here_is_checked_in_the_child_too.<locals>.Scalar"
+    assert report.engine == "Scalar"
 
 
 def test_a_file_and_a_class_name(tmp_path: Path) -> None:
@@ -205,6 +205,16 @@ def test_a_file_and_a_class_name(tmp_path: Path) -> None:
     assert report.bugs == ["local_derivative"] and report.engine == "Scalar from mine.py"
     with pytest.raises(EngineSpecError, match=r"mine.py has no class named 'Value' \(its classes: Scalar\)"):
         check_engine(path)
+
+
+def test_an_engine_file_may_import_its_neighbours_and_call_sys_exit(tmp_path: Path) -> None:
+    (tmp_path / "lecture_copy.py").write_text((ENGINES / "lecture.py").read_text().replace(
+        "self.grad += 1 / self.data * out.grad", "import sys; sys.exit(5)"))
+    (tmp_path / "mine.py").write_text("from lecture_copy import Value\n")
+    report = check_engine(tmp_path / "mine.py")
+    failed = [c for c in report.cases if c.verdict == "fail"]
+    assert [(c.case, c.bug) for c in failed] == [("log(a)", "exception")]
+    assert failed[0].diagnosis.startswith("backward raised SystemExit: 5 at lecture_copy.py:")
 
 
 def test_what_cannot_be_checked_is_a_clear_error(tmp_path: Path) -> None:

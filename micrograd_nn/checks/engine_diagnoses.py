@@ -127,7 +127,7 @@ def analyse(case: Case, raw: dict[str, Any], refs: list[Point]) -> Finding | Non
         if finding:
             return finding
     for got, ref in zip(raw["points"], refs):
-        finding = _first_wrong_step(case, got, ref, refs, raw["points"])
+        finding = _first_wrong_step(case, got, ref)
         if finding:
             return finding
     return _difference(case, raw, refs)  # every step agrees, yet a gradient does not: said as it is
@@ -244,8 +244,7 @@ class _Step:
     positions: list[int] = field(default_factory=list)
 
 
-def _first_wrong_step(case: Case, got: dict[str, tuple[float, float]], ref: Point, refs: list[Point],
-                      points: list[dict[str, tuple[float, float]]]) -> Finding | None:
+def _first_wrong_step(case: Case, got: dict[str, tuple[float, float]], ref: Point) -> Finding | None:
     """The first node from the root down whose gradient is wrong although the gradients above it are the learner's."""
     for name in reversed(ref.compared):
         if name == ref.root:
@@ -256,16 +255,14 @@ def _first_wrong_step(case: Case, got: dict[str, tuple[float, float]], ref: Poin
         grad = got.get(name, (0.0, math.nan))[1]
         step = _Step(name, grad, ref.grad[name], [local * got[u][1] for u, local, _ in uses],
                      [local for _, local, _ in uses], [u for u, _, _ in uses], [p for _, _, p in uses])
-        if close(grad, math.fsum(step.shares)) and close(grad, ref.grad[name]):
-            continue
         if close(grad, math.fsum(step.shares)):
-            continue  # right from the learner's own upstream: the step above is the wrong one
-        return _classify(case, step, got, ref, refs, points)
+            continue  # right from the learner's own gradients above (if they are wrong, a step above is)
+        return _classify(case, step, got, ref)
     return None
 
 
-def _classify(case: Case, step: _Step, got: dict[str, tuple[float, float]], ref: Point, refs: list[Point],
-              points: list[dict[str, tuple[float, float]]]) -> Finding:
+def _classify(case: Case, step: _Step, got: dict[str, tuple[float, float]], ref: Point) -> Finding:
+    """Name the bug behind one wrong step: one share kept, the local derivative alone, an early pass, or the op."""
     numbers = (f"d{step.name} = {_g(step.expected)}", f"d{step.name} = {_g(step.got)}")
     said = f"{_graph(case, ref)} gives d{step.name} = {_g(step.got)}, expected {_g(step.expected)}"
     if len(step.shares) >= 2 and _one_share(step.got, step.shares):
@@ -284,7 +281,7 @@ def _classify(case: Case, step: _Step, got: dict[str, tuple[float, float]], ref:
                        "gradient on before it had all of it", *numbers)
     if inner and step.got == 0.0:
         return Finding("order", f"{said}: {inner[0]} passed its gradient on before it had received any", *numbers)
-    return _local_derivative(case, step, got, ref, refs, points)
+    return _local_derivative(case, step, got, ref)
 
 
 def _one_share(total: float, shares: list[float]) -> bool:
@@ -298,8 +295,8 @@ def _one_share(total: float, shares: list[float]) -> bool:
     return False
 
 
-def _local_derivative(case: Case, step: _Step, got: dict[str, tuple[float, float]], ref: Point,
-                      refs: list[Point], points: list[dict[str, tuple[float, float]]]) -> Finding:
+def _local_derivative(case: Case, step: _Step, got: dict[str, tuple[float, float]], ref: Point) -> Finding:
+    """The learner's local derivative of the op above the node, against ours and the known wrong formulas."""
     user = step.users[0]
     op = ref.ops[user]
     numbers = (f"d{step.name} = {_g(step.expected)}", f"d{step.name} = {_g(step.got)}")

@@ -46,7 +46,7 @@ class Spec:
     def title(self) -> str:
         """How the report names the engine."""
         if self.cls is not None:
-            return self.cls.__qualname__
+            return self.cls.__name__
         return f"{self.name} from {Path(self.path).name}"
 
 
@@ -64,6 +64,7 @@ def load_class(spec: Spec) -> type:
     if module_spec is None or module_spec.loader is None:
         raise EngineSpecError(f"check_engine: cannot load {spec.path} as a Python file")
     module = importlib.util.module_from_spec(module_spec)
+    sys.path.insert(0, os.path.dirname(spec.path))  # the file may import its neighbours, as when it is run
     sys.modules[module_spec.name] = module  # dataclasses and pickling look the module up
     module_spec.loader.exec_module(module)
     cls = getattr(module, spec.name, None)
@@ -151,9 +152,7 @@ def run_case(cls: type, case: Case, act: str | None, files: set[str]) -> dict[st
         return {"points": points, "composite": composite}
     except _CaseTimeout:
         return {"timeout": True, "phase": phase, "where": _where(sys.exc_info()[2], files), "composite": composite}
-    except BaseException as err:  # noqa: BLE001  (the learner's code may raise anything; it is reported)
-        if isinstance(err, (KeyboardInterrupt, SystemExit)) and not files:
-            raise
+    except (Exception, SystemExit) as err:  # the learner's code may raise anything (sys.exit too): it is reported
         return {"error": type(err).__name__, "message": str(err)[:300], "phase": phase, "composite": composite,
                 "where": _where(err.__traceback__, files), "recursion": isinstance(err, RecursionError)}
 
@@ -339,7 +338,7 @@ def _collect(messages: list[tuple], names: list[str]) -> Outcome:
             outcome.results[message[1]] = message[2]
         elif message[0] == "killed" and current is not None and current not in outcome.results:
             how = message[1]
-            outcome.results[current] = {"timeout": how in ("timeout", "SIGKILL"), "killed": how, "phase": "backward",
+            outcome.results[current] = {"timeout": how == "timeout", "killed": how, "phase": "backward",
                                         "where": "", "composite": False, "recursion": how == "SIGSEGV"}
     if not any(m[0] == "loaded" for m in messages):
         how = next((m[1] for m in messages if m[0] == "killed"), "")
