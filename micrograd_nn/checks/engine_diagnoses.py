@@ -162,7 +162,7 @@ def _timeout(case: Case, raw: dict[str, Any]) -> Finding:
 
 def _error(case: Case, raw: dict[str, Any]) -> Finding:
     kind, message, where = raw.get("error", ""), raw.get("message", ""), raw.get("where", "")
-    said = f"{kind}: {message}" if kind else f"the process died ({raw.get('killed')})"
+    said = (f"{kind}: {message}" if message else kind) if kind else f"the process died ({raw.get('killed')})"
     at = f" at {where}" if where else ""
     if raw.get("recursion") and case.kind == "number_left":
         method = _reflected(case.op or "")
@@ -321,6 +321,10 @@ def _local_derivative(case: Case, step: _Step, got: dict[str, tuple[float, float
     return Finding("local_derivative", said, *numbers, op, position=position)
 
 
+_NOTHING = ("0: no gradient reaches this input (a line of _backward, or `out._backward = _backward`, missing?)",
+            lambda: 0.0)
+
+
 def wrong_formulas(op: str, position: int, xs: tuple[float, ...], out: float) -> list[tuple[str, float]]:
     """The known wrong local derivatives of op (for the input at position), each with its value here."""
     a, b = xs[0], xs[1] if len(xs) > 1 else math.nan
@@ -338,7 +342,6 @@ def wrong_formulas(op: str, position: int, xs: tuple[float, ...], out: float) ->
                                ("-1/b: the sign flipped", lambda: -1 / b)],
         "*": [("the input's own value instead of the other input's", lambda: xs[position])],
         "-": [("+1: the sign flipped", lambda: 1.0)] if position == 1 else [("-1: b's sign", lambda: -1.0)],
-        "+": [("0: this input gets no gradient", lambda: 0.0)],
         "neg": [("+1: the sign flipped", lambda: 1.0)],
         "relu": [("1 where a < 0: the mask on the wrong side", lambda: float(a < 0)),
                  ("1 where a <= 0: the mask on the wrong side", lambda: float(a <= 0)),
@@ -351,7 +354,7 @@ def wrong_formulas(op: str, position: int, xs: tuple[float, ...], out: float) ->
                     ("s * (1 + s)", lambda: out * (1 + out)), ("a * (1 - a)", lambda: a * (1 - a))],
     }
     values = []
-    for text, value in candidates.get(op, []):
+    for text, value in [*candidates.get(op, []), _NOTHING]:
         try:
             values.append((text, float(value())))
         except (ArithmeticError, ValueError, TypeError):
@@ -404,9 +407,11 @@ def explains(found: Finding, f: Features, own: Finding) -> bool:
     return rules.get(bug, lambda: False)()
 
 
-def tier(case: Case, raw: dict[str, Any]) -> int:
+def tier(case: Case, raw: dict[str, Any]) -> float:
     """Where a case comes in the diagnosis: single ops on nodes first, compound graphs last."""
     composite = bool(raw.get("composite"))
+    if case.kind == "op" and "error" in raw:  # -a as a * -1 raising in __mul__: `a * 3` says more about it
+        return 2.5
     if case.kind == "op":  # a * b first: the other ops' cases multiply their result by a leaf at one point
         return {"*": -1, "+": 0}.get(case.op or "", 6 if composite else 1)
     order = {"number_right": 2, "number_left": 3, "reuse": 4, "structure": 5, "fresh": 5, "deep": 7, "network": 8}
