@@ -221,6 +221,11 @@ def test_an_engine_file_may_import_its_neighbours_and_call_sys_exit(tmp_path: Pa
 def test_what_cannot_be_checked_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(EngineSpecError, match="no such file: .*nope.py"):
         check_engine(tmp_path / "nope.py")
+    with pytest.raises(EngineSpecError, match="is a folder: name the engine's .py file in it"):
+        check_engine(tmp_path)
+    (tmp_path / "engine.txt").write_text("class Value: pass\n")
+    with pytest.raises(EngineSpecError, match=r"engine.txt is not a Python file \(.py\)"):
+        check_engine(tmp_path / "engine.txt")
     with pytest.raises(EngineSpecError, match="expected a class or a file name"):
         check_engine(3)  # type: ignore[arg-type]
     (tmp_path / "bad.py").write_text("class Value:\n    def f(:\n")

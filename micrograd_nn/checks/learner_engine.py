@@ -145,6 +145,8 @@ def _spec(engine: Any) -> Spec:
     head, colon, tail = text.rpartition(":")
     if colon and tail.isidentifier() and head:
         path, name = head, tail
+    if os.path.isdir(path):
+        raise EngineSpecError(f"check_engine: {path} is a folder: name the engine's .py file in it")
     if not os.path.isfile(path):
         raise EngineSpecError(f"check_engine: no such file: {path}")
     if not path.endswith(".py"):
