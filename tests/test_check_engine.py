@@ -322,3 +322,14 @@ def test_code_that_ignores_the_alarm_is_killed_and_the_rest_still_runs(tmp_path:
     assert [(c.case, c.bug) for c in failed] == [("exp(a)", "timeout")]
     assert failed[0].diagnosis.startswith("backward did not finish within 2 s (stopped in code that could not be")
     assert _case(report, "tanh(a)").verdict == "pass" and report.seconds < 20
+
+
+def test_without_fork_the_cases_run_in_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where fork is missing (Windows) the same cases run here, without the child's limits, with the same verdicts."""
+    from micrograd_nn.checks import engine_sandbox
+
+    monkeypatch.setattr(engine_sandbox, "_start_methods", lambda: ["spawn"])
+    report = check_engine(ENGINES / "bug_tanh.py")
+    assert [(c.case, c.bug, c.op) for c in report.cases if c.verdict == "fail"] == [
+        ("tanh(a)", "local_derivative", "tanh"), ("neuron: act(w1*x1 + w2*x2 + b)", "local_derivative", "tanh"),
+        ("MLP 3-3-1, squared error", "local_derivative", "tanh")]

@@ -229,11 +229,12 @@ def child_main(spec: Spec, names: list[str], emit: Callable[[tuple], None], isol
 def _learner_files(cls: type, spec: Spec) -> set[str]:
     """The files the learner's class is written in (where its methods' code lives)."""
     files = {os.path.abspath(spec.path)} if spec.path else set()
-    for attr in vars(cls).values():
-        code = getattr(getattr(attr, "fget", attr), "__code__", None)
-        if code is not None:
-            files.add(code.co_filename)
-            files.add(os.path.abspath(code.co_filename))
+    for klass in cls.__mro__[:-1]:  # its own methods and those it inherits (object's are not the learner's)
+        for attr in vars(klass).values():
+            code = getattr(getattr(attr, "fget", attr), "__code__", None)
+            if code is not None:
+                files.add(code.co_filename)
+                files.add(os.path.abspath(code.co_filename))
     return files
 
 
