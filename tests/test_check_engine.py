@@ -266,6 +266,7 @@ def test_the_reference_agrees_with_central_differences() -> None:
 def test_the_report_reads_as_a_table_html_and_json(reports: dict[str, EngineReport]) -> None:
     report = reports["bug_tanh.py"]
     text = str(report).splitlines()
+    assert str(report) == f"{report.table}\n{report.summary}"
     assert text[0].split() == ["case", "expected", "got", "verdict", "diagnosis"]
     assert text[-1] == "check_engine(Value from bug_tanh.py): 3 of 30 cases fail (local_derivative), 1 skipped"
     row = next(line for line in text if line.startswith("tanh(a) "))

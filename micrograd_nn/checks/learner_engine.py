@@ -84,16 +84,17 @@ class EngineReport:
             head += f"; missing: {', '.join(self.missing)}"
         return head
 
+    @property
     def table(self) -> str:
         """The cases as a text table: case, expected, got, verdict, diagnosis."""
         rows = [COLUMNS]
         rows += [(c.case, c.expected, c.got, c.verdict, c.diagnosis) for c in self.cases]
         widths = [max(len(row[i]) for row in rows) for i in range(4)]
-        return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)) + "  " + row[4]
-                         for row in rows).rstrip()
+        return "\n".join(("  ".join(cell.ljust(w) for cell, w in zip(row, widths)) + "  " + row[4]).rstrip()
+                         for row in rows)
 
     def __str__(self) -> str:
-        return "\n".join(line.rstrip() for line in self.table().splitlines()) + "\n" + self.summary
+        return f"{self.table}\n{self.summary}"
 
     def as_dict(self) -> dict[str, Any]:
         """The report as the CLI's --json prints it: passed, missing, cases."""
