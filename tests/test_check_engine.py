@@ -334,3 +334,19 @@ def test_without_fork_the_cases_run_in_this_process(monkeypatch: pytest.MonkeyPa
     assert [(c.case, c.bug, c.op) for c in report.cases if c.verdict == "fail"] == [
         ("tanh(a)", "local_derivative", "tanh"), ("neuron: act(w1*x1 + w2*x2 + b)", "local_derivative", "tanh"),
         ("MLP 3-3-1, squared error", "local_derivative", "tanh")]
+
+
+def test_the_command_shows_no_traceback_for_a_learners_file(tmp_path: Path) -> None:
+    """The real entry point: a file that does not import is one line on stderr and exit status 2."""
+    import subprocess
+    import sys
+
+    (tmp_path / "broken.py").write_text("class Value:\n    def __init__(self, data)\n        pass\n")
+    done = subprocess.run([sys.executable, "-m", "micrograd_nn", "check-engine", str(tmp_path / "broken.py")],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr == "micrograd-nn check-engine: broken.py:2: SyntaxError: expected ':'\n"
+    done = subprocess.run([sys.executable, "-m", "micrograd_nn", "check-engine", str(ENGINES / "bug_order.py"),
+                           "--json"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1 and done.stderr == ""
+    assert {c["bug"] for c in json.loads(done.stdout)["cases"] if c["verdict"] == "fail"} == {"order"}
