@@ -350,3 +350,14 @@ def test_the_command_shows_no_traceback_for_a_learners_file(tmp_path: Path) -> N
                            "--json"], capture_output=True, text=True, timeout=60)
     assert done.returncode == 1 and done.stderr == ""
     assert {c["bug"] for c in json.loads(done.stdout)["cases"] if c["verdict"] == "fail"} == {"order"}
+
+
+def test_an_operation_that_returns_nothing_is_said_so(tmp_path: Path) -> None:
+    source = (ENGINES / "lecture.py").read_text().replace(
+        "            self.grad += (out.data > 0) * out.grad\n        out._backward = _backward\n        return out\n",
+        "            self.grad += (out.data > 0) * out.grad\n        out._backward = _backward\n")
+    (tmp_path / "noreturn.py").write_text(source)
+    failed = [c for c in check_engine(tmp_path / "noreturn.py").cases if c.verdict == "fail"]
+    assert [(c.case, c.bug) for c in failed] == [("relu(a)", "exception")]
+    assert failed[0].diagnosis == ("forward raised TypeError: out is NoneType None, not a Value: does the method that "
+                                   "made it return its result? — end each operation with `return out`")

@@ -187,7 +187,10 @@ def _error(case: Case, raw: dict[str, Any]) -> Finding:
                        "no error", "crash", case.op, fix="your code must not end or crash the Python process")
     if kind == "MemoryError":
         said = f"MemoryError (it asked for more than {MEMORY >> 30} GB)"
-    return Finding("exception", f"{raw.get('phase', 'backward')} raised {said}{at}", "no error", kind, case.op, where)
+    fix = "" if where else "end each operation with `return out`" if "return its result?" in message else \
+        "find where your code raises it: no line of your file was on the way"
+    return Finding("exception", f"{raw.get('phase', 'backward')} raised {said}{at}", "no error", kind, case.op, where,
+                   fix=fix)
 
 
 def _reflected(op: str) -> str:

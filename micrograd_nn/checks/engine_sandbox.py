@@ -135,6 +135,14 @@ def _composite(r: Recorder, root: Any) -> bool:
     return any(id(k) not in named for k in kids)
 
 
+def _check_nodes(r: Recorder, cls: type) -> None:
+    """TypeError if an op gave something that is not a node (None from a method that forgot `return out`)."""
+    for name, node in r.nodes.items():
+        if not (hasattr(node, "grad") and hasattr(node, "data")):
+            raise TypeError(f"{name} is {type(node).__name__} {node!r:.40}, not a {cls.__name__}: "
+                            "does the method that made it return its result?")
+
+
 def run_case(cls: type, case: Case, act: str | None, files: set[str]) -> dict[str, Any]:
     """Run one case with the learner's class: each point's nodes (data, grad), or the exception or the timeout."""
     points, composite, phase = [], False, "forward"
@@ -143,6 +151,7 @@ def run_case(cls: type, case: Case, act: str | None, files: set[str]) -> dict[st
             phase = "forward"
             r = Recorder(cls, act)
             root_name = case.build(r, point)
+            _check_nodes(r, cls)
             root = r.nodes[root_name]
             composite = composite or _composite(r, root)
             phase = "backward"
