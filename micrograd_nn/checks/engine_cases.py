@@ -17,6 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from micrograd_nn import nn
+
 OPERATORS = {  # the common operators: method -> (op name in rules.OPS, how it is written)
     "__add__": ("+", "a + b"), "__sub__": ("-", "a - b"), "__mul__": ("*", "a * b"),
     "__truediv__": ("/", "a / b"), "__pow__": ("**", "a ** n"), "__neg__": ("neg", "-a"),
@@ -26,7 +28,8 @@ OPERATORS = {  # the common operators: method -> (op name in rules.OPS, how it i
 FUNCTIONS = ("tanh", "exp", "log", "relu", "sigmoid")
 COMMON = (*OPERATORS, *FUNCTIONS)
 """What a learner's Value usually has; check_engine lists the ones a class lacks as `missing`."""
-ACTIVATIONS = ("tanh", "relu", "sigmoid")  # a network case uses the first one the class has (none: linear)
+# a network case uses the first of the learner's functions that is an activation (tanh, relu, sigmoid; none: linear)
+ACTIVATIONS = tuple(name for name in FUNCTIONS if name in nn.ACTIVATIONS)
 TIME_LIMIT = 2.0  # seconds for one case in the sandbox (the deep chain gets twice as long)
 DEPTH = 10_000  # the deep chain's length
 TWIN = "(a + c) * b * a"  # the graph the "fresh graph" case builds again on the same leaves
@@ -184,7 +187,7 @@ def _second_graph(r: Recorder, a: Any, b: Any, c: Any) -> str:
 def _deep(r: Recorder, p: tuple[float, ...]) -> str:
     x, b = r.leaf("a", p[0]), r.leaf("b", p[1])
     for i in range(1, DEPTH):
-        x = r(f"x{i}", x + b)
+        x = r(f"x_{i}", x + b)
     r("out", x + b)
     return "out"
 
@@ -268,7 +271,7 @@ def all_cases() -> list[Case]:
         Case("fresh graph: (a + c) * b * a again", _fresh, ((2.0, -3.0, 0.5),), "fresh", None,
              ("__add__", "__mul__")),
         Case("chain 10,000 deep: x = x + b", _deep, ((0.5, 0.001),), "deep", None, ("__add__",), 2 * TIME_LIMIT,
-             ("a", "b", f"x{DEPTH // 2}")),
+             ("a", "b", f"x_{DEPTH // 2}")),
         Case("neuron: act(w1*x1 + w2*x2 + b)", _neuron, ((0.5, -1.5, 0.8, 0.3, 0.2),), "network", None,
              ("__add__", "__mul__")),
         Case("MLP 3-3-1, squared error", _mlp, (_MLP_POINT,), "network", None, ("__add__", "__mul__")),
