@@ -232,6 +232,70 @@ def test_a_dead_event_stream_ends_quietly_and_serving_goes_on(capsys: pytest.Cap
     assert "Traceback" not in captured.err + captured.out
 
 
+def _raw(port: int, request: str) -> bytes:
+    """Send one raw HTTP request; everything the server answers until it closes the connection."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+        raw.sendall(request.encode("latin-1"))
+        answer = b""
+        while chunk := raw.recv(65536):
+            answer += chunk
+    return answer
+
+
+def test_a_bad_since_or_last_event_id_is_a_400_with_a_one_line_reason(capfd: pytest.CaptureFixture[str]) -> None:
+    recorder = Recorder(MLP(2, [3, 1], rng=0), X_SMALL, Y_SMALL, loss="hinge")
+    recorder.finish()
+    with LiveServer(recorder) as server:
+        query, host = server.url.split("?", 1)[1], f"Host: 127.0.0.1:{server.port}\r\n"
+        many = "7" * 5000
+        for since, header in (("%C2%B2", ""), ("\u00b2", ""), (many, ""), ("-1", ""), ("abc", ""),
+                              ("0", "Last-Event-ID: \u00b2\r\n"), ("0", f"Last-Event-ID: {many}\r\n")):
+            request = f"GET /events?{query}&since={since} HTTP/1.1\r\n{host}{header}\r\n"
+            answer = _raw(server.port, request.encode().decode("latin-1"))
+            head, body = answer.split(b"\r\n\r\n", 1)
+            assert head.startswith(b"HTTP/1.1 400 Bad Request\r\n"), (since, header, answer[:200])
+            assert body.count(b"\n") == 1 and b"must be a whole number of steps" in body and len(body) < 200
+            assert (b"Last-Event-ID" if header else b"since") in body
+        # the good ones still stream: everything after the count given, then the end
+        answer = _raw(server.port, f"GET /events?{query}&since=0 HTTP/1.1\r\n{host}\r\n")
+        assert answer.startswith(b"HTTP/1.1 200 OK") and b'data: {"steps":[],"finished":true}' in answer
+    captured = capfd.readouterr()
+    assert captured.err == captured.out == ""
+
+
+def test_head_of_the_event_stream_sends_headers_only() -> None:
+    recorder = Recorder(MLP(2, [3, 1], rng=0), X_SMALL, Y_SMALL, loss="hinge")  # still training: a GET would wait
+    with LiveServer(recorder) as server:
+        query = server.url.split("?", 1)[1]
+        start = time.monotonic()
+        answer = _raw(server.port, f"HEAD /events?{query} HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n\r\n")
+        assert time.monotonic() - start < 5
+    head, body = answer.split(b"\r\n\r\n", 1)
+    assert head.startswith(b"HTTP/1.1 200 OK") and b"Content-Type: text/event-stream" in head and body == b""
+
+
+def test_200_concurrent_connections_are_all_answered(capfd: pytest.CaptureFixture[str]) -> None:
+    recorder = Recorder(MLP(2, [3, 1], rng=0), X_SMALL, Y_SMALL, loss="hinge")
+    with LiveServer(recorder) as server:
+        request = (f"GET /timeline.json?{server.url.split('?', 1)[1]} HTTP/1.1\r\n"
+                   f"Host: 127.0.0.1:{server.port}\r\nConnection: close\r\n\r\n").encode()
+        sockets = [socket.create_connection(("127.0.0.1", server.port), timeout=30) for _ in range(200)]
+        try:
+            for raw in sockets:  # all 200 connected before the server has answered any of them
+                raw.sendall(request)
+            answers = []
+            for raw in sockets:
+                answer = b""
+                while chunk := raw.recv(65536):
+                    answer += chunk
+                answers.append(answer)
+        finally:
+            for raw in sockets:
+                raw.close()
+    assert [a.split(b"\r\n", 1)[0] for a in answers] == [b"HTTP/1.1 200 OK"] * 200
+    assert "Traceback" not in capfd.readouterr().err
+
+
 def test_a_port_in_use_is_a_one_line_error(capsys: pytest.CaptureFixture[str]) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

@@ -33,6 +33,20 @@ KEEPALIVE = 10.0
 """Seconds of silence after which a stream sends a comment line (so a dead connection is noticed)."""
 REQUEST_TIMEOUT = 30.0
 """Seconds a client may take to send its request, or to accept what we write."""
+BACKLOG = 512
+"""Connections the listening socket holds before they are accepted (socketserver's default, 5, resets a crowd)."""
+MAX_SINCE_DIGITS = 12
+"""Digits a step count (``since``, ``Last-Event-ID``) may have: more is a bad request, not a number to parse."""
+
+
+def read_since(header: str | None, query: dict[str, list[str]]) -> int:
+    """The steps a browser already has: Last-Event-ID, else ?since=, else 0; ValueError (one line) if not a count."""
+    name, text = ("Last-Event-ID", header) if header else ("since", (query.get("since") or ["0"])[0])
+    if not (text.isascii() and text.isdigit() and len(text) <= MAX_SINCE_DIGITS):
+        shown = repr(text) if len(text) <= 40 else f"{text[:20]!r}... ({len(text)} characters)"
+        raise ValueError(f"bad request: {name} must be a whole number of steps "
+                         f"(at most {MAX_SINCE_DIGITS} digits 0-9), got {shown}")
+    return int(text)
 
 
 class LiveServerError(RuntimeError):
@@ -42,6 +56,7 @@ class LiveServerError(RuntimeError):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = False  # a port another process listens on must be refused, not shared
+    request_queue_size = BACKLOG
     live: LiveServer
 
     def handle_error(self, request: Any, client_address: Any) -> None:
@@ -107,8 +122,12 @@ class _Handler(BaseHTTPRequestHandler):
             elif parts.path == "/timeline.json":
                 self._send(timeline_json(live.recorder.timeline()).encode("utf-8"), "application/json")
             elif parts.path == "/events":
-                since = self.headers.get("Last-Event-ID") or (query.get("since") or ["0"])[0]
-                self._stream(int(since) if since.isdigit() else 0)
+                try:
+                    known = read_since(self.headers.get("Last-Event-ID"), query)
+                except ValueError as err:
+                    self._refuse(HTTPStatus.BAD_REQUEST, str(err))
+                    return
+                self._stream(known)
             else:
                 self._refuse(HTTPStatus.NOT_FOUND, "not found: this server has only its page")
         except (BrokenPipeError, ConnectionResetError, TimeoutError):
@@ -123,6 +142,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Connection", "close")
         self.end_headers()
         self.close_connection = True
+        if self.command == "HEAD":
+            return  # headers only
         self.wfile.write(b"retry: 1000\n\n")  # a browser retries a lost stream after 1 s
         self.wfile.flush()
         quiet_since = time.monotonic()
