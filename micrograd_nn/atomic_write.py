@@ -29,11 +29,17 @@ def _os_error(err: OSError, message: str) -> OSError:
     return OSError(err.errno, message)  # OSError(errno, ...) picks the subclass: PermissionError for EACCES
 
 
+def message_of(err: Exception) -> str:
+    """err's one-line message, without the "[Errno N] " an OSError puts before it (for a CLI's error line)."""
+    text = err.strerror if isinstance(err, OSError) and err.strerror else None
+    return text or str(err)
+
+
 def check_target(path: str | os.PathLike[str], caller: str) -> Path:
     """The file a write to path replaces (a symbolic link followed); a clear error naming caller when it cannot be.
 
     Refused: an empty name, a name holding a NUL character, a folder, a device or
-    pipe, a folder that does not exist.
+    pipe, a folder that does not exist, a folder where a test file cannot be created.
     """
     text = os.fspath(path)
     if not text:
@@ -47,7 +53,19 @@ def check_target(path: str | os.PathLike[str], caller: str) -> Path:
         raise ValueError(f"{caller}: {text} is a device, pipe or socket, not a file")
     if not target.parent.is_dir():
         raise FileNotFoundError(f"{caller}: the folder {target.parent} does not exist (or is not a folder)")
+    _probe_folder(target, caller)
     return target
+
+
+def _probe_folder(target: Path, caller: str) -> None:
+    """Create and remove a temporary file beside target: a real write, so a read-only folder is refused now."""
+    try:
+        with tempfile.NamedTemporaryFile(dir=target.parent, prefix=f"{_temporary_prefix(target)}{os.getpid()}-",
+                                         suffix=".tmp"):
+            pass
+    except OSError as err:
+        folder = target.parent
+        raise _os_error(err, f"{caller}: cannot write in the folder {folder}: {err.strerror or err}") from None
 
 
 def write_atomically(path: str | os.PathLike[str], data: str | bytes, caller: str) -> Path:
@@ -145,4 +163,4 @@ def _sync_folder(folder: Path) -> None:
         os.close(descriptor)
 
 
-__all__ = ["check_target", "write_atomically"]
+__all__ = ["check_target", "message_of", "write_atomically"]

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from micrograd_nn.atomic_write import message_of
 from micrograd_nn.errors import whole_number_argument
 from micrograd_nn.tutorials.common import DEFAULT_OUT
 
@@ -422,7 +423,7 @@ def _said_in_cli_terms() -> Iterator[None]:
     try:
         yield
     except (ValueError, RuntimeError, OSError) as err:
-        raise UserError(getattr(err, "cli_message", str(err))) from None
+        raise UserError(getattr(err, "cli_message", None) or message_of(err)) from None
 
 
 def _write_files(root: Value, args: argparse.Namespace, files: dict[str, str], path_from: Value | None,

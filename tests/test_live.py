@@ -323,6 +323,21 @@ def test_cli_record_writes_the_page_and_exits(tmp_path: Path, capsys: pytest.Cap
     assert [p.name for p in tmp_path.iterdir()] == ["xor.html"]  # no temporary file left behind
 
 
+def test_cli_record_into_a_read_only_folder_is_refused_before_the_first_step(
+        read_only_folder: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from micrograd_nn.live import runner
+
+    trained: list[int] = []
+    monkeypatch.setattr(runner, "train", lambda *args: trained.append(1))
+    path = read_only_folder / "run.html"
+    assert main(["live", "--demo", "xor", "--steps", "1500", "--record", str(path)]) == 2
+    assert trained == [] and not path.exists() and list(read_only_folder.iterdir()) == []
+    out, err = capsys.readouterr()
+    reason = "(Permission denied|Operation not permitted)"  # a read-only mode, or root in an immutable folder
+    assert out == "" and re.fullmatch(f"micrograd-nn live: --record: cannot write in the folder "
+                                      f"{re.escape(str(read_only_folder))}: {reason}\n", err)
+
+
 def test_cli_record_refuses_a_port_and_keeps_every_kth_step_of_a_long_run(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     from micrograd_nn.live import runner
