@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import warnings
 
+import numpy as np
 import pytest
 
 from micrograd_nn import Value
@@ -136,6 +137,41 @@ def test_bad_arguments_are_named() -> None:
         diagnose(lecture_loop, XS)
     with pytest.raises(TypeError, match=r"diagnose: X\[0, 1\] is the string"):
         diagnose(relu_net(0), [[1.0, "2", 3.0]])
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -float("inf")])
+def test_inf_and_nan_are_refused_as_fit_and_the_recorder_refuse_them(bad: float) -> None:
+    """Before: NumPy's RuntimeWarning, then a diagnosis computed from nan."""
+    from micrograd_nn.live import Recorder
+
+    X = [[1.0, 2.0, 3.0], [0.5, bad, -1.0]]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no NumPy RuntimeWarning on the way
+        for caller, call in (("diagnose", lambda: diagnose(relu_net(0), X)),
+                             ("fit", lambda: fit(relu_net(0), X, [1.0, -1.0], quiet=True)),
+                             ("Recorder", lambda: Recorder(relu_net(0), X, [1.0, -1.0]))):
+            with pytest.raises(ValueError) as caught:
+                call()
+            shown = f"[0.5, {bad}, -1.0]"
+            assert str(caught.value) == f"{caller}: X: input row 1 holds a number that is not finite: {shown}"
+        with pytest.raises(ValueError, match=r"^diagnose: X: input row 1 holds a number that is not finite"):
+            diagnose(relu_net(0), np.array(X))
+        model = relu_net(0)
+        model.layers[1].neurons[2].w[3].data = bad
+        with pytest.raises(ValueError) as caught:
+            diagnose(model, XS)
+        assert str(caught.value) == (f"diagnose: model: parameter L2.n3.w4 is {bad!r}, not a finite number (did the "
+                                     "training diverge? try a smaller learning rate)")
+
+
+def test_weights_too_large_for_the_data_are_an_overflow_error_not_a_numpy_warning() -> None:
+    model = relu_net(0)
+    for p in model.parameters():
+        p.data = 1e200  # layer 1's z are about 1e200, layer 2's 1e400
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(OverflowError, match=r"^diagnose: layer 2's pre-activations z overflow to inf or nan"):
+            diagnose(model, XS)
 
 
 def test_the_warning_is_a_user_warning_and_a_runtime_warning() -> None:

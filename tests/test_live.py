@@ -338,6 +338,16 @@ def test_cli_record_into_a_read_only_folder_is_refused_before_the_first_step(
                                       f"{re.escape(str(read_only_folder))}: {reason}\n", err)
 
 
+def test_cli_record_of_a_diverging_run_says_one_line_and_no_numpy_warning(tmp_path: Path) -> None:
+    """Before: 4 lines of NumPy RuntimeWarning from fit's dead-unit watch on weights of 1e300, then the error."""
+    result = subprocess.run(
+        [sys.executable, "-m", "micrograd_nn", "live", "--demo", "xor", "--lr", "1e300", "--steps", "8",
+         "--record", "run.html"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2 and result.stdout == "" and not (tmp_path / "run.html").exists()
+    assert "Warning" not in result.stderr and len(result.stderr.splitlines()) == 1
+    assert result.stderr.startswith("micrograd-nn live: training diverged at epoch 2: ")
+
+
 def test_cli_record_refuses_a_port_and_keeps_every_kth_step_of_a_long_run(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     from micrograd_nn.live import runner

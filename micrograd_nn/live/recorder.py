@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from micrograd_nn import errors
+from micrograd_nn.arrays import check_finite_rows
 from micrograd_nn.engine import Value
 from micrograd_nn.live.architecture import (
     Architecture,
@@ -110,9 +111,7 @@ class Recorder:
             raise ValueError("Recorder: X has no rows")
         if len(rows) != len(targets):
             raise ValueError(f"Recorder: X has {len(rows)} rows but y has {len(targets)} targets")
-        for i, row in enumerate(rows):
-            if not all(map(math.isfinite, row)):
-                raise ValueError(f"Recorder: input row {i} holds a number that is not finite: {row}")
+        check_finite_rows(rows, "Recorder")
         arch = self.architecture
         if arch is not None:
             for i, row in enumerate(rows):
