@@ -124,6 +124,39 @@ def test_mini_batches_record_their_rows() -> None:
         assert max(abs(grads[n] - step["grads"][n]) for n in grads) <= 1e-12
 
 
+def test_batch_holds_whole_row_indices_in_range_or_is_refused_naming_batch() -> None:
+    """Before: [1.5] and [True] were cut to row 1, "01" read as rows 0 and 1; ["a"] and [None] said nothing of batch."""
+    import numpy as np
+
+    model = MLP(2, [3, 1], rng=0)
+    recorder = Recorder(model, X_SMALL, Y_SMALL, loss="hinge")
+    loss = losses.hinge([model(X_SMALL[1])], [Y_SMALL[1]])
+    model.zero_grad()
+    loss.backward()
+    span = "(a row index from 0 to 3)"
+    for batch, message in (
+        ([1.5], f"batch[0] is 1.5, not a whole number {span}"),
+        ([1, True], f"batch[1] is True, not a whole number {span}"),
+        (["a"], f"batch[0] is 'a', not a whole number {span}"),
+        ([None], f"batch[0] is None, not a whole number {span}"),
+        (np.array([1.0]), f"batch[0] is np.float64(1.0), not a whole number {span}"),
+        ([4], f"batch[0] is row 4, outside the 4 rows of X {span}"),
+        ([1, -1], f"batch[1] is row -1, outside the 4 rows of X {span}"),
+        ("01", "batch must be a list of row indices (a row index from 0 to 3 each), got '01'"),
+        (1, "batch must be a list of row indices (a row index from 0 to 3 each), got 1"),
+        ([], "batch is empty; give the rows this step used, or batch=None for every row"),
+    ):
+        with pytest.raises(ValueError) as caught:
+            recorder.record(loss, lr=0.1, batch=batch)
+        assert str(caught.value) == f"record: {message}"
+    assert recorder.steps == [] and recorder._count == 0  # nothing recorded, no step counted
+    step = recorder.record(loss, lr=0.1, batch=(np.int64(1),))
+    assert step is not None and step["batch"] == [1] and type(step["batch"][0]) is int
+    with pytest.raises(ValueError) as caught:  # without X, a row index is still whole and >= 0
+        Recorder(model).record(loss, lr=0.1, batch=[-2])
+    assert str(caught.value) == "record: batch[0] is row -2 (a row index >= 0)"
+
+
 def test_fit_calls_on_step_after_backward_and_before_the_update() -> None:
     model = MLP(2, [2, 1], rng=0)
     seen: list[tuple[float, float, list[int], float, float]] = []

@@ -15,7 +15,8 @@ from __future__ import annotations
 import math
 import threading
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from numbers import Integral
 from typing import Any
 
 from micrograd_nn import errors
@@ -53,6 +54,23 @@ def _loss_name(loss: Any) -> str | None:
         if function is loss:
             return name
     return getattr(loss, "__name__", None) or "custom"
+
+
+def _batch_rows(batch: Any, count: int | None) -> list[int]:
+    """batch as a list of row indices i, whole numbers with 0 <= i < count; ValueError naming batch otherwise."""
+    span = "a row index >= 0" if count is None else f"a row index from 0 to {count - 1}"
+    if isinstance(batch, (str, bytes)) or not isinstance(batch, Iterable):
+        raise ValueError(f"record: batch must be a list of row indices ({span} each), got {batch!r:.60}")
+    rows = list(batch)
+    if not rows:
+        raise ValueError("record: batch is empty; give the rows this step used, or batch=None for every row")
+    for k, i in enumerate(rows):
+        if isinstance(i, bool) or not isinstance(i, Integral):
+            raise ValueError(f"record: batch[{k}] is {i!r:.60}, not a whole number ({span})")
+        if not 0 <= int(i) < (count if count is not None else int(i) + 1):
+            where = "" if count is None else f", outside the {count} rows of X"
+            raise ValueError(f"record: batch[{k}] is row {int(i)}{where} ({span})")
+    return [int(i) for i in rows]
 
 
 class Recorder:
@@ -162,11 +180,7 @@ class Recorder:
         if not math.isfinite(value):
             raise ValueError(f"record: the loss is {value!r}, not a finite number")
         rate = None if lr is None else errors.finite_real(lr, "record: lr")
-        rows = None if batch is None else [int(i) for i in batch]
-        if rows is not None and self.X is not None:
-            bad = [i for i in rows if not 0 <= i < len(self.X)]
-            if bad:
-                raise ValueError(f"record: batch row {bad[0]} is outside the {len(self.X)} rows of X")
+        rows = None if batch is None else _batch_rows(batch, None if self.X is None else len(self.X))
         number = self._count
         self._count += 1
         weights, grads = self._snapshot(number)  # now, before the update changes the weights
