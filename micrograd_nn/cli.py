@@ -252,10 +252,6 @@ def _add_view_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--html-forward", action="store_true", help="the stepper first steps through the forward pass")
     parser.add_argument("--direction", choices=["LR", "TB"], default="LR", help="picture direction (default LR)")
     parser.add_argument("--edge-labels", action="store_true", help="write local x upstream on every edge")
-    parser.add_argument(
-        "--compact", action="store_true",
-        help="no effect (numbers live inside their operation, so there are no constant leaves to hide)",
-    )
     parser.add_argument("--collapse", action="store_true", help="draw one node per neuron")
     parser.add_argument(
         "--network", action="store_true",
@@ -432,8 +428,8 @@ def _write_files(root: Value, args: argparse.Namespace, files: dict[str, str], p
     from micrograd_nn.views import network_picture, scalar_picture
 
     options = dict(
-        direction=args.direction, edge_labels=args.edge_labels, compact=args.compact,
-        collapse=args.collapse, path_from=path_from, max_nodes=args.max_nodes, audit=report,
+        direction=args.direction, edge_labels=args.edge_labels, collapse=args.collapse,
+        path_from=path_from, max_nodes=args.max_nodes, audit=report,
         precision=args.precision,
     )
     network_options = dict(
@@ -450,7 +446,7 @@ def _write_files(root: Value, args: argparse.Namespace, files: dict[str, str], p
         html_options: dict[str, object] = dict(direction=args.direction, mode=args.html_mode,
                                                forward=args.html_forward)
         if args.html_mode == "nodes":  # the layer mode draws the network view, one node per neuron
-            html_options.update(compact=args.compact, max_nodes=args.max_nodes)
+            html_options.update(max_nodes=args.max_nodes)
         print(f"wrote {write_html(root, files['html'], **html_options)}")
 
 
