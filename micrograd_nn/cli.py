@@ -322,12 +322,13 @@ def _run_graph(args: argparse.Namespace) -> int:
     from micrograd_nn.nn import MLP
 
     if args.model:
-        from micrograd_nn.training.persistence import load_model
+        from micrograd_nn.training.persistence import ModelFileError, load_model
 
         try:
             model = load_model(args.model)
-        except (OSError, ValueError, KeyError) as err:
-            raise UserError(f"cannot load {args.model}: {err}") from None
+        except (OSError, ValueError, KeyError) as err:  # the file is named once, here
+            problem = err.problem if isinstance(err, ModelFileError) else message_of(err)
+            raise UserError(f"cannot load {args.model}: {problem}") from None
     else:
         model = MLP(2, [4, 1], rng=0)
     inputs = args.inputs if args.inputs is not None else ([0.5, -1.0] if model.nin == 2 else None)

@@ -194,7 +194,19 @@ def test_graph_refuses_bad_model_files_on_one_line(
 ) -> None:
     path = make(tmp_path)
     err = _refused(["graph", "--model", str(path)], capsys)
-    assert f"cannot load {path}: {path}: " in err and message in err
+    assert f"cannot load {path}: " in err and message in err
+    assert err.count(str(path)) == 1  # before: "cannot load bad.json: bad.json: ..."
+
+
+def test_graph_names_a_bad_or_missing_model_file_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text("{bad")
+    assert _refused(["graph", "--model", str(bad)], capsys) == (
+        f"micrograd-nn graph: cannot load {bad}: not valid JSON (truncated or damaged?): Expecting property name "
+        "enclosed in double quotes at line 1 column 2\n")
+    missing = tmp_path / "missing.json"
+    assert _refused(["graph", "--model", str(missing)], capsys) == (
+        f"micrograd-nn graph: cannot load {missing}: No such file or directory\n")
 
 
 def _edited_model(folder: Path, change) -> Path:
@@ -230,7 +242,7 @@ def test_graph_on_a_device_or_named_pipe_neither_reads_nor_hangs(tmp_path: Path)
         )
         assert done.returncode == 2 and "Traceback" not in done.stderr
         assert done.stderr == (
-            f"micrograd-nn graph: cannot load {path}: {path}: not a regular file (a device, pipe or socket); "
+            f"micrograd-nn graph: cannot load {path}: not a regular file (a device, pipe or socket); "
             "a model file is JSON written by save_model\n"
         )
 
