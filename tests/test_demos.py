@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 
@@ -18,6 +19,23 @@ def _assert_reference_check(check: ReferenceCheck, loss_name: str, batch: int, p
     assert check.loss == pytest.approx(check.reference_loss, rel=RELATIVE_TOLERANCE)
     assert check.largest_relative_difference <= RELATIVE_TOLERANCE
     assert check.line() in printed
+
+
+def test_the_moons_loss_plot_counts_steps_from_0_as_its_title_and_log_say(tmp_path, monkeypatch) -> None:
+    """Before: loss.png's title said "per step" while its axis said "epoch" and started at 1."""
+    from micrograd_nn.tutorials import plots
+
+    figures = {}
+    save = plots._save
+    monkeypatch.setattr(plots, "_save", lambda fig, path: figures.setdefault(Path(path).name, fig) and save(fig, path))
+    result = run_moons(tmp_path, steps=3, quiet=True)
+    axes = figures["loss.png"].axes[0]
+    assert axes.get_title() == "moons: training loss per step" and axes.get_xlabel() == "step"
+    line = axes.get_lines()[0]
+    assert list(line.get_xdata()) == [0, 1, 2] and list(line.get_ydata()) == result.history.loss
+    plots.loss_curve({"loss": [3.0, 2.0]}, tmp_path / "epochs.png", "per epoch")
+    axes = figures["epochs.png"].axes[0]
+    assert axes.get_xlabel() == "epoch" and list(axes.get_lines()[0].get_xdata()) == [1, 2]
 
 
 @pytest.mark.slow

@@ -60,7 +60,7 @@ def run_tour(
     say(moons.reference_check.line())
     result = TourResult(moons, 0.0)
     result.files["loss curve"] = plots.loss_curve(
-        {"hinge + L2 loss": history.loss}, folder / "loss.png", "moons: training loss per step"
+        {"hinge + L2 loss": history.loss}, folder / "loss.png", "moons: training loss per step", xlabel="step", first=0
     )
     result.files["decision boundary"] = plots.decision_boundary(
         moons.model,
