@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from micrograd_nn.atomic_write import message_of
+from micrograd_nn.atomic_write import file_in_the_way, message_of
 from micrograd_nn.errors import whole_number_argument
 from micrograd_nn.tutorials.common import DEFAULT_OUT
 
@@ -233,9 +233,9 @@ def _file_path(option: str, path: str) -> str:
             f"--{option} {path}: the name ends in {suffix} but --{option} writes {option.upper()}; "
             f"use a name ending in .{option}, or no suffix"
         )
-    folder = Path(path).parent
-    if not folder.is_dir():
-        raise UserError(f"--{option} {path}: the folder {folder} does not exist")
+    blocker = file_in_the_way(path)  # a missing folder is made when the file is written, as for every output
+    if blocker is not None:
+        raise UserError(f"--{option} {path}: {blocker} is a file, not a folder")
     return path if suffix else f"{path}.{option}"
 
 

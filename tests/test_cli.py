@@ -252,13 +252,30 @@ def test_set_refuses_two_values_for_one_name(capsys: pytest.CaptureFixture[str])
     assert "--set gives 'a' two values" in err
 
 
-def test_an_output_folder_that_does_not_exist_is_refused_before_anything_is_printed(
+def test_every_output_makes_its_missing_folders_as_the_tour_does(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    missing = tmp_path / "nowhere"
+    """One rule: before, `tour --out new` made its folder while `explain --svg nodir/x.svg` refused it."""
     for option in ("--dot", "--html", "--svg"):
-        err = _refused(["explain", "a*b", "--set", "a=1", "b=2", option, str(missing / "x")], capsys)
-        assert f"the folder {missing} does not exist" in err
+        path = tmp_path / f"new{option}" / "deeper" / "x"
+        assert main(["explain", "a*b", "--set", "a=1", "b=2", option, str(path), "--no-table", "--no-explain"]) == 0
+        assert path.with_suffix("." + option[2:]).is_file()
+    capsys.readouterr()
+    save_model(MLP(2, [1], rng=0), tmp_path / "models" / "m.json")
+    assert (tmp_path / "models" / "m.json").is_file()
+
+
+def test_a_file_where_an_output_folder_goes_is_refused_before_anything_is_printed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    afile = tmp_path / "afile"
+    afile.write_text("not a folder")
+    for option in ("--dot", "--html", "--svg"):
+        err = _refused(["explain", "a*b", "--set", "a=1", "b=2", option, str(afile / "sub" / "x")], capsys)
+        assert err == f"micrograd-nn explain: {option} {afile / 'sub' / 'x'}: {afile} is a file, not a folder\n"
+    with pytest.raises(NotADirectoryError) as caught:
+        save_model(MLP(2, [1], rng=0), afile / "m.json")
+    assert str(caught.value) == f"save_model: cannot make the folder {afile}: {afile} is a file, not a folder"
 
 
 @pytest.mark.parametrize(

@@ -351,9 +351,13 @@ def test_cli_record_writes_the_page_and_exits(tmp_path: Path, capsys: pytest.Cap
     assert timeline["architecture"]["sizes"] == [4, 1] and len(timeline["steps"]) == 5
     loss_value, grads = recompute(timeline, timeline["steps"][4])
     assert abs(loss_value - timeline["steps"][4]["loss"]) <= 1e-12
-    assert main(["live", "--record", str(tmp_path / "missing" / "x.html"), "--steps", "1"]) == 2
-    assert "the folder" in capsys.readouterr().err
     assert [p.name for p in tmp_path.iterdir()] == ["xor.html"]  # no temporary file left behind
+    (tmp_path / "afile").write_text("a file where a folder is needed")
+    assert main(["live", "--record", str(tmp_path / "afile" / "x.html"), "--steps", "1"]) == 2
+    assert capsys.readouterr().err == (f"micrograd-nn live: --record: cannot make the folder {tmp_path / 'afile'}: "
+                                       f"{tmp_path / 'afile'} is a file, not a folder\n")
+    assert main(["live", "--record", str(tmp_path / "new" / "x.html"), "--steps", "1"]) == 0  # folders are made
+    assert (tmp_path / "new" / "x.html").is_file()
 
 
 def test_cli_record_into_a_read_only_folder_is_refused_before_the_first_step(
