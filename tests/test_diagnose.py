@@ -10,7 +10,14 @@ import pytest
 
 from micrograd_nn import Value
 from micrograd_nn.nn import MLP, Layer, Neuron
-from micrograd_nn.training.diagnose import REMEDIES, DeadUnit, DeadUnitsWarning, diagnose
+from micrograd_nn.training.diagnose import (
+    REMEDIES,
+    SATURATED_REMEDIES,
+    DeadUnit,
+    DeadUnitsWarning,
+    diagnose,
+    remedies,
+)
 from micrograd_nn.training.train import fit
 
 XS = [[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0], [1.0, 1.0, -1.0]]
@@ -95,6 +102,26 @@ def test_fit_warns_before_the_first_step_when_a_layer_is_dead_from_the_start() -
     assert diagnose(n, XS).dead_layers == (2,)
     with pytest.warns(DeadUnitsWarning, match=r"^fit: before the first step, a whole layer passes no gradient back"):
         fit(n, XS, YS, loss="sse", lr=0.1, epochs=3, quiet=True)
+
+
+def test_a_saturated_sigmoid_layer_gets_its_own_remedies_not_relus() -> None:
+    """Before: the warning for a saturated sigmoid layer spoke of pushing units below 0 (ReLU's words)."""
+    n = MLP(3, [4, 1], activation="sigmoid", rng=0)
+    for p in n.layers[0].parameters():
+        p.data = 100.0  # every z of layer 1 is 100 * (sum(x) + 1) >= 200: sigmoid gives exactly 1, slope 0
+    with pytest.warns(DeadUnitsWarning) as caught:
+        fit(n, XS, YS, loss="sse", lr=0.1, epochs=1, quiet=True)
+    message = str(caught[0].message)
+    assert caught[0].message.diagnosis.dead_layers == (1,)
+    assert "below 0" not in message and "ReLU" not in message
+    assert message.splitlines()[-1] == SATURATED_REMEDIES.format(units="sigmoid", are="is") == (
+        "Remedies: a smaller learning rate (one large step can push every unit's z so far from 0 that sigmoid is flat, "
+        "slope 0); inputs scaled to about -1..1; another seed (rng=...); or activation='leaky_relu', whose slope is "
+        "never 0."
+    )
+    assert remedies(["relu"]) == REMEDIES
+    both = remedies(["relu", "tanh"]).splitlines()
+    assert both[0] == REMEDIES and both[1].startswith("For the saturated tanh units: a smaller learning rate")
 
 
 def test_fit_says_nothing_for_a_network_that_learns() -> None:

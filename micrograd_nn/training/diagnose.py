@@ -29,6 +29,24 @@ REMEDIES = (
     "network (activation='tanh', output_activation='tanh'); or a smaller learning rate (one large step can push "
     "every unit of a layer below 0)."
 )
+SATURATED_REMEDIES = (
+    "Remedies: a smaller learning rate (one large step can push every unit's z so far from 0 that {units} "
+    "{are} flat, slope 0); inputs scaled to about -1..1; another seed (rng=...); or activation='leaky_relu', whose "
+    "slope is never 0."
+)
+"""What to do about saturated tanh or sigmoid units ({units}: their names); REMEDIES is what to do about dead ReLUs."""
+
+
+def remedies(activations: Any) -> str:
+    """The remedies for the dead units' activations: REMEDIES for ReLUs, SATURATED_REMEDIES for tanh and sigmoid."""
+    kinds = sorted(set(activations))
+    saturated = [k for k in kinds if k != "relu"]
+    lines = [REMEDIES] if "relu" in kinds or not saturated else []
+    if saturated:
+        names = " and ".join(_UNIT_NAMES.get(k, k) for k in saturated)
+        text = SATURATED_REMEDIES.format(units=names, are="are" if len(saturated) > 1 else "is")
+        lines.append(text if not lines else "For the saturated " + names + " units: " + text.split(": ", 1)[1])
+    return "\n".join(lines)
 
 
 
@@ -103,7 +121,7 @@ class Diagnosis:
     def __str__(self) -> str:
         if self.ok:
             return f"no dead units: every unit passes a gradient back for at least one of {self.samples} samples"
-        return "\n".join([*self.messages(), REMEDIES])
+        return "\n".join([*self.messages(), remedies(u.activation for u in self.dead_units)])
 
 
 def _what(units: list[DeadUnit], *, plural: bool) -> str:
@@ -233,8 +251,11 @@ class DeadUnitWatch:
         if not diagnosis.dead_layers:
             return
         self.warned = True
-        message = "\n".join([f"fit: {when}, a whole layer passes no gradient back:", *diagnosis.messages(), REMEDIES])
+        dead = [u.activation for u in diagnosis.dead_units if u.layer in diagnosis.dead_layers]
+        message = "\n".join([f"fit: {when}, a whole layer passes no gradient back:", *diagnosis.messages(),
+                             remedies(dead)])
         warnings.warn(DeadUnitsWarning(message, diagnosis), stacklevel=stacklevel)
 
 
-__all__ = ["DeadUnit", "DeadUnitWatch", "DeadUnitsWarning", "Diagnosis", "REMEDIES", "diagnose"]
+__all__ = ["DeadUnit", "DeadUnitWatch", "DeadUnitsWarning", "Diagnosis", "REMEDIES", "SATURATED_REMEDIES", "diagnose",
+           "remedies"]
