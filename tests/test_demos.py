@@ -38,6 +38,39 @@ def test_the_moons_loss_plot_counts_steps_from_0_as_its_title_and_log_say(tmp_pa
     assert axes.get_xlabel() == "epoch" and list(axes.get_lines()[0].get_xdata()) == [1, 2]
 
 
+CHECKS_SCRIPT = """
+from micrograd_nn.nn import MLP
+from micrograd_nn.training import datasets
+from micrograd_nn.tutorials.common import check_against_reference
+from micrograd_nn.tutorials.moons import moons_data
+X, y = datasets.digits()
+X_train, y_train, _, _ = datasets.train_dev_split(X, y, dev_fraction=0.2, seed=0)
+digits = MLP(64, [32, 16, 10], activation="relu", init="he", rng=0, fused=True)
+print(check_against_reference(digits, X_train[:32], y_train[:32], "softmax_cross_entropy").line())
+X, y = moons_data(100, 1337)
+print(check_against_reference(MLP(2, [16, 16, 1], rng=1337, fused=True), X, y, "hinge", l2=1e-4).line())
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("coretype", ["Prescott", "Haswell", "SkylakeX"])
+def test_the_readme_prints_the_reference_checks_digits_on_any_processors_blas(coretype: str) -> None:
+    """Before: the digits demo printed 6.6e-13 on one machine and 1.3e-12 (the README's) on another: BLAS orders
+    its sums by the processor. OPENBLAS_CORETYPE makes OpenBLAS pick another processor's kernels."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "OPENBLAS_CORETYPE": coretype}
+    lines = subprocess.run([sys.executable, "-c", CHECKS_SCRIPT], env=env, capture_output=True, text=True,
+                           timeout=120, check=True).stdout.splitlines()
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8").replace("\n  ", " ")
+    for line, before, after in ((lines[0], "relative difference ", "; dev accuracy printed"),
+                                (lines[1], "largest relative difference ", ". Step 0: loss 0.895844")):
+        printed = line.split("largest relative difference ", 1)[1].split(" ", 1)[0]
+        assert f"{before}{printed}{after}" in readme, (coretype, line)
+
+
 @pytest.mark.slow
 def test_moons_matches_micrograd_and_separates_the_moons(tmp_path, capsys) -> None:
     result = run_moons(tmp_path, steps=30, quiet=True)
