@@ -116,14 +116,16 @@ def test_demo_and_tour_refuse_an_output_file_before_training(
     assert f"{tmp_path / 'out' / 'moons'} is a file, not a folder" in err
 
 
-@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="needs POSIX permissions that bind the user")
 def test_a_read_only_output_folder_is_refused_before_training(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], no_training: None
+    read_only_folder: Path, capsys: pytest.CaptureFixture[str], no_training: None
 ) -> None:
-    ro = tmp_path / "ro"
-    ro.mkdir(mode=0o555)
-    err = _refused(["tour", "--out", str(ro / "sub")], capsys)
-    assert "cannot write in the folder" in err and "Permission denied" in err
+    """As root too: the read_only_folder fixture makes the folder immutable where the mode bits do not bind."""
+    err = _refused(["tour", "--out", str(read_only_folder / "sub")], capsys)
+    assert "cannot write in the folder" in err or "cannot make the folder" in err
+    assert "Permission denied" in err or "Operation not permitted" in err
+    for option in ("--svg", "--dot", "--html"):
+        err = _refused(["explain", "a*b", "--set", "a=1", "b=2", option, str(read_only_folder / "x")], capsys)
+        assert f"cannot write in the folder {read_only_folder}" in err
 
 
 def test_a_folder_that_cannot_be_written_is_refused(
