@@ -43,7 +43,7 @@ def remedies(activations: Any) -> str:
     saturated = [k for k in kinds if k != "relu"]
     lines = [REMEDIES] if "relu" in kinds or not saturated else []
     if saturated:
-        names = " and ".join(_UNIT_NAMES.get(k, k) for k in saturated)
+        names = " and ".join(_unit_name(k) for k in saturated)
         text = SATURATED_REMEDIES.format(units=names, are="are" if len(saturated) > 1 else "is")
         lines.append(text if not lines else "For the saturated " + names + " units: " + text.split(": ", 1)[1])
     return "\n".join(lines)
