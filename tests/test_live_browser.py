@@ -76,7 +76,9 @@ def test_the_recorded_page_plays_steps_and_rewinds(browser: Any, recorded: tuple
     page.click("#play")  # plays on from step 1
     page.wait_for_function("Number(document.querySelector('#step-number').textContent) >= 4", timeout=5000)
     page.click("#play")  # pause
-    paused = page.inner_text("#step-number")
+    page.wait_for_function("document.querySelector('#play').textContent === 'Play'", timeout=5000)
+    page.evaluate("new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")  # a step the
+    paused = page.inner_text("#step-number")  # last tick took before the pause is drawn in the next frame
     page.wait_for_timeout(400)
     assert page.inner_text("#step-number") == paused
     page.fill("#timeline", "12")  # back to step 12: its loss and its weights

@@ -16,7 +16,6 @@ import math
 import threading
 import warnings
 from collections.abc import Callable, Iterable, Sequence
-from numbers import Integral
 from typing import Any
 
 from micrograd_nn import errors
@@ -58,19 +57,14 @@ def _loss_name(loss: Any) -> str | None:
 
 def _batch_rows(batch: Any, count: int | None) -> list[int]:
     """batch as a list of row indices i, whole numbers with 0 <= i < count; ValueError naming batch otherwise."""
-    span = "a row index >= 0" if count is None else f"a row index from 0 to {count - 1}"
     if isinstance(batch, (str, bytes)) or not isinstance(batch, Iterable):
-        raise ValueError(f"record: batch must be a list of row indices ({span} each), got {batch!r:.60}")
+        raise ValueError(f"record: batch must be a list of row indices (whole numbers), got {batch!r:.60}")
     rows = list(batch)
     if not rows:
         raise ValueError("record: batch is empty; give the rows this step used, or batch=None for every row")
-    for k, i in enumerate(rows):
-        if isinstance(i, bool) or not isinstance(i, Integral):
-            raise ValueError(f"record: batch[{k}] is {i!r:.60}, not a whole number ({span})")
-        if not 0 <= int(i) < (count if count is not None else int(i) + 1):
-            where = "" if count is None else f", outside the {count} rows of X"
-            raise ValueError(f"record: batch[{k}] is row {int(i)}{where} ({span})")
-    return [int(i) for i in rows]
+    last = None if count is None else count - 1
+    why = "a row index" if count is None else f"a row index of X, which has {count} rows"
+    return [errors.whole_number(i, f"record: batch[{k}]", 0, last, why=why) for k, i in enumerate(rows)]
 
 
 class Recorder:

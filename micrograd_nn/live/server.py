@@ -11,6 +11,7 @@ stream quietly; ``stop()`` ends every stream and closes the socket.
 
 from __future__ import annotations
 
+import argparse
 import hmac
 import json
 import secrets
@@ -23,6 +24,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from micrograd_nn import errors
+from micrograd_nn.errors import whole_number_argument
 from micrograd_nn.live.page import default_title, page_html, timeline_json
 from micrograd_nn.live.recorder import Recorder
 
@@ -35,18 +37,20 @@ REQUEST_TIMEOUT = 30.0
 """Seconds a client may take to send its request, or to accept what we write."""
 BACKLOG = 512
 """Connections the listening socket holds before they are accepted (socketserver's default, 5, resets a crowd)."""
-MAX_SINCE_DIGITS = 12
-"""Digits a step count (``since``, ``Last-Event-ID``) may have: more is a bad request, not a number to parse."""
+MAX_SINCE = 10**12 - 1
+"""The largest step count (``since``, ``Last-Event-ID``) a request may give: more is a bad request."""
+_since_count = whole_number_argument(0, MAX_SINCE)
 
 
 def read_since(header: str | None, query: dict[str, list[str]]) -> int:
     """The steps a browser already has: Last-Event-ID, else ?since=, else 0; ValueError (one line) if not a count."""
     name, text = ("Last-Event-ID", header) if header else ("since", (query.get("since") or ["0"])[0])
-    if not (text.isascii() and text.isdigit() and len(text) <= MAX_SINCE_DIGITS):
-        shown = repr(text) if len(text) <= 40 else f"{text[:20]!r}... ({len(text)} characters)"
-        raise ValueError(f"bad request: {name} must be a whole number of steps "
-                         f"(at most {MAX_SINCE_DIGITS} digits 0-9), got {shown}")
-    return int(text)
+    try:
+        if not (text.isascii() and text.isdigit()):  # int() would also take " 12", "1_000" and other scripts' digits
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text[:40]!r}")
+        return _since_count(text)
+    except argparse.ArgumentTypeError as err:
+        raise ValueError(f"bad request: {name}: {err}") from None
 
 
 class LiveServerError(RuntimeError):

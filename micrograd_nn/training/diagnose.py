@@ -178,10 +178,13 @@ def diagnose(model: Any, X: Any) -> Diagnosis:
     check_finite_rows(rows, "diagnose")
     for k, neurons in enumerate(layers, 1):
         for j, neuron in enumerate(neurons, 1):
-            for p in [*neuron.w, *([] if neuron.b is None else [neuron.b])]:
+            key = labels.neuron_key(k, j)
+            named = [(labels.weight_label(key, i), w) for i, w in enumerate(neuron.w, 1)]
+            named += [] if neuron.b is None else [(labels.bias_label(key), neuron.b)]
+            for name, p in named:
                 if not math.isfinite(p.data):
-                    raise ValueError(f"diagnose: model: parameter {p.label or f'L{k}.n{j}'} is {p.data!r}, not a "
-                                     "finite number (did the training diverge? try a smaller learning rate)")
+                    raise ValueError(f"diagnose: model: parameter {p.label or name} is {p.data!r}, not a finite "
+                                     "number (did the training diverge? try a smaller learning rate)")
     return _diagnose_rows(layers, rows)
 
 
