@@ -313,6 +313,13 @@ class MLP(Module):
                     neuron.b.data = float(bias_rows[k][j])
         return model
 
+    @classmethod
+    def from_torch(cls, module: Any, *, fused: bool = False) -> MLP:
+        """The MLP computing what a torch.nn.Sequential of Linear layers and activations computes (same weights)."""
+        from micrograd_nn.torch_bridge import from_torch  # torch is imported only here: an optional extra
+
+        return from_torch(module, fused=fused)
+
     def to_matrices(
         self, layout: str = "inputs_by_neurons", *, gradients: bool = False
     ) -> tuple[list[np.ndarray], list[np.ndarray] | None]:

@@ -1,0 +1,122 @@
+"""On to PyTorch: the same MLP as a ``torch.nn.Sequential``, and back.
+
+``to_torch(model)`` builds ``Sequential(Linear, act, Linear, act, ..., Linear[, act])``
+in float64 with the model's weights: a Linear layer's ``weight`` is the
+layer's W in the layout "neurons_by_inputs" (row j = neuron j's weights,
+shape (n_out, n_in)) and its ``bias`` the neurons' biases, so
+``module(x) = act(x @ W.T + b)`` layer by layer gives our outputs, and
+``loss.backward()`` our gradients.  A linear layer (our "linear"
+activation) has no activation module after it.  ``MLP.from_torch(module)``
+reads such a Sequential back.  This is the one module that imports torch
+(the optional extra ``micrograd_nn[torch]``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import torch
+
+from micrograd_nn.nn import MLP
+from micrograd_nn.rules import LEAKY_SLOPE
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+TORCH_ACTIVATIONS: dict[str, Callable[[], torch.nn.Module] | None] = {
+    "relu": torch.nn.ReLU,
+    "tanh": torch.nn.Tanh,
+    "sigmoid": torch.nn.Sigmoid,
+    "leaky_relu": lambda: torch.nn.LeakyReLU(LEAKY_SLOPE),
+    "linear": None,  # no module: the Linear layer's output is the layer's output
+}
+"""Our activation name -> a maker of the torch module that computes it (nn.ACTIVATIONS has the same names)."""
+
+_SUPPORTED = f"Linear, ReLU, Tanh, Sigmoid, LeakyReLU(negative_slope={LEAKY_SLOPE}) and Identity"
+
+
+def to_torch(model: MLP) -> torch.nn.Sequential:
+    """A float64 torch.nn.Sequential computing the same function: Linear(W_l, b_l) then act_l for each layer l."""
+    if not isinstance(model, MLP):
+        raise TypeError(f"to_torch: model must be a micrograd_nn MLP, got {type(model).__name__}")
+    weights, biases = model.to_matrices("neurons_by_inputs")
+    modules: list[torch.nn.Module] = []
+    for k, (w, name) in enumerate(zip(weights, model.activations)):
+        linear = torch.nn.Linear(w.shape[1], w.shape[0], bias=biases is not None, dtype=torch.float64)
+        with torch.no_grad():
+            linear.weight.copy_(torch.from_numpy(w))
+            if biases is not None:
+                linear.bias.copy_(torch.from_numpy(biases[k].reshape(-1)))
+        modules.append(linear)
+        make = TORCH_ACTIVATIONS[name]
+        if make is not None:
+            modules.append(make())
+    return torch.nn.Sequential(*modules)
+
+
+_READ: dict[type, str] = {type(make()): name for name, make in TORCH_ACTIVATIONS.items() if make is not None}
+"""A torch activation module's type -> our activation name (read from TORCH_ACTIVATIONS)."""
+
+
+def _activation_name(layer: torch.nn.Module, position: int) -> str:
+    """Our name for the torch activation module at position; ValueError naming it if we have no such activation."""
+    name = _READ.get(type(layer))
+    if name is None:
+        raise ValueError(f"MLP.from_torch: layer {position} ({layer!r}) is not supported; a Sequential of "
+                         f"{_SUPPORTED} can be read")
+    if name == "leaky_relu" and layer.negative_slope != LEAKY_SLOPE:
+        raise ValueError(f"MLP.from_torch: layer {position} ({layer!r}) has negative_slope {layer.negative_slope!r}; "
+                         f"micrograd_nn's leaky_relu has slope {LEAKY_SLOPE}")
+    return name
+
+
+def _layers(module: Any) -> list[tuple[torch.nn.Linear, str]]:
+    """(Linear, its activation's name) per layer of a Sequential; ValueError naming the first layer we cannot read."""
+    if not isinstance(module, torch.nn.Sequential):
+        raise TypeError(f"MLP.from_torch: module must be a torch.nn.Sequential, got {type(module).__name__}")
+    layers: list[tuple[torch.nn.Linear, str]] = []
+    has_activation = True  # nothing to attach an activation to before the first Linear
+    for position, layer in enumerate(module):
+        if isinstance(layer, torch.nn.Linear):
+            layers.append((layer, "linear"))
+            has_activation = False
+        elif not isinstance(layer, torch.nn.Identity):  # Identity changes nothing: skipped
+            name = _activation_name(layer, position)
+            if has_activation:
+                raise ValueError(f"MLP.from_torch: layer {position} ({layer!r}) does not follow a Linear layer; "
+                                 "each Linear layer may be followed by one activation")
+            layers[-1], has_activation = (layers[-1][0], name), True
+    if not layers:
+        raise ValueError(f"MLP.from_torch: {module!r} has no Linear layer")
+    return layers
+
+
+def _matrix(tensor: torch.Tensor, what: str) -> Any:
+    """A parameter as a float64 NumPy array; ValueError naming it if a number in it is not finite."""
+    array = tensor.detach().to("cpu", torch.float64).numpy()
+    bad = np.argwhere(~np.isfinite(array))
+    if len(bad):
+        index = [int(i) for i in bad[0]]
+        raise ValueError(f"MLP.from_torch: {what}{index} is {float(array[tuple(index)])!r}; every weight must be "
+                         "finite")
+    return array
+
+
+def from_torch(module: Any, *, fused: bool = False) -> MLP:
+    """The MLP whose layer l computes act_l(W_l x + b_l) for the module's Linear layers and activations."""
+    layers = _layers(module)
+    with_bias = [linear.bias is not None for linear, _ in layers]
+    if any(with_bias) and not all(with_bias):
+        raise ValueError(f"MLP.from_torch: Linear layer {with_bias.index(False) + 1} has no bias but others have: an "
+                         "MLP's neurons all have a bias or none has")
+    weights = [_matrix(linear.weight, f"Linear layer {k}'s weight") for k, (linear, _) in enumerate(layers, 1)]
+    biases = None
+    if all(with_bias):
+        biases = [_matrix(linear.bias, f"Linear layer {k}'s bias") for k, (linear, _) in enumerate(layers, 1)]
+    for k in range(1, len(layers)):
+        if layers[k][0].in_features != layers[k - 1][0].out_features:
+            raise ValueError(f"MLP.from_torch: Linear layer {k + 1} reads {layers[k][0].in_features} inputs but "
+                             f"Linear layer {k} gives {layers[k - 1][0].out_features} outputs")
+    names = [name for _, name in layers]
+    return MLP.from_matrices(weights, biases, names, "neurons_by_inputs", fused=fused)
