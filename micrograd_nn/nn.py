@@ -316,9 +316,8 @@ class MLP(Module):
     @classmethod
     def from_torch(cls, module: Any, *, fused: bool = False) -> MLP:
         """The MLP computing what a torch.nn.Sequential of Linear layers and activations computes (same weights)."""
-        from micrograd_nn.torch_bridge import from_torch  # torch is imported only here: an optional extra
-
-        return from_torch(module, fused=fused)
+        from micrograd_nn.torch_bridge import read_sequential  # torch, an optional extra, is imported only here
+        return cls.from_matrices(*read_sequential(module), "neurons_by_inputs", fused=fused)
 
     def to_matrices(
         self, layout: str = "inputs_by_neurons", *, gradients: bool = False

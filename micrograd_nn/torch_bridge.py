@@ -7,8 +7,9 @@ shape (n_out, n_in)) and its ``bias`` the neurons' biases, so
 ``module(x) = act(x @ W.T + b)`` layer by layer gives our outputs, and
 ``loss.backward()`` our gradients.  A linear layer (our "linear"
 activation) has no activation module after it.  ``MLP.from_torch(module)``
-reads such a Sequential back.  This is the one module that imports torch
-(the optional extra ``micrograd_nn[torch]``).
+reads such a Sequential back (``read_sequential`` here, then
+``MLP.from_matrices``).  This is the one module that imports torch (the
+optional extra ``micrograd_nn[torch]``).
 """
 
 from __future__ import annotations
@@ -18,11 +19,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import torch
 
-from micrograd_nn.nn import MLP
 from micrograd_nn.rules import LEAKY_SLOPE
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+
+    from micrograd_nn.nn import MLP  # nn.MLP.from_torch imports this module: no import back at run time
 
 TORCH_ACTIVATIONS: dict[str, Callable[[], torch.nn.Module] | None] = {
     "relu": torch.nn.ReLU,
@@ -38,7 +40,7 @@ _SUPPORTED = f"Linear, ReLU, Tanh, Sigmoid, LeakyReLU(negative_slope={LEAKY_SLOP
 
 def to_torch(model: MLP) -> torch.nn.Sequential:
     """A float64 torch.nn.Sequential computing the same function: Linear(W_l, b_l) then act_l for each layer l."""
-    if not isinstance(model, MLP):
+    if not (hasattr(model, "to_matrices") and hasattr(model, "activations")):
         raise TypeError(f"to_torch: model must be a micrograd_nn MLP, got {type(model).__name__}")
     weights, biases = model.to_matrices("neurons_by_inputs")
     modules: list[torch.nn.Module] = []
@@ -92,7 +94,7 @@ def _layers(module: Any) -> list[tuple[torch.nn.Linear, str]]:
     return layers
 
 
-def _matrix(tensor: torch.Tensor, what: str) -> Any:
+def _matrix(tensor: torch.Tensor, what: str) -> np.ndarray:
     """A parameter as a float64 NumPy array; ValueError naming it if a number in it is not finite."""
     array = tensor.detach().to("cpu", torch.float64).numpy()
     bad = np.argwhere(~np.isfinite(array))
@@ -103,20 +105,22 @@ def _matrix(tensor: torch.Tensor, what: str) -> Any:
     return array
 
 
-def from_torch(module: Any, *, fused: bool = False) -> MLP:
-    """The MLP whose layer l computes act_l(W_l x + b_l) for the module's Linear layers and activations."""
+def read_sequential(module: Any) -> tuple[list[np.ndarray], list[np.ndarray] | None, list[str]]:
+    """(W_l, b_l, act_l) of each layer of a Sequential of Linear layers and activations (W_l as Linear.weight).
+
+    MLP.from_torch builds the MLP from them (layout "neurons_by_inputs"); biases is None when no layer has one.
+    """
     layers = _layers(module)
     with_bias = [linear.bias is not None for linear, _ in layers]
     if any(with_bias) and not all(with_bias):
         raise ValueError(f"MLP.from_torch: Linear layer {with_bias.index(False) + 1} has no bias but others have: an "
                          "MLP's neurons all have a bias or none has")
-    weights = [_matrix(linear.weight, f"Linear layer {k}'s weight") for k, (linear, _) in enumerate(layers, 1)]
-    biases = None
-    if all(with_bias):
-        biases = [_matrix(linear.bias, f"Linear layer {k}'s bias") for k, (linear, _) in enumerate(layers, 1)]
     for k in range(1, len(layers)):
         if layers[k][0].in_features != layers[k - 1][0].out_features:
             raise ValueError(f"MLP.from_torch: Linear layer {k + 1} reads {layers[k][0].in_features} inputs but "
                              f"Linear layer {k} gives {layers[k - 1][0].out_features} outputs")
-    names = [name for _, name in layers]
-    return MLP.from_matrices(weights, biases, names, "neurons_by_inputs", fused=fused)
+    weights = [_matrix(linear.weight, f"Linear layer {k}'s weight") for k, (linear, _) in enumerate(layers, 1)]
+    biases = None
+    if all(with_bias):
+        biases = [_matrix(linear.bias, f"Linear layer {k}'s bias") for k, (linear, _) in enumerate(layers, 1)]
+    return weights, biases, [name for _, name in layers]
