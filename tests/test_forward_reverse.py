@@ -167,3 +167,41 @@ def test_the_page_steps_both_modes_side_by_side(browser: Any, tmp_path: Path) ->
         .map(t => t.getBoundingClientRect().height).filter(h => h > 0))""")
     assert smallest >= 10
     assert problems == [] and all(url.startswith("file:") for url in requests)
+
+
+def test_explain_forward_vs_reverse_prints_the_comparison(capsys: pytest.CaptureFixture[str]) -> None:
+    from micrograd_nn.cli import main
+
+    assert main(["explain", "tanh(a*b + c) * a", "--set", "a=2", "b=-0.5", "c=0.25", "--forward-vs-reverse"]) == 0
+    y, leaves = expression()
+    y.backward()
+    row = ", ".join(f"dout/d{x.label} = {format_number(x.grad)}" for x in leaves)
+    assert capsys.readouterr().out.splitlines() == [
+        f"forward mode: 3 passes (one per input), 21 multiply-adds: {row}",
+        f"reverse mode: 1 pass (one per output), 7 multiply-adds: {row}",
+        costs(walk(y)).verdict(),
+    ]
+
+
+@needs_dot
+def test_explain_forward_vs_reverse_writes_the_page(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    from micrograd_nn.cli import main
+
+    target = tmp_path / "fr.html"
+    assert main(["explain", "a*b + a", "--set", "a=2", "b=3", "--forward-vs-reverse", "--html", str(target)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[-1] == f"wrote {target}" and out[0].startswith("forward mode: 2 passes (one per input)")
+    page = target.read_text()
+    assert 'data-mode="forward-vs-reverse"' in page and 'id="ftitle"' in page and 'id="rtitle"' in page
+
+
+def test_explain_forward_vs_reverse_refuses_the_stepper_options(capsys: pytest.CaptureFixture[str],
+                                                                tmp_path: Path) -> None:
+    from micrograd_nn.cli import main
+
+    argv = ["explain", "a*b", "--set", "a=2", "b=3", "--forward-vs-reverse", "--html", str(tmp_path / "p.html"),
+            "--html-forward"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "--forward-vs-reverse steps both modes on a page of its own: leave out --html-mode and --html-forward" in err
+    assert "Traceback" not in err
