@@ -132,3 +132,15 @@ def test_the_outgrow_scalars_example_prints_what_it_says() -> None:
     """The moons network trained here, carried over to PyTorch, trained on there and brought back."""
     pytest.importorskip("torch")
     _section_prints_what_its_comments_say("## When you outgrow scalars", 2)
+
+
+def test_the_forward_vs_reverse_command_prints_what_the_readme_shows(capsys: pytest.CaptureFixture[str]) -> None:
+    import shlex
+
+    from micrograd_nn.cli import main
+
+    section = README.split("## Forward mode beside reverse mode", 1)[1]
+    command = re.search(r"```bash\n(.*?)\n```", section, re.S).group(1).strip()
+    shown = re.search(r"```text\n(.*?)\n```", section, re.S).group(1)
+    assert main(shlex.split(command)[1:]) == 0
+    assert capsys.readouterr().out.strip() == shown
