@@ -101,7 +101,7 @@ def _seeds(inputs: Iterable[object], tangents: Iterable[object], order: Sequence
 
 
 def jvp(
-    f: Callable[[list[Value]], Value | float] | Value, xs: Sequence[object], vs: Sequence[object]
+    f: Callable[[list[Value]], Value | float] | Value, xs: Iterable[object], vs: Iterable[object]
 ) -> tuple[float, float]:
     """(f(x), ∇f(x) · v): the value and the derivative along v, by one forward-mode pass.
 
@@ -112,7 +112,7 @@ def jvp(
     if isinstance(f, Value):
         root = f
     elif callable(f):
-        if isinstance(xs, Value) or not isinstance(xs, Sequence):
+        if isinstance(xs, (Value, str)) or not isinstance(xs, Iterable):
             raise TypeError(f"jvp: xs must be a list of numbers, got {type(xs).__name__}")
         leaves = [Value(errors.finite_number(x, f"jvp: xs[{i}]"), labels.input_label(i + 1)) for i, x in
                   enumerate(xs)]

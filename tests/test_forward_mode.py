@@ -122,6 +122,9 @@ def test_jvp_of_a_leaf_and_of_a_constant_function() -> None:
     assert jvp(x, [Value(1.0)], [2.5]) == (4.0, 0.0)  # an input the graph does not use
     assert jvp(lambda xs: 7.0, [1.0, 2.0], [1.0, 1.0]) == (7.0, 0.0)
     assert jvp(lambda xs: xs[0] + xs[0], [1.0], [3]) == (2.0, 6.0)
+    import numpy as np
+
+    assert jvp(lambda xs: xs[0] * xs[1], np.array([2.0, 3.0]), np.array([1.0, 0.5])) == (6.0, 3.0 + 1.0)
 
 
 def test_jvp_refuses_bad_arguments_naming_them() -> None:

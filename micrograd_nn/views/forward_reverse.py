@@ -283,9 +283,9 @@ def _picture(info: Walk, direction: str, states: list[PageState]) -> tuple[str, 
     """The SVG with both copies of the graph, and the value line of each box the page writes into."""
     from micrograd_nn.views import scalar_picture  # loads graphviz: only when a page is drawn
 
-    lines = scalar_picture._dot_lines(info, scalar_picture.draw_options(
-        direction=direction, show_grads=False, color_by_grad=False, legend=False, clusters=False,
-        max_nodes=scalar_picture.DEFAULT_MAX_NODES // 2))
+    picture = scalar_picture.draw_walked(info, direction=direction, show_grads=False, color_by_grad=False,
+                                         legend=False, clusters=False, max_nodes=scalar_picture.DEFAULT_MAX_NODES // 2)
+    lines = [line.strip() for line in picture.body]
     head = [s for s in lines if s.split("=")[0].split(" ")[0] in ("rankdir", "ranksep", "node", "edge")]
     body = [s for s in lines if s not in head]
     longest = max((len(text) for state in states for text in state.updates.values()), default=6)
