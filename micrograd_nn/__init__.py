@@ -19,7 +19,6 @@ ENGINE = load_engine()
 from micrograd_nn.engine import Value  # noqa: E402  (after load_engine() has chosen the engine)
 from micrograd_nn.nn import MLP, Layer, Module, Neuron  # noqa: E402
 
-<<<<<<< HEAD
 if TYPE_CHECKING:
     from micrograd_nn.forward_mode import jvp
     from micrograd_nn.torch_bridge import to_torch
