@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
+from micrograd_nn.analysis.walk import walk
 from micrograd_nn.engine import Value
+from micrograd_nn.format import format_number
 from micrograd_nn.forward_mode import jvp
-from micrograd_nn.views.format import format_number
-from micrograd_nn.views.forward_reverse import costs, forward_reverse_html, forward_reverse_states
-from micrograd_nn.views.stepper import write_html
-from micrograd_nn.views.walk import walk
+from micrograd_nn.views.forward_reverse import costs, forward_reverse_states
+from micrograd_nn.views.stepper import stepper_html, write_html
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="needs Graphviz's dot")
@@ -102,11 +102,11 @@ def test_write_html_hands_the_mode_to_the_page(tmp_path: Path) -> None:
     y, _ = expression()
     path = write_html(y, tmp_path / "fr.html", mode="forward-vs-reverse")
     page = path.read_text()
-    assert page == forward_reverse_html(y)
+    assert page == stepper_html(y, mode="forward-vs-reverse")
     assert 'data-mode="forward-vs-reverse"' in page and "<script src" not in page and "<link" not in page
     with pytest.raises(ValueError, match="mode='forward-vs-reverse' takes the options title and direction, got "
                                          "forward"):
-        forward_reverse_html(y, forward=True)
+        stepper_html(y, mode="forward-vs-reverse", forward=True)
 
 
 @pytest.fixture(scope="module")

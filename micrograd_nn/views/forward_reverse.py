@@ -15,29 +15,21 @@ mode="forward-vs-reverse")`` writes it.
 from __future__ import annotations
 
 import html
-import json
 import math
 import re
 from dataclasses import asdict, dataclass
+from importlib import resources
 from typing import Any
 
+from micrograd_nn.analysis.replay import replay
+from micrograd_nn.analysis.walk import INPUT_RULE, PARAMETER_RULE, Walk, walk
 from micrograd_nn.engine import Value
+from micrograd_nn.format import DEFAULT_PRECISION, bracketed, d_of, format_number
 from micrograd_nn.forward_mode import local_derivatives, tangent_share
 from micrograd_nn.views.dot_text import Advice, run_dot
 from micrograd_nn.views.explain import chain_rule_line, formula_number, join_checked
-from micrograd_nn.views.format import DEFAULT_PRECISION, bracketed, d_of, format_number
-from micrograd_nn.views.replay import replay
-from micrograd_nn.views.stepper import (
-    PageState,
-    _displayable,
-    _fill,
-    _legend_html,
-    _page,
-    _script_safe,
-    _signs,
-    _static,
-)
-from micrograd_nn.views.walk import INPUT_RULE, PARAMETER_RULE, Walk, walk
+from micrograd_nn.views.stepper.page_state import PageState, _fill, displayable
+from micrograd_nn.views.stepper.picture import _legend_html, _signs
 
 MODE = "forward-vs-reverse"
 """The stepper's mode name for this page (write_html(root, path, mode=MODE))."""
@@ -220,7 +212,7 @@ def _summary(info: Walk, total: Costs, columns: list[float], reverse: list[float
 
 def comparison(root: Value, precision: int = DEFAULT_PRECISION) -> str:
     """Both modes on root's graph as text: the gradients each gives, its passes and multiply-adds, who wins."""
-    info = _displayable(walk(root))
+    info = displayable(walk(root))
     total = costs(info)
     columns = _forward_steps(info, total)[2]
     reverse = _reverse_steps(info, total)[1]
@@ -320,14 +312,24 @@ def _legend(info: Walk, states: list[PageState]) -> str:
     return _legend_html(items)
 
 
-def forward_reverse_html(root: Value, *, title: str = "Forward mode and reverse mode", direction: str = "TB",
-                         **options: Any) -> str:
-    """The forward-vs-reverse page for root's graph as one HTML string (needs Graphviz's dot)."""
-    if options:
-        raise ValueError(f"mode={MODE!r} takes the options title and direction, got {', '.join(sorted(options))}")
+WALK_HELP = ("Each step moves both modes on: on the left the highlighted node gets its tangent from its operands' "
+             "(forward mode, from the leaves up), on the right it passes its gradient to its operands (reverse "
+             "mode, from the output down); ? = not reached yet in this pass.")
+"""The page's words on what a step does (the stepper's own say it for reverse mode only)."""
+
+
+def page_parts(root: Value, *, title: str, direction: str = "TB", forward: bool = False, order: str = "topological",
+               **options: Any) -> tuple[str, str, dict[str, Any], str, str]:
+    """The forward-vs-reverse page's title, SVG, data (the states as JSON-ready dicts), notes and help words.
+
+    The stepper's page (micrograd_nn.views.stepper) puts them around its controls, camera and scripts.
+    """
+    if forward or order != "topological" or options:
+        given = sorted([*options, *(["forward"] if forward else []), *(["order"] if order != "topological" else [])])
+        raise ValueError(f"mode={MODE!r} takes the options title and direction, got {', '.join(given)}")
     if direction not in ("LR", "TB"):
         raise ValueError(f"direction must be 'LR' or 'TB', got {direction!r}")
-    info = _displayable(walk(root))
+    info = displayable(walk(root))
     states = forward_reverse_states(info)
     svg, texts = _picture(info, direction, states)
     total = costs(info)
@@ -336,6 +338,6 @@ def forward_reverse_html(root: Value, *, title: str = "Forward mode and reverse 
              f"<tr><td>forward mode</td><td>{total.forward_passes}</td><td>{total.forward_multiply_adds}</td></tr>"
              f"<tr><td>reverse mode</td><td>{total.reverse_passes}</td><td>{total.reverse_multiply_adds}</td></tr>"
              f'</table><p id="verdict">{html.escape(total.verdict())}</p>')
-    notes = f"<style>{_static('forward_reverse.css')}</style>\n{table}\n{_legend(info, states)}"
-    data = _script_safe(json.dumps(payload, allow_nan=False))
-    return _page(title, MODE, svg, data, _static("svg-pan-zoom.min.js"), notes)
+    style = resources.files("micrograd_nn.views").joinpath("static", "forward_reverse.css").read_text("utf-8")
+    notes = f"<style>{style}</style>\n{table}\n{_legend(info, states)}"
+    return title or "Forward mode and reverse mode", svg, payload, notes, WALK_HELP
