@@ -20,8 +20,8 @@ from micrograd_nn.engine import Value  # noqa: E402  (after load_engine() has ch
 from micrograd_nn.nn import MLP, Layer, Module, Neuron  # noqa: E402
 
 if TYPE_CHECKING:
-    from micrograd_nn.forward_mode import jvp
-    from micrograd_nn.torch_bridge import to_torch
+    from micrograd_nn.forward_mode import jvp as jvp
+    from micrograd_nn.torch_bridge import to_torch as to_torch
     from micrograd_nn.views.scalar_picture import draw_dot
 
 _LAZY = {
