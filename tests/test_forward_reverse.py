@@ -205,3 +205,11 @@ def test_explain_forward_vs_reverse_refuses_the_stepper_options(capsys: pytest.C
     err = capsys.readouterr().err
     assert "--forward-vs-reverse steps both modes on a page of its own: leave out --html-mode and --html-forward" in err
     assert "Traceback" not in err
+
+
+def test_the_first_state_says_where_each_mode_starts() -> None:
+    y, _ = expression()
+    start = forward_reverse_states(walk(y))[0]
+    assert start.title == "y = -1.2703 is computed; forward mode starts at the 3 leaves, reverse mode at the output"
+    assert start.rule == ["Forward mode: one pass per leaf (a, b, c), seeded 1 at that leaf and 0 at the others"]
+    assert start.lines == ["Reverse mode: one pass from the output, seeded dy/dy = 1"]

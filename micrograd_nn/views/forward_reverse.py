@@ -140,6 +140,12 @@ def _reverse_steps(info: Walk, total: Costs) -> tuple[list[_SideStep], list[floa
     return steps, totals
 
 
+def _names(info: Walk) -> str:
+    """The leaves' names, "a, b, c" (the first three and a count when there are more)."""
+    leaves = [info.names[i] for i, operands in enumerate(info.operands) if not operands]
+    return ", ".join(leaves) if len(leaves) <= 3 else f"{', '.join(leaves[:3])} and {len(leaves) - 3} more"
+
+
 def _count(k: int) -> str:
     """"1 multiply-add", "3 multiply-adds"."""
     return f"{k} multiply-add" + ("s" if k != 1 else "")
@@ -155,7 +161,9 @@ def forward_reverse_states(info: Walk) -> list[PageState]:
     start = PageState(
         title=f"{info.names[-1]} = {format_number(info.root.data)} is computed; forward mode starts at the "
               f"{total.inputs} leaves, reverse mode at the output",
-        phase="forward", node_id=len(info.nodes) - 1, highlight=[], rule=[], lines=[total.verdict()],
+        phase="forward", node_id=len(info.nodes) - 1, highlight=[],
+        rule=[f"Forward mode: one pass per leaf ({_names(info)}), seeded 1 at that leaf and 0 at the others"],
+        lines=[f"Reverse mode: one pass from the output, seeded {d_of(info.names[-1])}/{d_of(info.names[-1])} = 1"],
         updates={}, fills={}, reveal=[])
     states = [start]
     for k in range(max(len(forward), len(reverse))):
