@@ -24,16 +24,17 @@ from micrograd_nn import errors, labels, micrograd_compat, nonfinite
 from micrograd_nn.engine import Value, topological_order
 
 
-def local_derivatives(node: Value) -> list[tuple[Value, float]]:
-    """(operand, d(node)/d(operand)) for each operand of node in order, as backward() uses them.
+def local_derivatives(node: Value) -> list[tuple[int, Value, float]]:
+    """(input position, operand, d(node)/d(operand)) for each operand of node in order, as backward() uses them.
 
-    A micrograd-style op stores none: its _backward closure is run once with
-    node.grad = 1 and its operands' grads at 0 (then restored), giving one
-    entry per distinct operand.
+    The position counts the numbers inside the op too (x ** x has positions 0 and 1).  A micrograd-style op
+    stores no derivatives: its _backward closure is run once with node.grad = 1 and its operands' grads at 0
+    (then restored), giving one entry per distinct operand.
     """
     stored = node.local_grads
     if stored is not None:
-        return list(zip(node.operands, stored))
+        positions = [k for k, x in enumerate(node.inputs) if isinstance(x, Value)]
+        return list(zip(positions, node.operands, stored))
     operands = list(dict.fromkeys(node.operands))
     saved = [operand.grad for operand in operands], node.grad
     try:
@@ -41,17 +42,17 @@ def local_derivatives(node: Value) -> list[tuple[Value, float]]:
             operand.grad = 0.0
         node.grad = 1.0
         micrograd_compat.run_closure(node)
-        return [(operand, operand.grad) for operand in operands]
+        return [(node.operands.index(operand), operand, operand.grad) for operand in operands]
     finally:
         for operand, grad in zip(operands, saved[0]):
             operand.grad = grad
         node.grad = saved[1]
 
 
-def tangent_share(node: Value, operand: Value, local: float, tangent: float) -> float:
-    """d(node)/d(operand) * t(operand), with backward()'s policy where the product is not finite (nonfinite.py)."""
+def tangent_share(node: Value, position: int, local: float, tangent: float) -> float:
+    """d(node)/d(input at position) * its tangent, with backward()'s policy where that is not finite (nonfinite.py)."""
     product = local * tangent
-    return product if math.isfinite(product) else nonfinite.share(node, operand, local, tangent)
+    return product if math.isfinite(product) else nonfinite.share(node, position, local, tangent)
 
 
 @dataclass(frozen=True)
@@ -73,9 +74,9 @@ def push_tangents(order: Sequence[Value], seeds: Mapping[Value, float]) -> Forwa
         if node in tangents or not node.operands:
             continue
         total, reached = 0.0, False
-        for operand, local in local_derivatives(node):
+        for position, operand, local in local_derivatives(node):
             if operand in tangents:
-                total += tangent_share(node, operand, local, tangents[operand])
+                total += tangent_share(node, position, local, tangents[operand])
                 reached, count = True, count + 1
         if reached:
             tangents[node] = total

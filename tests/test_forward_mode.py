@@ -101,7 +101,7 @@ def test_jvp_through_a_micrograd_style_op() -> None:
     assert value == root.data
     assert slope == pytest.approx(expected, rel=1e-15)
     assert (a.grad, b.grad, product.grad, out.grad) == (5.0, 6.0, 0.0, 0.0)
-    assert local_derivatives(out) == [(product, 1 - t**2)]
+    assert local_derivatives(out) == [(0, product, 1 - t**2)]
 
 
 def test_one_pass_costs_one_multiply_add_per_edge_it_reaches() -> None:
@@ -145,3 +145,11 @@ def test_jvp_refuses_bad_arguments_naming_them() -> None:
         jvp(lambda xs: "x", [1.0], [1.0])
     with pytest.raises(TypeError, match="jvp: needs a function of a list of Values or a Value"):
         jvp(3.0, [1.0], [1.0])  # type: ignore[arg-type]
+
+
+def test_jvp_of_a_node_that_is_both_inputs_of_its_op() -> None:
+    """x ** x: the base and the exponent are one node, at input positions 0 and 1; d/dx = x^x (ln x + 1)."""
+    _, slope = jvp(lambda v: v[0] ** v[0], [1.5], [2.0])
+    assert slope == pytest.approx(1.5**1.5 * (math.log(1.5) + 1) * 2.0, rel=1e-15)
+    x = Value(1.5)
+    assert local_derivatives(x ** x) == [(0, x, 1.5 * 1.5**0.5), (1, x, 1.5**1.5 * math.log(1.5))]

@@ -100,8 +100,9 @@ def _forward_steps(info: Walk, total: Costs) -> tuple[list[_SideStep], list[floa
             [leaf], [], {**reset, **tangents}, operation=False))  # the previous pass's tangents are cleared
         for k in inner:
             node, name = info.nodes[k], info.names[k]
-            terms = [(info.index[operand], local) for operand, local in local_derivatives(node)]
-            tangents[k] = sum(tangent_share(node, info.nodes[j], local, tangents[j]) for j, local in terms)
+            edges = local_derivatives(node)
+            terms = [(info.index[operand], local) for _, operand, local in edges]
+            tangents[k] = sum(tangent_share(node, at, local, tangents[info.index[x]]) for at, x, local in edges)
             done += len(terms)
             products = " + ".join(f"{formula_number(local)} × {formula_number(tangents[j])}" for j, local in terms)
             derivative = " + ".join(f"{_partial(name, info.names[j])} · {d_of(info.names[j])}/{d_of(x)}"
@@ -326,8 +327,8 @@ WALK_HELP = ("Each step moves both modes on: on the left the highlighted node ge
 """The page's words on what a step does (the stepper's own say it for reverse mode only)."""
 
 
-def page_parts(root: Value, *, title: str, direction: str = "TB", forward: bool = False, order: str = "topological",
-               **options: Any) -> tuple[str, str, dict[str, Any], str, str]:
+def page_parts(root: Value, *, title: str | None, direction: str = "TB", forward: bool = False,
+               order: str = "topological", **options: Any) -> tuple[str, str, dict[str, Any], str, str]:
     """The forward-vs-reverse page's title, SVG, data (the states as JSON-ready dicts), notes and help words.
 
     The stepper's page (micrograd_nn.views.stepper) puts them around its controls, camera and scripts.
@@ -346,6 +347,6 @@ def page_parts(root: Value, *, title: str, direction: str = "TB", forward: bool 
              f"<tr><td>forward mode</td><td>{total.forward_passes}</td><td>{total.forward_multiply_adds}</td></tr>"
              f"<tr><td>reverse mode</td><td>{total.reverse_passes}</td><td>{total.reverse_multiply_adds}</td></tr>"
              f'</table><p id="verdict">{html.escape(total.verdict())}</p>')
-    style = resources.files("micrograd_nn.views").joinpath("static", "forward_reverse.css").read_text("utf-8")
+    style = resources.files("micrograd_nn.views").joinpath("static").joinpath("forward_reverse.css").read_text("utf-8")
     notes = f"<style>{style}</style>\n{table}\n{_legend(info, states)}"
     return title or "Forward mode and reverse mode", svg, payload, notes, WALK_HELP
