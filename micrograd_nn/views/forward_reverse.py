@@ -18,7 +18,6 @@ import html
 import math
 import re
 from dataclasses import asdict, dataclass
-from importlib import resources
 from typing import Any
 
 from micrograd_nn.analysis.replay import replay
@@ -26,6 +25,7 @@ from micrograd_nn.analysis.walk import INPUT_RULE, PARAMETER_RULE, Walk, walk
 from micrograd_nn.engine import Value
 from micrograd_nn.format import DEFAULT_PRECISION, bracketed, d_of, format_number
 from micrograd_nn.forward_mode import local_derivatives, tangent_share
+from micrograd_nn.inline import bundled
 from micrograd_nn.views.dot_text import Advice, run_dot
 from micrograd_nn.views.explain import chain_rule_line, formula_number, join_checked
 from micrograd_nn.views.stepper.page_state import PageState, _fill, displayable
@@ -347,6 +347,6 @@ def page_parts(root: Value, *, title: str | None, direction: str = "TB", forward
              f"<tr><td>forward mode</td><td>{total.forward_passes}</td><td>{total.forward_multiply_adds}</td></tr>"
              f"<tr><td>reverse mode</td><td>{total.reverse_passes}</td><td>{total.reverse_multiply_adds}</td></tr>"
              f'</table><p id="verdict">{html.escape(total.verdict())}</p>')
-    style = resources.files("micrograd_nn.views").joinpath("static").joinpath("forward_reverse.css").read_text("utf-8")
+    style = bundled("micrograd_nn.views", "forward_reverse.css")
     notes = f"<style>{style}</style>\n{table}\n{_legend(info, states)}"
     return title or "Forward mode and reverse mode", svg, payload, notes, WALK_HELP

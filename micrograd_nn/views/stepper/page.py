@@ -57,8 +57,8 @@ def stepper_html(
         from micrograd_nn.views.forward_reverse import page_parts
 
         title, svg, payload, notes, walk_help = page_parts(root, title=title, forward=forward, order=order, **options)
-        return _page(title, mode, svg, _script_safe(json.dumps(payload, allow_nan=False)),
-                     _static("svg-pan-zoom.min.js"), notes, walk_help)
+        return _page(title, mode, svg, page_data(payload), inline_script(VIEWS, "svg-pan-zoom.min.js"), notes,
+                     walk_help)
     title = title or "Backprop, step by step"
     if mode not in MODES:
         raise ValueError(f"mode must be one of {(*MODES, FORWARD_VS_REVERSE)}, got {mode!r}")
