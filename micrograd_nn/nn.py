@@ -312,7 +312,7 @@ class MLP(Module):
         """The MLP computing what a torch.nn.Sequential of Linear layers and activations computes (same weights)."""
         from micrograd_nn.torch_bridge import read_sequential  # torch, an optional extra, is imported only here
 
-        return cls.from_matrices(*read_sequential(module), "neurons_by_inputs", fused=fused)
+        return cls.from_matrices(*read_sequential(module, ACTIVATIONS), "neurons_by_inputs", fused=fused)
 
     def to_matrices(
         self, layout: str = "inputs_by_neurons", *, gradients: bool = False

@@ -22,20 +22,24 @@ import torch
 from micrograd_nn.rules import LEAKY_SLOPE
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Iterable
 
     from micrograd_nn.nn import MLP  # nn.MLP.from_torch imports this module: no import back at run time
 
-TORCH_ACTIVATIONS: dict[str, Callable[[], torch.nn.Module] | None] = {
-    "relu": torch.nn.ReLU,
-    "tanh": torch.nn.Tanh,
-    "sigmoid": torch.nn.Sigmoid,
-    "leaky_relu": lambda: torch.nn.LeakyReLU(LEAKY_SLOPE),
-    "linear": None,  # no module: the Linear layer's output is the layer's output
-}
-"""Our activation name -> a maker of the torch module that computes it (nn.ACTIVATIONS has the same names)."""
+_MODULES = {name.lower(): cls for name, cls in vars(torch.nn).items()
+            if isinstance(cls, type) and issubclass(cls, torch.nn.Module)}
+"""torch.nn's module classes by lower-case name ("relu": ReLU, "leakyrelu": LeakyReLU, ...)."""
 
-_SUPPORTED = f"Linear, ReLU, Tanh, Sigmoid, LeakyReLU(negative_slope={LEAKY_SLOPE}) and Identity"
+
+def torch_module(activation: str) -> torch.nn.Module | None:
+    """The torch module computing one of nn.ACTIVATIONS: torch.nn's class of that name (leaky_relu: LeakyReLU
+    with our slope); None for "linear", which has no module after its Linear layer."""
+    if activation == "linear":
+        return None
+    cls = _MODULES.get(activation.replace("_", ""))
+    if cls is None:
+        raise ValueError(f"to_torch: torch.nn has no module for the activation {activation!r}")
+    return cls(LEAKY_SLOPE) if cls is torch.nn.LeakyReLU else cls()
 
 
 def to_torch(model: MLP) -> torch.nn.Sequential:
@@ -51,29 +55,28 @@ def to_torch(model: MLP) -> torch.nn.Sequential:
             if biases is not None:
                 linear.bias.copy_(torch.from_numpy(biases[k].reshape(-1)))
         modules.append(linear)
-        make = TORCH_ACTIVATIONS[name]
-        if make is not None:
-            modules.append(make())
+        activation = torch_module(name)
+        if activation is not None:
+            modules.append(activation)
     return torch.nn.Sequential(*modules)
 
 
-_READ: dict[type, str] = {type(make()): name for name, make in TORCH_ACTIVATIONS.items() if make is not None}
-"""A torch activation module's type -> our activation name (read from TORCH_ACTIVATIONS)."""
+def _activation_name(layer: torch.nn.Module, position: int, activations: list[str]) -> str:
+    """Our name (one of activations) for the torch activation module at position; ValueError naming the layer
+    if we have no such activation."""
+    for name in activations:
+        module = torch_module(name)
+        if module is not None and type(layer) is type(module):
+            if repr(layer) != repr(module):  # LeakyReLU with another slope
+                raise ValueError(f"MLP.from_torch: layer {position} ({layer!r}) differs from micrograd_nn's {name}, "
+                                 f"which is {module!r}")
+            return name
+    supported = [repr(m) for m in map(torch_module, activations) if m is not None]
+    raise ValueError(f"MLP.from_torch: layer {position} ({layer!r}) is not supported; a Sequential of Linear, "
+                     f"{', '.join(supported)} and Identity can be read")
 
 
-def _activation_name(layer: torch.nn.Module, position: int) -> str:
-    """Our name for the torch activation module at position; ValueError naming it if we have no such activation."""
-    name = _READ.get(type(layer))
-    if name is None:
-        raise ValueError(f"MLP.from_torch: layer {position} ({layer!r}) is not supported; a Sequential of "
-                         f"{_SUPPORTED} can be read")
-    if name == "leaky_relu" and layer.negative_slope != LEAKY_SLOPE:
-        raise ValueError(f"MLP.from_torch: layer {position} ({layer!r}) has negative_slope {layer.negative_slope!r}; "
-                         f"micrograd_nn's leaky_relu has slope {LEAKY_SLOPE}")
-    return name
-
-
-def _layers(module: Any) -> list[tuple[torch.nn.Linear, str]]:
+def _layers(module: Any, activations: list[str]) -> list[tuple[torch.nn.Linear, str]]:
     """(Linear, its activation's name) per layer of a Sequential; ValueError naming the first layer we cannot read."""
     if not isinstance(module, torch.nn.Sequential):
         raise TypeError(f"MLP.from_torch: module must be a torch.nn.Sequential, got {type(module).__name__}")
@@ -84,7 +87,7 @@ def _layers(module: Any) -> list[tuple[torch.nn.Linear, str]]:
             layers.append((layer, "linear"))
             has_activation = False
         elif not isinstance(layer, torch.nn.Identity):  # Identity changes nothing: skipped
-            name = _activation_name(layer, position)
+            name = _activation_name(layer, position, activations)
             if has_activation:
                 raise ValueError(f"MLP.from_torch: layer {position} ({layer!r}) does not follow a Linear layer; "
                                  "each Linear layer may be followed by one activation")
@@ -105,12 +108,14 @@ def _matrix(tensor: torch.Tensor, what: str) -> np.ndarray:
     return array
 
 
-def read_sequential(module: Any) -> tuple[list[np.ndarray], list[np.ndarray] | None, list[str]]:
+def read_sequential(module: Any, activations: Iterable[str]) -> tuple[list[np.ndarray], list[np.ndarray] | None,
+                                                                    list[str]]:
     """(W_l, b_l, act_l) of each layer of a Sequential of Linear layers and activations (W_l as Linear.weight).
 
-    MLP.from_torch builds the MLP from them (layout "neurons_by_inputs"); biases is None when no layer has one.
+    activations: the names we have (nn.ACTIVATIONS).  MLP.from_torch builds the MLP from the result (layout
+    "neurons_by_inputs"); biases is None when no layer has one.
     """
-    layers = _layers(module)
+    layers = _layers(module, list(activations))
     with_bias = [linear.bias is not None for linear, _ in layers]
     if any(with_bias) and not all(with_bias):
         raise ValueError(f"MLP.from_torch: Linear layer {with_bias.index(False) + 1} has no bias but others have: an "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -15,7 +16,7 @@ torch = pytest.importorskip("torch")
 import micrograd_nn  # noqa: E402
 from micrograd_nn import MLP, Value  # noqa: E402
 from micrograd_nn.nn import ACTIVATIONS  # noqa: E402
-from micrograd_nn.torch_bridge import TORCH_ACTIVATIONS  # noqa: E402
+from micrograd_nn.torch_bridge import torch_module  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -111,11 +112,12 @@ def test_from_torch_without_activations_is_linear() -> None:
     [
         (lambda: [torch.nn.Linear(2, 3), torch.nn.Dropout(0.5), torch.nn.Linear(3, 1)],
          r"MLP.from_torch: layer 1 \(Dropout\(p=0.5, inplace=False\)\) is not supported; a Sequential of Linear, "
-         r"ReLU, Tanh, Sigmoid, LeakyReLU\(negative_slope=0.01\) and Identity can be read"),
+         + re.escape(", ".join(repr(torch_module(name)) for name in ACTIVATIONS if name != "linear"))
+         + " and Identity can be read"),
         (lambda: [torch.nn.Linear(2, 3), torch.nn.ReLU(), torch.nn.GELU()], r"layer 2 \(GELU"),
         (lambda: [torch.nn.Linear(2, 3), torch.nn.LeakyReLU(0.2)],
-         r"layer 1 \(LeakyReLU\(negative_slope=0.2\)\) has negative_slope 0.2; micrograd_nn's leaky_relu has slope "
-         r"0.01"),
+         r"layer 1 \(LeakyReLU\(negative_slope=0.2\)\) differs from micrograd_nn's leaky_relu, which is "
+         r"LeakyReLU\(negative_slope=0.01\)"),
         (lambda: [torch.nn.Tanh(), torch.nn.Linear(2, 3)], r"layer 0 \(Tanh\(\)\) does not follow a Linear layer"),
         (lambda: [torch.nn.Linear(2, 3), torch.nn.Tanh(), torch.nn.ReLU()], r"layer 2 \(ReLU\(\)\) does not follow"),
         (lambda: [torch.nn.Linear(2, 3), torch.nn.Linear(4, 1)],
@@ -143,7 +145,13 @@ def test_from_torch_refuses_other_modules_and_nonfinite_weights() -> None:
 
 
 def test_every_activation_has_a_torch_module() -> None:
-    assert set(TORCH_ACTIVATIONS) == set(ACTIVATIONS)
+    """torch.nn's class of the same name (leaky_relu: LeakyReLU with our slope); linear has none."""
+    modules = {name: torch_module(name) for name in ACTIVATIONS}
+    assert {name: repr(m) for name, m in modules.items()} == {
+        "relu": "ReLU()", "tanh": "Tanh()", "sigmoid": "Sigmoid()", "leaky_relu": "LeakyReLU(negative_slope=0.01)",
+        "linear": "None"}
+    with pytest.raises(ValueError, match="to_torch: torch.nn has no module for the activation 'swish'"):
+        torch_module("swish")
 
 
 def test_torch_is_imported_by_the_bridge_only() -> None:

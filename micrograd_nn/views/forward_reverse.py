@@ -269,7 +269,7 @@ def _copy(body: list[str], side: str, title: str, width: float) -> tuple[list[st
         statement = _prefixed(statement, side)
         box = re.match(rf'({side}v\d+) \[id="[^"]*", label="((?:[^"\\]|\\.)*)\\ngrad \?"', statement)
         if box:
-            statement = statement.replace('\\ngrad ?"', f'\\n{line}"', 1)[:-1] + f', width="{width:.2f}"]'
+            statement = statement.replace('\\ngrad ?"', f'\\n{line}"', 1)[:-1] + f', width="{format_number(width, 2)}"]'
             texts[box.group(1)] = {"grad": box.group(2).count("\\n") + 1}
             leaves.append(box.group(1))
         statements.append(statement)
