@@ -20,17 +20,26 @@ from micrograd_nn.engine import Value  # noqa: E402  (after load_engine() has ch
 from micrograd_nn.nn import MLP, Layer, Module, Neuron  # noqa: E402
 
 if TYPE_CHECKING:
+    from micrograd_nn.forward_mode import jvp as jvp
+    from micrograd_nn.torch_bridge import to_torch as to_torch
     from micrograd_nn.views.scalar_picture import draw_dot
+
+_LAZY = {
+    "draw_dot": "micrograd_nn.views.scalar_picture",  # loads graphviz
+    "jvp": "micrograd_nn.forward_mode",  # forward-mode derivatives
+    "to_torch": "micrograd_nn.torch_bridge",  # needs torch (micrograd_nn[torch])
+}
+"""Top-level names whose module is imported when the name is first used, so that this import stays fast."""
 
 
 def __getattr__(name: str) -> Any:
-    """draw_dot, loaded from micrograd_nn.views.scalar_picture (with graphviz) when it is first used."""
-    if name == "draw_dot":
-        from micrograd_nn.views.scalar_picture import draw_dot
+    """draw_dot, jvp, to_torch: loaded from their module (with graphviz, torch) when first used."""
+    if name in _LAZY:
+        import importlib
 
-        return draw_dot
+        return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'micrograd_nn' has no attribute {name!r}")
 
 
-__all__ = ["Value", "Module", "Neuron", "Layer", "MLP", "ENGINE", "draw_dot"]
+__all__ = ["Value", "Module", "Neuron", "Layer", "MLP", "ENGINE", "draw_dot"]  # and jvp, to_torch (torch: optional)
 __version__ = "0.1.0"

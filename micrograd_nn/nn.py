@@ -265,15 +265,9 @@ class MLP(Module):
         return all(n.b is not None for layer in self.layers for n in layer.neurons)
 
     @classmethod
-    def from_matrices(
-        cls,
-        weights: Sequence[Any],
-        biases: Sequence[Any] | None = None,
-        activations: str | Sequence[str] | None = None,
-        layout: str = "inputs_by_neurons",
-        *,
-        fused: bool = False,
-    ) -> MLP:
+    def from_matrices(cls, weights: Sequence[Any], biases: Sequence[Any] | None = None,
+                      activations: str | Sequence[str] | None = None, layout: str = "inputs_by_neurons", *,
+                      fused: bool = False) -> MLP:
         """An MLP whose layer l computes act_l(W_l, b_l applied to its input as `layout` says; see LAYOUTS).
 
         weights: W1, W2, ... (NumPy arrays or nested lists).  biases: b1, b2, ...
@@ -312,6 +306,13 @@ class MLP(Module):
                 if neuron.b is not None and bias_rows is not None:
                     neuron.b.data = float(bias_rows[k][j])
         return model
+
+    @classmethod
+    def from_torch(cls, module: Any, *, fused: bool = False) -> MLP:
+        """The MLP computing what a torch.nn.Sequential of Linear layers and activations computes (same weights)."""
+        from micrograd_nn.torch_bridge import read_sequential  # torch, an optional extra, is imported only here
+
+        return cls.from_matrices(*read_sequential(module, ACTIVATIONS), "neurons_by_inputs", fused=fused)
 
     def to_matrices(
         self, layout: str = "inputs_by_neurons", *, gradients: bool = False

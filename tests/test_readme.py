@@ -122,3 +122,25 @@ def test_mypy_sees_the_readmes_editable_install(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "mypy", "--no-incremental", "--python-executable", str(python),
                            script.name], cwd=script.parent, capture_output=True, text=True, timeout=300)
     assert done.returncode == 1 and 'my_script.py:3: error: "Value" has no attribute "tahn"' in done.stdout, done.stdout
+
+
+def test_the_forward_mode_example_prints_what_it_says() -> None:
+    _section_prints_what_its_comments_say("## Forward mode beside reverse mode", 2)
+
+
+def test_the_outgrow_scalars_example_prints_what_it_says() -> None:
+    """The moons network trained here, carried over to PyTorch, trained on there and brought back."""
+    pytest.importorskip("torch")
+    _section_prints_what_its_comments_say("## When you outgrow scalars", 2)
+
+
+def test_the_forward_vs_reverse_command_prints_what_the_readme_shows(capsys: pytest.CaptureFixture[str]) -> None:
+    import shlex
+
+    from micrograd_nn.cli import main
+
+    section = README.split("## Forward mode beside reverse mode", 1)[1]
+    command = re.search(r"```bash\n(.*?)\n```", section, re.S).group(1).strip()
+    shown = re.search(r"```text\n(.*?)\n```", section, re.S).group(1)
+    assert main(shlex.split(command)[1:]) == 0
+    assert capsys.readouterr().out.strip() == shown
