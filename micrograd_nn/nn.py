@@ -17,10 +17,12 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable, Sequence
+from numbers import Real
 from typing import TYPE_CHECKING, Any
 
 from micrograd_nn import errors, labels, rules
 from micrograd_nn.engine import Value
+from micrograd_nn.errors import shown
 
 if TYPE_CHECKING:
     import numpy as np
@@ -84,6 +86,29 @@ def as_inputs(x: Sequence[Value | float], prefix: str = "x") -> list[Value]:
     return [xi if isinstance(xi, Value) else Value(xi, labels.input_label(i, prefix)) for i, xi in enumerate(x, 1)]
 
 
+def sample_error(model: object, nin: int, x: object, err: Exception | None = None) -> Exception:
+    """The error for an x that is not one sample (a list of nin numbers): what was given, and what model takes."""
+    takes = f"{model!r} takes one sample, a list of {nin} numbers"
+    try:
+        items = list(x)  # type: ignore[call-overload]
+    except TypeError:
+        return TypeError(f"{takes}; got {type(x).__name__}: {shown(x)}")
+    if items and all(hasattr(item, "__len__") and not isinstance(item, (str, bytes)) for item in items):
+        sizes = sorted({len(item) for item in items})
+        each = " or ".join(map(str, sizes))
+        return TypeError(
+            f"{takes}; got a list of {len(items)} lists (of {each} items): a batch of samples? Call it once per "
+            "sample, [model(x) for x in X], or train on them all with fit(model, X, y) (micrograd_nn.training.train)"
+        )
+    if len(items) != nin:
+        return ValueError(f"{model!r} expects {nin} inputs, got {len(items)}: {shown(x)}; it takes one sample, "
+                          f"a list of {nin} numbers")
+    for i, item in enumerate(items):
+        if not isinstance(item, (Value, Real)) or isinstance(item, bool):
+            return TypeError(f"{takes}; got {type(item).__name__} {shown(item)} as x[{i}]")
+    return err if err is not None else TypeError(f"{takes}; got {type(x).__name__}: {shown(x)}")
+
+
 class Module:
     """Anything with parameters: parameters() lists them, zero_grad() clears their .grad."""
 
@@ -128,14 +153,17 @@ class Neuron(Module):
 
     def __call__(self, x: Sequence[Value | float]) -> Value:
         """act(sum_i wi xi + b), or act(sum_i wi xi) for a neuron without bias."""
-        if len(x) != len(self.w):
-            raise ValueError(f"{self!r} expects {len(self.w)} inputs, got {len(x)}")
-        if self.fused:
-            out = Value.dot(self.w, x, bias=self.b)
-        else:
-            out = self.w[0] * x[0] if self.b is None else self.b + self.w[0] * x[0]
-            for wi, xi in zip(self.w[1:], x[1:]):
-                out = out + wi * xi
+        try:
+            if len(x) != len(self.w):
+                raise ValueError
+            if self.fused:
+                out = Value.dot(self.w, x, bias=self.b)
+            else:
+                out = self.w[0] * x[0] if self.b is None else self.b + self.w[0] * x[0]
+                for wi, xi in zip(self.w[1:], x[1:]):
+                    out = out + wi * xi
+        except (TypeError, ValueError) as err:  # a scalar, a batch, a wrong size: say what a neuron takes
+            raise sample_error(self, len(self.w), x, err) from None
         act = ACTIVATIONS[self.activation]
         return act(out) if act is not None else out
 
@@ -165,9 +193,12 @@ class Layer(Module):
 
     def forward(self, x: Sequence[Value | float]) -> list[Value]:
         """[n(x) for each neuron], always a list (the library's own code uses this)."""
-        if len(x) != self.nin:
-            raise ValueError(f"{self!r} expects {self.nin} inputs, got {len(x)}")
-        return [n(x) for n in self.neurons]
+        try:
+            if len(x) != self.nin:
+                raise ValueError
+            return [n(x) for n in self.neurons]
+        except (TypeError, ValueError) as err:  # a scalar, a batch, a wrong size: say what a layer takes
+            raise sample_error(self, self.nin, x, err) from None
 
     def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:
         """[n(x) for each neuron], or the single Value when nout = 1 (micrograd's behaviour)."""
@@ -243,9 +274,12 @@ class MLP(Module):
 
     def forward(self, x: Sequence[Value | float]) -> list[Value]:
         """Feed x through every layer; always the list of outputs (the library's own code uses this)."""
-        if len(x) != self.nin:
-            raise ValueError(f"{self!r} expects {self.nin} inputs, got {len(x)}")
-        out = as_inputs(x)
+        try:
+            if len(x) != self.nin:
+                raise ValueError
+            out = as_inputs(x)
+        except (TypeError, ValueError) as err:  # a scalar, a batch, a wrong size: say what an MLP takes
+            raise sample_error(self, self.nin, x, err) from None
         for layer in self.layers:
             out = layer.forward(out)
         return out
