@@ -319,24 +319,26 @@ class MLP(Module):
         """
         import numpy as np
 
+        from micrograd_nn import matrix_checks
+
         _check_layout(layout)
         if isinstance(weights, np.ndarray) or not isinstance(weights, Sequence) or not len(weights):
             raise ValueError("from_matrices: weights must be a non-empty list of matrices W1, W2, ...")
-        matrices = [_as_matrix(w, f"W{i}") for i, w in enumerate(weights, 1)]
+        matrices = [matrix_checks.as_matrix(w, f"W{i}") for i, w in enumerate(weights, 1)]
         if layout == "neurons_by_inputs":
             matrices = [w.T for w in matrices]  # now (n_in, n_out) as in inputs_by_neurons
         bias_rows: list[np.ndarray] | None = None
         if layout == "bias_row_first":
-            bias_rows, matrices = _split_bias_rows(matrices, biases)
+            bias_rows, matrices = matrix_checks.split_bias_rows(matrices, biases)
         names = _activation_names(activations, len(matrices))
         for i in range(1, len(matrices)):
             if matrices[i].shape[0] != matrices[i - 1].shape[1]:
                 raise ValueError(
-                    f"from_matrices: W{i + 1} has shape {_shape_as_given(matrices[i], layout)} but W{i} gives "
-                    f"{matrices[i - 1].shape[1]} outputs; in layout {layout!r}: {LAYOUTS[layout]}"
+                    f"from_matrices: W{i + 1} has shape {matrix_checks.shape_as_given(matrices[i], layout)} but W{i} "
+                    f"gives {matrices[i - 1].shape[1]} outputs; in layout {layout!r}: {LAYOUTS[layout]}"
                 )
         if biases is not None:
-            bias_rows = _bias_vectors(biases, matrices)
+            bias_rows = matrix_checks.bias_vectors(biases, matrices)
         nouts = [w.shape[1] for w in matrices]
         model = cls(matrices[0].shape[0], nouts, activations=names, fused=fused, bias=bias_rows is not None, rng=0)
         for k, (layer, w) in enumerate(zip(model.layers, matrices)):
@@ -402,39 +404,6 @@ def _layer_activations(
     return [_check_activation(name) for name in activations]
 
 
-def _split_bias_rows(matrices: list[np.ndarray], biases: object) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Layout "bias_row_first": (the bias rows 0, the weight rows below them) of each matrix."""
-    if biases is not None:
-        raise ValueError("from_matrices: with layout 'bias_row_first' the biases are row 0 of each W; pass biases=None")
-    for i, w in enumerate(matrices, 1):
-        if w.shape[0] < 2:
-            raise ValueError(
-                f"from_matrices: W{i} has shape {w.shape}; 'bias_row_first' needs a bias row 0 and at least one "
-                "input row"
-            )
-    return [w[0] for w in matrices], [w[1:] for w in matrices]
-
-
-def _bias_vectors(biases: Any, matrices: list[np.ndarray]) -> list[np.ndarray]:
-    """b1, b2, ... as flat vectors, each checked to hold one number per neuron of its layer."""
-    import numpy as np
-
-    if isinstance(biases, np.ndarray) or not isinstance(biases, Sequence):
-        raise ValueError("from_matrices: biases must be a list of vectors b1, b2, ... or None")
-    if len(biases) != len(matrices):
-        raise ValueError(f"from_matrices: {len(matrices)} weight matrices but {len(biases)} bias vectors")
-    vectors = []
-    for i, (b, w) in enumerate(zip(biases, matrices), 1):
-        vector = _as_matrix(b, f"b{i}", vector=True)
-        if vector.size != w.shape[1]:
-            raise ValueError(
-                f"from_matrices: b{i} has shape {vector.shape} ({vector.size} numbers) but W{i} has "
-                f"{w.shape[1]} neurons: b{i} needs {w.shape[1]} numbers"
-            )
-        vectors.append(vector.reshape(-1))
-    return vectors
-
-
 def _check_layout(layout: str) -> str:
     if layout not in LAYOUTS:
         raise ValueError(f"unknown layout {layout!r}; choose one of {list(LAYOUTS)}")
@@ -451,31 +420,3 @@ def _activation_names(activations: str | Sequence[str] | None, n_layers: int) ->
     if len(names) != n_layers:
         raise ValueError(f"from_matrices: {n_layers} weight matrices but {len(names)} activations {names}")
     return [_check_activation(name) for name in names]
-
-
-def _as_matrix(values: Any, name: str, *, vector: bool = False) -> np.ndarray:
-    """values as a finite float64 array: a 2-D matrix, or (vector=True) any shape holding one row or column."""
-    import numpy as np
-
-    from micrograd_nn.arrays import real_array
-
-    array = real_array(values, name, "from_matrices")
-    if vector:
-        if array.ndim > 2 or (array.ndim == 2 and 1 not in array.shape) or array.size == 0:
-            raise ValueError(
-                f"from_matrices: {name} has shape {array.shape}; a bias must be a vector (n,), (1, n) or (n, 1)"
-            )
-    elif array.ndim != 2 or array.size == 0:
-        raise ValueError(f"from_matrices: {name} has shape {array.shape}; a weight matrix must be 2-D and non-empty")
-    bad = np.argwhere(~np.isfinite(array))
-    if len(bad):
-        index = tuple(int(i) for i in bad[0])
-        raise ValueError(f"from_matrices: {name}{list(index)} is {float(array[index])!r}; every weight must be finite")
-    return array
-
-
-def _shape_as_given(w: np.ndarray, layout: str) -> tuple[int, ...]:
-    """A (n_in, n_out) matrix's shape as the user wrote it in `layout`."""
-    if layout == "neurons_by_inputs":
-        return (w.shape[1], w.shape[0])
-    return (w.shape[0] + (layout == "bias_row_first"), w.shape[1])
