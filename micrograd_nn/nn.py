@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from numbers import Real
 from typing import TYPE_CHECKING, Any
 
-from micrograd_nn import errors, labels, rules
+from micrograd_nn import dead_layers, errors, labels, rules
 from micrograd_nn.engine import Value
 from micrograd_nn.errors import shown
 
@@ -271,6 +271,7 @@ class MLP(Module):
             )
             for i in range(len(nouts))
         ]
+        self._dead_layers = dead_layers.DeadLayerWatch(names)  # the manual loop's: forward notes, parameters() warns
 
     def forward(self, x: Sequence[Value | float]) -> list[Value]:
         """Feed x through every layer; always the list of outputs (the library's own code uses this)."""
@@ -280,8 +281,13 @@ class MLP(Module):
             out = as_inputs(x)
         except (TypeError, ValueError) as err:  # a scalar, a batch, a wrong size: say what an MLP takes
             raise sample_error(self, self.nin, x, err) from None
-        for layer in self.layers:
+        watch, stopped = self._dead_layers, False  # did a layer pass no gradient back? (dead_layers.py)
+        for layer, look in zip(self.layers, watch.looks):
             out = layer.forward(out)
+            if look and not stopped and out[0]._da == 0.0:  # a live layer shows it at its first unit
+                stopped = not dead_layers.passes_gradient(out)
+        if stopped or watch.samples:
+            watch.saw(x, stopped)
         return out
 
     def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:
@@ -290,7 +296,9 @@ class MLP(Module):
         return out[0] if len(out) == 1 else out
 
     def parameters(self) -> list[Value]:
-        """Every layer's parameters, layer by layer."""
+        """Every layer's parameters, layer by layer (and a DeadUnitsWarning, once, if a whole layer has died)."""
+        if self._dead_layers.samples:
+            self._dead_layers.check(self)
         return [p for layer in self.layers for p in layer.parameters()]
 
     @property

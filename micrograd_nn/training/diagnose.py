@@ -22,7 +22,7 @@ import warnings
 from dataclasses import dataclass
 from typing import Any
 
-from micrograd_nn import labels, rules
+from micrograd_nn import dead_layers, labels, rules
 
 REMEDIES = (
     "Remedies: another seed (rng=...); activation='leaky_relu', whose slope is never 0; the lecture's tanh "
@@ -254,8 +254,10 @@ class DeadUnitWatch:
         if not diagnosis.dead_layers:
             return
         self.warned = True
+        dead_layers.said_it(self.model)  # a manual loop with this model later does not say it again
         dead = [u.activation for u in diagnosis.dead_units if u.layer in diagnosis.dead_layers]
-        message = "\n".join([f"fit: {when}, a whole layer passes no gradient back:", *diagnosis.messages(),
+        message = "
+".join([f"fit: {when}, a whole layer passes no gradient back:", *diagnosis.messages(),
                              remedies(dead)])
         warnings.warn(DeadUnitsWarning(message, diagnosis), stacklevel=stacklevel)
 
