@@ -89,6 +89,29 @@ def run_closure(node: Value) -> None:
         closure()
 
 
+def closure_local_grads(node: Value) -> tuple[float, ...] | None:
+    """d(node)/d(operand) of a micrograd-style op, one per operand: its _backward closure run once with upstream
+    node.grad = 1 on zeroed operand gradients, every gradient restored after.  None without a closure, or if it
+    fails.  An operand listed twice gets the whole share at its first place (the closure adds both there)."""
+    closure = attributes(node, create=False).get("_backward")
+    if closure is None:
+        return None
+    operands = node.operands
+    saved = [(x, x.grad) for x in (node, *operands)]
+    try:
+        for x in operands:
+            x.grad = 0.0
+        node.grad = 1.0
+        closure()
+        firsts = {id(x): k for k, x in reversed(list(enumerate(operands)))}
+        return tuple(x.grad if firsts[id(x)] == k else 0.0 for k, x in enumerate(operands))
+    except Exception:  # a closure that cannot run on its own: its derivatives stay unknown
+        return None
+    finally:
+        for x, grad in reversed(saved):
+            x.grad = grad
+
+
 def set_backward_step(node: Value, closure: Callable[[], None]) -> None:
     """Keep a micrograd-style _backward closure on the node."""
     attributes(node)["_backward"] = closure
