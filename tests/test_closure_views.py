@@ -5,11 +5,10 @@ from __future__ import annotations
 import math
 import re
 
-from micrograd_nn.inspect import explain
-
 from micrograd_nn.analysis.replay import replay
 from micrograd_nn.analysis.walk import walk
 from micrograd_nn.engine import Value
+from micrograd_nn.views.explain import explain
 
 
 def closure_tanh(self: Value) -> Value:
