@@ -10,7 +10,7 @@ unit, so the look costs one comparison per layer.  Once such forward passes
 have run on ``MIN_SAMPLES`` different samples in a row, the model's next
 ``parameters()`` (or ``zero_grad()``) diagnoses it on those samples and, if a
 whole layer is dead for all of them, warns once: a ``DeadUnitsWarning``
-naming the layer, with the remedies.
+naming the layer, with the remedies.  fit's own warning sets ``warned`` too.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ import sys
 import warnings
 from collections.abc import Sequence
 from typing import Any
+
+from micrograd_nn.engine import Value
 
 MIN_SAMPLES = 4  # the lecture's four samples: fewer different samples in a row prove nothing about the data
 KEPT = 64  # at most this many samples of a streak are kept for the diagnosis
@@ -51,7 +53,7 @@ class DeadLayerWatch:
         if not stopped:
             self.samples.clear()
         elif not self.warned and len(self.samples) < KEPT:
-            self.samples.append(tuple(float(getattr(xi, "data", xi)) for xi in x))
+            self.samples.append(tuple(float(xi.data if isinstance(xi, Value) else xi) for xi in x))
 
     def check(self, model: Any) -> None:
         """Warn once (DeadUnitsWarning) if a whole layer is dead for every sample of the streak; then start anew."""
@@ -73,14 +75,6 @@ class DeadLayerWatch:
             "diagnose(model, X) (micrograd_nn.training.diagnose) checks all of your data.",
         ]
         warnings.warn(DeadUnitsWarning("\n".join(lines), diagnosis), stacklevel=_caller_level())
-
-
-def said_it(model: Any) -> None:
-    """fit() warned about this model: its manual-loop watch (if it has one) stays quiet from now on."""
-    watch = getattr(model, "_dead_layers", None)
-    if isinstance(watch, DeadLayerWatch):
-        watch.warned = True
-        watch.samples.clear()
 
 
 def _caller_level() -> int:

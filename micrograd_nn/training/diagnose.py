@@ -22,7 +22,7 @@ import warnings
 from dataclasses import dataclass
 from typing import Any
 
-from micrograd_nn import dead_layers, labels, rules
+from micrograd_nn import labels, rules
 
 REMEDIES = (
     "Remedies: another seed (rng=...); activation='leaky_relu', whose slope is never 0; the lecture's tanh "
@@ -254,10 +254,11 @@ class DeadUnitWatch:
         if not diagnosis.dead_layers:
             return
         self.warned = True
-        dead_layers.said_it(self.model)  # a manual loop with this model later does not say it again
+        manual = getattr(self.model, "_dead_layers", None)  # an MLP's manual-loop watch (micrograd_nn/dead_layers.py)
+        if manual is not None:
+            manual.warned = True  # a manual loop with this model later does not say it again
         dead = [u.activation for u in diagnosis.dead_units if u.layer in diagnosis.dead_layers]
-        message = "
-".join([f"fit: {when}, a whole layer passes no gradient back:", *diagnosis.messages(),
+        message = "\n".join([f"fit: {when}, a whole layer passes no gradient back:", *diagnosis.messages(),
                              remedies(dead)])
         warnings.warn(DeadUnitsWarning(message, diagnosis), stacklevel=stacklevel)
 
