@@ -60,7 +60,7 @@ class DeadLayerWatch:
         samples = list(dict.fromkeys(self.samples))
         if self.warned or len(samples) < MIN_SAMPLES:
             return
-        from micrograd_nn.training.diagnose import REMEDIES, DeadUnitsWarning, diagnose
+        from micrograd_nn.training.diagnose import DeadUnitsWarning, diagnose, remedies
 
         self.samples.clear()
         diagnosis = diagnose(model, samples)
@@ -71,7 +71,7 @@ class DeadLayerWatch:
             f"{model!r}: a whole layer passed no gradient back for each of the last {len(samples)} samples it ran, "
             "so nothing below it learns and the loss stays where it is:",
             *diagnosis.messages(),
-            REMEDIES,
+            remedies([u.activation for u in diagnosis.dead_units if u.layer in diagnosis.dead_layers]),
             "diagnose(model, X) (micrograd_nn.training.diagnose) checks all of your data.",
         ]
         warnings.warn(DeadUnitsWarning("\n".join(lines), diagnosis), stacklevel=_caller_level())
