@@ -87,6 +87,16 @@ def _section_prints_what_its_comments_say(heading: str, count: int) -> None:
     assert len(expected) == count
 
 
+def test_the_first_network_example_is_the_lecture_network_and_prints_what_it_says() -> None:
+    """A learner of the lecture sees its tanh network and loop first (micrograd's ReLU MLP dies on that loop)."""
+    section = README.split("## Networks", 1)[1]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)  # type: ignore[union-attr]
+    assert 'MLP(3, [4, 4, 1], activation="tanh", output_activation="tanh"' in code
+    blocks = re.findall(r"```python\n(.*?)```", README, re.S)
+    assert [block for block in blocks if "MLP(" in block][0] == code
+    _section_prints_what_its_comments_say("## Networks", 1)
+
+
 def test_the_lecture_network_example_prints_what_it_says() -> None:
     """The ReLU network dies on the lecture's loop, diagnose says where, the lecture's tanh network learns."""
     _section_prints_what_its_comments_say("### The lecture's network, and dead ReLUs", 3)
