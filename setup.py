@@ -84,8 +84,9 @@ def extensions() -> list:
         return cythonize(
             modules,
             language_level=3,
+            # cpow: a ** b of two C doubles is C's pow, as Python's float ** is (rules.power checks the domain first)
             compiler_directives={"infer_types": True, "annotation_typing": False, "embedsignature": True,
-                                "embedsignature.format": "clinic"},
+                                "embedsignature.format": "clinic", "cpow": True},
             quiet=True,
         )
     except Exception as err:

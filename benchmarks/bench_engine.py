@@ -4,7 +4,10 @@ Run:  pip install -e '.[bench]' && python benchmarks/bench_engine.py [--repeats 
 
 Every measurement runs in a fresh Python process (so one library's garbage
 never slows the other), both libraries alternate, and the script prints the
-median of the repeats and the ratio micrograd / micrograd_nn.
+median of the repeats and the ratio micrograd / micrograd_nn, with the
+machine's load (os.getloadavg) before and after: on a shared machine the
+seconds swing with it, and benchmarks/bench_instructions.py's instruction
+counts are the steady measure.
 
 micrograd 0.1.0 has no tanh; the chain benchmark gives it one written the way
 micrograd writes every op (a closure per node, as in Karpathy's lecture).
@@ -152,6 +155,21 @@ def median_of(repeats: int, script: str, *args: str, key: str = "seconds") -> fl
     return statistics.median(run(script, *args)[key] for _ in range(repeats))
 
 
+def alternating(repeats: int, *cases: tuple[str, ...], key: str = "seconds") -> list[float]:
+    """The median of `key` for each case (a script and its arguments), the cases' fresh processes alternating."""
+    results: list[list[float]] = [[] for _ in cases]
+    for _ in range(repeats):  # one process of each case in turn: a busy spell of the machine touches all of them
+        for done, (script, *args) in zip(results, cases):
+            done.append(run(script, *args)[key])
+    return [statistics.median(done) for done in results]
+
+
+def load() -> str:
+    """The machine's load (os.getloadavg: runnable processes, averaged over 1, 5 and 15 minutes) and its cores."""
+    one, five, fifteen = os.getloadavg()
+    return f"load {one:.2f} / {five:.2f} / {fifteen:.2f} on {os.cpu_count()} cores"
+
+
 def main() -> None:
     """Measure, then print each figure and its ratio against micrograd."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -169,13 +187,16 @@ def main() -> None:
     print(f"import micrograd_nn: {median_of(r, took) * 1000:.0f} ms (median of {r} fresh processes)")
 
     print(f"chain of {CHAIN_STEPS:,} steps x -> tanh(x*1.0001 + 0.5), build + backward, median of {r}:")
-    ours = median_of(r, CHAIN, "micrograd_nn", str(CHAIN_STEPS))
-    theirs = median_of(r, CHAIN, "micrograd", str(CHAIN_STEPS))
-    print(f"  micrograd {theirs:.3f} s   micrograd_nn {ours:.3f} s   ratio {theirs / ours:.1f}x")
-    ours = median_of(r, CHAIN, "micrograd_nn", str(CHAIN_STEPS), "no-gc")
-    theirs = median_of(r, CHAIN, "micrograd", str(CHAIN_STEPS), "no-gc")
+    before = load()
+    ours, theirs = alternating(r, (CHAIN, "micrograd_nn", str(CHAIN_STEPS)), (CHAIN, "micrograd", str(CHAIN_STEPS)))
+    print(f"  micrograd {theirs:.3f} s   micrograd_nn {ours:.3f} s   ratio {theirs / ours:.1f}x   "
+          f"({before}; after: {load()})")
+    before = load()
+    ours, theirs = alternating(r, (CHAIN, "micrograd_nn", str(CHAIN_STEPS), "no-gc"),
+                               (CHAIN, "micrograd", str(CHAIN_STEPS), "no-gc"))
     print("  the same with the cyclic garbage collector disabled in both (gc.disable()):")
-    print(f"  micrograd {theirs:.3f} s   micrograd_nn {ours:.3f} s   ratio {theirs / ours:.1f}x")
+    print(f"  micrograd {theirs:.3f} s   micrograd_nn {ours:.3f} s   ratio {theirs / ours:.1f}x   "
+          f"({before}; after: {load()})")
 
     steps = WARMUP_STEPS + 5
     print(f"moons training step, MLP(2, [16, 16, 1]), 100 points, hinge + 1e-4 L2 ({steps} steps in a process, "
@@ -184,6 +205,7 @@ def main() -> None:
     print("  first: the first step, every node allocated afresh):")
     cases = [("micrograd", "micrograd", "plain"), ("plain", "micrograd_nn", "plain"),
              ("fused", "micrograd_nn", "fused")]
+    before = load()
     runs: dict[str, list[dict]] = {name: [] for name, _, _ in cases}
     for _ in range(r):  # the three alternate, so that a busy moment of the machine touches all of them
         for name, lib, mode in cases:
@@ -191,6 +213,7 @@ def main() -> None:
     medians = {name: {key: statistics.median(m[key] for m in results) for key in ("seconds", "first")}
                for name, results in runs.items()}
     base = medians["micrograd"]
+    print(f"  ({before}; after: {load()})")
     print(f"  micrograd                           steady {base['seconds'] * 1000:5.0f} ms   "
           f"first {base['first'] * 1000:5.0f} ms")
     for name, title in [("plain", "node per op (default)"), ("fused", "fused=True           ")]:
@@ -209,7 +232,8 @@ def main() -> None:
 
     print(f"a chain {MILLION_DEEP:,} deep, y = y * 1.0000001, build + backward, then freed "
           f"(micrograd_nn, median of {r}):")
-    print(f"  {median_of(r, MILLION, 'micrograd_nn', str(MILLION_DEEP)):.2f} s")
+    before = load()
+    print(f"  {median_of(r, MILLION, 'micrograd_nn', str(MILLION_DEEP)):.2f} s   ({before}; after: {load()})")
 
 if __name__ == "__main__":
     main()

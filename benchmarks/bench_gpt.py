@@ -250,6 +250,7 @@ def main() -> None:
         worker(args.worker, args.steps)
         return
 
+    load_before = os.getloadavg()[0]
     runs: dict[str, list[dict]] = {"baseline": [], "compiled": [], "pure": []}
     for _ in range(args.repeats):  # alternate, so that a busy spell of the machine hits all three
         runs["baseline"].append(run("baseline", args.steps))
@@ -267,7 +268,9 @@ def main() -> None:
         return statistics.median(statistics.median(r[clock]) for r in runs[name])
 
     print(f"GPT training step (microgpt: 1 layer, 4 heads, n_embd 16, block 16), {args.steps} steps per process,")
-    print(f"median over steps, then over {args.repeats} fresh processes per engine (wall clock | CPU time):")
+    print(f"median over steps, then over {args.repeats} fresh processes per engine (wall clock | CPU time);")
+    print(f"machine load (os.getloadavg, 1 minute) {load_before:.2f} before, {os.getloadavg()[0]:.2f} after, "
+          f"on {os.cpu_count()} cores:")
     base_wall, base_cpu = per_step("baseline", "wall"), per_step("baseline", "cpu")
     print(f"  baseline (slotted microgpt Value)    {base_wall:.4f} s/step | {base_cpu:.4f} s/step")
     for name, title in (("compiled", f"ENGINE={engine!r}"), ("pure", "MICROGRAD_NN_PURE=1")):

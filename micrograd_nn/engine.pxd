@@ -3,6 +3,7 @@
 cimport cython
 from micrograd_nn cimport c_math as math  # math.isfinite below is C's isfinite(double) (c_math.pxd)
 from micrograd_nn cimport errors     # errors.number_or_none(...) and the others are C calls (errors.pxd)
+from micrograd_nn cimport rules      # rules.unary(...), rules.binary(...) and the ops' numbers are C (rules.pxd)
 
 cdef class Value:
     cdef public double data, grad
@@ -11,7 +12,8 @@ cdef class Value:
     cdef public object _a, _b           # the inputs: a Value, a float, or None
     cdef public double _da, _db         # their local derivatives
     cdef public tuple _many             # an n-ary op's inputs, then their local derivatives, else None
-    cdef dict __dict__                  # attributes of your own (p.m = 0.0): a dict made on first use
+    cdef public object _attributes      # attributes of your own: a dict made on first use, else None
+    cdef public Py_ssize_t _walk        # the number of the last walk of topological_order that entered it
 
     @cython.locals(node=Value, seed=double)
     cpdef backward(self, grad=*)
@@ -20,19 +22,22 @@ cdef class Value:
     @cython.locals(node=Value)
     cpdef zero_grad(self)
 
-@cython.locals(out=double, da=double)
-cdef Value _unary(str name, Value a)
-cpdef _binary(str name, object a, object b)
+@cython.locals(out=double, grads=(double,))
+cdef Value _unary(int op, Value a)
+@cython.locals(out=double, grads=(double, double))
+cpdef _binary(int op, object a, object b)
 cdef Value _checked(object node, str method)
-cdef object _number(object x, str op)
 @cython.locals(node=Value)
 cdef Value _many(str name, tuple inputs)
 @cython.locals(node=Value)
 cpdef Value _node(object record, double data, object a, double da, object b, double db)
 @cython.locals(total=double)
 cdef void _add_share(Value node, Value operand, double local, Py_ssize_t position) except *
-@cython.locals(node=Value, operands_placed=list, expanded=set, stack=list, order=list, inputs=tuple)
+@cython.locals(node=Value, operands_placed=list, stack=list, order=list, walk=Py_ssize_t)
 cpdef list topological_order(Value root)
+cdef inline void _push(object operand, list stack, list operands_placed) except *
+cdef Py_ssize_t _walks
+cdef tuple _UNARY, _BINARY
 
 # A C type is closed to new class attributes; the lecture adds methods to Value as it goes (Value.mymul = f).
 # Compiled, engine.py opens Value the way a class written in Python is open (the flag Python 3.10+ sets on C types).

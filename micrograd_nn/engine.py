@@ -1,9 +1,8 @@
 """Value: one number in a computation graph, and backward(), the chain rule run over the graph.
 
 Read it top to bottom, as in micrograd's lecture:
-1. A Value holds ``data`` and ``grad``.  If an operation made it, it also keeps the operation's record from
-   ``rules.OPS``, its inputs in order, and the local derivative d(value)/d(input) of each input, all computed in
-   the forward pass.
+1. A Value holds ``data`` and ``grad``; if an operation made it, also the op's record from ``rules.OPS``, its
+   inputs in order, and the local derivative d(value)/d(input) of each input, all computed in the forward pass.
 2. Every operator (``+ - * / **``) and function (``exp``, ``tanh``, ...) is a one-line method.  It hands its
    inputs to ``_unary``, ``_binary`` or ``_many``, which ask the op's rule in ``rules.py`` for the value and the
    local derivatives.  No calculus lives in this file.
@@ -13,9 +12,8 @@ Read it top to bottom, as in micrograd's lecture:
 A plain number beside an operator is part of the operation, not a node: ``x * 2`` has one input Value, x, and
 keeps 2.0 in place; no gradient is computed for it.  Gradients follow PyTorch: backward() recomputes every inner
 node's grad and *adds* to the leaves' (zero them between steps).
-Beside it, what is not backprop: errors.py (input checks, messages), nonfinite.py (inf and nan gradients),
-micrograd_compat.py, copying.py.  The same file runs as plain Python or compiled by Cython (engine.pxd holds the
-C types); ``micrograd_nn.ENGINE`` says which.
+Beside it, not backprop: errors.py (checks, messages), nonfinite.py (inf and nan gradients), micrograd_compat.py,
+copying.py.  Plain Python, or compiled by Cython (engine.pxd: the C types); ``micrograd_nn.ENGINE`` says which.
 """
 
 from __future__ import annotations
@@ -29,7 +27,7 @@ try:  # Cython's names, used only to compile this file: in plain Python the deco
 except ImportError:  # no Cython installed: a stand-in with the same names
     from micrograd_nn._cython import cython
 
-from micrograd_nn import copying, errors, micrograd_compat, nonfinite
+from micrograd_nn import copying, errors, micrograd_compat, nonfinite, rules
 from micrograd_nn.rules import LEAKY_SLOPE, OPS, Op
 
 
@@ -41,7 +39,7 @@ class Value:
     """A scalar in a computation graph: its number, its gradient, and the operation that made it."""
 
     # Plain Python keeps these fields in slots (your own attributes in __dict__); engine.pxd makes them C fields.
-    __slots__ = ("data", "grad", "label", "_record", "_a", "_b", "_da", "_db", "_many", "__dict__")
+    __slots__ = ("data", "grad", "label", "_record", "_a", "_b", "_da", "_db", "_many", "_walk", "__dict__")
     __array_ufunc__ = None  # NumPy numbers defer to our reflected operators: np.float64(2) * x is a Value
 
     data: float  # the number
@@ -53,46 +51,46 @@ class Value:
     _da: float  # d(self)/d(_a), computed in the forward pass (0 where _a is a number)
     _db: float  # d(self)/d(_b)
     _many: tuple | None  # an n-ary op's inputs, then their local derivatives: (x1, ..., xn, d1, ..., dn)
+    _walk: int  # the number of the last walk of topological_order that entered this node
 
     def __init__(self, data: float, _children: Iterable[Value] | str = (), _op: str = "", label: str = "") -> None:
-        """A leaf holding the finite real number ``data``; Value(2.0, "a") labels it (micrograd's
-        Value(t, (x,), "tanh") also works: an op whose derivative is in the _backward closure you set)."""
+        """A leaf holding the finite number ``data``; Value(2.0, "a") labels it; micrograd's Value(t, (x,), "op") works."""
         if isinstance(_children, str):  # a string second argument is the label
             label, _children = _children, ()
         self.data, self.grad, self.label = errors.finite_number(data, "Value"), 0.0, errors.checked_label(label)
-        self._record, self._a, self._b, self._da, self._db, self._many = None, None, None, 0.0, 0.0, None
+        self._record, self._a, self._b, self._da, self._db, self._many, self._walk = None, None, None, 0.0, 0.0, None, 0
         if _children != () or _op != "":
             micrograd_compat.record_children(self, _children, _op)
 
     # -- operators: a plain number on either side stays inside the op (x * 2 has one input Value) --
-    def __add__(self, other: Value | float) -> Value: return _binary("+", self, other)  # a + b
-    def __radd__(self, other: float) -> Value: return _binary("+", other, self)
-    def __sub__(self, other: Value | float) -> Value: return _binary("-", self, other)  # a - b
-    def __rsub__(self, other: float) -> Value: return _binary("-", other, self)
-    def __mul__(self, other: Value | float) -> Value: return _binary("*", self, other)  # a * b
-    def __rmul__(self, other: float) -> Value: return _binary("*", other, self)
-    def __truediv__(self, other: Value | float) -> Value: return _binary("/", self, other)  # a / b
-    def __rtruediv__(self, other: float) -> Value: return _binary("/", other, self)
-    def __pow__(self, other: Value | float) -> Value: return _binary("**", self, other)  # a ** b
-    def __rpow__(self, other: float) -> Value: return _binary("**", other, self)
-    def __neg__(self) -> Value: return _unary("neg", self)  # -a
-    def __abs__(self) -> Value: return _unary("abs", self)  # |a|
+    def __add__(self, other: Value | float) -> Value: return _binary(rules.ADD, self, other)  # a + b
+    def __radd__(self, other: float) -> Value: return _binary(rules.ADD, other, self)
+    def __sub__(self, other: Value | float) -> Value: return _binary(rules.SUB, self, other)  # a - b
+    def __rsub__(self, other: float) -> Value: return _binary(rules.SUB, other, self)
+    def __mul__(self, other: Value | float) -> Value: return _binary(rules.MUL, self, other)  # a * b
+    def __rmul__(self, other: float) -> Value: return _binary(rules.MUL, other, self)
+    def __truediv__(self, other: Value | float) -> Value: return _binary(rules.DIV, self, other)  # a / b
+    def __rtruediv__(self, other: float) -> Value: return _binary(rules.DIV, other, self)
+    def __pow__(self, other: Value | float) -> Value: return _binary(rules.POW, self, other)  # a ** b
+    def __rpow__(self, other: float) -> Value: return _binary(rules.POW, other, self)
+    def __neg__(self) -> Value: return _unary(rules.NEG, self)  # -a
+    def __abs__(self) -> Value: return _unary(rules.ABS, self)  # |a|
 
     # -- functions: each one's formula and derivative are in its record in rules.OPS --------------
-    def exp(self) -> Value: return _unary("exp", self)  # e^a
-    def log(self) -> Value: return _unary("log", self)  # ln(a)
-    def sqrt(self) -> Value: return _unary("sqrt", self)  # sqrt(a)
-    def tanh(self) -> Value: return _unary("tanh", self)  # tanh(a)
-    def sigmoid(self) -> Value: return _unary("sigmoid", self)  # s = 1/(1 + e^-a)
-    def relu(self) -> Value: return _unary("relu", self)  # max(0, a)
-    def softplus(self) -> Value: return _unary("softplus", self)  # ln(1 + e^a)
-    def abs(self) -> Value: return _unary("abs", self)  # |a|
-    def sin(self) -> Value: return _unary("sin", self)  # sin(a)
-    def cos(self) -> Value: return _unary("cos", self)  # cos(a)
+    def exp(self) -> Value: return _unary(rules.EXP, self)  # e^a
+    def log(self) -> Value: return _unary(rules.LOG, self)  # ln(a)
+    def sqrt(self) -> Value: return _unary(rules.SQRT, self)  # sqrt(a)
+    def tanh(self) -> Value: return _unary(rules.TANH, self)  # tanh(a)
+    def sigmoid(self) -> Value: return _unary(rules.SIGMOID, self)  # s = 1/(1 + e^-a)
+    def relu(self) -> Value: return _unary(rules.RELU, self)  # max(0, a)
+    def softplus(self) -> Value: return _unary(rules.SOFTPLUS, self)  # ln(1 + e^a)
+    def abs(self) -> Value: return _unary(rules.ABS, self)  # |a|
+    def sin(self) -> Value: return _unary(rules.SIN, self)  # sin(a)
+    def cos(self) -> Value: return _unary(rules.COS, self)  # cos(a)
 
     def leaky_relu(self, slope: float = LEAKY_SLOPE) -> Value:
         """a if a > 0 else slope * a (the slope is a number inside the op; its derivatives: rules.OPS)."""
-        return _binary("leaky_relu", self, errors.plain_number(slope, "leaky_relu: slope"))
+        return _binary(rules.LEAKY_RELU, self, errors.plain_number(slope, "leaky_relu: slope"))
 
     @staticmethod
     def sum(terms: Iterable[Value | float]) -> Value:
@@ -186,7 +184,10 @@ class Value:
     def __deepcopy__(self, memo: dict) -> Value: return copying.deep_copy(_checked(self, "__deepcopy__"), memo)
 
     if not TYPE_CHECKING:  # attributes of your own (p.m = 0.0), a near name for x.tahn(); mypy: a type error
-        def __getattr__(self, name: str) -> Any: raise micrograd_compat.no_attribute(name)  # neither ours nor yours
+        def __getattr__(self, name: str) -> Any:  # compiled: attributes of your own; else x.tahn()'s near name
+            if not micrograd_compat.has_own_attribute(self, name):  # neither ours nor yours
+                raise micrograd_compat.no_attribute(name)  # raised here, so the traceback ends at the user's line
+            return micrograd_compat.own_attribute(self, name)
         def __setattr__(self, name: str, value: Any) -> None: micrograd_compat.set_attribute(self, name, value)
         def __delattr__(self, name: str) -> None: micrograd_compat.delete_attribute(self, name)
 
@@ -195,36 +196,37 @@ if not cython.compiled:  # plain Python keeps attributes of your own in the __di
     del Value.__setattr__, Value.__delattr__  # type: ignore[attr-defined]
 else:  # compiled: Value.mymul = f works, as for a class written in Python (engine.pxd)
     open_to_new_attributes(Value)  # type: ignore[name-defined]  # noqa: F821
+_UNARY, _BINARY = (tuple(OPS[name] for name in names) for names in (rules.UNARY, rules.BINARY))  # records, by number
+_walks = 0  # the number of the latest walk of topological_order
 
 
-def _unary(name: str, a: Value) -> Value:
-    """The node op(a): the op's rule gives its value and local derivative."""
-    a = _checked(a, name)  # Value.tanh(2.0): a method called on something else
-    record = OPS[name]
+def _unary(op: int, a: Value) -> Value:
+    """The node op(a): the op's rule gives its value and local derivative (compiled: rules.py's rule, as C)."""
+    a = _checked(a, rules.UNARY[op])  # Value.tanh(2.0): a method called on something else
     try:
-        out, (da,) = record.rule(a.data)
+        out, grads = rules.unary(op, a.data) if cython.compiled else OPS[rules.UNARY[op]].rule(a.data)  # C, or Python
     except (ValueError, ZeroDivisionError, OverflowError) as err:
         raise errors.with_inputs(err, (a,)) from None
-    return _node(record, out, a, da, None, 0.0)
+    return _node(_UNARY[op], out, a, grads[0], None, 0.0)
 
 
-def _binary(name: str, a: Value | float, b: Value | float) -> Value:
+def _binary(op: int, a: Value | float, b: Value | float) -> Value:
     """The node a <op> b, where one side may be a plain number (kept in place, no gradient)."""
     if not isinstance(a, Value) and not isinstance(b, Value):  # Value.__add__(2.0, 1.0): called on something else
-        raise errors.not_a_value(name, a)
-    x, y = _number(a, name), _number(b, name)
+        raise errors.not_a_value(rules.BINARY[op], a)
+    x = cython.cast(Value, a).data if isinstance(a, Value) else errors.number_or_none(a, rules.BINARY[op])  # or None
+    y = cython.cast(Value, b).data if isinstance(b, Value) else errors.number_or_none(b, rules.BINARY[op])
     if x is None or y is None:
         return NotImplemented  # not a number: Python raises its TypeError
-    record = OPS[name]
     try:
-        out, (da, db) = record.rule(x, y)
+        out, grads = rules.binary(op, x, y) if cython.compiled else OPS[rules.BINARY[op]].rule(x, y)  # C, or Python
     except (ValueError, ZeroDivisionError, OverflowError) as err:
         raise errors.with_inputs(err, (a, b)) from None
     if not isinstance(a, Value):
-        return _node(record, out, x, 0.0, b, db)
+        return _node(_BINARY[op], out, x, 0.0, b, grads[1])
     if not isinstance(b, Value):
-        return _node(record, out, a, da, y, 0.0)
-    return _node(record, out, a, da, b, db)
+        return _node(_BINARY[op], out, a, grads[0], y, 0.0)
+    return _node(_BINARY[op], out, a, grads[0], b, grads[1])
 
 
 def _checked(node: object, method: str) -> Value:
@@ -232,13 +234,6 @@ def _checked(node: object, method: str) -> Value:
     if not isinstance(node, Value):
         raise errors.not_a_value(method, node)
     return node
-
-
-def _number(x: Value | float, op: str) -> float | None:
-    """An input's number: a Value's data, a plain number itself (checked), None if it is neither."""
-    if isinstance(x, Value):
-        return cython.cast(Value, x).data
-    return errors.number_or_none(x, op)
 
 
 def _many(name: str, inputs: tuple) -> Value:
@@ -262,7 +257,7 @@ def _node(record: Op, data: float, a: Value | float | None, da: float, b: Value 
     if not math.isfinite(data):
         raise errors.not_finite_result(record.name, data, (a, b))
     node = Value.__new__(Value)
-    node.data, node.grad, node.label, node._many = data, 0.0, "", None
+    node.data, node.grad, node.label, node._many, node._walk = data, 0.0, "", None, 0
     node._record, node._a, node._da, node._b, node._db = record, a, da, b, db
     return node
 
@@ -276,25 +271,30 @@ def _add_share(node: Value, operand: Value, local: float, position: int) -> None
 
 
 def topological_order(root: Value) -> list[Value]:
-    """Every node root depends on, each after all of its inputs; root last.
-
-    micrograd's depth-first order, with a stack instead of recursion so that any depth works.
-    """
-    _checked(root, "topological_order")
-    order: list[Value] = []
-    expanded = set()
-    stack, operands_placed = [root], [False]  # two stacks side by side: no tuple per entry
+    """Every node root depends on, each after all of its inputs; root last: micrograd's depth-first order, with a
+    stack instead of recursion (any depth works); a walk marks the nodes it enters with its number (no set)."""
+    global _walks
+    _walks += 1  # two stacks side by side: no tuple per entry
+    walk, order, stack, operands_placed = _walks, [], [_checked(root, "topological_order")], [False]
     while stack:
         node = stack.pop()
         if operands_placed.pop():
             order.append(node)
-        elif node not in expanded:
-            expanded.add(node)
+        elif node._walk != walk:
+            node._walk = walk
             stack.append(node)  # comes back to be placed after its operands
             operands_placed.append(True)
-            inputs = node._many if node._many is not None else (node._a, node._b)  # _many: x1..xn, then numbers d1..dn
-            for operand in reversed(inputs):  # pushed last to first (numbers skipped): the first input comes first
-                if isinstance(operand, Value) and operand not in expanded:
-                    stack.append(operand)
-                    operands_placed.append(False)
-    return order
+            if node._many is None:  # pushed last to first (numbers skipped): the first input comes first
+                _push(node._b, stack, operands_placed)
+                _push(node._a, stack, operands_placed)
+            else:  # _many: x1..xn, then numbers d1..dn
+                for operand in reversed(node._many):
+                    _push(operand, stack, operands_placed)
+    return order if walk == _walks else list(dict.fromkeys(order))  # a walk ran inside this one: each node once
+
+
+def _push(operand: object, stack: list, operands_placed: list) -> None:
+    """Put an operand on the stack if it is a Value (a plain number is not a node)."""
+    if isinstance(operand, Value):
+        stack.append(operand)
+        operands_placed.append(False)

@@ -118,8 +118,25 @@ def set_backward_step(node: Value, closure: Callable[[], None]) -> None:
 
 
 def attributes(node: Value, create: bool = True) -> dict[str, Any]:
-    """The dict of the node's attributes of your own (its __dict__, made on first use; create is kept for callers)."""
-    return object.__getattribute__(node, "__dict__")  # type: ignore[no-any-return]
+    """The dict of the node's attributes of your own ({} when it has none and create is False)."""
+    try:
+        return object.__getattribute__(node, "__dict__")  # type: ignore[no-any-return]
+    except AttributeError:  # compiled: a C field, made on first use
+        if node._attributes is None:  # type: ignore[attr-defined]
+            if not create:
+                return {}
+            node._attributes = {}  # type: ignore[attr-defined]
+        return node._attributes  # type: ignore[attr-defined,no-any-return]
+
+
+def has_own_attribute(node: Value, name: str) -> bool:
+    """Whether node.name is an attribute of your own (or __dict__, the dict that holds them)."""
+    return name == "__dict__" or name in attributes(node, create=False)
+
+
+def own_attribute(node: Value, name: str) -> Any:
+    """An attribute of your own (compiled engine; plain Python finds them itself), or their dict for __dict__."""
+    return attributes(node) if name == "__dict__" else attributes(node)[name]
 
 
 def no_attribute(name: str) -> AttributeError:

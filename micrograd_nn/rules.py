@@ -17,30 +17,29 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+try:  # Cython's names, used only to compile this file (rules.pxd): in plain Python they do nothing
+    import cython  # type: ignore[import-untyped, import-not-found, unused-ignore]
+except ImportError:  # no Cython installed: a stand-in with the same names
+    from micrograd_nn._cython import cython
+
 Rule = Callable[..., tuple[float, tuple[float, ...]]]
 
 
 class DomainError(ValueError):
     """An operation was applied outside its domain (log of a number <= 0, sqrt of a negative, ...)."""
 
-_ONE_ONE = (1.0, 1.0)
-_ONE_MINUS_ONE = (1.0, -1.0)
-_MINUS_ONE = (-1.0,)
-_ZERO = (0.0,)
-_ONE = (1.0,)
-_ONE_ZERO = (1.0, 0.0)
 
 
 # --- arithmetic -------------------------------------------------------------
 
 def add(a: float, b: float) -> tuple[float, tuple[float, float]]:
     """a + b and its local derivatives (their text: OPS["+"])."""
-    return a + b, _ONE_ONE
+    return a + b - 0.0, (1.0, 1.0)  # - 0.0 changes no float (not -0.0 either), and refuses strings as compiled does
 
 
 def sub(a: float, b: float) -> tuple[float, tuple[float, float]]:
     """a - b and its local derivatives (their text: OPS["-"])."""
-    return a - b, _ONE_MINUS_ONE
+    return a - b, (1.0, -1.0)
 
 
 def mul(a: float, b: float) -> tuple[float, tuple[float, float]]:
@@ -58,7 +57,7 @@ def div(a: float, b: float) -> tuple[float, tuple[float, float]]:
 
 def neg(a: float) -> tuple[float, tuple[float]]:
     """-a and its local derivatives (their text: OPS["neg"])."""
-    return -a, _MINUS_ONE
+    return -a, (-1.0,)
 
 
 def power(a: float, b: float) -> tuple[float, tuple[float, float]]:
@@ -156,14 +155,11 @@ def tanh(a: float) -> tuple[float, tuple[float]]:
 
 
 # --- piecewise-linear functions -----------------------------------------------
-# At the kink the derivative follows PyTorch: relu'(0) = 0, abs'(0) = 0,
-# leaky_relu'(0) = slope.
+# At the kink the derivative follows PyTorch: relu'(0) = 0, abs'(0) = 0, leaky_relu'(0) = slope.
 
 def relu(a: float) -> tuple[float, tuple[float]]:
     """max(0, a) and its local derivatives (their text: OPS["relu"]); nan stays nan, refused like every op's."""
-    if a <= 0.0:
-        return 0.0, _ZERO
-    return a, _ONE
+    return (0.0, (0.0,)) if a <= 0.0 else (a, (1.0,))
 
 
 LEAKY_SLOPE = 0.01  # the default slope of leaky_relu
@@ -171,18 +167,12 @@ LEAKY_SLOPE = 0.01  # the default slope of leaky_relu
 
 def leaky_relu(a: float, slope: float) -> tuple[float, tuple[float, float]]:
     """a if a > 0 else slope * a and its local derivatives (their text: OPS["leaky_relu"])."""
-    if a > 0.0:
-        return a, _ONE_ZERO
-    return slope * a, (slope, a)
+    return (a, (1.0, 0.0)) if a > 0.0 else (slope * a, (slope, a))
 
 
 def absolute(a: float) -> tuple[float, tuple[float]]:
     """|a| and its local derivatives (their text: OPS["abs"]); nan stays nan, refused like every op's."""
-    if a < 0.0:
-        return -a, _MINUS_ONE
-    if a == 0.0:
-        return 0.0, _ZERO
-    return a, _ONE
+    return (-a, (-1.0,)) if a < 0.0 else (0.0, (0.0,)) if a == 0.0 else (a, (1.0,))
 
 
 # --- trigonometry --------------------------------------------------------------
@@ -198,8 +188,8 @@ def cos(a: float) -> tuple[float, tuple[float]]:
 
 
 # --- n-ary -----------------------------------------------------------------------
-# "sum" adds with math.fsum (exact, for long sums such as a loss over a batch);
-# "dot" and "affine" add in order, as the per-op neuron b + w1*x1 + w2*x2 + ... does.
+# "sum" adds with math.fsum (exact, for long sums: a loss over a batch); "dot" and "affine" add in order, as the
+# per-op neuron b + w1*x1 + w2*x2 + ... does.
 
 def total(*terms: float) -> tuple[float, tuple[float, ...]]:
     """t1 + t2 + ... + tn (exactly rounded) and its local derivatives (their text: OPS["sum"])."""
@@ -237,14 +227,13 @@ def affine(*ws_xs_b: float) -> tuple[float, tuple[float, ...]]:
     """w . x + b over operands (w1..wn, x1..xn, b) and its local derivatives (their text: OPS["affine"])."""
     n = len(ws_xs_b) // 2
     ws, xs = ws_xs_b[:n], ws_xs_b[n : 2 * n]
-    return weighted_sum(ws_xs_b[-1], ws, xs), xs + ws + _ONE
+    return weighted_sum(ws_xs_b[-1], ws, xs), xs + ws + (1.0,)
 
 
 # --- shares that cannot overflow -------------------------------------------------
-# upstream x d(out)/d(input), rearranged for the case where the stored local
-# derivative overflowed although the inputs are finite (1/b for a tiny b):
-# nonfinite.py asks for them, so that ((a / b) * 1e-310).backward() gives a its
-# true gradient 1 with a = b = 1e-310, as PyTorch does, not inf.
+# upstream x d(out)/d(input), rearranged for the case where the stored local derivative overflowed although the
+# inputs are finite (1/b for a tiny b): nonfinite.py asks for them, so that ((a / b) * 1e-310).backward() gives a
+# its true gradient 1 with a = b = 1e-310, as PyTorch does, not inf.
 
 def div_share(position: int, inputs: tuple[float, ...], out: float, upstream: float) -> float:
     """upstream x d(a/b)/da = upstream/b; upstream x d(a/b)/db = -(upstream/b) x out."""
@@ -348,10 +337,18 @@ def _unary(name: str, rule: Rule, *, formula: str, derivative: str, low: float, 
               micrograd=micrograd, masks=masks, activation=activation, share=share, in_words=in_words)
 
 
+class OpTable(dict):
+    """OPS's type: a dict of records that notes when one is not rules.py's own (a rule planted, as the audit does)."""
+    def __setitem__(self, name: str, record: Op) -> None:
+        global _planted
+        super().__setitem__(name, record)
+        _planted = any(self.get(key) is not op for key, op in _AS_WRITTEN.items())
+
+
 _ANY = (-100.0, 100.0)
 _N_ARY = Domain(((-5.0, 5.0),), layout="terms")
 
-OPS: dict[str, Op] = {op.name: op for op in [
+OPS: OpTable = OpTable({op.name: op for op in [
     # --- arithmetic: a and b are the inputs in order; either may be a plain number ---
     Op(name="+", rule=add, symbol="+", formula="a + b", derivatives=("1", "1"),
        domain=Domain((_ANY, _ANY)), arity=2, infix=True, commutative=True, neuron_sum=True),
@@ -396,8 +393,31 @@ OPS: dict[str, Op] = {op.name: op for op in [
        inputs=("wi", "xi"), domain=Domain(((-5.0, 5.0),), layout="pairs"), arity=0, neuron_sum=True),
     Op(name="affine", rule=affine, symbol="w·x+b", formula="w1·x1 + … + wn·xn + b", derivatives=("xi", "wi", "1"),
        inputs=("wi", "xi", "b"), domain=Domain(((-5.0, 5.0),), layout="pairs+bias"), arity=0, neuron_sum=True),
-]}
+]})
 """Every operation, by name: the single source for the engine, the parser, the views and the tests."""
+_AS_WRITTEN, _planted = dict(OPS), False  # rules.py's records; whether OPS holds another (unary() calls its rule)
+if not cython.compiled:  # the engine's numbers for the unary and binary ops (compiled: C constants, in rules.pxd)
+    (NEG, EXP, LOG, SQRT, SOFTPLUS, SIGMOID, TANH, RELU, ABS, SIN, COS), (ADD, SUB, MUL, DIV, POW, LEAKY_RELU) = (
+        range(11), range(6))
+UNARY = ("neg", "exp", "log", "sqrt", "softplus", "sigmoid", "tanh", "relu", "abs", "sin", "cos")  # by number
+BINARY = ("+", "-", "*", "/", "**", "leaky_relu")
+
+
+def unary(op: int, a: float) -> tuple[float, tuple[float]]:
+    """The rule of unary op number ``op`` (UNARY[op]) at a: compiled, a C call (or OPS's rule, if one was planted)."""
+    if _planted:
+        return OPS[UNARY[op]].rule(a)  # type: ignore[no-any-return]
+    return (tanh(a) if op == TANH else relu(a) if op == RELU else exp(a) if op == EXP else log(a) if op == LOG
+            else neg(a) if op == NEG else sigmoid(a) if op == SIGMOID else sqrt(a) if op == SQRT
+            else softplus(a) if op == SOFTPLUS else absolute(a) if op == ABS else sin(a) if op == SIN else cos(a))
+
+
+def binary(op: int, a: float, b: float) -> tuple[float, tuple[float, float]]:
+    """The rule of binary op number ``op`` (BINARY[op]) at (a, b): compiled, a C call (or OPS's, if one was planted)."""
+    if _planted:
+        return OPS[BINARY[op]].rule(a, b)  # type: ignore[no-any-return]
+    return (mul(a, b) if op == MUL else add(a, b) if op == ADD else sub(a, b) if op == SUB else div(a, b) if op == DIV
+            else power(a, b) if op == POW else leaky_relu(a, b))
 
 
 def _document(op: Op) -> None:

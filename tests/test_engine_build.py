@@ -80,7 +80,7 @@ def test_an_edited_source_is_run_as_plain_python_with_one_warning(tmp_path: Path
     shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
     engine = copy / "engine.py"
     engine.write_text(engine.read_text(encoding="utf-8").replace(
-        'return _unary("tanh", self)', 'return _unary("tanh", self) * 2.0'), encoding="utf-8")
+        'return _unary(rules.TANH, self)', 'return _unary(rules.TANH, self) * 2.0'), encoding="utf-8")
     code = "import json, micrograd_nn\nfrom micrograd_nn import Value\n" \
            "print(json.dumps({'engine': micrograd_nn.ENGINE, 'tanh0': Value(0.5).tanh().data}))"
     edited = run_program({"MICROGRAD_NN_PURE": "0"}, cwd=tmp_path, code=code)
