@@ -803,13 +803,19 @@ The highlighted node passes its gradient to its operands; each gradient appears 
 """
 
 
-def write_html(root: Value, path: str | Path, **options: Any) -> Path:
+def write_html(root: Value, path: str | Path, *, practice: bool = False, **options: Any) -> Path:
     """Write the self-contained HTML stepper for root's backward pass to path; returns the path.
 
     options: those of stepper_html (title, mode="nodes"|"layers", forward, order, and draw_dot's).
+    practice=True: the learner types each gradient before the step reveals it
+    (micrograd_nn.views.practice_page; options as its practice_html).
     The page is written atomically (a full disk never leaves half a page); errors name write_html and the file.
     """
     check_target(path, "write_html")  # a bad path is said before the page is built
+    if practice:
+        from micrograd_nn.views.practice_page import practice_html
+
+        return write_atomically(path, practice_html(root, **options), "write_html")
     return write_atomically(path, stepper_html(root, **options), "write_html")
 
 

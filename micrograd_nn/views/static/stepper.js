@@ -16,6 +16,8 @@
   var panZoom = null;
   var position = 0;
   var timer = null;
+  var limit = states.length - 1;  // the last state Next reaches (practice mode holds it back until answered)
+  var reveals = {};  // id -> [gradient text, fill]: gradients practice mode has revealed ahead of the states
   var shownData = {};  // id -> the picture's "data ..." text, kept while forward steps hide it
   // layer mode: id -> {grad: line, data: [lines]}, the label lines holding numbers (the network view's)
   var texts = data.texts || {};
@@ -198,7 +200,7 @@
   }
 
   function show(k) {
-    position = Math.max(0, Math.min(states.length - 1, k));
+    position = Math.max(0, Math.min(limit, k));
     var state = states[position];
     var grads = {}, fills = {}, revealed = {}, done = {};
     for (var i = 0; i <= position; i++) {
@@ -207,6 +209,7 @@
       s.reveal.forEach(function (id) { revealed[id] = true; });
       if (i < position && s.phase === state.phase) { s.highlight.forEach(function (id) { done[id] = true; }); }
     }
+    Object.keys(reveals).forEach(function (id) { grads[id] = reveals[id][0]; fills[id] = reveals[id][1]; });
     data.valueIds.forEach(function (id) {
       var group = document.getElementById(id);
       if (id in texts) {
@@ -244,7 +247,7 @@
     fillList("step-lines", state.lines);
     document.getElementById("position").textContent = "step " + position + " of " + (states.length - 1);
     document.getElementById("prev").disabled = position === 0;
-    document.getElementById("next").disabled = position === states.length - 1;
+    document.getElementById("next").disabled = position >= limit;
     document.body.setAttribute("data-position", String(position));
     document.body.setAttribute("data-phase", state.phase);
     document.body.classList.toggle("wrong-step", !!state.wrong);  // the naive walk's mistakes, in red
@@ -269,12 +272,12 @@
 
   function play() {
     if (timer !== null) { stop(); return; }
-    if (position === states.length - 1) { show(0); }
+    if (position >= limit) { show(0); }
     document.getElementById("play").textContent = "Pause";
     var interval = Number(document.body.dataset.interval) || 900;
     timer = setInterval(function () {
       show(position + 1);
-      if (position >= states.length - 1) { stop(); }
+      if (position >= limit) { stop(); }
     }, interval);
   }
 
@@ -296,7 +299,7 @@
     if (event.key === "ArrowRight" || event.key === "ArrowDown") { stop(); show(position + 1); }
     else if (event.key === "ArrowLeft" || event.key === "ArrowUp") { stop(); show(position - 1); }
     else if (event.key === "Home") { stop(); show(0); }
-    else if (event.key === "End") { stop(); show(states.length - 1); }
+    else if (event.key === "End") { stop(); show(limit); }
     else if (event.key === " ") { play(); }
     else if (event.key === "+" || event.key === "=") { zoomBy("in"); }
     else if (event.key === "-") { zoomBy("out"); }
@@ -316,5 +319,13 @@
   if (typeof window.ResizeObserver === "function") {
     new window.ResizeObserver(resized).observe(document.getElementById("graph"));
   }
+  // practice mode (practice.js) drives the page through these
+  window.micrograd_stepper = {
+    show: function (k) { stop(); show(k); },
+    limit: function () { return limit; },
+    setLimit: function (k) { limit = Math.max(0, Math.min(states.length - 1, k)); },
+    reveal: function (id, text, fill) { reveals[id] = [text, fill]; },
+    clearReveals: function () { reveals = {}; }
+  };
   show(0);
 })();
