@@ -221,6 +221,10 @@ def grad_question(info: Walk, name_id: int, uses: Sequence[tuple[Step, Contribut
     candidates: list[tuple[str, float, str]] = []
     if len(uses) > 1:
         candidates += [("one_use", c.contribution, hints["one_use"]) for _, c in uses]
+    swapped = [(_other_value(step, c), step.upstream) for step, c in uses]
+    if all(own is not None for own, _ in swapped):  # the most telling first: an own value is a forward value too
+        candidates.append(("wrong_operand", sum(own * up for own, up in swapped if own is not None),
+                           hints["wrong_operand"]))
     candidates += [
         ("local_forgotten", sum(ups), hints["local_forgotten"]),
         ("upstream_forgotten", sum(locals_), hints["upstream_forgotten"]),
@@ -229,10 +233,6 @@ def grad_question(info: Walk, name_id: int, uses: Sequence[tuple[Step, Contribut
         ("forward_value", sum(step.upstream * step.data for step, _ in uses), hints["forward_value"]),
         ("forward_value", info.nodes[name_id].data, hints["forward_value"]),
     ]
-    swapped = [(_other_value(step, c), step.upstream) for step, c in uses]
-    if all(own is not None for own, _ in swapped):
-        candidates.append(("wrong_operand", sum(own * up for own, up in swapped if own is not None),
-                           hints["wrong_operand"]))
     dr, dx = d_of(root), d_of(name)
     terms = " + ".join(f"{dr}/{d_of(step.node)} × {_local(root, step.node, name)}" for step, _ in uses)
     if len(uses) > 1:
@@ -294,9 +294,10 @@ def asks_local(step: Step, contribution: Contribution, which: str) -> bool:
 
 
 def first_state(states: Sequence[State], node_id: int) -> int:
-    """The index of the first backward state about node_id (ValueError if the page has none)."""
-    for k, state in enumerate(states):
-        if state.phase == "backward" and state.node_id == node_id:
+    """The index of the first backward step about node_id, after the start (ValueError if the page has none)."""
+    start = next((k for k, state in enumerate(states) if state.phase == "backward"), len(states))
+    for k in range(start + 1, len(states)):
+        if states[k].phase == "backward" and states[k].node_id == node_id:
             return k
     raise ValueError(f"practice: the page has no backward step for node {node_id}")
 
