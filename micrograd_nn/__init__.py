@@ -15,3 +15,12 @@ from micrograd_nn.nn import MLP, Layer, Module, Neuron  # noqa: E402
 
 __all__ = ["Value", "Module", "Neuron", "Layer", "MLP", "ENGINE"]
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> object:
+    """micrograd_nn.practice(root): the practice page inline in Jupyter, imported on first use (a fast import)."""
+    if name == "practice":
+        from micrograd_nn.views.practice_page import practice
+
+        return practice
+    raise AttributeError(f"module 'micrograd_nn' has no attribute {name!r}")

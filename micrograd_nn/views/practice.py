@@ -141,7 +141,7 @@ def _uses(step_contributions: Sequence[tuple[Step, Contribution]]) -> str:
 
 
 def _op_rule(op: str, position: int, operand: str, node: str) -> str:
-    """The rule of op for the input at position (0-based), in the op's letters: "d tanh(a)/da = 1 − tanh²(a), a = v3"."""
+    """The rule of op for the input at position (0-based), in the op's letters: "v4 = tanh(a) with a = v3: ..."."""
     record = rules.OPS.get(op)
     if record is None:
         return f"{d_of(node)}/{d_of(operand)} is {node}'s local derivative with respect to {operand}"
@@ -239,7 +239,8 @@ def grad_question(info: Walk, name_id: int, uses: Sequence[tuple[Step, Contribut
         rule = (f"Add up one share per use of {name} (used by {_uses(uses)}): {dr}/{dx} = {terms}, each the "
                 "user's gradient times its local derivative.")
     else:
-        rule = f"The chain rule: {dr}/{dx} = {terms}, the gradient {uses[0][0].node} received times its local derivative."
+        rule = (f"The chain rule: {dr}/{dx} = {terms}, the gradient {uses[0][0].node} received times its local "
+                "derivative.")
     worked = tuple(chain_rule_line(root, step, c, precision) for step, c in uses)
     if len(uses) > 1:
         shares = " + ".join(format_number(c.contribution, precision) for _, c in uses)
@@ -264,9 +265,9 @@ def local_question(info: Walk, step: Step, contribution: Contribution,
     if own is not None:
         candidates.insert(0, ("wrong_operand", own, hints["wrong_operand"]))
     lines = rule_lines(info, step.node_id, precision)
-    index = 1 + contribution.position - 1
+    index = contribution.position  # lines[0] is the op's formula, then one rule line per operand
     worked = (lines[index],) if index < len(lines) else tuple(lines)
-    rule = "Use the rule: " + _op_rule(step.op, position, contribution.operand, step.node) + ", then put in the numbers."
+    rule = f"Use the rule: {_op_rule(step.op, position, contribution.operand, step.node)}, then put in the numbers."
     return wrong_answers(local, candidates, precision), rule, worked
 
 

@@ -94,8 +94,8 @@ def neuron_question(info: Walk, neuron: Neuron, totals: Sequence[float], gate: i
     name = info.names[z]
     shown = format_number(delta, precision)
     return Question(
-        0, "grad", name, z, None, f"{r}/{d_of(name)} = ?  (δ of neuron {neuron.key})",
-        f"neuron {neuron.key} ({neuron.activation}): z = {format_number(neuron.z.data, precision)}, "
+        0, "grad", name, z, None, f"{r}/{d_of(name)} = ?",
+        f"δ of neuron {neuron.key} ({neuron.activation}): z = {format_number(neuron.z.data, precision)}, "
         f"a = {format_number(neuron.out.data, precision)}", delta, shown, tolerance(shown), gate,
         wrong_answers(delta, candidates, precision), rule, tuple(worked), (neuron.key,),
     )

@@ -142,5 +142,5 @@ class Practice(stepper.Stepper):
 
 
 def practice(root: Value, **options: Any) -> Practice:
-    """The practice page for root's graph, shown inline as a notebook cell's last expression (options: practice_html)."""
+    """The practice page for root's graph: a notebook cell's last expression shows it (options as practice_html)."""
     return Practice(root, **options)

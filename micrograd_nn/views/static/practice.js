@@ -104,9 +104,11 @@
       box.removeAttribute("data-number");
       $("prompt").textContent = "All done.";
       $("context").textContent = "Every gradient of this graph is worked out. Download your answers, or restart.";
+      $("progress").textContent = "all " + questions.length + " questions answered";
       answer.disabled = true;
       $("check").disabled = true;
       stepper.setLimit(Infinity);
+      stepper.refresh();  // Next now reaches the remaining steps
       mark([]);
       score();
       return;
@@ -139,9 +141,11 @@
     if (next >= questions.length || questions[next].gate !== q.gate) {
       stepper.setLimit(q.gate);
       stepper.show(q.gate);  // every question this step holds back is answered: the step is revealed
+    } else {
+      stepper.refresh();  // the gradient just worked out appears in the picture
     }
     open(next);
-    answer.focus();
+    (next < questions.length ? answer : $("download")).focus();  // all done: the answers to download
   }
 
   function check() {

@@ -325,6 +325,7 @@
     limit: function () { return limit; },
     setLimit: function (k) { limit = Math.max(0, Math.min(states.length - 1, k)); },
     reveal: function (id, text, fill) { reveals[id] = [text, fill]; },
+    refresh: function () { show(position); },
     clearReveals: function () { reveals = {}; }
   };
   show(0);
