@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from micrograd_nn.atomic_write import write_atomically
+from micrograd_nn.engine import Value
 from micrograd_nn.live.page import write_recording
 from micrograd_nn.nn import MLP
 from micrograd_nn.training import losses
@@ -27,7 +28,6 @@ from micrograd_nn.training.persistence import save_model
 from micrograd_nn.tutorials import plots
 from micrograd_nn.tutorials.common import DEFAULT_OUT, output_folder, percent, say
 from micrograd_nn.tutorials.moons import MoonsResult, train_moons
-from micrograd_nn.engine import Value
 from micrograd_nn.views import explain, network_picture, replay
 from micrograd_nn.views.naive_walk import naive_walk, topological_order_example
 from micrograd_nn.views.stepper import write_html
