@@ -5,6 +5,7 @@ asks one dloss/dz per neuron."""
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
 
@@ -145,6 +146,8 @@ def test_every_answer_is_what_backward_computed_and_no_hint_gives_it_away() -> N
                 assert w.mistake in MISTAKES and w.hint and q.shown not in w.hint
                 assert abs(w.value - q.answer) > 2 * q.tolerance  # told apart from the answer
             assert q.shown not in q.rule
+            if q.kind == "grad":  # no number in a gradient's hints at all (digits inside names aside)
+                assert all(not re.search(r"(?<![\w.²])\d", w.hint) for w in q.wrong), [w.hint for w in q.wrong]
 
 
 def test_each_question_holds_back_the_step_that_reveals_its_answer() -> None:

@@ -162,6 +162,12 @@ def _local(root: str, node: str, operand: str) -> str:
     return f"{d_of(node)}/{d_of(operand)}"
 
 
+def _rule_of(op: str) -> str:
+    """"the rule of a × b" (the op's formula in its letters), or "its rule" for an op not in rules.OPS."""
+    record = rules.OPS.get(op)
+    return f"the rule of {record.formula.split(' = ')[0]}" if record is not None else "its rule"
+
+
 def _grad_hints(root: str, name: str, uses: Sequence[tuple[Step, Contribution]]) -> dict[str, str]:
     """The hint for each mistake on d root/d name, aimed at that mistake and free of numbers."""
     dr, dx = d_of(root), d_of(name)
@@ -176,12 +182,14 @@ def _grad_hints(root: str, name: str, uses: Sequence[tuple[Step, Contribution]])
                               f"{dr}/{d_of(first)} that {first} has already received: {chain}.",
         "one_use": f"{name} is used {len(uses)} times (by {users}): its gradient adds up a share from every use, "
                    "not just one.",
-        "forward_value": f"That is a forward value, not a derivative. {dr}/{dx} asks how fast {root} changes when "
-                         f"{name} changes: {chain}.",
-        "sign": "Right size, wrong sign: check the sign of each local derivative (a − b gives −1 for b) and of the "
-                "upstream gradient.",
-        "wrong_operand": f"For a product, the local derivative with respect to one factor is the other factor's "
-                         f"value; you used {name}'s own value.",
+        "forward_value": f"A forward value used as a derivative: that puts {first}'s value where its local derivative "
+                         f"{_local(root, first, name)} belongs ({_rule_of(uses[0][0].op)} gives it, not the value).",
+        "own_value": f"That is {name}'s forward value, not a gradient: {dr}/{dx} asks how fast {root} changes when "
+                     f"{name} changes: {chain}.",
+        "sign": "Right size, wrong sign: check the sign of each local derivative (a − b passes b minus the "
+                "gradient) and of the upstream gradient.",
+        "wrong_operand": f"Wrong operand: for a product, the local derivative with respect to one factor is the other "
+                         f"factor's value; you used {name}'s own value.",
         "added": f"You added the upstream gradient and the local derivative: the chain rule multiplies them, {chain}.",
     }
 
@@ -190,11 +198,12 @@ def _local_hints(node: str, op: str, position: int, operand: str) -> dict[str, s
     """The hint for each mistake on d node/d operand (position 0-based)."""
     rule = _op_rule(op, position, operand, node)
     return {
-        "forward_value": f"That is a forward value, not a derivative. Use the rule: {rule}.",
+        "forward_value": f"That is {node}'s forward value, not its derivative. Use the rule: {rule}.",
+        "own_value": f"That is {operand}'s forward value, not a derivative. Use the rule: {rule}.",
         "local_forgotten": f"1 is what a plain sum passes on, and {node} is made another way. Use the rule: {rule}.",
         "sign": f"Right size, wrong sign. Check the rule's sign: {rule}.",
-        "wrong_operand": f"The local derivative of a product with respect to one factor is the other factor's value; "
-                         f"you used {operand}'s own value.",
+        "wrong_operand": f"Wrong operand: the local derivative of a product with respect to one factor is the other "
+                         f"factor's value; you used {operand}'s own value.",
         "grad_for_local": f"That is the whole gradient (upstream × local). Only the local derivative "
                           f"{d_of(node)}/{d_of(operand)} is asked: how fast {node} changes when {operand} changes.",
     }
@@ -231,7 +240,7 @@ def grad_question(info: Walk, name_id: int, uses: Sequence[tuple[Step, Contribut
         ("sign", -total, hints["sign"]),
         ("added", sum(u + v for u, v in zip(ups, locals_)), hints["added"]),
         ("forward_value", sum(step.upstream * step.data for step, _ in uses), hints["forward_value"]),
-        ("forward_value", info.nodes[name_id].data, hints["forward_value"]),
+        ("forward_value", info.nodes[name_id].data, hints["own_value"]),
     ]
     dr, dx = d_of(root), d_of(name)
     terms = " + ".join(f"{dr}/{d_of(step.node)} × {_local(root, step.node, name)}" for step, _ in uses)
@@ -259,7 +268,7 @@ def local_question(info: Walk, step: Step, contribution: Contribution,
         ("forward_value", step.data, hints["forward_value"]),
         ("local_forgotten", 1.0, hints["local_forgotten"]),
         ("grad_for_local", contribution.contribution, hints["grad_for_local"]),
-        ("forward_value", step.input_values[position], hints["forward_value"]),
+        ("forward_value", step.input_values[position], hints["own_value"]),
     ]
     own = _other_value(step, contribution)
     if own is not None:
