@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -222,8 +223,12 @@ def test_layer_mode_asks_each_neurons_dloss_dz(browser: Any, tmp_path: Path) -> 
     questions = practice_questions(loss, mode="layers")
     assert [(q.node, q.highlight[0]) for q in questions] == [
         ("v25", "v25"), ("L2.n1.out", "L2.n1"), ("L1.n1.z", "L1.n1"), ("L1.n2.z", "L1.n2")]
-    page, problems, _ = open_page(browser, write_html(loss, tmp_path / "layers.html", practice=True,
-                                                      mode="layers"))
+    path = write_html(loss, tmp_path / "layers.html", practice=True, mode="layers")
+    svg = path.read_text().split("<svg", 1)[1].split("</svg>", 1)[0]
+    tooltips = re.findall(r'xlink:title="([^"]*)"', svg)
+    assert len(tooltips) == 11 and not any("dloss/" in t for t in tooltips)  # no gradient to read off a tooltip
+    assert "L1.n1.w1 = -0.5241; it multiplies 0.5000" in [html.unescape(t) for t in tooltips]
+    page, problems, _ = open_page(browser, path)
     for question in questions:
         expect(page, question)
         if question.highlight[0].startswith("L1."):
@@ -250,6 +255,9 @@ def test_the_page_carries_the_questions_and_the_contract_ids(tmp_path: Path) -> 
     assert [q["prompt"] for q in data["questions"]] == [q.prompt for q in practice_questions(root)]
     with pytest.raises(ValueError, match="order='naive'"):
         write_html(root, tmp_path / "n.html", practice=True, order="naive")
+    with pytest.raises(ValueError, match="leave out edge_labels"):
+        write_html(root, tmp_path / "n.html", practice=True, edge_labels=True)
+    assert not (tmp_path / "n.html").exists()
     shown = Practice(root)._repr_html_()
     assert shown.startswith('<iframe class="micrograd-nn-stepper" srcdoc="')
     assert html.unescape(shown.split('srcdoc="', 1)[1].split('"', 1)[0]) == Practice(root).html

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from typing import Any
 from micrograd_nn.atomic_write import write_atomically
 from micrograd_nn.engine import Value
 from micrograd_nn.views import stepper
+from micrograd_nn.views.format import d_of
 from micrograd_nn.views.practice import LOCAL_QUESTIONS, Question, node_questions, numbered
 from micrograd_nn.views.walk import walk
 
@@ -89,6 +91,17 @@ def _reveals(question: Question, state: dict[str, Any]) -> dict[str, tuple[str, 
     return {x: (state["updates"][x], state["fills"][x]) for x in ids}
 
 
+def _without_gradients(svg: str, root: str) -> str:
+    """The network view's tooltips without their gradients: "dL/db = δ" or "dL/dw = δ·x" would give answers away."""
+    gradient = re.compile(rf"[;,] {re.escape(d_of(root))}/\S+ = [^;,]+")
+
+    def cleaned(match: re.Match[str]) -> str:
+        text = gradient.sub("", html.unescape(match.group(1)))
+        return f'xlink:title="{html.escape(text, quote=True)}"'
+
+    return re.sub(r'xlink:title="([^"]*)"', cleaned, svg)
+
+
 def practice_html(root: Value, *, title: str = DEFAULT_TITLE, mode: str = "nodes", forward: bool = False,
                   local: str = "auto", expression: str | None = None, **options: Any) -> str:
     """The practice page for root's graph as one HTML string (the stepper's page; needs Graphviz's dot).
@@ -102,10 +115,15 @@ def practice_html(root: Value, *, title: str = DEFAULT_TITLE, mode: str = "nodes
     if mode == "nodes" and options.get("collapse"):
         raise ValueError("practice visits every node, so it cannot draw collapsed neurons; draw without collapse "
                          "or use mode='layers'")
+    if options.get("edge_labels"):
+        raise ValueError("practice: edge labels would show every contribution before it is asked; leave out "
+                         "edge_labels")
     walk_options = {key: options.pop(key) for key in ("parameters", "inputs") if key in options}
     questions = practice_questions(root, mode=mode, forward=forward, local=local, **walk_options)
     info = stepper._displayable(walk(root, **walk_options))
     svg, payload, legend = stepper._picture_and_states(info, mode, forward, "topological", options)
+    if mode == "layers":
+        svg = _without_gradients(svg, info.names[-1])
     records = []
     for question in questions:
         record = asdict(question)
