@@ -260,6 +260,7 @@ def test_the_page_carries_the_questions_and_the_contract_ids(tmp_path: Path) -> 
     assert not (tmp_path / "n.html").exists()
     shown = Practice(root)._repr_html_()
     assert shown.startswith('<iframe class="micrograd-nn-stepper" srcdoc="')
+    assert 'sandbox="allow-scripts allow-downloads"' in shown  # the learner's answers can be downloaded
     assert html.unescape(shown.split('srcdoc="', 1)[1].split('"', 1)[0]) == Practice(root).html
 
 
@@ -300,3 +301,29 @@ def test_the_top_level_practice_is_imported_on_first_use() -> None:
             "try:\n    micrograd_nn.no_such_name\nexcept AttributeError as err:\n    print(err)\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert done.stdout.strip() == "module 'micrograd_nn' has no attribute 'no_such_name'"
+
+
+@needs_browser
+def test_the_inline_page_works_inside_its_notebook_frame(browser: Any) -> None:
+    """micrograd_nn.practice(root) in a notebook: an iframe whose script runs; focus stays with the notebook."""
+    import micrograd_nn
+
+    root = product_sum()
+    first = practice_questions(root)[0]
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.set_content(f"<html><body>{micrograd_nn.practice(root)._repr_html_()}</body></html>")
+    frame = page.frames[1]
+    frame.wait_for_function("document.body.dataset.practice === 'ready'")
+    assert frame.evaluate("document.activeElement.id") != "answer"  # the page does not take the keyboard
+    frame.focus("#answer")
+    page.keyboard.type(first.wrong[0].shown)
+    page.keyboard.press("Enter")
+    assert frame.get_attribute("#hint", "data-mistake") == first.wrong[0].mistake
+    page.keyboard.press("Control+A")
+    page.keyboard.type(first.shown)
+    page.keyboard.press("Enter")
+    assert frame.get_attribute("#question", "data-number") == "2"
+    assert problems == []
+    page.close()

@@ -69,7 +69,7 @@ def _panel(first: Question) -> str:
 <p id="progress"></p><p id="prompt">{prompt}</p><p id="context">{context}</p>
 </div>
 <div id="answer-row"><label for="answer">Your answer</label><input id="answer" type="text" inputmode="decimal"
- autocomplete="off" spellcheck="false" autofocus><button id="check" type="button">Check</button><button
+ autocomplete="off" spellcheck="false"><button id="check" type="button">Check</button><button
  id="show-me" type="button" disabled title="after two tries: the worked line">Show me</button></div>
 <p id="hint" role="status" aria-live="polite"></p>
 <p id="worked-title"></p><ol id="worked"></ol>
@@ -153,6 +153,10 @@ class Practice(stepper.Stepper):
             raise ValueError(f"practice: height must be a whole number of pixels >= 200, got {height!r}")
         self.html = practice_html(root, **options)
         self.height = height
+
+    def _repr_html_(self) -> str:
+        """The page in an <iframe srcdoc=...> whose script runs and whose "download my answers" works."""
+        return super()._repr_html_().replace('sandbox="allow-scripts"', 'sandbox="allow-scripts allow-downloads"')
 
     def save(self, path: str | Path) -> Path:
         """Write the page to path atomically; returns the path."""

@@ -209,5 +209,5 @@
   fresh();
   open(0);
   stepper.show(0);
-  answer.focus();
+  if (window.self === window.top) { answer.focus(); }  // in a notebook's frame, the notebook keeps the keyboard
 })();
