@@ -84,7 +84,8 @@ def extensions() -> list:
         return cythonize(
             modules,
             language_level=3,
-            compiler_directives={"infer_types": True, "annotation_typing": False, "embedsignature": True},
+            compiler_directives={"infer_types": True, "annotation_typing": False, "embedsignature": True,
+                                "embedsignature.format": "clinic"},
             quiet=True,
         )
     except Exception as err:

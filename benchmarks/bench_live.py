@@ -18,7 +18,7 @@ from pathlib import Path
 from micrograd_nn.live import Recorder, write_recording
 from micrograd_nn.live.server import LiveServer
 from micrograd_nn.nn import MLP
-from micrograd_nn.train import fit
+from micrograd_nn.training.train import fit
 from micrograd_nn.tutorials.moons import moons_data
 
 STEPS = 100

@@ -9,9 +9,11 @@ to the path from one weight to the output.
 
 from __future__ import annotations
 
+from micrograd_nn.analysis.replay import backward_steps
 from micrograd_nn.engine import Value
-from micrograd_nn.inspect import backward_steps, explain, format_table
 from micrograd_nn.nn import MLP
+from micrograd_nn.views.explain import explain
+from micrograd_nn.views.tables import format_table
 
 
 def main() -> None:
@@ -30,8 +32,8 @@ def main() -> None:
     print(format_table(out))
     print()
     print(explain(out))
-    first = backward_steps(out)[0]
-    print(f"\nthe first step record, as data: {first}")
+    first = backward_steps(out)[0]  # a Step record; dataclasses.asdict(first) makes it JSON-ready
+    print(f"\nthe first step record: {first}")
 
     model = MLP(2, [1], output_activation="tanh", rng=0)
     prediction = model([0.5, -1.0])

@@ -12,10 +12,10 @@ import sys
 from pathlib import Path
 
 from micrograd_nn import rules
-from micrograd_nn.audit import audit_gradients
+from micrograd_nn.checks.graph_audit import audit_gradients
 from micrograd_nn.engine import Value
-from micrograd_nn.graph import render
 from micrograd_nn.nn import MLP
+from micrograd_nn.views.scalar_picture import render
 
 
 def sin_with_wrong_derivative(x: float) -> tuple[float, tuple[float]]:

@@ -19,8 +19,9 @@ import sys
 from pathlib import Path
 
 from micrograd_nn.engine import Value
-from micrograd_nn.graph import render, render_network, to_dot
 from micrograd_nn.nn import MLP
+from micrograd_nn.views.network_picture import render_network
+from micrograd_nn.views.scalar_picture import render, to_dot
 
 
 def build_neuron() -> tuple[Value, list[Value]]:

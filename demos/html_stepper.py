@@ -12,7 +12,7 @@ from pathlib import Path
 
 from micrograd_nn.engine import Value
 from micrograd_nn.nn import MLP
-from micrograd_nn.stepper import write_html
+from micrograd_nn.views.stepper import write_html
 
 
 def main(folder: Path) -> list[Path]:

@@ -17,6 +17,6 @@ except ImportError:  # no Cython: the pure-Python engine runs as it is
         return lambda cls: cls
 
     cython = SimpleNamespace(compiled=False, cclass=lambda cls: cls, trashcan=_no_op_decorator,
-                             freelist=_no_op_decorator, cast=lambda _type, value: value)
+                             binding=_no_op_decorator, freelist=_no_op_decorator, cast=lambda _type, value: value)
 
 __all__ = ["cython"]

@@ -396,7 +396,7 @@ def _show(root: Value, args: argparse.Namespace) -> int:
         print(explain.explain(root, path_from=path_from, precision=args.precision))
     report = None
     if args.audit:
-        from micrograd_nn.checks.audit import audit_gradients
+        from micrograd_nn.checks.graph_audit import audit_gradients
 
         try:
             report = audit_gradients(root)
@@ -466,7 +466,7 @@ SUMMARY_LEAVES = 6
 
 def _summary(root: Value, precision: int) -> str:
     """A few lines after the files: the output, the graph's size and the leaves' gradients, and how to see more."""
-    from micrograd_nn.views.format import d_of, format_number
+    from micrograd_nn.format import d_of, format_number
     from micrograd_nn.views.tables import node_table
 
     rows = node_table(root)

@@ -23,12 +23,13 @@ cdef class Value:
 @cython.locals(out=double, da=double)
 cdef Value _unary(str name, Value a)
 cpdef _binary(str name, object a, object b)
+cdef Value _checked(object node, str method)
 cdef object _number(object x, str op)
 @cython.locals(node=Value)
 cdef Value _many(str name, tuple inputs)
 @cython.locals(node=Value)
 cpdef Value _node(object record, double data, object a, double da, object b, double db)
 @cython.locals(total=double)
-cdef void _add_share(Value node, Value operand, double local) except *
+cdef void _add_share(Value node, Value operand, double local, Py_ssize_t position) except *
 @cython.locals(node=Value, operands_placed=list, expanded=set, stack=list, order=list, inputs=tuple)
 cpdef list topological_order(Value root)

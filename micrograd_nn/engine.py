@@ -1,27 +1,20 @@
 """Value: one number in a computation graph, and backward(), the chain rule run over the graph.
 
 Read it top to bottom, as in micrograd's lecture:
-
-1. A Value holds ``data`` and ``grad``.  If an operation made it, it also
-   keeps the operation's record from ``rules.OPS``, its inputs in order,
-   and the local derivative d(value)/d(input) of each input, all computed
-   in the forward pass.
-2. Every operator (``+ - * / **``) and function (``exp``, ``tanh``, ...) is
-   a one-line method.  It hands its inputs to ``_unary``, ``_binary`` or
-   ``_many``, which ask the op's rule in ``rules.py`` for the value and the
+1. A Value holds ``data`` and ``grad``.  If an operation made it, it also keeps the operation's record from
+   ``rules.OPS``, its inputs in order, and the local derivative d(value)/d(input) of each input, all computed in
+   the forward pass.
+2. Every operator (``+ - * / **``) and function (``exp``, ``tanh``, ...) is a one-line method.  It hands its
+   inputs to ``_unary``, ``_binary`` or ``_many``, which ask the op's rule in ``rules.py`` for the value and the
    local derivatives.  No calculus lives in this file.
-3. ``backward()`` orders the graph so that every node comes after its
-   inputs (``topological_order``), then walks that order from the end:
-   each node gives each input ``local derivative x its own grad``.
+3. ``backward()`` orders the graph so that every node comes after its inputs (``topological_order``), then
+   walks that order from the end: each node gives each input ``local derivative x its own grad``.
 
-A plain number beside an operator is part of the operation, not a node:
-``x * 2`` has one input Value, x, and keeps 2.0 in place; no gradient is
-computed for it.  Gradients follow PyTorch: backward() recomputes every
-inner node's grad and *adds* to the leaves' (zero them between steps).
-
-Beside it, what is not backprop: errors.py (input checks, messages),
-nonfinite.py (inf and nan gradients), micrograd_compat.py, copying.py.  The
-same file runs as plain Python or compiled by Cython (engine.pxd holds the
+A plain number beside an operator is part of the operation, not a node: ``x * 2`` has one input Value, x, and
+keeps 2.0 in place; no gradient is computed for it.  Gradients follow PyTorch: backward() recomputes every inner
+node's grad and *adds* to the leaves' (zero them between steps).
+Beside it, what is not backprop: errors.py (input checks, messages), nonfinite.py (inf and nan gradients),
+micrograd_compat.py, copying.py.  The same file runs as plain Python or compiled by Cython (engine.pxd holds the
 C types); ``micrograd_nn.ENGINE`` says which.
 """
 
@@ -40,6 +33,7 @@ from micrograd_nn import copying, errors, micrograd_compat, nonfinite
 from micrograd_nn.rules import LEAKY_SLOPE, OPS, Op
 
 
+@cython.binding(False)  # compiled: methods are C descriptors, so Value.tanh(2.0) is a TypeError, as float's are
 @cython.trashcan(True)  # compiled: free a million-deep chain without a million nested C calls
 @cython.freelist(131072)  # compiled: keep up to 131,072 freed nodes (16 MB) for reuse; reused nodes start no collection
 @cython.cclass
@@ -65,11 +59,8 @@ class Value:
         Value(t, (x,), "tanh") also works: an op whose derivative is in the _backward closure you set)."""
         if isinstance(_children, str):  # a string second argument is the label
             label, _children = _children, ()
-        self.data = errors.finite_number(data, "Value")
-        self.grad = 0.0
-        self.label = errors.checked_label(label)
-        self._record, self._a, self._b, self._da, self._db = None, None, None, 0.0, 0.0
-        self._many = None
+        self.data, self.grad, self.label = errors.finite_number(data, "Value"), 0.0, errors.checked_label(label)
+        self._record, self._a, self._b, self._da, self._db, self._many = None, None, None, 0.0, 0.0, None
         if _children != () or _op != "":
             micrograd_compat.record_children(self, _children, _op)
 
@@ -125,9 +116,7 @@ class Value:
         """The op's inputs in order: Values, and plain numbers where a number stood (() for a leaf)."""
         if self._many is not None:
             return self._many[: len(self._many) // 2]
-        if self._a is None:
-            return ()
-        return (self._a,) if self._b is None else (self._a, self._b)
+        return () if self._a is None else (self._a,) if self._b is None else (self._a, self._b)
 
     @property
     def operands(self) -> tuple[Value, ...]:
@@ -149,10 +138,10 @@ class Value:
         """The plain numbers inside the op, in order (2.0 for x * 2)."""
         return tuple(x for x in self.inputs if not isinstance(x, Value))
 
-    def item(self) -> float: return self.data  # the number, as PyTorch's tensor.item() gives it
+    def item(self) -> float: return _checked(self, "item").data  # the number, as PyTorch's tensor.item() gives it
 
     def __repr__(self) -> str:
-        label = f", label={self.label!r}" if self.label else ""
+        label = f", label={self.label!r}" if _checked(self, "__repr__").label else ""
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
 
     # -- gradients -------------------------------------------------------------
@@ -169,10 +158,11 @@ class Value:
 
     def _chain_rule(self) -> None:
         """Give each input its share: input.grad += d(self)/d(input) * self.grad."""
+        _checked(self, "_chain_rule")  # Value._chain_rule(x) called on something else: a TypeError
         if isinstance(self._a, Value):
-            _add_share(self, self._a, self._da)
+            _add_share(self, self._a, self._da, 0)
         if isinstance(self._b, Value):
-            _add_share(self, self._b, self._db)
+            _add_share(self, self._b, self._db, 1)
         if self._many is not None and self._record is not None and self._record.closure:
             micrograd_compat.run_closure(self)  # a micrograd-style op: its _backward closure knows the derivatives
         elif self._many is not None:  # an n-ary op (sum, dot, affine): x1, ..., xn, then d1, ..., dn
@@ -180,7 +170,7 @@ class Value:
             for i in range(n):
                 x = self._many[i]
                 if isinstance(x, Value):
-                    _add_share(self, x, self._many[n + i])
+                    _add_share(self, x, self._many[n + i], i)
 
     def zero_grad(self) -> None:
         """Set .grad = 0 on this node and every node it was computed from."""
@@ -191,9 +181,9 @@ class Value:
     _prev = property(micrograd_compat.previous)  # micrograd_compat.py explains these three
     _op = property(micrograd_compat.spelling)
     _backward = property(micrograd_compat.backward_step, micrograd_compat.set_backward_step)
-    def __reduce__(self) -> tuple: return copying.reduce(self)  # copying.py: the graph below, flat
-    def __setstate__(self, state: dict) -> None: copying.set_state(self, state)
-    def __deepcopy__(self, memo: dict) -> Value: return copying.deep_copy(self, memo)
+    def __reduce__(self) -> tuple: return copying.reduce(_checked(self, "__reduce__"))  # the graph below, flat
+    def __setstate__(self, state: dict) -> None: copying.set_state(_checked(self, "__setstate__"), state)
+    def __deepcopy__(self, memo: dict) -> Value: return copying.deep_copy(_checked(self, "__deepcopy__"), memo)
 
     if not TYPE_CHECKING:  # compiled: attributes of your own (p.m = 0.0); hidden so that x.tahn() is a type error
         def __getattr__(self, name: str) -> Any: return micrograd_compat.own_attribute(self, name)
@@ -207,6 +197,7 @@ if not cython.compiled:  # plain Python keeps attributes of your own in the __di
 
 def _unary(name: str, a: Value) -> Value:
     """The node op(a): the op's rule gives its value and local derivative."""
+    a = _checked(a, name)  # Value.tanh(2.0): a method called on something else
     record = OPS[name]
     try:
         out, (da,) = record.rule(a.data)
@@ -217,6 +208,8 @@ def _unary(name: str, a: Value) -> Value:
 
 def _binary(name: str, a: Value | float, b: Value | float) -> Value:
     """The node a <op> b, where one side may be a plain number (kept in place, no gradient)."""
+    if not isinstance(a, Value) and not isinstance(b, Value):  # Value.__add__(2.0, 1.0): called on something else
+        raise errors.not_a_value(name, a)
     x, y = _number(a, name), _number(b, name)
     if x is None or y is None:
         return NotImplemented  # not a number: Python raises its TypeError
@@ -230,6 +223,13 @@ def _binary(name: str, a: Value | float, b: Value | float) -> Value:
     if not isinstance(b, Value):
         return _node(record, out, a, da, y, 0.0)
     return _node(record, out, a, da, b, db)
+
+
+def _checked(node: object, method: str) -> Value:
+    """node itself if it is a Value; else the TypeError Python gives float.__neg__("s") (compiled methods check too)."""
+    if not isinstance(node, Value):
+        raise errors.not_a_value(method, node)
+    return node
 
 
 def _number(x: Value | float, op: str) -> float | None:
@@ -260,27 +260,26 @@ def _node(record: Op, data: float, a: Value | float | None, da: float, b: Value 
     if not math.isfinite(data):
         raise errors.not_finite_result(record.name, data, (a, b))
     node = Value.__new__(Value)
-    node.data, node.grad, node.label = data, 0.0, ""
+    node.data, node.grad, node.label, node._many = data, 0.0, "", None
     node._record, node._a, node._da, node._b, node._db = record, a, da, b, db
-    node._many = None
     return node
 
 
-def _add_share(node: Value, operand: Value, local: float) -> None:
-    """operand.grad += local * node.grad; an inf or nan total is nonfinite.py's to judge."""
+def _add_share(node: Value, operand: Value, local: float, position: int) -> None:
+    """operand.grad += local * node.grad, for node's input number `position`; inf or nan is nonfinite.py's to judge."""
     total = operand.grad + local * node.grad
     if not math.isfinite(total):
-        total = nonfinite.gradient(node, operand, local)  # a mask, an overflow error, or an inf that flows on
+        total = nonfinite.gradient(node, operand, position, local)  # a mask, an overflow error, or an inf that flows on
     operand.grad = total
 
 
 def topological_order(root: Value) -> list[Value]:
     """Every node root depends on, each after all of its inputs; root last.
 
-    A depth-first search, as in micrograd (the same order), but with a stack
-    instead of recursion, so a graph of any depth works: a node is placed
-    once all of its operands are.
+    A depth-first search, as in micrograd (the same order), but with a stack instead of recursion, so a graph of
+    any depth works: a node is placed once all of its operands are.
     """
+    _checked(root, "topological_order")
     order: list[Value] = []
     expanded = set()
     stack, operands_placed = [root], [False]  # two stacks side by side: no tuple per entry

@@ -60,25 +60,47 @@ def _import_source(name: str) -> None:
         raise
 
 
+# the one remedy named, the README's own command
+REMEDY = "reinstall to compile it (.venv/bin/pip install -e '.[test]' --config-settings editable_mode=compat)"
+
+
 def load_engine() -> str:
-    """Import the engine's modules, compiled where a fresh build exists; return "compiled" or "pure Python"."""
+    """Import the engine's modules, compiled where a whole, fresh build exists; return "compiled" or "pure Python".
+
+    The compiled modules call one another in C, so they run all compiled or all as plain Python: a module
+    edited since the build, a build missing a module, or one that does not load means plain Python, with one
+    warning naming the remedy.
+    """
     forced_pure = os.environ.get("MICROGRAD_NN_PURE", "") not in ("", "0")
     built = built_modules()
-    stale = [name for name in COMPILED_MODULES
-             if _has_extension(name) and built.get(name) != source_hash(name)]
-    if stale and not forced_pure:
-        warnings.warn(
-            f"micrograd_nn: {', '.join(f'{n}.py' for n in stale)} changed since the engine was compiled, so the "
-            "plain-Python engine runs; reinstall (pip install .) to compile the edited source",
-            RuntimeWarning,
-            stacklevel=3,
-        )
-    for name in COMPILED_MODULES:
-        if f"micrograd_nn.{name}" in sys.modules:
-            continue
-        if forced_pure or stale or not _has_extension(name):
-            _import_source(name)
-        else:
-            importlib.import_module(f"micrograd_nn.{name}")
+    present = [name for name in COMPILED_MODULES if _has_extension(name)]
+    stale = [name for name in present if built.get(name) != source_hash(name)]
+    missing = [name for name in COMPILED_MODULES if name not in present] if present else []
+    problem = ""
+    if stale:
+        problem = f"{', '.join(f'{n}.py' for n in stale)} changed since the engine was compiled"
+    elif missing:
+        problem = f"the build lacks {', '.join(f'{n}.py' for n in missing)} (a partial build)"
+    if not (forced_pure or problem or not present):
+        problem = _import_compiled()
+    if problem and not forced_pure:
+        warnings.warn(f"micrograd_nn: {problem}, so the plain-Python engine runs; {REMEDY}", RuntimeWarning,
+                      stacklevel=3)
+    if forced_pure or problem or not present:
+        for name in COMPILED_MODULES:
+            if f"micrograd_nn.{name}" not in sys.modules:
+                _import_source(name)
     engine_file = sys.modules["micrograd_nn.engine"].__file__ or ""
     return "pure Python" if engine_file.endswith(".py") else "compiled"
+
+
+def _import_compiled() -> str:
+    """Import every compiled module; "" if they all load, else what went wrong (none of them is left imported)."""
+    try:
+        for name in COMPILED_MODULES:
+            importlib.import_module(f"micrograd_nn.{name}")
+    except (ImportError, AttributeError, OSError) as err:  # a broken or foreign .so, a module missing its C API
+        for name in COMPILED_MODULES:
+            sys.modules.pop(f"micrograd_nn.{name}", None)
+        return f"the compiled engine does not load ({type(err).__name__}: {err})"
+    return ""

@@ -90,6 +90,11 @@ def check_pairs(ws: Sequence[Any], xs: Sequence[Any]) -> None:
         raise ValueError("Value.dot needs at least one pair")
 
 
+def not_a_value(method: str, x: object) -> TypeError:
+    """The error for a Value method called on something that is not a Value (Value.tanh(2.0)), as Python words it."""
+    return TypeError(f"descriptor '{method}' for 'Value' objects doesn't apply to a '{type(x).__name__}' object")
+
+
 def with_inputs(err: Exception, inputs: Sequence[object]) -> Exception:
     """A rule's error, of the same type, with the op's inputs named."""
     names = ", ".join(describe(x) for x in inputs[:4])
@@ -99,4 +104,4 @@ def with_inputs(err: Exception, inputs: Sequence[object]) -> Exception:
 def not_finite_result(op: str, data: float, inputs: Sequence[object]) -> OverflowError:
     """The error for an op whose result is not a finite float."""
     names = ", ".join(describe(x) for x in inputs[:4] if x is not None)
-    return OverflowError(f"{op}: result {data!r} is not a finite float (inputs: {names})")
+    return OverflowError(f"{op}: result {data!r} is not a finite float" + (f" (inputs: {names})" if names else ""))

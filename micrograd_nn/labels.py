@@ -9,7 +9,7 @@ given as plain numbers become leaves labelled ``x1, x2, ...``.
 nn.py writes labels with ``layer_label``, ``neuron_label``, ``weight_label``,
 ``bias_label`` and ``input_label``; the views read them back with
 ``parse_parameter``, ``parse_neuron_key`` and ``is_input_label``.  A label is
-only a claim: the network model (micrograd_nn.views.network) checks each one
+only a claim: the network model (micrograd_nn.analysis.network) checks each one
 against the graph it sits in.
 """
 

@@ -24,40 +24,44 @@ if TYPE_CHECKING:
     from micrograd_nn.engine import Value
 
 
-def is_masked(node: Value, operand: Value, local: float) -> bool:
-    """Whether this local derivative is a mask: 0 cuts the input off whatever comes from above."""
+def is_masked(node: Value, position: int, local: float) -> bool:
+    """Whether the local derivative of input number ``position`` (0-based) is a mask: 0 cuts it off from above.
+
+    Decided by position, not by identity: in ``x ** x`` one node is both the base and the exponent.
+    """
     if local != 0.0 or node._record is None:
         return False
     if node._record.masks:
         return True
     exponent = getattr(node._b, "data", node._b)  # a Value's number, or the plain number itself
-    return node._record.name == "**" and operand is node._a and exponent == 0.0  # x ** 0: PyTorch masks
+    return node._record.name == "**" and position == 0 and exponent == 0.0  # the base of x ** 0: PyTorch masks
 
 
-def share(node: Value, operand: Value, local: float, upstream: float) -> float:
-    """What backward() adds to operand.grad through node: local x upstream, 0 through a mask, or the op's share."""
-    safe = overflowed_share(node, operand, local, upstream)
+def share(node: Value, position: int, local: float, upstream: float) -> float:
+    """What backward() adds to input number ``position``'s grad through node: local x upstream, 0 through a mask,
+    or the op's share."""
+    safe = overflowed_share(node, position, local, upstream)
     if safe is not None:
         return safe
-    return 0.0 if is_masked(node, operand, local) else local * upstream
+    return 0.0 if is_masked(node, position, local) else local * upstream
 
 
-def overflowed_share(node: Value, operand: Value, local: float, upstream: float) -> float | None:
+def overflowed_share(node: Value, position: int, local: float, upstream: float) -> float | None:
     """upstream x local from the op's share, when the stored local overflowed from finite nonzero inputs."""
     record = node._record
     if record is None or record.share is None or not math.isinf(local) or not math.isfinite(upstream):
         return None
     inputs = tuple(x if isinstance(x, float) else x.data for x in node.inputs)  # the inputs' numbers
-    position = 0 if operand is node._a and local == node._da else 1
     if not all(math.isfinite(x) for x in inputs) or inputs[position] == 0.0:  # an infinity by convention
         return None
     return record.share(position, inputs, node.data, upstream)
 
 
-def gradient(node: Value, operand: Value, local: float) -> float:
-    """operand's new gradient when operand.grad + local * node.grad is not finite (see the module's rules)."""
+def gradient(node: Value, operand: Value, position: int, local: float) -> float:
+    """operand's new gradient when operand.grad + local * node.grad is not finite (see the module's rules);
+    operand is node's input number ``position``."""
     upstream, before = node.grad, operand.grad
-    added = share(node, operand, local, upstream)
+    added = share(node, position, local, upstream)
     total = before + added
     if math.isfinite(total):
         return total

@@ -213,10 +213,15 @@ def total(*terms: float) -> tuple[float, tuple[float, ...]]:
 
 
 def weighted_sum(start: float, ws: tuple[float, ...], xs: tuple[float, ...]) -> float:
-    """start + w1 x1 + w2 x2 + ... + wn xn, added left to right."""
+    """start + w1 x1 + w2 x2 + ... + wn xn, added left to right (exactly, if a partial sum overflowed)."""
     out = start
     for w, x in zip(ws, xs):
         out += w * x
+    if not math.isfinite(out):  # 1e308 * 2 + 1e308 * -2 is 0: add exactly, as fractions; only a true overflow errs
+        try:
+            out = float(Fraction(start) + sum([Fraction(w) * Fraction(x) for w, x in zip(ws, xs)]))
+        except OverflowError:
+            raise OverflowError(f"Value.dot: the weighted sum of {len(ws)} products overflows a float") from None
     return out
 
 

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from micrograd_nn.arrays import ArrayEntryError, real_array
-from micrograd_nn.check import check_gradients
+from micrograd_nn.checks.learner_backprop import check_gradients
+from micrograd_nn.checks.reference import ReferenceMLP
 from micrograd_nn.nn import MLP
-from micrograd_nn.reference import ReferenceMLP
 
 W1 = np.array([[0.1, -0.4, 0.3], [0.7, 0.2, -0.6]])
 W2 = np.array([[0.5], [-0.3], [0.8]])

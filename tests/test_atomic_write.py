@@ -9,10 +9,11 @@ import pytest
 
 from micrograd_nn import Value
 from micrograd_nn.atomic_write import write_atomically
-from micrograd_nn.graph import render, render_network
 from micrograd_nn.nn import MLP
-from micrograd_nn.persistence import load_model, save_model
-from micrograd_nn.stepper import Stepper, write_html
+from micrograd_nn.training.persistence import load_model, save_model
+from micrograd_nn.views.network_picture import render_network
+from micrograd_nn.views.scalar_picture import render
+from micrograd_nn.views.stepper import Stepper, write_html
 
 
 def _disk_full(monkeypatch) -> None:
@@ -98,7 +99,7 @@ def test_write_atomically_keeps_the_mode_and_writes_bytes_or_text(tmp_path) -> N
 
 def test_a_pictures_own_save_and_render_write_atomically(tmp_path, monkeypatch) -> None:
     """graphviz's Digraph.save opened the .gv file for writing first; the picture's save and render keep it whole."""
-    from micrograd_nn.graph import draw_dot
+    from micrograd_nn.views.scalar_picture import draw_dot
 
     picture = draw_dot(_graph())
     source = tmp_path / "sub" / "g.gv"

@@ -10,11 +10,11 @@ import pytest
 from conftest import full_snapshot
 
 from micrograd_nn import rules
-from micrograd_nn.checks.audit import audit_gradients
+from micrograd_nn.analysis.walk import walk
+from micrograd_nn.checks.graph_audit import audit_gradients
 from micrograd_nn.engine import Value, topological_order
 from micrograd_nn.nn import MLP
 from micrograd_nn.views.scalar_picture import to_dot
-from micrograd_nn.views.walk import walk
 
 
 def shared_graph() -> tuple[Value, Value, Value, Value]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from micrograd_nn.checks.learner import DIAGNOSIS_KINDS, check_gradients, parameter_names
+from micrograd_nn.checks.learner_backprop import DIAGNOSIS_KINDS, check_gradients, parameter_names
 from micrograd_nn.checks.reference import ReferenceMLP
 from micrograd_nn.nn import MLP
 

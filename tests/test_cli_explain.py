@@ -174,12 +174,12 @@ def test_overflow_in_backward_or_the_model_is_a_message_not_a_traceback(
 
 
 def test_audit_errors_are_a_message(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    import micrograd_nn.checks.audit
+    import micrograd_nn.checks.graph_audit
 
     def failing_audit(root: object) -> None:
         raise OverflowError("the audit overflowed")
 
-    monkeypatch.setattr(micrograd_nn.checks.audit, "audit_gradients", failing_audit)
+    monkeypatch.setattr(micrograd_nn.checks.graph_audit, "audit_gradients", failing_audit)
     assert main(["explain", "a*b", "--set", "a=1", "b=2", "--audit", "--no-table", "--no-explain"]) == 2
     assert "micrograd-nn explain: --audit: the audit overflowed" in capsys.readouterr().err
 

@@ -161,7 +161,7 @@ def test_tutorial_backward_with_sigmoid_prime_of_the_sum_is_caught() -> None:
     """Feeding z instead of o to sigmoidPrime (the readers' worry) gives a gradient the checker rejects."""
     import numpy as np
 
-    from micrograd_nn.checks.learner import check_gradients
+    from micrograd_nn.checks.learner_backprop import check_gradients
     from micrograd_nn.tutorials.exam_score import score_network
 
     X = np.array([[2 / 3, 1.0], [1 / 3, 5 / 9], [1.0, 6 / 9]])

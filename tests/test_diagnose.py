@@ -9,8 +9,8 @@ import pytest
 
 from micrograd_nn import Value
 from micrograd_nn.nn import MLP, Layer, Neuron
-from micrograd_nn.train import fit
 from micrograd_nn.training.diagnose import REMEDIES, DeadUnit, DeadUnitsWarning, diagnose
+from micrograd_nn.training.train import fit
 
 XS = [[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0], [1.0, 1.0, -1.0]]
 YS = [1.0, -1.0, -1.0, 1.0]

@@ -168,8 +168,8 @@ def test_the_advice_fits_the_call(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     """Before: the network view with focus= was told to draw the network view; a*a to drop --edge-labels."""
     fake_dot(tmp_path, "exec sleep 30")
     monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
-    from micrograd_nn.graph import render_network
     from micrograd_nn.nn import MLP
+    from micrograd_nn.views.network_picture import render_network
 
     loss = (MLP(2, [3, 1], rng=0)([0.5, -1.0]) - 1.0) ** 2
     loss.backward()
@@ -194,7 +194,7 @@ def test_the_stepper_advises_its_own_options(tmp_path: Path, monkeypatch: pytest
     fake_dot(tmp_path, "kill -SEGV $$")
     monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
     from micrograd_nn.nn import MLP
-    from micrograd_nn.stepper import write_html
+    from micrograd_nn.views.stepper import write_html
 
     out = MLP(2, [2, 1], rng=0)([0.5, -1.0])
     out.backward()

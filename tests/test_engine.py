@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from strategies import expression_graphs, run_program
 
 from micrograd_nn import Value, rules
-from micrograd_nn.checks.gradcheck import gradcheck
+from micrograd_nn.checks.finite_differences import gradcheck
 from micrograd_nn.engine import topological_order
 from micrograd_nn.rules import DomainError
 

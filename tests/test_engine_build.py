@@ -93,6 +93,34 @@ def test_an_edited_source_is_run_as_plain_python_with_one_warning(tmp_path: Path
     assert run_program({"MICROGRAD_NN_PURE": "0"}, cwd=tmp_path, code=code)["engine"] == "pure Python"
 
 
+@needs_build
+@pytest.mark.parametrize("damage", ["errors.so deleted", "engine.so deleted", "engine.so corrupted"])
+def test_a_partial_or_unloadable_build_runs_plain_python_with_one_warning(tmp_path: Path, damage: str) -> None:
+    copy = tmp_path / "micrograd_nn"
+    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    module, what = damage.split(".so ")
+    (built,) = copy.glob(f"{module}.*.so")
+    if what == "deleted":  # what the build leaves when only this module failed to compile
+        built.unlink()
+    else:
+        built.write_bytes(b"not a shared object")
+    code = "import json, micrograd_nn\nfrom micrograd_nn import Value\n" \
+           "print(json.dumps({'engine': micrograd_nn.ENGINE, 'tanh': Value(0.5).tanh().data}))"
+    run = run_program({"MICROGRAD_NN_PURE": "0"}, cwd=tmp_path, code=code)
+    assert run["engine"] == "pure Python"
+    assert run["tanh"] == 0.46211715726000974
+    assert run["stderr"].count("RuntimeWarning") == 1
+    assert "plain-Python engine runs" in run["stderr"] and f"{module}" in run["stderr"]
+    assert "pip install -e '.[test]' --config-settings editable_mode=compat" in run["stderr"]
+
+
+def test_the_stale_build_warning_names_the_readme_s_remedy() -> None:
+    from micrograd_nn.engine_choice import REMEDY
+    command = REMEDY.split("(")[1].rstrip(")")
+    assert command.startswith(".venv/bin/pip install -e '.[test]'")
+    assert f"reinstall (`{command}`) to compile it" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
 @pytest.mark.slow  # a whole pip install (about 35 s)
 def test_an_install_without_a_c_compiler_falls_back_to_plain_python(tmp_path: Path) -> None:
     source = tmp_path / "src"

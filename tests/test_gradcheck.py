@@ -6,7 +6,7 @@ import math
 import pytest
 
 from micrograd_nn import Value, rules
-from micrograd_nn.checks.gradcheck import GradcheckError, central_difference, gradcheck, gradient_mismatches
+from micrograd_nn.checks.finite_differences import GradcheckError, central_difference, gradcheck, gradient_mismatches
 
 
 def test_central_difference_of_a_cubic() -> None:

@@ -10,13 +10,13 @@ import graphviz
 import pytest
 from conftest import full_snapshot, needs_dot
 
+from micrograd_nn.analysis.walk import grads_computed, neuron_outputs, walk
 from micrograd_nn.engine import Value
+from micrograd_nn.format import format_number
 from micrograd_nn.labels import neuron_title as group_title
 from micrograd_nn.nn import MLP
-from micrograd_nn.views.format import format_number
 from micrograd_nn.views.picture import pipe
 from micrograd_nn.views.scalar_picture import draw_dot, neuron_keys, render, to_dot
-from micrograd_nn.views.walk import grads_computed, neuron_outputs, walk
 
 
 def node_attrs(dot: str, name: str) -> str:
@@ -93,7 +93,7 @@ def test_before_backward_the_picture_says_gradients_are_not_computed() -> None:
 
 
 def test_drawing_changes_nothing_in_the_graph() -> None:
-    from micrograd_nn.checks.audit import audit_gradients
+    from micrograd_nn.checks.graph_audit import audit_gradients
 
     model, loss = l2_loss()
     unlabelled = loss.operands[0]

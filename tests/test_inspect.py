@@ -8,11 +8,11 @@ import re
 import pytest
 from conftest import full_snapshot
 
+from micrograd_nn.analysis.replay import backward_steps
 from micrograd_nn.engine import Value, topological_order
+from micrograd_nn.format import format_number
 from micrograd_nn.nn import MLP
 from micrograd_nn.views.explain import explain
-from micrograd_nn.views.format import format_number
-from micrograd_nn.views.replay import backward_steps
 from micrograd_nn.views.tables import format_table, node_table, table_html
 
 
@@ -64,13 +64,32 @@ def test_a_node_used_twice_gets_two_contributions_that_add_up() -> None:
     steps = backward_steps(b)
     assert len(steps) == 1
     step = steps[0]
-    assert step["node"] == "b" and step["upstream"] == 1.0 and step["formula"] == "a + a"
-    assert [(c["operand"], c["local"], c["contribution"], c["total_before"], c["total_after"])
-            for c in step["contributions"]] == [("a", 1.0, 1.0, 0.0, 1.0), ("a", 1.0, 1.0, 1.0, 2.0)]
+    assert step.node == "b" and step.upstream == 1.0 and step.formula == "a + a"
+    assert [(c.operand, c.local, c.contribution, c.total_before, c.total_after)
+            for c in step.contributions] == [("a", 1.0, 1.0, 0.0, 1.0), ("a", 1.0, 1.0, 1.0, 2.0)]
     text = explain(b)
     assert "db/da += db/db * ∂b/∂a(local) = 1.0000 * 1.0000 = 1.0000   (db/da is now 1.0000)" in text
     assert "db/da += db/db * ∂b/∂a(local) = 1.0000 * 1.0000 = 1.0000   (db/da is now 2.0000)" in text
     assert "Result: db/da = 2.0000" in text
+
+
+def test_backward_steps_are_typed_records_that_asdict_makes_json() -> None:
+    """backward_steps gives the replay's own Step and Contribution records; dataclasses.asdict is their JSON."""
+    import json
+    from dataclasses import asdict
+
+    from micrograd_nn.analysis.replay import Contribution, Step
+
+    x, y = Value(3.0, "x"), Value(-2.0, "y")
+    out = x * y + x
+    out.label = "out"
+    steps = backward_steps(out)
+    assert all(isinstance(s, Step) for s in steps)
+    assert all(isinstance(c, Contribution) for s in steps for c in s.contributions)
+    first = json.loads(json.dumps(asdict(steps[0])))
+    assert first["node"] == "out" and first["op"] == "+" and first["upstream"] == 1.0
+    assert [c["local"] for c in first["contributions"]] == [1.0, 1.0]
+    assert [(c.operand, c.local, c.total_after) for c in steps[1].contributions] == [("x", -2.0, -1.0), ("y", 3.0, 3.0)]
 
 
 def test_step_records_replay_backward_and_match_the_grads() -> None:
@@ -81,18 +100,18 @@ def test_step_records_replay_backward_and_match_the_grads() -> None:
     out.backward()
     steps = backward_steps(out)
     # reverse topological order over the inner nodes: out, tanh, +, *
-    assert [s["op"] for s in steps] == ["*", "tanh", "+", "*"]
-    assert steps[0]["upstream"] == 1.0
+    assert [s.op for s in steps] == ["*", "tanh", "+", "*"]
+    assert steps[0].upstream == 1.0
     t = math.tanh(4.0)
-    assert steps[1]["upstream"] == 2.0
-    assert steps[1]["contributions"][0]["local"] == pytest.approx(1 - t * t, rel=1e-15)
-    assert steps[3]["upstream"] == pytest.approx(2.0 * (1 - t * t), rel=1e-15)
+    assert steps[1].upstream == 2.0
+    assert steps[1].contributions[0].local == pytest.approx(1 - t * t, rel=1e-15)
+    assert steps[3].upstream == pytest.approx(2.0 * (1 - t * t), rel=1e-15)
     finals = {}
     for step in steps:
-        for contribution in step["contributions"]:
-            assert contribution["contribution"] == contribution["local"] * step["upstream"]
-            assert contribution["total_after"] == contribution["total_before"] + contribution["contribution"]
-            finals[contribution["operand_id"]] = contribution["total_after"]
+        for contribution in step.contributions:
+            assert contribution.contribution == contribution.local * step.upstream
+            assert contribution.total_after == contribution.total_before + contribution.contribution
+            finals[contribution.operand_id] = contribution.total_after
     order = topological_order(out)
     for node in (a, b, c, ab, d):
         assert finals[order.index(node)] == node.grad
@@ -161,7 +180,7 @@ def test_steps_work_on_a_deep_chain_without_recursion() -> None:
         out = out * 1.0
     steps = backward_steps(out)
     assert len(steps) == 5000
-    assert steps[-1]["contributions"][0]["total_after"] == 1.0
+    assert steps[-1].contributions[0].total_after == 1.0
 
 
 def test_stale_leaf_gradients_do_not_count_as_computed() -> None:
@@ -198,9 +217,9 @@ def test_formulas_for_fused_neurons_and_leaky_relu() -> None:
     model = MLP(2, [1], rng=0, fused=True, activation="leaky_relu", output_activation="leaky_relu")
     out = model([0.5, -1.0])
     steps = backward_steps(out)
-    assert steps[0]["formula"] == "leaky_relu(L1.n1.z, slope=0.01)"
-    assert steps[1]["formula"] == "L1.n1.w1*x1 + L1.n1.w2*x2 + L1.n1.b"
-    assert [c["operand"] for c in steps[0]["contributions"]] == ["L1.n1.z"]  # the slope is a number, no gradient
+    assert steps[0].formula == "leaky_relu(L1.n1.z, slope=0.01)"
+    assert steps[1].formula == "L1.n1.w1*x1 + L1.n1.w2*x2 + L1.n1.b"
+    assert [c.operand for c in steps[0].contributions] == ["L1.n1.z"]  # the slope is a number, no gradient
 
 
 def test_explain_shows_each_rule_from_the_op_table() -> None:
@@ -337,7 +356,7 @@ def test_a_label_that_is_not_a_plain_name_is_bracketed_in_d_notation() -> None:
 
 
 def test_plain_and_dotted_names_stay_as_they_are() -> None:
-    from micrograd_nn.views.format import bracketed
+    from micrograd_nn.format import bracketed
 
     assert [bracketed(n) for n in ("x1", "L1.n3.w2", "sq_error1", "α", "x1*w1", "a b", "", "1x", "f(x)")] == [
         "x1", "L1.n3.w2", "sq_error1", "α", "(x1*w1)", "(a b)", "()", "(1x)", "(f(x))",
@@ -346,8 +365,8 @@ def test_plain_and_dotted_names_stay_as_they_are() -> None:
 
 @pytest.mark.parametrize("case", ["x**0 mask", "overflowed local"])
 def test_the_replay_adds_what_backward_adds_through_masks_and_overflowed_locals(case: str) -> None:
-    from micrograd_nn.views.replay import replay
-    from micrograd_nn.views.walk import walk
+    from micrograd_nn.analysis.replay import replay
+    from micrograd_nn.analysis.walk import walk
 
     if case == "x**0 mask":
         x = Value(2.0, "x")

@@ -20,13 +20,13 @@ from typing import Any
 
 import pytest
 
-from micrograd_nn import losses
 from micrograd_nn.cli import main
 from micrograd_nn.engine import Value
 from micrograd_nn.live import Recorder, record_page, write_recording
 from micrograd_nn.live.server import LiveServer, LiveServerError
 from micrograd_nn.nn import MLP, Module
-from micrograd_nn.train import fit
+from micrograd_nn.training import losses
+from micrograd_nn.training.train import fit
 
 X_SMALL = [[0.5, -1.0], [1.0, 0.25], [-0.5, 0.75], [0.0, -0.5]]
 Y_SMALL = [1, -1, 1, -1]

@@ -16,11 +16,11 @@ from typing import Any
 
 import pytest
 
-from micrograd_nn import losses
 from micrograd_nn.live import Recorder, write_recording
 from micrograd_nn.live.server import LiveServer
 from micrograd_nn.nn import MLP
-from micrograd_nn.train import fit
+from micrograd_nn.training import losses
+from micrograd_nn.training.train import fit
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

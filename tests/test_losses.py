@@ -5,8 +5,9 @@ import math
 import numpy as np
 import pytest
 
-from micrograd_nn import Value, losses
-from micrograd_nn.checks.gradcheck import gradcheck
+from micrograd_nn import Value
+from micrograd_nn.checks.finite_differences import gradcheck
+from micrograd_nn.training import losses
 
 
 def values(xs: list[float]) -> list[Value]:

@@ -7,8 +7,8 @@ import random
 import pytest
 from conftest import full_snapshot
 
+from micrograd_nn.analysis.naive_walk import naive_walk, topological_order_example
 from micrograd_nn.engine import Value
-from micrograd_nn.views.naive_walk import naive_walk, topological_order_example
 
 
 def naive_backward(node: Value) -> None:

@@ -7,13 +7,13 @@ import time
 
 import pytest
 
+from micrograd_nn.analysis.network import Network, Neuron, find_network
+from micrograd_nn.analysis.walk import walk
 from micrograd_nn.engine import Value
 from micrograd_nn.nn import MLP, Layer
 from micrograd_nn.training import losses
-from micrograd_nn.views.network import Network, Neuron, find_network
 from micrograd_nn.views.network_picture import network_dot
 from micrograd_nn.views.stepper import stepper_states
-from micrograd_nn.views.walk import walk
 
 
 def small(fused: bool = False) -> tuple[MLP, Value]:

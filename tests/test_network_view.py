@@ -9,12 +9,12 @@ import xml.etree.ElementTree as ET
 import pytest
 from conftest import full_snapshot, needs_dot
 
+from micrograd_nn.analysis.walk import walk
 from micrograd_nn.engine import Value
 from micrograd_nn.nn import MLP
 from micrograd_nn.training import losses
 from micrograd_nn.views.dot_text import run_dot
 from micrograd_nn.views.network_picture import draw_network, network_dot, network_layout, render_network
-from micrograd_nn.views.walk import walk
 
 SVG = "{http://www.w3.org/2000/svg}"
 

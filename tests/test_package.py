@@ -4,6 +4,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -29,6 +31,76 @@ def test_micrograd_import_paths_work() -> None:
     assert issubclass(MLP, Module)
 
 
+def test_the_lectures_draw_dot_is_a_top_level_name_loaded_on_use() -> None:
+    code = (
+        "import sys, micrograd_nn\n"
+        "print('micrograd_nn.views.scalar_picture' in sys.modules, 'graphviz' in sys.modules)\n"
+        "from micrograd_nn import draw_dot\n"
+        "from micrograd_nn.views.scalar_picture import draw_dot as defined\n"
+        "print(draw_dot is defined, 'draw_dot' in micrograd_nn.__all__)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "False", "True", "True"]
+
+
+FRONT_DOORS = ("micrograd_nn.views", "micrograd_nn.checks", "micrograd_nn.training", "micrograd_nn.live")
+
+
+def test_each_front_door_gives_the_defining_modules_names_and_loads_them_on_use() -> None:
+    """`from micrograd_nn.views import draw, write_html` works; importing a front door loads none of its modules."""
+    code = (
+        "import importlib, json, sys\n"
+        f"doors = {FRONT_DOORS!r}\n"
+        "out = {}\n"
+        "for door in doors:\n"
+        "    before = set(sys.modules)\n"
+        "    package = importlib.import_module(door)\n"
+        "    loaded = sorted(m for m in set(sys.modules) - before if m.startswith(door + '.'))\n"
+        "    found = {}\n"
+        "    for name in package.__all__:\n"
+        "        value = getattr(package, name)\n"
+        "        found[name] = getattr(value, '__module__', None)\n"
+        "    out[door] = [loaded, found]\n"
+        "print(json.dumps(out))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    import json
+
+    doors = json.loads(done.stdout)
+    assert doors["micrograd_nn.views"][0] == [] and doors["micrograd_nn.checks"][0] == []
+    assert doors["micrograd_nn.training"][0] == []
+    for door, (_, found) in doors.items():
+        assert found and all(module and module.startswith(door + ".") for module in found.values()), (door, found)
+    from micrograd_nn.checks import check_gradients, gradcheck
+    from micrograd_nn.checks.finite_differences import gradcheck as defined_gradcheck
+    from micrograd_nn.checks.learner_backprop import check_gradients as defined_check
+    from micrograd_nn.training import SGD, fit
+    from micrograd_nn.training.optim import SGD as DefinedSGD
+    from micrograd_nn.training.train import fit as defined_fit
+    from micrograd_nn.views import draw, write_html
+    from micrograd_nn.views.scalar_picture import draw_dot
+    from micrograd_nn.views.stepper import write_html as defined_write_html
+
+    assert (draw, write_html, gradcheck, check_gradients, fit, SGD) == (
+        draw_dot, defined_write_html, defined_gradcheck, defined_check, defined_fit, DefinedSGD)
+    with pytest.raises(AttributeError, match="'micrograd_nn.views' has no attribute 'drow'"):
+        __import__("micrograd_nn.views").views.drow  # noqa: B018
+
+
+def test_a_front_door_still_hands_over_its_modules() -> None:
+    """A name that is also a module (views.explain) stays the module: front doors export no such names."""
+    import importlib
+
+    for door in FRONT_DOORS:
+        package = importlib.import_module(door)
+        folder = ROOT / Path(*door.split("."))
+        modules = {p.stem for p in folder.glob("*.py")} | {p.name for p in folder.iterdir() if p.is_dir()}
+        assert not set(package.__all__) & modules, door
+    from micrograd_nn.views import explain
+
+    assert explain.__name__ == "micrograd_nn.views.explain"
+
+
 OLD_PATHS = {
     "micrograd_nn.graph": ["draw_dot", "to_dot", "render", "draw_network", "network_dot", "render_network"],
     "micrograd_nn.inspect": ["explain", "backward_steps", "node_table", "format_table"],
@@ -42,28 +114,108 @@ OLD_PATHS = {
     "micrograd_nn.losses": ["mse"],
     "micrograd_nn.optim": ["SGD"],
     "micrograd_nn.datasets": ["moons"],
-    "micrograd_nn.walk": ["walk", "format_number"],
+    "micrograd_nn.walk": ["walk", "format_number", "group_title"],
     "micrograd_nn.dot": ["run_dot", "quote"],
     "micrograd_nn.network_view": ["network_dot"],
+    "micrograd_nn.views.walk": ["walk"],
+    "micrograd_nn.views.network": ["find_network"],
+    "micrograd_nn.views.replay": ["replay", "backward_steps"],
+    "micrograd_nn.views.naive_walk": ["naive_walk"],
+    "micrograd_nn.views.format": ["format_number"],
+    "micrograd_nn.checks.learner": ["check_gradients"],
+    "micrograd_nn.checks.gradcheck": ["gradcheck"],
+    "micrograd_nn.checks.audit": ["audit_gradients"],
 }
 
 
-def test_the_old_import_paths_still_work() -> None:
-    import importlib
+def test_the_old_import_paths_still_work_and_warn_naming_the_new_path() -> None:
+    """Each old path imports (in a fresh interpreter), with a DeprecationWarning naming where its names live now."""
+    code = (
+        "import importlib, json, sys, warnings\n"
+        "from micrograd_nn._old_paths import new_path\n"
+        f"paths = {OLD_PATHS!r}\n"
+        "out = {}\n"
+        "for path, names in paths.items():\n"
+        "    with warnings.catch_warnings(record=True) as caught:\n"
+        "        warnings.simplefilter('always')\n"
+        "        module = importlib.import_module(path)\n"
+        "        missing = [n for n in names if not callable(getattr(module, n, None))]\n"
+        "    said = [str(w.message) for w in caught if w.category is DeprecationWarning]\n"
+        "    out[path] = [missing, bool(said) and new_path(path) in said[0]]\n"
+        "print(json.dumps(out))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    import json
 
-    for path, names in OLD_PATHS.items():
-        module = importlib.import_module(path)
-        missing = [name for name in names if not callable(getattr(module, name, None))]
-        assert not missing, f"{path} lacks {missing}"
+    assert json.loads(done.stdout) == {path: [[], True] for path in OLD_PATHS}
 
 
 def test_an_old_path_is_the_moved_module_itself() -> None:
-    import micrograd_nn.persistence
-    import micrograd_nn.stepper
+    import importlib
+
+    from micrograd_nn.analysis import walk
     from micrograd_nn.training import persistence
     from micrograd_nn.views import stepper
 
-    assert micrograd_nn.persistence is persistence and micrograd_nn.stepper is stepper
+    for old in ("micrograd_nn.persistence", "micrograd_nn.views.walk", "micrograd_nn.stepper"):
+        sys.modules.pop(old, None)  # imported afresh, so that the import warns
+    with pytest.warns(DeprecationWarning, match="micrograd_nn.training.persistence"):
+        old = importlib.import_module("micrograd_nn.persistence")
+    assert old is persistence and old.__spec__.name == "micrograd_nn.training.persistence"
+    with pytest.warns(DeprecationWarning, match="micrograd_nn.analysis.walk"):
+        assert importlib.import_module("micrograd_nn.views.walk") is walk
+    assert importlib.import_module("micrograd_nn.stepper") is stepper
+    assert stepper.__spec__.name == "micrograd_nn.views.stepper"  # a package still: its submodules import
+    importlib.import_module("micrograd_nn.views.stepper.page")
+
+
+def test_an_old_gathering_path_names_each_names_new_home() -> None:
+    import importlib
+
+    from micrograd_nn.labels import neuron_title
+    from micrograd_nn.views.scalar_picture import draw_dot
+
+    sys.modules.pop("micrograd_nn.graph", None)
+    sys.modules.pop("micrograd_nn.walk", None)
+    with pytest.warns(DeprecationWarning, match="micrograd_nn.graph is an old import path"):
+        module = importlib.import_module("micrograd_nn.graph")
+    with pytest.warns(DeprecationWarning, match=r"micrograd_nn\.graph\.draw_dot is an old path: use "
+                                                r"micrograd_nn\.views\.scalar_picture\.draw_dot"):
+        assert module.draw_dot is draw_dot
+    with pytest.warns(DeprecationWarning, match="use micrograd_nn.labels.neuron_title"):
+        assert importlib.import_module("micrograd_nn.walk").group_title is neuron_title
+    with pytest.raises(AttributeError, match="'micrograd_nn.graph' has no attribute 'nothing'"):
+        module.nothing  # noqa: B018
+
+
+def test_the_old_paths_table_points_at_modules_that_exist() -> None:
+    """Every new path of the table imports, and every name a gathering path offers is found in its home."""
+    import importlib
+
+    from micrograd_nn._old_paths import GATHERED, MOVED, homes
+
+    for new in MOVED.values():
+        importlib.import_module(new)
+    for old in GATHERED:
+        for name, (home, home_name) in homes(old).items():
+            assert hasattr(importlib.import_module(home), home_name), f"{old}.{name}: {home}.{home_name} is gone"
+
+
+def test_the_package_root_holds_no_forwarding_module() -> None:
+    """Every module at the package root has code of its own: no file that only hands over another module."""
+    import ast
+
+    forwarding = []
+    for path in (ROOT / "micrograd_nn").glob("*.py"):
+        body = [node for node in ast.parse(path.read_text(encoding="utf-8")).body
+                if not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant))]
+        if body and all(isinstance(node, (ast.Import, ast.ImportFrom, ast.Assign)) for node in body):
+            forwarding.append(path.name)
+    assert forwarding == []
+    from micrograd_nn._old_paths import GATHERED, MOVED
+
+    old_files = [f"{old.split('.')[1]}.py" for old in [*MOVED, *GATHERED] if old.count(".") == 1]
+    assert len(old_files) == 15 and not [name for name in old_files if (ROOT / "micrograd_nn" / name).exists()]
 
 
 PACKAGE = ROOT / "micrograd_nn"

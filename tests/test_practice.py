@@ -9,15 +9,15 @@ import re
 
 import pytest
 
+from micrograd_nn.analysis.replay import replay
+from micrograd_nn.analysis.walk import walk
 from micrograd_nn.engine import Value
+from micrograd_nn.format import format_number
 from micrograd_nn.nn import MLP
 from micrograd_nn.views.explain import chain_rule_line, rule_lines
-from micrograd_nn.views.format import format_number
 from micrograd_nn.views.practice import MISTAKES, Question, tolerance, wrong_answers
 from micrograd_nn.views.practice_page import practice_questions
-from micrograd_nn.views.replay import replay
 from micrograd_nn.views.stepper import stepper_states
-from micrograd_nn.views.walk import walk
 
 
 def product_sum() -> tuple[Value, Value, Value, Value]:

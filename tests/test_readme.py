@@ -5,6 +5,8 @@ import io
 import re
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
 
@@ -91,11 +93,35 @@ def test_the_lecture_network_example_prints_what_it_says() -> None:
 
 
 def test_the_sgd_example_prints_what_it_says() -> None:
-    _section_prints_what_its_comments_say("`micrograd_nn.optim` has `SGD` and `Adam`.", 1)
+    _section_prints_what_its_comments_say("`micrograd_nn.training.optim` has `SGD` and `Adam`.", 1)
 
 
 def test_the_naive_walk_example_prints_what_it_says() -> None:
     _section_prints_what_its_comments_say("- **Why a topological order**", 2)
+
+
+@pytest.mark.slow
+def test_mypy_sees_the_readmes_editable_install(tmp_path: Path) -> None:
+    """After the README's editable install, mypy run on a script in another folder finds micrograd_nn (a typo fails)."""
+    import os
+    import subprocess
+    import sys
+
+    section = README.split("Run the tests:", 1)[1]
+    command = re.search(r"```bash\n(.*?)\n```", section, re.S).group(1)
+    install = re.search(r"\.venv/bin/pip install (-e .*?) &&", command).group(1)
+    subprocess.run([sys.executable, "-m", "venv", str(tmp_path / "venv")], check=True, timeout=120)
+    python = tmp_path / "venv" / "bin" / "python"
+    env = {**os.environ, "MICROGRAD_NN_PURE": "1"}  # no compiling: the layout of the install is what counts
+    arguments = [arg.replace("'", "").replace(".[test]", str(ROOT)) for arg in install.split()]
+    subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", *arguments], cwd=ROOT, env=env,
+                   check=True, timeout=600, capture_output=True)
+    script = tmp_path / "elsewhere" / "my_script.py"
+    script.parent.mkdir()
+    script.write_text("from micrograd_nn import Value\n\nValue(1.0).tahn()\n")
+    done = subprocess.run([sys.executable, "-m", "mypy", "--no-incremental", "--python-executable", str(python),
+                           script.name], cwd=script.parent, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1 and 'my_script.py:3: error: "Value" has no attribute "tahn"' in done.stdout, done.stdout
 
 
 def test_the_practice_example_prints_what_it_says(tmp_path, monkeypatch) -> None:

@@ -5,8 +5,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from micrograd_nn import MLP, Value, losses
+from micrograd_nn import MLP, Value
 from micrograd_nn.checks.reference import ReferenceMLP, mlp_gradients
+from micrograd_nn.training import losses
 
 ACTIVATIONS = ["relu", "tanh", "sigmoid", "leaky_relu", "linear"]
 

@@ -7,7 +7,7 @@ from hypothesis import given
 from strategies import RULE_ARGUMENTS
 
 from micrograd_nn import rules
-from micrograd_nn.checks.gradcheck import GradcheckError, check_rule
+from micrograd_nn.checks.finite_differences import GradcheckError, check_rule
 
 
 def test_every_rule_has_a_strategy() -> None:

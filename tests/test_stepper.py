@@ -17,13 +17,13 @@ from typing import Any
 import pytest
 from conftest import full_snapshot, needs_dot
 
+from micrograd_nn.analysis.replay import replay
+from micrograd_nn.analysis.walk import walk
 from micrograd_nn.engine import Value
+from micrograd_nn.format import format_number
 from micrograd_nn.nn import MLP
 from micrograd_nn.views.explain import chain_rule_line, rule_lines
-from micrograd_nn.views.format import format_number
-from micrograd_nn.views.replay import replay
 from micrograd_nn.views.stepper import Stepper, show, stepper_html, stepper_states, write_html
-from micrograd_nn.views.walk import walk
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_FLAGS = [
@@ -97,13 +97,13 @@ def test_states_for_a_fused_network() -> None:
 
 @needs_dot
 def test_the_page_walks_the_graph_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    import micrograd_nn.views.walk
+    import micrograd_nn.analysis.walk
 
     root, _ = expression()
     root.backward()
     calls = []
-    real = micrograd_nn.views.walk.topological_order
-    monkeypatch.setattr(micrograd_nn.views.walk, "topological_order", lambda r: calls.append(r) or real(r))
+    real = micrograd_nn.analysis.walk.topological_order
+    monkeypatch.setattr(micrograd_nn.analysis.walk, "topological_order", lambda r: calls.append(r) or real(r))
     page = stepper_html(root, direction="TB", compact=True)
     assert calls == [root]
     assert "not-run" not in page
@@ -411,9 +411,9 @@ def test_any_label_gives_a_page_whose_data_stays_in_its_element(label: str) -> N
 
 
 def test_stepper_displays_inline_in_a_notebook(monkeypatch: pytest.MonkeyPatch) -> None:
-    import micrograd_nn.views.stepper
+    from micrograd_nn.views.stepper import page
 
-    monkeypatch.setattr(micrograd_nn.views.stepper, "stepper_html", lambda root, **options: '<p title="a&b">"page"</p>')
+    monkeypatch.setattr(page, "stepper_html", lambda root, **options: '<p title="a&b">"page"</p>')
     shown = show(Value(1.0) * 2.0, height=500)
     frame = shown._repr_html_()
     assert frame.startswith("<iframe ") and 'height: 500px' in frame and 'sandbox="allow-scripts"' in frame
@@ -744,7 +744,7 @@ def test_the_stepper_brackets_labels_that_are_not_plain_names() -> None:
 
 def test_the_naive_order_marks_the_wrong_step_and_result() -> None:
     """order="naive": the step where b passes its gradient on a second time, and the wrong dc/da, are "wrong"."""
-    from micrograd_nn.views.naive_walk import topological_order_example
+    from micrograd_nn.analysis.naive_walk import topological_order_example
 
     page = stepper_html(topological_order_example(), order="naive")
     states = page_data(page)["states"]
@@ -777,7 +777,7 @@ def test_the_naive_order_is_checked() -> None:
 
 @needs_browser
 def test_the_naive_pages_wrong_step_is_red(browser: Any, tmp_path: Path) -> None:
-    from micrograd_nn.views.naive_walk import topological_order_example
+    from micrograd_nn.analysis.naive_walk import topological_order_example
 
     path = write_html(topological_order_example(), tmp_path / "naive.html", order="naive")
     page = browser.new_page(viewport={"width": 1280, "height": 800})

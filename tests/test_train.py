@@ -422,7 +422,7 @@ def test_history_prints_as_one_short_line() -> None:
     first, last = history.loss[0], history.loss[-1]
     assert text.startswith(f"History(epochs=300, loss {first:.6g} -> {last:.6g}, metrics accuracy 0.5, ")
     assert text.endswith(" s)") and len(text) < 120
-    from micrograd_nn.train import History
+    from micrograd_nn.training.train import History
 
     assert repr(History()) == "History(no epochs)"
 

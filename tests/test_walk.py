@@ -7,12 +7,12 @@ import sys
 
 import pytest
 
+from micrograd_nn.analysis.walk import neuron_keys, neuron_outputs, neuron_z, walk
 from micrograd_nn.engine import Value
+from micrograd_nn.format import check_precision, format_number
 from micrograd_nn.labels import neuron_title as group_title
 from micrograd_nn.nn import MLP
 from micrograd_nn.training import losses
-from micrograd_nn.views.format import check_precision, format_number
-from micrograd_nn.views.walk import neuron_keys, neuron_outputs, neuron_z, walk
 
 
 def test_user_labels_are_kept_and_an_unlabelled_root_is_out() -> None:
@@ -87,7 +87,7 @@ def test_walk_refuses_a_non_value() -> None:
 
 def test_importing_inspect_and_audit_does_not_load_graphviz() -> None:
     code = (
-        "import sys, micrograd_nn.views.explain, micrograd_nn.checks.audit, micrograd_nn.views.walk, "
+        "import sys, micrograd_nn.views.explain, micrograd_nn.checks.graph_audit, micrograd_nn.analysis.walk, "
         "micrograd_nn.views.stepper; "
         "print('graphviz' in sys.modules)"
     )

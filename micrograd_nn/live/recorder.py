@@ -31,7 +31,7 @@ _Skipped = tuple[float, float | None, list[int] | None, int, dict[str, float], d
 
 
 def _loss_name(loss: Any) -> str | None:
-    """The library's name for a loss given by name or as one of micrograd_nn.losses' functions; None if neither."""
+    """The library's name for a loss given by name or as micrograd_nn.training.losses' functions; None if neither."""
     from micrograd_nn.training.train import LOSSES
 
     if loss is None:

@@ -21,7 +21,7 @@ reproduced matrix by matrix from the engine: its starting errors
 of the weights, while its 1000-epoch error log (0.11553 at epoch 0 ... 0.01190
 at epoch 900, the mean of those errors) comes only from a second draw, trained
 with learning rate 0.1 where the text says 0.01.  The hand-written gradient
-matrices are checked by micrograd_nn.checks.learner.check_gradients.
+matrices are checked by micrograd_nn.checks.learner_backprop.check_gradients.
 
 A second part trains 10 sigmoid hidden neurons on the moons (and on three
 blobs as an extra) and plots the decision boundaries.
@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from micrograd_nn.checks.learner import GradientReport, check_gradients
+from micrograd_nn.checks.learner_backprop import GradientReport, check_gradients
 from micrograd_nn.checks.reference import ReferenceMLP, mlp_gradients
 from micrograd_nn.engine import Value
 from micrograd_nn.nn import MLP

@@ -12,7 +12,7 @@ the starting weights are checked against the NumPy reference.
 
 First, though, the tutorial's own backward pass, re-expressed in NumPy with its
 mistakes (samples as columns, Z = W @ X + b), is checked entry by entry against
-the engine by micrograd_nn.checks.learner.check_gradients: its m is the whole data set's
+the engine by micrograd_nn.checks.learner_backprop.check_gradients: its m is the whole data set's
 row count (1797) where the training rows (797) are summed, so every gradient is
 797/1797 of the right one; np.sum without an axis turns each bias gradient into
 one number; it stops after two of the three layers; and delta = A3 - Y at the
@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from micrograd_nn.checks.learner import GradientReport, check_gradients
+from micrograd_nn.checks.learner_backprop import GradientReport, check_gradients
 from micrograd_nn.engine import Value
 from micrograd_nn.nn import MLP
 from micrograd_nn.training import datasets, losses

@@ -14,7 +14,7 @@ the output is sigmoid(1.78874...) = 0.8567.  Then short answers to the readers'
 questions: sigmoidPrime(o) = o (1 - o) is the derivative written in terms of
 the output, what .T does, a learning-rate sweep, a third input and a second
 hidden layer with the hand-written backward pass checked by
-micrograd_nn.checks.learner.check_gradients, and the score for 4 hours studied and 8 slept.
+micrograd_nn.checks.learner_backprop.check_gradients, and the score for 4 hours studied and 8 slept.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from micrograd_nn.checks.learner import GradientReport, check_gradients
+from micrograd_nn.checks.learner_backprop import GradientReport, check_gradients
 from micrograd_nn.nn import MLP
 from micrograd_nn.training import datasets
 from micrograd_nn.training.train import History, fit, predict

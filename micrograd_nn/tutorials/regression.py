@@ -15,7 +15,7 @@ mean error to 0 within a few steps, and then nothing moves again.  That
 is the plateau the tutorial reports (0.0514 on its data), not a minimum.  Its
 per-row gradient (calculate_gradients) is also wrong in the hidden layer:
 transposed, and each hidden unit uses the output weight of the unit before it
-(the bias for the first); micrograd_nn.checks.learner.check_gradients says so.
+(the bias for the first); micrograd_nn.checks.learner_backprop.check_gradients says so.
 
 The demo prints the RMSE after each epoch of the tutorial's rule (NumPy, as the
 tutorial computes it) next to the true gradient (the engine's backward(), same
@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-from micrograd_nn.checks.learner import GradientReport, check_gradients
+from micrograd_nn.checks.learner_backprop import GradientReport, check_gradients
 from micrograd_nn.checks.reference import ReferenceMLP
 from micrograd_nn.engine import Value
 from micrograd_nn.nn import MLP

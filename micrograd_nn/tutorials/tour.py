@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from micrograd_nn.analysis import replay
+from micrograd_nn.analysis.naive_walk import naive_walk, topological_order_example
 from micrograd_nn.atomic_write import write_atomically
 from micrograd_nn.engine import Value
 from micrograd_nn.live.page import write_recording
@@ -28,8 +30,7 @@ from micrograd_nn.training.persistence import save_model
 from micrograd_nn.tutorials import plots
 from micrograd_nn.tutorials.common import DEFAULT_OUT, output_folder, percent, say
 from micrograd_nn.tutorials.moons import MoonsResult, train_moons
-from micrograd_nn.views import explain, network_picture, replay
-from micrograd_nn.views.naive_walk import naive_walk, topological_order_example
+from micrograd_nn.views import explain, network_picture
 from micrograd_nn.views.stepper import write_html
 
 
@@ -131,7 +132,8 @@ def _write_graph_views(result: TourResult, folder: Path) -> None:
     write_atomically(report_path, explain.explain(loss) + "\n", "tour")
     result.files["backward report"] = report_path
     steps_path = folder / "backward_steps.json"
-    write_atomically(steps_path, json.dumps(replay.backward_steps(loss), indent=1) + "\n", "tour")
+    steps = [asdict(step) for step in replay.backward_steps(loss)]
+    write_atomically(steps_path, json.dumps(steps, indent=1) + "\n", "tour")
     result.files["backward steps (JSON)"] = steps_path
     _write_topological_order_example(result, folder)
     _write_practice_worksheet(result, folder)

@@ -77,7 +77,7 @@ def scalar_advice(*, network: bool, collapsed: bool, long_sum: bool, edge_labels
     python: list[str] = []
     cli: list[str] = []
     if network:
-        python.append("draw the network view instead (micrograd_nn.graph.draw_network(root))")
+        python.append("draw the network view instead (micrograd_nn.views.network_picture.draw_network(root))")
         cli.append("draw the network view instead (--network)")
         if not collapsed:
             python.append("draw one node per neuron (collapse=True)")

@@ -3,7 +3,7 @@
 ``rule_lines`` writes one node's op from rules.OPS with its inputs' names and
 numbers filled in ("dv/da = 1 − tanh²(a) = 1 − 0.7071² = 0.5000");
 ``chain_rule_line`` one contribution of the replayed backward pass
-(micrograd_nn.views.replay); ``explain`` the whole pass, step by step.
+(micrograd_nn.analysis.replay); ``explain`` the whole pass, step by step.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ import re
 from typing import Any
 
 from micrograd_nn import rules
+from micrograd_nn.analysis.replay import ACCUMULATION_NOTE, Contribution, Step, differs_from_one_pass, replay
+from micrograd_nn.analysis.walk import Walk, on_path, walk
 from micrograd_nn.engine import Value
-from micrograd_nn.views.format import DEFAULT_PRECISION, bracketed, check_precision, d_of, format_number
-from micrograd_nn.views.replay import ACCUMULATION_NOTE, Contribution, Step, differs_from_one_pass, replay
-from micrograd_nn.views.walk import Walk, on_path, walk
+from micrograd_nn.format import DEFAULT_PRECISION, bracketed, check_precision, d_of, format_number
 
 
 def product_text(a: float, b: float, product: float, precision: int = DEFAULT_PRECISION) -> str:

@@ -7,7 +7,7 @@ a = act(z) and dL/dz; each weight one edge whose width and colour show the
 weight (or its gradient), with the numbers in the edge's tooltip.
 
 Everything is read from the network model the walk found
-(micrograd_nn.views.network): its layers and neurons, each weight's edge
+(micrograd_nn.analysis.network): its layers and neurons, each weight's edge
 starting at whatever the weight multiplies.  A network whose labels contradict
 the graph is refused (dot_text.PictureError), never drawn.  ``focus="L1.n3"`` expands
 one neuron into its scalar operations (the scalar graph of that neuron, inside
@@ -26,12 +26,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from micrograd_nn.analysis.network import Network, Neuron
+from micrograd_nn.analysis.walk import INPUT_RULE, PARAMETER_RULE, Walk, walk
 from micrograd_nn.atomic_write import check_target, write_atomically
 from micrograd_nn.engine import Value
+from micrograd_nn.format import DEFAULT_PRECISION, check_precision, format_number
 from micrograd_nn.views import dot_text
-from micrograd_nn.views.format import DEFAULT_PRECISION, check_precision, format_number
-from micrograd_nn.views.network import Network, Neuron
-from micrograd_nn.views.walk import INPUT_RULE, PARAMETER_RULE, Walk, walk
 
 if TYPE_CHECKING:
     import graphviz
@@ -64,7 +64,7 @@ class NetworkLayout:
     input_of: dict[int, str]  # walk id of an input Value -> its DOT name
     layers: list[list[str]]  # neuron keys per layer, in index order
     weights: list[WeightEdge]
-    neurons: dict[str, Neuron]  # key -> the neuron (micrograd_nn.views.network)
+    neurons: dict[str, Neuron]  # key -> the neuron (micrograd_nn.analysis.network)
     outputs: dict[str, int]  # neuron key -> walk id of its output a
     zs: dict[str, int]  # neuron key -> walk id of its pre-activation z
     loss: int | None  # walk id of the root when it is not itself a neuron's output

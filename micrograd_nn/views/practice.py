@@ -2,7 +2,7 @@
 
 The stepper walks backward; in practice mode the learner types each gradient
 (and, where asked, a local derivative) before the page reveals it.  Everything
-here is computed from the replay of backward() (micrograd_nn.views.replay): the
+here is computed from the replay of backward() (micrograd_nn.analysis.replay): the
 right answer is the total backward() adds up, and each likely wrong answer is
 the same recorded numbers combined the way a known mistake combines them:
 
@@ -30,10 +30,10 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from micrograd_nn import rules
+from micrograd_nn.analysis.replay import Contribution, Step, replay
+from micrograd_nn.analysis.walk import Walk
+from micrograd_nn.format import DEFAULT_PRECISION, bracketed, d_of, format_number
 from micrograd_nn.views.explain import chain_rule_line, rule_lines
-from micrograd_nn.views.format import DEFAULT_PRECISION, bracketed, d_of, format_number
-from micrograd_nn.views.replay import Contribution, Step, replay
-from micrograd_nn.views.walk import Walk
 
 KINDS = ("grad", "local")
 """What a question asks: grad, d(root)/d(node); local, d(node)/d(input)."""

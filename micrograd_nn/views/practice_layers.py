@@ -13,11 +13,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from micrograd_nn import rules
-from micrograd_nn.views.format import DEFAULT_PRECISION, d_of, format_number
-from micrograd_nn.views.network import Neuron
+from micrograd_nn.analysis.network import Neuron
+from micrograd_nn.analysis.replay import replay
+from micrograd_nn.analysis.walk import Walk
+from micrograd_nn.format import DEFAULT_PRECISION, d_of, format_number
 from micrograd_nn.views.practice import Question, State, first_state, node_questions, tolerance, wrong_answers
-from micrograd_nn.views.replay import replay
-from micrograd_nn.views.walk import Walk
 
 
 def _slope(neuron: Neuron) -> float:

@@ -24,12 +24,14 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from micrograd_nn.atomic_write import write_atomically
+from micrograd_nn.analysis.walk import walk
+from micrograd_nn.atomic_write import check_target, write_atomically
 from micrograd_nn.engine import Value
-from micrograd_nn.views import stepper
-from micrograd_nn.views.format import d_of
+from micrograd_nn.format import d_of
 from micrograd_nn.views.practice import LOCAL_QUESTIONS, Question, node_questions, numbered
-from micrograd_nn.views.walk import walk
+from micrograd_nn.views.stepper.page import Stepper, _page, _picture_and_states, _script_safe, _static
+from micrograd_nn.views.stepper.page_state import displayable
+from micrograd_nn.views.stepper.states import walked_states
 
 DEFAULT_TITLE = "Your turn: backprop by hand"
 """The practice page's title unless one is given."""
@@ -46,8 +48,8 @@ def practice_questions(root: Value, *, mode: str = "nodes", forward: bool = Fals
     """
     if local not in LOCAL_QUESTIONS:
         raise ValueError(f"practice: local must be one of {LOCAL_QUESTIONS}, got {local!r}")
-    info = stepper._displayable(walk(root, **walk_options))
-    states = stepper._states(info, mode=mode, forward=forward)
+    info = displayable(walk(root, **walk_options))
+    states = walked_states(info, mode=mode, forward=forward)
     if mode == "layers":
         from micrograd_nn.views.practice_layers import layer_questions
 
@@ -120,8 +122,8 @@ def practice_html(root: Value, *, title: str = DEFAULT_TITLE, mode: str = "nodes
                          "edge_labels")
     walk_options = {key: options.pop(key) for key in ("parameters", "inputs") if key in options}
     questions = practice_questions(root, mode=mode, forward=forward, local=local, **walk_options)
-    info = stepper._displayable(walk(root, **walk_options))
-    svg, payload, legend = stepper._picture_and_states(info, mode, forward, "topological", options)
+    info = displayable(walk(root, **walk_options))
+    svg, payload, legend = _picture_and_states(info, mode, forward, "topological", options)
     if mode == "layers":
         svg = _without_gradients(svg, info.names[-1])
     records = []
@@ -130,18 +132,27 @@ def practice_html(root: Value, *, title: str = DEFAULT_TITLE, mode: str = "nodes
         record["reveal"] = _reveals(question, payload["states"][question.gate])
         records.append(record)
     practice_data = {"title": title, "expression": expression, "questions": records}
-    page = stepper._page(title, mode, svg, stepper._script_safe(json.dumps(payload, allow_nan=False)),
-                         stepper._static("svg-pan-zoom.min.js"), f"{_panel(questions[0])}\n{legend}")
+    page = _page(title, mode, svg, _script_safe(json.dumps(payload, allow_nan=False)),
+                         _static("svg-pan-zoom.min.js"), f"{_panel(questions[0])}\n{legend}")
     head, _, rest = page.partition("</head>")
     body, _, tail = rest.rpartition("</body>")
-    data = stepper._script_safe(json.dumps(practice_data, allow_nan=False))
-    return (f"{head}<style>{stepper._static('practice.css')}</style>\n</head>"
+    data = _script_safe(json.dumps(practice_data, allow_nan=False))
+    return (f"{head}<style>{_static('practice.css')}</style>\n</head>"
             + body.replace("<body ", "<body data-practice=\"on\" ", 1)
             + f'<script type="application/json" id="practice-data">{data}</script>\n'
-            + f"<script>{stepper._static('practice.js')}</script>\n</body>{tail}")
+            + f"<script>{_static('practice.js')}</script>\n</body>{tail}")
 
 
-class Practice(stepper.Stepper):
+def write_practice(root: Value, path: str | Path, **options: Any) -> Path:
+    """Write the practice page for root's graph to path atomically (options as practice_html); returns the path.
+
+    write_html(root, path, practice=True) calls this; errors name write_html and the file.
+    """
+    check_target(path, "write_html")  # a bad path is said before the page is built
+    return write_atomically(path, practice_html(root, **options), "write_html")
+
+
+class Practice(Stepper):
     """The practice page for one graph; a notebook cell showing it displays the page inline (an iframe).
 
     ``Practice(root, mode="layers")``; ``.html`` is the page, ``.save(path)`` writes it.

@@ -1,10 +1,10 @@
 """The scalar picture of a computation graph: each value a box, each operation an oval (DOT text, Graphviz).
 
 ``to_dot``, ``draw_dot`` and ``render`` draw every node of root's graph, read
-from one walk (micrograd_nn.views.walk): each value a box with its name, data
+from one walk (micrograd_nn.analysis.walk): each value a box with its name, data
 and grad, each operation its own small oval, an edge from each operand in
 operand order (``a + a`` draws two edges); options in ``DrawOptions``.  The
-neurons the network model found (micrograd_nn.views.network) are boxed, or
+neurons the network model found (micrograd_nn.analysis.network) are boxed, or
 drawn one node each (collapse).  ``to_dot`` needs no Graphviz program;
 ``draw_dot`` returns a Picture (a graphviz.Digraph with a time limit), which
 shows inline in Jupyter; ``render`` writes a file.  Nothing here writes to the graph.
@@ -20,7 +20,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from micrograd_nn import labels, nonfinite, rules
+from micrograd_nn.analysis.walk import INPUT_RULE, PARAMETER_RULE, Walk, on_path, walk
 from micrograd_nn.engine import Value
+from micrograd_nn.format import DEFAULT_PRECISION, check_precision, format_number
 from micrograd_nn.views.dot_text import (
     DOT_TIMEOUT,
     PictureError,
@@ -32,9 +34,7 @@ from micrograd_nn.views.dot_text import (
     signed_colour,
     wrap_parts,
 )
-from micrograd_nn.views.format import DEFAULT_PRECISION, check_precision, format_number
 from micrograd_nn.views.picture import Picture, write_picture
-from micrograd_nn.views.walk import INPUT_RULE, PARAMETER_RULE, Walk, on_path, walk
 
 DEFAULT_MAX_NODES = 300
 """Pictures with more drawn nodes than this raise PictureTooLargeError instead of hanging Graphviz."""
@@ -57,7 +57,7 @@ class DrawOptions:
     code runs.  clusters: box each neuron's nodes, titled "layer 1 / neuron 3".
     collapse: True, or neuron keys such as {"L1.n2"} (or one key "L1.n2"), to draw
     those neurons as one node each.  show_grads=False hides gradients.  audit: a
-    report from micrograd_nn.checks.audit.audit_gradients, whose findings are marked.
+    report from micrograd_nn.checks.graph_audit.audit_gradients, whose findings are marked.
     max_nodes: a larger picture raises PictureTooLargeError.  precision: decimals shown.
     legend: a line under the picture saying what borders, shapes and colours mean.
     """
@@ -92,7 +92,7 @@ def draw_options(options: DrawOptions | None = None, **overrides: Any) -> DrawOp
 
 
 class AuditLike(Protocol):
-    """What draw_dot needs from a gradient audit report (see micrograd_nn.checks.audit)."""
+    """What draw_dot needs from a gradient audit report (see micrograd_nn.checks.graph_audit)."""
 
     mismatched: list[Value]
     culprits: list[Value]
@@ -254,7 +254,7 @@ def _operand_edge(layout: _Layout, i: int, position: int, j: int, local: float |
         if local is None:
             parts.append("derivatives not stored (closure op)")
         elif layout.computed:
-            contribution = nonfinite.share(node, layout.info.nodes[j], local, node.grad)  # as backward() adds it
+            contribution = nonfinite.share(node, position - 1, local, node.grad)  # as backward() adds it
             parts.append(f"{layout.number(local)} × {layout.number(node.grad)}\n= {layout.number(contribution)}")
         else:
             parts.append(f"local {layout.number(local)}")

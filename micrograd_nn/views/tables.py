@@ -9,9 +9,9 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from micrograd_nn.analysis.walk import grads_computed, walk
 from micrograd_nn.engine import Value
-from micrograd_nn.views.format import DEFAULT_PRECISION, check_precision, format_number
-from micrograd_nn.views.walk import grads_computed, walk
+from micrograd_nn.format import DEFAULT_PRECISION, check_precision, format_number
 
 
 def node_table(root: Value) -> list[dict[str, Any]]:

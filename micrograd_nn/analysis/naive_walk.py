@@ -23,10 +23,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from micrograd_nn.analysis.replay import replay
+from micrograd_nn.analysis.walk import Walk, walk
 from micrograd_nn.engine import Value
-from micrograd_nn.views.format import DEFAULT_PRECISION, d_of, format_number
-from micrograd_nn.views.replay import replay
-from micrograd_nn.views.walk import Walk, walk
+from micrograd_nn.format import DEFAULT_PRECISION, d_of, format_number
 
 MAX_NAIVE_STEPS = 500
 """The naive walk visits a node once per path to it, which grows exponentially: longer walks are refused."""

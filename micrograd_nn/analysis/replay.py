@@ -4,20 +4,19 @@ The replay runs backward() again from the stored local derivatives without
 touching the graph: start from dL/dL = 1 at the root, visit the inner nodes in
 reverse topological order, and add ``local * upstream`` to each operand.  A
 node used twice receives two contributions, and the records show both.  The
-records are frozen dataclasses; ``backward_steps`` gives them as JSON-ready
-dicts (``dataclasses.asdict``).
+records are frozen dataclasses (``backward_steps`` gives them for a root);
+``dataclasses.asdict(step)`` makes one JSON-ready.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import dataclass
 
 from micrograd_nn import nonfinite, rules
+from micrograd_nn.analysis.walk import Walk, walk
 from micrograd_nn.engine import Value
-from micrograd_nn.views.format import bracketed
-from micrograd_nn.views.walk import Walk, walk
+from micrograd_nn.format import bracketed
 
 
 @dataclass(frozen=True)
@@ -97,15 +96,16 @@ def replay(info: Walk, only: Iterable[int] | None = None) -> tuple[list[Step], l
         if local_grads is None or i in incomplete:
             incomplete.update(operand_ids[i])
         if wanted is not None and i not in wanted:
-            for j, local in zip(operand_ids[i], local_grads or ()):
-                running[j] += nonfinite.share(node, nodes[j], local, upstream)  # as backward() adds it
+            value_positions = [p for p, x in enumerate(node.inputs) if isinstance(x, Value)]
+            for j, local, p in zip(operand_ids[i], local_grads or (), value_positions):
+                running[j] += nonfinite.share(node, p, local, upstream)  # as backward() adds it
             continue
         contributions = []
         inputs = node.inputs
         input_positions = [p for p, x in enumerate(inputs, 1) if isinstance(x, Value)]
         for position, (j, local, input_position) in enumerate(zip(operand_ids[i], local_grads or (), input_positions),
                                                               1):
-            contribution = nonfinite.share(node, nodes[j], local, upstream)  # relu masks: 0 even for inf
+            contribution = nonfinite.share(node, input_position - 1, local, upstream)  # relu masks: 0 even for inf
             before = running[j]
             running[j] = before + contribution
             contributions.append(Contribution(position, input_position, j, names[j], local, contribution, before,
@@ -120,16 +120,16 @@ def replay(info: Walk, only: Iterable[int] | None = None) -> tuple[list[Step], l
     return steps, running
 
 
-def backward_steps(root: Value) -> list[dict[str, Any]]:
-    """The backward pass as data (JSON-ready): one record per inner node, in reverse topological order.
+def backward_steps(root: Value) -> list[Step]:
+    """The backward pass as records: one Step per inner node, in reverse topological order.
 
-    Starting from dL/dL = 1, each record holds the node's upstream gradient
-    dL/dnode and, per operand in order, the local derivative dnode/doperand,
-    the contribution local * upstream, and the operand's running total before
-    and after it: dL/doperand += dnode/doperand * dL/dnode.  The fields are
-    those of Step and Contribution.
+    Starting from dL/dL = 1, each Step holds the node's upstream gradient
+    dL/dnode and, per operand in order, a Contribution: the local derivative
+    dnode/doperand, the contribution local * upstream, and the operand's
+    running total before and after it: dL/doperand += dnode/doperand * dL/dnode.
+    ``dataclasses.asdict(step)`` gives a step as JSON-ready dicts.
     """
-    return [asdict(step) for step in replay(walk(root))[0]]
+    return replay(walk(root))[0]
 
 
 ACCUMULATION_NOTE = "leaves accumulate over several backward() calls (use zero_grad() between them)"

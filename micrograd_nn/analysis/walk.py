@@ -5,7 +5,7 @@ reads the graph through one ``Walk``, so they agree on names and ids:
 
 - node i is ``nodes[i]`` in topological order (operands before the nodes that use them);
 - its kind is parameter, input, variable, constant (a leaf) or inner (an op result);
-- ``network`` is the network found in the graph (micrograd_nn.views.network),
+- ``network`` is the network found in the graph (micrograd_nn.analysis.network),
   and ``groups[i]`` the neuron node i was built in ("L1.n3"), or None;
 - its name is the user's label, else what it is in the network (``L1.n3.z`` is
   neuron 3 of layer 1 before its activation, ``L1.n3.out`` after it), ``loss``
@@ -19,11 +19,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from micrograd_nn.analysis.network import Network, recognise
 from micrograd_nn.engine import Value, topological_order
-from micrograd_nn.views.network import Network, recognise
 
 INPUT_RULE = "a leaf labelled x1, x2, … as MLP labels the numbers you give it, or passed as inputs="
-"""What makes a leaf an input, as every legend states it (the one rule; views.network decides kinds by it)."""
+"""What makes a leaf an input, as every legend states it (the one rule; analysis.network decides kinds by it)."""
 
 PARAMETER_RULE = "a leaf labelled L1.n2.w1 or L1.n2.b as MLP labels them, or passed as parameters="
 """What makes a leaf a parameter, as every legend states it."""

@@ -22,11 +22,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from micrograd_nn import rules
-from micrograd_nn.checks.gradcheck import ATOL, EPS, RTOL, agrees
+from micrograd_nn.analysis.replay import ACCUMULATION_NOTE, differs_from_one_pass, replay
+from micrograd_nn.analysis.walk import Walk, on_path, walk
+from micrograd_nn.checks.finite_differences import ATOL, EPS, RTOL, agrees
 from micrograd_nn.engine import Value
-from micrograd_nn.views.format import d_of, format_number
-from micrograd_nn.views.replay import ACCUMULATION_NOTE, differs_from_one_pass, replay
-from micrograd_nn.views.walk import Walk, on_path, walk
+from micrograd_nn.format import d_of, format_number
 
 
 class _NoRule(Exception):

@@ -1,8 +1,0 @@
-"""Old path of micrograd_nn.checks.audit (the same module object, so imports and monkeypatching keep working)."""
-
-import sys
-
-from micrograd_nn.checks import audit as _moved
-from micrograd_nn.checks.audit import *  # noqa: F401,F403
-
-sys.modules[__name__] = _moved
