@@ -91,6 +91,14 @@ def answer(page: Any, text: str) -> None:
     page.keyboard.press("Enter")
 
 
+def page_data(path: Path) -> dict[str, Any]:
+    """The practice page's data: its questions (with the states they hold back) and the stepper's states."""
+    text = path.read_text()
+    practice = json.loads(text.split('id="practice-data">', 1)[1].split("</script>", 1)[0])
+    stepper = json.loads(text.split('id="stepper-data">', 1)[1].split("</script>", 1)[0])
+    return {"questions": practice["questions"], "states": stepper["states"]}
+
+
 @needs_browser
 def test_right_answers_reveal_each_step_keyboard_only(browser: Any, tmp_path: Path) -> None:
     root = product_sum()
@@ -98,26 +106,30 @@ def test_right_answers_reveal_each_step_keyboard_only(browser: Any, tmp_path: Pa
     path = write_html(root, tmp_path / "worksheet.html", practice=True)
     text = path.read_text()
     assert "<script src" not in text and "<link" not in text
+    data = page_data(path)
+    gates = [q["gate"] for q in data["questions"]]
+    assert gates == list(range(1, len(questions) + 1))  # each right answer reveals its own part of a step
+    last = len(data["states"]) - 1
+    assert last == len(questions)  # the start, then a part (or the whole step) per question
     page, problems, requests = open_page(browser, path)
-    assert page.inner_text("#position") == "step 0 of 2"
+    assert page.inner_text("#position") == f"step 0 of {last}"
     assert page.is_disabled("#next")  # the first step waits for its questions
-    for k, question in enumerate(questions):
+    for question, gate in zip(questions, gates):
         expect(page, question)
         assert page.get_attribute("#question", "data-number") == str(question.number)
         answer(page, question.shown)
         assert page.inner_text("#hint") == ""
         assert page.inner_text("#worked-title") == "Right: " + question.prompt.replace("?", question.shown)
         assert page.eval_on_selector_all("#worked li", "els => els.map(e => e.textContent)") == list(question.worked)
-        later = questions[k + 1] if k + 1 < len(questions) else None
-        if later is None or later.gate != question.gate:  # the step is revealed once all its questions are
-            assert page.inner_text("#position") == f"step {question.gate} of 2"
-        else:
-            assert page.inner_text("#position") == f"step {question.gate - 1} of 2"
-        if question.kind == "grad":  # the picture shows the gradient just worked out
+        assert page.inner_text("#position") == f"step {gate} of {last}"  # the step is revealed
+        shown = page.eval_on_selector_all("#step-lines li", "els => els.map(e => e.textContent)")
+        if question.kind == "grad":  # the picture shows the gradient just worked out, the step its chain rule
             grad = page.evaluate(
                 "id => Array.from(document.getElementById(id).querySelectorAll('text'))"
                 ".map(t => t.textContent).find(t => t.startsWith('grad'))", f"v{question.node_id}")
-            assert grad == f"grad {question.shown}"
+            assert grad == f"grad {question.shown}" and question.worked[-1] in shown
+        later = [q for q in questions[question.number:] if q.kind == "grad"]
+        assert not any(q.worked[-1] in shown for q in later)  # nothing asked later is shown yet
     assert page.get_attribute("#question", "data-kind") == "done"
     assert page.inner_text("#score") == "Score: 6 / 6 right first time"
     assert page.get_attribute("#score", "data-right") == "6" and page.get_attribute("#score", "data-total") == "6"
@@ -209,7 +221,7 @@ def test_download_my_answers_and_restart(browser: Any, tmp_path: Path) -> None:
     page.keyboard.press("Enter")
     expect(page, questions[0])
     assert page.inner_text("#score") == f"Score: 0 / 0 right first time ({len(questions)} to go)"
-    assert page.inner_text("#position") == "step 0 of 2"
+    assert page.inner_text("#position") == f"step 0 of {len(questions)}"
     assert page.evaluate("document.activeElement.id") == "answer"
     assert problems == []
     page.close()

@@ -84,6 +84,7 @@ class Question:
     rule: str  # the rule to apply: the reply to an answer no mistake explains
     worked: tuple[str, ...]  # the worked lines "show me" reveals (the explain view's)
     highlight: tuple[str, ...]  # picture ids (v{id}, o{id}) to mark while the question is open
+    input_id: int | None = None  # a local derivative's input, by id
 
 
 class State(Protocol):
@@ -367,7 +368,7 @@ def _question(info: Walk, kind: str, node_id: int, input_id: int, answer: float,
         highlight = (f"v{node_id}", f"o{node_id}", f"v{input_id}")
     shown = format_number(answer, precision)
     return Question(0, kind, name, node_id, operand if kind == "local" else None, prompt, context, answer, shown,
-                    tolerance(shown), gate, wrong, rule, worked, highlight)
+                    tolerance(shown), gate, wrong, rule, worked, highlight, input_id if kind == "local" else None)
 
 
 def numbered(questions: Sequence[Question]) -> list[Question]:

@@ -6,7 +6,9 @@ shows it inline in Jupyter.  The page is the stepper's (the same picture,
 states, camera and offline scripts) with a question panel on top: the
 questions, likely wrong answers and hints of views.practice (layer mode:
 views.practice_layers) as JSON, and static/practice.js, which holds each step
-back until its questions are answered.
+back until its questions are answered: a step with several questions is split
+in parts, so that every right answer reveals its own part (its rule or
+chain-rule line and its number in the picture).
 
 The question is ``#question`` (``data-node``, ``data-kind`` grad or local,
 ``data-input`` for local); the learner types in ``#answer`` and presses Enter
@@ -20,10 +22,11 @@ from __future__ import annotations
 import html
 import json
 import re
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
+from micrograd_nn.analysis.replay import Step, replay
 from micrograd_nn.analysis.walk import walk
 from micrograd_nn.atomic_write import check_target, write_atomically
 from micrograd_nn.engine import Value
@@ -79,18 +82,59 @@ def _panel(first: Question) -> str:
 <div id="revisit-box" hidden><h2>Steps to revisit</h2><ul id="revisit"></ul></div>
 <div id="practice-actions"><button id="restart" type="button">Restart</button><button id="download"
  type="button">Download my answers</button></div>
-<p class="help">Type each derivative to the precision shown, then Enter. A step is revealed once its
-questions are answered; Tab reaches the buttons, and outside the answer field the arrow keys step back.</p>
+<p class="help">Type each derivative to the precision shown, then Enter: a right answer reveals its part of
+the step. Tab reaches the buttons; outside the answer field the arrow keys step back and forth.</p>
 </section>"""
 
 
-def _reveals(question: Question, state: dict[str, Any]) -> dict[str, tuple[str, str]]:
-    """The picture ids a right answer to a grad question fills in at once (text and colour): its gate state's."""
-    if question.kind != "grad":
-        return {}
+def _shows(question: Question, picture_id: str) -> bool:
+    """Does the picture's node picture_id show the gradient a grad question asks (v12, loss.v12, a neuron's key)?"""
     own = f"v{question.node_id}"
-    ids = [x for x in state["updates"] if x in (own, *question.highlight) or x.endswith(f".{own}")]
-    return {x: (state["updates"][x], state["fills"][x]) for x in ids}
+    return question.kind == "grad" and (picture_id in (own, *question.highlight) or picture_id.endswith(f".{own}"))
+
+
+def _part(state: dict[str, Any], answered: list[Question], step: Step | None, part: str) -> dict[str, Any]:
+    """The part of a step that the answered questions reveal: their rule and chain-rule lines, their gradients.
+
+    step: the replayed step the state shows (None for a layer's matrix step, whose lines are one per neuron).
+    """
+    known = {q.node_id for q in answered if q.kind == "grad"}
+    if step is not None and len(state["lines"]) == len(step.contributions):
+        seen = known | {q.input_id for q in answered if q.kind == "local"}
+        contributions = list(enumerate(step.contributions))
+        rule = state["rule"][:1] + [state["rule"][1 + p] for p, c in contributions
+                                    if c.operand_id in seen and 1 + p < len(state["rule"])]
+        lines = [state["lines"][p] for p, c in contributions if c.operand_id in known]
+    else:
+        keys = [q.highlight[0] for q in answered]
+        rule = state["rule"][:1]
+        lines = [line for line in state["lines"] if any(f"({key})" in line for key in keys)]
+    updates = {x: text for x, text in state["updates"].items() if any(_shows(q, x) for q in answered)}
+    return {**state, "title": f"{state['title']} ({part})", "rule": rule, "lines": lines, "updates": updates,
+            "fills": {x: state["fills"][x] for x in updates}, "reveal": []}
+
+
+def _split(states: list[dict[str, Any]], questions: list[Question],
+           steps: dict[int, Step]) -> tuple[list[dict[str, Any]], list[Question]]:
+    """Each step whose questions are several split in parts, so that every right answer reveals its own part.
+
+    The last question of a step reveals the whole step; each question's gate becomes the part it reveals.
+    """
+    by_gate: dict[int, list[Question]] = {}
+    for question in questions:
+        by_gate.setdefault(question.gate, []).append(question)
+    parts: list[dict[str, Any]] = []
+    gated: list[Question] = []
+    for k, state in enumerate(states):
+        asked = by_gate.get(k, [])
+        for j, question in enumerate(asked, 1):
+            done = j == len(asked)
+            parts.append(state if done else _part(state, asked[:j], steps.get(state["node_id"]),
+                                                  f"part {j} of {len(asked)}"))
+            gated.append(replace(question, gate=len(parts) - 1))
+        if not asked:
+            parts.append(state)
+    return parts, gated
 
 
 def _without_gradients(svg: str, root: str) -> str:
@@ -126,12 +170,10 @@ def practice_html(root: Value, *, title: str = DEFAULT_TITLE, mode: str = "nodes
     svg, payload, legend = _picture_and_states(info, mode, forward, "topological", options)
     if mode == "layers":
         svg = _without_gradients(svg, info.names[-1])
-    records = []
-    for question in questions:
-        record = asdict(question)
-        record["reveal"] = _reveals(question, payload["states"][question.gate])
-        records.append(record)
-    practice_data = {"title": title, "expression": expression, "questions": records}
+        legend = legend.replace(f"(hover for w and {d_of(info.names[-1])}/dw)", "(hover for w)")
+    payload["states"], questions = _split(payload["states"], questions,
+                                          {step.node_id: step for step in replay(info)[0]})
+    practice_data = {"title": title, "expression": expression, "questions": [asdict(q) for q in questions]}
     page = _page(title, mode, svg, _script_safe(json.dumps(payload, allow_nan=False)),
                          _static("svg-pan-zoom.min.js"), f"{_panel(questions[0])}\n{legend}")
     head, _, rest = page.partition("</head>")

@@ -108,7 +108,7 @@
       answer.disabled = true;
       $("check").disabled = true;
       stepper.setLimit(Infinity);
-      stepper.refresh();  // Next now reaches the remaining steps
+      stepper.show(stepper.position());  // Next now reaches the remaining steps
       mark([]);
       score();
       return;
@@ -134,16 +134,11 @@
     r.done = true;
     r.shownMe = how === "shown";
     r.right = how === "right";
-    Object.keys(q.reveal).forEach(function (id) { stepper.reveal(id, q.reveal[id][0], q.reveal[id][1]); });
     fillList("worked", q.worked);
     $("worked-title").textContent = (how === "right" ? "Right: " : "Shown: ") + q.prompt.replace(" = ?", " = " + q.shown);
     var next = current + 1;
-    if (next >= questions.length || questions[next].gate !== q.gate) {
-      stepper.setLimit(q.gate);
-      stepper.show(q.gate);  // every question this step holds back is answered: the step is revealed
-    } else {
-      stepper.refresh();  // the gradient just worked out appears in the picture
-    }
+    stepper.setLimit(q.gate);
+    stepper.show(q.gate);  // the step (or the part of it this question held back) is revealed
     open(next);
     (next < questions.length ? answer : $("download")).focus();  // all done: the answers to download
   }
@@ -186,7 +181,6 @@
 
   function restart() {
     fresh();
-    stepper.clearReveals();
     stepper.setLimit(0);
     stepper.show(0);
     fillList("worked", []);

@@ -17,7 +17,6 @@
   var position = 0;
   var timer = null;
   var limit = states.length - 1;  // the last state Next reaches (practice mode holds it back until answered)
-  var reveals = {};  // id -> [gradient text, fill]: gradients practice mode has revealed ahead of the states
   var shownData = {};  // id -> the picture's "data ..." text, kept while forward steps hide it
   // layer mode: id -> {grad: line, data: [lines]}, the label lines holding numbers (the network view's)
   var texts = data.texts || {};
@@ -209,7 +208,6 @@
       s.reveal.forEach(function (id) { revealed[id] = true; });
       if (i < position && s.phase === state.phase) { s.highlight.forEach(function (id) { done[id] = true; }); }
     }
-    Object.keys(reveals).forEach(function (id) { grads[id] = reveals[id][0]; fills[id] = reveals[id][1]; });
     data.valueIds.forEach(function (id) {
       var group = document.getElementById(id);
       if (id in texts) {
@@ -324,9 +322,7 @@
     show: function (k) { stop(); show(k); },
     limit: function () { return limit; },
     setLimit: function (k) { limit = Math.max(0, Math.min(states.length - 1, k)); },
-    reveal: function (id, text, fill) { reveals[id] = [text, fill]; },
-    refresh: function () { show(position); },
-    clearReveals: function () { reveals = {}; }
+    position: function () { return position; }
   };
   show(0);
 })();
