@@ -66,7 +66,7 @@ def test_a_node_used_twice_one_use_counted() -> None:
     (q,) = practice_questions(out)
     assert (q.kind, q.node, q.prompt, q.answer, q.shown) == ("grad", "a", "dout/da = ?", 2.0, "2.0000")
     assert mistakes(q)["one_use"] == [1.0]  # each use alone passes 1 (the second, equal, is the same answer)
-    assert "used 2 times" in hint_for(q, "one_use") and "every use" in hint_for(q, "one_use")
+    assert "a is used twice (by out)" in hint_for(q, "one_use") and "every use" in hint_for(q, "one_use")
     assert q.worked == tuple(chain_rule_line("out", step, c) for step in replay(walk(out))[0] for c in
                              step.contributions) + ("dout/da = 1.0000 + 1.0000 = 2.0000",)
 
@@ -131,7 +131,10 @@ def test_the_tanh_neuron() -> None:
 def test_every_answer_is_what_backward_computed_and_no_hint_gives_it_away() -> None:
     third = (Value(0.3, "p") * Value(-1.2, "q")).exp().log() / 3
     third.backward()
-    for root in (product_sum()[0], lecture_neuron()[0], third):
+    p = Value(1.5, "p")
+    shared = p * p + (p + 1.0).tanh() * p  # p used by three nodes, one of them twice
+    shared.backward()
+    for root in (product_sum()[0], lecture_neuron()[0], third, shared):
         info = walk(root)
         questions = practice_questions(root, local="all")
         for q in questions:

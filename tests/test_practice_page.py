@@ -178,7 +178,7 @@ def test_one_use_counted_and_show_me_after_two_tries(browser: Any, tmp_path: Pat
     assert page.get_attribute("#hint", "data-mistake") == "not_a_number"
     answer(page, "1")
     assert page.get_attribute("#hint", "data-mistake") == "one_use"
-    assert "used 2 times" in page.inner_text("#hint")
+    assert "used twice" in page.inner_text("#hint")
     assert page.is_disabled("#show-me")  # one try so far
     answer(page, "−2")  # a typographic minus is a minus
     assert page.get_attribute("#hint", "data-mistake") == "sign"

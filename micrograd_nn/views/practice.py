@@ -163,6 +163,12 @@ def _local(root: str, node: str, operand: str) -> str:
     return f"{d_of(node)}/{d_of(operand)}"
 
 
+def _times(count: int) -> str:
+    """"twice", "three times", ...: a count in words, so that a hint holds no number the learner could take."""
+    words = {2: "twice", 3: "three times", 4: "four times", 5: "five times"}
+    return words.get(count, "many times")
+
+
 def _rule_of(op: str) -> str:
     """"the rule of a × b" (the op's formula in its letters), or "its rule" for an op not in rules.OPS."""
     record = rules.OPS.get(op)
@@ -181,7 +187,7 @@ def _grad_hints(root: str, name: str, uses: Sequence[tuple[Step, Contribution]])
                            f"derivative: {chain}" + (", for each use of " + name if many else "") + ".",
         "upstream_forgotten": f"That is the local derivative alone. Multiply it by the upstream gradient "
                               f"{dr}/{d_of(first)} that {first} has already received: {chain}.",
-        "one_use": f"{name} is used {len(uses)} times (by {users}): its gradient adds up a share from every use, "
+        "one_use": f"{name} is used {_times(len(uses))} (by {users}): its gradient adds up a share from every use, "
                    "not just one.",
         "forward_value": f"A forward value used as a derivative: that puts {first}'s value where its local derivative "
                          f"{_local(root, first, name)} belongs ({_rule_of(uses[0][0].op)} gives it, not the value).",
