@@ -33,3 +33,14 @@ cpdef Value _node(object record, double data, object a, double da, object b, dou
 cdef void _add_share(Value node, Value operand, double local, Py_ssize_t position) except *
 @cython.locals(node=Value, operands_placed=list, expanded=set, stack=list, order=list, inputs=tuple)
 cpdef list topological_order(Value root)
+
+# A C type is closed to new class attributes; the lecture adds methods to Value as it goes (Value.mymul = f).
+# Compiled, engine.py opens Value the way a class written in Python is open (the flag Python 3.10+ sets on C types).
+cdef extern from *:
+    """
+    static void open_to_new_attributes(PyObject *cls) {
+        ((PyTypeObject *)cls)->tp_flags &= ~Py_TPFLAGS_IMMUTABLETYPE;
+        PyType_Modified((PyTypeObject *)cls);
+    }
+    """
+    void open_to_new_attributes(object cls)

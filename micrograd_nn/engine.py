@@ -193,6 +193,8 @@ class Value:
 
 if not cython.compiled:  # plain Python keeps attributes of your own in the __dict__ slot: no hooks needed
     del Value.__getattr__, Value.__setattr__, Value.__delattr__  # type: ignore[attr-defined]
+else:  # compiled: Value.mymul = f works, as for a class written in Python (engine.pxd)
+    open_to_new_attributes(Value)  # type: ignore[name-defined]  # noqa: F821
 
 
 def _unary(name: str, a: Value) -> Value:
@@ -276,8 +278,7 @@ def _add_share(node: Value, operand: Value, local: float, position: int) -> None
 def topological_order(root: Value) -> list[Value]:
     """Every node root depends on, each after all of its inputs; root last.
 
-    A depth-first search, as in micrograd (the same order), but with a stack instead of recursion, so a graph of
-    any depth works: a node is placed once all of its operands are.
+    micrograd's depth-first order, with a stack instead of recursion so that any depth works.
     """
     _checked(root, "topological_order")
     order: list[Value] = []

@@ -151,3 +151,18 @@ def test_dot_that_truly_overflows_names_the_op_and_its_inputs() -> None:
 def test_an_n_ary_result_error_never_shows_an_empty_inputs_list() -> None:
     from micrograd_nn.errors import not_finite_result
     assert str(not_finite_result("sum", float("inf"), (None, None))) == "sum: result inf is not a finite float"
+
+
+@pytest.mark.parametrize("pure", ["0", "1"])
+def test_a_method_added_to_the_class_works_on_both_engines(pure: str) -> None:
+    # the lecture's habit: define a function, then attach it to Value (compiled, a C type refused it)
+    code = ("import micrograd_nn\nfrom micrograd_nn import Value\n"
+            "def mymul(self, other):\n    return self * other\n"
+            "Value.mymul = mymul\n"
+            "a, b = Value(2.0), Value(-3.0)\nc = a.mymul(b)\nc.backward()\n"
+            "del Value.mymul\n"
+            "print(micrograd_nn.ENGINE, c.data, a.grad, b.grad, hasattr(a, 'mymul'))\n")
+    env = {**os.environ, "MICROGRAD_NN_PURE": pure}
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split()[-4:] == ["-6.0", "-3.0", "2.0", "False"]
