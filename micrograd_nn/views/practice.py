@@ -136,7 +136,7 @@ def wrong_answers(answer: float, candidates: Sequence[tuple[str, float, str]],
 # --- hints -------------------------------------------------------------------------
 
 def _uses(step_contributions: Sequence[tuple[Step, Contribution]]) -> str:
-    """"v2 (a × b)" or "v2 and out (2 uses)": the nodes that use an operand."""
+    """"v2" or "v2 and out": the nodes that use an operand, each named once."""
     users = list(dict.fromkeys(step.node for step, _ in step_contributions))
     return " and ".join(users)
 
