@@ -1,5 +1,8 @@
 """Old import paths, in one table: each still imports, with a DeprecationWarning naming the new path.
 
+Old names inside a module that stays (``rules.RULES``, ``rules.rule_for``) are in ``OLD_NAMES``: the
+module's ``__getattr__`` asks ``old_name`` here, which warns the same way.
+
 A path in ``MOVED`` gives the module that now holds its code, under the old
 name (the same module object, so ``import micrograd_nn.stepper`` and
 ``micrograd_nn.views.stepper`` are one module).  A path in ``GATHERED`` used
@@ -11,12 +14,13 @@ for these paths only.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import importlib.util
 import sys
 import types
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, MutableMapping, Sequence
 from importlib.machinery import ModuleSpec
 from typing import Any
 
@@ -140,3 +144,51 @@ def install() -> None:
     """Put the finder first on sys.meta_path (once)."""
     if not any(isinstance(finder, OldPathFinder) for finder in sys.meta_path):
         sys.meta_path.insert(0, OldPathFinder())  # type: ignore[arg-type]
+
+
+# --- old names inside a module that stays -------------------------------------------------------
+
+class _RuleView(MutableMapping):
+    """op name -> rule, read from and written to rules.OPS: what the old ``rules.RULES`` gives."""
+
+    def __init__(self, rules: types.ModuleType) -> None:
+        """rules: the module micrograd_nn.rules, handed over by its __getattr__ (this module imports no core)."""
+        self._rules = rules
+
+    def __getitem__(self, name: str) -> Any:
+        return self._rules.op_record(name).rule
+
+    def __setitem__(self, name: str, rule: Any) -> None:
+        self._rules.OPS[name] = dataclasses.replace(self._rules.op_record(name), rule=rule)
+
+    def __delitem__(self, name: str) -> None:
+        raise TypeError(f"rules.RULES: an op's rule can be replaced, not removed ({name!r})")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rules.OPS)
+
+    def __len__(self) -> int:
+        return len(self._rules.OPS)
+
+
+OLD_NAMES: dict[str, dict[str, tuple[str, Callable[[types.ModuleType], Any]]]] = {
+    "micrograd_nn.rules": {
+        "RULES": ("rules.OPS (a rule is OPS[name].rule; plant one with dataclasses.replace(OPS[name], rule=...))",
+                  _RuleView),
+        "rule_for": ("rules.op_record(name).rule", lambda rules: _RuleView(rules).__getitem__),
+        "RuleTable": ("rules.OPS", lambda rules: _RuleView),
+    },
+}
+"""Module -> {old name: (what to use instead, what the old name still gives, made from the module)}."""
+
+
+def old_name(module: types.ModuleType, name: str) -> Any:
+    """An old name of a module that stays, with a DeprecationWarning naming what to use; AttributeError otherwise."""
+    names = OLD_NAMES.get(module.__name__, {})
+    if name not in names:
+        raise AttributeError(f"module {module.__name__!r} has no attribute {name!r}")
+    advice, value = names[name]
+    caller = sys._getframe(1)  # the module's __getattr__ when it runs as Python; compiled, it has no frame
+    level = 3 if caller.f_globals.get("__name__") == module.__name__ else 2  # the warning names the user's line
+    warnings.warn(f"{module.__name__}.{name} is deprecated: use {advice}", DeprecationWarning, stacklevel=level)
+    return value(module)

@@ -12,11 +12,12 @@ import argparse
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from micrograd_nn.errors import whole_number_argument
 from micrograd_nn.tutorials.common import DEFAULT_OUT
 
 if TYPE_CHECKING:
@@ -47,23 +48,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 
-def _whole_number(low: int, high: int | None = None) -> Callable[[str], int]:
-    """An argparse type: a whole number >= low (and <= high when given)."""
-
-    def parse(text: str) -> int:
-        try:
-            number = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number, got {text[:40]!r}") from None
-        if number < low or (high is not None and number > high):
-            limits = f">= {low}" if high is None else f"from {low} to {high}"
-            raise argparse.ArgumentTypeError(f"expected a whole number {limits}, got {text[:40]}")
-        return number
-
-    parse.__name__ = f"whole number >= {low}"
-    return parse
-
-
 MAX_SEED = 2**32 - 1
 """The largest seed (NumPy's and scikit-learn's generators take 0 to 2**32 - 1)."""
 
@@ -89,7 +73,7 @@ def add_tutorial_commands(sub: argparse._SubParsersAction) -> None:
     demo.add_argument("--out", default=DEFAULT_OUT, help=f"output folder (default: ./{DEFAULT_OUT})")
     demo.add_argument("--quiet", action="store_true", help="no progress bars")
     demo.add_argument(
-        "--seed", type=_whole_number(0, MAX_SEED), default=None,
+        "--seed", type=whole_number_argument(0, MAX_SEED), default=None,
         help=f"random seed from 0 to {MAX_SEED} (default: the demo's own)",
     )
     demo.add_argument(
@@ -262,12 +246,12 @@ def _add_view_options(parser: argparse.ArgumentParser) -> None:
         help="with --network: edge width and colour show the weight (default) or its gradient",
     )
     parser.add_argument(
-        "--precision", type=_whole_number(0), default=4, metavar="DIGITS",
+        "--precision", type=whole_number_argument(0), default=4, metavar="DIGITS",
         help="decimals shown in the table, the explanation and the pictures, 0 to 15 (default 4)",
     )
     parser.add_argument("--path-from", metavar="NAME", help="only explain (and highlight) the path from NAME")
     parser.add_argument(
-        "--max-nodes", type=_whole_number(1), default=DEFAULT_MAX_NODES,
+        "--max-nodes", type=whole_number_argument(1), default=DEFAULT_MAX_NODES,
         help=f"largest picture to draw (default {DEFAULT_MAX_NODES})",
     )
     parser.add_argument(

@@ -79,29 +79,29 @@ class Value:
     def __abs__(self) -> Value: return _unary("abs", self)  # |a|
 
     # -- functions: each one's formula and derivative are in its record in rules.OPS --------------
-    def exp(self) -> Value: return _unary("exp", self)  # e^a; d/da = e^a
-    def log(self) -> Value: return _unary("log", self)  # ln(a); d/da = 1/a
-    def sqrt(self) -> Value: return _unary("sqrt", self)  # sqrt(a); d/da = 1/(2 sqrt(a))
-    def tanh(self) -> Value: return _unary("tanh", self)  # tanh(a); d/da = 1 - tanh(a)^2
-    def sigmoid(self) -> Value: return _unary("sigmoid", self)  # s = 1/(1 + e^-a); d/da = s (1 - s)
-    def relu(self) -> Value: return _unary("relu", self)  # max(0, a); d/da = 1 if a > 0 else 0
-    def softplus(self) -> Value: return _unary("softplus", self)  # ln(1 + e^a); d/da = sigmoid(a)
-    def abs(self) -> Value: return _unary("abs", self)  # |a|; d/da = sign(a)
-    def sin(self) -> Value: return _unary("sin", self)  # sin(a); d/da = cos(a)
-    def cos(self) -> Value: return _unary("cos", self)  # cos(a); d/da = -sin(a)
+    def exp(self) -> Value: return _unary("exp", self)  # e^a
+    def log(self) -> Value: return _unary("log", self)  # ln(a)
+    def sqrt(self) -> Value: return _unary("sqrt", self)  # sqrt(a)
+    def tanh(self) -> Value: return _unary("tanh", self)  # tanh(a)
+    def sigmoid(self) -> Value: return _unary("sigmoid", self)  # s = 1/(1 + e^-a)
+    def relu(self) -> Value: return _unary("relu", self)  # max(0, a)
+    def softplus(self) -> Value: return _unary("softplus", self)  # ln(1 + e^a)
+    def abs(self) -> Value: return _unary("abs", self)  # |a|
+    def sin(self) -> Value: return _unary("sin", self)  # sin(a)
+    def cos(self) -> Value: return _unary("cos", self)  # cos(a)
 
     def leaky_relu(self, slope: float = LEAKY_SLOPE) -> Value:
-        """a if a > 0 else slope * a; d/da = 1 if a > 0 else slope (the slope is a number inside the op)."""
+        """a if a > 0 else slope * a (the slope is a number inside the op; its derivatives: rules.OPS)."""
         return _binary("leaky_relu", self, errors.plain_number(slope, "leaky_relu: slope"))
 
     @staticmethod
     def sum(terms: Iterable[Value | float]) -> Value:
-        """t1 + ... + tn as one node (d/dti = 1): use it for long sums."""
+        """t1 + ... + tn as one node: use it for long sums."""
         return _many("sum", errors.non_empty(tuple(terms), "Value.sum", "term"))
 
     @staticmethod
     def dot(ws: Sequence[Value | float], xs: Sequence[Value | float], bias: Value | float | None = None) -> Value:
-        """w . x = sum_i wi xi as one node (d/dwi = xi, d/dxi = wi); with a bias, w . x + b ("affine")."""
+        """w . x = sum_i wi xi as one node; with a bias, w . x + b ("affine")."""
         errors.check_pairs(ws, xs)
         return _many("dot", (*ws, *xs)) if bias is None else _many("affine", (*ws, *xs, bias))
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from numbers import Real
+from collections.abc import Callable, Sequence
+from numbers import Integral, Real
 from typing import Any
 
 FLOAT_DIGITS_PER_BIT = 0.30103  # log10(2): an integer of n bits has about 0.30103 n decimal digits
@@ -66,6 +66,96 @@ def plain_number(x: object, where: str) -> float:
     if value is None:
         raise TypeError(f"{where} must be a real number, got {type(x).__name__}: {shown(x)}")
     return value
+
+
+def is_whole_number(value: object, low: int = 1, high: int | None = None) -> bool:
+    """Is value a whole number n with low <= n (<= high)?  NumPy integers count, True/False do not."""
+    if isinstance(value, bool) or not isinstance(value, Integral):
+        return False
+    number = int(value)
+    return low <= number and (high is None or number <= high)
+
+
+def whole_number(value: object, name: str, low: int = 1, high: int | None = None, unit: str = "",
+                 why: str = "") -> int:
+    """value as an int if it is a whole number n with low <= n (<= high), else ValueError naming it.
+
+    e.g. "nin must be a whole number >= 1, got 0", "height must be a whole number of pixels >= 200, got 50";
+    why, when given, follows the limits in brackets.
+    """
+    if not is_whole_number(value, low, high):
+        of = f" of {unit}" if unit else ""
+        because = f" ({why})" if why else ""
+        raise ValueError(f"{name} must be a whole number{of} {_limits(low, high)}{because}, got {shown(value)}")
+    return int(value)  # type: ignore[call-overload]  # an Integral, checked above
+
+
+def _limits(low: int, high: int | None) -> str:
+    """">= low", or "from low to high" when there is a high."""
+    return f">= {low}" if high is None else f"from {low} to {high}"
+
+
+def is_finite_real(value: object) -> bool:
+    """Is value a real number (not True/False) whose float is finite (not nan, not +-inf, not too large)?"""
+    if isinstance(value, bool) or not isinstance(value, Real):
+        return False
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:  # an int too large for a float
+        return False
+
+
+def finite_real(value: object, name: str, *, above: float | None = None, at_least: float | None = None) -> float:
+    """value as a float if it is a finite real number (> above, >= at_least when given), else ValueError naming it.
+
+    e.g. "lr must be a finite number > 0, got -1".
+    """
+    number = float(value) if is_finite_real(value) else math.nan  # type: ignore[arg-type]
+    in_range = (above is None or number > above) and (at_least is None or number >= at_least)
+    if not (math.isfinite(number) and in_range):
+        bound = f" > {above:g}" if above is not None else f" >= {at_least:g}" if at_least is not None else ""
+        raise ValueError(f"{name} must be a finite number{bound}, got {shown(value)}")
+    return number
+
+
+# --- the same checks as argparse types, for the command line (argparse shows the message, exit 2) ---
+
+def whole_number_argument(low: int = 1, high: int | None = None) -> Callable[[str], int]:
+    """An argparse type: the text as a whole number n, low <= n (<= high); "expected a whole number ..." otherwise."""
+    import argparse  # only the command line needs it
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text[:40]!r}") from None
+        if not is_whole_number(value, low, high):
+            raise argparse.ArgumentTypeError(f"expected a whole number {_limits(low, high)}, got {text[:40]}")
+        return value
+
+    parse.__name__ = f"whole number {_limits(low, high)}"
+    return parse
+
+
+def positive_number_argument(text: str) -> float:
+    """An argparse type: the text as a finite number > 0; "expected a finite number > 0, ..." otherwise."""
+    import argparse
+
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text[:40]!r}") from None
+    if not (is_finite_real(value) and value > 0.0):
+        raise argparse.ArgumentTypeError(f"expected a finite number > 0, got {text[:40]}")
+    return value
+
+
+def finite_targets(targets: Sequence[Any], where: str) -> None:
+    """Every target a finite number or a non-empty list of them; ValueError naming `where` and the first bad one."""
+    for i, target in enumerate(targets):
+        entries = target if isinstance(target, (list, tuple)) else [target]
+        if not entries or not all(map(is_finite_real, entries)):
+            raise ValueError(f"{where}: target {i} must be a finite number (or a list of them), got {shown(target)}")
 
 
 def checked_label(label: object) -> str:

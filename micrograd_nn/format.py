@@ -1,6 +1,7 @@
 """Numbers and names as the views print them.
 
-Numbers: a fixed number of decimals, scientific notation when very large or small.
+Numbers: a fixed number of decimals, scientific notation when very large or small: one rule for every view
+and page (the pages' JavaScript is given it by page_format and writes numbers the same way).
 Names in d/d notation: a label that is not a plain (dotted) name in brackets, "do/d(x1*w1 + x2*w2)".
 """
 
@@ -8,15 +9,18 @@ from __future__ import annotations
 
 import math
 
+from micrograd_nn import errors
+
 DEFAULT_PRECISION = 4
 """Decimals the views print by default."""
+
+SCIENTIFIC_AT = 1e6
+"""From this magnitude up (and below 10**-precision) a number is written in scientific notation."""
 
 
 def check_precision(precision: int) -> int:
     """precision must be an int from 0 to 15 (decimals shown); ValueError naming the value otherwise."""
-    if isinstance(precision, bool) or not isinstance(precision, int) or not 0 <= precision <= 15:
-        raise ValueError(f"precision must be a whole number of decimals from 0 to 15, got {precision!r}")
-    return precision
+    return errors.whole_number(precision, "precision", 0, 15, unit="decimals")
 
 
 def format_number(x: float, precision: int = DEFAULT_PRECISION) -> str:
@@ -25,9 +29,19 @@ def format_number(x: float, precision: int = DEFAULT_PRECISION) -> str:
         return str(x)
     if x == 0.0:
         x = 0.0  # -0.0 (a zero gradient passed back through a negative factor) prints as 0
-    if x == 0.0 or 10.0**-precision <= abs(x) < 1e6:
+    if x == 0.0 or 10.0**-precision <= abs(x) < SCIENTIFIC_AT:
         return f"{x:.{precision}f}"
     return f"{x:.{precision}e}"
+
+
+def constant_text(x: float) -> str:
+    """A plain number inside an op, as a formula writes it: 2, 0.01, 1e-10 (Python's shortest %g form)."""
+    return f"{x:g}"
+
+
+def page_format() -> dict[str, float]:
+    """The rule of format_number as a page's data: its JavaScript writes numbers by the same rule."""
+    return {"precision": DEFAULT_PRECISION, "scientific_at": SCIENTIFIC_AT}
 
 
 def bracketed(name: str) -> str:

@@ -47,7 +47,7 @@ def record_children(node: Value, children: Iterable[Value] | object, op: str) ->
 def custom_op(name: str) -> Op:
     """The record of an op written the micrograd way, one per name (it has no rule: its closure is the rule)."""
     if name not in _CUSTOM_OPS:
-        _CUSTOM_OPS[name] = Op(name=name, rule=_no_rule, symbol=name, formula=name, derivatives=(), in_numbers=(),
+        _CUSTOM_OPS[name] = Op(name=name, rule=_no_rule, symbol=name, formula=name, derivatives=(),
                                domain=Domain(()), arity=0, micrograd=name, closure=True)
     return _CUSTOM_OPS[name]
 

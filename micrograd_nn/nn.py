@@ -17,22 +17,21 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable, Sequence
-from numbers import Integral
 from typing import TYPE_CHECKING, Any
 
-from micrograd_nn import labels
+from micrograd_nn import errors, labels, rules
 from micrograd_nn.engine import Value
 
 if TYPE_CHECKING:
     import numpy as np
 
 ACTIVATIONS: dict[str, Callable[[Value], Value] | None] = {
-    "relu": Value.relu,
-    "tanh": Value.tanh,
-    "sigmoid": lambda v: v.sigmoid(),  # a method made from rules.OPS
-    "leaky_relu": Value.leaky_relu,
+    **{op.name: getattr(Value, op.method) for op in rules.OPS.values() if op.activation},
     "linear": None,
 }
+"""A neuron's activation by name: every op rules.OPS marks as one (relu, tanh, sigmoid, leaky_relu), and linear.
+
+The one list of activations: the live page, its command line and saved networks read it."""
 
 INITS = ("uniform", "xavier", "he")
 
@@ -47,13 +46,6 @@ def _check_activation(name: str) -> str:
     if name not in ACTIVATIONS:
         raise ValueError(f"unknown activation {name!r}; choose one of {sorted(ACTIVATIONS)}")
     return name
-
-
-def _count(what: str, value: object) -> int:
-    """value as a Python int if it is a whole number >= 1 (NumPy integers too; True/False are refused)."""
-    if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
-        raise ValueError(f"{what} must be a whole number >= 1, got {value!r}")
-    return int(value)
 
 
 def make_rng(rng: random.Random | int | None) -> random.Random:
@@ -122,7 +114,7 @@ class Neuron(Module):
         label: str = "",
     ) -> None:
         """micrograd's Neuron(nin, nonlin); activation overrides nonlin (relu/linear); bias=False: no b at all."""
-        nin = _count("a neuron's nin (number of inputs)", nin)
+        nin = errors.whole_number(nin, "a neuron's nin (number of inputs)")
         generator = make_rng(rng)
         self.activation = _check_activation(activation or ("relu" if nonlin else "linear"))
         self.nonlin = self.activation != "linear"
@@ -161,7 +153,7 @@ class Layer(Module):
 
     def __init__(self, nin: int, nout: int, *, label: str = "", **kwargs: object) -> None:
         """micrograd's Layer(nin, nout, **kwargs); kwargs go to each Neuron."""
-        nout = _count("a layer's nout (number of neurons)", nout)
+        nout = errors.whole_number(nout, "a layer's nout (number of neurons)")
         kwargs.setdefault("fan_out", nout)
         self.label = label
         self.neurons = [Neuron(nin, label=labels.neuron_label(label, j), **kwargs) for j in range(1, nout + 1)]  # type: ignore[arg-type]
@@ -217,11 +209,11 @@ class MLP(Module):
         (default linear) for the last, or activations: one name per layer.
         bias=False builds neurons with no bias parameter at all (act(w . x)).
         """
-        nin = _count("MLP nin (number of inputs)", nin)
+        nin = errors.whole_number(nin, "MLP nin (number of inputs)")
         given = list(nouts) if hasattr(nouts, "__iter__") and not isinstance(nouts, (str, bytes)) else []
         if not given:
             raise ValueError(f"MLP nouts must be a non-empty list of layer sizes, got {nouts!r}")
-        nouts = [_count(f"MLP nouts[{i}]", n) for i, n in enumerate(given)]
+        nouts = [errors.whole_number(n, f"MLP nouts[{i}]") for i, n in enumerate(given)]
         if init not in INITS:
             raise ValueError(f"unknown init {init!r}; choose one of {list(INITS)}")
         generator = make_rng(rng)

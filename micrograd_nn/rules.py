@@ -12,9 +12,10 @@ when its input is outside the domain; it never returns a wrong number.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, MutableMapping
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 Rule = Callable[..., tuple[float, tuple[float, ...]]]
 
@@ -33,22 +34,22 @@ _ONE_ZERO = (1.0, 0.0)
 # --- arithmetic -------------------------------------------------------------
 
 def add(a: float, b: float) -> tuple[float, tuple[float, float]]:
-    """a + b; d/da = 1, d/db = 1."""
+    """a + b and its local derivatives (their text: OPS["+"])."""
     return a + b, _ONE_ONE
 
 
 def sub(a: float, b: float) -> tuple[float, tuple[float, float]]:
-    """a - b; d/da = 1, d/db = -1."""
+    """a - b and its local derivatives (their text: OPS["-"])."""
     return a - b, _ONE_MINUS_ONE
 
 
 def mul(a: float, b: float) -> tuple[float, tuple[float, float]]:
-    """a * b; d/da = b, d/db = a."""
+    """a * b and its local derivatives (their text: OPS["*"])."""
     return a * b, (b, a)
 
 
 def div(a: float, b: float) -> tuple[float, tuple[float, float]]:
-    """a / b; d/da = 1/b, d/db = -a/b^2."""
+    """a / b and its local derivatives (their text: OPS["/"])."""
     if b == 0.0:
         raise ZeroDivisionError(f"division by zero: {a!r} / {b!r}")
     out = a / b
@@ -56,12 +57,12 @@ def div(a: float, b: float) -> tuple[float, tuple[float, float]]:
 
 
 def neg(a: float) -> tuple[float, tuple[float]]:
-    """-a; d/da = -1."""
+    """-a and its local derivatives (their text: OPS["neg"])."""
     return -a, _MINUS_ONE
 
 
 def power(a: float, b: float) -> tuple[float, tuple[float, float]]:
-    """a ** b; d/da = b a^(b-1), d/db = a^b ln(a).
+    """a ** b and its local derivatives (their text: OPS["**"]).
 
     A negative base needs an integer exponent (the real power is otherwise
     undefined) and then d/db is nan, as in PyTorch; 0 ** b needs b >= 0, and
@@ -103,7 +104,7 @@ def _power_slope(a: float, b: float) -> float:
 # --- exponentials and logarithms ---------------------------------------------
 
 def exp(a: float) -> tuple[float, tuple[float]]:
-    """e^a; d/da = e^a."""
+    """e^a and its local derivatives (their text: OPS["exp"])."""
     try:
         out = math.exp(a)
     except OverflowError:
@@ -112,14 +113,14 @@ def exp(a: float) -> tuple[float, tuple[float]]:
 
 
 def log(a: float) -> tuple[float, tuple[float]]:
-    """ln(a) for a > 0; d/da = 1/a."""
+    """ln(a) for a > 0 and its local derivatives (their text: OPS["log"])."""
     if a <= 0.0:
         raise DomainError(f"log: log({a!r}) is undefined (needs a > 0)")
     return math.log(a), (1.0 / a,)
 
 
 def sqrt(a: float) -> tuple[float, tuple[float]]:
-    """sqrt(a) for a >= 0; d/da = 1/(2 sqrt(a)), +inf at 0 as in PyTorch."""
+    """sqrt(a) for a >= 0 and its local derivatives (their text: OPS["sqrt"])."""
     if a < 0.0:
         raise DomainError(f"sqrt: sqrt({a!r}) is undefined (needs a >= 0)")
     out = math.sqrt(a)  # sqrt(-0.0) is -0.0, and its slope -inf, as in PyTorch
@@ -127,7 +128,7 @@ def sqrt(a: float) -> tuple[float, tuple[float]]:
 
 
 def softplus(a: float) -> tuple[float, tuple[float]]:
-    """ln(1 + e^a), computed as max(a, 0) + ln(1 + e^-|a|); d/da = sigmoid(a)."""
+    """ln(1 + e^a), computed as max(a, 0) + ln(1 + e^-|a|) and its local derivatives (their text: OPS["softplus"])."""
     out = max(a, 0.0) + math.log1p(math.exp(-abs(a)))
     return out, (_sigmoid(a),)
 
@@ -143,13 +144,13 @@ def _sigmoid(a: float) -> float:
 
 
 def sigmoid(a: float) -> tuple[float, tuple[float]]:
-    """s = 1/(1 + e^-a); d/da = s (1 - s)."""
+    """s = 1/(1 + e^-a) and its local derivatives (their text: OPS["sigmoid"])."""
     s = _sigmoid(a)
     return s, (s * (1.0 - s),)
 
 
 def tanh(a: float) -> tuple[float, tuple[float]]:
-    """t = tanh(a); d/da = 1 - t^2."""
+    """t = tanh(a) and its local derivatives (their text: OPS["tanh"])."""
     t = math.tanh(a)
     return t, (1.0 - t * t,)
 
@@ -159,7 +160,7 @@ def tanh(a: float) -> tuple[float, tuple[float]]:
 # leaky_relu'(0) = slope.
 
 def relu(a: float) -> tuple[float, tuple[float]]:
-    """max(0, a); d/da = 1 if a > 0 else 0."""
+    """max(0, a) and its local derivatives (their text: OPS["relu"])."""
     if a > 0.0:
         return a, _ONE
     return 0.0, _ZERO
@@ -169,14 +170,14 @@ LEAKY_SLOPE = 0.01  # the default slope of leaky_relu
 
 
 def leaky_relu(a: float, slope: float) -> tuple[float, tuple[float, float]]:
-    """a if a > 0 else slope * a; d/da = 1 if a > 0 else slope; d/dslope = 0 if a > 0 else a."""
+    """a if a > 0 else slope * a and its local derivatives (their text: OPS["leaky_relu"])."""
     if a > 0.0:
         return a, _ONE_ZERO
     return slope * a, (slope, a)
 
 
 def absolute(a: float) -> tuple[float, tuple[float]]:
-    """|a|; d/da = sign(a), 0 at a = 0."""
+    """|a| and its local derivatives (their text: OPS["abs"])."""
     if a > 0.0:
         return a, _ONE
     if a < 0.0:
@@ -187,12 +188,12 @@ def absolute(a: float) -> tuple[float, tuple[float]]:
 # --- trigonometry --------------------------------------------------------------
 
 def sin(a: float) -> tuple[float, tuple[float]]:
-    """sin(a); d/da = cos(a)."""
+    """sin(a) and its local derivatives (their text: OPS["sin"])."""
     return math.sin(a), (math.cos(a),)
 
 
 def cos(a: float) -> tuple[float, tuple[float]]:
-    """cos(a); d/da = -sin(a)."""
+    """cos(a) and its local derivatives (their text: OPS["cos"])."""
     return math.cos(a), (-math.sin(a),)
 
 
@@ -201,7 +202,7 @@ def cos(a: float) -> tuple[float, tuple[float]]:
 # "dot" and "affine" add in order, as the per-op neuron b + w1*x1 + w2*x2 + ... does.
 
 def total(*terms: float) -> tuple[float, tuple[float, ...]]:
-    """t1 + t2 + ... + tn (exactly rounded); d/dti = 1."""
+    """t1 + t2 + ... + tn (exactly rounded) and its local derivatives (their text: OPS["sum"])."""
     try:
         out = math.fsum(terms)
     except OverflowError:  # a partial sum overflowed: add exactly, as fractions; only a true overflow is an error
@@ -226,14 +227,14 @@ def weighted_sum(start: float, ws: tuple[float, ...], xs: tuple[float, ...]) -> 
 
 
 def dot(*ws_then_xs: float) -> tuple[float, tuple[float, ...]]:
-    """w . x = sum_i wi xi over operands (w1..wn, x1..xn); d/dwi = xi, d/dxi = wi."""
+    """w . x = sum_i wi xi over operands (w1..wn, x1..xn) and its local derivatives (their text: OPS["dot"])."""
     n = len(ws_then_xs) // 2
     ws, xs = ws_then_xs[:n], ws_then_xs[n:]
     return weighted_sum(0.0, ws, xs), xs + ws
 
 
 def affine(*ws_xs_b: float) -> tuple[float, tuple[float, ...]]:
-    """w . x + b over operands (w1..wn, x1..xn, b); d/dwi = xi, d/dxi = wi, d/db = 1."""
+    """w . x + b over operands (w1..wn, x1..xn, b) and its local derivatives (their text: OPS["affine"])."""
     n = len(ws_xs_b) // 2
     ws, xs = ws_xs_b[:n], ws_xs_b[n : 2 * n]
     return weighted_sum(ws_xs_b[-1], ws, xs), xs + ws + _ONE
@@ -288,19 +289,18 @@ class Op:
 
     The engine applies ``rule``; pictures show ``symbol``; ``explain`` and the
     stepper show ``formula`` and ``derivatives`` (one per input, in terms of
-    the inputs a, b and the result out) and fill ``in_numbers`` (the same
-    derivative with ``{a}``, ``{b}``, ``{out}`` as places for numbers); the
+    the inputs named by ``letters()``: a, b), with the local derivatives the
+    engine stored as the numbers; the rule's docstring is made from the same
+    text (``description()``), so each derivative is written once, here.  The
     tests and the audit draw inputs from ``domain``.  An n-ary op has
-    ``arity`` 0 and one derivative entry per role (w, x, b), with places
-    ``{w}`` and ``{x}``.
+    ``arity`` 0 and one derivative entry per role (wi, xi, b).
     """
 
     name: str  # the key in OPS and Value.op
     rule: Rule  # floats in, (value, local derivatives) out
     symbol: str  # what a picture draws in the op's box
     formula: str  # the value as text, in terms of a, b (and w, x for n-ary ops)
-    derivatives: tuple[str, ...]  # d(out)/d(input) as text, one per input (per role for n-ary ops)
-    in_numbers: tuple[str, ...]  # the same with {a}, {b}, {out}, {w}, {x} as places for numbers
+    derivatives: tuple[str, ...]  # d(out)/d(input) as text, one per input (per role for n-ary ops): the one text
     domain: Domain  # where tests and the audit may draw inputs
     arity: int = 1  # 1, 2, or 0 for any number of inputs
     method: str = ""  # the Value method that applies a unary op (x.tanh()), "" if none
@@ -313,24 +313,39 @@ class Op:
     neuron_sum: bool = False  # can compute a neuron's weighted sum (+, dot, affine)
     share: Share | None = None  # upstream x local, rearranged for when the stored local overflowed (/, log, **)
     closure: bool = False  # written the micrograd way: the node's _backward closure is its chain-rule step
+    in_words: str = ""  # the op's name in a sentence ("ReLU", "leaky ReLU"), "" where that is its name
+    inputs: tuple[str, ...] = ()  # the inputs' letters in formula and derivatives; () : a, or a and b
 
     @property
     def ordered(self) -> bool:
         """Whether a picture must number the inputs: more than one input and the order matters."""
         return self.arity != 1 and not self.commutative
 
+    def letters(self) -> tuple[str, ...]:
+        """The inputs' letters in the formula and the derivatives: ("a",), ("a", "b"), leaky_relu's ("a", "s")."""
+        return self.inputs or ("a", "b")[: max(self.arity, 1)]
+
+    def description(self) -> str:
+        """The op's math in one line, from its formula and derivatives: "tanh(a); d/da = 1 − tanh²(a)"."""
+        slopes = ", ".join(f"d/d{letter} = {text}" for letter, text in zip(self.letters(), self.derivatives))
+        return f"{self.formula}; {slopes}"
+
+    def words(self) -> str:
+        """The op's name in a sentence: "a ReLU unit", "a leaky ReLU unit", "a tanh unit"."""
+        return self.in_words or self.name
+
     def spelling(self) -> str:
         """micrograd's name for the op (its Value._op), our name where micrograd has none."""
         return self.micrograd or self.name
 
 
-def _unary(name: str, rule: Rule, *, formula: str, derivative: str, in_numbers: str, low: float, high: float,
+def _unary(name: str, rule: Rule, *, formula: str, derivative: str, low: float, high: float,
            symbol: str = "", kinks: tuple[float, ...] = (), micrograd: str = "", masks: bool = False,
-           activation: bool = False, share: Share | None = None) -> Op:
+           activation: bool = False, share: Share | None = None, in_words: str = "") -> Op:
     """The record of a unary function offered as x.name() and by the expression parser."""
     return Op(name=name, rule=rule, symbol=symbol or name, formula=formula, derivatives=(derivative,),
-              in_numbers=(in_numbers,), domain=Domain(((low, high),), kinks), arity=1, method=name, in_parser=True,
-              micrograd=micrograd, masks=masks, activation=activation, share=share)
+              domain=Domain(((low, high),), kinks), arity=1, method=name, in_parser=True,
+              micrograd=micrograd, masks=masks, activation=activation, share=share, in_words=in_words)
 
 
 _ANY = (-100.0, 100.0)
@@ -338,82 +353,64 @@ _N_ARY = Domain(((-5.0, 5.0),), layout="terms")
 
 OPS: dict[str, Op] = {op.name: op for op in [
     # --- arithmetic: a and b are the inputs in order; either may be a plain number ---
-    Op(name="+", rule=add, symbol="+", formula="a + b", derivatives=("1", "1"), in_numbers=("1", "1"),
+    Op(name="+", rule=add, symbol="+", formula="a + b", derivatives=("1", "1"),
        domain=Domain((_ANY, _ANY)), arity=2, infix=True, commutative=True, neuron_sum=True),
-    Op(name="-", rule=sub, symbol="−", formula="a − b", derivatives=("1", "−1"), in_numbers=("1", "−1"),
+    Op(name="-", rule=sub, symbol="−", formula="a − b", derivatives=("1", "−1"),
        domain=Domain((_ANY, _ANY)), arity=2, infix=True),
-    Op(name="*", rule=mul, symbol="×", formula="a × b", derivatives=("b", "a"), in_numbers=("{b}", "{a}"),
+    Op(name="*", rule=mul, symbol="×", formula="a × b", derivatives=("b", "a"),
        domain=Domain((_ANY, _ANY)), arity=2, infix=True, commutative=True),
     Op(name="/", rule=div, symbol="÷", formula="a ÷ b", derivatives=("1/b", "−a/b²"),
-       in_numbers=("1/{b}", "−{a}/{b}²"), domain=Domain(((-10.0, 10.0), (-10.0, 10.0)), kinks=(0.0,), gap=0.1),
+       domain=Domain(((-10.0, 10.0), (-10.0, 10.0)), kinks=(0.0,), gap=0.1),
        arity=2, infix=True, share=div_share),
     Op(name="**", rule=power, symbol="**", formula="a ** b", derivatives=("b·a^(b−1)", "a^b·ln(a)"),
-       in_numbers=("{b}·{a}^({b}−1)", "{out}·ln({a})"), domain=Domain(((0.1, 5.0), (-3.0, 3.0))), arity=2,
+       domain=Domain(((0.1, 5.0), (-3.0, 3.0))), arity=2,
        infix=True, share=power_share),
-    Op(name="neg", rule=neg, symbol="−x", formula="−a", derivatives=("−1",), in_numbers=("−1",),
+    Op(name="neg", rule=neg, symbol="−x", formula="−a", derivatives=("−1",),
        domain=Domain((_ANY,)), method="__neg__", micrograd="*"),
     # --- functions of one input (x.exp(), ...; the parser offers each by name) ---
-    _unary("exp", exp, formula="e^a", derivative="e^a", in_numbers="{out}", low=-20.0, high=20.0),
-    _unary("log", log, formula="ln(a)", derivative="1/a", in_numbers="1/{a}", low=0.01, high=100.0, symbol="ln",
+    _unary("exp", exp, formula="e^a", derivative="e^a", low=-20.0, high=20.0),
+    _unary("log", log, formula="ln(a)", derivative="1/a", low=0.01, high=100.0, symbol="ln",
            share=log_share),
-    _unary("sqrt", sqrt, formula="√a", derivative="1/(2√a)", in_numbers="1/(2·{out})", low=0.01, high=100.0,
+    _unary("sqrt", sqrt, formula="√a", derivative="1/(2√a)", low=0.01, high=100.0,
            symbol="√"),
-    _unary("softplus", softplus, formula="ln(1 + e^a)", derivative="σ(a)", in_numbers="σ({a})", low=-30.0,
+    _unary("softplus", softplus, formula="ln(1 + e^a)", derivative="σ(a)", low=-30.0,
            high=30.0),
     _unary("sigmoid", sigmoid, formula="σ(a) = 1/(1 + e^−a)", derivative="σ(a)·(1 − σ(a))",
-           in_numbers="{out}·(1 − {out})", low=-30.0, high=30.0, symbol="σ", activation=True),
-    _unary("tanh", tanh, formula="tanh(a)", derivative="1 − tanh²(a)", in_numbers="1 − {out}²", low=-10.0,
+           low=-30.0, high=30.0, symbol="σ", activation=True),
+    _unary("tanh", tanh, formula="tanh(a)", derivative="1 − tanh²(a)", low=-10.0,
            high=10.0, activation=True),
-    _unary("relu", relu, formula="max(0, a)", derivative="1 if a > 0 else 0", in_numbers="1 if {a} > 0 else 0",
-           low=-100.0, high=100.0, kinks=(0.0,), micrograd="ReLU", masks=True, activation=True),
+    _unary("relu", relu, formula="max(0, a)", derivative="1 if a > 0 else 0",
+           low=-100.0, high=100.0, kinks=(0.0,), micrograd="ReLU", masks=True, activation=True, in_words="ReLU"),
     Op(name="leaky_relu", rule=leaky_relu, symbol="leaky_relu", formula="a if a > 0 else s·a",
        derivatives=("1 if a > 0 else s", "0 if a > 0 else a"),
-       in_numbers=("1 if {a} > 0 else {b}", "0 if {a} > 0 else {a}"), domain=Domain((_ANY, (0.0, 1.0)), kinks=(0.0,)),
-       arity=2, method="leaky_relu", in_parser=True, activation=True),
-    _unary("abs", absolute, formula="|a|", derivative="sign(a)", in_numbers="sign({a})", low=-100.0, high=100.0,
+       domain=Domain((_ANY, (0.0, 1.0)), kinks=(0.0,)), arity=2, method="leaky_relu", in_parser=True,
+       activation=True, in_words="leaky ReLU", inputs=("a", "s")),
+    _unary("abs", absolute, formula="|a|", derivative="sign(a)", low=-100.0, high=100.0,
            symbol="|x|", kinks=(0.0,)),
-    _unary("sin", sin, formula="sin(a)", derivative="cos(a)", in_numbers="cos({a})", low=-10.0, high=10.0),
-    _unary("cos", cos, formula="cos(a)", derivative="−sin(a)", in_numbers="−sin({a})", low=-10.0, high=10.0),
+    _unary("sin", sin, formula="sin(a)", derivative="cos(a)", low=-10.0, high=10.0),
+    _unary("cos", cos, formula="cos(a)", derivative="−sin(a)", low=-10.0, high=10.0),
     # --- n-ary: one node for a long sum or a weighted sum (inputs w1..wn, x1..xn[, b]) ---
-    Op(name="sum", rule=total, symbol="Σ", formula="t1 + … + tn", derivatives=("1",), in_numbers=("1",),
+    Op(name="sum", rule=total, symbol="Σ", formula="t1 + … + tn", derivatives=("1",), inputs=("ti",),
        domain=_N_ARY, arity=0, commutative=True),
-    Op(name="dot", rule=dot, symbol="w·x", formula="w1·x1 + … + wn·xn", derivatives=("xi (for wi)", "wi (for xi)"),
-       in_numbers=("{x}", "{w}"), domain=Domain(((-5.0, 5.0),), layout="pairs"), arity=0, neuron_sum=True),
-    Op(name="affine", rule=affine, symbol="w·x+b", formula="w1·x1 + … + wn·xn + b",
-       derivatives=("xi (for wi)", "wi (for xi)", "1 (for b)"), in_numbers=("{x}", "{w}", "1"),
-       domain=Domain(((-5.0, 5.0),), layout="pairs+bias"), arity=0, neuron_sum=True),
+    Op(name="dot", rule=dot, symbol="w·x", formula="w1·x1 + … + wn·xn", derivatives=("xi", "wi"),
+       inputs=("wi", "xi"), domain=Domain(((-5.0, 5.0),), layout="pairs"), arity=0, neuron_sum=True),
+    Op(name="affine", rule=affine, symbol="w·x+b", formula="w1·x1 + … + wn·xn + b", derivatives=("xi", "wi", "1"),
+       inputs=("wi", "xi", "b"), domain=Domain(((-5.0, 5.0),), layout="pairs+bias"), arity=0, neuron_sum=True),
 ]}
 """Every operation, by name: the single source for the engine, the parser, the views and the tests."""
 
 
-class RuleTable(MutableMapping):
-    """op name -> rule, a view of OPS kept for older code: setting an entry replaces that op's rule in OPS."""
-
-    def __getitem__(self, name: str) -> Rule:
-        if name not in OPS:
-            raise KeyError(f"no derivative rule for op {name!r}; known ops: {sorted(OPS)}")
-        return OPS[name].rule
-
-    def __setitem__(self, name: str, rule: Rule) -> None:
-        OPS[name] = replace(op_record(name), rule=rule)
-
-    def __delitem__(self, name: str) -> None:
-        raise TypeError(f"rules.RULES: an op's rule can be replaced, not removed ({name!r})")
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(OPS)
-
-    def __len__(self) -> int:
-        return len(OPS)
+def _document(op: Op) -> None:
+    """Write the op's description into its rule's docstring, so help(rules.tanh) reads the record's one text."""
+    try:
+        op.rule.__doc__ = f"{op.description()}  (rules.OPS[{op.name!r}])"
+    except (AttributeError, TypeError):  # a rule without a writable docstring (a builtin) keeps its own
+        pass
 
 
-RULES = RuleTable()
-"""op name -> rule (older code and tests patch an entry to plant a wrong rule; OPS is the one table)."""
-
-
-def rule_for(op: str) -> Rule:
-    """The rule registered for ``op``; KeyError naming the op if there is none."""
-    return RULES[op]
+for _op in OPS.values():
+    _document(_op)
+del _op
 
 
 def op_record(op: str) -> Op:
@@ -421,3 +418,12 @@ def op_record(op: str) -> Op:
     if op not in OPS:
         raise KeyError(f"no record for op {op!r} in rules.OPS; known ops: {sorted(OPS)}")
     return OPS[op]
+
+
+def __getattr__(name: str) -> Any:
+    """The old lookup names (RULES, rule_for, RuleTable) answer from micrograd_nn._old_paths, with a warning."""
+    import sys
+
+    from micrograd_nn._old_paths import old_name
+
+    return old_name(sys.modules[__name__], name)

@@ -583,11 +583,12 @@ def test_every_record_is_complete(op: str) -> None:
     where = f"rules.OPS[{op!r}] in micrograd_nn/rules.py"
     assert record.symbol and record.formula, f"{where}: give a symbol (for pictures) and a formula (for explain)"
     n = record.arity or len(record.derivatives)
-    assert len(record.derivatives) == len(record.in_numbers) == n, (
-        f"{where}: give one derivative formula and one in_numbers template per input ({n})"
+    assert len(record.derivatives) == len(record.letters()) == n, (
+        f"{where}: give one derivative formula per input ({n}), and inputs= when its letters are not a, b"
     )
-    for template in record.in_numbers:
-        template.format(a=0.5, b=2.0, out=0.25, x=1.0, w=2.0)  # every place is one of a, b, out (x, w for n-ary)
+    assert record.rule.__doc__ == f"{record.description()}  (rules.OPS[{op!r}])", (
+        f"{where}: the rule's docstring is its record's one description"
+    )
     if record.arity == 1:
         assert record.method, f"{where}: a unary op needs method= (the Value method that applies it)"
         assert callable(getattr(Value, record.method, None)), (

@@ -389,3 +389,49 @@ def test_each_loss_and_activation_gives_the_engines_numbers(
     assert float(panel[f"its {loss_name} loss"]) == pytest.approx(own.data, rel=1e-5)
     assert problems == []
     page.close()
+
+
+def test_the_page_writes_numbers_colours_and_labels_from_their_python_homes(
+    browser: Any, recorded: tuple[Path, dict[str, Any], Any]
+) -> None:
+    """Inputs as labels.py names them and format_number writes them; each neuron's z and a at 3 decimals by the
+    same rule; its box in the fill colour colours.py gives its dL/dz beside the layer's largest."""
+    from micrograd_nn.colours import signed_colour
+    from micrograd_nn.format import format_number
+
+    path, timeline, _history = recorded
+    page, problems = open_page(browser, path.as_uri())
+    page.wait_for_selector(".mg-neuron")
+    x = timeline["data"]["X"][0]
+    shown = page.eval_on_selector_all(".mg-input text", "nodes => nodes.map((n) => n.textContent)")
+    assert shown == [f"x{i} = {format_number(v)}" for i, v in enumerate(x, 1)]
+    neurons = page.eval_on_selector_all(
+        ".mg-neuron", "nodes => nodes.map((n) => [n.getAttribute('data-neuron'), n.getAttribute('data-z'), "
+        "n.getAttribute('data-a'), n.getAttribute('data-dz'), n.querySelector('text').textContent, "
+        "n.querySelector('.mg-box').getAttribute('fill')])")
+    assert [key for key, *_rest in neurons] == [n["key"] for layer in timeline["labels"]["neurons"] for n in layer]
+    dz_all = [float(dz) for *_k, dz, _t, _f in neurons]
+    largest = max(abs(v) for v in dz_all)
+    for key, z, a, dz, text, fill in neurons:
+        assert text == f"{key} z {format_number(float(z), 3)} a {format_number(float(a), 3)}"
+        assert fill == signed_colour(float(dz), largest, "fill", css=True)
+    assert not problems
+
+
+def test_the_page_writes_tiny_and_huge_numbers_as_format_number_does(browser: Any, tmp_path: Path) -> None:
+    """Scientific notation outside [1e-4, 1e6), with a two-digit exponent, and -0 as 0: format_number's rule."""
+    from micrograd_nn.format import format_number
+
+    X, y = [[1e-7, 2.5e7], [-0.0, -123.456]], [1.0, -1.0]
+    model = MLP(2, [1], rng=0)
+    recorder = Recorder(model, X, y, loss="mse")
+    fit(model, X, y, loss="mse", lr=1e-20, epochs=1, quiet=True, on_step=recorder.on_step)
+    recorder.finish()
+    page, problems = open_page(browser, write_recording(recorder, tmp_path / "tiny.html").as_uri())
+    page.wait_for_selector(".mg-input text")
+    for sample, row in enumerate(X):
+        page.select_option("#sample", str(sample))
+        shown = page.eval_on_selector_all(".mg-input text", "nodes => nodes.map((n) => n.textContent)")
+        assert shown == [f"x{i} = {format_number(v)}" for i, v in enumerate(row, 1)]
+    assert format_number(1e-7) == "1.0000e-07" and format_number(-0.0) == "0.0000"
+    assert not problems

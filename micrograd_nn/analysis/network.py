@@ -34,7 +34,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
-from micrograd_nn import labels, rules
+from micrograd_nn import errors, labels, rules
 from micrograd_nn.engine import Value, topological_order
 
 ACTIVATION_OPS = frozenset(name for name, op in rules.OPS.items() if op.activation)
@@ -127,9 +127,8 @@ class Network:
         The last layer's k-th run and, below it, the runs whose outputs it read; its parameters (and their
         gradients, summed over every sample) are the same.  ValueError naming k when there is no such sample.
         """
-        if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= self.passes:
-            raise ValueError(f"sample must be a whole number from 1 to {self.passes} (the network ran "
-                             f"{self.passes} time{'s' if self.passes != 1 else ''} in this graph), got {k!r}")
+        times = f"{self.passes} time{'s' if self.passes != 1 else ''}"
+        k = errors.whole_number(k, "sample", 1, self.passes, why=f"the network ran {times} in this graph")
         if self.passes == 1 or not self.layers:
             return self
         layers: list[Layer] = []
@@ -424,7 +423,8 @@ def _weights_in_order(
     numbers = sorted(by_number)
     if numbers and numbers != list(range(1, len(numbers) + 1)):
         graph.problem(NUMBERING, [key], f"neuron {key}'s weights are labelled w{', w'.join(map(str, numbers))}: "
-                      f"they should run w1 to w{len(numbers)} in the order its weighted sum reads them")
+                      f"they should run w1 to {labels.weight_label('', len(numbers))} in the order its weighted sum "
+                      "reads them")
     return tuple(by_number[k][0] for k in numbers), tuple(by_number[k][1] for k in numbers)
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from micrograd_nn import nonfinite, rules
 from micrograd_nn.analysis.walk import Walk, walk
 from micrograd_nn.engine import Value
-from micrograd_nn.format import bracketed
+from micrograd_nn.format import bracketed, constant_text
 
 
 @dataclass(frozen=True)
@@ -56,10 +56,10 @@ def formula(info: Walk, node: Value) -> str:
 
     Beside an operator, a label that is not a plain name is bracketed: "(x1*w1) + b".
     """
-    shown = [info.name_of(x) if isinstance(x, Value) else f"{x:g}" for x in node.inputs]
+    shown = [info.name_of(x) if isinstance(x, Value) else constant_text(x) for x in node.inputs]
     op = rules.OPS.get(node.op)
     if op is not None and (op.infix or op.neuron_sum or node.op == "neg"):  # operators: "(x1*w1) + b"
-        shown = [bracketed(info.name_of(x)) if isinstance(x, Value) else f"{x:g}" for x in node.inputs]
+        shown = [bracketed(info.name_of(x)) if isinstance(x, Value) else constant_text(x) for x in node.inputs]
     if op is not None and op.infix:
         return f" {node.op} ".join(shown)
     if node.op == "neg":

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from micrograd_nn.engine import Value
-from micrograd_nn.rules import rule_for
+from micrograd_nn.rules import op_record
 
 
 class GradcheckError(AssertionError):
@@ -109,7 +109,7 @@ def check_rule(
 
     Raises GradcheckError naming the op, the argument and both numbers otherwise.
     """
-    rule = rule_for(op)
+    rule = op_record(op).rule
     _, local_grads = rule(*args)
     if len(local_grads) != len(args):
         raise GradcheckError(f"rule {op!r} returned {len(local_grads)} local derivatives for {len(args)} operands")

@@ -128,7 +128,7 @@ def _forward(node: Value, arguments: list[float]) -> float:
     """node's op applied to the given input values, numbers included (the forward rule only)."""
     if node.local_grads is None:
         raise _NoRule(node.op)
-    return rules.rule_for(node.op)(*arguments)[0]
+    return rules.op_record(node.op).rule(*arguments)[0]
 
 
 def _arguments(node: Value, values: dict[int, float], index: dict[Value, int]) -> list[float]:

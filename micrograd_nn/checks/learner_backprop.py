@@ -34,6 +34,14 @@ from micrograd_nn.checks.numpy_backprop import ACTIVATIONS, SLOPES, Slope, backw
 from micrograd_nn.engine import Value
 from micrograd_nn.nn import LAYOUTS, MLP
 from micrograd_nn.training import losses
+from micrograd_nn.training.losses import (
+    CLASS_INDEX_LOSSES,
+    LOSS_TEXT,
+    LOSSES,
+    SQUARED_ERRORS,
+    output_sum,
+    softmax_mse,
+)
 
 DIAGNOSIS_KINDS = (
     "missing",  # None or all zeros where the engine has a gradient: a layer not computed
@@ -49,44 +57,8 @@ DIAGNOSIS_KINDS = (
 )
 
 
-def output_sum(preds: Any, targets: Any) -> Value:
-    """L = sum of every output over every row (targets ignored): dL/dw is the gradient of the prediction itself."""
-    return Value.sum(losses._flatten(preds))
-
-
-def softmax_mse(logits: Sequence[Sequence[Value]], labels: Sequence[int]) -> Value:
-    """Mean over samples and classes of (softmax(z)_k - onehot(label)_k)^2: squared error on probabilities."""
-    probabilities = [losses.softmax(z) for z in logits]
-    one_hot = [[1.0 if k == label else 0.0 for k in range(len(z))] for z, label in zip(logits, labels)]
-    return losses.mse(probabilities, one_hot)
-
-
-LOSS_FUNCTIONS: dict[str, Callable[[Any, Any], Value]] = {
-    "mse": losses.mse,
-    "half_sse": losses.half_sse,
-    "sse": losses.sse,
-    "binary_cross_entropy": losses.binary_cross_entropy,
-    "binary_cross_entropy_with_logits": losses.binary_cross_entropy_with_logits,
-    "softmax_cross_entropy": losses.softmax_cross_entropy,
-    "softmax_mse": softmax_mse,
-    "hinge": losses.hinge,
-    "output": output_sum,
-}
-
-LOSS_TEXT = {
-    "mse": "the mean squared error",
-    "half_sse": "half the sum of squared errors",
-    "sse": "the sum of squared errors",
-    "binary_cross_entropy": "binary cross-entropy",
-    "binary_cross_entropy_with_logits": "binary cross-entropy on logits",
-    "softmax_cross_entropy": "softmax cross-entropy",
-    "softmax_mse": "the squared error of the softmax probabilities",
-    "hinge": "the hinge loss",
-    "output": "the network's output itself",
-}
-
-# the squared-error losses differ by constant factors only: a 'factor' diagnosis explains those
-SQUARED_ERRORS = ("mse", "half_sse", "sse")
+LOSS_FUNCTIONS = LOSSES
+"""The losses check_gradients knows by name: training.losses.LOSSES itself (this name is kept for older code)."""
 
 
 @dataclass
@@ -278,7 +250,7 @@ def _targets(y: Any, model: MLP, layout: str, n: int, loss_name: str) -> Any:
     nout = len(model.layers[-1].neurons)
     if array.ndim == 2 and layout == "neurons_by_inputs" and array.shape == (nout, n):
         array = array.T
-    if loss_name in ("softmax_cross_entropy", "softmax_mse"):
+    if loss_name in CLASS_INDEX_LOSSES:
         if array.ndim == 2 and array.shape == (n, nout) and np.all((array == 0) | (array == 1)):
             array = array.argmax(axis=1)  # one-hot rows
         if array.shape != (n,) or np.any(array != np.round(array)):
@@ -364,7 +336,7 @@ def _other_losses(requested: str, model: MLP, targets: Any) -> list[str]:
     flat = losses._flatten(targets)
     candidates = []
     if labels and nout > 1:
-        candidates += ["softmax_cross_entropy", "softmax_mse"]
+        candidates += list(CLASS_INDEX_LOSSES)
     else:
         candidates += ["mse"]
         if nout == 1 and all(0.0 <= t <= 1.0 for t in flat):

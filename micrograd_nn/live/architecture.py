@@ -33,6 +33,35 @@ class Architecture:
         return {"nin": self.nin, "sizes": list(self.sizes), "activations": list(self.activations), "bias": self.bias,
                 "leaky_slope": LEAKY_SLOPE}
 
+    def labels_json(self) -> dict[str, Any]:
+        """The timeline's ``labels``: each input's and parameter's label as labels.py writes it, for the page.
+
+        {"inputs": ["x1", ...], "neurons": [[{"key": "L1.n1", "weights": ["L1.n1.w1", ...], "bias": "L1.n1.b"}]]}
+        (bias None in a network without biases).
+        """
+        neurons, fan_in = [], self.nin
+        for k, size in enumerate(self.sizes, 1):
+            layer = []
+            for j in range(1, size + 1):
+                key = labels.neuron_label(labels.layer_label(k), j)
+                weights = [labels.weight_label(key, i) for i in range(1, fan_in + 1)]
+                layer.append({"key": key, "weights": weights, "bias": labels.bias_label(key) if self.bias else None})
+            neurons.append(layer)
+            fan_in = size
+        return {"inputs": [labels.input_label(i) for i in range(1, self.nin + 1)], "neurons": neurons}
+
+
+def page_facts() -> dict[str, Any]:
+    """What the live page's JavaScript reads instead of keeping its own copy: the activations and losses there are
+    (nn.ACTIVATIONS, training.losses.LOSSES), the number format (format.py) and the colour scale
+    (colours.py)."""
+    from micrograd_nn.colours import page_scale
+    from micrograd_nn.format import page_format
+    from micrograd_nn.training.losses import LOSSES
+
+    return {"activations": list(ACTIVATIONS), "losses": list(LOSSES), "format": page_format(),
+            "colours": page_scale()}
+
 
 def model_parameters(model: Any) -> list[Value]:
     """model.parameters(), checked: a non-empty list of Values (ValueError or TypeError naming the problem)."""

@@ -10,12 +10,12 @@ embedded run (a recorded page, which works offline) or listens for new steps
 from __future__ import annotations
 
 import html
-import json
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from micrograd_nn.atomic_write import check_target, write_atomically
+from micrograd_nn.inline import bundled, inline_script, page_data
+from micrograd_nn.live.architecture import page_facts
 from micrograd_nn.live.recorder import Recorder
 
 _READ_TIMELINE = """
@@ -54,30 +54,18 @@ if (!timeline.finished) {
 """
 
 
-def static_text(name: str) -> str:
-    """A file bundled in micrograd_nn/live/static, as text."""
-    return resources.files("micrograd_nn.live").joinpath("static").joinpath(name).read_text(encoding="utf-8")
-
-
-def script_safe(text: str) -> str:
-    """JSON or JavaScript that cannot end or confuse its <script> element: <, >, & as \\u escapes."""
-    return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+LIVE = "micrograd_nn.live"
+"""The package whose static/ folder holds the live page's files."""
 
 
 def timeline_json(timeline: dict[str, Any]) -> str:
     """The timeline as compact JSON (every float written exactly, no NaN), safe inside a <script> element."""
-    return script_safe(json.dumps(timeline, separators=(",", ":"), allow_nan=False))
+    return page_data(timeline, compact=True)
 
 
 def _scripts() -> str:
     """uPlot and live.js, each checked to be safe to inline."""
-    parts = []
-    for name in ("uPlot.iife.min.js", "live.js"):
-        text = static_text(name)
-        if "</script" in text.lower() or "<!--" in text:
-            raise RuntimeError(f"the bundled {name} cannot be inlined (it contains </script or <!--)")
-        parts.append(f"<script>{text}</script>")
-    return "\n".join(parts)
+    return "\n".join(f"<script>{inline_script(LIVE, name)}</script>" for name in ("uPlot.iife.min.js", "live.js"))
 
 
 def page_html(timeline: dict[str, Any], *, title: str, live: bool = False, events: str = "") -> str:
@@ -90,15 +78,15 @@ def page_html(timeline: dict[str, Any], *, title: str, live: bool = False, event
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="icon" href="data:,">
 <title>{html.escape(title)}</title>
-<style>{static_text("uPlot.min.css")}
+<style>{bundled(LIVE, "uPlot.min.css")}
 html, body {{ margin: 0; height: 100%; }}
 #app {{ height: 100vh; }}
-{static_text("live.css")}</style>
+{bundled(LIVE, "live.css")}</style>
 </head>
 <body>
 <div id="app"></div>
 <script type="application/json" id="timeline">{timeline_json(timeline)}</script>
-<script type="application/json" id="live-host">{script_safe(json.dumps(options))}</script>
+<script type="application/json" id="live-host">{page_data(options)}</script>
 {_scripts()}
 <script>{_LIVE_BOOT if live else _RECORDED_BOOT}</script>
 </body>
@@ -128,7 +116,7 @@ def record_page(recorder: Recorder | dict[str, Any], *, title: str | None = None
         raise TypeError(f"record_page: give a Recorder or a timeline dict, got {type(recorder).__name__}")
     if not timeline["steps"]:
         raise ValueError("record_page: no steps were recorded; call recorder.record(loss, lr) once per step")
-    timeline = {**timeline, "finished": True}
+    timeline = {**timeline, "page": page_facts(), "finished": True}  # the facts of this version's page
     return page_html(timeline, title=title or "Training, recorded")
 
 

@@ -16,11 +16,17 @@ import math
 import threading
 import warnings
 from collections.abc import Callable, Sequence
-from numbers import Real
 from typing import Any
 
+from micrograd_nn import errors
 from micrograd_nn.engine import Value
-from micrograd_nn.live.architecture import Architecture, model_parameters, parameter_names, read_architecture
+from micrograd_nn.live.architecture import (
+    Architecture,
+    model_parameters,
+    page_facts,
+    parameter_names,
+    read_architecture,
+)
 
 TIMELINE_VERSION = 1
 """The format version written into every timeline."""
@@ -32,7 +38,7 @@ _Skipped = tuple[float, float | None, list[int] | None, int, dict[str, float], d
 
 def _loss_name(loss: Any) -> str | None:
     """The library's name for a loss given by name or as micrograd_nn.training.losses' functions; None if neither."""
-    from micrograd_nn.training.train import LOSSES
+    from micrograd_nn.training.losses import LOSSES
 
     if loss is None:
         return None
@@ -46,13 +52,6 @@ def _loss_name(loss: Any) -> str | None:
         if function is loss:
             return name
     return getattr(loss, "__name__", None) or "custom"
-
-
-def _finite_number(name: str, value: Any) -> float:
-    """value as a float if it is a finite real number (not True/False), else ValueError naming it."""
-    if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(float(value)):
-        raise ValueError(f"{name} must be a finite number, got {value!r}")
-    return float(value)
 
 
 class Recorder:
@@ -84,12 +83,8 @@ class Recorder:
         self.architecture: Architecture | None = read_architecture(model)
         self.loss_function = loss if callable(loss) and not isinstance(loss, str) else None
         self.loss_name = _loss_name(loss)
-        self.l2 = _finite_number("Recorder: l2", l2)
-        if self.l2 < 0:
-            raise ValueError(f"Recorder: l2 must be >= 0, got {l2!r}")
-        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
-            raise ValueError(f"Recorder: every must be a whole number >= 1, got {every!r}")
-        self.every = every
+        self.l2 = errors.finite_real(l2, "Recorder: l2", at_least=0.0)
+        self.every = errors.whole_number(every, "Recorder: every")
         self.check_first_step = check_first_step
         self.X, self.y = self._check_data(X, y)
         self.steps: list[dict[str, Any]] = []
@@ -128,12 +123,9 @@ class Recorder:
                     )
         outputs = arch.sizes[-1] if arch is not None else None
         clean = []
+        targets = [target.tolist() if hasattr(target, "tolist") else target for target in targets]
+        errors.finite_targets(targets, "Recorder")
         for i, target in enumerate(targets):
-            target = target.tolist() if hasattr(target, "tolist") else target
-            entries = target if isinstance(target, (list, tuple)) else [target]
-            if not entries or not all(isinstance(v, Real) and not isinstance(v, bool) and math.isfinite(v)
-                                      for v in entries):
-                raise ValueError(f"Recorder: target {i} must be a finite number (or a list of them), got {target!r}")
             if outputs is not None and isinstance(target, (list, tuple)) and len(target) != outputs:
                 raise ValueError(
                     f"Recorder: target {i} has {len(target)} numbers but the model has {outputs} outputs"
@@ -167,10 +159,10 @@ class Recorder:
                 )
             value = loss.data
         else:
-            value = _finite_number("record: loss", loss)
+            value = errors.finite_real(loss, "record: loss")
         if not math.isfinite(value):
             raise ValueError(f"record: the loss is {value!r}, not a finite number")
-        rate = None if lr is None else _finite_number("record: lr", lr)
+        rate = None if lr is None else errors.finite_real(lr, "record: lr")
         rows = None if batch is None else [int(i) for i in batch]
         if rows is not None and self.X is not None:
             bad = [i for i in rows if not 0 <= i < len(self.X)]
@@ -234,7 +226,7 @@ class Recorder:
         Run once, so a recording whose loss name or l2 does not describe the
         loop is refused at its first step rather than written wrong.
         """
-        from micrograd_nn.training.train import LOSSES
+        from micrograd_nn.training.losses import LOSSES
 
         if self.X is None or self.y is None or not callable(self.model):
             return
@@ -302,4 +294,6 @@ class Recorder:
             "data": None if self.X is None else {"X": self.X, "y": self.y},
             "finished": self.finished,
             "steps": steps,
+            "labels": None if self.architecture is None else self.architecture.labels_json(),
+            "page": page_facts(),
         }

@@ -19,8 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from micrograd_nn.errors import positive_number_argument, whole_number_argument
+from micrograd_nn.nn import ACTIVATIONS
+
 DEMOS = ("moons", "circles", "xor", "spiral", "blobs")
-ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu")
 MAX_RECORDED = 500
 """At most this many steps are recorded (every k-th step of a longer run), so pages stay a few MB."""
 
@@ -45,34 +47,6 @@ def _hidden_sizes(text: str) -> list[int]:
     return sizes
 
 
-def _positive(text: str) -> float:
-    """A finite number > 0."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text[:40]!r}") from None
-    if not 0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a finite number > 0, got {text[:40]}")
-    return value
-
-
-def _whole(low: int, high: int) -> Any:
-    """An argparse type: a whole number from low to high."""
-
-    def parse(text: str) -> int:
-        """text as a whole number from low to high, or argparse's error."""
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number, got {text[:40]!r}") from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"expected a whole number from {low} to {high}, got {value}")
-        return value
-
-    parse.__name__ = "whole number"
-    return parse
-
-
 def add_live_command(sub: argparse._SubParsersAction) -> None:
     """Register `live` (issue 16) on the CLI's subcommands."""
     live = sub.add_parser(
@@ -86,11 +60,15 @@ def add_live_command(sub: argparse._SubParsersAction) -> None:
     live.add_argument("--demo", choices=DEMOS, default="moons", help="the data set (default moons)")
     live.add_argument("--hidden", type=_hidden_sizes, default=[16, 16], metavar="SIZES",
                       help="hidden layer sizes, e.g. 16,16 (default) or 8")
-    live.add_argument("--activation", choices=ACTIVATIONS, default="relu", help="hidden activation (default relu)")
-    live.add_argument("--lr", type=_positive, default=1.0, help="starting learning rate (default 1.0), decays to lr/10")
-    live.add_argument("--steps", type=_whole(1, 100_000), default=100, help="training steps (default 100)")
-    live.add_argument("--seed", type=_whole(0, 2**32 - 1), default=1337, help="seed of data and weights (default 1337)")
-    live.add_argument("--port", type=_whole(0, 65535), default=None,
+    live.add_argument("--activation", choices=list(ACTIVATIONS), default="relu",
+                      help="hidden activation (default relu)")
+    live.add_argument("--lr", type=positive_number_argument, default=1.0,
+                      help="starting learning rate (default 1.0), decays to lr/10")
+    live.add_argument("--steps", type=whole_number_argument(1, 100_000), default=100,
+                      help="training steps (default 100)")
+    live.add_argument("--seed", type=whole_number_argument(0, 2**32 - 1), default=1337,
+                      help="seed of data and weights (default 1337)")
+    live.add_argument("--port", type=whole_number_argument(0, 65535), default=None,
                       help="port on 127.0.0.1 (default 0: a free port)")
     live.add_argument("--record", metavar="PATH", help="train, write the recorded page to PATH and exit")
     live.add_argument("--no-browser", action="store_true", help="print the URL but open no browser")

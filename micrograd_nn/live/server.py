@@ -22,6 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from micrograd_nn import errors
 from micrograd_nn.live.page import default_title, page_html, timeline_json
 from micrograd_nn.live.recorder import Recorder
 
@@ -155,8 +156,7 @@ class LiveServer:
         """Bind 127.0.0.1:port now, so a port in use is a LiveServerError before any training."""
         if not isinstance(recorder, Recorder):
             raise TypeError(f"LiveServer: give a micrograd_nn.live.Recorder, got {type(recorder).__name__}")
-        if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
-            raise ValueError(f"LiveServer: port must be a whole number from 0 to 65535, got {port!r}")
+        port = errors.whole_number(port, "LiveServer: port", 0, 65535)
         self.recorder = recorder
         self.title = title or default_title(recorder)
         self.token = secrets.token_urlsafe(18)

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from micrograd_nn.live.page import default_title, static_text
+from micrograd_nn import errors
+from micrograd_nn.inline import bundled
+from micrograd_nn.live.page import LIVE, default_title
 from micrograd_nn.live.recorder import Recorder
 
 try:
@@ -49,14 +51,14 @@ export default {
 
 def _esm() -> str:
     """uPlot, live.js and the widget's render function as one ES module."""
-    return "\n".join([static_text("uPlot.iife.min.js"), static_text("live.js"), _RENDER])
+    return "\n".join([bundled(LIVE, "uPlot.iife.min.js"), bundled(LIVE, "live.js"), _RENDER])
 
 
 class LiveWidget(anywidget.AnyWidget):  # type: ignore[misc]
     """Shows a Recorder's run in a notebook cell, updating at each recorded step (``height`` in pixels)."""
 
     _esm = _esm()
-    _css = static_text("uPlot.min.css") + "\n" + static_text("live.css")
+    _css = bundled(LIVE, "uPlot.min.css") + "\n" + bundled(LIVE, "live.css")
     timeline = traitlets.Dict().tag(sync=True)
     title = traitlets.Unicode("").tag(sync=True)
     height = traitlets.Int(760).tag(sync=True)
@@ -65,8 +67,7 @@ class LiveWidget(anywidget.AnyWidget):  # type: ignore[misc]
         """Start from the steps recorded so far and subscribe to the recorder for the rest."""
         if not isinstance(recorder, Recorder):
             raise TypeError(f"LiveWidget: give a micrograd_nn.live.Recorder, got {type(recorder).__name__}")
-        if isinstance(height, bool) or not isinstance(height, int) or height < 400:
-            raise ValueError(f"LiveWidget: height must be a whole number of pixels >= 400, got {height!r}")
+        height = errors.whole_number(height, "LiveWidget: height", 400, unit="pixels")
         super().__init__(timeline=recorder.timeline(), title=title or default_title(recorder), height=height)
         self.recorder = recorder
         self._sent = len(recorder.steps)

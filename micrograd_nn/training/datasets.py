@@ -10,27 +10,15 @@ from __future__ import annotations
 
 import csv
 import math
-from numbers import Integral, Real
 from pathlib import Path
 
 import numpy as np
 
+from micrograd_nn.errors import finite_real, whole_number
+
 MNIST_PIXELS = 784
 
 
-def _count(name: str, value: object, low: int = 1) -> int:
-    """value as an int if it is a whole number >= low (NumPy integers too, not True/False), else ValueError."""
-    if isinstance(value, bool) or not isinstance(value, Integral) or value < low:
-        raise ValueError(f"{name} must be a whole number >= {low}, got {value!r}")
-    return int(value)
-
-
-def _amount(name: str, value: object, *, positive: bool = False) -> float:
-    """value as a float if it is a finite number >= 0 (> 0 if positive), else ValueError."""
-    number = float(value) if isinstance(value, Real) and not isinstance(value, bool) else math.nan
-    if not (math.isfinite(number) and (number > 0 if positive else number >= 0)):
-        raise ValueError(f"{name} must be a finite number {'>' if positive else '>='} 0, got {value!r}")
-    return number
 
 
 # -- 2-D classification sets ----------------------------------------------------------------
@@ -42,7 +30,7 @@ def moons(n_samples: int = 100, noise: float = 0.1, seed: int = 1337) -> tuple[n
     The defaults give micrograd's demo data: np.random.seed(1337) followed by
     make_moons(n_samples=100, noise=0.1) draws the same points as random_state=1337.
     """
-    n_samples, noise = _count("n_samples", n_samples), _amount("noise", noise)
+    n_samples, noise = whole_number(n_samples, "n_samples"), finite_real(noise, "noise", at_least=0.0)
     from sklearn.datasets import make_moons
 
     X, y = make_moons(n_samples=n_samples, noise=noise, random_state=seed)
@@ -53,8 +41,8 @@ def circles(
     n_samples: int = 200, noise: float = 0.1, factor: float = 0.5, seed: int = 0
 ) -> tuple[np.ndarray, np.ndarray]:
     """A small circle inside a large one (scikit-learn's make_circles); labels 0 (outer) / 1 (inner)."""
-    n_samples, noise = _count("n_samples", n_samples), _amount("noise", noise)
-    if not 0.0 <= _amount("factor", factor) < 1.0:
+    n_samples, noise = whole_number(n_samples, "n_samples"), finite_real(noise, "noise", at_least=0.0)
+    if not 0.0 <= finite_real(factor, "factor", at_least=0.0) < 1.0:
         raise ValueError(f"factor must be in [0, 1), got {factor!r}")
     from sklearn.datasets import make_circles
 
@@ -66,8 +54,8 @@ def blobs(
     n_samples: int = 200, centers: int = 3, cluster_std: float = 1.0, seed: int = 0
 ) -> tuple[np.ndarray, np.ndarray]:
     """Gaussian clusters in 2-D (scikit-learn's make_blobs); labels 0 .. centers-1."""
-    n_samples, centers = _count("n_samples", n_samples), _count("centers", centers)
-    cluster_std = _amount("cluster_std", cluster_std, positive=True)
+    n_samples, centers = whole_number(n_samples, "n_samples"), whole_number(centers, "centers")
+    cluster_std = finite_real(cluster_std, "cluster_std", above=0.0)
     from sklearn.datasets import make_blobs
 
     X, y = make_blobs(n_samples=n_samples, centers=centers, cluster_std=cluster_std, random_state=seed)
@@ -79,7 +67,7 @@ def xor(n_samples: int = 200, noise: float = 0.0, seed: int = 0) -> tuple[np.nda
 
     noise adds N(0, noise^2) to the points after labelling.
     """
-    n_samples, noise = _count("n_samples", n_samples), _amount("noise", noise)
+    n_samples, noise = whole_number(n_samples, "n_samples"), finite_real(noise, "noise", at_least=0.0)
     rng = np.random.default_rng(seed)
     X = rng.uniform(-1.0, 1.0, size=(n_samples, 2))
     y = ((X[:, 0] > 0) != (X[:, 1] > 0)).astype(np.int64)
@@ -92,8 +80,8 @@ def spiral(
     n_per_class: int = 100, n_classes: int = 3, noise: float = 0.2, seed: int = 0
 ) -> tuple[np.ndarray, np.ndarray]:
     """Interleaved spiral arms (the CS231n set): arm k at radius r in [0, 1], angle 4r + 2 pi k / K + noise."""
-    n_per_class, n_classes = _count("n_per_class", n_per_class), _count("n_classes", n_classes)
-    noise = _amount("noise", noise)
+    n_per_class, n_classes = whole_number(n_per_class, "n_per_class"), whole_number(n_classes, "n_classes")
+    noise = finite_real(noise, "noise", at_least=0.0)
     rng = np.random.default_rng(seed)
     points, labels = [], []
     for k in range(n_classes):
@@ -138,7 +126,7 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 
 def hyperplane_regression(n_samples: int = 10_000, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """a, b, c, d ~ U[0, 1]; target sigmoid(0.1a) + 0.4 sigmoid(b) - 0.2 sigmoid(c) + sigmoid(d)."""
-    n_samples = _count("n_samples", n_samples)
+    n_samples = whole_number(n_samples, "n_samples")
     rng = np.random.default_rng(seed)
     X = rng.uniform(0.0, 1.0, size=(n_samples, 4))
     a, b, c, d = X.T
@@ -184,7 +172,7 @@ def load_mnist_csv(path: str | Path, limit: int | None = None) -> tuple[np.ndarr
     """
     path = Path(path)
     if limit is not None:
-        limit = _count("limit", limit)
+        limit = whole_number(limit, "limit")
     try:
         labels, rows = _read_mnist_rows(path, limit)
     except UnicodeDecodeError:

@@ -21,13 +21,20 @@ import warnings
 from dataclasses import dataclass
 from typing import Any
 
+from micrograd_nn import labels, rules
+
 REMEDIES = (
     "Remedies: another seed (rng=...); activation='leaky_relu', whose slope is never 0; the lecture's tanh "
     "network (activation='tanh', output_activation='tanh'); or a smaller learning rate (one large step can push "
     "every unit of a layer below 0)."
 )
 
-_UNIT_NAMES = {"relu": "ReLU", "leaky_relu": "leaky ReLU", "tanh": "tanh", "sigmoid": "sigmoid"}
+
+
+def _unit_name(activation: str) -> str:
+    """An activation as a sentence names it: "ReLU", "leaky ReLU", "tanh" (rules.OPS says how)."""
+    op = rules.OPS.get(activation)
+    return op.words() if op is not None else activation
 
 
 class DeadUnitsWarning(UserWarning, RuntimeWarning):
@@ -75,18 +82,19 @@ class Diagnosis:
         lines = []
         samples = f"all {self.samples} samples" if self.samples != 1 else "the one sample"
         for k in self.dead_layers:
+            layer = labels.layer_label(k)
             units = [u for u in self.dead_units if u.layer == k]
             kinds = {u.activation for u in units}
-            kind = _UNIT_NAMES.get(units[0].activation, units[0].activation) if len(kinds) == 1 else ""
+            kind = _unit_name(units[0].activation) if len(kinds) == 1 else ""
             if len(units) == 1:
-                lines.append(f"L{k}: its one {kind} unit {_what(units, plural=False)} for {samples}, "
+                lines.append(f"{layer}: its one {kind} unit {_what(units, plural=False)} for {samples}, "
                              "so every gradient below it is 0")
                 continue
-            lines.append(f"L{k}: all {len(units)} {kind + ' ' if kind else ''}units {_what(units, plural=True)} "
+            lines.append(f"{layer}: all {len(units)} {kind + ' ' if kind else ''}units {_what(units, plural=True)} "
                          f"for {samples}, so every gradient below them is 0")
         for unit in self.dead_units:
             if unit.layer not in self.dead_layers:
-                kind = _UNIT_NAMES.get(unit.activation, unit.activation)
+                kind = _unit_name(unit.activation)
                 lines.append(f"{unit.key}: the {kind} unit {_what([unit], plural=False)} for {samples}, "
                              "so its weights and bias get no gradient")
         return lines
@@ -118,22 +126,14 @@ def _layers_of(model: Any) -> list[list[Any]]:
 
 
 def _slopes(activation: str, z: Any) -> tuple[Any, Any]:
-    """(the activation's outputs, its slopes) at the pre-activations z (a NumPy array), as the engine's rules give."""
-    import numpy as np
+    """(the activation's outputs, its slopes) at the pre-activations z (a NumPy array), as the engine's rules give.
 
-    if activation == "relu":
-        return np.maximum(z, 0.0), (z > 0).astype(float)  # relu'(0) = 0, as in the engine and PyTorch
-    if activation == "tanh":
-        a = np.tanh(z)
-        return a, 1.0 - a * a
-    if activation == "sigmoid":
-        a = 0.5 * (1.0 + np.tanh(0.5 * z))  # stable for any z
-        return a, a * (1.0 - a)
-    if activation == "leaky_relu":
-        from micrograd_nn.rules import LEAKY_SLOPE
+    The NumPy form of each activation is written once, in micrograd_nn.training.array_activations.
+    """
+    from micrograd_nn.training.array_activations import activate, activation_slope
 
-        return np.where(z > 0, z, LEAKY_SLOPE * z), np.where(z > 0, 1.0, LEAKY_SLOPE)
-    return z, np.ones_like(z)  # linear
+    a = activate(activation, z)
+    return a, activation_slope(activation, z, a)
 
 
 def diagnose(model: Any, X: Any) -> Diagnosis:
@@ -168,7 +168,7 @@ def diagnose(model: Any, X: Any) -> Diagnosis:
             outputs[:, j] = a
             if neuron.activation != "linear" and not np.any(slope != 0.0):
                 seen = tuple((np.unique(a[np.isfinite(a)]) + 0.0).tolist())  # + 0.0: -0.0 counts as 0.0
-                dead.append(DeadUnit(f"L{k}.n{j + 1}", k, j + 1, neuron.activation, seen))
+                dead.append(DeadUnit(labels.neuron_key(k, j + 1), k, j + 1, neuron.activation, seen))
         signal = outputs
     return Diagnosis(rows.shape[0], tuple(len(n) for n in layers), tuple(dead))
 

@@ -9,11 +9,10 @@ the elements (mse, binary cross-entropy, hinge) or over the samples
 
 from __future__ import annotations
 
-import math
-from collections.abc import Sequence
-from numbers import Integral, Real
+from collections.abc import Callable, Sequence
 from typing import Any
 
+from micrograd_nn import errors
 from micrograd_nn.engine import Value
 
 Prediction = Value | Sequence[Value] | Sequence[Sequence[Value]]
@@ -40,8 +39,8 @@ def _pairs(preds: Prediction, targets: Target) -> tuple[list[Value], list[float]
         if not isinstance(p, Value):
             raise ValueError(f"loss: prediction {i} is a {type(p).__name__}, not a Value (pass the model's outputs)")
     for i, t in enumerate(ts):
-        if not isinstance(t, Value) and not (isinstance(t, Real) and math.isfinite(t)):  # a Value is always finite
-            raise ValueError(f"loss: target {i} must be a finite number, got {t!r}")
+        if not isinstance(t, Value):  # a Value is always finite
+            errors.finite_real(t, f"loss: target {i}")
     return ps, ts
 
 
@@ -152,10 +151,22 @@ def softmax_cross_entropy(
                 f"softmax_cross_entropy: sample {i} needs a list of two or more logits (one per class), got {found}; "
                 "a model with one output has no softmax: use binary_cross_entropy_with_logits"
             )
-        if isinstance(t, bool) or not isinstance(t, Integral) or not 0 <= int(t) < len(z):
+        if not errors.is_whole_number(t, 0, len(z) - 1):
             raise ValueError(f"softmax_cross_entropy: target {t!r} is not a class index below {len(z)}")
         terms.append(log_sum_exp(z) - z[t])
     return Value.sum(terms) / len(terms)
+
+
+def softmax_mse(logits: Sequence[Sequence[Value]], labels: Sequence[int]) -> Value:
+    """Mean over samples and classes of (softmax(z)_k - onehot(label)_k)^2: squared error on probabilities."""
+    probabilities = [softmax(z) for z in logits]
+    one_hot = [[1.0 if k == label else 0.0 for k in range(len(z))] for z, label in zip(logits, labels)]
+    return mse(probabilities, one_hot)
+
+
+def output_sum(preds: Prediction, targets: Target) -> Value:
+    """L = sum of every output over every row (targets ignored): dL/dw is the gradient of the prediction itself."""
+    return Value.sum(_flatten(preds))
 
 
 def l2_penalty(params: Sequence[Value], alpha: float) -> Value:
@@ -163,7 +174,47 @@ def l2_penalty(params: Sequence[Value], alpha: float) -> Value:
     return Value.sum(p * p for p in params) * alpha
 
 
+LossFunction = Callable[[Any, Any], Value]
+
+LOSSES: dict[str, LossFunction] = {
+    "mse": mse,
+    "sse": sse,
+    "half_sse": half_sse,
+    "binary_cross_entropy": binary_cross_entropy,
+    "binary_cross_entropy_with_logits": binary_cross_entropy_with_logits,
+    "hinge": hinge,
+    "softmax_cross_entropy": softmax_cross_entropy,
+    "softmax_mse": softmax_mse,
+    "output": output_sum,
+}
+"""Every loss by name, (predictions, targets) -> Value: the one table fit(), the Recorder, the live page and the
+learner's-backprop checker read."""
+
+LOSS_TEXT: dict[str, str] = {
+    "mse": "the mean squared error",
+    "sse": "the sum of squared errors",
+    "half_sse": "half the sum of squared errors",
+    "binary_cross_entropy": "binary cross-entropy",
+    "binary_cross_entropy_with_logits": "binary cross-entropy on logits",
+    "hinge": "the hinge loss",
+    "softmax_cross_entropy": "softmax cross-entropy",
+    "softmax_mse": "the squared error of the softmax probabilities",
+    "output": "the network's output itself",
+}
+"""Each loss of LOSSES in words, for reports."""
+
+SQUARED_ERRORS = ("mse", "half_sse", "sse")
+"""The squared-error losses: they differ by constant factors only."""
+
+CLASS_INDEX_LOSSES = ("softmax_cross_entropy", "softmax_mse")
+"""The losses whose targets are class indices (one per sample), the network giving one logit per class."""
+
 __all__ = [
+    "LOSSES",
+    "LOSS_TEXT",
+    "SQUARED_ERRORS",
+    "CLASS_INDEX_LOSSES",
+    "LossFunction",
     "sse",
     "half_sse",
     "mse",
@@ -174,4 +225,6 @@ __all__ = [
     "log_sum_exp",
     "softmax_cross_entropy",
     "l2_penalty",
+    "output_sum",
+    "softmax_mse",
 ]

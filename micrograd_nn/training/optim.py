@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from numbers import Real
 from typing import Any
 
+from micrograd_nn import errors
 from micrograd_nn.engine import Value
 
 
@@ -62,9 +63,7 @@ class Optimizer:
 
     @lr.setter
     def lr(self, value: float) -> None:
-        if isinstance(value, bool) or not isinstance(value, Real) or not 0.0 < value < math.inf:
-            raise ValueError(f"learning rate (lr) must be a finite number > 0, got {value!r}")
-        self._lr = float(value)
+        self._lr = errors.finite_real(value, "learning rate (lr)", above=0.0)
 
     def zero_grad(self) -> None:
         """Set p.grad = 0 for every parameter."""

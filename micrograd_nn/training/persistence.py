@@ -32,6 +32,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from micrograd_nn import errors
 from micrograd_nn.atomic_write import check_target, write_atomically
 from micrograd_nn.nn import ACTIVATIONS, INITS, MLP
 
@@ -187,9 +188,9 @@ def model_from_dict(data: Any, source: str | Path = "<model>") -> MLP:
     if missing:
         raise fail(f"missing field(s): {', '.join(missing)}")
     nin, nouts = data["nin"], data["nouts"]
-    if not _is_count(nin):
+    if not errors.is_whole_number(nin):
         raise fail(f"nin must be a positive integer, found {_show(nin)}")
-    if not isinstance(nouts, list) or not nouts or not all(_is_count(n) for n in nouts):
+    if not isinstance(nouts, list) or not nouts or not all(errors.is_whole_number(n) for n in nouts):
         raise fail(f"nouts must be a non-empty list of positive integers, found {_show(nouts)}")
     for key, choices in (("activation", ACTIVATIONS), ("output_activation", ACTIVATIONS), ("init", INITS)):
         if not isinstance(data[key], str) or data[key] not in choices:
@@ -264,22 +265,13 @@ def _show(x: Any) -> str:
     return text if len(text) <= 60 else f"{text[:57]}..."
 
 
-def _is_count(x: Any) -> bool:
-    return isinstance(x, int) and not isinstance(x, bool) and x >= 1
-
-
 def _count(x: Any) -> str:
     return str(len(x)) if isinstance(x, list) else type(x).__name__
 
 
 def _is_number(x: Any) -> bool:
     """A JSON number (not true/false) that is a finite float; an integer too large for a float is not."""
-    if isinstance(x, bool) or not isinstance(x, (int, float)):
-        return False
-    try:
-        return math.isfinite(float(x))
-    except OverflowError:  # int -> float beyond 1.8e308
-        return False
+    return isinstance(x, (int, float)) and errors.is_finite_real(x)
 
 
 def _bad_number(x: Any) -> str:

@@ -23,30 +23,20 @@ import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from numbers import Integral, Real
+from numbers import Real
 from typing import Any
 
+from micrograd_nn import errors
 from micrograd_nn.engine import Value
 from micrograd_nn.nn import Module
 from micrograd_nn.rules import DomainError
 from micrograd_nn.training import losses
 from micrograd_nn.training.diagnose import DeadUnitWatch, diagnose
+from micrograd_nn.training.losses import LOSSES, LossFunction
 from micrograd_nn.training.optim import SGD, Optimizer
 
-LossFunction = Callable[[Any, Any], Value]
 Metric = Callable[[Module], float]
 TrainMetric = Callable[[list[Any], list[Any]], float]
-
-LOSSES: dict[str, LossFunction] = {
-    "mse": losses.mse,
-    "sse": losses.sse,
-    "half_sse": losses.half_sse,
-    "binary_cross_entropy": losses.binary_cross_entropy,
-    "binary_cross_entropy_with_logits": losses.binary_cross_entropy_with_logits,
-    "hinge": losses.hinge,
-    "softmax_cross_entropy": losses.softmax_cross_entropy,
-}
-
 
 class TrainingDivergedError(ArithmeticError):
     """The loss (or a gradient or weight) stopped being a finite number during fit()."""
@@ -124,14 +114,6 @@ def as_targets(y: Any) -> list[Any]:
     return _as_list(y, "the targets y")
 
 
-def _check_targets(name: str, targets: list[Any]) -> None:
-    """Every target (or every entry of a target vector) must be a finite number; ValueError names the first bad one."""
-    for i, target in enumerate(targets):
-        entries = target if isinstance(target, (list, tuple)) else [target]
-        if not entries or not all(isinstance(v, Real) and math.isfinite(v) for v in entries):
-            raise ValueError(f"{name}: target {i} must be a finite number (or a list of them), got {target!r}")
-
-
 def predict(model: Module, X: Any) -> list[Any]:
     """model(x) for every row, as plain floats (a float per row, or a list of floats per row)."""
     out = []
@@ -150,7 +132,7 @@ def accuracy(model: Module, X: Any, y: Any, rule: str = "argmax") -> float:
     """
     predictions, labels = predict(model, X), as_targets(y)
     _check_lengths("accuracy", predictions, labels)
-    _check_targets("accuracy", labels)
+    errors.finite_targets(labels, "accuracy")
     return classification_accuracy(predictions, labels, rule)
 
 
@@ -186,7 +168,7 @@ def rmse(model: Module, X: Any, y: Any) -> float:
     predictions = predict(model, X)
     targets = as_targets(y)
     _check_lengths("rmse", predictions, targets)
-    _check_targets("rmse", targets)
+    errors.finite_targets(targets, "rmse")
     if any(isinstance(p, list) for p in predictions):
         raise ValueError("rmse needs a model with one output")
     return math.sqrt(sum((p - t) ** 2 for p, t in zip(predictions, targets)) / len(targets))
@@ -351,30 +333,22 @@ def _training_data(X: Any, y: Any) -> tuple[list[list[float]], list[Any]]:
     for i, row in enumerate(rows):
         if not all(map(math.isfinite, row)):
             raise ValueError(f"fit: input row {i} holds a number that is not finite: {row}")
-    _check_targets("fit", targets)
+    errors.finite_targets(targets, "fit")
     return rows, targets
-
-
-def _is_whole(x: Any) -> bool:
-    """A whole number: an int or NumPy integer, but not True/False."""
-    return isinstance(x, Integral) and not isinstance(x, bool)
 
 
 def _check_settings(epochs: Any, batch_size: Any, l2: Any) -> None:
     """epochs a whole number >= 1, batch_size None or a whole number >= 1, l2 a finite number >= 0."""
-    if not _is_whole(epochs) or epochs < 1:
-        raise ValueError(f"fit: epochs must be a whole number >= 1, got {epochs!r}")
-    if batch_size is not None and (not _is_whole(batch_size) or batch_size < 1):
+    errors.whole_number(epochs, "fit: epochs")
+    if batch_size is not None and not errors.is_whole_number(batch_size):
         raise ValueError(f"fit: batch_size must be None or a whole number >= 1, got {batch_size!r}")
-    if isinstance(l2, bool) or not isinstance(l2, Real) or not 0.0 <= float(l2) < math.inf:
-        raise ValueError(f"fit: l2 must be a finite number >= 0, got {l2!r}")
+    errors.finite_real(l2, "fit: l2", at_least=0.0)
 
 
 def _set_scheduled_lr(optimizer: Optimizer, lr_schedule: Callable[[int], float], epoch: int) -> None:
     """optimizer.lr = lr_schedule(epoch), with a ValueError naming the schedule if that is not a valid rate."""
     lr = lr_schedule(epoch)
-    if isinstance(lr, bool) or not isinstance(lr, Real) or not 0.0 < float(lr) < math.inf:
-        raise ValueError(f"fit: lr_schedule({epoch}) gave {lr!r}; a learning rate must be a finite number > 0")
+    errors.finite_real(lr, f"fit: lr_schedule({epoch}) gave {errors.shown(lr)}; the learning rate", above=0.0)
     optimizer.lr = lr
 
 

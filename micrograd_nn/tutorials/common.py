@@ -65,7 +65,8 @@ def check_against_reference(model: MLP, X: Any, y: Any, loss_name: str, *, l2: f
     """
     from micrograd_nn.checks.reference import ReferenceMLP, mlp_gradients
     from micrograd_nn.training import losses
-    from micrograd_nn.training.train import LOSSES, as_rows, as_targets
+    from micrograd_nn.training.losses import LOSSES
+    from micrograd_nn.training.train import as_rows, as_targets
 
     rows, targets = as_rows(X), as_targets(y)
     reference = ReferenceMLP.from_mlp(model)

@@ -14,7 +14,6 @@ Shared by the scalar picture (scalar_picture.py) and the network view (network_p
 
 from __future__ import annotations
 
-import math
 import re
 import shutil
 import signal
@@ -24,6 +23,7 @@ from dataclasses import dataclass
 
 from micrograd_nn import rules
 from micrograd_nn.engine import Value
+from micrograd_nn.format import constant_text
 
 DOT_TIMEOUT = 8.0
 """Seconds Graphviz may take to lay out one picture before it is stopped (so a command ends within 10 s)."""
@@ -150,15 +150,6 @@ def attrs(**attributes: object) -> str:
     return "[" + ", ".join(f"{key}={quote(value, 4 * MAX_LABEL_CHARS)}" for key, value in attributes.items()) + "]"
 
 
-def signed_colour(value: float, largest: float, *, light: float = 0.08) -> str:
-    """An HSV colour: blue for value > 0, red for value < 0, stronger when |value| is nearer largest."""
-    if value == 0.0 or largest == 0.0 or math.isnan(value):
-        return "#ffffff"
-    strength = min(1.0, math.sqrt(abs(value) / largest))
-    hue = 0.6 if value > 0 else 0.0
-    return f"{hue:.3f} {light + (1.0 - light) * 0.6 * strength:.3f} 1.000"
-
-
 # -- ops as drawn -------------------------------------------------------------------
 
 def op_text(node: Value) -> str:
@@ -173,7 +164,7 @@ def op_text(node: Value) -> str:
     inputs = node.inputs
     if all(isinstance(x, Value) for x in inputs):
         return symbol
-    shown = ["·" if isinstance(x, Value) else f"{x:g}" for x in inputs]
+    shown = ["·" if isinstance(x, Value) else constant_text(x) for x in inputs]
     if op is not None and op.infix and op.commutative:
         return f"{symbol} {' '.join(n for n in shown if n != '·')}"
     if op is not None and op.infix:

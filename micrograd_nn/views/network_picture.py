@@ -26,9 +26,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from micrograd_nn import labels
 from micrograd_nn.analysis.network import Network, Neuron
 from micrograd_nn.analysis.walk import INPUT_RULE, PARAMETER_RULE, Walk, walk
 from micrograd_nn.atomic_write import check_target, write_atomically
+from micrograd_nn.colours import signed_colour
 from micrograd_nn.engine import Value
 from micrograd_nn.format import DEFAULT_PRECISION, check_precision, format_number
 from micrograd_nn.views import dot_text
@@ -145,7 +147,7 @@ class _InputColumn:
             if position in self.numbers:
                 return self.numbers[position]
             name = self.numbers[position] = f"input{len(self.names) + 1}"
-            self.text[name] = (f"x{position}", float(signal), None)
+            self.text[name] = (labels.input_label(position), float(signal), None)
         self.names.append(name)
         return name
 
@@ -161,15 +163,6 @@ def _check_edge_value(edge_value: str) -> str:
     if edge_value not in EDGE_VALUES:
         raise ValueError(f"edge_value must be 'weight' or 'grad', got {edge_value!r}")
     return edge_value
-
-
-def _edge_colour(value: float, largest: float) -> str:
-    """Blue for a positive value, red for a negative one; pale when small next to the largest."""
-    if largest == 0.0 or math.isnan(value) or math.isinf(largest):
-        return "#999999"
-    strength = min(1.0, abs(value) / largest)
-    hue = 0.6 if value >= 0 else 0.0
-    return f"{hue:.3f} {0.12 + 0.68 * strength:.3f} {0.95 - 0.2 * strength:.3f}"
 
 
 def _edge_width(value: float, largest: float) -> float:
@@ -479,7 +472,7 @@ def _neuron_attributes(style: _Style, neuron: Neuron, largest_grad: float, compa
         tooltip += f"; b = {style.number(bias.data)}, d{r}/db = {style.grad(bias.grad)}{style.summed}"
     attributes: dict[str, object] = {"id": key, "label": label, "tooltip": tooltip}
     if info.grads_computed and largest_grad:
-        attributes["fillcolor"] = dot_text.signed_colour(z.grad, largest_grad)
+        attributes["fillcolor"] = signed_colour(z.grad, largest_grad)
     return attributes
 
 
@@ -508,7 +501,7 @@ def _weight_edges(style: _Style, focus: str | None, edge_value: str, many_inputs
         )
         lines.append(
             f"{dot_text.quote(weight.source)} -> {dot_text.quote(weight.target)} "
-            + dot_text.attrs(id=name, color=_edge_colour(value, largest), penwidth=_edge_width(value, largest),
+            + dot_text.attrs(id=name, color=signed_colour(value, largest, "line"), penwidth=_edge_width(value, largest),
                     tooltip=tooltip, edgetooltip=tooltip, **style.ports)
         )
     return lines

@@ -19,8 +19,9 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any, Protocol
 
-from micrograd_nn import labels, nonfinite, rules
+from micrograd_nn import errors, labels, nonfinite, rules
 from micrograd_nn.analysis.walk import INPUT_RULE, PARAMETER_RULE, Walk, on_path, walk
+from micrograd_nn.colours import signed_colour
 from micrograd_nn.engine import Value
 from micrograd_nn.format import DEFAULT_PRECISION, check_precision, format_number
 from micrograd_nn.views.dot_text import (
@@ -31,7 +32,6 @@ from micrograd_nn.views.dot_text import (
     op_text,
     quote,
     scalar_advice,
-    signed_colour,
     wrap_parts,
 )
 from micrograd_nn.views.picture import Picture, write_picture
@@ -86,8 +86,7 @@ def draw_options(options: DrawOptions | None = None, **overrides: Any) -> DrawOp
     if chosen.direction not in ("LR", "TB", "RL", "BT"):
         raise ValueError(f"direction must be 'LR' or 'TB' (or 'RL', 'BT'), got {chosen.direction!r}")
     check_precision(chosen.precision)
-    if isinstance(chosen.max_nodes, bool) or not isinstance(chosen.max_nodes, int) or chosen.max_nodes < 1:
-        raise ValueError(f"max_nodes must be a whole number >= 1, got {chosen.max_nodes!r}")
+    errors.whole_number(chosen.max_nodes, "max_nodes")
     return chosen
 
 

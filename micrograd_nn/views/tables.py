@@ -11,7 +11,7 @@ from typing import Any
 
 from micrograd_nn.analysis.walk import grads_computed, walk
 from micrograd_nn.engine import Value
-from micrograd_nn.format import DEFAULT_PRECISION, check_precision, format_number
+from micrograd_nn.format import DEFAULT_PRECISION, check_precision, constant_text, format_number
 
 
 def node_table(root: Value) -> list[dict[str, Any]]:
@@ -33,7 +33,7 @@ def node_table(root: Value) -> list[dict[str, Any]]:
             "op": node.op,
             "operands": [info.index[operand] for operand in node.operands],
             "operand_names": [info.name_of(operand) for operand in node.operands],
-            "inputs": [info.name_of(x) if isinstance(x, Value) else f"{x:g}" for x in node.inputs],
+            "inputs": [info.name_of(x) if isinstance(x, Value) else constant_text(x) for x in node.inputs],
             "data": node.data,
             "grad": node.grad,
             "local_grads": None if node.local_grads is None else list(node.local_grads),

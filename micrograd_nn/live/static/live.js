@@ -2,12 +2,30 @@
  * createLiveView(root, timeline, host) draws everything from the timeline JSON (see micrograd_nn/live/recorder.py)
  * and returns {addSteps(steps), finish(), setStatus(text)}; hosts feed it new steps as training runs.
  * Every number shown is read from a recorded step or computed from its weights (one sample's forward and backward
- * pass, the decision boundary, the accuracy), with the engine's activation rules. Needs uPlot (bundled). */
+ * pass, the decision boundary, the accuracy), with the engine's activation rules. Needs uPlot (bundled).
+ * The facts kept in Python come in the timeline, not copied here: timeline.page holds the activations and losses
+ * there are (nn.ACTIVATIONS, training.losses.LOSSES), the number format (format.py) and the colour scale
+ * (colours.py); timeline.labels holds every input's and parameter's label (labels.py). */
 "use strict";
 
 function createLiveView(root, timeline, host) {
   host = host || {};
-  const arch = timeline.architecture;
+  const page = timeline.page;
+  if (!page) throw new Error("micrograd_nn live page: the timeline has no page facts (timeline.page)");
+  // The math of each activation rules.OPS holds (code cannot travel in JSON); which activations there are is
+  // page.activations. The value a = f(z) and the slope f'(z), written with a where the rule is (tanh: 1 - a^2).
+  const ACTIVATION_MATH = {
+    relu: [(z) => (z > 0 ? z : 0), (z) => (z > 0 ? 1 : 0)],
+    tanh: [Math.tanh, (z, a) => 1 - a * a],
+    sigmoid: [(z) => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z))), (z, a) => a * (1 - a)],
+    leaky_relu: [(z) => (z > 0 ? z : LEAKY_SLOPE * z), (z) => (z > 0 ? 1 : LEAKY_SLOPE)],
+    linear: [(z) => z, () => 1],
+  };
+  const LEAKY_SLOPE = timeline.architecture ? timeline.architecture.leaky_slope : NaN;  // rules.LEAKY_SLOPE
+  const known = (name) => page.activations.includes(name) && Object.hasOwn(ACTIVATION_MATH, name);
+  // a network whose every activation the page can compute is drawn as one; any other model as its parameters
+  const arch = timeline.architecture && timeline.architecture.activations.every(known) ? timeline.architecture : null;
+  const labelsOf = timeline.labels;
   const names = timeline.parameters || [];
   const steps = (timeline.steps || []).slice();
   const data = timeline.data;
@@ -18,7 +36,6 @@ function createLiveView(root, timeline, host) {
     index: 0, playing: !!host.live, follow: !!host.live, sample: 0, selected: null,
     finished: !!timeline.finished, edgeMode: "weight", renders: 0, scheduled: false, pendingForward: false,
   };
-  const LEAKY_SLOPE = arch && Number.isFinite(arch.leaky_slope) ? arch.leaky_slope : 0.01;  // the engine's default
 
   // --- small helpers -------------------------------------------------------------------------------
   const SVGNS = "http://www.w3.org/2000/svg";
@@ -34,12 +51,17 @@ function createLiveView(root, timeline, host) {
     if (text !== undefined) node.textContent = text;
     return node;
   }
-  function fmt(x, digits) {
-    if (x === null || x === undefined || Number.isNaN(x)) return "?";
-    if (x === 0) return "0";
+  function fmt(x, precision) {  // micrograd_nn.format.format_number: `precision` decimals, else scientific
+    if (x === null || x === undefined) return "?";
+    if (Number.isNaN(x)) return "nan";
+    if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
+    const p = precision === undefined ? page.format.precision : precision;
     const a = Math.abs(x);
-    if (a >= 1e5 || a < 1e-4) return x.toExponential((digits || 4) - 1).replace("e+", "e");
-    return Number(x.toPrecision(digits || 4)).toString();
+    if (a === 0) return (0).toFixed(p);  // -0 too
+    if (a >= 10 ** -p && a < page.format.scientific_at) return x.toFixed(p);
+    const [mantissa, exponent] = x.toExponential(p).split("e");
+    const e = Number(exponent);
+    return `${mantissa}e${e < 0 ? "-" : "+"}${String(Math.abs(e)).padStart(2, "0")}`;
   }
   function $(id) { return root.querySelector("#" + id); }
   function put(node, name, value) {  // set an attribute only when it changes: fewer style recalculations per step
@@ -49,28 +71,16 @@ function createLiveView(root, timeline, host) {
   function putText(node, text) {
     if (node.__mgText !== text) { node.__mgText = text; node.textContent = text; }
   }
-  function colour(v, largest, light) {  // blue positive, red negative, stronger when larger (16 levels)
-    if (!largest || !v || !Number.isFinite(v)) return light ? "#ffffff" : "#9aa5b1";
-    const s = Math.round(16 * Math.min(1, Math.sqrt(Math.abs(v) / largest))) / 16;
-    const hue = v > 0 ? 210 : 0;
-    return light ? `hsl(${hue}, 80%, ${97 - 30 * s}%)` : `hsl(${hue}, ${45 + 35 * s}%, ${62 - 22 * s}%)`;
+  function colour(v, largest, light) {  // micrograd_nn.colours: the level of sqrt(|v| / largest), per sign
+    const scale = page.colours, shade = light ? "fill" : "line";
+    if (!v || !Number.isFinite(v) || !(largest > 0) || !Number.isFinite(largest)) return scale.neutral[shade];
+    const level = Math.round(scale.levels * Math.min(1, Math.sqrt(Math.abs(v) / largest)));
+    return scale.stops[shade][v > 0 ? "positive" : "negative"][level];
   }
 
   // --- the network's numbers, from one step's weights ------------------------------------------------
-  function activation(name, z) {
-    if (name === "relu") return z > 0 ? z : 0;
-    if (name === "tanh") return Math.tanh(z);
-    if (name === "sigmoid") return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
-    if (name === "leaky_relu") return z > 0 ? z : LEAKY_SLOPE * z;
-    return z;
-  }
-  function slope(name, z, a) {
-    if (name === "relu") return z > 0 ? 1 : 0;
-    if (name === "tanh") return 1 - a * a;
-    if (name === "sigmoid") return a * (1 - a);
-    if (name === "leaky_relu") return z > 0 ? 1 : LEAKY_SLOPE;
-    return 1;
-  }
+  function activation(name, z) { return ACTIVATION_MATH[name][0](z); }
+  function slope(name, z, a) { return ACTIVATION_MATH[name][1](z, a); }
   const matrixCache = new Map();
   function matrices(step) {  // W[l][j][i], B[l][j] of a step, cached by step object
     if (!arch) return null;
@@ -81,9 +91,10 @@ function createLiveView(root, timeline, host) {
       const rows = [], bias = [];
       for (let j = 1; j <= size; j++) {
         const row = [];
-        for (let i = 1; i <= fanIn; i++) row.push(w[`L${l + 1}.n${j}.w${i}`]);
+        const neuron = labelsOf.neurons[l][j - 1];
+        for (let i = 1; i <= fanIn; i++) row.push(w[neuron.weights[i - 1]]);
         rows.push(row);
-        bias.push(arch.bias ? w[`L${l + 1}.n${j}.b`] : 0);
+        bias.push(neuron.bias === null ? 0 : w[neuron.bias]);
       }
       W.push(rows); B.push(bias); fanIn = size;
     });
@@ -106,51 +117,45 @@ function createLiveView(root, timeline, host) {
     });
     return { zs, as, out: input };
   }
+  // The math of each loss in micrograd_nn.training.losses, for one sample alone: an entry's loss and its slope
+  // d/ds for output s, target y, k outputs (softmax_cross_entropy takes the whole output and a class index).
+  // Which losses there are is page.losses; one without math here shows no per-sample numbers.
+  const LOSS_MATH = {
+    hinge: [(s, y, k) => Math.max(0, 1 - y * s) / k, (s, y, k) => (1 - y * s > 0 ? -y / k : 0)],
+    mse: [(s, y, k) => (s - y) ** 2 / k, (s, y, k) => 2 * (s - y) / k],
+    sse: [(s, y) => (s - y) ** 2, (s, y) => 2 * (s - y)],
+    half_sse: [(s, y) => (s - y) ** 2 / 2, (s, y) => s - y],
+    binary_cross_entropy: [(s, y, k) => -(y * Math.log(s) + (1 - y) * Math.log(1 - s)) / k,
+      (s, y, k) => (-y / s + (1 - y) / (1 - s)) / k],
+    binary_cross_entropy_with_logits: [(s, y, k) => (Math.max(s, 0) + Math.log1p(Math.exp(-Math.abs(s))) - s * y) / k,
+      (s, y, k) => (activation("sigmoid", s) - y) / k],
+  };
+  const SOFTMAX = "softmax_cross_entropy";
+  const lossMath = page.losses.includes(lossName) ? LOSS_MATH[lossName] : undefined;
   function targetVector(t, k) {
     if (Array.isArray(t)) return t;
-    if (lossName === "softmax_cross_entropy") return null;
+    if (lossName === SOFTMAX) return null;
     return k === 1 ? [t] : null;
   }
-  function lossSlope(out, t) {  // d(this sample's loss alone)/d(output), as micrograd_nn.losses defines each loss
+  function lossSlope(out, t) {  // d(this sample's loss alone)/d(output), as micrograd_nn.training.losses defines it
     const k = out.length;
-    if (lossName === "softmax_cross_entropy") {
+    if (lossName === SOFTMAX) {
       const m = Math.max(...out), e = out.map((z) => Math.exp(z - m)), s = e.reduce((p, q) => p + q, 0);
       return e.map((v, c) => v / s - (c === t ? 1 : 0));
     }
     const tv = targetVector(t, k);
-    if (!tv) return null;
-    return out.map((s, c) => {
-      const y = tv[c];
-      if (lossName === "hinge") return 1 - y * s > 0 ? -y / k : 0;
-      if (lossName === "mse") return 2 * (s - y) / k;
-      if (lossName === "sse") return 2 * (s - y);
-      if (lossName === "half_sse") return s - y;
-      if (lossName === "binary_cross_entropy") return (-y / s + (1 - y) / (1 - s)) / k;
-      if (lossName === "binary_cross_entropy_with_logits") return (activation("sigmoid", s) - y) / k;
-      return NaN;
-    });
+    if (!tv || !lossMath) return null;
+    return out.map((s, c) => lossMath[1](s, tv[c], k));
   }
-  function sampleLoss(out, t) {  // this sample's loss alone, as micrograd_nn.training.losses defines each loss
+  function sampleLoss(out, t) {  // this sample's loss alone, as micrograd_nn.training.losses defines it
     const k = out.length;
-    if (lossName === "softmax_cross_entropy") {
+    if (lossName === SOFTMAX) {
       const m = Math.max(...out);
       return m + Math.log(out.reduce((s, z) => s + Math.exp(z - m), 0)) - out[t];
     }
     const tv = targetVector(t, k);
-    if (!tv) return null;
-    let total = 0;
-    out.forEach((s, c) => {
-      const y = tv[c];
-      if (lossName === "hinge") total += Math.max(0, 1 - y * s) / k;
-      else if (lossName === "mse") total += (s - y) ** 2 / k;
-      else if (lossName === "sse") total += (s - y) ** 2;
-      else if (lossName === "half_sse") total += (s - y) ** 2 / 2;
-      else if (lossName === "binary_cross_entropy") total += -(y * Math.log(s) + (1 - y) * Math.log(1 - s)) / k;
-      else if (lossName === "binary_cross_entropy_with_logits") {
-        total += (Math.max(s, 0) + Math.log1p(Math.exp(-Math.abs(s))) - s * y) / k;
-      } else total = NaN;
-    });
-    return Number.isNaN(total) ? null : total;
+    if (!tv || !lossMath) return null;
+    return out.reduce((total, s, c) => total + lossMath[0](s, tv[c], k), 0);
   }
   function backward(m, fw, t) {  // dloss/dz of every neuron for one sample
     const last = m.W.length - 1;
@@ -307,9 +312,9 @@ function createLiveView(root, timeline, host) {
     const rowY = (c, j) => 4 + Math.max(0, (shown - columns[c] * slots[c]) / 2) + j * slots[c] + (slots[c] - boxHs[c]) / 2;
     for (let i = 0; i < arch.nin; i++) {
       const x = colX(0), y = rowY(0, i);
-      const g = svg("g", { class: "mg-input", "data-input": `x${i + 1}` });
+      const g = svg("g", { class: "mg-input", "data-input": labelsOf.inputs[i] });
       if (boxHs[0] >= 20) g.append(svg("rect", { x, y, width: inputW, height: boxHs[0], rx: 6 }));  // dense: text only
-      const t = svg("text", { x: x + 6, y: y + boxHs[0] / 2 + 4 }, `x${i + 1}`);
+      const t = svg("text", { x: x + 6, y: y + boxHs[0] / 2 + 4 }, labelsOf.inputs[i]);
       g.append(t);
       nodeLayer.append(g);
       drawn.inputs.push({ text: t, x: x + inputW, y: y + boxHs[0] / 2 });
@@ -318,7 +323,7 @@ function createLiveView(root, timeline, host) {
     arch.sizes.forEach((size, l) => {
       const layer = [];
       for (let j = 0; j < size; j++) {
-        const x = colX(l + 1), y = rowY(l + 1, j), key = `L${l + 1}.n${j + 1}`;
+        const neuron = labelsOf.neurons[l][j], x = colX(l + 1), y = rowY(l + 1, j), key = neuron.key;
         const g = svg("g", { class: "mg-neuron", "data-neuron": key });
         const box = svg("rect", { x, y, width: boxW, height: boxH, rx: 6, class: "mg-box" });
         const line1 = svg("text", { x: x + 6, y: y + 13 });
@@ -327,7 +332,7 @@ function createLiveView(root, timeline, host) {
         g.append(title, box, line1, line2);
         const fanIn = sources.length, cellsW = boxW - 12, cellW = cellsW / (fanIn + (arch.bias ? 1 : 0));
         sources.forEach((src, i) => {
-          const label = `${key}.w${i + 1}`;
+          const label = neuron.weights[i];
           const portY = y + 4 + (boxH - 8) * (fanIn === 1 ? 0.5 : i / (fanIn - 1));
           const edge = svg("line", { x1: src.x, y1: src.y, x2: x, y2: portY, class: "mg-edge", "data-edge": label });
           edgeLayer.append(edge);
@@ -338,8 +343,8 @@ function createLiveView(root, timeline, host) {
           drawn.cells.set(label, { cell, title: cellTitle, edge, label, base: "mg-cell" });
           edge.addEventListener("click", () => selectWeight(label));
         });
-        if (arch.bias) {
-          const label = `${key}.b`;
+        if (neuron.bias !== null) {
+          const label = neuron.bias;
           const cell = svg("rect", { x: x + 6 + fanIn * cellW + 1, y: y + boxH - 9, width: Math.max(1, cellW - 1.6), height: 6,
             class: "mg-cell mg-bias", "data-weight": label });
           const cellTitle = svg("title"); cell.append(cellTitle);
@@ -385,7 +390,7 @@ function createLiveView(root, timeline, host) {
       const m = matrices(step), x = X[state.sample];
       fw = forward(m, x);
       dzs = backward(m, fw, Y[state.sample]);
-      drawn.inputs.forEach((n, i) => { putText(n.text, `x${i + 1} = ${fmt(x[i])}`); });
+      drawn.inputs.forEach((n, i) => { putText(n.text, `${labelsOf.inputs[i]} = ${fmt(x[i])}`); });
     }
     let largestDz = 0;
     if (dzs) dzs.forEach((layer) => layer.forEach((v) => { largestDz = Math.max(largestDz, Math.abs(v)); }));
@@ -398,7 +403,7 @@ function createLiveView(root, timeline, host) {
       const z = fw.zs[l][j], a = fw.as[l][j], dz = dzs ? dzs[l][j] : null;
       putText(n.line1, `${n.key} z ${fmt(z, 3)} a ${fmt(a, 3)}`);
       putText(n.line2, `${n.act} dL/dz ${fmt(dz, 3)}`);
-      put(n.box, "fill", dz === null ? "#ffffff" : colour(dz, largestDz, true));
+      put(n.box, "fill", colour(dz, largestDz, true));  // no dL/dz (null): the neutral colour
       put(n.g, "data-z", String(z));
       put(n.g, "data-a", String(a));
       put(n.g, "data-dz", String(dz));

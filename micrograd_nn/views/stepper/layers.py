@@ -11,7 +11,7 @@ from micrograd_nn.analysis.network import Neuron
 from micrograd_nn.analysis.replay import Step
 from micrograd_nn.analysis.walk import Walk
 from micrograd_nn.engine import Value
-from micrograd_nn.format import d_of, format_number
+from micrograd_nn.format import constant_text, d_of, format_number
 from micrograd_nn.views.explain import formula_number, join_checked, rule_lines, same_when_shown
 from micrograd_nn.views.stepper.nodes import node_state, operand_ids
 from micrograd_nn.views.stepper.page_state import PageState, make_state
@@ -211,7 +211,7 @@ def _neuron_state(info: Walk, network: LayerStages, k: int, neuron: Neuron, upst
     for weight, x in zip(neuron.weights, neuron.inputs):
         w = info.index[weight]
         value = x.data if isinstance(x, Value) else x
-        name = info.name_of(x) if isinstance(x, Value) else f"{x:g}"
+        name = info.name_of(x) if isinstance(x, Value) else constant_text(x)
         checks = same_when_shown(_rounded(delta) * _rounded(value), totals[w])
         product = f"{formula_number(delta)} × {formula_number(value)}"
         derivative = f"{d_of(r)}/{d_of(info.names[w])} = δ · {name}"

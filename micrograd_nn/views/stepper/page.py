@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import html
-import json
 import re
 from dataclasses import asdict
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from micrograd_nn import errors
 from micrograd_nn.analysis.replay import replay
 from micrograd_nn.analysis.walk import Walk, walk
 from micrograd_nn.atomic_write import check_target, write_atomically
 from micrograd_nn.engine import Value
+from micrograd_nn.inline import bundled, inline_script, page_data
 from micrograd_nn.views.dot_text import Advice, run_dot
 from micrograd_nn.views.stepper.naive import naive_states
 from micrograd_nn.views.stepper.page_state import displayable
@@ -24,14 +24,8 @@ ORDERS = ("topological", "naive")
 """The stepper's walks: backward()'s (each node once, after its users) or the naive recursion from the output."""
 
 
-def _static(name: str) -> str:
-    """A file bundled in micrograd_nn/views/static, as text."""
-    return resources.files("micrograd_nn.views").joinpath("static").joinpath(name).read_text(encoding="utf-8")
-
-
-def _script_safe(text: str) -> str:
-    """JSON or JavaScript that cannot end or confuse its <script> element: <, >, & as \\u escapes."""
-    return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+VIEWS = "micrograd_nn.views"
+"""The package whose static/ folder holds the stepper's files."""
 
 
 def stepper_html(
@@ -66,10 +60,8 @@ def stepper_html(
                          "or use mode='layers'")
     info = displayable(walk(root, parameters=options.pop("parameters", None), inputs=options.pop("inputs", None)))
     svg, payload, legend = _picture_and_states(info, mode, forward, order, options)
-    data = _script_safe(json.dumps(payload, allow_nan=False))
-    pan_zoom = _static("svg-pan-zoom.min.js")
-    if "</script" in pan_zoom.lower() or "<!--" in pan_zoom:
-        raise RuntimeError("the bundled svg-pan-zoom.min.js cannot be inlined (it contains </script or <!--)")
+    data = page_data(payload)
+    pan_zoom = inline_script(VIEWS, "svg-pan-zoom.min.js")
     status = ""
     if not info.grads_computed:
         status = ('<p class="help" id="not-run">backward() has not run on this graph yet: the page shows the '
@@ -118,7 +110,7 @@ def _page(title: str, mode: str, svg: str, data: str, pan_zoom: str, notes: str)
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{html.escape(title)}</title>
-<style>{_static("stepper.css")}</style>
+<style>{bundled(VIEWS, "stepper.css")}</style>
 </head>
 <body data-mode="{mode}">
 <header>
@@ -147,7 +139,7 @@ The highlighted node passes its gradient to its operands; each gradient appears 
 </main>
 <script type="application/json" id="stepper-data">{data}</script>
 <script>{pan_zoom}</script>
-<script>{_static("stepper.js")}</script>
+<script>{inline_script(VIEWS, "stepper.js")}</script>
 </body>
 </html>
 """
@@ -171,10 +163,8 @@ class Stepper:
 
     def __init__(self, root: Value, *, height: int = 640, **options: Any) -> None:
         """Build the page now (options as stepper_html); height is the notebook frame's, in pixels."""
-        if not isinstance(height, int) or isinstance(height, bool) or height < 200:
-            raise ValueError(f"Stepper: height must be a whole number of pixels >= 200, got {height!r}")
+        self.height = errors.whole_number(height, "Stepper: height", 200, unit="pixels")
         self.html = stepper_html(root, **options)
-        self.height = height
 
     def _repr_html_(self) -> str:
         """The page in an <iframe srcdoc=...>, so its script runs inside the notebook."""

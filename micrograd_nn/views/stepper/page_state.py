@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field, replace
 
 from micrograd_nn.analysis.walk import Walk
+from micrograd_nn.colours import signed_colour
 from micrograd_nn.format import format_number
 
 NAME_LIMIT = 40
@@ -33,12 +33,8 @@ def displayable(info: Walk) -> Walk:
 # --- the states of the page ---------------------------------------------------------
 
 def _fill(grad: float, largest: float) -> str:
-    """A node's colour for its gradient: blue when positive, red when negative, stronger when larger."""
-    if not math.isfinite(grad) or grad == 0.0 or largest == 0.0:
-        return "#ffffff"
-    strength = min(1.0, math.sqrt(abs(grad) / largest))
-    hue = 210 if grad > 0 else 0
-    return f"hsl({hue}, 80%, {97 - 32 * strength:.0f}%)"
+    """A node's colour for its gradient, from the one colour scale (colours.py), as CSS."""
+    return signed_colour(grad, largest, css=True)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from micrograd_nn.analysis.walk import INPUT_RULE, PARAMETER_RULE, Walk
+from micrograd_nn.colours import signed_colour
 from micrograd_nn.engine import Value
 from micrograd_nn.format import d_of
 from micrograd_nn.views import network_picture
@@ -105,6 +106,10 @@ def on_picture(state: PageState, picture: LayerPicture) -> PageState:
     )
 
 
+_HALF_LINE = signed_colour(0.5, 1.0, "line", css=True)  # the colour scale's middle, for the legend
+_HALF_FILL = signed_colour(0.5, 1.0, css=True)
+_HALF_FILL_NEGATIVE = signed_colour(-0.5, 1.0, css=True)
+
 _SWATCHES = {
     "parameter": '<rect x="1" y="1" width="32" height="18" rx="4" fill="#fff" stroke="#000"/><rect x="4" y="4" '
                  'width="26" height="12" rx="3" fill="none" stroke="#000"/>',
@@ -113,9 +118,9 @@ _SWATCHES = {
     "variable": '<rect x="2" y="2" width="30" height="16" rx="4" fill="#fff" stroke="#000" stroke-width="2"/>',
     "inner": '<rect x="2" y="2" width="30" height="16" rx="4" fill="#fff" stroke="#000"/>',
     "op": '<ellipse cx="17" cy="10" rx="15" ry="8" fill="#fff" stroke="#000"/>',
-    "weight": '<line x1="2" y1="10" x2="32" y2="10" stroke="hsl(210, 60%, 50%)" stroke-width="3"/>',
-    "positive": '<rect x="2" y="2" width="30" height="16" rx="4" fill="hsl(210, 80%, 70%)" stroke="#000"/>',
-    "negative": '<rect x="2" y="2" width="30" height="16" rx="4" fill="hsl(0, 80%, 70%)" stroke="#000"/>',
+    "weight": f'<line x1="2" y1="10" x2="32" y2="10" stroke="{_HALF_LINE}" stroke-width="3"/>',
+    "positive": f'<rect x="2" y="2" width="30" height="16" rx="4" fill="{_HALF_FILL}" stroke="#000"/>',
+    "negative": f'<rect x="2" y="2" width="30" height="16" rx="4" fill="{_HALF_FILL_NEGATIVE}" stroke="#000"/>',
     "current": '<rect x="2" y="2" width="30" height="16" rx="4" fill="#fff" stroke="#e8590c" stroke-width="4"/>',
     "wrong": '<rect x="2" y="2" width="30" height="16" rx="4" fill="#fff0f0" stroke="#c92a2a" stroke-width="4"/>',
 }
