@@ -42,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_live_command(sub)
     from micrograd_nn.cli_practice import add_practice_command
 
-    add_practice_command(sub, seed=_whole_number(0, MAX_SEED), run=_run_practice)
+    add_practice_command(sub, seed=whole_number_argument(0, MAX_SEED), run=_run_practice)
     return parser
 
 

@@ -148,9 +148,9 @@ def _op_rule(op: str, position: int, operand: str, node: str) -> str:
         return f"{d_of(node)}/{d_of(operand)} is {node}'s local derivative with respect to {operand}"
     formula = record.formula.split(" = ")[0]
     if record.arity == 0:
-        return (f"{node} = {formula}: its local derivative with respect to an input is "
-                + " ; ".join(record.derivatives) + f" (here the input is {operand})")
-    letter = "ab"[position] if position < 2 else "a"
+        return f"{node} = {record.description()} (here the input is {operand})"
+    letters = record.letters()
+    letter = letters[min(position, len(letters) - 1)]
     derivative = record.derivatives[min(position, len(record.derivatives) - 1)]
     outer = f"d {formula}" if "(" in formula and formula.endswith(")") else f"d({formula})"
     return f"{node} = {formula} with {letter} = {operand}: {outer}/d{letter} = {derivative}"
@@ -305,9 +305,14 @@ def asks_local(step: Step, contribution: Contribution, which: str) -> bool:
     record = rules.OPS.get(step.op)
     if record is None:
         return False
-    template = record.in_numbers[min(contribution.input_position - 1, len(record.in_numbers) - 1)]
-    places = re.findall(r"\{(\w+)\}", template)  # {a}, {b}: the inputs; {out}: the value; {w}, {x}: n-ary
-    return any(p not in "ab" or "ab".index(p) + 1 not in step.number_positions for p in places)
+    position = contribution.input_position - 1
+    if record.arity == 0:  # sum: 1; dot, affine: a weight's slope is its input and back, a bias's 1
+        pairs = len(step.input_values) // 2
+        role = 0 if position < pairs else 1 if position < 2 * pairs else 2
+        return not re.fullmatch(r"[−-]?\d+", record.derivatives[min(role, len(record.derivatives) - 1)])
+    text = record.derivatives[min(position, len(record.derivatives) - 1)]
+    read = [k for k, letter in enumerate(record.letters()) if re.search(rf"(?<![A-Za-z]){letter}(?![A-Za-z])", text)]
+    return any(k + 1 not in step.number_positions for k in read)  # it reads an input that is a Value
 
 
 def first_state(states: Sequence[State], node_id: int) -> int:

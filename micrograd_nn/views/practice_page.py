@@ -20,19 +20,20 @@ the mistake); ``#show-me`` (after two wrong tries) reveals the worked lines;
 from __future__ import annotations
 
 import html
-import json
 import re
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
+from micrograd_nn import errors
 from micrograd_nn.analysis.replay import Step, replay
 from micrograd_nn.analysis.walk import walk
 from micrograd_nn.atomic_write import check_target, write_atomically
 from micrograd_nn.engine import Value
 from micrograd_nn.format import d_of
+from micrograd_nn.inline import bundled, inline_script, page_data
 from micrograd_nn.views.practice import LOCAL_QUESTIONS, Question, node_questions, numbered
-from micrograd_nn.views.stepper.page import Stepper, _page, _picture_and_states, _script_safe, _static
+from micrograd_nn.views.stepper.page import VIEWS, Stepper, _page, _picture_and_states
 from micrograd_nn.views.stepper.page_state import displayable
 from micrograd_nn.views.stepper.states import walked_states
 
@@ -174,15 +175,14 @@ def practice_html(root: Value, *, title: str = DEFAULT_TITLE, mode: str = "nodes
     payload["states"], questions = _split(payload["states"], questions,
                                           {step.node_id: step for step in replay(info)[0]})
     practice_data = {"title": title, "expression": expression, "questions": [asdict(q) for q in questions]}
-    page = _page(title, mode, svg, _script_safe(json.dumps(payload, allow_nan=False)),
-                         _static("svg-pan-zoom.min.js"), f"{_panel(questions[0])}\n{legend}")
+    page = _page(title, mode, svg, page_data(payload), inline_script(VIEWS, "svg-pan-zoom.min.js"),
+                 f"{_panel(questions[0])}\n{legend}")
     head, _, rest = page.partition("</head>")
     body, _, tail = rest.rpartition("</body>")
-    data = _script_safe(json.dumps(practice_data, allow_nan=False))
-    return (f"{head}<style>{_static('practice.css')}</style>\n</head>"
+    return (f"{head}<style>{bundled(VIEWS, 'practice.css')}</style>\n</head>"
             + body.replace("<body ", "<body data-practice=\"on\" ", 1)
-            + f'<script type="application/json" id="practice-data">{data}</script>\n'
-            + f"<script>{_static('practice.js')}</script>\n</body>{tail}")
+            + f'<script type="application/json" id="practice-data">{page_data(practice_data)}</script>\n'
+            + f"<script>{inline_script(VIEWS, 'practice.js')}</script>\n</body>{tail}")
 
 
 def write_practice(root: Value, path: str | Path, **options: Any) -> Path:
@@ -202,10 +202,8 @@ class Practice(Stepper):
 
     def __init__(self, root: Value, *, height: int = 640, **options: Any) -> None:
         """Build the page now (options as practice_html); height is the notebook frame's, in pixels."""
-        if not isinstance(height, int) or isinstance(height, bool) or height < 200:
-            raise ValueError(f"practice: height must be a whole number of pixels >= 200, got {height!r}")
+        self.height = errors.whole_number(height, "practice: height", 200, unit="pixels")
         self.html = practice_html(root, **options)
-        self.height = height
 
     def _repr_html_(self) -> str:
         """The page in an <iframe srcdoc=...> whose script runs and whose "download my answers" works."""
