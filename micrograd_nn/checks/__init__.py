@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from micrograd_nn.checks.finite_differences import GradcheckError, gradcheck
     from micrograd_nn.checks.graph_audit import AuditReport, audit_gradients
     from micrograd_nn.checks.learner_backprop import GradientReport, check_gradients
+    from micrograd_nn.checks.learner_engine import check_engine
     from micrograd_nn.checks.reference import ReferenceMLP
 
 _LAZY = {
@@ -23,6 +24,7 @@ _LAZY = {
     "check_gradients": "micrograd_nn.checks.learner_backprop",
     "GradientReport": "micrograd_nn.checks.learner_backprop",
     "ReferenceMLP": "micrograd_nn.checks.reference",
+    "check_engine": "micrograd_nn.checks.learner_engine",  # your own engine, checked (issue 24)
 }
 """Front-door name -> its defining module."""
 
@@ -38,5 +40,5 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "gradcheck", "GradcheckError", "audit_gradients", "AuditReport", "check_gradients", "GradientReport",
-    "ReferenceMLP",
+    "ReferenceMLP", "check_engine",
 ]
