@@ -6,7 +6,8 @@ refused, as `Value("2")` and `Value(1j)` are: a complex number, a string, a bool
 None or any other object where a number is due raises `ArrayEntryError`
 naming the caller, the argument and the entry ("W1[0, 1] is the complex number
 (0.1+1j)").  A whole number too large for a float (10**400) is refused the same
-way.  Finiteness is left to the caller, whose message says what the numbers are.
+way.  Finiteness is left to the caller, whose message says what the numbers are
+(``check_finite_rows`` for rows of inputs).
 """
 
 from __future__ import annotations
@@ -76,4 +77,17 @@ def real_array(values: Any, name: str, caller: str) -> np.ndarray:
     return array
 
 
-__all__ = ["ArrayEntryError", "real_array"]
+def check_finite_rows(rows: Any, caller: str, name: str = "X") -> None:
+    """ValueError "caller: X: input row i holds a number that is not finite: [...]" for the first row with inf or nan.
+
+    rows: a list of rows of real numbers, or a 2-D NumPy array (fit, Recorder and diagnose share this check).
+    """
+    import math
+
+    for i, row in enumerate(rows):
+        if not all(map(math.isfinite, row)):
+            shown = [float(v) for v in row]
+            raise ValueError(f"{caller}: {name}: input row {i} holds a number that is not finite: {shown}")
+
+
+__all__ = ["ArrayEntryError", "check_finite_rows", "real_array"]

@@ -1,5 +1,7 @@
 """Writing a file atomically: a temporary file in the same folder, flushed to disk, then renamed over the target.
 
+One rule for every output: a missing parent folder is created (``explain --svg new/x.svg`` as ``tour --out new``).
+
 Every file the package writes (model files, pictures, stepper pages, reports)
 goes through ``write_atomically``, so an interrupted or failed write (Ctrl-C,
 kill -9, a full disk) leaves the previous file whole and no half-written
@@ -29,11 +31,18 @@ def _os_error(err: OSError, message: str) -> OSError:
     return OSError(err.errno, message)  # OSError(errno, ...) picks the subclass: PermissionError for EACCES
 
 
+def message_of(err: Exception) -> str:
+    """err's one-line message, without the "[Errno N] " an OSError puts before it (for a CLI's error line)."""
+    text = err.strerror if isinstance(err, OSError) and err.strerror else None
+    return text or str(err)
+
+
 def check_target(path: str | os.PathLike[str], caller: str) -> Path:
     """The file a write to path replaces (a symbolic link followed); a clear error naming caller when it cannot be.
 
-    Refused: an empty name, a name holding a NUL character, a folder, a device or
-    pipe, a folder that does not exist.
+    Missing parent folders are created (every output does so); refused: an empty name, a name holding a NUL
+    character, a folder, a device or pipe, a file where a folder is needed, a folder where a test file cannot be
+    created.
     """
     text = os.fspath(path)
     if not text:
@@ -45,9 +54,43 @@ def check_target(path: str | os.PathLike[str], caller: str) -> Path:
         raise IsADirectoryError(f"{caller}: {text} is a folder; give a file name inside it")
     if target.exists() and not target.is_file():  # renaming over /dev/null or a pipe would replace it
         raise ValueError(f"{caller}: {text} is a device, pipe or socket, not a file")
-    if not target.parent.is_dir():
-        raise FileNotFoundError(f"{caller}: the folder {target.parent} does not exist (or is not a folder)")
+    make_folders(target, caller)
+    _probe_folder(target, caller)
     return target
+
+
+def file_in_the_way(path: str | os.PathLike[str]) -> Path | None:
+    """The nearest existing folder above path when it is not a folder (a file), so path's folders cannot be made."""
+    existing = next((p for p in Path(path).absolute().parents if p.exists()), None)
+    return existing if existing is not None and not existing.is_dir() else None
+
+
+def make_folders(target: Path, caller: str) -> None:
+    """Create target's missing parent folders, as every output does (the tour's --out, a picture, a model file).
+
+    NotADirectoryError naming caller when a file stands where a folder is needed.
+    """
+    folder = target.parent
+    if folder.is_dir():
+        return
+    blocker = file_in_the_way(target)
+    if blocker is not None:
+        raise NotADirectoryError(f"{caller}: cannot make the folder {folder}: {blocker} is a file, not a folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise _os_error(err, f"{caller}: cannot make the folder {folder}: {err.strerror or err}") from None
+
+
+def _probe_folder(target: Path, caller: str) -> None:
+    """Create and remove a temporary file beside target: a real write, so a read-only folder is refused now."""
+    try:
+        with tempfile.NamedTemporaryFile(dir=target.parent, prefix=f"{_temporary_prefix(target)}{os.getpid()}-",
+                                         suffix=".tmp"):
+            pass
+    except OSError as err:
+        folder = target.parent
+        raise _os_error(err, f"{caller}: cannot write in the folder {folder}: {err.strerror or err}") from None
 
 
 def write_atomically(path: str | os.PathLike[str], data: str | bytes, caller: str) -> Path:
@@ -145,4 +188,4 @@ def _sync_folder(folder: Path) -> None:
         os.close(descriptor)
 
 
-__all__ = ["check_target", "write_atomically"]
+__all__ = ["check_target", "file_in_the_way", "make_folders", "message_of", "write_atomically"]

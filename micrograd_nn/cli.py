@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from micrograd_nn.atomic_write import file_in_the_way, message_of
 from micrograd_nn.errors import whole_number_argument
 from micrograd_nn.tutorials.common import DEFAULT_OUT
 
@@ -235,9 +236,9 @@ def _file_path(option: str, path: str) -> str:
             f"--{option} {path}: the name ends in {suffix} but --{option} writes {option.upper()}; "
             f"use a name ending in .{option}, or no suffix"
         )
-    folder = Path(path).parent
-    if not folder.is_dir():
-        raise UserError(f"--{option} {path}: the folder {folder} does not exist")
+    blocker = file_in_the_way(path)  # a missing folder is made when the file is written, as for every output
+    if blocker is not None:
+        raise UserError(f"--{option} {path}: {blocker} is a file, not a folder")
     return path if suffix else f"{path}.{option}"
 
 
@@ -254,10 +255,6 @@ def _add_view_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--html-forward", action="store_true", help="the stepper first steps through the forward pass")
     parser.add_argument("--direction", choices=["LR", "TB"], default="LR", help="picture direction (default LR)")
     parser.add_argument("--edge-labels", action="store_true", help="write local x upstream on every edge")
-    parser.add_argument(
-        "--compact", action="store_true",
-        help="no effect (numbers live inside their operation, so there are no constant leaves to hide)",
-    )
     parser.add_argument("--collapse", action="store_true", help="draw one node per neuron")
     parser.add_argument(
         "--network", action="store_true",
@@ -343,12 +340,13 @@ def _run_graph(args: argparse.Namespace) -> int:
     from micrograd_nn.nn import MLP
 
     if args.model:
-        from micrograd_nn.training.persistence import load_model
+        from micrograd_nn.training.persistence import ModelFileError, load_model
 
         try:
             model = load_model(args.model)
-        except (OSError, ValueError, KeyError) as err:
-            raise UserError(f"cannot load {args.model}: {err}") from None
+        except (OSError, ValueError, KeyError) as err:  # the file is named once, here
+            problem = err.problem if isinstance(err, ModelFileError) else message_of(err)
+            raise UserError(f"cannot load {args.model}: {problem}") from None
     else:
         model = MLP(2, [4, 1], rng=0)
     inputs = args.inputs if args.inputs is not None else ([0.5, -1.0] if model.nin == 2 else None)
@@ -440,7 +438,7 @@ def _said_in_cli_terms() -> Iterator[None]:
     try:
         yield
     except (ValueError, RuntimeError, OSError) as err:
-        raise UserError(getattr(err, "cli_message", str(err))) from None
+        raise UserError(getattr(err, "cli_message", None) or message_of(err)) from None
 
 
 def _write_files(root: Value, args: argparse.Namespace, files: dict[str, str], path_from: Value | None,
@@ -449,8 +447,8 @@ def _write_files(root: Value, args: argparse.Namespace, files: dict[str, str], p
     from micrograd_nn.views import network_picture, scalar_picture
 
     options = dict(
-        direction=args.direction, edge_labels=args.edge_labels, compact=args.compact,
-        collapse=args.collapse, path_from=path_from, max_nodes=args.max_nodes, audit=report,
+        direction=args.direction, edge_labels=args.edge_labels, collapse=args.collapse,
+        path_from=path_from, max_nodes=args.max_nodes, audit=report,
         precision=args.precision,
     )
     network_options = dict(
@@ -467,7 +465,7 @@ def _write_files(root: Value, args: argparse.Namespace, files: dict[str, str], p
         html_options: dict[str, Any] = dict(direction=args.direction, mode=args.html_mode,
                                                forward=args.html_forward)
         if args.html_mode == "nodes":  # the layer mode draws the network view, one node per neuron
-            html_options.update(compact=args.compact, max_nodes=args.max_nodes)
+            html_options.update(max_nodes=args.max_nodes)
         print(f"wrote {write_html(root, files['html'], **html_options)}")
 
 

@@ -12,6 +12,10 @@ Slow tests (demos, the tour, the million-node chain) are marked ``slow``:
 import os
 import random
 import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -39,6 +43,34 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "micrograd_nn"))
 def pytest_configure(config: pytest.Config) -> None:
     """Register the `slow` marker."""
     config.addinivalue_line("markers", "slow: takes seconds (demos, the tour, deep chains); -m 'not slow' skips it")
+
+def _can_write_in(folder: Path) -> bool:
+    """Whether a file can be created in folder (root ignores a folder's mode bits)."""
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def read_only_folder(tmp_path: Path) -> Iterator[Path]:
+    """An empty folder nobody can write in: mode 0o555, and immutable (chattr +i) when the tests run as root."""
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    folder.chmod(0o555)
+    immutable = False
+    try:
+        if _can_write_in(folder) and shutil.which("chattr"):
+            immutable = subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode == 0
+        if _can_write_in(folder):
+            pytest.skip("cannot make a read-only folder here (root, and no chattr +i)")
+        yield folder
+    finally:
+        if immutable:
+            subprocess.run(["chattr", "-i", str(folder)], capture_output=True)
+        folder.chmod(0o755)
+
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="the Graphviz program 'dot' is not installed")
 """Skip a test that runs Graphviz's `dot` when the program is not installed."""

@@ -8,7 +8,7 @@ import os
 import pytest
 
 from micrograd_nn import Value
-from micrograd_nn.atomic_write import write_atomically
+from micrograd_nn.atomic_write import check_target, write_atomically
 from micrograd_nn.nn import MLP
 from micrograd_nn.training.persistence import load_model, save_model
 from micrograd_nn.views.network_picture import render_network
@@ -85,6 +85,21 @@ def test_each_writer_still_writes_its_file(caller: str, tmp_path) -> None:
     assert text.startswith({".json": "{", ".html": "<!DOCTYPE html>", ".svg": "<?xml"}[SUFFIX[caller]])
     if caller == "save_model":
         assert load_model(path).layers[0].neurons[0].w[0].data == MLP(2, [1], rng=0).layers[0].neurons[0].w[0].data
+
+
+@pytest.mark.parametrize("caller", list(WRITERS))
+def test_a_read_only_folder_is_refused_with_the_function_and_folder(caller: str, read_only_folder) -> None:
+    """check_target creates and removes a test file: a folder that exists but cannot be written is said at once."""
+    path = read_only_folder / f"out{SUFFIX[caller]}"
+    with pytest.raises(PermissionError) as caught:
+        check_target(path, caller)
+    code = caught.value.errno  # EACCES for a read-only mode, EPERM for root in an immutable folder
+    assert code in (errno.EACCES, errno.EPERM)
+    assert str(caught.value) == f"[Errno {code}] {caller}: cannot write in the folder {read_only_folder}: " \
+                                f"{os.strerror(code)}"
+    with pytest.raises(PermissionError, match=f"{caller.replace('.', '[.]')}: cannot write in the folder"):
+        WRITERS[caller](path)
+    assert list(read_only_folder.iterdir()) == []
 
 
 def test_write_atomically_keeps_the_mode_and_writes_bytes_or_text(tmp_path) -> None:

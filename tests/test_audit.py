@@ -5,13 +5,14 @@ from __future__ import annotations
 import dataclasses
 import math
 import operator
+import time
 
 import pytest
 from conftest import full_snapshot
 
 from micrograd_nn import rules
 from micrograd_nn.analysis.walk import walk
-from micrograd_nn.checks.graph_audit import audit_gradients
+from micrograd_nn.checks.graph_audit import audit_gradients, audit_size
 from micrograd_nn.engine import Value, topological_order
 from micrograd_nn.nn import MLP
 from micrograd_nn.views.scalar_picture import to_dot
@@ -194,3 +195,37 @@ def test_audit_needs_backward_and_respects_its_limit() -> None:
     out.backward()
     with pytest.raises(ValueError, match="max_nodes=3"):
         audit_gradients(out, max_nodes=2)
+
+
+def test_a_wide_node_counts_by_its_inputs_and_is_refused_at_once() -> None:
+    """Before: the issue's 5-node graph (a dot and a sum of 20,000 inputs) passed the node count and ran > 90 s."""
+    w = Value(0.5, "w")
+    data = [0.001 * i for i in range(20000)]
+    out = Value.dot([w] * 20000, data) * Value.sum([w] * 20000)
+    out.backward()
+    started = time.perf_counter()
+    with pytest.raises(ValueError) as caught:
+        audit_gradients(out)
+    assert time.perf_counter() - started < 5.0
+    assert str(caught.value) == (
+        "the graph has size 60000 (4 nodes, whose ops of k inputs count k - 1 each, as the binary operations they "
+        "stand for), more than max_nodes=2000; the audit re-evaluates the graph once per node and each op once per "
+        "input, so its time grows with the square of the size. Pass max_nodes=60000 to audit it anyway."
+    )
+    assert audit_size(walk(out)) == 1 + 39999 + 19999 + 1  # the dot's inputs are 20,000 nodes and 20,000 numbers
+
+
+def test_a_wide_node_within_the_limit_is_audited_quickly_and_right() -> None:
+    w = Value(0.5, "w")
+    k = 300
+    data = [0.001 * i for i in range(k)]
+    out = Value.dot([w] * k, data) * Value.sum([w] * k)
+    out.backward()
+    started = time.perf_counter()
+    report = audit_gradients(out)
+    assert time.perf_counter() - started < 10.0  # about 0.1 s
+    assert report.ok and len(report.local_checks) == 2 * k + 2
+    exact = 2 * k * sum(data) * 0.5  # d/dw of (w * sum(data)) * (k * w) = 2 k w sum(data)
+    check = report.gradient_checks[0]
+    assert check.node is w and abs(check.analytic - exact) <= 1e-12 * exact
+    assert abs(check.numeric - exact) <= 1e-6 * exact

@@ -116,14 +116,16 @@ def test_demo_and_tour_refuse_an_output_file_before_training(
     assert f"{tmp_path / 'out' / 'moons'} is a file, not a folder" in err
 
 
-@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="needs POSIX permissions that bind the user")
 def test_a_read_only_output_folder_is_refused_before_training(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], no_training: None
+    read_only_folder: Path, capsys: pytest.CaptureFixture[str], no_training: None
 ) -> None:
-    ro = tmp_path / "ro"
-    ro.mkdir(mode=0o555)
-    err = _refused(["tour", "--out", str(ro / "sub")], capsys)
-    assert "cannot write in the folder" in err and "Permission denied" in err
+    """As root too: the read_only_folder fixture makes the folder immutable where the mode bits do not bind."""
+    err = _refused(["tour", "--out", str(read_only_folder / "sub")], capsys)
+    assert "cannot write in the folder" in err or "cannot make the folder" in err
+    assert "Permission denied" in err or "Operation not permitted" in err
+    for option in ("--svg", "--dot", "--html"):
+        err = _refused(["explain", "a*b", "--set", "a=1", "b=2", option, str(read_only_folder / "x")], capsys)
+        assert f"cannot write in the folder {read_only_folder}" in err
 
 
 def test_a_folder_that_cannot_be_written_is_refused(
@@ -194,7 +196,19 @@ def test_graph_refuses_bad_model_files_on_one_line(
 ) -> None:
     path = make(tmp_path)
     err = _refused(["graph", "--model", str(path)], capsys)
-    assert f"cannot load {path}: {path}: " in err and message in err
+    assert f"cannot load {path}: " in err and message in err
+    assert err.count(str(path)) == 1  # before: "cannot load bad.json: bad.json: ..."
+
+
+def test_graph_names_a_bad_or_missing_model_file_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text("{bad")
+    assert _refused(["graph", "--model", str(bad)], capsys) == (
+        f"micrograd-nn graph: cannot load {bad}: not valid JSON (truncated or damaged?): Expecting property name "
+        "enclosed in double quotes at line 1 column 2\n")
+    missing = tmp_path / "missing.json"
+    assert _refused(["graph", "--model", str(missing)], capsys) == (
+        f"micrograd-nn graph: cannot load {missing}: No such file or directory\n")
 
 
 def _edited_model(folder: Path, change) -> Path:
@@ -230,7 +244,7 @@ def test_graph_on_a_device_or_named_pipe_neither_reads_nor_hangs(tmp_path: Path)
         )
         assert done.returncode == 2 and "Traceback" not in done.stderr
         assert done.stderr == (
-            f"micrograd-nn graph: cannot load {path}: {path}: not a regular file (a device, pipe or socket); "
+            f"micrograd-nn graph: cannot load {path}: not a regular file (a device, pipe or socket); "
             "a model file is JSON written by save_model\n"
         )
 
@@ -240,13 +254,30 @@ def test_set_refuses_two_values_for_one_name(capsys: pytest.CaptureFixture[str])
     assert "--set gives 'a' two values" in err
 
 
-def test_an_output_folder_that_does_not_exist_is_refused_before_anything_is_printed(
+def test_every_output_makes_its_missing_folders_as_the_tour_does(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    missing = tmp_path / "nowhere"
+    """One rule: before, `tour --out new` made its folder while `explain --svg nodir/x.svg` refused it."""
     for option in ("--dot", "--html", "--svg"):
-        err = _refused(["explain", "a*b", "--set", "a=1", "b=2", option, str(missing / "x")], capsys)
-        assert f"the folder {missing} does not exist" in err
+        path = tmp_path / f"new{option}" / "deeper" / "x"
+        assert main(["explain", "a*b", "--set", "a=1", "b=2", option, str(path), "--no-table", "--no-explain"]) == 0
+        assert path.with_suffix("." + option[2:]).is_file()
+    capsys.readouterr()
+    save_model(MLP(2, [1], rng=0), tmp_path / "models" / "m.json")
+    assert (tmp_path / "models" / "m.json").is_file()
+
+
+def test_a_file_where_an_output_folder_goes_is_refused_before_anything_is_printed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    afile = tmp_path / "afile"
+    afile.write_text("not a folder")
+    for option in ("--dot", "--html", "--svg"):
+        err = _refused(["explain", "a*b", "--set", "a=1", "b=2", option, str(afile / "sub" / "x")], capsys)
+        assert err == f"micrograd-nn explain: {option} {afile / 'sub' / 'x'}: {afile} is a file, not a folder\n"
+    with pytest.raises(NotADirectoryError) as caught:
+        save_model(MLP(2, [1], rng=0), afile / "m.json")
+    assert str(caught.value) == f"save_model: cannot make the folder {afile}: {afile} is a file, not a folder"
 
 
 @pytest.mark.parametrize(

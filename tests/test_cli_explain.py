@@ -184,7 +184,7 @@ def test_audit_errors_are_a_message(capsys: pytest.CaptureFixture[str], monkeypa
     assert "micrograd-nn explain: --audit: the audit overflowed" in capsys.readouterr().err
 
 
-def test_html_gets_direction_and_compact(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_html_gets_direction_and_max_nodes(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     import micrograd_nn.views.stepper
 
     seen: dict[str, object] = {}
@@ -194,10 +194,21 @@ def test_html_gets_direction_and_compact(monkeypatch: pytest.MonkeyPatch, tmp_pa
         return path
 
     monkeypatch.setattr(micrograd_nn.views.stepper, "write_html", fake_write_html)
-    argv = ["explain", "a*2", "--set", "a=1", "--html", str(tmp_path / "s.html"), "--direction", "TB", "--compact",
+    argv = ["explain", "a*2", "--set", "a=1", "--html", str(tmp_path / "s.html"), "--direction", "TB",
             "--max-nodes", "50", "--no-table", "--no-explain"]
     assert main(argv) == 0
-    assert seen == {"direction": "TB", "compact": True, "max_nodes": 50, "mode": "nodes", "forward": False}
+    assert seen == {"direction": "TB", "max_nodes": 50, "mode": "nodes", "forward": False}
+
+
+def test_no_option_in_the_help_does_nothing(capsys: pytest.CaptureFixture[str]) -> None:
+    """Before: --compact was listed ("no effect") and accepted; an option that does nothing is not offered."""
+    with pytest.raises(SystemExit):
+        main(["explain", "--help"])
+    help_text = capsys.readouterr().out
+    assert "--compact" not in help_text and "no effect" not in help_text
+    with pytest.raises(SystemExit) as refused:
+        main(["explain", "a*2", "--set", "a=1", "--compact"])
+    assert refused.value.code == 2 and "unrecognized arguments: --compact" in capsys.readouterr().err
 
 
 def test_max_nodes_default_comes_from_the_graph_module(monkeypatch: pytest.MonkeyPatch) -> None:

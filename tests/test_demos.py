@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 
@@ -18,6 +19,56 @@ def _assert_reference_check(check: ReferenceCheck, loss_name: str, batch: int, p
     assert check.loss == pytest.approx(check.reference_loss, rel=RELATIVE_TOLERANCE)
     assert check.largest_relative_difference <= RELATIVE_TOLERANCE
     assert check.line() in printed
+
+
+def test_the_moons_loss_plot_counts_steps_from_0_as_its_title_and_log_say(tmp_path, monkeypatch) -> None:
+    """Before: loss.png's title said "per step" while its axis said "epoch" and started at 1."""
+    from micrograd_nn.tutorials import plots
+
+    figures = {}
+    save = plots._save
+    monkeypatch.setattr(plots, "_save", lambda fig, path: figures.setdefault(Path(path).name, fig) and save(fig, path))
+    result = run_moons(tmp_path, steps=3, quiet=True)
+    axes = figures["loss.png"].axes[0]
+    assert axes.get_title() == "moons: training loss per step" and axes.get_xlabel() == "step"
+    line = axes.get_lines()[0]
+    assert list(line.get_xdata()) == [0, 1, 2] and list(line.get_ydata()) == result.history.loss
+    plots.loss_curve({"loss": [3.0, 2.0]}, tmp_path / "epochs.png", "per epoch")
+    axes = figures["epochs.png"].axes[0]
+    assert axes.get_xlabel() == "epoch" and list(axes.get_lines()[0].get_xdata()) == [1, 2]
+
+
+CHECKS_SCRIPT = """
+from micrograd_nn.nn import MLP
+from micrograd_nn.training import datasets
+from micrograd_nn.tutorials.common import check_against_reference
+from micrograd_nn.tutorials.moons import moons_data
+X, y = datasets.digits()
+X_train, y_train, _, _ = datasets.train_dev_split(X, y, dev_fraction=0.2, seed=0)
+digits = MLP(64, [32, 16, 10], activation="relu", init="he", rng=0, fused=True)
+print(check_against_reference(digits, X_train[:32], y_train[:32], "softmax_cross_entropy").line())
+X, y = moons_data(100, 1337)
+print(check_against_reference(MLP(2, [16, 16, 1], rng=1337, fused=True), X, y, "hinge", l2=1e-4).line())
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("coretype", ["Prescott", "Haswell", "SkylakeX"])
+def test_the_readme_prints_the_reference_checks_digits_on_any_processors_blas(coretype: str) -> None:
+    """Before: the digits demo printed 6.6e-13 on one machine and 1.3e-12 (the README's) on another: BLAS orders
+    its sums by the processor. OPENBLAS_CORETYPE makes OpenBLAS pick another processor's kernels."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "OPENBLAS_CORETYPE": coretype}
+    lines = subprocess.run([sys.executable, "-c", CHECKS_SCRIPT], env=env, capture_output=True, text=True,
+                           timeout=120, check=True).stdout.splitlines()
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8").replace("\n  ", " ")
+    for line, before, after in ((lines[0], "relative difference ", "; dev accuracy printed"),
+                                (lines[1], "largest relative difference ", ". Step 0: loss 0.895844")):
+        printed = line.split("largest relative difference ", 1)[1].split(" ", 1)[0]
+        assert f"{before}{printed}{after}" in readme, (coretype, line)
 
 
 @pytest.mark.slow

@@ -5,11 +5,19 @@ from __future__ import annotations
 import random
 import warnings
 
+import numpy as np
 import pytest
 
 from micrograd_nn import Value
 from micrograd_nn.nn import MLP, Layer, Neuron
-from micrograd_nn.training.diagnose import REMEDIES, DeadUnit, DeadUnitsWarning, diagnose
+from micrograd_nn.training.diagnose import (
+    REMEDIES,
+    SATURATED_REMEDIES,
+    DeadUnit,
+    DeadUnitsWarning,
+    diagnose,
+    remedies,
+)
 from micrograd_nn.training.train import fit
 
 XS = [[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0], [1.0, 1.0, -1.0]]
@@ -96,6 +104,26 @@ def test_fit_warns_before_the_first_step_when_a_layer_is_dead_from_the_start() -
         fit(n, XS, YS, loss="sse", lr=0.1, epochs=3, quiet=True)
 
 
+def test_a_saturated_sigmoid_layer_gets_its_own_remedies_not_relus() -> None:
+    """Before: the warning for a saturated sigmoid layer spoke of pushing units below 0 (ReLU's words)."""
+    n = MLP(3, [4, 1], activation="sigmoid", rng=0)
+    for p in n.layers[0].parameters():
+        p.data = 100.0  # every z of layer 1 is 100 * (sum(x) + 1) >= 200: sigmoid gives exactly 1, slope 0
+    with pytest.warns(DeadUnitsWarning) as caught:
+        fit(n, XS, YS, loss="sse", lr=0.1, epochs=1, quiet=True)
+    message = str(caught[0].message)
+    assert caught[0].message.diagnosis.dead_layers == (1,)
+    assert "below 0" not in message and "ReLU" not in message
+    assert message.splitlines()[-1] == SATURATED_REMEDIES.format(units="sigmoid", are="is") == (
+        "Remedies: a smaller learning rate (one large step can push every unit's z so far from 0 that sigmoid is flat, "
+        "slope 0); inputs scaled to about -1..1; another seed (rng=...); or activation='leaky_relu', whose slope is "
+        "never 0."
+    )
+    assert remedies(["relu"]) == REMEDIES
+    both = remedies(["relu", "tanh"]).splitlines()
+    assert both[0] == REMEDIES and both[1].startswith("For the saturated tanh units: a smaller learning rate")
+
+
 def test_fit_says_nothing_for_a_network_that_learns() -> None:
     random.seed(1)
     n = MLP(3, [4, 4, 1], activation="tanh", output_activation="tanh")
@@ -136,6 +164,41 @@ def test_bad_arguments_are_named() -> None:
         diagnose(lecture_loop, XS)
     with pytest.raises(TypeError, match=r"diagnose: X\[0, 1\] is the string"):
         diagnose(relu_net(0), [[1.0, "2", 3.0]])
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -float("inf")])
+def test_inf_and_nan_are_refused_as_fit_and_the_recorder_refuse_them(bad: float) -> None:
+    """Before: NumPy's RuntimeWarning, then a diagnosis computed from nan."""
+    from micrograd_nn.live import Recorder
+
+    X = [[1.0, 2.0, 3.0], [0.5, bad, -1.0]]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no NumPy RuntimeWarning on the way
+        for caller, call in (("diagnose", lambda: diagnose(relu_net(0), X)),
+                             ("fit", lambda: fit(relu_net(0), X, [1.0, -1.0], quiet=True)),
+                             ("Recorder", lambda: Recorder(relu_net(0), X, [1.0, -1.0]))):
+            with pytest.raises(ValueError) as caught:
+                call()
+            shown = f"[0.5, {bad}, -1.0]"
+            assert str(caught.value) == f"{caller}: X: input row 1 holds a number that is not finite: {shown}"
+        with pytest.raises(ValueError, match=r"^diagnose: X: input row 1 holds a number that is not finite"):
+            diagnose(relu_net(0), np.array(X))
+        model = relu_net(0)
+        model.layers[1].neurons[2].w[3].data = bad
+        with pytest.raises(ValueError) as caught:
+            diagnose(model, XS)
+        assert str(caught.value) == (f"diagnose: model: parameter L2.n3.w4 is {bad!r}, not a finite number (did the "
+                                     "training diverge? try a smaller learning rate)")
+
+
+def test_weights_too_large_for_the_data_are_an_overflow_error_not_a_numpy_warning() -> None:
+    model = relu_net(0)
+    for p in model.parameters():
+        p.data = 1e200  # layer 1's z are about 1e200, layer 2's 1e400
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(OverflowError, match=r"^diagnose: layer 2's pre-activations z overflow to inf or nan"):
+            diagnose(model, XS)
 
 
 def test_the_warning_is_a_user_warning_and_a_runtime_warning() -> None:

@@ -124,6 +124,39 @@ def test_mini_batches_record_their_rows() -> None:
         assert max(abs(grads[n] - step["grads"][n]) for n in grads) <= 1e-12
 
 
+def test_batch_holds_whole_row_indices_in_range_or_is_refused_naming_batch() -> None:
+    """Before: [1.5] and [True] were cut to row 1, "01" read as rows 0 and 1; ["a"] and [None] said nothing of batch."""
+    import numpy as np
+
+    model = MLP(2, [3, 1], rng=0)
+    recorder = Recorder(model, X_SMALL, Y_SMALL, loss="hinge")
+    loss = losses.hinge([model(X_SMALL[1])], [Y_SMALL[1]])
+    model.zero_grad()
+    loss.backward()
+    row = "must be a whole number from 0 to 3 (a row index of X, which has 4 rows), got"
+    for batch, message in (
+        ([1.5], f"batch[0] {row} 1.5"),
+        ([1, True], f"batch[1] {row} True"),
+        (["a"], f"batch[0] {row} 'a'"),
+        ([None], f"batch[0] {row} None"),
+        (np.array([1.0]), f"batch[0] {row} np.float64(1.0)"),
+        ([4], f"batch[0] {row} 4"),
+        ([1, -1], f"batch[1] {row} -1"),
+        ("01", "batch must be a list of row indices (whole numbers), got '01'"),
+        (1, "batch must be a list of row indices (whole numbers), got 1"),
+        ([], "batch is empty; give the rows this step used, or batch=None for every row"),
+    ):
+        with pytest.raises(ValueError) as caught:
+            recorder.record(loss, lr=0.1, batch=batch)
+        assert str(caught.value) == f"record: {message}"
+    assert recorder.steps == [] and recorder._count == 0  # nothing recorded, no step counted
+    step = recorder.record(loss, lr=0.1, batch=(np.int64(1),))
+    assert step is not None and step["batch"] == [1] and type(step["batch"][0]) is int
+    with pytest.raises(ValueError) as caught:  # without X, a row index is still whole and >= 0
+        Recorder(model).record(loss, lr=0.1, batch=[-2])
+    assert str(caught.value) == "record: batch[0] must be a whole number >= 0 (a row index), got -2"
+
+
 def test_fit_calls_on_step_after_backward_and_before_the_update() -> None:
     model = MLP(2, [2, 1], rng=0)
     seen: list[tuple[float, float, list[int], float, float]] = []
@@ -232,6 +265,70 @@ def test_a_dead_event_stream_ends_quietly_and_serving_goes_on(capsys: pytest.Cap
     assert "Traceback" not in captured.err + captured.out
 
 
+def _raw(port: int, request: str) -> bytes:
+    """Send one raw HTTP request; everything the server answers until it closes the connection."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+        raw.sendall(request.encode("latin-1"))
+        answer = b""
+        while chunk := raw.recv(65536):
+            answer += chunk
+    return answer
+
+
+def test_a_bad_since_or_last_event_id_is_a_400_with_a_one_line_reason(capfd: pytest.CaptureFixture[str]) -> None:
+    recorder = Recorder(MLP(2, [3, 1], rng=0), X_SMALL, Y_SMALL, loss="hinge")
+    recorder.finish()
+    with LiveServer(recorder) as server:
+        query, host = server.url.split("?", 1)[1], f"Host: 127.0.0.1:{server.port}\r\n"
+        many = "7" * 5000
+        for since, header in (("%C2%B2", ""), ("\u00b2", ""), (many, ""), ("-1", ""), ("abc", ""),
+                              ("0", "Last-Event-ID: \u00b2\r\n"), ("0", f"Last-Event-ID: {many}\r\n")):
+            request = f"GET /events?{query}&since={since} HTTP/1.1\r\n{host}{header}\r\n"
+            answer = _raw(server.port, request.encode().decode("latin-1"))
+            head, body = answer.split(b"\r\n\r\n", 1)
+            assert head.startswith(b"HTTP/1.1 400 Bad Request\r\n"), (since, header, answer[:200])
+            assert body.count(b"\n") == 1 and b": expected a whole number" in body and len(body) < 200
+            assert body.startswith(b"bad request: Last-Event-ID: " if header else b"bad request: since: ")
+        # the good ones still stream: everything after the count given, then the end
+        answer = _raw(server.port, f"GET /events?{query}&since=0 HTTP/1.1\r\n{host}\r\n")
+        assert answer.startswith(b"HTTP/1.1 200 OK") and b'data: {"steps":[],"finished":true}' in answer
+    captured = capfd.readouterr()
+    assert captured.err == captured.out == ""
+
+
+def test_head_of_the_event_stream_sends_headers_only() -> None:
+    recorder = Recorder(MLP(2, [3, 1], rng=0), X_SMALL, Y_SMALL, loss="hinge")  # still training: a GET would wait
+    with LiveServer(recorder) as server:
+        query = server.url.split("?", 1)[1]
+        start = time.monotonic()
+        answer = _raw(server.port, f"HEAD /events?{query} HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n\r\n")
+        assert time.monotonic() - start < 5
+    head, body = answer.split(b"\r\n\r\n", 1)
+    assert head.startswith(b"HTTP/1.1 200 OK") and b"Content-Type: text/event-stream" in head and body == b""
+
+
+def test_200_concurrent_connections_are_all_answered(capfd: pytest.CaptureFixture[str]) -> None:
+    recorder = Recorder(MLP(2, [3, 1], rng=0), X_SMALL, Y_SMALL, loss="hinge")
+    with LiveServer(recorder) as server:
+        request = (f"GET /timeline.json?{server.url.split('?', 1)[1]} HTTP/1.1\r\n"
+                   f"Host: 127.0.0.1:{server.port}\r\nConnection: close\r\n\r\n").encode()
+        sockets = [socket.create_connection(("127.0.0.1", server.port), timeout=30) for _ in range(200)]
+        try:
+            for raw in sockets:  # all 200 connected before the server has answered any of them
+                raw.sendall(request)
+            answers = []
+            for raw in sockets:
+                answer = b""
+                while chunk := raw.recv(65536):
+                    answer += chunk
+                answers.append(answer)
+        finally:
+            for raw in sockets:
+                raw.close()
+    assert [a.split(b"\r\n", 1)[0] for a in answers] == [b"HTTP/1.1 200 OK"] * 200
+    assert "Traceback" not in capfd.readouterr().err
+
+
 def test_a_port_in_use_is_a_one_line_error(capsys: pytest.CaptureFixture[str]) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
@@ -254,9 +351,38 @@ def test_cli_record_writes_the_page_and_exits(tmp_path: Path, capsys: pytest.Cap
     assert timeline["architecture"]["sizes"] == [4, 1] and len(timeline["steps"]) == 5
     loss_value, grads = recompute(timeline, timeline["steps"][4])
     assert abs(loss_value - timeline["steps"][4]["loss"]) <= 1e-12
-    assert main(["live", "--record", str(tmp_path / "missing" / "x.html"), "--steps", "1"]) == 2
-    assert "the folder" in capsys.readouterr().err
     assert [p.name for p in tmp_path.iterdir()] == ["xor.html"]  # no temporary file left behind
+    (tmp_path / "afile").write_text("a file where a folder is needed")
+    assert main(["live", "--record", str(tmp_path / "afile" / "x.html"), "--steps", "1"]) == 2
+    assert capsys.readouterr().err == (f"micrograd-nn live: --record: cannot make the folder {tmp_path / 'afile'}: "
+                                       f"{tmp_path / 'afile'} is a file, not a folder\n")
+    assert main(["live", "--record", str(tmp_path / "new" / "x.html"), "--steps", "1"]) == 0  # folders are made
+    assert (tmp_path / "new" / "x.html").is_file()
+
+
+def test_cli_record_into_a_read_only_folder_is_refused_before_the_first_step(
+        read_only_folder: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from micrograd_nn.live import runner
+
+    trained: list[int] = []
+    monkeypatch.setattr(runner, "train", lambda *args: trained.append(1))
+    path = read_only_folder / "run.html"
+    assert main(["live", "--demo", "xor", "--steps", "1500", "--record", str(path)]) == 2
+    assert trained == [] and not path.exists() and list(read_only_folder.iterdir()) == []
+    out, err = capsys.readouterr()
+    reason = "(Permission denied|Operation not permitted)"  # a read-only mode, or root in an immutable folder
+    assert out == "" and re.fullmatch(f"micrograd-nn live: --record: cannot write in the folder "
+                                      f"{re.escape(str(read_only_folder))}: {reason}\n", err)
+
+
+def test_cli_record_of_a_diverging_run_says_one_line_and_no_numpy_warning(tmp_path: Path) -> None:
+    """Before: 4 lines of NumPy RuntimeWarning from fit's dead-unit watch on weights of 1e300, then the error."""
+    result = subprocess.run(
+        [sys.executable, "-m", "micrograd_nn", "live", "--demo", "xor", "--lr", "1e300", "--steps", "8",
+         "--record", "run.html"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2 and result.stdout == "" and not (tmp_path / "run.html").exists()
+    assert "Warning" not in result.stderr and len(result.stderr.splitlines()) == 1
+    assert result.stderr.startswith("micrograd-nn live: training diverged at epoch 2: ")
 
 
 def test_cli_record_refuses_a_port_and_keeps_every_kth_step_of_a_long_run(

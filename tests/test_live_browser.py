@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from micrograd_nn.format import format_number
 from micrograd_nn.live import Recorder, write_recording
 from micrograd_nn.live.server import LiveServer
 from micrograd_nn.nn import MLP
@@ -67,15 +68,17 @@ def test_the_recorded_page_plays_steps_and_rewinds(browser: Any, recorded: tuple
     path, timeline, history = recorded
     page, problems = open_page(browser, path.as_uri())
     steps = timeline["steps"]
-    assert page.inner_text("#step-number") == "0"
+    assert page.inner_text("#step-number") == "0" and page.inner_text("#play") == "Play"
     assert float(page.get_attribute("#loss-value", "data-value")) == steps[0]["loss"]
-    assert float(page.inner_text("#loss-value")) == steps[0]["loss"]
+    assert page.inner_text("#loss-value") == format_number(steps[0]["loss"])  # the views' one number format
     page.click("#step-forward")
     page.wait_for_function("document.querySelector('#step-number').textContent === '1'", timeout=5000)
     page.click("#play")  # plays on from step 1
     page.wait_for_function("Number(document.querySelector('#step-number').textContent) >= 4", timeout=5000)
     page.click("#play")  # pause
-    paused = page.inner_text("#step-number")
+    page.wait_for_function("document.querySelector('#play').textContent === 'Play'", timeout=5000)
+    page.evaluate("new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")  # a step the
+    paused = page.inner_text("#step-number")  # last tick took before the pause is drawn in the next frame
     page.wait_for_timeout(400)
     assert page.inner_text("#step-number") == paused
     page.fill("#timeline", "12")  # back to step 12: its loss and its weights
@@ -95,6 +98,70 @@ def test_the_recorded_page_plays_steps_and_rewinds(browser: Any, recorded: tuple
     page.fill("#timeline", "0")  # the same starting weights on every rewind
     page.wait_for_function("document.querySelector('#step-number').textContent === '0'", timeout=5000)
     assert float(page.get_attribute('[data-weight="L2.n3.w2"]', "data-value")) == steps[0]["weights"]["L2.n3.w2"]
+    assert problems == []
+    page.close()
+
+
+def test_a_finished_run_says_play_and_play_at_the_last_step_replays_from_step_0(
+        browser: Any, recorded: tuple[Path, dict[str, Any], Any]) -> None:
+    """Before: the served page of a run that had ended said "Pause" on load, and Play at the last step did nothing."""
+    _, timeline, _ = recorded
+    recorder = Recorder(MLP(2, [16, 16, 1], rng=0, fused=True), timeline["data"]["X"], timeline["data"]["y"],
+                        loss="hinge", l2=1e-4)
+    recorder.steps = list(timeline["steps"])
+    recorder.finish()
+    with LiveServer(recorder) as server:
+        page, problems = open_page(browser, server.url)
+        page.wait_for_function("document.querySelector('#step-number').textContent === '29'", timeout=5000)
+        assert page.inner_text("#play") == "Play" and page.get_attribute("#play", "aria-pressed") == "false"
+        assert page.inner_text("#status") == "training finished"
+        page.wait_for_timeout(300)
+        assert page.inner_text("#step-number") == "29" and page.inner_text("#play") == "Play"
+        page.click("#play")  # at the last step of a finished run: plays again from step 0
+        page.wait_for_function("Number(document.querySelector('#step-number').textContent) < 29", timeout=5000)
+        assert page.inner_text("#play") == "Pause"
+        assert not page.is_checked("#follow")
+        page.wait_for_function("document.querySelector('#step-number').textContent === '29'", timeout=10000)
+        page.wait_for_function("document.querySelector('#play').textContent === 'Play'", timeout=5000)
+        page.check("#follow")  # following a run that has ended: its last step, not playing
+        page.wait_for_timeout(200)
+        assert page.inner_text("#step-number") == "29" and page.inner_text("#play") == "Play"
+        assert problems == []
+        page.close()
+
+
+def test_every_number_fits_inside_its_box(browser: Any, tmp_path: Path) -> None:
+    """Before: "x1 = -0.05348" touched its box's right edge; the longest numbers fmt writes now fit every box."""
+    X = [[-0.05348, 1.5e-7], [-123456.789, -9.87e-300], [0.5, -1.0], [-3.3e+300, 2.0]]
+    model = MLP(2, [3, 12, 1], activation="leaky_relu", rng=3)
+    for p in model.layers[0].parameters():
+        p.data = -0.5 if p.data < 0 else 1e-3  # numbers of every size in z and a
+    recorder = Recorder(model, X, [1, -1, 1, -1], loss="hinge", check_first_step=False)
+    recorder.record(1.0, lr=0.1)
+    path = write_recording(recorder, tmp_path / "page.html")
+    page, problems = open_page(browser, path.as_uri())
+    inside = """() => {
+      const out = [];
+      const within = (box, text) => {
+        const b = box.getBBox(), t = text.getBBox();
+        return t.x >= b.x + 3 && t.x + t.width <= b.x + b.width - 3;
+      };
+      for (const g of document.querySelectorAll(".mg-input")) {
+        if (!within(g.querySelector("rect"), g.querySelector("text"))) out.push(g.textContent);
+      }
+      for (const g of document.querySelectorAll(".mg-neuron")) {
+        for (const t of g.querySelectorAll("text")) if (!within(g.querySelector("rect"), t)) out.push(t.textContent);
+      }
+      return out;
+    }"""
+    for sample in range(len(X)):
+        page.select_option("#sample", str(sample))
+        page.wait_for_timeout(150)
+        first = page.text_content(".mg-input text") or ""
+        assert first.startswith("x1 = "), first
+        assert page.evaluate(inside) == [], sample
+    page.screenshot(path=str(tmp_path / "boxes.png"))
+    print("screenshot:", tmp_path / "boxes.png")
     assert problems == []
     page.close()
 
@@ -195,11 +262,11 @@ def test_a_live_run_updates_the_page_while_it_trains(browser: Any) -> None:
         worker.start()
         page, problems = open_page(browser, server.url)
         page.wait_for_function("Number(document.querySelector('#step-number').textContent) >= 3", timeout=15000)
-        first_step, first_loss = page.inner_text("#step-number"), page.inner_text("#loss-value")
+        first_step, first_loss = page.inner_text("#step-number"), page.get_attribute("#loss-value", "data-value")
         renders = int(page.get_attribute("#app", "data-renders") or 0)
         page.wait_for_timeout(1000)
         assert int(page.get_attribute("#app", "data-renders") or 0) - renders >= 5  # >= 5 updates a second
-        second_step, second_loss = page.inner_text("#step-number"), page.inner_text("#loss-value")
+        second_step, second_loss = page.inner_text("#step-number"), page.get_attribute("#loss-value", "data-value")
         assert int(second_step) > int(first_step) and second_loss != first_loss
         page.click("#play")  # pause the view: training goes on, the view stays
         held = page.inner_text("#step-number")
@@ -217,6 +284,8 @@ def test_a_live_run_updates_the_page_while_it_trains(browser: Any) -> None:
         assert done.wait(30)
         page.wait_for_function("document.querySelector('#step-number').textContent === '119'", timeout=10000)
         page.wait_for_function("document.querySelector('#status').textContent === 'training finished'", timeout=5000)
+        page.wait_for_function("document.querySelector('#play').textContent === 'Play'", timeout=5000)
+        assert page.inner_text("#step-number") == "119"  # it followed training to the end, and stopped there
         timeline_url = server.url.replace("/?", "/timeline.json?")
         with urllib.request.urlopen(timeline_url, timeout=10) as response:
             assert len(json.loads(response.read())["steps"]) == 120

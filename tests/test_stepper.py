@@ -366,9 +366,29 @@ def test_forward_steps_reveal_every_value_once() -> None:
         assert states[len(forward)].title.startswith("start:")
     node_states = stepper_states(loss, forward=True)
     assert [s.reveal for s in node_states if s.phase == "forward"][1:] == [[key] for key in inner]
-    assert node_states[3].title == f"forward 3 of {len(inner)}: {info.names[int(inner[2][1:])]} = " + format_number(
+    assert node_states[3].title == f"forward: {info.names[int(inner[2][1:])]} = " + format_number(
         info.nodes[int(inner[2][1:])].data
     )
+
+
+def test_a_page_with_the_forward_pass_counts_its_steps_once() -> None:
+    """Before: the header said "step 7 of 7" where the title said "step 3 of 3" (the backward steps counted again)."""
+    a, b, c = Value(2.0, "a"), Value(-3.0, "b"), Value(10.0, "c")
+    out = (a * b + c).tanh()
+    out.label = "out"
+    out.backward()
+    states = stepper_states(out, forward=True)
+    titles = [state.title for state in states]
+    assert not [t for t in titles if re.search(r"\d+ of \d+", t)]  # the page's "step k of n" is the only count
+    assert titles == [
+        "forward pass: the leaves' values are known; every other value is computed from them",
+        "forward: v2 = -6.0000", "forward: v4 = 4.0000", "forward: out = 0.9993",
+        "start: dout/dout = 1 (the gradient of the output with respect to itself)",
+        "backward: out = tanh(v4) = 0.9993;  upstream dout/dout = 1.0000",
+        "backward: v4 = v2 + c = 4.0000;  upstream dout/dv4 = 0.0013",
+        "backward: v2 = a * b = -6.0000;  upstream dout/dv2 = 0.0013",
+    ]
+    assert [s.title for s in stepper_states(out)][1].startswith("step 1 of 3: out = tanh(v4)")  # no forward: as before
 
 
 def test_gradient_colours_follow_the_sign() -> None:

@@ -36,6 +36,10 @@ def test_tour_writes_plots_graph_and_backward_report(tmp_path, capsys) -> None:
     timeline = json.loads(re.search(r'<script type="application/json" id="timeline">(.*?)</script>', training).group(1))
     assert [step["loss"] for step in timeline["steps"]] == pytest.approx(result.moons.history.loss, rel=1e-12)
     assert "training.html replays the whole run offline" in printed
+    listed = printed.split("files written:\n", 1)[1].split("\nnote: ", 1)[0].splitlines()
+    assert len(listed) == len(result.files) and any("naive walk stepper" in line for line in listed)
+    columns = {line.index(str(path)) for line, path in zip(listed, result.files.values())}
+    assert len(columns) == 1  # before: the naive walk's line, longer than 30 characters, pushed its path right
     picture = result.files.get("network picture (one sample)") or result.files["network picture (DOT text)"]
     assert picture.stat().st_size > 1000 and str(picture) in printed
     text = picture.read_text()

@@ -164,7 +164,7 @@ def test_a_wrong_argument_is_not_called_divergence() -> None:
     with pytest.raises(ValueError, match="labels must be -1 or") as info:
         fit(MLP(2, [4, 1], rng=0), X, y, loss="hinge", epochs=2, quiet=True)
     assert not isinstance(info.value, TrainingDivergedError)
-    with pytest.raises(ValueError, match="input row 1 holds a number that is not finite"):
+    with pytest.raises(ValueError, match="fit: X: input row 1 holds a number that is not finite"):
         fit(MLP(2, [4, 1], rng=0), [[0.0, 1.0], [float("nan"), 0.0]], [1, -1], loss="hinge", quiet=True)
 
 

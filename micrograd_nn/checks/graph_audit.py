@@ -163,6 +163,30 @@ def _root_after_nudge(info: Walk, start: int, new_value: float, dependents: list
     return values.get(len(info.nodes) - 1, info.root.data)
 
 
+def audit_size(info: Walk) -> int:
+    """The graph's size as the audit's work sees it: sum over nodes of max(1, k - 1) for an op of k inputs.
+
+    An n-ary op (sum, dot, affine) of k inputs stands for the k - 1 binary
+    operations it replaces, and the audit re-evaluates it once per input; a
+    leaf or an op of one or two inputs counts 1.
+    """
+    return sum(max(1, len(node.inputs) - 1) for node in info.nodes)
+
+
+def _check_size(info: Walk, max_nodes: int) -> None:
+    """ValueError when the graph, its wide ops counted by their inputs (audit_size), is larger than max_nodes."""
+    size, count = audit_size(info), len(info.nodes)
+    if size <= max_nodes:
+        return
+    what = f"{count} nodes" if size == count else (
+        f"size {size} ({count} nodes, whose ops of k inputs count k - 1 each, as the binary operations they stand for)")
+    raise ValueError(
+        f"the graph has {what}, more than max_nodes={max_nodes}; the audit re-evaluates the graph once "
+        f"per node and each op once per input, so its time grows with the square of the size. "
+        f"Pass max_nodes={size} to audit it anyway."
+    )
+
+
 def audit_gradients(
     root: Value, *, eps: float = EPS, atol: float = ATOL, rtol: float = RTOL, max_nodes: int = 2000
 ) -> AuditReport:
@@ -171,13 +195,11 @@ def audit_gradients(
     d root/d n ~ (root(n + h) - root(n - h)) / 2h with h = eps * max(1, |n|);
     they agree when |numeric - backward| <= atol + rtol * |numeric| (PyTorch's
     gradcheck defaults).  Run root.backward() first (ValueError otherwise).
+    max_nodes bounds the work: a graph whose size (audit_size: an op of k inputs
+    counts k - 1) is larger is refused with a ValueError before any work.
     """
     info = walk(root)
-    if len(info.nodes) > max_nodes:
-        raise ValueError(
-            f"the graph has {len(info.nodes)} nodes, more than max_nodes={max_nodes}; the audit re-evaluates "
-            f"the graph once per node. Pass max_nodes={len(info.nodes)} to audit it anyway."
-        )
+    _check_size(info, max_nodes)
     if not info.grads_computed:
         raise ValueError("audit_gradients compares with backward(): call root.backward() first")
     report = AuditReport()

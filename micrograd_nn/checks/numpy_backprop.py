@@ -23,6 +23,16 @@ import numpy as np
 from micrograd_nn.training.array_activations import ACTIVATIONS, SLOPES, Slope, activate, activation_slope
 
 
+def product(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The matrix product a b, (a b)_ik = sum_j a_ij b_jk, summed by NumPy's own loops rather than BLAS.
+
+    BLAS orders its sums by the processor it runs on, so its last digits (and every difference printed
+    against the engine) changed from machine to machine; this order is the same on every machine.
+    """
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    return np.add.reduce(a[:, :, None] * b[None, :, :], axis=1)
+
+
 def forward(
     weights: Sequence[np.ndarray], biases: Sequence[np.ndarray] | None, activations: Sequence[str], X: np.ndarray
 ) -> tuple[list[np.ndarray], list[np.ndarray]]:
@@ -30,7 +40,7 @@ def forward(
     a = np.asarray(X, dtype=float)
     zs, outputs = [], [a]
     for layer, (w, name) in enumerate(zip(weights, activations)):
-        z = a @ w + (biases[layer] if biases is not None else 0.0)
+        z = product(a, w) + (biases[layer] if biases is not None else 0.0)
         a = activate(name, z)
         zs.append(z)
         outputs.append(a)
@@ -47,9 +57,9 @@ def backward(
     d_a = d_out
     for layer in reversed(range(len(weights))):
         d_z = d_a * slopes[layer](zs[layer], outputs[layer + 1])
-        grads_w.insert(0, outputs[layer].T @ d_z)
+        grads_w.insert(0, product(outputs[layer].T, d_z))
         grads_b.insert(0, d_z.sum(axis=0))
-        d_a = d_z @ weights[layer].T
+        d_a = product(d_z, weights[layer].T)
     return grads_w, grads_b
 
 

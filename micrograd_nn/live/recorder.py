@@ -15,10 +15,11 @@ from __future__ import annotations
 import math
 import threading
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from micrograd_nn import errors
+from micrograd_nn.arrays import check_finite_rows
 from micrograd_nn.engine import Value
 from micrograd_nn.live.architecture import (
     Architecture,
@@ -52,6 +53,18 @@ def _loss_name(loss: Any) -> str | None:
         if function is loss:
             return name
     return getattr(loss, "__name__", None) or "custom"
+
+
+def _batch_rows(batch: Any, count: int | None) -> list[int]:
+    """batch as a list of row indices i, whole numbers with 0 <= i < count; ValueError naming batch otherwise."""
+    if isinstance(batch, (str, bytes)) or not isinstance(batch, Iterable):
+        raise ValueError(f"record: batch must be a list of row indices (whole numbers), got {batch!r:.60}")
+    rows = list(batch)
+    if not rows:
+        raise ValueError("record: batch is empty; give the rows this step used, or batch=None for every row")
+    last = None if count is None else count - 1
+    why = "a row index" if count is None else f"a row index of X, which has {count} rows"
+    return [errors.whole_number(i, f"record: batch[{k}]", 0, last, why=why) for k, i in enumerate(rows)]
 
 
 class Recorder:
@@ -110,9 +123,7 @@ class Recorder:
             raise ValueError("Recorder: X has no rows")
         if len(rows) != len(targets):
             raise ValueError(f"Recorder: X has {len(rows)} rows but y has {len(targets)} targets")
-        for i, row in enumerate(rows):
-            if not all(map(math.isfinite, row)):
-                raise ValueError(f"Recorder: input row {i} holds a number that is not finite: {row}")
+        check_finite_rows(rows, "Recorder")
         arch = self.architecture
         if arch is not None:
             for i, row in enumerate(rows):
@@ -163,11 +174,7 @@ class Recorder:
         if not math.isfinite(value):
             raise ValueError(f"record: the loss is {value!r}, not a finite number")
         rate = None if lr is None else errors.finite_real(lr, "record: lr")
-        rows = None if batch is None else [int(i) for i in batch]
-        if rows is not None and self.X is not None:
-            bad = [i for i in rows if not 0 <= i < len(self.X)]
-            if bad:
-                raise ValueError(f"record: batch row {bad[0]} is outside the {len(self.X)} rows of X")
+        rows = None if batch is None else _batch_rows(batch, None if self.X is None else len(self.X))
         number = self._count
         self._count += 1
         weights, grads = self._snapshot(number)  # now, before the update changes the weights

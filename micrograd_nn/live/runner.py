@@ -153,7 +153,7 @@ def run_live(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from micrograd_nn.atomic_write import check_target
+    from micrograd_nn.atomic_write import check_target, message_of
     from micrograd_nn.live.page import write_recording
     from micrograd_nn.live.recorder import Recorder
     from micrograd_nn.live.server import LiveServer, LiveServerError
@@ -166,7 +166,7 @@ def _run(args: argparse.Namespace) -> int:
         try:
             check_target(args.record, "--record")
         except (OSError, ValueError) as err:
-            raise LiveUsageError(str(err)) from None
+            raise LiveUsageError(message_of(err)) from None
     run = build_run(args.demo, args.hidden, args.activation, args.seed)
     every = max(1, math.ceil(args.steps / MAX_RECORDED))  # a long run keeps every k-th step, so pages stay small
     recorder = Recorder(run.model, run.X, run.y, loss=run.loss, l2=1e-4, every=every)

@@ -11,6 +11,7 @@ stream quietly; ``stop()`` ends every stream and closes the socket.
 
 from __future__ import annotations
 
+import argparse
 import hmac
 import json
 import secrets
@@ -23,6 +24,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from micrograd_nn import errors
+from micrograd_nn.errors import whole_number_argument
 from micrograd_nn.live.page import default_title, page_html, timeline_json
 from micrograd_nn.live.recorder import Recorder
 
@@ -33,6 +35,22 @@ KEEPALIVE = 10.0
 """Seconds of silence after which a stream sends a comment line (so a dead connection is noticed)."""
 REQUEST_TIMEOUT = 30.0
 """Seconds a client may take to send its request, or to accept what we write."""
+BACKLOG = 512
+"""Connections the listening socket holds before they are accepted (socketserver's default, 5, resets a crowd)."""
+MAX_SINCE = 10**12 - 1
+"""The largest step count (``since``, ``Last-Event-ID``) a request may give: more is a bad request."""
+_since_count = whole_number_argument(0, MAX_SINCE)
+
+
+def read_since(header: str | None, query: dict[str, list[str]]) -> int:
+    """The steps a browser already has: Last-Event-ID, else ?since=, else 0; ValueError (one line) if not a count."""
+    name, text = ("Last-Event-ID", header) if header else ("since", (query.get("since") or ["0"])[0])
+    try:
+        if not (text.isascii() and text.isdigit()):  # int() would also take " 12", "1_000" and other scripts' digits
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text[:40]!r}")
+        return _since_count(text)
+    except argparse.ArgumentTypeError as err:
+        raise ValueError(f"bad request: {name}: {err}") from None
 
 
 class LiveServerError(RuntimeError):
@@ -42,6 +60,7 @@ class LiveServerError(RuntimeError):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = False  # a port another process listens on must be refused, not shared
+    request_queue_size = BACKLOG
     live: LiveServer
 
     def handle_error(self, request: Any, client_address: Any) -> None:
@@ -107,8 +126,12 @@ class _Handler(BaseHTTPRequestHandler):
             elif parts.path == "/timeline.json":
                 self._send(timeline_json(live.recorder.timeline()).encode("utf-8"), "application/json")
             elif parts.path == "/events":
-                since = self.headers.get("Last-Event-ID") or (query.get("since") or ["0"])[0]
-                self._stream(int(since) if since.isdigit() else 0)
+                try:
+                    known = read_since(self.headers.get("Last-Event-ID"), query)
+                except ValueError as err:
+                    self._refuse(HTTPStatus.BAD_REQUEST, str(err))
+                    return
+                self._stream(known)
             else:
                 self._refuse(HTTPStatus.NOT_FOUND, "not found: this server has only its page")
         except (BrokenPipeError, ConnectionResetError, TimeoutError):
@@ -123,6 +146,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Connection", "close")
         self.end_headers()
         self.close_connection = True
+        if self.command == "HEAD":
+            return  # headers only
         self.wfile.write(b"retry: 1000\n\n")  # a browser retries a lost stream after 1 s
         self.wfile.flush()
         quiet_since = time.monotonic()

@@ -17,6 +17,7 @@ when a layer's gradients stay 0 for a whole epoch, and warns once
 
 from __future__ import annotations
 
+import math
 import warnings
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +29,24 @@ REMEDIES = (
     "network (activation='tanh', output_activation='tanh'); or a smaller learning rate (one large step can push "
     "every unit of a layer below 0)."
 )
+SATURATED_REMEDIES = (
+    "Remedies: a smaller learning rate (one large step can push every unit's z so far from 0 that {units} "
+    "{are} flat, slope 0); inputs scaled to about -1..1; another seed (rng=...); or activation='leaky_relu', whose "
+    "slope is never 0."
+)
+"""What to do about saturated tanh or sigmoid units ({units}: their names); REMEDIES is what to do about dead ReLUs."""
+
+
+def remedies(activations: Any) -> str:
+    """The remedies for the dead units' activations: REMEDIES for ReLUs, SATURATED_REMEDIES for tanh and sigmoid."""
+    kinds = sorted(set(activations))
+    saturated = [k for k in kinds if k != "relu"]
+    lines = [REMEDIES] if "relu" in kinds or not saturated else []
+    if saturated:
+        names = " and ".join(_unit_name(k) for k in saturated)
+        text = SATURATED_REMEDIES.format(units=names, are="are" if len(saturated) > 1 else "is")
+        lines.append(text if not lines else "For the saturated " + names + " units: " + text.split(": ", 1)[1])
+    return "\n".join(lines)
 
 
 
@@ -102,7 +121,7 @@ class Diagnosis:
     def __str__(self) -> str:
         if self.ok:
             return f"no dead units: every unit passes a gradient back for at least one of {self.samples} samples"
-        return "\n".join([*self.messages(), REMEDIES])
+        return "\n".join([*self.messages(), remedies(u.activation for u in self.dead_units)])
 
 
 def _what(units: list[DeadUnit], *, plural: bool) -> str:
@@ -143,11 +162,11 @@ def diagnose(model: Any, X: Any) -> Diagnosis:
     or a 2-D array).  A unit is dead when its activation's slope is 0 for
     every row (a ReLU with z <= 0, a tanh or sigmoid saturated to exactly its
     limits); a linear output is never dead.  print(diagnose(model, X)) says
-    what is dead and what to do about it.
+    what is dead and what to do about it.  Refused, as fit and Recorder refuse
+    them: inf or nan in X or in the model's parameters (ValueError), and a
+    forward pass that overflows (OverflowError).
     """
-    import numpy as np
-
-    from micrograd_nn.arrays import real_array
+    from micrograd_nn.arrays import check_finite_rows, real_array
 
     layers = _layers_of(model)
     rows = real_array(X, "X", "diagnose")
@@ -156,12 +175,33 @@ def diagnose(model: Any, X: Any) -> Diagnosis:
         rows = rows.reshape(1, -1)
     if rows.ndim != 2 or rows.shape[0] == 0 or rows.shape[1] != nin:
         raise ValueError(f"diagnose: X has shape {rows.shape}; the model needs rows of {nin} inputs")
+    check_finite_rows(rows, "diagnose")
+    for k, neurons in enumerate(layers, 1):
+        for j, neuron in enumerate(neurons, 1):
+            key = labels.neuron_key(k, j)
+            named = [(labels.weight_label(key, i), w) for i, w in enumerate(neuron.w, 1)]
+            named += [] if neuron.b is None else [(labels.bias_label(key), neuron.b)]
+            for name, p in named:
+                if not math.isfinite(p.data):
+                    raise ValueError(f"diagnose: model: parameter {p.label or name} is {p.data!r}, not a finite "
+                                     "number (did the training diverge? try a smaller learning rate)")
+    return _diagnose_rows(layers, rows)
+
+
+def _diagnose_rows(layers: list[list[Any]], rows: Any) -> Diagnosis:
+    """diagnose on rows already checked (a 2-D float array of finite numbers); OverflowError if a z overflows."""
+    import numpy as np
+
     signal = rows
     dead: list[DeadUnit] = []
     for k, neurons in enumerate(layers, 1):
         weights = np.array([[w.data for w in n.w] for n in neurons]).T  # (n_in, n_out)
         biases = np.array([0.0 if n.b is None else n.b.data for n in neurons])
-        z = signal @ weights + biases
+        with np.errstate(over="ignore", invalid="ignore"):  # said below, in words, instead of a NumPy warning
+            z = signal @ weights + biases
+        if not np.isfinite(z).all():
+            raise OverflowError(f"diagnose: layer {k}'s pre-activations z overflow to inf or nan: the weights are too "
+                                "large for X (did the training diverge? try a smaller learning rate)")
         outputs = np.empty_like(z)
         for j, neuron in enumerate(neurons):
             a, slope = _slopes(neuron.activation, z[:, j])
@@ -207,12 +247,18 @@ class DeadUnitWatch:
         """
         if self.warned:
             return
-        diagnosis = diagnose(self.model, self.rows)
+        try:
+            diagnosis = _diagnose_rows(_layers_of(self.model), self.rows)
+        except OverflowError:
+            return  # weights too large to run: fit's next step says the training diverged
         if not diagnosis.dead_layers:
             return
         self.warned = True
-        message = "\n".join([f"fit: {when}, a whole layer passes no gradient back:", *diagnosis.messages(), REMEDIES])
+        dead = [u.activation for u in diagnosis.dead_units if u.layer in diagnosis.dead_layers]
+        message = "\n".join([f"fit: {when}, a whole layer passes no gradient back:", *diagnosis.messages(),
+                             remedies(dead)])
         warnings.warn(DeadUnitsWarning(message, diagnosis), stacklevel=stacklevel)
 
 
-__all__ = ["DeadUnit", "DeadUnitWatch", "DeadUnitsWarning", "Diagnosis", "REMEDIES", "diagnose"]
+__all__ = ["DeadUnit", "DeadUnitWatch", "DeadUnitsWarning", "Diagnosis", "REMEDIES", "SATURATED_REMEDIES", "diagnose",
+           "remedies"]

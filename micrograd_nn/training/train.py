@@ -27,6 +27,7 @@ from numbers import Real
 from typing import Any
 
 from micrograd_nn import errors
+from micrograd_nn.arrays import check_finite_rows
 from micrograd_nn.engine import Value
 from micrograd_nn.nn import Module
 from micrograd_nn.rules import DomainError
@@ -330,9 +331,7 @@ def _training_data(X: Any, y: Any) -> tuple[list[list[float]], list[Any]]:
         raise ValueError(f"fit: {len(rows)} input rows but {len(targets)} targets")
     if not rows:
         raise ValueError("fit: no training data")
-    for i, row in enumerate(rows):
-        if not all(map(math.isfinite, row)):
-            raise ValueError(f"fit: input row {i} holds a number that is not finite: {row}")
+    check_finite_rows(rows, "fit")
     errors.finite_targets(targets, "fit")
     return rows, targets
 

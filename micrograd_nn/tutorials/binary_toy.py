@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from micrograd_nn.checks.learner_backprop import GradientReport, check_gradients
+from micrograd_nn.checks.numpy_backprop import product
 from micrograd_nn.checks.reference import ReferenceMLP, mlp_gradients
 from micrograd_nn.engine import Value
 from micrograd_nn.nn import MLP
@@ -156,8 +157,9 @@ def matrix_view(model: MLP, X: np.ndarray, y: np.ndarray, lr: float = 0.1) -> Ma
         (m["hidden activations = sigmoid(X.wh + bh)"], ref_activations[1]),
         (m["output = sigmoid(hidden.wout + bout)"], ref_activations[2]),
         # the tutorial's products of its matrices give the reference's gradients (with its sign)
-        (m["hidden activations = sigmoid(X.wh + bh)"].T @ m["d_output = E * slope_output_layer"], -ref_grads_w[1]),
-        (X.T @ m["d_hiddenlayer = Error_at_hidden_layer * slope_hidden_layer"], -ref_grads_w[0]),
+        (product(m["hidden activations = sigmoid(X.wh + bh)"].T, m["d_output = E * slope_output_layer"]),
+         -ref_grads_w[1]),
+        (product(X.T, m["d_hiddenlayer = Error_at_hidden_layer * slope_hidden_layer"]), -ref_grads_w[0]),
         *zip(engine_grads_w, ref_grads_w),
         *zip(engine_grads_b, ref_grads_b),
     ]

@@ -242,7 +242,8 @@ def run_exam_score(
     curve = [2.0 * e / len(X) for e in trained.history.loss]
     files = {
         "loss curve": plots.loss_curve(
-            {"mean (y - o)^2": curve}, folder / "loss.png", f"exam score {sizes}: loss per iteration", log_scale=True
+            {"mean (y - o)^2": curve}, folder / "loss.png", f"exam score {sizes}: loss per iteration", log_scale=True,
+            xlabel="iteration",
         )
     }
     for name, path in files.items():

@@ -119,7 +119,8 @@ def run_moons(
     )
     folder = output_folder(out_dir, "moons")
     result.files["loss curve"] = plots.loss_curve(
-        {"hinge + L2 loss": result.history.loss}, folder / "loss.png", "moons: training loss"
+        {"hinge + L2 loss": result.history.loss}, folder / "loss.png", "moons: training loss per step", xlabel="step",
+        first=0,
     )
     result.files["decision boundary"] = plots.decision_boundary(
         result.model,

@@ -37,13 +37,20 @@ def loss_curve(
     title: str,
     ylabel: str = "loss",
     log_scale: bool = False,
+    *,
+    xlabel: str = "epoch",
+    first: int = 1,
 ) -> Path:
-    """Line plot of each named curve against the epoch (1, 2, ...); saved to path."""
+    """Line plot of each named curve against its count (xlabel: "epoch", "step"; first, first + 1, ...); saved to path.
+
+    The title says what the count is ("loss per step") and the axis says the same, numbered as the demo prints it
+    (steps from 0 as in micrograd's demo, epochs from 1).
+    """
     fig = _figure()
     ax = fig.add_subplot()
     for name, values in curves.items():
-        ax.plot(range(1, len(values) + 1), values, label=name)
-    ax.set_xlabel("epoch")
+        ax.plot(range(first, first + len(values)), values, label=name)
+    ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(title)
     if log_scale:

@@ -63,7 +63,7 @@ def run_tour(
     say(moons.reference_check.line())
     result = TourResult(moons, 0.0)
     result.files["loss curve"] = plots.loss_curve(
-        {"hinge + L2 loss": history.loss}, folder / "loss.png", "moons: training loss per step"
+        {"hinge + L2 loss": history.loss}, folder / "loss.png", "moons: training loss per step", xlabel="step", first=0
     )
     result.files["decision boundary"] = plots.decision_boundary(
         moons.model,
@@ -86,8 +86,9 @@ def run_tour(
     result.seconds = time.perf_counter() - started
     say("")
     say(f"tour finished in {result.seconds:.1f} s; files written:")
+    width = max(map(len, result.files), default=0)  # every path starts in the same column
     for name, path in result.files.items():
-        say(f"  {name:<30} {path}")
+        say(f"  {name:<{width}}  {path}")
     for note in result.notes:
         say(f"note: {note}")
     return result

@@ -32,8 +32,9 @@ function createLiveView(root, timeline, host) {
   const X = data ? data.X : [];
   const Y = data ? data.y : [];
   const lossName = timeline.loss;
+  const running = !!host.live && !timeline.finished;  // a live run still training: play along with it
   const state = {
-    index: 0, playing: !!host.live, follow: !!host.live, sample: 0, selected: null,
+    index: 0, playing: running, follow: running, sample: 0, selected: null,
     finished: !!timeline.finished, edgeMode: "weight", renders: 0, scheduled: false, pendingForward: false,
   };
 
@@ -275,8 +276,30 @@ function createLiveView(root, timeline, host) {
 
   // --- the network drawing -------------------------------------------------------------------------
   const drawn = { edges: new Map(), cells: new Map(), neurons: [], inputs: [] };
+  // Box widths grow with their text: 6 px each side of the longest line a box has shown (monospace: its characters
+  // times one character's width), so a long number such as x1 = -0.05348 never touches its box's edge.
+  const widths = { input: 92, neuron: 194 };
+  let charWidth = 0;
+  function measureChar() {  // one character of the network's 11 px monospace font, measured once
+    const ruler = svg("svg", { width: 0, height: 0, class: "mg-net-svg" });
+    const probe = svg("text", {}, "0123456789-.e");
+    ruler.append(probe);
+    network.append(ruler);
+    const measured = probe.getComputedTextLength() / 13;
+    ruler.remove();
+    return measured > 0 ? measured : 6.7;  // not laid out (a hidden notebook cell): about 0.6 em
+  }
+  function fitted(kind, texts) {  // true when texts fit the boxes of this kind; else widens them (redraw needed)
+    if (!charWidth) charWidth = measureChar();
+    const longest = Math.max(...texts.map((t) => t.length));
+    const needed = Math.ceil(longest * charWidth) + 12;
+    if (needed <= widths[kind]) return true;
+    widths[kind] = needed;
+    return false;
+  }
   function buildNetwork() {
     network.innerHTML = "";
+    drawn.edges.clear(); drawn.cells.clear(); drawn.neurons = []; drawn.inputs = [];
     if (!arch) {  // any other model: its parameters as cells
       const w = Math.max(96, 7 * Math.max(...names.map((n) => n.length)) + 70), h = 30;
       const cols = Math.max(1, Math.min(Math.floor(760 / (w + 6)), Math.ceil(Math.sqrt(names.length * 2))));
@@ -299,7 +322,7 @@ function createLiveView(root, timeline, host) {
     // cells); a column that does not fit scrolls, its text staying 11 px
     const slots = columns.map((n, c) => Math.min(60, Math.max(c === 0 ? 16 : 40, availableH / n)));
     const boxHs = slots.map((slot, c) => (c === 0 ? Math.min(34, slot - 3) : Math.min(42, slot - 5)));
-    const inputW = 92, boxW = 194;
+    const inputW = widths.input, boxW = widths.neuron;
     const gap = Math.max(40, Math.min(140, (availableW - 8 - inputW - arch.sizes.length * boxW) / arch.sizes.length));
     const width = inputW + arch.sizes.length * (boxW + gap) + 8;
     const height = Math.max(...columns.map((n, c) => n * slots[c])) + 8;
@@ -364,7 +387,29 @@ function createLiveView(root, timeline, host) {
     if (target) selectWeight(target.getAttribute("data-weight"));
   });
 
+  function networkTexts(step) {  // the chosen sample's forward and backward pass, and every box's lines of text
+    let fw = null, dzs = null, inputs = [];
+    if (data) {
+      const m = matrices(step), x = X[state.sample];
+      fw = forward(m, x);
+      dzs = backward(m, fw, Y[state.sample]);
+      inputs = x.map((v, i) => `${labelsOf.inputs[i]} = ${fmt(v)}`);
+    }
+    const lines = drawn.neurons.map((layer, l) => layer.map((n, j) => (fw
+      ? [`${n.key} z ${fmt(fw.zs[l][j], 3)} a ${fmt(fw.as[l][j], 3)}`, `${n.act} dL/dz ${fmt(dzs ? dzs[l][j] : null, 3)}`]
+      : [`${n.key} ${n.act}`, "choose data to see z, a"])));
+    return { fw, dzs, inputs, lines };
+  }
   function drawNetwork(step) {
+    let texts = arch ? networkTexts(step) : null;
+    if (texts) {
+      const inputsFit = !texts.inputs.length || fitted("input", texts.inputs);
+      const neuronsFit = fitted("neuron", texts.lines.flat(2));
+      if (!inputsFit || !neuronsFit) {  // a longer number than any before: wider boxes, drawn anew
+        buildNetwork();
+        texts = networkTexts(step);
+      }
+    }
     const values = state.edgeMode === "grad" ? step.grads : step.weights;
     let largest = 0;
     for (const name of names) largest = Math.max(largest, Math.abs(values[name]) || 0);
@@ -384,25 +429,16 @@ function createLiveView(root, timeline, host) {
         put(d.edge, "class", name === state.selected ? "mg-edge mg-selected" : "mg-edge");
       }
     }
-    if (!arch) return;
-    let fw = null, dzs = null;
-    if (data) {
-      const m = matrices(step), x = X[state.sample];
-      fw = forward(m, x);
-      dzs = backward(m, fw, Y[state.sample]);
-      drawn.inputs.forEach((n, i) => { putText(n.text, `${labelsOf.inputs[i]} = ${fmt(x[i])}`); });
-    }
+    if (!texts) return;
+    const { fw, dzs, inputs, lines } = texts;
+    drawn.inputs.forEach((n, i) => { if (inputs.length) putText(n.text, inputs[i]); });
     let largestDz = 0;
     if (dzs) dzs.forEach((layer) => layer.forEach((v) => { largestDz = Math.max(largestDz, Math.abs(v)); }));
     drawn.neurons.forEach((layer, l) => layer.forEach((n, j) => {
-      if (!fw) {
-        n.line1.textContent = `${n.key} ${n.act}`;
-        n.line2.textContent = "choose data to see z, a";
-        return;
-      }
+      putText(n.line1, lines[l][j][0]);
+      putText(n.line2, lines[l][j][1]);
+      if (!fw) return;
       const z = fw.zs[l][j], a = fw.as[l][j], dz = dzs ? dzs[l][j] : null;
-      putText(n.line1, `${n.key} z ${fmt(z, 3)} a ${fmt(a, 3)}`);
-      putText(n.line2, `${n.act} dL/dz ${fmt(dz, 3)}`);
       put(n.box, "fill", colour(dz, largestDz, true));  // no dL/dz (null): the neutral colour
       put(n.g, "data-z", String(z));
       put(n.g, "data-a", String(a));
@@ -565,8 +601,9 @@ function createLiveView(root, timeline, host) {
     renderedKey = key;
     const started = performance.now();
     $("step-number").textContent = String(step.step);
-    $("loss-value").textContent = String(step.loss);  // every digit: the number in the timeline, exactly
+    $("loss-value").textContent = fmt(step.loss);  // the views' one number format; every digit in data-value
     $("loss-value").setAttribute("data-value", String(step.loss));
+    $("loss-value").setAttribute("title", `loss at step ${step.step}: ${step.loss}`);
     drawNetwork(step);
     drawBoundary(step);
     drawNumbers(step);
@@ -604,7 +641,7 @@ function createLiveView(root, timeline, host) {
     const last = steps.length - 1;
     if (state.follow) scheduleLive();  // render() shows the newest step
     else if (state.index < last) show(state.index + 1);
-    else if (state.finished && !host.live) setPlaying(false);
+    else if (state.finished) setPlaying(false);
   }
   function setPlaying(on) {
     state.playing = on;
@@ -614,7 +651,10 @@ function createLiveView(root, timeline, host) {
     schedule();
   }
   play.addEventListener("click", () => {
-    if (!state.playing && !host.live && state.index >= steps.length - 1) state.index = 0;  // a finished replay starts over
+    if (!state.playing && state.finished && state.index >= steps.length - 1) {  // a finished run replays from step 0
+      state.follow = false;
+      state.index = 0;
+    }
     setPlaying(!state.playing);
   });
   forwardButton.addEventListener("click", () => {
@@ -630,7 +670,7 @@ function createLiveView(root, timeline, host) {
   }
   followBox.addEventListener("change", () => {
     state.follow = followBox.checked;
-    if (state.follow) { show(steps.length - 1); setPlaying(true); } else schedule();
+    if (state.follow) { show(steps.length - 1); setPlaying(!state.finished); } else schedule();
   });
   sampleSelect.addEventListener("change", () => chooseSample(Number(sampleSelect.value)));
   edgeSelect.addEventListener("change", () => { state.edgeMode = edgeSelect.value; schedule(); });
@@ -660,7 +700,11 @@ function createLiveView(root, timeline, host) {
     if (state.pendingForward) { state.pendingForward = false; state.index += 1; }
     scheduleLive();
   }
-  function finish() { state.finished = true; setStatus(describe()); schedule(); }
+  function finish() {  // training ended: a view that followed it stops at the last step, its button saying Play
+    state.finished = true;
+    setStatus(describe());
+    if (state.follow) { state.follow = false; state.index = steps.length - 1; setPlaying(false); } else schedule();
+  }
 
   buildNetwork();
   buildCharts();

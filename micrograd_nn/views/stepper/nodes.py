@@ -32,9 +32,9 @@ def forward_states(info: Walk) -> list[PageState]:
     inner = [i for i, operands in enumerate(info.operands) if operands]
     states = [make_state("forward pass: the leaves' values are known; every other value is computed from them",
                      phase="forward", node_id=0, highlight=[])]
-    for number, i in enumerate(inner, 1):
+    for i in inner:
         states.append(
-            make_state(f"forward {number} of {len(inner)}: {info.names[i]} = {format_number(info.nodes[i].data)}",
+            make_state(f"forward: {info.names[i]} = {format_number(info.nodes[i].data)}",  # the page counts steps
                    phase="forward", node_id=i, highlight=[f"v{i}", f"o{i}"], rule=rule_lines(info, i)[:1],
                    reveal=[i], context=operand_ids(info, i))
         )

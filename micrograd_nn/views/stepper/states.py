@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 from micrograd_nn.analysis.replay import replay
 from micrograd_nn.analysis.walk import Walk, walk
@@ -54,7 +55,10 @@ def walked_states(info: Walk, *, mode: str, forward: bool) -> list[PageState]:
         )
     )
     if network is None:
-        states += [node_state(info, step, len(steps), largest) for step in steps]
+        node_states = [node_state(info, step, len(steps), largest) for step in steps]
+        if forward:  # the page's "step k of n" is the one count: a title does not count its phase again
+            node_states = [replace(state, title="backward: " + state.title.split(": ", 1)[1]) for state in node_states]
+        states += node_states
     else:
         states += layer_states(info, network, steps, totals, largest)
     return states
