@@ -1,10 +1,9 @@
 """micrograd_nn: a scalar autograd engine that shows every step of backprop.
 
 ``from micrograd_nn import Value, Neuron, Layer, MLP`` gives micrograd's API,
-``from micrograd_nn import draw_dot`` the lecture's picture and ``practice``
-the practice page (their modules, and graphviz, load when first used).
-Heavier parts (training loop, data sets, demos) are imported from their own
-modules so that this import stays fast.
+and ``from micrograd_nn import draw_dot`` the lecture's picture (its module,
+and graphviz, load when it is first used).  Heavier parts (training loop, data
+sets, demos) are imported from their own modules so that this import stays fast.
 """
 
 from typing import TYPE_CHECKING, Any
@@ -21,23 +20,28 @@ from micrograd_nn.engine import Value  # noqa: E402  (after load_engine() has ch
 from micrograd_nn.nn import MLP, Layer, Module, Neuron  # noqa: E402
 
 if TYPE_CHECKING:
+    from micrograd_nn.forward_mode import jvp as jvp
+    from micrograd_nn.torch_bridge import to_torch as to_torch
     from micrograd_nn.views.practice_page import practice
     from micrograd_nn.views.scalar_picture import draw_dot
 
+_LAZY = {
+    "draw_dot": "micrograd_nn.views.scalar_picture",  # loads graphviz
+    "jvp": "micrograd_nn.forward_mode",  # forward-mode derivatives
+    "to_torch": "micrograd_nn.torch_bridge",  # needs torch (micrograd_nn[torch])
+    "practice": "micrograd_nn.views.practice_page",  # the practice page, inline in Jupyter
+}
+"""Top-level names whose module is imported when the name is first used, so that this import stays fast."""
+
 
 def __getattr__(name: str) -> Any:
-    """draw_dot (micrograd_nn.views.scalar_picture, with graphviz) and practice (the practice page inline in
-    Jupyter, micrograd_nn.views.practice_page), each loaded when it is first used."""
-    if name == "draw_dot":
-        from micrograd_nn.views.scalar_picture import draw_dot
+    """draw_dot, jvp, to_torch, practice: loaded from their module (with graphviz, torch) when first used."""
+    if name in _LAZY:
+        import importlib
 
-        return draw_dot
-    if name == "practice":
-        from micrograd_nn.views.practice_page import practice
-
-        return practice
+        return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'micrograd_nn' has no attribute {name!r}")
 
 
-__all__ = ["Value", "Module", "Neuron", "Layer", "MLP", "ENGINE", "draw_dot", "practice"]
+__all__ = ["Value", "Module", "Neuron", "Layer", "MLP", "ENGINE", "draw_dot", "practice"]  # and jvp, to_torch
 __version__ = "0.1.0"

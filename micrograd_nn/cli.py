@@ -163,6 +163,11 @@ def add_explain_commands(sub: argparse._SubParsersAction) -> None:
         "--set", dest="values", nargs="+", action="extend", default=[], metavar="NAME=NUMBER",
         help="the value of each name, e.g. --set a=2 b=-3 c=10",
     )
+    explain.add_argument(
+        "--forward-vs-reverse", action="store_true",
+        help="forward mode (one pass per input) beside reverse mode (one per output): print what each gives and "
+        "costs for the whole Jacobian; with --html FILE the page steps through both side by side",
+    )
     _add_view_options(explain)
     explain.set_defaults(run=_run_explain)
 
@@ -396,8 +401,9 @@ def _show(root: Value, args: argparse.Namespace) -> int:
             network_picture.network_dot(root, focus=args.focus, edge_value=args.edge_value, precision=args.precision)
     # Without files the command's output is the table and the steps; with files, what was written and a
     # summary, the table and steps only on request (--table, --steps).
-    show_table = (args.table or not files) and not args.no_table
-    show_steps = (args.steps or not files) and not args.no_explain
+    compare = getattr(args, "forward_vs_reverse", False)  # explain's --forward-vs-reverse: its comparison instead
+    show_table = (args.table or not (files or compare)) and not args.no_table
+    show_steps = (args.steps or not (files or compare)) and not args.no_explain
     if show_table:
         print(tables.format_table(root, precision=args.precision))
         print()
@@ -413,9 +419,13 @@ def _show(root: Value, args: argparse.Namespace) -> int:
             raise UserError(f"--audit: {err}") from None
         print()
         print(report.format())
+    if compare:
+        from micrograd_nn.views.forward_reverse import comparison
+
+        print(comparison(root, args.precision))
     with _said_in_cli_terms():
         _write_files(root, args, files, path_from, report)
-    if files and not (show_table or show_steps):
+    if files and not (show_table or show_steps or compare):
         print(_summary(root, args.precision))
     return 0
 
@@ -464,7 +474,9 @@ def _write_files(root: Value, args: argparse.Namespace, files: dict[str, str], p
 
         html_options: dict[str, Any] = dict(direction=args.direction, mode=args.html_mode,
                                                forward=args.html_forward)
-        if args.html_mode == "nodes":  # the layer mode draws the network view, one node per neuron
+        if getattr(args, "forward_vs_reverse", False):  # the two copies of the graph side by side, top to bottom
+            html_options = dict(mode="forward-vs-reverse")
+        elif args.html_mode == "nodes":  # the layer mode draws the network view, one node per neuron
             html_options.update(max_nodes=args.max_nodes)
         print(f"wrote {write_html(root, files['html'], **html_options)}")
 
@@ -512,6 +524,8 @@ def _option_mistake(args: argparse.Namespace, files: dict[str, str]) -> str | No
             "neuron step layer by layer (--html-mode layers without --collapse), or draw the collapsed picture "
             "in a run without --html"
         )
+    if getattr(args, "forward_vs_reverse", False) and (args.html_forward or args.html_mode != "nodes"):
+        return "--forward-vs-reverse steps both modes on a page of its own: leave out --html-mode and --html-forward"
     if (args.html_forward or args.html_mode != "nodes") and "html" not in files:
         return "--html-mode and --html-forward set up the stepper page: add --html FILE"
     return None

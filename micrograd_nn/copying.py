@@ -28,7 +28,8 @@ def reduce(node: Value) -> tuple:
 
     if node._record is None:
         own = dict(attributes(node, create=False))
-        return _leaf, (node.data, node.grad, node.label), ({-1: own} if own else None)
+        kind = type(node)  # a subclass of Value comes back as itself
+        return _leaf, (node.data, node.grad, node.label, kind), ({-1: own} if own else None)
     inner = [n for n in topological_order(node) if n._record is not None]
     position = {n: i for i, n in enumerate(inner)}
 
@@ -85,7 +86,7 @@ def deep_copy(root: Value, memo: dict[int, Any]) -> Value:
         if id(node) in memo:
             copied = memo[id(node)]
         elif node._record is None:
-            copied = _leaf(node.data, node.grad, node.label)
+            copied = _leaf(node.data, node.grad, node.label, type(node))
         else:
             copied = _node(node._record, node.data, twin(node._a), node._da, twin(node._b), node._db)
             copied.grad, copied.label = node.grad, node.label
@@ -100,11 +101,18 @@ def deep_copy(root: Value, memo: dict[int, Any]) -> Value:
     return memo[id(root)]  # type: ignore[no-any-return]
 
 
-def _leaf(data: float, grad: float, label: str) -> Value:
-    """A leaf rebuilt by copy or pickle (its attributes of your own come after, as its state)."""
+def _leaf(data: float, grad: float, label: str, kind: type | None = None) -> Value:
+    """A leaf rebuilt by copy or pickle, as its own class (a subclass's __init__ is not run, as pickle never
+    runs it; its attributes of your own come after, as its state)."""
     from micrograd_nn.engine import Value
 
-    node = Value(data, label=label)
+    if kind is None or kind is Value:
+        node = Value(data, label=label)
+    elif isinstance(kind, type) and issubclass(kind, Value):
+        node = kind.__new__(kind)
+        Value.__init__(node, data, label=label)
+    else:
+        raise TypeError(f"cannot rebuild a Value as {kind!r}: not a subclass of Value")
     node.grad = grad
     return node
 

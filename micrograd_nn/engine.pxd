@@ -11,7 +11,7 @@ cdef class Value:
     cdef public object _a, _b           # the inputs: a Value, a float, or None
     cdef public double _da, _db         # their local derivatives
     cdef public tuple _many             # an n-ary op's inputs, then their local derivatives, else None
-    cdef public object _attributes      # attributes of your own: a dict made on first use, else None
+    cdef dict __dict__                  # attributes of your own (p.m = 0.0): a dict made on first use
 
     @cython.locals(node=Value, seed=double)
     cpdef backward(self, grad=*)

@@ -185,14 +185,14 @@ class Value:
     def __setstate__(self, state: dict) -> None: copying.set_state(_checked(self, "__setstate__"), state)
     def __deepcopy__(self, memo: dict) -> Value: return copying.deep_copy(_checked(self, "__deepcopy__"), memo)
 
-    if not TYPE_CHECKING:  # compiled: attributes of your own (p.m = 0.0); hidden so that x.tahn() is a type error
-        def __getattr__(self, name: str) -> Any: return micrograd_compat.own_attribute(self, name)
+    if not TYPE_CHECKING:  # attributes of your own (p.m = 0.0), a near name for x.tahn(); mypy: a type error
+        def __getattr__(self, name: str) -> Any: raise micrograd_compat.no_attribute(name)  # neither ours nor yours
         def __setattr__(self, name: str, value: Any) -> None: micrograd_compat.set_attribute(self, name, value)
         def __delattr__(self, name: str) -> None: micrograd_compat.delete_attribute(self, name)
 
 
-if not cython.compiled:  # plain Python keeps attributes of your own in the __dict__ slot: no hooks needed
-    del Value.__getattr__, Value.__setattr__, Value.__delattr__  # type: ignore[attr-defined]
+if not cython.compiled:  # plain Python keeps attributes of your own in the __dict__ slot: no set/del hooks needed
+    del Value.__setattr__, Value.__delattr__  # type: ignore[attr-defined]
 else:  # compiled: Value.mymul = f works, as for a class written in Python (engine.pxd)
     open_to_new_attributes(Value)  # type: ignore[name-defined]  # noqa: F821
 

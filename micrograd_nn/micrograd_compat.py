@@ -5,13 +5,16 @@
 - ``_prev`` (the operands in order), ``_op`` (micrograd's spelling: ``+``,
   ``*``, ``**2``, ``ReLU``), ``_backward()`` (one node's chain-rule step,
   so backprop by hand gives what backward() gives).
-- Attributes of your own (``p.m = 0.0``).  Plain Python keeps them in the
-  node's ``__dict__`` slot; the compiled engine keeps them in a dict made
-  on first use (``_attributes``), so a node without any costs no dict.
+- Attributes of your own (``p.m = 0.0``), in the node's ``__dict__`` (a
+  slot in plain Python, a C field compiled), made on first use, so a node
+  without any costs no dict.  A name that is neither the engine's nor
+  yours is an AttributeError naming the nearest method (``x.tahn()``: Did
+  you mean: 'tanh'?).
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -86,31 +89,58 @@ def run_closure(node: Value) -> None:
         closure()
 
 
+def closure_local_grads(node: Value) -> tuple[float, ...] | None:
+    """d(node)/d(operand) of a micrograd-style op, one per operand: its _backward closure run once with upstream
+    node.grad = 1 on zeroed operand gradients, every gradient restored after.  None without a closure, or if it
+    fails.  An operand listed twice gets the whole share at its first place (the closure adds both there)."""
+    closure = attributes(node, create=False).get("_backward")
+    if closure is None:
+        return None
+    operands = node.operands
+    saved = [(x, x.grad) for x in (node, *operands)]
+    try:
+        for x in operands:
+            x.grad = 0.0
+        node.grad = 1.0
+        closure()
+        firsts = {id(x): k for k, x in reversed(list(enumerate(operands)))}
+        return tuple(x.grad if firsts[id(x)] == k else 0.0 for k, x in enumerate(operands))
+    except Exception:  # a closure that cannot run on its own: its derivatives stay unknown
+        return None
+    finally:
+        for x, grad in reversed(saved):
+            x.grad = grad
+
+
 def set_backward_step(node: Value, closure: Callable[[], None]) -> None:
     """Keep a micrograd-style _backward closure on the node."""
     attributes(node)["_backward"] = closure
 
 
 def attributes(node: Value, create: bool = True) -> dict[str, Any]:
-    """The dict of the node's attributes of your own ({} when it has none and create is False)."""
-    try:
-        return object.__getattribute__(node, "__dict__")  # type: ignore[no-any-return]
-    except AttributeError:  # compiled: a C field, made on first use
-        if node._attributes is None:  # type: ignore[attr-defined]
-            if not create:
-                return {}
-            node._attributes = {}  # type: ignore[attr-defined]
-        return node._attributes  # type: ignore[attr-defined,no-any-return]
+    """The dict of the node's attributes of your own (its __dict__, made on first use; create is kept for callers)."""
+    return object.__getattribute__(node, "__dict__")  # type: ignore[no-any-return]
 
 
-def own_attribute(node: Value, name: str) -> Any:
-    """An attribute of your own (compiled engine; plain Python finds them itself)."""
-    if name == "__dict__":
-        return attributes(node)
-    try:
-        return attributes(node, create=False)[name]
-    except KeyError:
-        raise AttributeError(f"'Value' object has no attribute {name!r}") from None
+def no_attribute(name: str) -> AttributeError:
+    """The error for x.name that is neither the engine's nor yours, worded as Python words it, with the nearest
+    public name ("'Value' object has no attribute 'tahn'. Did you mean: 'tanh'?")."""
+    message = f"'Value' object has no attribute {name!r}"
+    near = nearest_name(name) if isinstance(name, str) else None
+    return AttributeError(f"{message}. Did you mean: {near!r}?" if near else message)
+
+
+@functools.lru_cache(maxsize=256)
+def nearest_name(name: str) -> str | None:
+    """The public Value name nearest to a mistyped one (difflib's ratio >= 0.6; "_x" names get none), else None."""
+    import difflib
+
+    from micrograd_nn.engine import Value
+
+    if name.startswith("_"):
+        return None
+    near = difflib.get_close_matches(name, [n for n in dir(Value) if not n.startswith("_")], n=1)
+    return near[0] if near else None
 
 
 def set_attribute(node: Value, name: str, value: Any) -> None:

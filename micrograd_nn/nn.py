@@ -17,10 +17,12 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable, Sequence
+from numbers import Real
 from typing import TYPE_CHECKING, Any
 
-from micrograd_nn import errors, labels, rules
+from micrograd_nn import dead_layers, errors, labels, rules
 from micrograd_nn.engine import Value
+from micrograd_nn.errors import shown
 
 if TYPE_CHECKING:
     import numpy as np
@@ -84,6 +86,29 @@ def as_inputs(x: Sequence[Value | float], prefix: str = "x") -> list[Value]:
     return [xi if isinstance(xi, Value) else Value(xi, labels.input_label(i, prefix)) for i, xi in enumerate(x, 1)]
 
 
+def sample_error(model: object, nin: int, x: object, err: Exception | None = None) -> Exception:
+    """The error for an x that is not one sample (a list of nin numbers): what was given, and what model takes."""
+    takes = f"{model!r} takes one sample, a list of {nin} numbers"
+    try:
+        items = list(x)  # type: ignore[call-overload]
+    except TypeError:
+        return TypeError(f"{takes}; got {type(x).__name__}: {shown(x)}")
+    if items and all(hasattr(item, "__len__") and not isinstance(item, (str, bytes)) for item in items):
+        sizes = sorted({len(item) for item in items})
+        each = " or ".join(map(str, sizes))
+        return TypeError(
+            f"{takes}; got a list of {len(items)} lists (of {each} items): a batch of samples? Call it once per "
+            "sample, [model(x) for x in X], or train on them all with fit(model, X, y) (micrograd_nn.training.train)"
+        )
+    if len(items) != nin:
+        return ValueError(f"{model!r} expects {nin} inputs, got {len(items)}: {shown(x)}; it takes one sample, "
+                          f"a list of {nin} numbers")
+    for i, item in enumerate(items):
+        if not isinstance(item, (Value, Real)) or isinstance(item, bool):
+            return TypeError(f"{takes}; got {type(item).__name__} {shown(item)} as x[{i}]")
+    return err if err is not None else TypeError(f"{takes}; got {type(x).__name__}: {shown(x)}")
+
+
 class Module:
     """Anything with parameters: parameters() lists them, zero_grad() clears their .grad."""
 
@@ -128,14 +153,17 @@ class Neuron(Module):
 
     def __call__(self, x: Sequence[Value | float]) -> Value:
         """act(sum_i wi xi + b), or act(sum_i wi xi) for a neuron without bias."""
-        if len(x) != len(self.w):
-            raise ValueError(f"{self!r} expects {len(self.w)} inputs, got {len(x)}")
-        if self.fused:
-            out = Value.dot(self.w, x, bias=self.b)
-        else:
-            out = self.w[0] * x[0] if self.b is None else self.b + self.w[0] * x[0]
-            for wi, xi in zip(self.w[1:], x[1:]):
-                out = out + wi * xi
+        try:
+            if len(x) != len(self.w):
+                raise ValueError
+            if self.fused:
+                out = Value.dot(self.w, x, bias=self.b)
+            else:
+                out = self.w[0] * x[0] if self.b is None else self.b + self.w[0] * x[0]
+                for wi, xi in zip(self.w[1:], x[1:]):
+                    out = out + wi * xi
+        except (TypeError, ValueError) as err:  # a scalar, a batch, a wrong size: say what a neuron takes
+            raise sample_error(self, len(self.w), x, err) from None
         act = ACTIVATIONS[self.activation]
         return act(out) if act is not None else out
 
@@ -165,9 +193,12 @@ class Layer(Module):
 
     def forward(self, x: Sequence[Value | float]) -> list[Value]:
         """[n(x) for each neuron], always a list (the library's own code uses this)."""
-        if len(x) != self.nin:
-            raise ValueError(f"{self!r} expects {self.nin} inputs, got {len(x)}")
-        return [n(x) for n in self.neurons]
+        try:
+            if len(x) != self.nin:
+                raise ValueError
+            return [n(x) for n in self.neurons]
+        except (TypeError, ValueError) as err:  # a scalar, a batch, a wrong size: say what a layer takes
+            raise sample_error(self, self.nin, x, err) from None
 
     def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:
         """[n(x) for each neuron], or the single Value when nout = 1 (micrograd's behaviour)."""
@@ -240,14 +271,23 @@ class MLP(Module):
             )
             for i in range(len(nouts))
         ]
+        self._dead_layers = dead_layers.DeadLayerWatch(names)  # the manual loop's: forward notes, parameters() warns
 
     def forward(self, x: Sequence[Value | float]) -> list[Value]:
         """Feed x through every layer; always the list of outputs (the library's own code uses this)."""
-        if len(x) != self.nin:
-            raise ValueError(f"{self!r} expects {self.nin} inputs, got {len(x)}")
-        out = as_inputs(x)
-        for layer in self.layers:
+        try:
+            if len(x) != self.nin:
+                raise ValueError
+            out = as_inputs(x)
+        except (TypeError, ValueError) as err:  # a scalar, a batch, a wrong size: say what an MLP takes
+            raise sample_error(self, self.nin, x, err) from None
+        watch, stopped = self._dead_layers, False  # did a layer pass no gradient back? (dead_layers.py)
+        for layer, look in zip(self.layers, watch.looks):
             out = layer.forward(out)
+            if look and not stopped and out[0]._da == 0.0:  # a live layer shows it at its first unit
+                stopped = not dead_layers.passes_gradient(out)
+        if stopped or watch.samples:
+            watch.saw(x, stopped)
         return out
 
     def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:
@@ -256,7 +296,9 @@ class MLP(Module):
         return out[0] if len(out) == 1 else out
 
     def parameters(self) -> list[Value]:
-        """Every layer's parameters, layer by layer."""
+        """Every layer's parameters, layer by layer (and a DeadUnitsWarning, once, if a whole layer has died)."""
+        if self._dead_layers.samples:
+            self._dead_layers.check(self)
         return [p for layer in self.layers for p in layer.parameters()]
 
     @property
@@ -265,15 +307,9 @@ class MLP(Module):
         return all(n.b is not None for layer in self.layers for n in layer.neurons)
 
     @classmethod
-    def from_matrices(
-        cls,
-        weights: Sequence[Any],
-        biases: Sequence[Any] | None = None,
-        activations: str | Sequence[str] | None = None,
-        layout: str = "inputs_by_neurons",
-        *,
-        fused: bool = False,
-    ) -> MLP:
+    def from_matrices(cls, weights: Sequence[Any], biases: Sequence[Any] | None = None,
+                      activations: str | Sequence[str] | None = None, layout: str = "inputs_by_neurons", *,
+                      fused: bool = False) -> MLP:
         """An MLP whose layer l computes act_l(W_l, b_l applied to its input as `layout` says; see LAYOUTS).
 
         weights: W1, W2, ... (NumPy arrays or nested lists).  biases: b1, b2, ...
@@ -285,24 +321,26 @@ class MLP(Module):
         """
         import numpy as np
 
+        from micrograd_nn import matrix_checks
+
         _check_layout(layout)
         if isinstance(weights, np.ndarray) or not isinstance(weights, Sequence) or not len(weights):
             raise ValueError("from_matrices: weights must be a non-empty list of matrices W1, W2, ...")
-        matrices = [_as_matrix(w, f"W{i}") for i, w in enumerate(weights, 1)]
+        matrices = [matrix_checks.as_matrix(w, f"W{i}") for i, w in enumerate(weights, 1)]
         if layout == "neurons_by_inputs":
             matrices = [w.T for w in matrices]  # now (n_in, n_out) as in inputs_by_neurons
         bias_rows: list[np.ndarray] | None = None
         if layout == "bias_row_first":
-            bias_rows, matrices = _split_bias_rows(matrices, biases)
+            bias_rows, matrices = matrix_checks.split_bias_rows(matrices, biases)
         names = _activation_names(activations, len(matrices))
         for i in range(1, len(matrices)):
             if matrices[i].shape[0] != matrices[i - 1].shape[1]:
                 raise ValueError(
-                    f"from_matrices: W{i + 1} has shape {_shape_as_given(matrices[i], layout)} but W{i} gives "
-                    f"{matrices[i - 1].shape[1]} outputs; in layout {layout!r}: {LAYOUTS[layout]}"
+                    f"from_matrices: W{i + 1} has shape {matrix_checks.shape_as_given(matrices[i], layout)} but W{i} "
+                    f"gives {matrices[i - 1].shape[1]} outputs; in layout {layout!r}: {LAYOUTS[layout]}"
                 )
         if biases is not None:
-            bias_rows = _bias_vectors(biases, matrices)
+            bias_rows = matrix_checks.bias_vectors(biases, matrices)
         nouts = [w.shape[1] for w in matrices]
         model = cls(matrices[0].shape[0], nouts, activations=names, fused=fused, bias=bias_rows is not None, rng=0)
         for k, (layer, w) in enumerate(zip(model.layers, matrices)):
@@ -312,6 +350,13 @@ class MLP(Module):
                 if neuron.b is not None and bias_rows is not None:
                     neuron.b.data = float(bias_rows[k][j])
         return model
+
+    @classmethod
+    def from_torch(cls, module: Any, *, fused: bool = False) -> MLP:
+        """The MLP computing what a torch.nn.Sequential of Linear layers and activations computes (same weights)."""
+        from micrograd_nn.torch_bridge import read_sequential  # torch, an optional extra, is imported only here
+
+        return cls.from_matrices(*read_sequential(module, ACTIVATIONS), "neurons_by_inputs", fused=fused)
 
     def to_matrices(
         self, layout: str = "inputs_by_neurons", *, gradients: bool = False
@@ -368,39 +413,6 @@ def _layer_activations(
     return [_check_activation(name) for name in activations]
 
 
-def _split_bias_rows(matrices: list[np.ndarray], biases: object) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Layout "bias_row_first": (the bias rows 0, the weight rows below them) of each matrix."""
-    if biases is not None:
-        raise ValueError("from_matrices: with layout 'bias_row_first' the biases are row 0 of each W; pass biases=None")
-    for i, w in enumerate(matrices, 1):
-        if w.shape[0] < 2:
-            raise ValueError(
-                f"from_matrices: W{i} has shape {w.shape}; 'bias_row_first' needs a bias row 0 and at least one "
-                "input row"
-            )
-    return [w[0] for w in matrices], [w[1:] for w in matrices]
-
-
-def _bias_vectors(biases: Any, matrices: list[np.ndarray]) -> list[np.ndarray]:
-    """b1, b2, ... as flat vectors, each checked to hold one number per neuron of its layer."""
-    import numpy as np
-
-    if isinstance(biases, np.ndarray) or not isinstance(biases, Sequence):
-        raise ValueError("from_matrices: biases must be a list of vectors b1, b2, ... or None")
-    if len(biases) != len(matrices):
-        raise ValueError(f"from_matrices: {len(matrices)} weight matrices but {len(biases)} bias vectors")
-    vectors = []
-    for i, (b, w) in enumerate(zip(biases, matrices), 1):
-        vector = _as_matrix(b, f"b{i}", vector=True)
-        if vector.size != w.shape[1]:
-            raise ValueError(
-                f"from_matrices: b{i} has shape {vector.shape} ({vector.size} numbers) but W{i} has "
-                f"{w.shape[1]} neurons: b{i} needs {w.shape[1]} numbers"
-            )
-        vectors.append(vector.reshape(-1))
-    return vectors
-
-
 def _check_layout(layout: str) -> str:
     if layout not in LAYOUTS:
         raise ValueError(f"unknown layout {layout!r}; choose one of {list(LAYOUTS)}")
@@ -417,31 +429,3 @@ def _activation_names(activations: str | Sequence[str] | None, n_layers: int) ->
     if len(names) != n_layers:
         raise ValueError(f"from_matrices: {n_layers} weight matrices but {len(names)} activations {names}")
     return [_check_activation(name) for name in names]
-
-
-def _as_matrix(values: Any, name: str, *, vector: bool = False) -> np.ndarray:
-    """values as a finite float64 array: a 2-D matrix, or (vector=True) any shape holding one row or column."""
-    import numpy as np
-
-    from micrograd_nn.arrays import real_array
-
-    array = real_array(values, name, "from_matrices")
-    if vector:
-        if array.ndim > 2 or (array.ndim == 2 and 1 not in array.shape) or array.size == 0:
-            raise ValueError(
-                f"from_matrices: {name} has shape {array.shape}; a bias must be a vector (n,), (1, n) or (n, 1)"
-            )
-    elif array.ndim != 2 or array.size == 0:
-        raise ValueError(f"from_matrices: {name} has shape {array.shape}; a weight matrix must be 2-D and non-empty")
-    bad = np.argwhere(~np.isfinite(array))
-    if len(bad):
-        index = tuple(int(i) for i in bad[0])
-        raise ValueError(f"from_matrices: {name}{list(index)} is {float(array[index])!r}; every weight must be finite")
-    return array
-
-
-def _shape_as_given(w: np.ndarray, layout: str) -> tuple[int, ...]:
-    """A (n_in, n_out) matrix's shape as the user wrote it in `layout`."""
-    if layout == "neurons_by_inputs":
-        return (w.shape[1], w.shape[0])
-    return (w.shape[0] + (layout == "bias_row_first"), w.shape[1])

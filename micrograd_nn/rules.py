@@ -160,10 +160,10 @@ def tanh(a: float) -> tuple[float, tuple[float]]:
 # leaky_relu'(0) = slope.
 
 def relu(a: float) -> tuple[float, tuple[float]]:
-    """max(0, a) and its local derivatives (their text: OPS["relu"])."""
-    if a > 0.0:
-        return a, _ONE
-    return 0.0, _ZERO
+    """max(0, a) and its local derivatives (their text: OPS["relu"]); nan stays nan, refused like every op's."""
+    if a <= 0.0:
+        return 0.0, _ZERO
+    return a, _ONE
 
 
 LEAKY_SLOPE = 0.01  # the default slope of leaky_relu
@@ -177,12 +177,12 @@ def leaky_relu(a: float, slope: float) -> tuple[float, tuple[float, float]]:
 
 
 def absolute(a: float) -> tuple[float, tuple[float]]:
-    """|a| and its local derivatives (their text: OPS["abs"])."""
-    if a > 0.0:
-        return a, _ONE
+    """|a| and its local derivatives (their text: OPS["abs"]); nan stays nan, refused like every op's."""
     if a < 0.0:
         return -a, _MINUS_ONE
-    return 0.0, _ZERO
+    if a == 0.0:
+        return 0.0, _ZERO
+    return a, _ONE
 
 
 # --- trigonometry --------------------------------------------------------------

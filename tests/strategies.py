@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from hypothesis import strategies as st
 
 from micrograd_nn.engine import Value
@@ -63,20 +65,24 @@ UNARY_OPS = ["neg", "cube"] + [
     op.method for op in OPS.values() if op.arity == 1 and not op.method.startswith("__") and not op.domain.kinks
 ]
 BINARY_OPS = ["+", "-", "*", "/", "**", "sum", "dot", "affine"]
+KINKED_OPS = ["relu", "abs", "leaky_relu"]  # where a kink can be hit (a - a), PyTorch's conventions hold
 
 
 @st.composite
-def expression_graphs(draw: st.DrawFn, n_inputs: int = 3, max_steps: int = 10) -> tuple[list[float], list[tuple]]:
+def expression_graphs(
+    draw: st.DrawFn, n_inputs: int = 3, max_steps: int = 10, ops: list[str] | None = None
+) -> tuple[list[float], list[tuple]]:
     """Input values and a random program over them whose steps may reuse any earlier node.
 
     Each step is (op, i, j): apply op to nodes i and j (j ignored for unary ops).
     Reuse of earlier nodes gives shared sub-expressions; long runs give depth.
+    ops: the ops to draw from (default UNARY_OPS + BINARY_OPS, the smooth ones).
     """
     inputs = draw(st.lists(floats(-2, 2), min_size=n_inputs, max_size=n_inputs))
     steps = []
     n_nodes = n_inputs
     for _ in range(draw(st.integers(1, max_steps))):
-        op = draw(st.sampled_from(UNARY_OPS + BINARY_OPS))
+        op = draw(st.sampled_from(ops or UNARY_OPS + BINARY_OPS))
         i = draw(st.integers(0, n_nodes - 1))
         j = draw(st.integers(0, n_nodes - 1))
         steps.append((op, i, j))
@@ -106,6 +112,8 @@ def apply_step(op: str, a: Value, b: Value) -> Value:
         return -a
     if op == "cube":
         return a.tanh() ** 3  # a negative base with an integer exponent
+    if op == "leaky_relu":
+        return a.leaky_relu(0.1)
     (low, high), = OPS[op].domain.ranges
     inside = (a.tanh() + 1.0) * ((high - low) / 2) + low  # a, squashed into the op's domain
     return getattr(inside, op)()
@@ -116,4 +124,33 @@ def run_program(steps: list[tuple], *leaves: Value) -> Value:
     nodes = list(leaves)
     for op, i, j in steps:
         nodes.append(apply_step(op, nodes[i], nodes[j]))
+    return nodes[-1]
+
+
+def torch_step(op: str, a: Any, b: Any) -> Any:
+    """apply_step's op on PyTorch tensors (float64), the same formula (torch is imported only when called)."""
+    import torch
+
+    if op in ("+", "-", "neg", "sum"):
+        return {"+": lambda: a + b, "-": lambda: a - b, "neg": lambda: -a, "sum": lambda: a + b + a}[op]()
+    if op in ("*", "/", "**", "cube"):
+        return {"*": lambda: a * torch.tanh(b), "/": lambda: a / (b * b + 1),
+                "**": lambda: (a * a + 0.5) ** torch.tanh(b), "cube": lambda: torch.tanh(a) ** 3}[op]()
+    if op in ("dot", "affine"):
+        product = a * torch.tanh(b) + b * torch.tanh(a)
+        return product if op == "dot" else a + product
+    if op == "leaky_relu":
+        return torch.nn.functional.leaky_relu(a, 0.1)
+    (low, high), = OPS[op].domain.ranges
+    inside = (torch.tanh(a) + 1.0) * ((high - low) / 2) + low
+    if op == "softplus":  # ln(1 + e^x) exactly (torch's softplus is x itself past x = 20)
+        return torch.logaddexp(inside, torch.zeros_like(inside))
+    return getattr(torch, op)(inside)
+
+
+def run_program_torch(steps: list[tuple], *leaves: Any) -> Any:
+    """run_program on PyTorch tensors: the last node is the result."""
+    nodes = list(leaves)
+    for op, i, j in steps:
+        nodes.append(torch_step(op, nodes[i], nodes[j]))
     return nodes[-1]

@@ -300,7 +300,9 @@ def test_the_table_shows_numbers_inside_ops_leaves_and_closure_ops() -> None:
     assert "<td>not stored (closure op)</td>" in table_html(t)
 
 
-def test_explain_after_a_closure_op_says_what_it_cannot_know() -> None:
+def test_explain_after_a_closure_op_shows_what_backward_gave() -> None:
+    """The closure op's local derivative is recovered (its closure run once, gradients restored); a closure that
+    cannot run on its own leaves its derivatives unknown, and explain says so instead of showing partial sums."""
     import math
 
     a = Value(0.5, label="a")
@@ -315,11 +317,19 @@ def test_explain_after_a_closure_op_says_what_it_cannot_know() -> None:
     out = closure_op + (2 - a)
     out.backward()
     text = explain(out)
+    assert "_backward closure" not in text and "partial" not in text
+    assert f"Result: dout/da = {a.grad:.4f}" in text and "(its .grad from backward()" not in text
+    assert a.grad == pytest.approx(-1 + 2 * (1 - t**2), rel=1e-12)
+
+    def failing() -> None:
+        raise RuntimeError("needs the whole graph")
+
+    closure_op._backward = failing
+    text = explain(out)
     assert "its derivatives live in its _backward closure" in text
     assert "these numbers are partial" in text  # the a*2 step below the closure op
     assert f"Result: dout/da = {a.grad:.4f} (its .grad from backward()" in text
     assert "differs from this one pass" not in text  # no false accumulation note
-    assert a.grad == pytest.approx(-1 + 2 * (1 - t**2), rel=1e-12)
 
 
 def _lecture_neuron() -> Value:

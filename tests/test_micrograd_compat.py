@@ -56,3 +56,36 @@ def test_micrograd_readme_style_names() -> None:
     c = a + b
     assert c._op == "+" and set(c._prev) == {a, b}
     assert repr(c).startswith("Value(data=")
+
+
+@pytest.mark.parametrize("engine", ["compiled", "pure"])
+def test_a_typo_names_the_near_method_and_the_traceback_ends_in_your_code(engine: str, tmp_path) -> None:
+    """x.tahn() on either engine: Python's wording, the near name, and no frame inside a helper module."""
+    import os
+    import subprocess
+    import sys
+
+    script = tmp_path / "typo.py"
+    script.write_text("from micrograd_nn import Value\nValue(2.0).tahn()\n")
+    env = {**os.environ, "MICROGRAD_NN_PURE": "1" if engine == "pure" else "0"}
+    run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=60)
+    lines = run.stderr.strip().splitlines()
+    assert lines[-1] == "AttributeError: 'Value' object has no attribute 'tahn'. Did you mean: 'tanh'?"
+    frames = [line.strip() for line in lines if line.strip().startswith("File ")]
+    assert frames[0].startswith(f'File "{script}", line 2') and "Value(2.0).tahn()" in run.stderr
+    assert all("engine.py" in frame for frame in frames[1:]) and len(frames) <= 2  # raised in the engine's one line
+
+
+def test_a_missing_attribute_is_still_an_ordinary_attribute_error() -> None:
+    x = Value(1.0)
+    x.m = 0.5  # attributes of your own are found first
+    assert x.m == 0.5 and vars(x) == {"m": 0.5}
+    assert not hasattr(x, "tahn") and getattr(x, "tahn", None) is None
+    with pytest.raises(AttributeError) as raised:
+        _ = x.__array_thing__
+    assert str(raised.value) == "'Value' object has no attribute '__array_thing__'"  # no suggestion for _ names
+    with pytest.raises(AttributeError, match="^'Value' object has no attribute 'rleu'. Did you mean: 'relu'\\?$"):
+        x.rleu()
+    del x.m
+    with pytest.raises(AttributeError, match="^'Value' object has no attribute 'm'$"):
+        _ = x.m

@@ -73,3 +73,42 @@ def test_from_matrices_builds_each_neuron_with_its_layers_activation() -> None:
     assert model.activations == ["tanh", "sigmoid"]
     assert [layer.neurons[0].nonlin for layer in model.layers] == [True, True]
     assert model.forward([0.0, 0.0])[0].op == "sigmoid"
+
+
+LECTURE_NET = "MLP(3 -> 4 relu -> 4 relu -> 1 linear, 41 parameters)"
+
+
+@pytest.mark.parametrize(
+    ("x", "error", "message"),
+    [
+        (2.0, TypeError, f"{LECTURE_NET} takes one sample, a list of 3 numbers; got float: 2.0"),
+        (None, TypeError, f"{LECTURE_NET} takes one sample, a list of 3 numbers; got NoneType: None"),
+        ([[2.0, 3.0, -1.0], [3.0, -1.0, 0.5]], TypeError,
+         f"{LECTURE_NET} takes one sample, a list of 3 numbers; got a list of 2 lists (of 3 items): a batch of "
+         "samples? Call it once per sample, [model(x) for x in X], or train on them all with fit(model, X, y) "
+         "(micrograd_nn.training.train)"),
+        ([[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0]], TypeError,
+         f"{LECTURE_NET} takes one sample, a list of 3 numbers; got a list of 3 lists (of 3 items): a batch of "
+         "samples?"),
+        (np.zeros((3, 3)), TypeError, "got a list of 3 lists (of 3 items): a batch of samples?"),
+        ([2.0, 3.0], ValueError,
+         f"{LECTURE_NET} expects 3 inputs, got 2: [2.0, 3.0]; it takes one sample, a list of 3 numbers"),
+        ([2.0, "3", 1.0], TypeError, f"{LECTURE_NET} takes one sample, a list of 3 numbers; got str '3' as x[1]"),
+    ],
+)
+def test_an_mlp_given_a_scalar_or_a_batch_says_what_it_takes(x: object, error: type, message: str) -> None:
+    """The lecture's network given a number, a batch or a wrong sample: what was given and what it takes."""
+    model = MLP(3, [4, 4, 1], rng=0)
+    with pytest.raises(error) as raised:
+        model(x)
+    assert message in str(raised.value)
+    layer, neuron = model.layers[0], model.layers[0].neurons[0]
+    for part, name in ((layer, "Layer(3 -> 4, relu)"), (neuron, "Neuron(3 inputs, relu)")):
+        with pytest.raises(error) as raised:
+            part(x)
+        assert message.replace(LECTURE_NET, name) in str(raised.value)
+
+
+def test_a_non_finite_input_keeps_the_engine_message() -> None:
+    with pytest.raises(ValueError, match="Value: needs a finite number, got nan"):
+        MLP(3, [4, 4, 1], rng=0)([1.0, float("nan"), 3.0])

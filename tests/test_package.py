@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_import_does_not_pull_heavy_or_optional_packages() -> None:
     code = (
         "import sys, micrograd_nn\n"
-        "heavy = [m for m in ('matplotlib', 'sklearn', 'tqdm', 'graphviz', 'numpy') if m in sys.modules]\n"
+        "heavy = [m for m in ('matplotlib', 'sklearn', 'tqdm', 'graphviz', 'numpy', 'torch') if m in sys.modules]\n"
         "print(','.join(heavy))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

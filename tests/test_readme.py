@@ -87,6 +87,16 @@ def _section_prints_what_its_comments_say(heading: str, count: int) -> None:
     assert len(expected) == count
 
 
+def test_the_first_network_example_is_the_lecture_network_and_prints_what_it_says() -> None:
+    """A learner of the lecture sees its tanh network and loop first (micrograd's ReLU MLP dies on that loop)."""
+    section = README.split("## Networks", 1)[1]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)  # type: ignore[union-attr]
+    assert 'MLP(3, [4, 4, 1], activation="tanh", output_activation="tanh"' in code
+    blocks = re.findall(r"```python\n(.*?)```", README, re.S)
+    assert [block for block in blocks if "MLP(" in block][0] == code
+    _section_prints_what_its_comments_say("## Networks", 1)
+
+
 def test_the_lecture_network_example_prints_what_it_says() -> None:
     """The ReLU network dies on the lecture's loop, diagnose says where, the lecture's tanh network learns."""
     _section_prints_what_its_comments_say("### The lecture's network, and dead ReLUs", 3)
@@ -146,3 +156,25 @@ def test_the_practice_commands_print_what_the_readme_shows(tmp_path, monkeypatch
         assert main(argv[1:]) == 0
         printed += capsys.readouterr().out.splitlines()
     assert printed == shown and len(shown) == 2
+
+
+def test_the_forward_mode_example_prints_what_it_says() -> None:
+    _section_prints_what_its_comments_say("## Forward mode beside reverse mode", 2)
+
+
+def test_the_outgrow_scalars_example_prints_what_it_says() -> None:
+    """The moons network trained here, carried over to PyTorch, trained on there and brought back."""
+    pytest.importorskip("torch")
+    _section_prints_what_its_comments_say("## When you outgrow scalars", 2)
+
+
+def test_the_forward_vs_reverse_command_prints_what_the_readme_shows(capsys: pytest.CaptureFixture[str]) -> None:
+    import shlex
+
+    from micrograd_nn.cli import main
+
+    section = README.split("## Forward mode beside reverse mode", 1)[1]
+    command = re.search(r"```bash\n(.*?)\n```", section, re.S).group(1).strip()
+    shown = re.search(r"```text\n(.*?)\n```", section, re.S).group(1)
+    assert main(shlex.split(command)[1:]) == 0
+    assert capsys.readouterr().out.strip() == shown

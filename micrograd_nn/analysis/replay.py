@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from micrograd_nn import nonfinite, rules
+from micrograd_nn import micrograd_compat, nonfinite, rules
 from micrograd_nn.analysis.walk import Walk, walk
 from micrograd_nn.engine import Value
 from micrograd_nn.format import bracketed, constant_text
@@ -93,6 +93,8 @@ def replay(info: Walk, only: Iterable[int] | None = None) -> tuple[list[Step], l
         node = nodes[i]
         upstream = running[i]
         local_grads = node.local_grads
+        if local_grads is None:  # a micrograd-style op: its closure, run once on saved and restored gradients
+            local_grads = micrograd_compat.closure_local_grads(node)
         if local_grads is None or i in incomplete:
             incomplete.update(operand_ids[i])
         if wanted is not None and i not in wanted:

@@ -254,6 +254,9 @@ class DeadUnitWatch:
         if not diagnosis.dead_layers:
             return
         self.warned = True
+        manual = getattr(self.model, "_dead_layers", None)  # an MLP's manual-loop watch (micrograd_nn/dead_layers.py)
+        if manual is not None:
+            manual.warned = True  # a manual loop with this model later does not say it again
         dead = [u.activation for u in diagnosis.dead_units if u.layer in diagnosis.dead_layers]
         message = "\n".join([f"fit: {when}, a whole layer passes no gradient back:", *diagnosis.messages(),
                              remedies(dead)])

@@ -20,6 +20,9 @@ from micrograd_nn.views.stepper.page_state import displayable
 from micrograd_nn.views.stepper.picture import layer_picture, node_legend, on_picture, scalar_source
 from micrograd_nn.views.stepper.states import MODES, walked_states
 
+FORWARD_VS_REVERSE = "forward-vs-reverse"
+"""The page's mode that steps forward mode beside reverse mode (besides the stepper's MODES)."""
+
 ORDERS = ("topological", "naive")
 """The stepper's walks: backward()'s (each node once, after its users) or the naive recursion from the output."""
 
@@ -31,7 +34,7 @@ VIEWS = "micrograd_nn.views"
 def stepper_html(
     root: Value,
     *,
-    title: str = "Backprop, step by step",
+    title: str | None = None,
     mode: str = "nodes",
     forward: bool = False,
     order: str = "topological",
@@ -48,9 +51,17 @@ def stepper_html(
     walks the graph as a naive recursion from the output does instead
     (micrograd_nn.analysis.naive_walk: each node passes its gradient on as soon as
     it is reached), the wrong step and the wrong result marked in red.
+    mode="forward-vs-reverse": forward mode beside reverse mode (micrograd_nn.views.forward_reverse).
     """
+    if mode == FORWARD_VS_REVERSE:  # a page of its own on this page's frame: views/forward_reverse.py
+        from micrograd_nn.views.forward_reverse import page_parts
+
+        title, svg, payload, notes, walk_help = page_parts(root, title=title, forward=forward, order=order, **options)
+        return _page(title, mode, svg, page_data(payload), inline_script(VIEWS, "svg-pan-zoom.min.js"), notes,
+                     walk_help)
+    title = title or "Backprop, step by step"
     if mode not in MODES:
-        raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+        raise ValueError(f"mode must be one of {(*MODES, FORWARD_VS_REVERSE)}, got {mode!r}")
     if order not in ORDERS:
         raise ValueError(f"order must be one of {ORDERS}, got {order!r}")
     if order == "naive" and mode != "nodes":
@@ -102,7 +113,12 @@ def _picture_and_states(info: Walk, mode: str, forward: bool, order: str,
     return svg, payload, legend
 
 
-def _page(title: str, mode: str, svg: str, data: str, pan_zoom: str, notes: str) -> str:
+WALK_HELP = ("The highlighted node passes its gradient to its operands; each gradient appears when the walk reaches "
+             "it (? = not reached yet).")
+"""The page's words on what a step does."""
+
+
+def _page(title: str, mode: str, svg: str, data: str, pan_zoom: str, notes: str, walk_help: str = WALK_HELP) -> str:
     """The HTML page around the picture, the states' JSON and the bundled scripts."""
     return f"""<!DOCTYPE html>
 <html lang="en">
@@ -133,8 +149,7 @@ def _page(title: str, mode: str, svg: str, data: str, pan_zoom: str, notes: str)
 <p id="view-note" class="help"></p></div>
 {notes}
 <p class="help">Arrow keys step back and forth; space plays; + and − zoom, 0 fits. Drag to pan, wheel to zoom.
-The highlighted node passes its gradient to its operands; each gradient appears when the walk reaches it
-(? = not reached yet).</p>
+{html.escape(walk_help)}</p>
 </div>
 </main>
 <script type="application/json" id="stepper-data">{data}</script>
@@ -148,7 +163,8 @@ The highlighted node passes its gradient to its operands; each gradient appears 
 def write_html(root: Value, path: str | Path, **options: Any) -> Path:
     """Write the self-contained HTML stepper for root's backward pass to path; returns the path.
 
-    options: those of stepper_html (title, mode="nodes"|"layers", forward, order, and draw_dot's).
+    options: those of stepper_html (title, mode="nodes"|"layers"|"forward-vs-reverse", forward, order, and
+    draw_dot's).
     The page is written atomically (a full disk never leaves half a page); errors name write_html and the file.
     """
     check_target(path, "write_html")  # a bad path is said before the page is built
