@@ -130,6 +130,21 @@ def test_a_finished_run_says_play_and_play_at_the_last_step_replays_from_step_0(
         page.close()
 
 
+def test_the_arrow_keys_step_a_recorded_page_at_once_without_a_click(
+        browser: Any, recorded: tuple[Path, dict[str, Any], Any]) -> None:
+    """Before: right after load, ArrowRight did nothing until the learner clicked the page (the app had no focus)."""
+    path, _, _ = recorded
+    page, problems = open_page(browser, path.as_uri())
+    page.wait_for_function("document.querySelector('#play').textContent === 'Play'", timeout=5000)
+    assert page.inner_text("#step-number") == "0"
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("document.querySelector('#step-number').textContent === '1'", timeout=3000)
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_function("document.querySelector('#step-number').textContent === '0'", timeout=3000)
+    assert problems == []
+    page.close()
+
+
 def test_every_number_fits_inside_its_box(browser: Any, tmp_path: Path) -> None:
     """Before: "x1 = -0.05348" touched its box's right edge; the longest numbers fmt writes now fit every box."""
     X = [[-0.05348, 1.5e-7], [-123456.789, -9.87e-300], [0.5, -1.0], [-3.3e+300, 2.0]]

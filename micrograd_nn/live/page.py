@@ -27,11 +27,13 @@ timelineNode.remove();"""
 _RECORDED_BOOT = _READ_TIMELINE + """
 const options = JSON.parse(document.getElementById("live-host").textContent);
 createLiveView(document.getElementById("app"), timeline, options);
+document.getElementById("app").focus({preventScroll: true});  // a page of its own: the arrow keys work at once
 """
 
 _LIVE_BOOT = _READ_TIMELINE + """
 const options = JSON.parse(document.getElementById("live-host").textContent);
 const view = createLiveView(document.getElementById("app"), timeline, options);
+document.getElementById("app").focus({preventScroll: true});  // a page of its own: the arrow keys work at once
 if (!timeline.finished) {
   const source = new EventSource(options.events + "&since=" + timeline.steps.length);
   source.onmessage = (event) => {
