@@ -22,18 +22,20 @@ from micrograd_nn.nn import MLP, Layer, Module, Neuron  # noqa: E402
 if TYPE_CHECKING:
     from micrograd_nn.forward_mode import jvp as jvp
     from micrograd_nn.torch_bridge import to_torch as to_torch
+    from micrograd_nn.views.practice_page import practice
     from micrograd_nn.views.scalar_picture import draw_dot
 
 _LAZY = {
     "draw_dot": "micrograd_nn.views.scalar_picture",  # loads graphviz
     "jvp": "micrograd_nn.forward_mode",  # forward-mode derivatives
     "to_torch": "micrograd_nn.torch_bridge",  # needs torch (micrograd_nn[torch])
+    "practice": "micrograd_nn.views.practice_page",  # the practice page, inline in Jupyter
 }
 """Top-level names whose module is imported when the name is first used, so that this import stays fast."""
 
 
 def __getattr__(name: str) -> Any:
-    """draw_dot, jvp, to_torch: loaded from their module (with graphviz, torch) when first used."""
+    """draw_dot, jvp, to_torch, practice: loaded from their module (with graphviz, torch) when first used."""
     if name in _LAZY:
         import importlib
 
@@ -41,5 +43,5 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'micrograd_nn' has no attribute {name!r}")
 
 
-__all__ = ["Value", "Module", "Neuron", "Layer", "MLP", "ENGINE", "draw_dot"]  # and jvp, to_torch (torch: optional)
+__all__ = ["Value", "Module", "Neuron", "Layer", "MLP", "ENGINE", "draw_dot", "practice"]  # and jvp, to_torch
 __version__ = "0.1.0"

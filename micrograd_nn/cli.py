@@ -15,7 +15,7 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from micrograd_nn.atomic_write import file_in_the_way, message_of
 from micrograd_nn.errors import whole_number_argument
@@ -42,6 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
     from micrograd_nn.live.runner import add_live_command
 
     add_live_command(sub)
+    from micrograd_nn.cli_practice import add_practice_command
+
+    add_practice_command(sub, seed=whole_number_argument(0, MAX_SEED), run=_run_practice)
     return parser
 
 
@@ -300,11 +303,10 @@ _BAD_NUMBERS = (ValueError, ZeroDivisionError, OverflowError)
 """What bad input (an expression, values, a sample) raises while building a graph or running backward."""
 
 
-def _run_explain(args: argparse.Namespace) -> int:
-    from micrograd_nn.expression import build
-
+def parse_values(items: list[str]) -> dict[str, float]:
+    """--set's NAME=NUMBER items as {name: number}; UserError for a malformed item or a name given twice."""
     values: dict[str, float] = {}
-    for item in args.values:
+    for item in items:
         name, equals, number = item.partition("=")
         name = name.strip()
         try:
@@ -316,11 +318,27 @@ def _run_explain(args: argparse.Namespace) -> int:
         if name in values:
             raise UserError(f"--set gives {name!r} two values")
         values[name] = value
+    return values
+
+
+def _run_explain(args: argparse.Namespace) -> int:
+    from micrograd_nn.expression import build
+
+    values = parse_values(args.values)
     try:
         root, _ = build(args.expression, values)
     except _BAD_NUMBERS as err:
         raise UserError(str(err)) from None
     return _show(root, args)
+
+
+def _run_practice(args: argparse.Namespace) -> int:
+    from micrograd_nn.cli_practice import write_worksheet
+
+    values = parse_values(args.values)
+    with _said_in_cli_terms():
+        print(write_worksheet(args, values))
+    return 0
 
 
 def _run_graph(args: argparse.Namespace) -> int:
@@ -454,7 +472,7 @@ def _write_files(root: Value, args: argparse.Namespace, files: dict[str, str], p
     if "html" in files:
         from micrograd_nn.views.stepper import write_html
 
-        html_options: dict[str, object] = dict(direction=args.direction, mode=args.html_mode,
+        html_options: dict[str, Any] = dict(direction=args.direction, mode=args.html_mode,
                                                forward=args.html_forward)
         if getattr(args, "forward_vs_reverse", False):  # the two copies of the graph side by side, top to bottom
             html_options = dict(mode="forward-vs-reverse")
@@ -522,12 +540,13 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     """
     parser = build_parser()
     args, extras = parser.parse_known_args(argv)
-    if args.command == "explain" and args.expression is None and len(extras) == 1 and extras[0].startswith("-"):
+    takes_expression = args.command in ("explain", "practice")
+    if takes_expression and args.expression is None and len(extras) == 1 and extras[0].startswith("-"):
         args.expression, extras = extras[0], []
     command = _subcommand_parser(parser, args.command)  # its usage line, not the top level's, goes with a mistake
     if extras:
         command.error(f"unrecognized arguments: {' '.join(extras)}")
-    if args.command == "explain" and args.expression is None:
+    if takes_expression and args.expression is None:
         command.error("the following arguments are required: EXPR")
     return args
 

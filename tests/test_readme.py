@@ -134,6 +134,30 @@ def test_mypy_sees_the_readmes_editable_install(tmp_path: Path) -> None:
     assert done.returncode == 1 and 'my_script.py:3: error: "Value" has no attribute "tahn"' in done.stdout, done.stdout
 
 
+def test_the_practice_example_prints_what_it_says(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)  # the snippet writes worksheet.html
+    _section_prints_what_its_comments_say("### Predict, then see: practice mode", 3)
+    assert "practice-data" in (tmp_path / "worksheet.html").read_text()
+
+
+def test_the_practice_commands_print_what_the_readme_shows(tmp_path, monkeypatch, capsys) -> None:
+    import shlex
+
+    from micrograd_nn.cli import main
+
+    section = README.split("### Predict, then see: practice mode", 1)[1]
+    commands = re.search(r"```bash\n(.*?)\n```", section, re.S).group(1).splitlines()
+    shown = re.search(r"```text\n(.*?)\n```", section, re.S).group(1).splitlines()
+    monkeypatch.chdir(tmp_path)
+    printed = []
+    for command in commands:
+        argv = shlex.split(command)
+        assert argv[0] == ".venv/bin/micrograd-nn"
+        assert main(argv[1:]) == 0
+        printed += capsys.readouterr().out.splitlines()
+    assert printed == shown and len(shown) == 2
+
+
 def test_the_forward_mode_example_prints_what_it_says() -> None:
     _section_prints_what_its_comments_say("## Forward mode beside reverse mode", 2)
 

@@ -113,3 +113,22 @@ def test_the_tour_shows_why_a_topological_order(tmp_path, capsys) -> None:
     page = result.files.get("naive walk stepper (why a topological order)")
     if page is not None:  # Graphviz installed
         assert page == tmp_path / "naive_walk.html" and '"wrong": true' in page.read_text()
+
+
+def test_the_tour_writes_a_practice_worksheet(tmp_path, capsys) -> None:
+    """The lecture's neuron as a practice page: its questions are the practice module's, its answers backward()'s."""
+    from micrograd_nn.tutorials.tour import TourResult, _write_practice_worksheet, lecture_neuron
+    from micrograd_nn.views.practice_page import practice_questions
+
+    result = TourResult(moons=None, seconds=0.0)  # type: ignore[arg-type]
+    _write_practice_worksheet(result, tmp_path)
+    printed = capsys.readouterr().out
+    questions = practice_questions(lecture_neuron())
+    assert f"your turn: practice.html asks the {len(questions)} derivatives of the lecture's neuron" in printed
+    assert lecture_neuron().data == pytest.approx(0.7071067811865476, rel=1e-12)
+    page = result.files.get("practice worksheet (your turn)")
+    if page is not None:  # Graphviz installed
+        text = page.read_text()
+        assert page == tmp_path / "practice.html" and 'id="practice-data"' in text
+        data = json.loads(text.split('id="practice-data">', 1)[1].split("</script>", 1)[0])
+        assert [q["prompt"] for q in data["questions"]] == [q.prompt for q in questions]

@@ -100,6 +100,18 @@ def test_the_stepper_output_is_inline_html(executed: list[Any]) -> None:
     assert "ab = a × b = -6.0000" in [line for state in states_of(expression) for line in state["rule"]]
 
 
+def test_the_practice_cell_shows_the_practice_page_inline(executed: list[Any]) -> None:
+    """micrograd_nn.practice(L): the stepper page with the questions of views.practice for L, inline."""
+    page = stepper_page(cell_with(executed, "micrograd_nn.practice(L)"))
+    assert page.startswith("<!DOCTYPE html>") and "<script src" not in page and "<link" not in page
+    data = json.loads(re.search(r'id="practice-data">(.*?)</script>', page, re.S).group(1))  # type: ignore[union-attr]
+    asked = [(q["kind"], q["node"], q["input"], q["shown"]) for q in data["questions"]]
+    assert asked == [("grad", "t", None, "2.0000"), ("local", "t", "n", "0.0013"), ("grad", "n", None, "0.0027"),
+                     ("grad", "ab", None, "0.0027"), ("grad", "c", None, "0.0027"), ("local", "ab", "a", "-3.0000"),
+                     ("grad", "a", None, "-0.0080"), ("local", "ab", "b", "2.0000"), ("grad", "b", None, "0.0054")]
+    assert 'id="question"' in page and 'id="answer"' in page and 'id="score"' in page
+
+
 @pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium")
 def test_the_stepper_runs_inside_its_notebook_frame(executed: list[Any]) -> None:
     pytest.importorskip("playwright")

@@ -6,8 +6,10 @@ progress bar, then writes to the output folder: the recorded training page
 boundary, the network picture of one training sample's loss (one column per
 layer, one node per neuron), the HTML stepper page of its backward pass, and
 the step-by-step backward report, which names nodes by what they are
-(L1.n3.z, L1.n3.out, loss); and why backward() needs a topological order:
-b = a + a; c = b + b walked naively next to backward(), with its stepper page.
+(L1.n3.z, L1.n3.out, loss); why backward() needs a topological order:
+b = a + a; c = b + b walked naively next to backward(), with its stepper page;
+and a practice worksheet (practice.html): the lecture's neuron, each gradient
+typed by the learner before the page shows it.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pathlib import Path
 from micrograd_nn.analysis import replay
 from micrograd_nn.analysis.naive_walk import naive_walk, topological_order_example
 from micrograd_nn.atomic_write import write_atomically
+from micrograd_nn.engine import Value
 from micrograd_nn.live.page import write_recording
 from micrograd_nn.nn import MLP
 from micrograd_nn.training import losses
@@ -134,6 +137,7 @@ def _write_graph_views(result: TourResult, folder: Path) -> None:
     write_atomically(steps_path, json.dumps(steps, indent=1) + "\n", "tour")
     result.files["backward steps (JSON)"] = steps_path
     _write_topological_order_example(result, folder)
+    _write_practice_worksheet(result, folder)
 
 
 def _write_topological_order_example(result: TourResult, folder: Path) -> None:
@@ -154,3 +158,32 @@ def _write_topological_order_example(result: TourResult, folder: Path) -> None:
         )
     except RuntimeError as err:  # Graphviz is missing, too slow or crashed
         result.notes.append(f"{err}; the naive walk's stepper page was not written")
+
+
+def lecture_neuron() -> Value:
+    """The lecture's neuron o = tanh(x1*w1 + x2*w2 + b) (b = 6.8813735870195432, so o = 0.7071), after backward()."""
+    x1, x2, w1, w2 = Value(2.0, "x1"), Value(0.0, "x2"), Value(-3.0, "w1"), Value(1.0, "w2")
+    n = x1 * w1 + x2 * w2 + Value(6.8813735870195432, "b")
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
+    o.backward()
+    return o
+
+
+def _write_practice_worksheet(result: TourResult, folder: Path) -> None:
+    """Your turn: the lecture's neuron as a practice page, each gradient typed before the page shows it."""
+    from micrograd_nn.views.practice_page import practice_questions
+
+    o = lecture_neuron()
+    count = len(practice_questions(o))
+    say("")
+    say(f"your turn: practice.html asks the {count} derivatives of the lecture's neuron o = tanh(x1*w1 + x2*w2 + b) "
+        "one by one; a wrong answer gets a hint aimed at the likely mistake")
+    try:
+        result.files["practice worksheet (your turn)"] = write_html(
+            o, folder / "practice.html", practice=True, expression="tanh(x1*w1 + x2*w2 + b)",
+            title="Your turn: the lecture's neuron o = tanh(x1*w1 + x2*w2 + b), backward by hand",
+        )
+    except RuntimeError as err:  # Graphviz is missing, too slow or crashed
+        result.notes.append(f"{err}; the practice worksheet was not written")

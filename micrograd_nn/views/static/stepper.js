@@ -16,6 +16,7 @@
   var panZoom = null;
   var position = 0;
   var timer = null;
+  var limit = states.length - 1;  // the last state Next reaches (practice mode holds it back until answered)
   var shownData = {};  // id -> the picture's "data ..." text, kept while forward steps hide it
   // layer mode: id -> {grad: line, data: [lines]}, the label lines holding numbers (the network view's)
   var texts = data.texts || {};
@@ -198,7 +199,7 @@
   }
 
   function show(k) {
-    position = Math.max(0, Math.min(states.length - 1, k));
+    position = Math.max(0, Math.min(limit, k));
     var state = states[position];
     var grads = {}, fills = {}, revealed = {}, done = {};
     for (var i = 0; i <= position; i++) {
@@ -244,7 +245,7 @@
     fillList("step-lines", state.lines);
     document.getElementById("position").textContent = "step " + position + " of " + (states.length - 1);
     document.getElementById("prev").disabled = position === 0;
-    document.getElementById("next").disabled = position === states.length - 1;
+    document.getElementById("next").disabled = position >= limit;
     document.body.setAttribute("data-position", String(position));
     document.body.setAttribute("data-phase", state.phase);
     document.body.classList.toggle("wrong-step", !!state.wrong);  // the naive walk's mistakes, in red
@@ -269,12 +270,12 @@
 
   function play() {
     if (timer !== null) { stop(); return; }
-    if (position === states.length - 1) { show(0); }
+    if (position >= limit) { show(0); }
     document.getElementById("play").textContent = "Pause";
     var interval = Number(document.body.dataset.interval) || 900;
     timer = setInterval(function () {
       show(position + 1);
-      if (position >= states.length - 1) { stop(); }
+      if (position >= limit) { stop(); }
     }, interval);
   }
 
@@ -296,7 +297,7 @@
     if (event.key === "ArrowRight" || event.key === "ArrowDown") { stop(); show(position + 1); }
     else if (event.key === "ArrowLeft" || event.key === "ArrowUp") { stop(); show(position - 1); }
     else if (event.key === "Home") { stop(); show(0); }
-    else if (event.key === "End") { stop(); show(states.length - 1); }
+    else if (event.key === "End") { stop(); show(limit); }
     else if (event.key === " ") { play(); }
     else if (event.key === "+" || event.key === "=") { zoomBy("in"); }
     else if (event.key === "-") { zoomBy("out"); }
@@ -316,5 +317,12 @@
   if (typeof window.ResizeObserver === "function") {
     new window.ResizeObserver(resized).observe(document.getElementById("graph"));
   }
+  // practice mode (practice.js) drives the page through these
+  window.micrograd_stepper = {
+    show: function (k) { stop(); show(k); },
+    limit: function () { return limit; },
+    setLimit: function (k) { limit = Math.max(0, Math.min(states.length - 1, k)); },
+    position: function () { return position; }
+  };
   show(0);
 })();

@@ -21,8 +21,10 @@ Two modes:
 ``forward=True`` first steps through the forward pass, the values filling in
 node by node (or layer by layer).
 
-``write_html(root, path)`` writes the page; ``Stepper(root)`` (or
-``show(root)``) displays it inline in a Jupyter notebook.
+``write_html(root, path)`` writes the page (``practice=True``: the practice
+page of views/practice_page.py, where the learner types each gradient before
+the step reveals it); ``Stepper(root)`` (or ``show(root)``) displays it inline
+in a Jupyter notebook.
 
 The package: page_state.py (one position of the page, PageState), nodes.py,
 layers.py and naive.py (the states of each mode and order), states.py
@@ -30,7 +32,12 @@ layers.py and naive.py (the states of each mode and order), states.py
 and its legend), page.py (the HTML page, write_html, Stepper, show).
 """
 
-from micrograd_nn.views.stepper.page import ORDERS, Stepper, show, stepper_html, write_html
+from pathlib import Path
+from typing import Any
+
+from micrograd_nn.engine import Value
+from micrograd_nn.views.stepper import page
+from micrograd_nn.views.stepper.page import ORDERS, Stepper, show, stepper_html
 from micrograd_nn.views.stepper.page_state import NAME_LIMIT, PageState
 from micrograd_nn.views.stepper.picture import NETWORK_OPTIONS
 from micrograd_nn.views.stepper.states import MODES, stepper_states
@@ -39,3 +46,18 @@ __all__ = [
     "MODES", "NAME_LIMIT", "NETWORK_OPTIONS", "ORDERS", "PageState", "Stepper", "show", "stepper_html",
     "stepper_states", "write_html",
 ]
+
+
+def write_html(root: Value, path: str | Path, *, practice: bool = False, **options: Any) -> Path:
+    """Write the self-contained HTML stepper for root's backward pass to path; returns the path.
+
+    options: those of stepper_html (title, mode="nodes"|"layers", forward, order, and draw_dot's).
+    practice=True: the practice page (micrograd_nn.views.practice_page, options as its practice_html):
+    at each step the learner types the gradient before the step is revealed.
+    The page is written atomically; errors name write_html and the file.
+    """
+    if practice:  # imported here: the practice page builds on this package's page module
+        from micrograd_nn.views.practice_page import write_practice
+
+        return write_practice(root, path, **options)
+    return page.write_html(root, path, **options)
