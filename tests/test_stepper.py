@@ -1060,7 +1060,7 @@ def test_the_layer_legend_draws_the_inputs_by_the_same_rule() -> None:
     ]
     assert re.search(r'<g id="input1" class="node">.*?stroke-width="2"', page, re.S)  # a: bold, as in draw_dot
     assert re.search(r'<g id="input2" class="node">.*?stroke-dasharray="5,2"', page, re.S)  # x2: dashed
-    from micrograd_nn.views.network_picture import network_layout
+    from micrograd_nn.views.network_layout import network_layout
 
     info = walk(loss)
     grads = [info.nodes[z].grad for z in network_layout(info).zs.values()]
