@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from micrograd_nn import labels
-from micrograd_nn.analysis.network import Network, Neuron
+from micrograd_nn.analysis.neurons import Network, Neuron
 from micrograd_nn.analysis.walk import Walk
 from micrograd_nn.engine import Value
 from micrograd_nn.format import format_number

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 
-from micrograd_nn.analysis.network import Neuron
+from micrograd_nn.analysis.neurons import Neuron
 from micrograd_nn.analysis.walk import INPUT_RULE, PARAMETER_RULE, Walk
 from micrograd_nn.colours import signed_colour
 from micrograd_nn.engine import Value
