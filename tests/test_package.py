@@ -305,3 +305,38 @@ def test_no_module_shadows_the_standard_library_with_code() -> None:
             code = [line for line in path.read_text(encoding="utf-8").splitlines()
                     if line and not line.startswith(("from ", "import ", '"""', "    ", "]", "__all__", "sys.modules"))]
             assert code == [], f"{path.relative_to(ROOT)} holds code: {code[:3]}"
+
+
+LAYER_IMPORTS = {
+    "core": {"core"},
+    "analysis": {"core", "analysis"},
+    "training": {"core", "training"},
+    "views": {"core", "analysis", "views"},
+    "checks": {"core", "analysis", "training", "checks"},
+    "live": {"core", "training", "live"},
+}
+"""Which layers each layer's modules import (CONTRIBUTING's diagram); cli.py, expression.py and tutorials/ use any,
+and a package's front door (its __init__) loads its own modules."""
+
+
+def _layer(module: str) -> str:
+    """A module's layer: its folder under micrograd_nn (a front door's too), or "core" for the root's modules."""
+    parts = module.split(".")
+    if len(parts) > 2 or (PACKAGE / parts[-1]).is_dir():
+        return parts[1]
+    return "top" if parts[-1] in ("cli", "expression", "__main__") else "core"
+
+
+def test_each_layer_imports_only_the_layers_above_it() -> None:
+    """Data flows one way: analysis/ reads the core, views/ and checks/ read analysis/, checks/ never imports views/."""
+    paths = {_module_name(p): p for p in PACKAGE.rglob("*.py") if p.name != "__init__.py"}
+    wrong = []
+    for name, path in sorted(paths.items()):
+        allowed = LAYER_IMPORTS.get(_layer(name))
+        if allowed is None:
+            continue
+        for target in sorted(_imports(path, set(paths) | {_module_name(p) for p in PACKAGE.rglob("__init__.py")})):
+            target_layer = "core" if target == "micrograd_nn" else _layer(target)  # the root: Value, MLP
+            if target_layer not in allowed:
+                wrong.append(f"{name} ({_layer(name)}) imports {target} ({target_layer})")
+    assert wrong == []
