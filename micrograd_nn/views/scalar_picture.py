@@ -19,8 +19,8 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any, Protocol
 
-from micrograd_nn import errors, labels, nonfinite, rules
-from micrograd_nn.analysis.walk import INPUT_RULE, PARAMETER_RULE, Walk, on_path, walk
+from micrograd_nn import errors, labels, nonfinite
+from micrograd_nn.analysis.walk import Walk, on_path, walk
 from micrograd_nn.colours import signed_colour
 from micrograd_nn.engine import Value
 from micrograd_nn.format import DEFAULT_PRECISION, check_precision, format_number
@@ -32,9 +32,9 @@ from micrograd_nn.views.dot_text import (
     op_text,
     quote,
     scalar_advice,
-    wrap_parts,
 )
 from micrograd_nn.views.picture import Picture, write_picture
+from micrograd_nn.views.scalar_legend import legend, ordered
 
 DEFAULT_MAX_NODES = 300
 """Pictures with more drawn nodes than this raise PictureTooLargeError instead of hanging Graphviz."""
@@ -215,12 +215,6 @@ def _value_statement(layout: _Layout, i: int) -> str:
     return f"v{i} " + attrs(**attributes)
 
 
-def _ordered(name: str) -> bool:
-    """Does the order of this op's inputs change its result (rules.OPS says), so that its edges are numbered?"""
-    op = rules.OPS.get(name)
-    return op is not None and op.ordered
-
-
 def _op_statements(layout: _Layout, i: int) -> list[str]:
     """The op node o{i}, its edge to v{i}, then one edge per operand in order."""
     info = layout.info
@@ -233,7 +227,7 @@ def _op_statements(layout: _Layout, i: int) -> list[str]:
     if layout.highlighted[i]:
         attributes.update(color="#d45500", penwidth=3)
     statements = [f"o{i} " + attrs(**attributes), f"o{i} -> v{i} " + attrs(id=f"r{i}")]
-    numbered = _ordered(node.op)
+    numbered = ordered(node.op)
     positions = [p for p, x in enumerate(node.inputs, 1) if isinstance(x, Value)]
     locals_: tuple[float | None, ...] = node.local_grads or (None,) * len(node.operands)
     for position, operand, local in zip(positions, node.operands, locals_):
@@ -299,42 +293,6 @@ def _cluster(key: str, statements: list[str]) -> list[str]:
     ]
 
 
-def _legend(layout: _Layout) -> str:
-    """One line saying what the borders, shapes and colours mean: only those this picture draws."""
-    info = layout.info
-    drawn = [i for i in range(len(info.nodes)) if not layout.hidden[i]]
-    kinds = {info.kinds[i] for i in drawn if info.groups[i] not in layout.collapsed}
-    ops = [i for i in drawn if info.nodes[i].operands and info.groups[i] not in layout.collapsed]
-    parts = ["box: a value (name, data, grad)"]
-    if ops:
-        parts.append("oval: the operation that made it")
-    if "parameter" in kinds:
-        parts.append(f"double border: parameter ({PARAMETER_RULE})")
-    if "input" in kinds:
-        parts.append(f"dashed: input ({INPUT_RULE})")
-    if "variable" in kinds:
-        parts.append("bold: a leaf you labelled")
-    if "constant" in kinds:
-        parts.append("dotted: an unlabelled leaf")
-    if layout.collapsed:
-        parts.append("3-D box: a whole neuron")
-    if layout.computed and layout.options.color_by_grad:
-        grads = [info.nodes[i].grad for i in drawn]
-        fills = [what for what, shown in (("blue grad > 0", any(g > 0 for g in grads)),
-                                          ("red grad < 0", any(g < 0 for g in grads))) if shown]
-        if fills:
-            parts.append(f"fill: {', '.join(fills)}, stronger when larger")
-    if layout.options.edge_labels and layout.computed and ops:
-        parts.append("edge: local derivative × upstream = contribution")
-    if any(_ordered(info.nodes[i].op) for i in ops):
-        parts.append("#1, #2: which input of the op (order matters for −, ÷, **)")
-    if layout.culprits:
-        parts.append("red op: a wrong local derivative")
-    if layout.mismatched:
-        parts.append("orange box: a gradient that central differences contradict")
-    return wrap_parts(parts)
-
-
 def _dot_lines(info: Walk, options: DrawOptions) -> list[str]:
     """The DOT statements (one per line) for draw_dot/to_dot."""
     layout = _layout(info, options)
@@ -351,7 +309,7 @@ def _dot_lines(info: Walk, options: DrawOptions) -> list[str]:
     if info.grads_computed is False and options.show_grads:
         notes.append("gradients not computed yet: call backward() on the root to fill them in")
     if options.legend:
-        notes.append(_legend(layout))
+        notes.append(legend(layout))
     if notes:
         where = "t" if len(notes) == 2 or options.legend is False else "b"
         colour = "firebrick" if notes[0].startswith("gradients not computed") else "#444444"
