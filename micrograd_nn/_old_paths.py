@@ -9,7 +9,8 @@ name (the same module object, so ``import micrograd_nn.stepper`` and
 to collect names from several modules: it gives a small module whose names
 load from their homes on first use.  ``install()`` (run by
 ``micrograd_nn/__init__.py``) puts the finder on ``sys.meta_path``; it answers
-for these paths only.
+for these paths only.  A name that moved out of a module that is still there
+(``MOVED_NAMES``) is handed over by that module's ``__getattr__``, with a warning too.
 """
 
 from __future__ import annotations
@@ -72,6 +73,28 @@ GATHERED: dict[str, dict[str, str]] = {
     },
 }
 """Old module path that gathered names -> {home module: "name name old_name=home_name ..."}."""
+
+
+MOVED_NAMES: dict[str, dict[str, str]] = {
+    "micrograd_nn.views.network_picture": {
+        "micrograd_nn.views.network_layout": "MAX_DRAWN_INPUTS WeightEdge NetworkLayout network_layout input_kinds "
+                                             "loss_operations loss_id",
+        "micrograd_nn.views.network_statements": "EDGE_VALUES INPUT_STYLES LEGEND",
+    },
+    "micrograd_nn.analysis.network": {"micrograd_nn.analysis.neurons": "Run Neuron Layer Network"},
+    "micrograd_nn.checks.learner_backprop": {"micrograd_nn.checks.learner_diagnoses": "WRONG_SLOPES"},
+    "micrograd_nn.cli": {"micrograd_nn.tutorials.commands": "MAX_SEED"},
+}
+"""Module -> {new home: "names that moved out of it"}: the module's __getattr__ hands them over, with a warning."""
+
+
+def moved_name(module: str, name: str) -> Any:
+    """A name that moved out of module, from its new home, with a DeprecationWarning naming it; else AttributeError."""
+    for home, names in MOVED_NAMES.get(module, {}).items():
+        if name in names.split():
+            warnings.warn(f"{module}.{name} moved: use {home}.{name}", DeprecationWarning, stacklevel=3)
+            return getattr(importlib.import_module(home), name)
+    raise AttributeError(f"module {module!r} has no attribute {name!r}")
 
 
 def homes(old: str) -> dict[str, tuple[str, str]]:

@@ -14,8 +14,9 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from micrograd_nn import _old_paths
 from micrograd_nn.atomic_write import file_in_the_way, message_of
 from micrograd_nn.errors import whole_number_argument
 from micrograd_nn.tutorials.commands import add_tutorial_commands
@@ -460,3 +461,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # the reader went away, e.g. `micrograd-nn explain ... | head`
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
         return 1
+
+
+def __getattr__(name: str) -> Any:
+    """A name that moved out of this module (the old-paths table says where): handed over with a warning."""
+    return _old_paths.moved_name(__name__, name)

@@ -333,3 +333,26 @@ def test_each_layer_imports_only_the_layers_above_it() -> None:
             if target_layer not in allowed:
                 wrong.append(f"{name} ({_layer(name)}) imports {target} ({target_layer})")
     assert wrong == []
+
+
+def test_a_name_that_moved_out_of_a_module_is_handed_over_with_a_warning() -> None:
+    """Each name of the old-paths table's MOVED_NAMES still reads from its old module, warning with its new home."""
+    import importlib
+    import warnings
+
+    from micrograd_nn._old_paths import MOVED_NAMES
+
+    for module, homes_of in MOVED_NAMES.items():
+        old = importlib.import_module(module)
+        for home, names in homes_of.items():
+            for name in names.split():
+                with warnings.catch_warnings(record=True) as caught:
+                    warnings.simplefilter("always")
+                    value = getattr(old, name)
+                assert value is getattr(importlib.import_module(home), name)
+                said = [str(w.message) for w in caught if w.category is DeprecationWarning]
+                assert said == [] or said == [f"{module}.{name} moved: use {home}.{name}"], said
+    with pytest.warns(DeprecationWarning, match="use micrograd_nn.views.network_layout.network_layout"):
+        from micrograd_nn.views.network_picture import network_layout  # noqa: F401
+    with pytest.raises(ImportError, match="cannot import name 'nothing'"):
+        from micrograd_nn.views.network_picture import nothing  # noqa: F401

@@ -32,8 +32,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
-from micrograd_nn import labels, rules
+from micrograd_nn import _old_paths, labels, rules
 from micrograd_nn.analysis.neurons import Layer, Network, Neuron, Run
 from micrograd_nn.engine import Value, topological_order
 
@@ -405,3 +406,8 @@ def _roles(graph: _Graph, groups: list[str | None], parts: dict[str, _Parts]) ->
                 roles[found.z] = "z"
             roles[found.out] = "out"
     return roles
+
+
+def __getattr__(name: str) -> Any:
+    """A name that moved out of this module (the old-paths table says where): handed over with a warning."""
+    return _old_paths.moved_name(__name__, name)

@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from micrograd_nn import _old_paths
 from micrograd_nn.checks.learner_diagnoses import (
     Case,
     Diagnosis,
@@ -306,6 +307,12 @@ def _explain(name: str, aligned: np.ndarray | None, report: GradientReport, case
             "one factor per row or column, another loss, an activation slope) explains them",
         )
     ]
+
+
+
+def __getattr__(name: str) -> Any:
+    """A name that moved out of this module (the old-paths table says where): handed over with a warning."""
+    return _old_paths.moved_name(__name__, name)
 
 
 __all__ = [

@@ -27,6 +27,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from micrograd_nn import _old_paths
 from micrograd_nn.analysis.walk import walk
 from micrograd_nn.atomic_write import check_target, write_atomically
 from micrograd_nn.engine import Value
@@ -100,3 +101,8 @@ def render_network(root: Value, path: str | Path, *, timeout: float = dot_text.D
     advice = dot_text.network_advice(focus=options.get("focus") is not None)
     image = dot_text.run_dot(text, formats[suffix], timeout=timeout, advice=advice)
     return write_atomically(target, image, "render_network")
+
+
+def __getattr__(name: str) -> Any:
+    """A name that moved out of this module (the old-paths table says where): handed over with a warning."""
+    return _old_paths.moved_name(__name__, name)
