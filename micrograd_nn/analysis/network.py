@@ -108,31 +108,47 @@ def recognise(
     Parameters are the leaves labelled like ``L1.n2.w1`` (or those given),
     inputs those labelled ``x1, x2, ...`` (or those given).
     """
+    graph = _read(nodes, index, parameters, inputs)
+    groups = _membership(graph)
+    parts = _neurons_of(graph, groups)
+    _check_reads(graph, groups, parts)
+    layers = _layers(graph, parts, [key for key in parts if key not in {k for _, k, _ in graph.problems}])
+    misfits = {key for _, key, _ in graph.problems}  # _layers may have found more
+    layers = [Layer(layer.number, kept) for layer in layers
+              for kept in [tuple(n for n in layer.neurons if n.key not in misfits)] if kept]
+    kept_groups = [g if g not in misfits else None for g in groups]
+    network = _network(graph, layers, max((found.passes for found in parts.values()), default=1))
+    return Found(network, graph.kinds, graph.operands, kept_groups, _roles(graph, kept_groups, parts))
+
+
+def _read(nodes: list[Value], index: dict[Value, int], parameters: Iterable[Value] | None,
+          inputs: Iterable[Value] | None) -> _Graph:
+    """The graph to read: each node's operands and kind, and what the parameters' labels claim."""
     operands = [[index[x] for x in node.operands] for node in nodes]
     claims = {i: claim for i, node in enumerate(nodes) if not operands[i]
               for claim in [labels.parse_parameter(node.label)] if claim is not None}
     kinds = _kinds(nodes, operands, claims, parameters, inputs)
     claims = {i: claim for i, claim in claims.items() if kinds[i] == "parameter"}
-    graph = _Graph(nodes, index, kinds, operands, claims, {i: claim.key for i, claim in claims.items()})
-    groups = _membership(graph)
+    return _Graph(nodes, index, kinds, operands, claims, {i: claim.key for i, claim in claims.items()})
+
+
+def _neurons_of(graph: _Graph, groups: list[str | None]) -> dict[str, _Parts]:
+    """Each neuron's parts, read from the nodes the membership gave it (a neuron whose parts do not fit: none)."""
     members: dict[str, list[int]] = {}
     for i, key in enumerate(groups):
         if key is not None:
             members.setdefault(key, []).append(i)
-    parts = {key: found for key, ids in members.items() for found in [_neuron_parts(graph, groups, key, ids)]
-             if found is not None}
-    _check_reads(graph, groups, parts)
-    layers = _layers(graph, parts, [key for key in parts if key not in {k for _, k, _ in graph.problems}])
-    misfits = {key for _, key, _ in graph.problems}
-    layers = [Layer(layer.number, kept) for layer in layers
-              for kept in [tuple(n for n in layer.neurons if n.key not in misfits)] if kept]
-    kept_groups = [g if g not in misfits else None for g in groups]
-    outputs = {index[n.out] for layer in layers for n in layer.neurons}
+    return {key: found for key, ids in members.items() for found in [_neuron_parts(graph, groups, key, ids)]
+            if found is not None}
+
+
+def _network(graph: _Graph, layers: list[Layer], passes: int) -> Network:
+    """The Network record: its layers, the loss (the root unless it is a neuron's output), its problems in words."""
+    nodes = graph.nodes
+    outputs = {graph.index[n.out] for layer in layers for n in layer.neurons}
     loss = None if not nodes or len(nodes) - 1 in outputs else nodes[-1]
-    passes = max((found.passes for found in parts.values()), default=1)
     problems = tuple(dict.fromkeys(text for _, _, text in sorted(graph.problems, key=lambda p: p[0])))
-    network = Network(tuple(layers), loss, passes, problems)
-    return Found(network, kinds, operands, kept_groups, _roles(graph, kept_groups, parts))
+    return Network(tuple(layers), loss, passes, problems)
 
 
 def _kinds(
@@ -161,7 +177,7 @@ def _membership(graph: _Graph) -> list[str | None]:
     A weight times a plain number (a Neuron called with numbers) joins its neuron when a sum of that neuron
     adds it; until then it could be a penalty term, and joins nothing.
     """
-    nodes, kinds, owner = graph.nodes, graph.kinds, graph.owner
+    nodes, owner = graph.nodes, graph.owner
     groups: list[str | None] = [owner.get(i) for i in range(len(nodes))]
     candidates: dict[int, str] = {}  # w * number: joins neuron key if one of its sums adds it
     for i, node in enumerate(nodes):
@@ -170,16 +186,7 @@ def _membership(graph: _Graph) -> list[str | None]:
             continue
         owners = {owner[j] for j in ids if j in owner}
         if owners:
-            if len(owners) > 1:
-                names = ", ".join(dict.fromkeys(nodes[j].label for j in ids if j in owner))
-                graph.problem(SHARED, owners, f"one weighted sum reads parameters labelled for neurons "
-                              f"{', '.join(sorted(owners))} ({names}): a parameter shared between neurons, or a "
-                              "label that does not say where it is used")
-            elif node.op in _FUSED or any(kinds[j] not in ("parameter", "constant") for j in ids):
-                groups[i] = owners.pop()
-            elif node.op == "*" and len(ids) == 1 and graph.claims[ids[0]].weight is not None:
-                candidates[i] = owners.pop()
-            # else parameters and numbers only: a regulariser term, not part of a neuron
+            _read_by_parameters(graph, i, owners, groups, candidates)
         elif node.op == "+":
             keys = {groups[j] or candidates.get(j) for j in ids}
             if len(keys) == 1 and None not in keys:
@@ -192,6 +199,23 @@ def _membership(graph: _Graph) -> list[str | None]:
                     groups[j] = groups[i]
     return groups
 
+
+
+def _read_by_parameters(graph: _Graph, i: int, owners: set[str], groups: list[str | None],
+                        candidates: dict[int, str]) -> None:
+    """Node i reads parameters of the neurons owners: it joins that neuron (or is a candidate, w * number), or
+    reading several neurons' parameters in one sum is a problem."""
+    node, ids = graph.nodes[i], graph.operands[i]
+    if len(owners) > 1:
+        names = ", ".join(dict.fromkeys(graph.nodes[j].label for j in ids if j in graph.owner))
+        graph.problem(SHARED, owners, f"one weighted sum reads parameters labelled for neurons "
+                      f"{', '.join(sorted(owners))} ({names}): a parameter shared between neurons, or a "
+                      "label that does not say where it is used")
+    elif node.op in _FUSED or any(graph.kinds[j] not in ("parameter", "constant") for j in ids):
+        groups[i] = owners.pop()
+    elif node.op == "*" and len(ids) == 1 and graph.claims[ids[0]].weight is not None:
+        candidates[i] = owners.pop()
+    # else parameters and numbers only: a regulariser term, not part of a neuron
 
 @dataclass(frozen=True)
 class _Parts:
