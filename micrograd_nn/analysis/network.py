@@ -246,13 +246,25 @@ def _neuron_parts(graph: _Graph, groups: list[str | None], key: str, ids: list[i
     z = out
     if nodes[out].op in ACTIVATION_OPS and operands[out][0] in pass_ids:
         z = operands[out][0]
+    weights, inputs, biases, signals = _parameters_read(graph, key, pass_ids)
+    runs = tuple(_run(graph, groups, key, end, weights) for end in ends[:-1]) if len(ends) > 1 else ()
+    last = (z, out, inputs, tuple(sorted(pass_ids)))
+    return _Parts(z, out, weights, biases[0] if biases else None, inputs, tuple(sorted(pass_ids)), len(ends),
+                  frozenset(ends), signals, (*runs, last) if runs else ())
+
+
+
+def _parameters_read(graph: _Graph, key: str, pass_ids: set[int]
+                     ) -> tuple[tuple[int, ...], tuple[Value | float, ...], list[int], dict[int, frozenset[int]]]:
+    """What one pass of neuron key reads: its weights in label order and what each multiplies, its biases (one,
+    or a problem), and per node the operands it multiplies by a weight; no weights at all is a problem."""
     pairs: list[tuple[int, Value | float]] = []
     signals: dict[int, frozenset[int]] = {}
     for i in sorted(pass_ids):
-        found = _weight_pairs(graph, nodes[i], key)
+        found = _weight_pairs(graph, graph.nodes[i], key)
         pairs += found
         signals[i] = frozenset(graph.index[x] for _, x in found if isinstance(x, Value))
-    biases = sorted({j for i in pass_ids for j in operands[i]
+    biases = sorted({j for i in pass_ids for j in graph.operands[i]
                      if graph.owner.get(j) == key and graph.claims[j].weight is None})
     weights, inputs = _weights_in_order(graph, key, pairs)
     if not weights:
@@ -260,11 +272,7 @@ def _neuron_parts(graph: _Graph, groups: list[str | None], key: str, ids: list[i
                       "multiplies an input in its weighted sum")
     if len(biases) > 1:
         graph.problem(TIED, [key], f"neuron {key} adds {len(biases)} parameters labelled {key}.b")
-    runs = tuple(_run(graph, groups, key, end, weights) for end in ends[:-1]) if len(ends) > 1 else ()
-    last = (z, out, inputs, tuple(sorted(pass_ids)))
-    return _Parts(z, out, weights, biases[0] if biases else None, inputs, tuple(sorted(pass_ids)), len(ends),
-                  frozenset(ends), signals, (*runs, last) if runs else ())
-
+    return weights, inputs, biases, signals
 
 def _run(graph: _Graph, groups: list[str | None], key: str, out: int, weights: tuple[int, ...]
          ) -> tuple[int, int, tuple[Value | float, ...], tuple[int, ...]]:
