@@ -153,16 +153,7 @@ def check_gradients(
     accepted too).  loss: a name from LOSS_FUNCTIONS or a function
     (predictions, targets) -> Value.  The model's .grad values are overwritten.
     """
-    if layout not in LAYOUTS:
-        raise ValueError(f"check_gradients: unknown layout {layout!r}; choose one of {list(LAYOUTS)}")
-    if isinstance(loss, str) and loss not in LOSS_FUNCTIONS:
-        raise ValueError(f"check_gradients: unknown loss {loss!r}; choose one of {list(LOSS_FUNCTIONS)}")
-    if not isinstance(rtol, (int, float)) or not 0 < rtol < 1:
-        raise ValueError(f"check_gradients: rtol must be a number in (0, 1), got {rtol!r}")
-    if not isinstance(model, MLP):
-        raise TypeError(f"check_gradients: model must be an MLP, got {type(model).__name__}")
-    if layout == "bias_row_first" and not model.has_biases:
-        raise ValueError("check_gradients: layout 'bias_row_first' keeps biases in row 0, but this network has none")
+    _check_settings(model, loss, layout, rtol)
     names = parameter_names(model, layout)
     rows = input_rows(X, model, layout)
     loss_name = loss if isinstance(loss, str) else getattr(loss, "__name__", "your loss")
@@ -190,6 +181,20 @@ def check_gradients(
         report.diagnoses += diagnoses
     return report
 
+
+
+def _check_settings(model: MLP, loss: str | Callable[[Any, Any], Value], layout: str, rtol: float) -> None:
+    """check_gradients' model, loss, layout and rtol, refused with an error naming the one that is wrong."""
+    if layout not in LAYOUTS:
+        raise ValueError(f"check_gradients: unknown layout {layout!r}; choose one of {list(LAYOUTS)}")
+    if isinstance(loss, str) and loss not in LOSS_FUNCTIONS:
+        raise ValueError(f"check_gradients: unknown loss {loss!r}; choose one of {list(LOSS_FUNCTIONS)}")
+    if not isinstance(rtol, (int, float)) or not 0 < rtol < 1:
+        raise ValueError(f"check_gradients: rtol must be a number in (0, 1), got {rtol!r}")
+    if not isinstance(model, MLP):
+        raise TypeError(f"check_gradients: model must be an MLP, got {type(model).__name__}")
+    if layout == "bias_row_first" and not model.has_biases:
+        raise ValueError("check_gradients: layout 'bias_row_first' keeps biases in row 0, but this network has none")
 
 def parameter_names(model: MLP, layout: str) -> list[str]:
     """W1, b1, W2, b2, ... in layer order; W1, W2, ... for 'bias_row_first' or a network without biases."""
