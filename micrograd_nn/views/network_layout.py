@@ -52,28 +52,15 @@ def network_layout(info: Walk, sample: int | None = None) -> NetworkLayout:
     number of samples N, default N: the network model's own neurons are its last run); ValueError naming
     sample when there is no such sample.
     """
-    net = info.network
-    if not net.layers and not net.problems:
-        why = "no neurons in this graph; the network view finds them by the parameter labels nn.py gives (L1.n2.w1)"
-        raise dot_text.PictureError(
-            f"network view: {why}: build the graph with micrograd_nn.nn, or draw the scalar graph with draw_dot",
-            f"--network: {why}: draw the scalar graph (leave out --network)",
-        )
-    if net.problems:
-        raise dot_text.PictureError(f"network view: {net.problems[0]}", f"--network: {net.problems[0]}")
+    net = _drawable(info.network)
     chosen = net.passes if sample is None and net.passes > 1 else sample
     if chosen is not None:
         net = net.sample(chosen)
     inputs = _InputColumn(info, net)
-    weights = [
-        WeightEdge(info.index[w], inputs.source_of(x, k), neuron.key, x.data if isinstance(x, Value) else float(x))
-        for neuron in net.neurons
-        for k, (w, x) in enumerate(zip(neuron.weights, neuron.inputs), 1)
-    ]
+    weights = _weight_edges(info, net, inputs)
     inputs.unique_names()
     outputs = {neuron.key: info.index[neuron.out] for neuron in net.neurons}
     loss = info.index[net.loss] if net.loss is not None else None
-    read_outside = {j for i, operands in enumerate(info.operands) if info.groups[i] is None for j in operands}
     return NetworkLayout(
         inputs=inputs.names,
         input_text=inputs.text,
@@ -84,10 +71,38 @@ def network_layout(info: Walk, sample: int | None = None) -> NetworkLayout:
         outputs=outputs,
         zs={neuron.key: info.index[neuron.z] for neuron in net.neurons},
         loss=loss,
-        feeds_loss=[key for key, out in outputs.items() if loss is not None and out in read_outside],
+        feeds_loss=_read_by_the_loss(info, outputs) if loss is not None else [],
         sample=chosen or 1,
         samples=net.passes,
     )
+
+
+def _weight_edges(info: Walk, net: Network, inputs: _InputColumn) -> list[WeightEdge]:
+    """One edge per weight of every neuron, from what it multiplies (a neuron, or an input node made on first use)."""
+    return [
+        WeightEdge(info.index[w], inputs.source_of(x, k), neuron.key, x.data if isinstance(x, Value) else float(x))
+        for neuron in net.neurons
+        for k, (w, x) in enumerate(zip(neuron.weights, neuron.inputs), 1)
+    ]
+
+
+def _read_by_the_loss(info: Walk, outputs: dict[str, int]) -> list[str]:
+    """The neurons whose output a node outside every neuron reads (the loss)."""
+    read_outside = {j for i, operands in enumerate(info.operands) if info.groups[i] is None for j in operands}
+    return [key for key, out in outputs.items() if out in read_outside]
+
+
+def _drawable(net: Network) -> Network:
+    """The network, when the network view can draw it; PictureError saying why not (no neurons, or a problem)."""
+    if not net.layers and not net.problems:
+        why = "no neurons in this graph; the network view finds them by the parameter labels nn.py gives (L1.n2.w1)"
+        raise dot_text.PictureError(
+            f"network view: {why}: build the graph with micrograd_nn.nn, or draw the scalar graph with draw_dot",
+            f"--network: {why}: draw the scalar graph (leave out --network)",
+        )
+    if net.problems:
+        raise dot_text.PictureError(f"network view: {net.problems[0]}", f"--network: {net.problems[0]}")
+    return net
 
 
 class _InputColumn:
