@@ -31,23 +31,7 @@ def focus_cluster(style: PictureStyle, key: str, neuron_node: str) -> list[str]:
         op_node = dot_text.attrs(id=f"o{i}", label=dot_text.op_text(node), shape="oval", style="solid", height=0.3)
         statements.append(f"o{i} {op_node}")
         edges.append(f"o{i} -> {dot_text.quote(key) if i == out else f'v{i}'} " + dot_text.attrs(id=f"r{i}"))
-        locals_ = node.local_grads or (None,) * len(node.operands)
-        for position, (operand, local) in enumerate(zip(node.operands, locals_), 1):
-            j = info.index[operand]
-            if j in member_set:
-                source = f"v{j}"
-            elif j in output_of:
-                source = output_of[j]
-            elif j in net.input_of:
-                source = net.input_of[j] if len(net.inputs) <= MAX_DRAWN_INPUTS else "inputs"
-            else:
-                continue  # read from outside the network picture
-            names = f"d{dot_text.clean_text(info.names[i], 40)}/d{dot_text.clean_text(info.names[j], 40)}"
-            tooltip = "derivatives not stored (closure op)" if local is None else (
-                f"local {names} = {style.number(local)}"
-            )
-            edges.append(f"{dot_text.quote(source)} -> o{i} "
-                         + dot_text.attrs(id=f"e{i}_{position}", color="#555555", tooltip=tooltip))
+        edges += _edges_into(style, i, member_set, output_of)
     # its parameters one rank right of the inputs (not beside them), so the other weights' edges can pass the box
     first = "inputs" if len(net.inputs) > MAX_DRAWN_INPUTS else net.inputs[0] if net.inputs else None
     if first is not None:
@@ -61,3 +45,26 @@ def focus_cluster(style: PictureStyle, key: str, neuron_node: str) -> list[str]:
         "}",
         *edges,
     ]
+
+
+def _edges_into(style: PictureStyle, i: int, members: set[int], output_of: dict[int, str]) -> list[str]:
+    """The edges into op i of the focused neuron, each with its local derivative: from a node in the box, a
+    neuron, or an input (an operand drawn nowhere in the picture has none)."""
+    info, net = style.info, style.net
+    node = info.nodes[i]
+    edges = []
+    for position, (operand, local) in enumerate(zip(node.operands, node.local_grads or [None] * len(node.operands)), 1):
+        j = info.index[operand]
+        if j in members:
+            source = f"v{j}"
+        elif j in output_of:
+            source = output_of[j]
+        elif j in net.input_of:
+            source = net.input_of[j] if len(net.inputs) <= MAX_DRAWN_INPUTS else "inputs"
+        else:
+            continue  # read from outside the network picture
+        names = f"d{dot_text.clean_text(info.names[i], 40)}/d{dot_text.clean_text(info.names[j], 40)}"
+        tooltip = "derivatives not stored (closure op)" if local is None else f"local {names} = {style.number(local)}"
+        edges.append(f"{dot_text.quote(source)} -> o{i} "
+                     + dot_text.attrs(id=f"e{i}_{position}", color="#555555", tooltip=tooltip))
+    return edges
