@@ -97,13 +97,8 @@ def network_lines(
     if direction not in ("LR", "TB"):
         raise ValueError(f"direction must be 'LR' or 'TB', got {direction!r}")
     net = network_layout(info, sample)
-    if focus is not None and focus not in net.outputs:
-        keys = list(net.outputs)
-        shown = ", ".join(keys) if len(keys) <= 12 else f"{', '.join(keys[:6])}, ..., {', '.join(keys[-3:])}"
-        raise dot_text.PictureError(
-            f"focus: no neuron {focus!r} in this graph; it has {shown}",
-            f"--focus: no neuron {dot_text.clean_text(focus, 40)!r} in this graph; it has {shown}",
-        )
+    if focus is not None:
+        _check_focus(net, focus)
     ports = {"tailport": "e", "headport": "w"} if direction == "LR" else {"tailport": "s", "headport": "n"}
     style = PictureStyle(info, net, precision, dot_text.clean_text(info.names[-1], 30), ports)
     inputs, drawn_kinds = _input_column(style)
@@ -130,6 +125,17 @@ def network_lines(
         *_weight_edges(style, focus, edge_value, len(net.inputs) > MAX_DRAWN_INPUTS),
         *(_loss_op_edges(style, loss_ops) if loss_ops else _loss_edges(style)),
     ]
+
+
+def _check_focus(net: NetworkLayout, focus: str) -> None:
+    """PictureError unless focus names a neuron of the network (the message lists them, shortened when many)."""
+    if focus not in net.outputs:
+        keys = list(net.outputs)
+        shown = ", ".join(keys) if len(keys) <= 12 else f"{', '.join(keys[:6])}, ..., {', '.join(keys[-3:])}"
+        raise dot_text.PictureError(
+            f"focus: no neuron {focus!r} in this graph; it has {shown}",
+            f"--focus: no neuron {dot_text.clean_text(focus, 40)!r} in this graph; it has {shown}",
+        )
 
 
 def _input_column(style: PictureStyle) -> tuple[list[str], set[str]]:
