@@ -141,22 +141,7 @@ def _layout(info: Walk, options: DrawOptions) -> _Layout:
     hidden = [groups[i] in collapsed and outputs.get(groups[i]) != i for i in range(len(nodes))]  # type: ignore[arg-type]
     drawn_as = [outputs[groups[i]] if groups[i] in collapsed else i for i in range(len(nodes))]  # type: ignore[index]
 
-    drawn_values = sum(not h for h in hidden)
-    collapsed_outputs = set(outputs.values())
-    drawn_ops = sum(
-        1 for i, node in enumerate(nodes) if node.operands and not hidden[i] and i not in collapsed_outputs
-    )
-    total = drawn_values + drawn_ops
-    if total > options.max_nodes:
-        what = f"this picture would have {total} nodes, more than max_nodes={options.max_nodes}"
-        raise PictureTooLargeError(
-            f"{what}. Draw the network view (draw_network(root)), one node per neuron (collapse=True), "
-            f"or pass max_nodes={total} to draw it anyway (Graphviz may then take long; it is stopped after "
-            f"{DOT_TIMEOUT:g} s); a model built with fused=True also has fewer nodes.",
-            f"{what.replace('max_nodes=', '--max-nodes ')}. Draw the network view (--network), one node per "
-            f"neuron (--collapse), or pass --max-nodes {total} to draw it anyway (Graphviz is stopped after "
-            f"{DOT_TIMEOUT:g} s).",
-        )
+    _check_size(nodes, hidden, set(outputs.values()), options.max_nodes)
     audit = options.audit
     return _Layout(
         info=info,
@@ -167,10 +152,34 @@ def _layout(info: Walk, options: DrawOptions) -> _Layout:
         hidden=hidden,
         drawn_as=drawn_as,
         highlighted=on_path(info, options.path_from) if options.path_from is not None else [False] * len(nodes),
-        mismatched={index[n] for n in audit.mismatched if n in index} if audit is not None else set(),
-        culprits={index[n] for n in audit.culprits if n in index} if audit is not None else set(),
+        mismatched=_marked(index, audit.mismatched) if audit is not None else set(),
+        culprits=_marked(index, audit.culprits) if audit is not None else set(),
         largest=max((abs(n.grad) for n in nodes if not math.isnan(n.grad)), default=0.0),
     )
+
+
+def _marked(index: dict[Value, int], nodes: Iterable[Value]) -> set[int]:
+    """The walk ids of the audit's marked nodes that are in this graph."""
+    return {index[n] for n in nodes if n in index}
+
+
+def _check_size(nodes: list[Value], hidden: list[bool], collapsed_outputs: set[int], max_nodes: int) -> None:
+    """PictureTooLargeError, with what to draw instead, when the drawn values and ops are more than max_nodes."""
+    drawn_values = sum(not h for h in hidden)
+    drawn_ops = sum(
+        1 for i, node in enumerate(nodes) if node.operands and not hidden[i] and i not in collapsed_outputs
+    )
+    total = drawn_values + drawn_ops
+    if total > max_nodes:
+        what = f"this picture would have {total} nodes, more than max_nodes={max_nodes}"
+        raise PictureTooLargeError(
+            f"{what}. Draw the network view (draw_network(root)), one node per neuron (collapse=True), "
+            f"or pass max_nodes={total} to draw it anyway (Graphviz may then take long; it is stopped after "
+            f"{DOT_TIMEOUT:g} s); a model built with fused=True also has fewer nodes.",
+            f"{what.replace('max_nodes=', '--max-nodes ')}. Draw the network view (--network), one node per "
+            f"neuron (--collapse), or pass --max-nodes {total} to draw it anyway (Graphviz is stopped after "
+            f"{DOT_TIMEOUT:g} s).",
+        )
 
 
 def _value_statement(layout: _Layout, i: int) -> str:
@@ -293,6 +302,22 @@ def _cluster(key: str, statements: list[str]) -> list[str]:
     ]
 
 
+def _caption(layout: _Layout) -> list[str]:
+    """The picture's label: "gradients not computed yet" (on top) and the legend, as the options ask."""
+    info, options = layout.info, layout.options
+    notes = []
+    if info.grads_computed is False and options.show_grads:
+        notes.append("gradients not computed yet: call backward() on the root to fill them in")
+    if options.legend:
+        notes.append(legend(layout))
+    if not notes:
+        return []
+    where = "t" if len(notes) == 2 or options.legend is False else "b"
+    colour = "firebrick" if notes[0].startswith("gradients not computed") else "#444444"
+    return [f"label={quote(chr(10).join(notes), 1000)} labelloc={where} fontname=Helvetica fontsize=10 "
+            f"fontcolor=\"{colour}\""]
+
+
 def _dot_lines(info: Walk, options: DrawOptions) -> list[str]:
     """The DOT statements (one per line) for draw_dot/to_dot."""
     layout = _layout(info, options)
@@ -305,16 +330,7 @@ def _dot_lines(info: Walk, options: DrawOptions) -> list[str]:
         'node [fontname="Helvetica", fontsize=11]',
         'edge [fontname="Helvetica", fontsize=9, color="#555555"]',
     ]
-    notes = []
-    if info.grads_computed is False and options.show_grads:
-        notes.append("gradients not computed yet: call backward() on the root to fill them in")
-    if options.legend:
-        notes.append(legend(layout))
-    if notes:
-        where = "t" if len(notes) == 2 or options.legend is False else "b"
-        colour = "firebrick" if notes[0].startswith("gradients not computed") else "#444444"
-        lines.append(f"label={quote(chr(10).join(notes), 1000)} labelloc={where} fontname=Helvetica fontsize=10 "
-                     f"fontcolor=\"{colour}\"")
+    lines += _caption(layout)
     # Edges go after every node and outside the clusters: in DOT, mentioning a
     # node inside a subgraph makes it a member of that subgraph.
     keys = [neuron.key for neuron in info.network.neurons]
