@@ -97,21 +97,10 @@ def replay(info: Walk, only: Iterable[int] | None = None) -> tuple[list[Step], l
             local_grads = micrograd_compat.closure_local_grads(node)
         if local_grads is None or i in incomplete:
             incomplete.update(operand_ids[i])
+        contributions = _pass_on(info, i, upstream, running)  # the totals as backward() adds to them
         if wanted is not None and i not in wanted:
-            value_positions = [p for p, x in enumerate(node.inputs) if isinstance(x, Value)]
-            for j, local, p in zip(operand_ids[i], local_grads or (), value_positions):
-                running[j] += nonfinite.share(node, p, local, upstream)  # as backward() adds it
             continue
-        contributions = []
         inputs = node.inputs
-        input_positions = [p for p, x in enumerate(inputs, 1) if isinstance(x, Value)]
-        for position, (j, local, input_position) in enumerate(zip(operand_ids[i], local_grads or (), input_positions),
-                                                              1):
-            contribution = nonfinite.share(node, input_position - 1, local, upstream)  # relu masks: 0 even for inf
-            before = running[j]
-            running[j] = before + contribution
-            contributions.append(Contribution(position, input_position, j, names[j], local, contribution, before,
-                                              running[j]))
         steps.append(Step(
             step=number, node_id=i, node=names[i], op=node.op, formula=formula(info, node), data=node.data,
             upstream=upstream, contributions=tuple(contributions), closure=local_grads is None,
@@ -120,6 +109,23 @@ def replay(info: Walk, only: Iterable[int] | None = None) -> tuple[list[Step], l
             number_positions=tuple(p for p, x in enumerate(inputs, 1) if not isinstance(x, Value)),
         ))
     return steps, running
+
+
+def _pass_on(info: Walk, i: int, upstream: float, running: list[float]) -> list[Contribution]:
+    """What node i passes to each operand, added to the running totals as backward() adds it (relu masks: 0 even
+    for inf): one Contribution per operand, in order."""
+    node = info.nodes[i]
+    input_positions = [p for p, x in enumerate(node.inputs, 1) if isinstance(x, Value)]
+    contributions = []
+    for position, (j, local, input_position) in enumerate(
+        zip(info.operands[i], node.local_grads or (), input_positions), 1
+    ):
+        contribution = nonfinite.share(node, input_position - 1, local, upstream)
+        before = running[j]
+        running[j] = before + contribution
+        contributions.append(Contribution(position, input_position, j, info.names[j], local, contribution, before,
+                                          running[j]))
+    return contributions
 
 
 def backward_steps(root: Value) -> list[Step]:
