@@ -465,4 +465,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def __getattr__(name: str) -> Any:
     """A name that moved out of this module (the old-paths table says where): handed over with a warning."""
-    return _old_paths.moved_name(__name__, name)
+    return _old_paths.old_name(sys.modules[__name__], name)

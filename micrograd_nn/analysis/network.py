@@ -30,6 +30,7 @@ box those neurons.  Parameters that take part in no neuron (an L2 penalty's
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -442,4 +443,4 @@ def _roles(graph: _Graph, groups: list[str | None], parts: dict[str, _Parts]) ->
 
 def __getattr__(name: str) -> Any:
     """A name that moved out of this module (the old-paths table says where): handed over with a warning."""
-    return _old_paths.moved_name(__name__, name)
+    return _old_paths.old_name(sys.modules[__name__], name)

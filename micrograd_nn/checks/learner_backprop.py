@@ -26,6 +26,7 @@ diagnoses made in learner_diagnoses.py (from a Case: one call's model, data and 
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -317,7 +318,7 @@ def _explain(name: str, aligned: np.ndarray | None, report: GradientReport, case
 
 def __getattr__(name: str) -> Any:
     """A name that moved out of this module (the old-paths table says where): handed over with a warning."""
-    return _old_paths.moved_name(__name__, name)
+    return _old_paths.old_name(sys.modules[__name__], name)
 
 
 __all__ = [

@@ -23,6 +23,7 @@ the focused neuron's box network_focus.py's.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -105,4 +106,4 @@ def render_network(root: Value, path: str | Path, *, timeout: float = dot_text.D
 
 def __getattr__(name: str) -> Any:
     """A name that moved out of this module (the old-paths table says where): handed over with a warning."""
-    return _old_paths.moved_name(__name__, name)
+    return _old_paths.old_name(sys.modules[__name__], name)
