@@ -356,3 +356,11 @@ def test_a_name_that_moved_out_of_a_module_is_handed_over_with_a_warning() -> No
         from micrograd_nn.views.network_picture import network_layout  # noqa: F401
     with pytest.raises(ImportError, match="cannot import name 'nothing'"):
         from micrograd_nn.views.network_picture import nothing  # noqa: F401
+
+
+def test_no_module_outside_the_tutorials_is_over_450_lines() -> None:
+    """One person can hold a module in their head: at most 450 lines each (the tutorials are stories, exempt)."""
+    long = [f"{path.relative_to(ROOT)}: {lines} lines" for path in sorted(PACKAGE.rglob("*.py"))
+            if "tutorials" not in path.parts
+            for lines in [len(path.read_text(encoding="utf-8").splitlines())] if lines > 450]
+    assert long == []
