@@ -56,10 +56,9 @@ def formula(info: Walk, node: Value) -> str:
 
     Beside an operator, a label that is not a plain name is bracketed: "(x1*w1) + b".
     """
-    shown = [info.name_of(x) if isinstance(x, Value) else constant_text(x) for x in node.inputs]
     op = rules.OPS.get(node.op)
-    if op is not None and (op.infix or op.neuron_sum or node.op == "neg"):  # operators: "(x1*w1) + b"
-        shown = [bracketed(info.name_of(x)) if isinstance(x, Value) else constant_text(x) for x in node.inputs]
+    operator = op is not None and (op.infix or op.neuron_sum or node.op == "neg")  # "(x1*w1) + b"
+    shown = [_shown(info, x, operator) for x in node.inputs]
     if op is not None and op.infix:
         return f" {node.op} ".join(shown)
     if node.op == "neg":
@@ -71,6 +70,13 @@ def formula(info: Walk, node: Value) -> str:
     if node.op == "leaky_relu":
         return f"leaky_relu({shown[0]}, slope={shown[1]})"
     return f"{node.op}({', '.join(shown)})"
+
+
+def _shown(info: Walk, x: Value | float, beside_operator: bool) -> str:
+    """An input as a formula writes it: its name (bracketed beside an operator unless plain), or the number."""
+    if not isinstance(x, Value):
+        return constant_text(x)
+    return bracketed(info.name_of(x)) if beside_operator else info.name_of(x)
 
 
 def replay(info: Walk, only: Iterable[int] | None = None) -> tuple[list[Step], list[float]]:

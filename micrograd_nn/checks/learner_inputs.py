@@ -59,14 +59,7 @@ def targets_of(y: Any, model: MLP, layout: str, n: int, loss_name: str) -> Any:
     if array.ndim == 2 and layout == "neurons_by_inputs" and array.shape == (nout, n):
         array = array.T
     if loss_name in CLASS_INDEX_LOSSES:
-        if array.ndim == 2 and array.shape == (n, nout) and np.all((array == 0) | (array == 1)):
-            array = array.argmax(axis=1)  # one-hot rows
-        if array.shape != (n,) or np.any(array != np.round(array)):
-            raise ValueError(
-                f"check_gradients: y has shape {array.shape}; {loss_name} needs one class index per sample ({n},) "
-                f"or one-hot rows ({n}, {nout})"
-            )
-        return [int(v) for v in array.tolist()]
+        return _class_labels(array, n, nout, loss_name)
     if nout == 1:
         if array.size != n:
             raise ValueError(f"check_gradients: y holds {array.size} numbers but X has {n} samples")
@@ -76,6 +69,18 @@ def targets_of(y: Any, model: MLP, layout: str, n: int, loss_name: str) -> Any:
             f"check_gradients: y has shape {array.shape}; {n} samples of {nout} outputs need ({n}, {nout})"
         )
     return array.tolist()
+
+
+def _class_labels(array: np.ndarray, n: int, nout: int, loss_name: str) -> list[int]:
+    """One class index per sample, from indices or one-hot rows; ValueError naming the shape otherwise."""
+    if array.ndim == 2 and array.shape == (n, nout) and np.all((array == 0) | (array == 1)):
+        array = array.argmax(axis=1)  # one-hot rows
+    if array.shape != (n,) or np.any(array != np.round(array)):
+        raise ValueError(
+            f"check_gradients: y has shape {array.shape}; {loss_name} needs one class index per sample ({n},) "
+            f"or one-hot rows ({n}, {nout})"
+        )
+    return [int(v) for v in array.tolist()]
 
 
 def learner_arrays(mine: Any, names: list[str]) -> dict[str, np.ndarray | None]:
