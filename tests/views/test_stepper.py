@@ -446,7 +446,7 @@ def test_stepper_displays_inline_in_a_notebook(monkeypatch: pytest.MonkeyPatch) 
 def test_the_demo_runs_the_network_once(tmp_path: Path) -> None:
     import runpy
 
-    demo = Path(__file__).resolve().parent.parent / "demos" / "html_stepper.py"
+    demo = Path(__file__).resolve().parents[2] / "demos" / "html_stepper.py"
     pages = runpy.run_path(str(demo))["main"](tmp_path)
     network = pages[1].read_text()
     for label in ("L1.n1.w1", "L1.n2.b", "L2.n1.w2"):
