@@ -364,3 +364,17 @@ def test_no_module_outside_the_tutorials_is_over_450_lines() -> None:
             if "tutorials" not in path.parts
             for lines in [len(path.read_text(encoding="utf-8").splitlines())] if lines > 450]
     assert long == []
+
+
+def test_the_tests_follow_the_packages_folders() -> None:
+    """tests/<folder>/ exists only for a folder of the package, and a test named after a module of a folder lives in
+    that folder's tests (tests/views/test_stepper.py, not tests/test_stepper.py)."""
+    tests = ROOT / "tests"
+    folders = {p.name for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
+    assert {p.name for p in tests.iterdir() if p.is_dir() and p.name != "__pycache__"} <= folders
+    in_folders = {p.stem: p.parent.name for folder in folders for p in (PACKAGE / folder).glob("*.py")} | {
+        p.name: p.parent.name for folder in folders for p in (PACKAGE / folder).iterdir() if p.is_dir()
+        and p.name != "__pycache__" and p.name != "static"}
+    misplaced = [f"tests/{p.name} belongs in tests/{in_folders[p.stem[5:]]}/" for p in tests.glob("test_*.py")
+                 if p.stem[5:] in in_folders]
+    assert misplaced == []
