@@ -17,9 +17,9 @@ from micrograd_nn.views.dot_text import Advice
 from micrograd_nn.views.stepper.page_state import PageState
 
 NETWORK_OPTIONS = ("direction", "edge_value")
-"""The picture options of mode="layers" (network_view.network_dot's; the numbers keep format_number's precision)."""
+"""The picture options of mode="layers" (network_picture.network_dot's; the numbers keep format_number's precision)."""
 
-# Where the numbers sit in the compact network view's labels (network_view._neuron_attributes and
+# Where the numbers sit in the compact network view's labels (network_statements._neuron_attributes and
 # network_lines): a neuron "L1.n3 (tanh)", "z = ...   a = ...", "dL/dz = ..."; an input "x1", its value,
 # "dL/dx1 = ..."; each of the loss's operations "name = formula", "= value", "dL/dname = ...".  The page
 # shows a data line's numbers as ? until the forward pass reaches them, and writes a gradient line's number
