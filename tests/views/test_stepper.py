@@ -750,7 +750,7 @@ def test_layer_mode_of_a_16_16_1_network_is_readable(browser: Any, tmp_path: Pat
 
 def test_the_stepper_brackets_labels_that_are_not_plain_names() -> None:
     """The page's chain-rule lines write do/d(x1*w1 + x2*w2), as explain does (issue: do/dx1*w1 + x2*w2)."""
-    from test_inspect import _lecture_neuron
+    from test_explain import _lecture_neuron
 
     states = stepper_states(_lecture_neuron())
     lines = [line for state in states for line in state.lines]
