@@ -186,6 +186,8 @@ def test_every_python_example_of_the_docs_runs_and_prints_what_its_comments_say(
     if "draw_dot" in code or "render" in code or "write_html" in code:
         if shutil.which("dot") is None:
             pytest.skip("needs Graphviz's dot")
+    for extra in re.findall(r"^(?:import|from) (torch|anywidget|sklearn|matplotlib)\b", code, re.M):
+        pytest.importorskip(extra)  # an optional extra the example says to install
     monkeypatch.chdir(tmp_path)
     printed: dict[int, list[str]] = {}
 
