@@ -134,11 +134,10 @@ def nearest_name(name: str) -> str | None:
     """The public Value name nearest to a mistyped one (difflib's ratio >= 0.6; "_x" names get none), else None."""
     import difflib
 
-    from micrograd_nn.engine import Value
-
     if name.startswith("_"):
         return None
-    near = difflib.get_close_matches(name, [n for n in dir(Value) if not n.startswith("_")], n=1)
+    public = [n for n in dir(engine_link.value_type) if not n.startswith("_")]
+    near = difflib.get_close_matches(name, public, n=1)
     return near[0] if near else None
 
 
