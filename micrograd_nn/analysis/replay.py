@@ -10,7 +10,7 @@ records are frozen dataclasses (``backward_steps`` gives them for a root);
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from micrograd_nn import micrograd_compat, nonfinite, rules
@@ -103,7 +103,7 @@ def replay(info: Walk, only: Iterable[int] | None = None) -> tuple[list[Step], l
             local_grads = micrograd_compat.closure_local_grads(node)
         if local_grads is None or i in incomplete:
             incomplete.update(operand_ids[i])
-        contributions = _pass_on(info, i, upstream, running)  # the totals as backward() adds to them
+        contributions = _pass_on(info, i, local_grads, upstream, running)  # the totals as backward() adds
         if wanted is not None and i not in wanted:
             continue
         inputs = node.inputs
@@ -117,14 +117,15 @@ def replay(info: Walk, only: Iterable[int] | None = None) -> tuple[list[Step], l
     return steps, running
 
 
-def _pass_on(info: Walk, i: int, upstream: float, running: list[float]) -> list[Contribution]:
-    """What node i passes to each operand, added to the running totals as backward() adds it (relu masks: 0 even
-    for inf): one Contribution per operand, in order."""
+def _pass_on(info: Walk, i: int, local_grads: Sequence[float] | None, upstream: float,
+             running: list[float]) -> list[Contribution]:
+    """What node i passes to each operand (local_grads: its local derivatives, None when unknown), added to the
+    running totals as backward() adds it (relu masks: 0 even for inf): one Contribution per operand, in order."""
     node = info.nodes[i]
     input_positions = [p for p, x in enumerate(node.inputs, 1) if isinstance(x, Value)]
     contributions = []
     for position, (j, local, input_position) in enumerate(
-        zip(info.operands[i], node.local_grads or (), input_positions), 1
+        zip(info.operands[i], local_grads or (), input_positions), 1
     ):
         contribution = nonfinite.share(node, input_position - 1, local, upstream)
         before = running[j]
