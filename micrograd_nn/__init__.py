@@ -16,8 +16,11 @@ _old_paths.install()  # the old import paths (micrograd_nn.graph, ...) load thei
 ENGINE = load_engine()
 """Which engine runs: "compiled" (engine.py built by Cython) or "pure Python" (MICROGRAD_NN_PURE=1, no build)."""
 
-from micrograd_nn.engine import Value  # noqa: E402  (after load_engine() has chosen the engine)
+from micrograd_nn import engine, engine_link  # noqa: E402  (after load_engine() has chosen the engine)
+from micrograd_nn.engine import Value  # noqa: E402
 from micrograd_nn.nn import MLP, Layer, Module, Neuron  # noqa: E402
+
+engine_link.bind(Value, engine._node, engine.topological_order)  # copying and micrograd_compat use them
 
 if TYPE_CHECKING:
     from micrograd_nn.forward_mode import jvp as jvp

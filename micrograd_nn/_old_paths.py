@@ -9,7 +9,8 @@ name (the same module object, so ``import micrograd_nn.stepper`` and
 to collect names from several modules: it gives a small module whose names
 load from their homes on first use.  ``install()`` (run by
 ``micrograd_nn/__init__.py``) puts the finder on ``sys.meta_path``; it answers
-for these paths only.
+for these paths only.  A name that moved out of a module that is still there
+(``MOVED_NAMES``) is handed over by that module's ``__getattr__`` through ``old_name`` too.
 """
 
 from __future__ import annotations
@@ -72,6 +73,19 @@ GATHERED: dict[str, dict[str, str]] = {
     },
 }
 """Old module path that gathered names -> {home module: "name name old_name=home_name ..."}."""
+
+
+MOVED_NAMES: dict[str, dict[str, str]] = {
+    "micrograd_nn.views.network_picture": {
+        "micrograd_nn.views.network_layout": "MAX_DRAWN_INPUTS WeightEdge NetworkLayout network_layout input_kinds "
+                                             "loss_operations loss_id",
+        "micrograd_nn.views.network_statements": "EDGE_VALUES INPUT_STYLES LEGEND",
+    },
+    "micrograd_nn.analysis.network": {"micrograd_nn.analysis.neurons": "Run Neuron Layer Network"},
+    "micrograd_nn.checks.learner_backprop": {"micrograd_nn.checks.learner_diagnoses": "WRONG_SLOPES"},
+    "micrograd_nn.cli": {"micrograd_nn.tutorials.commands": "MAX_SEED"},
+}
+"""Module -> {new home: "names that moved out of it"}: the module's __getattr__ hands them over (old_name)."""
 
 
 def homes(old: str) -> dict[str, tuple[str, str]]:
@@ -183,12 +197,17 @@ OLD_NAMES: dict[str, dict[str, tuple[str, Callable[[types.ModuleType], Any]]]] =
 
 
 def old_name(module: types.ModuleType, name: str) -> Any:
-    """An old name of a module that stays, with a DeprecationWarning naming what to use; AttributeError otherwise."""
-    names = OLD_NAMES.get(module.__name__, {})
-    if name not in names:
-        raise AttributeError(f"module {module.__name__!r} has no attribute {name!r}")
-    advice, value = names[name]
+    """An old name of a module that stays (OLD_NAMES), or a name that moved out of it (MOVED_NAMES), with a
+    DeprecationWarning naming what to use; AttributeError otherwise.  The module's __getattr__ calls it."""
     caller = sys._getframe(1)  # the module's __getattr__ when it runs as Python; compiled, it has no frame
     level = 3 if caller.f_globals.get("__name__") == module.__name__ else 2  # the warning names the user's line
-    warnings.warn(f"{module.__name__}.{name} is deprecated: use {advice}", DeprecationWarning, stacklevel=level)
-    return value(module)
+    names = OLD_NAMES.get(module.__name__, {})
+    if name in names:
+        advice, value = names[name]
+        warnings.warn(f"{module.__name__}.{name} is deprecated: use {advice}", DeprecationWarning, stacklevel=level)
+        return value(module)
+    for home, moved in MOVED_NAMES.get(module.__name__, {}).items():
+        if name in moved.split():
+            warnings.warn(f"{module.__name__}.{name} moved: use {home}.{name}", DeprecationWarning, stacklevel=level)
+            return getattr(importlib.import_module(home), name)
+    raise AttributeError(f"module {module.__name__!r} has no attribute {name!r}")

@@ -64,17 +64,22 @@ def real_array(values: Any, name: str, caller: str) -> np.ndarray:
         raise ValueError(f"{caller}: {name} is not an array of numbers ({error})") from None
     array = np.empty(objects.shape, dtype=float)
     for index, value in np.ndenumerate(objects):
-        if isinstance(value, (bool, np.bool_)) or not isinstance(value, Real):
-            raise ArrayEntryError(f"{caller}: {_entry(name, index)} is {_describe(value)}")
-        try:
-            array[index] = float(value)
-        except OverflowError:
-            digits = len(str(abs(int(value)))) if isinstance(value, int) else None
-            size = f"a whole number of {digits} digits" if digits else repr(value)[:40]
-            raise ArrayEntryError(
-                f"{caller}: {_entry(name, index)} is {size}, too large for a float (at most about 1.8e308)"
-            ) from None
+        array[index] = _real(value, f"{caller}: {_entry(name, index)}")
     return array
+
+
+def _real(value: Any, where: str) -> float:
+    """One entry as a float; ArrayEntryError "where is ..." for a bool, a non-number, or an int too large."""
+    import numpy as np
+
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, Real):
+        raise ArrayEntryError(f"{where} is {_describe(value)}")
+    try:
+        return float(value)
+    except OverflowError:
+        digits = len(str(abs(int(value)))) if isinstance(value, int) else None
+        size = f"a whole number of {digits} digits" if digits else repr(value)[:40]
+        raise ArrayEntryError(f"{where} is {size}, too large for a float (at most about 1.8e308)") from None
 
 
 def check_finite_rows(rows: Any, caller: str, name: str = "X") -> None:

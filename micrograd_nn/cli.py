@@ -11,15 +11,17 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from micrograd_nn import _old_paths
 from micrograd_nn.atomic_write import file_in_the_way, message_of
+from micrograd_nn.checks.engine_command import add_check_engine_command
 from micrograd_nn.errors import whole_number_argument
-from micrograd_nn.tutorials.common import DEFAULT_OUT
+from micrograd_nn.tutorials.commands import add_tutorial_commands
+from micrograd_nn.usage import UserError
 
 if TYPE_CHECKING:
     from micrograd_nn.engine import Value
@@ -50,100 +52,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 
-MAX_SEED = 2**32 - 1
-"""The largest seed (NumPy's and scikit-learn's generators take 0 to 2**32 - 1)."""
-
-
-def add_tutorial_commands(sub: argparse._SubParsersAction) -> None:
-    """`tour` (the main demo) and `demo NAME` (the tutorials' networks, issue 4)."""
-    tour = sub.add_parser(
-        "tour",
-        help="train micrograd's moons network and write its plots, graph and backward report",
-        description="Train micrograd's moons demo (2-16-16-1, hinge loss) on embedded data, then write the "
-        "loss curve, decision boundary, one sample's computation graph and its step-by-step backward report.",
-    )
-    tour.add_argument("--out", default=DEFAULT_OUT, help=f"output folder (default: ./{DEFAULT_OUT})")
-    tour.add_argument("--quiet", action="store_true", help="no progress bar")
-    tour.set_defaults(run=_run_tour)
-
-    demo = sub.add_parser(
-        "demo",
-        help="run one tutorial's network: binary_toy, exam_score, regression, digits, moons",
-        description="Train one tutorial's network on the Value engine, print its results and write its plots.",
-    )
-    demo.add_argument("name", choices=["binary_toy", "exam_score", "regression", "digits", "moons"])
-    demo.add_argument("--out", default=DEFAULT_OUT, help=f"output folder (default: ./{DEFAULT_OUT})")
-    demo.add_argument("--quiet", action="store_true", help="no progress bars")
-    demo.add_argument(
-        "--seed", type=whole_number_argument(0, MAX_SEED), default=None,
-        help=f"random seed from 0 to {MAX_SEED} (default: the demo's own)",
-    )
-    demo.add_argument(
-        "--mnist-csv",
-        default=None,
-        metavar="PATH",
-        help="digits only: train the tutorial's 784-32-16-10 network on this MNIST CSV (label, 784 pixels)",
-    )
-    demo.add_argument(
-        "--squared-error",
-        action="store_true",
-        help="digits only: the tutorial's squared error of softmax vs one-hot instead of cross-entropy",
-    )
-    demo.set_defaults(run=_run_demo)
-
-
-class UserError(Exception):
-    """A mistake in the command line or its files: main prints the message on one line and exits with 2."""
-
-
-def _check_output_folder(out: str, name: str) -> None:
-    """Make out/name (where the demo writes) and write a test file there now, before any training.
-
-    UserError says what is wrong: out is a file, or the folder cannot be made or written.
-    """
-    if not out.strip():
-        raise UserError("--out: the folder name is empty; give a folder such as --out results")
-    folder = Path(out) / name
-    for path in (Path(out), folder):
-        if path.exists() and not path.is_dir():
-            raise UserError(f"--out {out}: {path} is a file, not a folder; give a folder for the output")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=folder):
-            pass
-    except OSError as err:
-        raise UserError(f"--out {out}: cannot write in the folder {folder}: {err.strerror or err}") from None
-
-
-def _run_tour(args: argparse.Namespace) -> int:
-    from micrograd_nn.tutorials import run_tour
-
-    _check_output_folder(args.out, "tour")
-    run_tour(args.out, quiet=args.quiet)
-    return 0
-
-
-def _run_demo(args: argparse.Namespace) -> int:
-    from micrograd_nn.training.datasets import MnistCsvError
-    from micrograd_nn.tutorials import run_demo
-
-    if (args.mnist_csv is not None or args.squared_error) and args.name != "digits":
-        raise UserError("--mnist-csv and --squared-error apply only to the digits demo")
-    if args.mnist_csv is not None and not Path(args.mnist_csv).is_file():
-        problem = "not a regular file" if Path(args.mnist_csv).exists() else "no such file"
-        raise UserError(f"--mnist-csv {args.mnist_csv}: {problem}")
-    _check_output_folder(args.out, args.name)
-    try:
-        return run_demo(
-            args.name,
-            args.out,
-            quiet=args.quiet,
-            seed=args.seed,
-            mnist_csv=args.mnist_csv,
-            squared_error=args.squared_error,
-        )
-    except MnistCsvError as err:
-        raise UserError(f"--mnist-csv: {err}") from None
 
 
 def add_explain_commands(sub: argparse._SubParsersAction) -> None:
@@ -189,32 +97,6 @@ def add_explain_commands(sub: argparse._SubParsersAction) -> None:
     )
     _add_view_options(graph)
     graph.set_defaults(run=_run_graph)
-
-
-def add_check_engine_command(sub: argparse._SubParsersAction) -> None:
-    """`check-engine my_engine.py[:Name]` (issue 24): your own Value class, checked case by case."""
-    check = sub.add_parser(
-        "check-engine",
-        help="check your own Value class (your micrograd) and name the bug behind each failing case",
-        description="Run your own Value class (the class Value in FILE, or FILE:NAME) on cases with known gradients "
-        "(each op, plain numbers on either side, nodes used twice, a diamond, a chain 10,000 deep, a neuron, an "
-        "MLP), compare every gradient with micrograd_nn's, and name the classic bug behind each failure. "
-        "Exit status 0 when every case passes, 1 when one fails, 2 for a usage error.",
-    )
-    check.add_argument("engine", metavar="FILE[:NAME]", help="your engine's file: my_engine.py or my_engine.py:Scalar")
-    check.add_argument("--json", action="store_true", help="print one JSON object (passed, missing, cases)")
-    check.set_defaults(run=_run_check_engine)
-
-
-def _run_check_engine(args: argparse.Namespace) -> int:
-    from micrograd_nn.checks.learner_engine import EngineSpecError, check_engine
-
-    try:
-        report = check_engine(args.engine)
-    except EngineSpecError as err:
-        raise UserError(str(err).removeprefix("check_engine: ")) from None
-    print(report.to_json() if args.json else report)
-    return 0 if report.passed else 1
 
 
 def _expression_functions() -> list[str]:
@@ -573,3 +455,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # the reader went away, e.g. `micrograd-nn explain ... | head`
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
         return 1
+
+
+def __getattr__(name: str) -> Any:
+    """A name that moved out of this module (the old-paths table says where): handed over with a warning."""
+    return _old_paths.old_name(sys.modules[__name__], name)

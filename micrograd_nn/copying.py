@@ -9,12 +9,17 @@ its closure would still point at the original nodes.
 Attributes of your own travel as the copy's *state*, restored after every
 node exists, so an attribute that points back into the graph (``x.owner =
 y`` for a leaf x below y) points at the copy's node, not at a second graph.
+
+The engine's Value, _node and topological_order come from engine_link (engine.py
+imports this module, so this module does not import engine.py back).
 """
 
 from __future__ import annotations
 
+from copy import deepcopy
 from typing import TYPE_CHECKING, Any
 
+from micrograd_nn import engine_link
 from micrograd_nn.micrograd_compat import attributes
 from micrograd_nn.rules import OPS
 
@@ -24,13 +29,11 @@ if TYPE_CHECKING:
 
 def reduce(node: Value) -> tuple:
     """Value.__reduce__: how to rebuild ``node`` and everything it was computed from."""
-    from micrograd_nn.engine import topological_order
-
     if node._record is None:
         own = dict(attributes(node, create=False))
         kind = type(node)  # a subclass of Value comes back as itself
         return _leaf, (node.data, node.grad, node.label, kind), ({-1: own} if own else None)
-    inner = [n for n in topological_order(node) if n._record is not None]
+    inner = [n for n in engine_link.topological_order(node) if n._record is not None]
     position = {n: i for i, n in enumerate(inner)}
 
     def ref(x: object) -> object:  # an inner node by its position; a leaf or a number as itself
@@ -58,9 +61,10 @@ def refuse_closure_ops(nodes: list[Value]) -> None:
 
 def set_state(node: Value, state: dict[int, dict[str, Any]]) -> None:
     """Value.__setstate__: give the copied nodes their attributes of your own (-1: the node itself)."""
-    from micrograd_nn.engine import topological_order
-
-    inner = [n for n in topological_order(node) if n._record is not None] if node._record is not None else []
+    if node._record is None:
+        inner = []
+    else:
+        inner = [n for n in engine_link.topological_order(node) if n._record is not None]
     for position, own in state.items():
         attributes(node if position == -1 else inner[position]).update(own)
 
@@ -71,11 +75,7 @@ def deep_copy(root: Value, memo: dict[int, Any]) -> Value:
     The attributes come last, so one that points back into the graph finds
     the copy's node in memo instead of starting a second copy.
     """
-    from copy import deepcopy
-
-    from micrograd_nn.engine import _node, topological_order
-
-    order = topological_order(root)
+    order = engine_link.topological_order(root)
     refuse_closure_ops(order)
 
     def twin(x: Any) -> Any:  # the copy of an input Value; a plain number as itself
@@ -88,7 +88,8 @@ def deep_copy(root: Value, memo: dict[int, Any]) -> Value:
         elif node._record is None:
             copied = _leaf(node.data, node.grad, node.label, type(node))
         else:
-            copied = _node(node._record, node.data, twin(node._a), node._da, twin(node._b), node._db)
+            copied = engine_link.make_node(node._record, node.data, twin(node._a), node._da, twin(node._b),
+                                           node._db)
             copied.grad, copied.label = node.grad, node.label
             if node._many is not None:
                 copied._many = tuple(map(twin, node._many))
@@ -104,13 +105,12 @@ def deep_copy(root: Value, memo: dict[int, Any]) -> Value:
 def _leaf(data: float, grad: float, label: str, kind: type | None = None) -> Value:
     """A leaf rebuilt by copy or pickle, as its own class (a subclass's __init__ is not run, as pickle never
     runs it; its attributes of your own come after, as its state)."""
-    from micrograd_nn.engine import Value
-
-    if kind is None or kind is Value:
-        node = Value(data, label=label)
-    elif isinstance(kind, type) and issubclass(kind, Value):
+    value_type = engine_link.value_type
+    if kind is None or kind is value_type:
+        node = value_type(data, label=label)
+    elif isinstance(kind, type) and issubclass(kind, value_type):
         node = kind.__new__(kind)
-        Value.__init__(node, data, label=label)
+        value_type.__init__(node, data, label=label)
     else:
         raise TypeError(f"cannot rebuild a Value as {kind!r}: not a subclass of Value")
     node.grad = grad
@@ -119,15 +119,13 @@ def _leaf(data: float, grad: float, label: str, kind: type | None = None) -> Val
 
 def _rebuild(records: list[tuple]) -> Value:
     """The inner nodes of a copied or unpickled graph, rebuilt in topological order; returns the last one."""
-    from micrograd_nn.engine import _node
-
     built: list[Value] = []
 
     def resolve(x: object) -> object:  # an int is a rebuilt inner node; a Value or a float is itself
         return built[x] if type(x) is int else x
 
     for op, data, grad, label, (a, da, b, db, many) in records:
-        node = _node(OPS[op], data, resolve(a), da, resolve(b), db)  # type: ignore[arg-type]
+        node = engine_link.make_node(OPS[op], data, resolve(a), da, resolve(b), db)
         node.grad, node.label = grad, label
         if many is not None:
             n = len(many) // 2  # x1..xn are nodes or numbers; d1..dn numbers

@@ -18,6 +18,7 @@ import functools
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
+from micrograd_nn import engine_link
 from micrograd_nn.errors import shown
 from micrograd_nn.rules import Domain, Op
 
@@ -29,8 +30,6 @@ _CUSTOM_OPS: dict[str, Op] = {}
 
 def record_children(node: Value, children: Iterable[Value] | object, op: str) -> None:
     """Make ``node`` an op written the micrograd way: Value(t, (x,), "tanh") and a _backward closure."""
-    from micrograd_nn.engine import Value
-
     try:
         inputs: tuple[Value, ...] = tuple(children)  # type: ignore[arg-type]
     except TypeError:
@@ -39,7 +38,7 @@ def record_children(node: Value, children: Iterable[Value] | object, op: str) ->
             f"{type(children).__name__}: {shown(children)}"
         ) from None
     for child in inputs:
-        if not isinstance(child, Value):
+        if not isinstance(child, engine_link.value_type):
             raise TypeError(f"Value: children must be Values, got {type(child).__name__}: {shown(child)}")
     if not isinstance(op, str):
         raise TypeError(f"Value: _op must be a string, got {type(op).__name__}: {shown(op)}")
@@ -152,11 +151,10 @@ def nearest_name(name: str) -> str | None:
     """The public Value name nearest to a mistyped one (difflib's ratio >= 0.6; "_x" names get none), else None."""
     import difflib
 
-    from micrograd_nn.engine import Value
-
     if name.startswith("_"):
         return None
-    near = difflib.get_close_matches(name, [n for n in dir(Value) if not n.startswith("_")], n=1)
+    public = [n for n in dir(engine_link.value_type) if not n.startswith("_")]
+    near = difflib.get_close_matches(name, public, n=1)
     return near[0] if near else None
 
 

@@ -244,19 +244,12 @@ def _imports(path: Path, modules: set[str]) -> set[str]:
     return {name for name in found if name in modules}
 
 
-ENGINE_SIDE_CALL_TIME_IMPORTS = {
-    # The engine's helpers reach back for Value only inside functions, at call time (engine-side, the lead's).
-    "micrograd_nn.copying": {"micrograd_nn.engine"},
-    "micrograd_nn.micrograd_compat": {"micrograd_nn.engine"},
-}
-
-
 def test_no_import_circle() -> None:
-    """Following the package's imports (function-level ones too) never leads back to where it started."""
+    """Following the package's imports (function-level ones too) never leads back to where it started: no exemption
+    (the engine's helpers get the engine from engine_link, not by importing it back)."""
     paths = {_module_name(p): p for p in PACKAGE.rglob("*.py")}
     packages = {name for name, p in paths.items() if p.name == "__init__.py"}
-    graph = {name: _imports(p, set(paths)) - packages - ENGINE_SIDE_CALL_TIME_IMPORTS.get(name, set())
-             for name, p in paths.items()}
+    graph = {name: _imports(p, set(paths)) - packages for name, p in paths.items()}
     state: dict[str, int] = {}
 
     def visit(name: str, trail: list[str]) -> None:
@@ -305,3 +298,87 @@ def test_no_module_shadows_the_standard_library_with_code() -> None:
             code = [line for line in path.read_text(encoding="utf-8").splitlines()
                     if line and not line.startswith(("from ", "import ", '"""', "    ", "]", "__all__", "sys.modules"))]
             assert code == [], f"{path.relative_to(ROOT)} holds code: {code[:3]}"
+
+
+LAYER_IMPORTS = {
+    "core": {"core"},
+    "analysis": {"core", "analysis"},
+    "training": {"core", "training"},
+    "views": {"core", "analysis", "views"},
+    "checks": {"core", "analysis", "training", "checks"},
+    "live": {"core", "training", "live"},
+}
+"""Which layers each layer's modules import (CONTRIBUTING's diagram); cli.py, expression.py and tutorials/ use any,
+and a package's front door (its __init__) loads its own modules."""
+
+LAYER_CROSSINGS = {("micrograd_nn.dead_layers", "micrograd_nn.training.diagnose")}
+"""Known crossings, to be removed: nn.py's dead-layer watch (dead_layers.py, issue 22) diagnoses with training's
+diagnose; the diagnosis it needs belongs beside it in the core."""
+
+
+def _layer(module: str) -> str:
+    """A module's layer: its folder under micrograd_nn (a front door's too), or "core" for the root's modules."""
+    parts = module.split(".")
+    if len(parts) > 2 or (PACKAGE / parts[-1]).is_dir():
+        return parts[1]
+    return "top" if parts[-1] in ("cli", "expression", "__main__") else "core"
+
+
+def test_each_layer_imports_only_the_layers_above_it() -> None:
+    """Data flows one way: analysis/ reads the core, views/ and checks/ read analysis/, checks/ never imports views/."""
+    paths = {_module_name(p): p for p in PACKAGE.rglob("*.py") if p.name != "__init__.py"}
+    wrong = []
+    for name, path in sorted(paths.items()):
+        allowed = LAYER_IMPORTS.get(_layer(name))
+        if allowed is None:
+            continue
+        for target in sorted(_imports(path, set(paths) | {_module_name(p) for p in PACKAGE.rglob("__init__.py")})):
+            target_layer = "core" if target == "micrograd_nn" else _layer(target)  # the root: Value, MLP
+            if target_layer not in allowed and (name, target) not in LAYER_CROSSINGS:
+                wrong.append(f"{name} ({_layer(name)}) imports {target} ({target_layer})")
+    assert wrong == []
+
+
+def test_a_name_that_moved_out_of_a_module_is_handed_over_with_a_warning() -> None:
+    """Each name of the old-paths table's MOVED_NAMES still reads from its old module, warning with its new home."""
+    import importlib
+    import warnings
+
+    from micrograd_nn._old_paths import MOVED_NAMES
+
+    for module, homes_of in MOVED_NAMES.items():
+        old = importlib.import_module(module)
+        for home, names in homes_of.items():
+            for name in names.split():
+                with warnings.catch_warnings(record=True) as caught:
+                    warnings.simplefilter("always")
+                    value = getattr(old, name)
+                assert value is getattr(importlib.import_module(home), name)
+                said = [str(w.message) for w in caught if w.category is DeprecationWarning]
+                assert said == [] or said == [f"{module}.{name} moved: use {home}.{name}"], said
+    with pytest.warns(DeprecationWarning, match="use micrograd_nn.views.network_layout.network_layout"):
+        from micrograd_nn.views.network_picture import network_layout  # noqa: F401
+    with pytest.raises(ImportError, match="cannot import name 'nothing'"):
+        from micrograd_nn.views.network_picture import nothing  # noqa: F401
+
+
+def test_no_module_outside_the_tutorials_is_over_450_lines() -> None:
+    """One person can hold a module in their head: at most 450 lines each (the tutorials are stories, exempt)."""
+    long = [f"{path.relative_to(ROOT)}: {lines} lines" for path in sorted(PACKAGE.rglob("*.py"))
+            if "tutorials" not in path.parts
+            for lines in [len(path.read_text(encoding="utf-8").splitlines())] if lines > 450]
+    assert long == []
+
+
+def test_the_tests_follow_the_packages_folders() -> None:
+    """tests/<folder>/ exists only for a folder of the package, and a test named after a module of a folder lives in
+    that folder's tests (tests/views/test_stepper.py, not tests/test_stepper.py)."""
+    tests = ROOT / "tests"
+    folders = {p.name for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
+    assert {p.name for p in tests.iterdir() if p.is_dir() and p.name != "__pycache__"} <= folders
+    in_folders = {p.stem: p.parent.name for folder in folders for p in (PACKAGE / folder).glob("*.py")} | {
+        p.name: p.parent.name for folder in folders for p in (PACKAGE / folder).iterdir() if p.is_dir()
+        and p.name != "__pycache__" and p.name != "static"}
+    misplaced = [f"tests/{p.name} belongs in tests/{in_folders[p.stem[5:]]}/" for p in tests.glob("test_*.py")
+                 if p.stem[5:] in in_folders]
+    assert misplaced == []

@@ -178,3 +178,53 @@ def test_the_forward_vs_reverse_command_prints_what_the_readme_shows(capsys: pyt
     shown = re.search(r"```text\n(.*?)\n```", section, re.S).group(1)
     assert main(shlex.split(command)[1:]) == 0
     assert capsys.readouterr().out.strip() == shown
+
+
+def _python_blocks(text: str) -> list[tuple[int, str]]:
+    """Each ```python block of a Markdown text, with the line it starts on."""
+    return [(text[: m.start()].count("\n") + 2, m.group(1)) for m in re.finditer(r"```python\n(.*?)```", text, re.S)]
+
+
+def _comment_head(line: str) -> tuple[str, bool] | None:
+    """What a `print(...)  # text` line says it prints: the comment up to two spaces, and whether it is an excerpt
+    (a comment ending in "..." is found inside the printed text; any other begins it)."""
+    match = re.match(r"\s*print\(.*\)\s+# (.*)$", line)
+    if match is None:
+        return None
+    comment = match.group(1).strip()
+    return re.split(r"\s{2,}| \.\.\.$", comment)[0].strip(), comment.endswith("...")
+
+
+DOCS = {"README.md": README, "CONTRIBUTING.md": (ROOT / "CONTRIBUTING.md").read_text()}
+DOC_BLOCKS = [(name, line, code) for name, text in DOCS.items() for line, code in _python_blocks(text)]
+
+
+@pytest.mark.parametrize(("doc", "line", "code"), DOC_BLOCKS, ids=[f"{d}:{n}" for d, n, _ in DOC_BLOCKS])
+def test_every_python_example_of_the_docs_runs_and_prints_what_its_comments_say(
+    doc: str, line: int, code: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each ```python block of the README and CONTRIBUTING runs as printed (in a fresh folder), and each
+    `print(...)  # text` line prints text (up to two spaces; a comment ending in "..." is an excerpt)."""
+    import shutil
+
+    if "draw_dot" in code or "render" in code or "write_html" in code:
+        if shutil.which("dot") is None:
+            pytest.skip("needs Graphviz's dot")
+    for extra in re.findall(r"^(?:import|from) (torch|anywidget|sklearn|matplotlib)\b", code, re.M):
+        pytest.importorskip(extra)  # an optional extra the example says to install
+    monkeypatch.chdir(tmp_path)
+    printed: dict[int, list[str]] = {}
+
+    def recording_print(*args: object, sep: str | None = " ", end: str | None = "\n", **_: object) -> None:
+        import sys
+
+        printed.setdefault(sys._getframe(1).f_lineno, []).append((sep or " ").join(map(str, args)))
+
+    exec(compile(code, f"{doc}:{line}", "exec"), {"print": recording_print, "__name__": "__main__"})
+    for number, source in enumerate(code.splitlines(), 1):
+        said = _comment_head(source)
+        if said is not None:
+            head, excerpt = said
+            assert number in printed, f"{doc}:{line + number - 1} printed nothing"
+            shown = printed[number][0]
+            assert head in shown if excerpt else shown.startswith(head), (f"{doc}:{line + number - 1}", shown, head)

@@ -1,7 +1,7 @@
 """The network in a graph, found once: layers of neurons, each with its z, output, weights, bias and inputs.
 
 ``find_network(root)`` (or a walk's ``info.network``) returns a ``Network``
-of frozen records that every view reads: the network view, the scalar
+of frozen records (analysis/neurons.py) that every view reads: the network view, the scalar
 picture's neuron boxes, the stepper's layer mode, the live training page.
 Nothing else looks for neurons, and nothing else reads parameter labels
 (their format lives in micrograd_nn.labels, beside nn.py).
@@ -30,11 +30,13 @@ box those neurons.  Parameters that take part in no neuron (an L2 penalty's
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
-from functools import cached_property
+from dataclasses import dataclass, field
+from typing import Any
 
-from micrograd_nn import errors, labels, rules
+from micrograd_nn import _old_paths, labels, rules
+from micrograd_nn.analysis.neurons import Layer, Network, Neuron, Run
 from micrograd_nn.engine import Value, topological_order
 
 ACTIVATION_OPS = frozenset(name for name, op in rules.OPS.items() if op.activation)
@@ -46,121 +48,6 @@ SUM_OPS = frozenset(name for name, op in rules.OPS.items() if op.neuron_sum)
 _FUSED = frozenset(name for name in SUM_OPS if rules.OPS[name].arity == 0)
 
 
-@dataclass(frozen=True)
-class Run:
-    """One run of a neuron in the graph (on one sample): its z, its output, what its weights multiplied."""
-
-    z: Value
-    out: Value
-    inputs: tuple[Value | float, ...]  # in weight order
-    nodes: tuple[Value, ...]  # the nodes of this run (its parameters included), in topological order
-
-
-@dataclass(frozen=True)
-class Neuron:
-    """One neuron of the network: out = activation(z), z = w · inputs + bias, as found in the graph.
-
-    z, out, inputs and nodes are its last run's; ``runs`` holds every run (one per sample the network ran on),
-    in the graph's order.
-    """
-
-    key: str  # "L1.n3": the prefix of its parameters' labels
-    layer: int  # counted from the graph: 1 reads no neuron, l + 1 reads layer l's outputs
-    index: int  # its number in the layer, from its label (3 for L1.n3)
-    z: Value  # the weighted sum w · x + b
-    out: Value  # activation(z); z itself for a linear neuron
-    activation: str  # "tanh", "relu", "sigmoid", "leaky_relu" or "linear"
-    weights: tuple[Value, ...]  # w1, w2, ... in label order
-    bias: Value | None
-    inputs: tuple[Value | float, ...]  # what each weight multiplies: a previous neuron's out, an input, a number
-    nodes: tuple[Value, ...]  # every node of its computation (parameters included), in topological order
-    runs: tuple[Run, ...] = ()  # every run in the graph, in topological order (the last is the fields above)
-
-
-@dataclass(frozen=True)
-class Layer:
-    """The neurons of one layer, in index order."""
-
-    number: int
-    neurons: tuple[Neuron, ...]
-
-
-@dataclass(frozen=True)
-class Network:
-    """The network found in a graph: its layers (layer l is ``layers[l - 1]``) and what did not fit.
-
-    ``loss`` is the root when it is computed after the last layer (None when
-    the root is a neuron's output); ``passes`` is how many times the network
-    ran in the graph (the neurons hold the last pass); ``problems`` says, in
-    words, where the labels contradict the graph.
-    """
-
-    layers: tuple[Layer, ...]
-    loss: Value | None
-    passes: int = 1
-    problems: tuple[str, ...] = ()
-
-    @property
-    def neurons(self) -> tuple[Neuron, ...]:
-        """Every neuron, layer by layer, in index order."""
-        return tuple(neuron for layer in self.layers for neuron in layer.neurons)
-
-    @property
-    def inputs(self) -> tuple[Value | float, ...]:
-        """What the first layer reads: the first neuron's inputs, in weight order (() without neurons)."""
-        return self.layers[0].neurons[0].inputs if self.layers else ()
-
-    @cached_property
-    def by_key(self) -> dict[str, Neuron]:
-        """Each neuron by its key ("L1.n3")."""
-        return {neuron.key: neuron for neuron in self.neurons}
-
-    def neuron(self, key: str) -> Neuron:
-        """The neuron with this key ("L1.n3"); KeyError naming the keys there are."""
-        if key not in self.by_key:
-            raise KeyError(f"no neuron {key!r} in this network; it has {list(self.by_key)}")
-        return self.by_key[key]
-
-    def sample(self, k: int) -> Network:
-        """The network as it ran on sample k (1 to passes, in the order the graph computes them).
-
-        The last layer's k-th run and, below it, the runs whose outputs it read; its parameters (and their
-        gradients, summed over every sample) are the same.  ValueError naming k when there is no such sample.
-        """
-        times = f"{self.passes} time{'s' if self.passes != 1 else ''}"
-        k = errors.whole_number(k, "sample", 1, self.passes, why=f"the network ran {times} in this graph")
-        if self.passes == 1 or not self.layers:
-            return self
-        layers: list[Layer] = []
-        wanted: set[int] | None = None  # ids of the values the layer above read, in the chosen sample
-        for layer in reversed(self.layers):
-            chosen = []
-            for neuron in layer.neurons:
-                runs = neuron.runs or (Run(neuron.z, neuron.out, neuron.inputs, neuron.nodes),)
-                if wanted is None:
-                    run = runs[k - 1] if len(runs) >= k else runs[-1]
-                else:
-                    run = next((r for r in runs if id(r.out) in wanted), runs[-1])
-                chosen.append(replace(neuron, z=run.z, out=run.out, inputs=run.inputs, nodes=run.nodes))
-            wanted = {id(x) for neuron in chosen for x in neuron.inputs}
-            layers.append(Layer(layer.number, tuple(chosen)))
-        return replace(self, layers=tuple(reversed(layers)))
-
-    def require(self, what: str, *, one_pass: bool = False, advice: str = "") -> None:
-        """ValueError starting with ``what`` unless this is a network whose labels fit the graph.
-
-        one_pass=True also refuses a graph in which the network ran several times;
-        advice (e.g. "use mode='nodes'") ends each message.
-        """
-        tail = f": {advice}" if advice else ""
-        if self.problems:
-            raise ValueError(f"{what}: {self.problems[0]}{tail}")
-        if not self.layers:
-            raise ValueError(f"{what} needs a network built by micrograd_nn.nn (parameters labelled "
-                             f"L<layer>.n<neuron>.w<j> and .b); this graph has none{tail}")
-        if one_pass and self.passes > 1:
-            raise ValueError(f"{what} steps one pass through a network, but the network ran {self.passes} times "
-                             f"in this graph (it ran several times, e.g. on several samples){tail}")
 
 
 @dataclass(frozen=True)
@@ -222,31 +109,47 @@ def recognise(
     Parameters are the leaves labelled like ``L1.n2.w1`` (or those given),
     inputs those labelled ``x1, x2, ...`` (or those given).
     """
+    graph = _read(nodes, index, parameters, inputs)
+    groups = _membership(graph)
+    parts = _neurons_of(graph, groups)
+    _check_reads(graph, groups, parts)
+    layers = _layers(graph, parts, [key for key in parts if key not in {k for _, k, _ in graph.problems}])
+    misfits = {key for _, key, _ in graph.problems}  # _layers may have found more
+    layers = [Layer(layer.number, kept) for layer in layers
+              for kept in [tuple(n for n in layer.neurons if n.key not in misfits)] if kept]
+    kept_groups = [g if g not in misfits else None for g in groups]
+    network = _network(graph, layers, max((found.passes for found in parts.values()), default=1))
+    return Found(network, graph.kinds, graph.operands, kept_groups, _roles(graph, kept_groups, parts))
+
+
+def _read(nodes: list[Value], index: dict[Value, int], parameters: Iterable[Value] | None,
+          inputs: Iterable[Value] | None) -> _Graph:
+    """The graph to read: each node's operands and kind, and what the parameters' labels claim."""
     operands = [[index[x] for x in node.operands] for node in nodes]
     claims = {i: claim for i, node in enumerate(nodes) if not operands[i]
               for claim in [labels.parse_parameter(node.label)] if claim is not None}
     kinds = _kinds(nodes, operands, claims, parameters, inputs)
     claims = {i: claim for i, claim in claims.items() if kinds[i] == "parameter"}
-    graph = _Graph(nodes, index, kinds, operands, claims, {i: claim.key for i, claim in claims.items()})
-    groups = _membership(graph)
+    return _Graph(nodes, index, kinds, operands, claims, {i: claim.key for i, claim in claims.items()})
+
+
+def _neurons_of(graph: _Graph, groups: list[str | None]) -> dict[str, _Parts]:
+    """Each neuron's parts, read from the nodes the membership gave it (a neuron whose parts do not fit: none)."""
     members: dict[str, list[int]] = {}
     for i, key in enumerate(groups):
         if key is not None:
             members.setdefault(key, []).append(i)
-    parts = {key: found for key, ids in members.items() for found in [_neuron_parts(graph, groups, key, ids)]
-             if found is not None}
-    _check_reads(graph, groups, parts)
-    layers = _layers(graph, parts, [key for key in parts if key not in {k for _, k, _ in graph.problems}])
-    misfits = {key for _, key, _ in graph.problems}
-    layers = [Layer(layer.number, kept) for layer in layers
-              for kept in [tuple(n for n in layer.neurons if n.key not in misfits)] if kept]
-    kept_groups = [g if g not in misfits else None for g in groups]
-    outputs = {index[n.out] for layer in layers for n in layer.neurons}
+    return {key: found for key, ids in members.items() for found in [_neuron_parts(graph, groups, key, ids)]
+            if found is not None}
+
+
+def _network(graph: _Graph, layers: list[Layer], passes: int) -> Network:
+    """The Network record: its layers, the loss (the root unless it is a neuron's output), its problems in words."""
+    nodes = graph.nodes
+    outputs = {graph.index[n.out] for layer in layers for n in layer.neurons}
     loss = None if not nodes or len(nodes) - 1 in outputs else nodes[-1]
-    passes = max((found.passes for found in parts.values()), default=1)
     problems = tuple(dict.fromkeys(text for _, _, text in sorted(graph.problems, key=lambda p: p[0])))
-    network = Network(tuple(layers), loss, passes, problems)
-    return Found(network, kinds, operands, kept_groups, _roles(graph, kept_groups, parts))
+    return Network(tuple(layers), loss, passes, problems)
 
 
 def _kinds(
@@ -275,7 +178,7 @@ def _membership(graph: _Graph) -> list[str | None]:
     A weight times a plain number (a Neuron called with numbers) joins its neuron when a sum of that neuron
     adds it; until then it could be a penalty term, and joins nothing.
     """
-    nodes, kinds, owner = graph.nodes, graph.kinds, graph.owner
+    nodes, owner = graph.nodes, graph.owner
     groups: list[str | None] = [owner.get(i) for i in range(len(nodes))]
     candidates: dict[int, str] = {}  # w * number: joins neuron key if one of its sums adds it
     for i, node in enumerate(nodes):
@@ -284,16 +187,7 @@ def _membership(graph: _Graph) -> list[str | None]:
             continue
         owners = {owner[j] for j in ids if j in owner}
         if owners:
-            if len(owners) > 1:
-                names = ", ".join(dict.fromkeys(nodes[j].label for j in ids if j in owner))
-                graph.problem(SHARED, owners, f"one weighted sum reads parameters labelled for neurons "
-                              f"{', '.join(sorted(owners))} ({names}): a parameter shared between neurons, or a "
-                              "label that does not say where it is used")
-            elif node.op in _FUSED or any(kinds[j] not in ("parameter", "constant") for j in ids):
-                groups[i] = owners.pop()
-            elif node.op == "*" and len(ids) == 1 and graph.claims[ids[0]].weight is not None:
-                candidates[i] = owners.pop()
-            # else parameters and numbers only: a regulariser term, not part of a neuron
+            _read_by_parameters(graph, i, owners, groups, candidates)
         elif node.op == "+":
             keys = {groups[j] or candidates.get(j) for j in ids}
             if len(keys) == 1 and None not in keys:
@@ -306,6 +200,23 @@ def _membership(graph: _Graph) -> list[str | None]:
                     groups[j] = groups[i]
     return groups
 
+
+
+def _read_by_parameters(graph: _Graph, i: int, owners: set[str], groups: list[str | None],
+                        candidates: dict[int, str]) -> None:
+    """Node i reads parameters of the neurons owners: it joins that neuron (or is a candidate, w * number), or
+    reading several neurons' parameters in one sum is a problem."""
+    node, ids = graph.nodes[i], graph.operands[i]
+    if len(owners) > 1:
+        names = ", ".join(dict.fromkeys(graph.nodes[j].label for j in ids if j in graph.owner))
+        graph.problem(SHARED, owners, f"one weighted sum reads parameters labelled for neurons "
+                      f"{', '.join(sorted(owners))} ({names}): a parameter shared between neurons, or a "
+                      "label that does not say where it is used")
+    elif node.op in _FUSED or any(graph.kinds[j] not in ("parameter", "constant") for j in ids):
+        groups[i] = owners.pop()
+    elif node.op == "*" and len(ids) == 1 and graph.claims[ids[0]].weight is not None:
+        candidates[i] = owners.pop()
+    # else parameters and numbers only: a regulariser term, not part of a neuron
 
 @dataclass(frozen=True)
 class _Parts:
@@ -336,13 +247,25 @@ def _neuron_parts(graph: _Graph, groups: list[str | None], key: str, ids: list[i
     z = out
     if nodes[out].op in ACTIVATION_OPS and operands[out][0] in pass_ids:
         z = operands[out][0]
+    weights, inputs, biases, signals = _parameters_read(graph, key, pass_ids)
+    runs = tuple(_run(graph, groups, key, end, weights) for end in ends[:-1]) if len(ends) > 1 else ()
+    last = (z, out, inputs, tuple(sorted(pass_ids)))
+    return _Parts(z, out, weights, biases[0] if biases else None, inputs, tuple(sorted(pass_ids)), len(ends),
+                  frozenset(ends), signals, (*runs, last) if runs else ())
+
+
+
+def _parameters_read(graph: _Graph, key: str, pass_ids: set[int]
+                     ) -> tuple[tuple[int, ...], tuple[Value | float, ...], list[int], dict[int, frozenset[int]]]:
+    """What one pass of neuron key reads: its weights in label order and what each multiplies, its biases (one,
+    or a problem), and per node the operands it multiplies by a weight; no weights at all is a problem."""
     pairs: list[tuple[int, Value | float]] = []
     signals: dict[int, frozenset[int]] = {}
     for i in sorted(pass_ids):
-        found = _weight_pairs(graph, nodes[i], key)
+        found = _weight_pairs(graph, graph.nodes[i], key)
         pairs += found
         signals[i] = frozenset(graph.index[x] for _, x in found if isinstance(x, Value))
-    biases = sorted({j for i in pass_ids for j in operands[i]
+    biases = sorted({j for i in pass_ids for j in graph.operands[i]
                      if graph.owner.get(j) == key and graph.claims[j].weight is None})
     weights, inputs = _weights_in_order(graph, key, pairs)
     if not weights:
@@ -350,11 +273,7 @@ def _neuron_parts(graph: _Graph, groups: list[str | None], key: str, ids: list[i
                       "multiplies an input in its weighted sum")
     if len(biases) > 1:
         graph.problem(TIED, [key], f"neuron {key} adds {len(biases)} parameters labelled {key}.b")
-    runs = tuple(_run(graph, groups, key, end, weights) for end in ends[:-1]) if len(ends) > 1 else ()
-    last = (z, out, inputs, tuple(sorted(pass_ids)))
-    return _Parts(z, out, weights, biases[0] if biases else None, inputs, tuple(sorted(pass_ids)), len(ends),
-                  frozenset(ends), signals, (*runs, last) if runs else ())
-
+    return weights, inputs, biases, signals
 
 def _run(graph: _Graph, groups: list[str | None], key: str, out: int, weights: tuple[int, ...]
          ) -> tuple[int, int, tuple[Value | float, ...], tuple[int, ...]]:
@@ -520,3 +439,8 @@ def _roles(graph: _Graph, groups: list[str | None], parts: dict[str, _Parts]) ->
                 roles[found.z] = "z"
             roles[found.out] = "out"
     return roles
+
+
+def __getattr__(name: str) -> Any:
+    """A name that moved out of this module (the old-paths table says where): handed over with a warning."""
+    return _old_paths.old_name(sys.modules[__name__], name)

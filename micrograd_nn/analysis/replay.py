@@ -10,7 +10,7 @@ records are frozen dataclasses (``backward_steps`` gives them for a root);
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from micrograd_nn import micrograd_compat, nonfinite, rules
@@ -56,10 +56,9 @@ def formula(info: Walk, node: Value) -> str:
 
     Beside an operator, a label that is not a plain name is bracketed: "(x1*w1) + b".
     """
-    shown = [info.name_of(x) if isinstance(x, Value) else constant_text(x) for x in node.inputs]
     op = rules.OPS.get(node.op)
-    if op is not None and (op.infix or op.neuron_sum or node.op == "neg"):  # operators: "(x1*w1) + b"
-        shown = [bracketed(info.name_of(x)) if isinstance(x, Value) else constant_text(x) for x in node.inputs]
+    operator = op is not None and (op.infix or op.neuron_sum or node.op == "neg")  # "(x1*w1) + b"
+    shown = [_shown(info, x, operator) for x in node.inputs]
     if op is not None and op.infix:
         return f" {node.op} ".join(shown)
     if node.op == "neg":
@@ -71,6 +70,13 @@ def formula(info: Walk, node: Value) -> str:
     if node.op == "leaky_relu":
         return f"leaky_relu({shown[0]}, slope={shown[1]})"
     return f"{node.op}({', '.join(shown)})"
+
+
+def _shown(info: Walk, x: Value | float, beside_operator: bool) -> str:
+    """An input as a formula writes it: its name (bracketed beside an operator unless plain), or the number."""
+    if not isinstance(x, Value):
+        return constant_text(x)
+    return bracketed(info.name_of(x)) if beside_operator else info.name_of(x)
 
 
 def replay(info: Walk, only: Iterable[int] | None = None) -> tuple[list[Step], list[float]]:
@@ -97,21 +103,10 @@ def replay(info: Walk, only: Iterable[int] | None = None) -> tuple[list[Step], l
             local_grads = micrograd_compat.closure_local_grads(node)
         if local_grads is None or i in incomplete:
             incomplete.update(operand_ids[i])
+        contributions = _pass_on(info, i, local_grads, upstream, running)  # the totals as backward() adds
         if wanted is not None and i not in wanted:
-            value_positions = [p for p, x in enumerate(node.inputs) if isinstance(x, Value)]
-            for j, local, p in zip(operand_ids[i], local_grads or (), value_positions):
-                running[j] += nonfinite.share(node, p, local, upstream)  # as backward() adds it
             continue
-        contributions = []
         inputs = node.inputs
-        input_positions = [p for p, x in enumerate(inputs, 1) if isinstance(x, Value)]
-        for position, (j, local, input_position) in enumerate(zip(operand_ids[i], local_grads or (), input_positions),
-                                                              1):
-            contribution = nonfinite.share(node, input_position - 1, local, upstream)  # relu masks: 0 even for inf
-            before = running[j]
-            running[j] = before + contribution
-            contributions.append(Contribution(position, input_position, j, names[j], local, contribution, before,
-                                              running[j]))
         steps.append(Step(
             step=number, node_id=i, node=names[i], op=node.op, formula=formula(info, node), data=node.data,
             upstream=upstream, contributions=tuple(contributions), closure=local_grads is None,
@@ -120,6 +115,24 @@ def replay(info: Walk, only: Iterable[int] | None = None) -> tuple[list[Step], l
             number_positions=tuple(p for p, x in enumerate(inputs, 1) if not isinstance(x, Value)),
         ))
     return steps, running
+
+
+def _pass_on(info: Walk, i: int, local_grads: Sequence[float] | None, upstream: float,
+             running: list[float]) -> list[Contribution]:
+    """What node i passes to each operand (local_grads: its local derivatives, None when unknown), added to the
+    running totals as backward() adds it (relu masks: 0 even for inf): one Contribution per operand, in order."""
+    node = info.nodes[i]
+    input_positions = [p for p, x in enumerate(node.inputs, 1) if isinstance(x, Value)]
+    contributions = []
+    for position, (j, local, input_position) in enumerate(
+        zip(info.operands[i], local_grads or (), input_positions), 1
+    ):
+        contribution = nonfinite.share(node, input_position - 1, local, upstream)
+        before = running[j]
+        running[j] = before + contribution
+        contributions.append(Contribution(position, input_position, j, info.names[j], local, contribution, before,
+                                          running[j]))
+    return contributions
 
 
 def backward_steps(root: Value) -> list[Step]:

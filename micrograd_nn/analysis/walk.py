@@ -19,7 +19,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from micrograd_nn.analysis.network import Network, recognise
+from micrograd_nn.analysis.network import recognise
+from micrograd_nn.analysis.neurons import Network
 from micrograd_nn.engine import Value, topological_order
 
 INPUT_RULE = "a leaf labelled x1, x2, … as MLP labels the numbers you give it, or passed as inputs="

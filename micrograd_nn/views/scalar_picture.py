@@ -19,8 +19,8 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any, Protocol
 
-from micrograd_nn import errors, labels, nonfinite, rules
-from micrograd_nn.analysis.walk import INPUT_RULE, PARAMETER_RULE, Walk, on_path, walk
+from micrograd_nn import errors, labels, nonfinite
+from micrograd_nn.analysis.walk import Walk, on_path, walk
 from micrograd_nn.colours import signed_colour
 from micrograd_nn.engine import Value
 from micrograd_nn.format import DEFAULT_PRECISION, check_precision, format_number
@@ -32,9 +32,9 @@ from micrograd_nn.views.dot_text import (
     op_text,
     quote,
     scalar_advice,
-    wrap_parts,
 )
 from micrograd_nn.views.picture import Picture, write_picture
+from micrograd_nn.views.scalar_legend import legend, ordered
 
 DEFAULT_MAX_NODES = 300
 """Pictures with more drawn nodes than this raise PictureTooLargeError instead of hanging Graphviz."""
@@ -141,22 +141,7 @@ def _layout(info: Walk, options: DrawOptions) -> _Layout:
     hidden = [groups[i] in collapsed and outputs.get(groups[i]) != i for i in range(len(nodes))]  # type: ignore[arg-type]
     drawn_as = [outputs[groups[i]] if groups[i] in collapsed else i for i in range(len(nodes))]  # type: ignore[index]
 
-    drawn_values = sum(not h for h in hidden)
-    collapsed_outputs = set(outputs.values())
-    drawn_ops = sum(
-        1 for i, node in enumerate(nodes) if node.operands and not hidden[i] and i not in collapsed_outputs
-    )
-    total = drawn_values + drawn_ops
-    if total > options.max_nodes:
-        what = f"this picture would have {total} nodes, more than max_nodes={options.max_nodes}"
-        raise PictureTooLargeError(
-            f"{what}. Draw the network view (draw_network(root)), one node per neuron (collapse=True), "
-            f"or pass max_nodes={total} to draw it anyway (Graphviz may then take long; it is stopped after "
-            f"{DOT_TIMEOUT:g} s); a model built with fused=True also has fewer nodes.",
-            f"{what.replace('max_nodes=', '--max-nodes ')}. Draw the network view (--network), one node per "
-            f"neuron (--collapse), or pass --max-nodes {total} to draw it anyway (Graphviz is stopped after "
-            f"{DOT_TIMEOUT:g} s).",
-        )
+    _check_size(nodes, hidden, set(outputs.values()), options.max_nodes)
     audit = options.audit
     return _Layout(
         info=info,
@@ -167,10 +152,34 @@ def _layout(info: Walk, options: DrawOptions) -> _Layout:
         hidden=hidden,
         drawn_as=drawn_as,
         highlighted=on_path(info, options.path_from) if options.path_from is not None else [False] * len(nodes),
-        mismatched={index[n] for n in audit.mismatched if n in index} if audit is not None else set(),
-        culprits={index[n] for n in audit.culprits if n in index} if audit is not None else set(),
+        mismatched=_marked(index, audit.mismatched) if audit is not None else set(),
+        culprits=_marked(index, audit.culprits) if audit is not None else set(),
         largest=max((abs(n.grad) for n in nodes if not math.isnan(n.grad)), default=0.0),
     )
+
+
+def _marked(index: dict[Value, int], nodes: Iterable[Value]) -> set[int]:
+    """The walk ids of the audit's marked nodes that are in this graph."""
+    return {index[n] for n in nodes if n in index}
+
+
+def _check_size(nodes: list[Value], hidden: list[bool], collapsed_outputs: set[int], max_nodes: int) -> None:
+    """PictureTooLargeError, with what to draw instead, when the drawn values and ops are more than max_nodes."""
+    drawn_values = sum(not h for h in hidden)
+    drawn_ops = sum(
+        1 for i, node in enumerate(nodes) if node.operands and not hidden[i] and i not in collapsed_outputs
+    )
+    total = drawn_values + drawn_ops
+    if total > max_nodes:
+        what = f"this picture would have {total} nodes, more than max_nodes={max_nodes}"
+        raise PictureTooLargeError(
+            f"{what}. Draw the network view (draw_network(root)), one node per neuron (collapse=True), "
+            f"or pass max_nodes={total} to draw it anyway (Graphviz may then take long; it is stopped after "
+            f"{DOT_TIMEOUT:g} s); a model built with fused=True also has fewer nodes.",
+            f"{what.replace('max_nodes=', '--max-nodes ')}. Draw the network view (--network), one node per "
+            f"neuron (--collapse), or pass --max-nodes {total} to draw it anyway (Graphviz is stopped after "
+            f"{DOT_TIMEOUT:g} s).",
+        )
 
 
 def _value_statement(layout: _Layout, i: int) -> str:
@@ -215,12 +224,6 @@ def _value_statement(layout: _Layout, i: int) -> str:
     return f"v{i} " + attrs(**attributes)
 
 
-def _ordered(name: str) -> bool:
-    """Does the order of this op's inputs change its result (rules.OPS says), so that its edges are numbered?"""
-    op = rules.OPS.get(name)
-    return op is not None and op.ordered
-
-
 def _op_statements(layout: _Layout, i: int) -> list[str]:
     """The op node o{i}, its edge to v{i}, then one edge per operand in order."""
     info = layout.info
@@ -233,7 +236,7 @@ def _op_statements(layout: _Layout, i: int) -> list[str]:
     if layout.highlighted[i]:
         attributes.update(color="#d45500", penwidth=3)
     statements = [f"o{i} " + attrs(**attributes), f"o{i} -> v{i} " + attrs(id=f"r{i}")]
-    numbered = _ordered(node.op)
+    numbered = ordered(node.op)
     positions = [p for p, x in enumerate(node.inputs, 1) if isinstance(x, Value)]
     locals_: tuple[float | None, ...] = node.local_grads or (None,) * len(node.operands)
     for position, operand, local in zip(positions, node.operands, locals_):
@@ -299,40 +302,20 @@ def _cluster(key: str, statements: list[str]) -> list[str]:
     ]
 
 
-def _legend(layout: _Layout) -> str:
-    """One line saying what the borders, shapes and colours mean: only those this picture draws."""
-    info = layout.info
-    drawn = [i for i in range(len(info.nodes)) if not layout.hidden[i]]
-    kinds = {info.kinds[i] for i in drawn if info.groups[i] not in layout.collapsed}
-    ops = [i for i in drawn if info.nodes[i].operands and info.groups[i] not in layout.collapsed]
-    parts = ["box: a value (name, data, grad)"]
-    if ops:
-        parts.append("oval: the operation that made it")
-    if "parameter" in kinds:
-        parts.append(f"double border: parameter ({PARAMETER_RULE})")
-    if "input" in kinds:
-        parts.append(f"dashed: input ({INPUT_RULE})")
-    if "variable" in kinds:
-        parts.append("bold: a leaf you labelled")
-    if "constant" in kinds:
-        parts.append("dotted: an unlabelled leaf")
-    if layout.collapsed:
-        parts.append("3-D box: a whole neuron")
-    if layout.computed and layout.options.color_by_grad:
-        grads = [info.nodes[i].grad for i in drawn]
-        fills = [what for what, shown in (("blue grad > 0", any(g > 0 for g in grads)),
-                                          ("red grad < 0", any(g < 0 for g in grads))) if shown]
-        if fills:
-            parts.append(f"fill: {', '.join(fills)}, stronger when larger")
-    if layout.options.edge_labels and layout.computed and ops:
-        parts.append("edge: local derivative × upstream = contribution")
-    if any(_ordered(info.nodes[i].op) for i in ops):
-        parts.append("#1, #2: which input of the op (order matters for −, ÷, **)")
-    if layout.culprits:
-        parts.append("red op: a wrong local derivative")
-    if layout.mismatched:
-        parts.append("orange box: a gradient that central differences contradict")
-    return wrap_parts(parts)
+def _caption(layout: _Layout) -> list[str]:
+    """The picture's label: "gradients not computed yet" (on top) and the legend, as the options ask."""
+    info, options = layout.info, layout.options
+    notes = []
+    if info.grads_computed is False and options.show_grads:
+        notes.append("gradients not computed yet: call backward() on the root to fill them in")
+    if options.legend:
+        notes.append(legend(layout))
+    if not notes:
+        return []
+    where = "t" if len(notes) == 2 or options.legend is False else "b"
+    colour = "firebrick" if notes[0].startswith("gradients not computed") else "#444444"
+    return [f"label={quote(chr(10).join(notes), 1000)} labelloc={where} fontname=Helvetica fontsize=10 "
+            f"fontcolor=\"{colour}\""]
 
 
 def _dot_lines(info: Walk, options: DrawOptions) -> list[str]:
@@ -347,16 +330,7 @@ def _dot_lines(info: Walk, options: DrawOptions) -> list[str]:
         'node [fontname="Helvetica", fontsize=11]',
         'edge [fontname="Helvetica", fontsize=9, color="#555555"]',
     ]
-    notes = []
-    if info.grads_computed is False and options.show_grads:
-        notes.append("gradients not computed yet: call backward() on the root to fill them in")
-    if options.legend:
-        notes.append(_legend(layout))
-    if notes:
-        where = "t" if len(notes) == 2 or options.legend is False else "b"
-        colour = "firebrick" if notes[0].startswith("gradients not computed") else "#444444"
-        lines.append(f"label={quote(chr(10).join(notes), 1000)} labelloc={where} fontname=Helvetica fontsize=10 "
-                     f"fontcolor=\"{colour}\"")
+    lines += _caption(layout)
     # Edges go after every node and outside the clusters: in DOT, mentioning a
     # node inside a subgraph makes it a member of that subgraph.
     keys = [neuron.key for neuron in info.network.neurons]

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from micrograd_nn import labels
-from micrograd_nn.analysis.network import Neuron
+from micrograd_nn.analysis.neurons import Neuron
 from micrograd_nn.analysis.replay import Step
 from micrograd_nn.analysis.walk import Walk
 from micrograd_nn.engine import Value

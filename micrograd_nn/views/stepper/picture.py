@@ -12,14 +12,14 @@ from micrograd_nn.analysis.walk import INPUT_RULE, PARAMETER_RULE, Walk
 from micrograd_nn.colours import signed_colour
 from micrograd_nn.engine import Value
 from micrograd_nn.format import d_of
-from micrograd_nn.views import network_picture
+from micrograd_nn.views import network_layout, network_statements
 from micrograd_nn.views.dot_text import Advice
 from micrograd_nn.views.stepper.page_state import PageState
 
 NETWORK_OPTIONS = ("direction", "edge_value")
-"""The picture options of mode="layers" (network_view.network_dot's; the numbers keep format_number's precision)."""
+"""The picture options of mode="layers" (network_picture.network_dot's; the numbers keep format_number's precision)."""
 
-# Where the numbers sit in the compact network view's labels (network_view._neuron_attributes and
+# Where the numbers sit in the compact network view's labels (network_statements._neuron_attributes and
 # network_lines): a neuron "L1.n3 (tanh)", "z = ...   a = ...", "dL/dz = ..."; an input "x1", its value,
 # "dL/dx1 = ..."; each of the loss's operations "name = formula", "= value", "dL/dname = ...".  The page
 # shows a data line's numbers as ? until the forward pass reaches them, and writes a gradient line's number
@@ -51,12 +51,12 @@ def layer_picture(info: Walk, **options: Any) -> LayerPicture:
     if unknown:
         raise ValueError(f"mode='layers' draws the network view, whose options are {', '.join(NETWORK_OPTIONS)}; "
                          f"got {', '.join(unknown)}")
-    net = network_picture.network_layout(info)
-    lines = network_picture.network_lines(info, compact=True, legend=False, loss_column=True,
+    net = network_layout.network_layout(info)
+    lines = network_statements.network_lines(info, compact=True, legend=False, loss_column=True,
                                           **options)  # the page has the legend
-    many_inputs = len(net.inputs) > network_picture.MAX_DRAWN_INPUTS
-    loss_ops = network_picture.loss_operations(info, net)
-    drawn_as = {i: network_picture.loss_id(net, i) for i in loss_ops}
+    many_inputs = len(net.inputs) > network_layout.MAX_DRAWN_INPUTS
+    loss_ops = network_layout.loss_operations(info, net)
+    drawn_as = {i: network_layout.loss_id(net, i) for i in loss_ops}
     for i in loss_ops:  # what a loss operation reads outside the neurons and is not drawn (a penalty): its box
         stack = list(info.operands[i])
         while stack:
@@ -170,11 +170,11 @@ def node_legend(info: Walk, totals: list[float], *, naive: bool = False) -> str:
     return _legend_html(items)
 
 
-def _network_legend(info: Walk, net: network_picture.NetworkLayout, many_inputs: bool) -> str:
+def _network_legend(info: Walk, net: network_layout.NetworkLayout, many_inputs: bool) -> str:
     """The layer mode's legend: neurons, the input column's styles, the loss, weights and dL/dz colours drawn."""
     r = info.names[-1]
     items = [("inner", f"a neuron L<layer>.n<index>: z = w · x + b, a = act(z), {d_of(r)}/dz; one column per layer")]
-    kinds = set(network_picture.input_kinds(info, net).values())
+    kinds = set(network_layout.input_kinds(info, net).values())
     if many_inputs and len(kinds) > 1:
         kinds = {"inner"}  # the inputs node of a mixed column is drawn plain
     words = {"input": f"input (dashed): {INPUT_RULE}", "variable": "input: a leaf you labelled (bold border)",

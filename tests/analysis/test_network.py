@@ -7,7 +7,8 @@ import time
 
 import pytest
 
-from micrograd_nn.analysis.network import Network, Neuron, find_network
+from micrograd_nn.analysis.network import find_network
+from micrograd_nn.analysis.neurons import Network, Neuron
 from micrograd_nn.analysis.walk import walk
 from micrograd_nn.engine import Value
 from micrograd_nn.nn import MLP, Layer

@@ -82,7 +82,7 @@ def test_readme_tutorials_section_works_as_printed(tmp_path, monkeypatch, capsys
     import shlex
     from pathlib import Path
 
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     section = (root / "README.md").read_text().split("## Tutorials and demos", 1)[1].split("\n## ", 1)[0]
     code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
     monkeypatch.chdir(tmp_path)

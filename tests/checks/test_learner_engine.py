@@ -47,7 +47,7 @@ GALLERY = {  # file -> (the bug, the op for a local_derivative bug, the case who
 
 @pytest.fixture(scope="module")
 def reports() -> dict[str, EngineReport]:
-    """Each engine of tests/engines checked once."""
+    """Each engine of tests/checks/engines checked once."""
     return {path.name: check_engine(str(path)) for path in sorted(ENGINES.glob("*.py"))}
 
 
@@ -298,7 +298,7 @@ def test_cli_exit_status_and_json(capsys: pytest.CaptureFixture[str], tmp_path: 
 
 def test_the_readme_shows_what_check_engine_prints(capsys: pytest.CaptureFixture[str]) -> None:
     """The README's engine with its bug, then with the bug fixed, prints the output the README shows."""
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     section = readme.split("### Your own engine, checked")[1]
     code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
     broken, fixed = re.findall(r"```text\n(.*?)\n```", section, re.S)[:2]

@@ -478,7 +478,7 @@ def test_readme_training_live_section_works_as_printed(tmp_path: Path, monkeypat
 
     from micrograd_nn.cli import build_parser
 
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     section = (root / "README.md").read_text().split("## Training, live", 1)[1].split("\n## ", 1)[0]
     code = re.search(r"```python\n(.*?)```", section, re.S).group(1)  # type: ignore[union-attr]
     monkeypatch.chdir(tmp_path)

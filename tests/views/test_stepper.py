@@ -446,7 +446,7 @@ def test_stepper_displays_inline_in_a_notebook(monkeypatch: pytest.MonkeyPatch) 
 def test_the_demo_runs_the_network_once(tmp_path: Path) -> None:
     import runpy
 
-    demo = Path(__file__).resolve().parent.parent / "demos" / "html_stepper.py"
+    demo = Path(__file__).resolve().parents[2] / "demos" / "html_stepper.py"
     pages = runpy.run_path(str(demo))["main"](tmp_path)
     network = pages[1].read_text()
     for label in ("L1.n1.w1", "L1.n2.b", "L2.n1.w2"):
@@ -750,7 +750,7 @@ def test_layer_mode_of_a_16_16_1_network_is_readable(browser: Any, tmp_path: Pat
 
 def test_the_stepper_brackets_labels_that_are_not_plain_names() -> None:
     """The page's chain-rule lines write do/d(x1*w1 + x2*w2), as explain does (issue: do/dx1*w1 + x2*w2)."""
-    from test_inspect import _lecture_neuron
+    from test_explain import _lecture_neuron
 
     states = stepper_states(_lecture_neuron())
     lines = [line for state in states for line in state.lines]
@@ -1060,7 +1060,7 @@ def test_the_layer_legend_draws_the_inputs_by_the_same_rule() -> None:
     ]
     assert re.search(r'<g id="input1" class="node">.*?stroke-width="2"', page, re.S)  # a: bold, as in draw_dot
     assert re.search(r'<g id="input2" class="node">.*?stroke-dasharray="5,2"', page, re.S)  # x2: dashed
-    from micrograd_nn.views.network_picture import network_layout
+    from micrograd_nn.views.network_layout import network_layout
 
     info = walk(loss)
     grads = [info.nodes[z].grad for z in network_layout(info).zs.values()]

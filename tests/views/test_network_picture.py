@@ -14,7 +14,8 @@ from micrograd_nn.engine import Value
 from micrograd_nn.nn import MLP
 from micrograd_nn.training import losses
 from micrograd_nn.views.dot_text import run_dot
-from micrograd_nn.views.network_picture import draw_network, network_dot, network_layout, render_network
+from micrograd_nn.views.network_layout import network_layout
+from micrograd_nn.views.network_picture import draw_network, network_dot, render_network
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -196,7 +197,7 @@ def test_top_to_bottom_puts_each_layer_on_one_row_in_index_order(tmp_path) -> No
 
 def test_the_compact_view_puts_z_and_a_on_one_line_and_can_leave_out_the_caption() -> None:
     """The stepper's layer mode draws network_lines(compact=True, legend=False); the default is unchanged."""
-    from micrograd_nn.views.network_picture import LEGEND, network_lines
+    from micrograd_nn.views.network_statements import LEGEND, network_lines
 
     model, loss = moons_loss()
     info = walk(loss)
