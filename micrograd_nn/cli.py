@@ -20,8 +20,8 @@ from micrograd_nn import _old_paths
 from micrograd_nn.atomic_write import file_in_the_way, message_of
 from micrograd_nn.checks.engine_command import add_check_engine_command
 from micrograd_nn.errors import whole_number_argument
-from micrograd_nn.tutorials.commands import add_tutorial_commands
-from micrograd_nn.usage import UserError
+from micrograd_nn.tutorials.commands import MAX_SEED, add_tutorial_commands
+from micrograd_nn.usage import UserError, parse_values
 
 if TYPE_CHECKING:
     from micrograd_nn.engine import Value
@@ -48,10 +48,6 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_practice_command(sub, seed=whole_number_argument(0, MAX_SEED), run=_run_practice)
     return parser
-
-
-
-
 
 
 def add_explain_commands(sub: argparse._SubParsersAction) -> None:
@@ -183,24 +179,6 @@ def _add_view_options(parser: argparse.ArgumentParser) -> None:
 
 _BAD_NUMBERS = (ValueError, ZeroDivisionError, OverflowError)
 """What bad input (an expression, values, a sample) raises while building a graph or running backward."""
-
-
-def parse_values(items: list[str]) -> dict[str, float]:
-    """--set's NAME=NUMBER items as {name: number}; UserError for a malformed item or a name given twice."""
-    values: dict[str, float] = {}
-    for item in items:
-        name, equals, number = item.partition("=")
-        name = name.strip()
-        try:
-            if not equals or not name:
-                raise ValueError
-            value = float(number)
-        except ValueError:
-            raise UserError(f"--set needs NAME=NUMBER, got {item!r}") from None
-        if name in values:
-            raise UserError(f"--set gives {name!r} two values")
-        values[name] = value
-    return values
 
 
 def _run_explain(args: argparse.Namespace) -> int:

@@ -22,10 +22,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from micrograd_nn.engine import Value
+from micrograd_nn.rules import OPS
 
 MIN_SAMPLES = 4  # the lecture's four samples: fewer different samples in a row prove nothing about the data
 KEPT = 64  # at most this many samples of a streak are kept for the diagnosis
-CAN_STOP = frozenset({"relu", "tanh", "sigmoid"})  # activations whose slope can be exactly 0 (not leaky_relu, linear)
+# the activations whose slope can be exactly 0: every activation op but leaky_relu (linear has no op)
+CAN_STOP = frozenset(name for name, op in OPS.items() if op.activation) - {"leaky_relu"}
 _PACKAGE = os.path.dirname(os.path.abspath(__file__))
 
 

@@ -54,7 +54,7 @@ class Value:
     _walk: int  # the number of the last walk of topological_order that entered this node
 
     def __init__(self, data: float, _children: Iterable[Value] | str = (), _op: str = "", label: str = "") -> None:
-        """A leaf holding the finite number ``data``; Value(2.0, "a") labels it; micrograd's Value(t, (x,), "op") works."""
+        """A leaf holding the finite number ``data``; Value(2.0, "a") labels it (micrograd's Value(t, (x,), op) too)."""
         if isinstance(_children, str):  # a string second argument is the label
             label, _children = _children, ()
         self.data, self.grad, self.label = errors.finite_number(data, "Value"), 0.0, errors.checked_label(label)

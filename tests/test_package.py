@@ -321,7 +321,7 @@ def _layer(module: str) -> str:
     parts = module.split(".")
     if len(parts) > 2 or (PACKAGE / parts[-1]).is_dir():
         return parts[1]
-    return "top" if parts[-1] in ("cli", "expression", "__main__") else "core"
+    return "top" if parts[-1] in ("cli", "cli_practice", "expression", "__main__") else "core"
 
 
 def test_each_layer_imports_only_the_layers_above_it() -> None:
