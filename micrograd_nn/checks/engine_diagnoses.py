@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from micrograd_nn.checks.engine_call_log import CALLS, PRE, late_seed, order_evidence, upstream_evidence
 from micrograd_nn.checks.engine_cases import DEPTH, FUNCTIONS, OPERATORS, TWIN, Case, Point
 from micrograd_nn.checks.engine_sandbox import MEMORY
 from micrograd_nn.checks.engine_wrong_formulas import wrong_formulas
@@ -60,6 +61,8 @@ COMPOSED_OF = {  # what a learner may build an op from (a - b as a + (-b), a / b
 }
 
 
+SHALLOW = ("a * b", "two levels: (a*b + c) * d")  # a missing `* out.grad` fails these
+Probes = dict[str, list[float | None]]  # engine_call_log.probe's findings, by op
 _NUMBER = re.compile(r"'(int|float)' object has no attribute")  # a plain number used as a node
 _NUMBER_LEFT = re.compile(r"unsupported operand type\(s\) for (.+): '(?:int|float)' and '")  # no reflected method
 
@@ -112,7 +115,7 @@ def _rule_text(op: str, position: int) -> str:
 
 # --- one case on its own ---------------------------------------------------------------------------------------
 
-def analyse(case: Case, raw: dict[str, Any], refs: list[Point]) -> Finding | None:
+def analyse(case: Case, raw: dict[str, Any], refs: list[Point], probes: Probes | None = None) -> Finding | None:
     """The finding of one case (None when every point agrees with our engine)."""
     if raw.get("timeout"):
         return _timeout(case, raw)
@@ -123,12 +126,15 @@ def analyse(case: Case, raw: dict[str, Any], refs: list[Point]) -> Finding | Non
         if not close(seed, 1.0):
             return Finding("seed", f"after {ref.root}.backward(), {ref.root}.grad is {_g(seed)}",
                            f"d{ref.root} = 1", f"d{ref.root} = {_g(seed)}")
+        late = late_seed(got, ref) if _difference(case, {"points": [got]}, [ref]) else ""
+        if late:
+            return Finding("seed", late, f"d{ref.root} = 1 first", f"d{ref.root} = 1 last")
     for got, ref in zip(raw["points"], refs):
         finding = _forward(case, got, ref)
         if finding:
             return finding
     for got, ref in zip(raw["points"], refs):
-        finding = _first_wrong_step(case, got, ref)
+        finding = _first_wrong_step(case, got, ref, probes or {})
         if finding:
             return finding
     return _difference(case, raw, refs)  # every step agrees, yet a gradient does not: said as it is
@@ -178,6 +184,10 @@ def _error(case: Case, raw: dict[str, Any]) -> Finding:
         method = _reflected(op)
         return Finding("reflected", f"`{case.name}` raised {said}{at}: the class has no {method}", "a node", kind,
                        op, where)
+    if "unhashable type" in message:  # a class that defines __eq__ loses Python's __hash__: no sets of nodes
+        return Finding("exception", f"{raw.get('phase', 'backward')} raised {said}{at}", "no error", kind, case.op,
+                       where, fix="a class that defines __eq__ has no __hash__, so its nodes cannot go in a set: add "
+                       "`__hash__ = object.__hash__` (nodes are told apart by identity, not by value)")
     numbers = case.kind in ("number_right", "number_left") and raw.get("phase") == "forward"
     if _NUMBER.search(message) or (numbers and kind in ("AttributeError", "AssertionError", "TypeError")):
         return Finding("number_not_wrapped", f"`{case.name}` raised {said}{at}: the plain number is used as if "
@@ -248,7 +258,7 @@ class _Step:
     positions: list[int] = field(default_factory=list)
 
 
-def _first_wrong_step(case: Case, got: dict[str, tuple[float, float]], ref: Point) -> Finding | None:
+def _first_wrong_step(case: Case, got: dict[str, Any], ref: Point, probes: Probes) -> Finding | None:
     """The first node from the root down whose gradient is wrong although the gradients above it are the learner's."""
     for name in reversed(ref.compared):
         if name == ref.root:
@@ -261,14 +271,17 @@ def _first_wrong_step(case: Case, got: dict[str, tuple[float, float]], ref: Poin
                      [local for _, local, _ in uses], [u for u, _, _ in uses], [p for _, _, p in uses])
         if close(grad, math.fsum(step.shares)):
             continue  # right from the learner's own gradients above (if they are wrong, a step above is)
-        return _classify(case, step, got, ref)
+        return _classify(case, step, got, ref, probes)
     return None
 
 
-def _classify(case: Case, step: _Step, got: dict[str, tuple[float, float]], ref: Point) -> Finding:
+def _classify(case: Case, step: _Step, got: dict[str, Any], ref: Point, probes: Probes) -> Finding:
     """Name the bug behind one wrong step: one share kept, the local derivative alone, an early pass, or the op."""
     numbers = (f"d{step.name} = {_g(step.expected)}", f"d{step.name} = {_g(step.got)}")
     said = f"{_graph(case, ref)} gives d{step.name} = {_g(step.got)}, expected {_g(step.expected)}"
+    early = order_evidence(step.users, got, ref)
+    if early:
+        return Finding("order", f"{said}: {early}", *numbers)
     if len(step.shares) >= 2 and _one_share(step.got, step.shares):
         times = "twice" if len(step.shares) == 2 else f"{len(step.shares):,} times"
         return Finding("accumulate", f"{said}: {step.name} is used {times}, but its gradient holds only one "
@@ -285,7 +298,7 @@ def _classify(case: Case, step: _Step, got: dict[str, tuple[float, float]], ref:
                        "gradient on before it had all of it", *numbers)
     if inner and step.got == 0.0:
         return Finding("order", f"{said}: {inner[0]} passed its gradient on before it had received any", *numbers)
-    return _local_derivative(case, step, got, ref)
+    return _local_derivative(case, step, got, ref, probes)
 
 
 def _one_share(total: float, shares: list[float]) -> bool:
@@ -299,7 +312,7 @@ def _one_share(total: float, shares: list[float]) -> bool:
     return False
 
 
-def _local_derivative(case: Case, step: _Step, got: dict[str, tuple[float, float]], ref: Point) -> Finding:
+def _local_derivative(case: Case, step: _Step, got: dict[str, Any], ref: Point, probes: Probes) -> Finding:
     """The learner's local derivative of the op above the node, against ours and the known wrong formulas."""
     user = step.users[0]
     op = ref.ops[user]
@@ -320,6 +333,13 @@ def _local_derivative(case: Case, step: _Step, got: dict[str, tuple[float, float
         return Finding("late_binding", f"{said}, which is {other}'s derivative: the _backward reads a variable "
                        "of the loop that made the methods after the loop ended", *numbers, op,
                        ops=frozenset({op, other}))
+    upstream_wrong = upstream_evidence(op, position, probes)
+    if upstream_wrong:  # op's own _backward; in microgpt's shape, the one line of backward() (every op)
+        every = op not in probes
+        return Finding("chain_factor", f"{_graph(case, ref)} gives d{step.name} = {_g(step.got)}, expected "
+                       f"{_g(step.expected)}: {'backward()' if every else f'the _backward of {OPS[op].formula}'} "
+                       f"multiplies the right local derivative for {'ab'[position]} {upstream_wrong}", *numbers,
+                       None if every else op, ops=frozenset(OPS) if every else frozenset({op}))
     known = [text for text, value in wrong_formulas(op, position, inputs, ref.data[user]) if close(mine, value)]
     said += f" ({known[0]})" if known else ""
     return Finding("local_derivative", said, *numbers, op, position=position)
@@ -363,7 +383,7 @@ def explains(found: Finding, f: Features, own: Finding) -> bool:
         "recursion_depth": lambda: f.recursion,
         "accumulate": lambda: f.reused,
         "order": lambda: f.deep or f.recursion,
-        "chain_factor": lambda: f.deep,
+        "chain_factor": lambda: f.deep or bool(found.ops & f.ops),  # found by a probe: the ops it is in
         "local_derivative": lambda: found.op in f.ops,
         "late_binding": lambda: bool(found.ops & f.ops),
     }
@@ -389,17 +409,28 @@ class Verdict:
     because_of: str = ""  # the case whose bug explains this one
 
 
-def diagnose(cases: list[Case], raws: dict[str, dict[str, Any]], refs: dict[str, list[Point]]) -> dict[str, Verdict]:
+def diagnose(cases: list[Case], raws: dict[str, dict[str, Any]], refs: dict[str, list[Point]],
+             probes: Probes | None = None) -> dict[str, Verdict]:
     """Each run case's verdict: one diagnosis per bug, compound failures attributed to the bug already found."""
     verdicts: dict[str, Verdict] = {}
     found: list[tuple[str, Finding]] = []
+    simplest = [name for name in ("a * b", "a + b") if name in raws]
+    seeded_late = bool(simplest) and all(_nothing_below(raws[name], refs[name]) for name in simplest) and all(
+        CALLS not in p for name in simplest for p in raws[name]["points"]) and (probes or {}).get("backward") == [*PRE]
     for case in sorted((c for c in cases if c.name in raws), key=lambda c: tier(c, raws[c.name])):
-        own = analyse(case, raws[case.name], refs[case.name])
+        own = analyse(case, raws[case.name], refs[case.name], probes)
         if own is None:
             verdicts[case.name] = Verdict(None)
             continue
+        if seeded_late and own.bug != "seed" and _nothing_below(raws[case.name], refs[case.name]):
+            own = Finding("seed", f"after {refs[case.name][0].root}.backward() its grad is 1 but every gradient "
+                          "below it is 0, in every case: backward() set the seed after passing gradients on",
+                          own.expected, own.got)
         if case.kind == "fresh" and verdicts.get(TWIN) == Verdict(None):
             own = stale(case, raws[case.name], refs[case.name], own)
+        if own.bug == "chain_factor" and not own.ops and any(verdicts.get(n) == Verdict(None) for n in SHALLOW):
+            own = Finding("order", own.evidence.split(", the local derivative")[0] + ", though `a * b` passes: "
+                          "a node passed its gradient on before it had all of it", own.expected, own.got)
         f = features(case, raws[case.name], refs[case.name])
         source = next(((name, b) for name, b in found if (b.bug, b.op) == (own.bug, own.op) and own.bug), None)
         source = source or next(((name, b) for name, b in found if explains(b, f, own)), None)
@@ -413,6 +444,14 @@ def diagnose(cases: list[Case], raws: dict[str, dict[str, Any]], refs: dict[str,
             blamed.evidence = f"the same {label(source[1])} as in `{source[0]}`"
             verdicts[case.name] = Verdict(blamed, source[0])
     return verdicts
+
+
+def _nothing_below(raw: dict[str, Any], refs: list[Point]) -> bool:
+    """Every point's root has grad 1 and every node below it grad 0 (where ours are not all 0)."""
+    points = raw.get("points") or []
+    return len(points) == len(refs) and all(
+        close(got[ref.root][1], 1.0) and all(got[n][1] == 0.0 for n in ref.compared if n != ref.root)
+        and any(ref.grad[n] != 0.0 for n in ref.compared if n != ref.root) for got, ref in zip(points, refs))
 
 
 def label(finding: Finding) -> str:

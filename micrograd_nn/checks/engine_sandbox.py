@@ -19,11 +19,12 @@ import sys
 import traceback
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from micrograd_nn.checks.engine_cases import CASES, COMMON, Case, Recorder, activation
+from micrograd_nn.checks.engine_call_log import CALLS, probe, watch
+from micrograd_nn.checks.engine_cases import CASES, COMMON, TIME_LIMIT, Case, Recorder, activation
 
 MEMORY = 1 << 30  # bytes the child may allocate beyond what it inherits
 SLACK = 3.0  # seconds the parent waits beyond a case's own limit before it kills the child
@@ -154,10 +155,12 @@ def run_case(cls: type, case: Case, act: str | None, files: set[str]) -> dict[st
             _check_nodes(r, cls)
             root = r.nodes[root_name]
             composite = composite or _composite(r, root)
+            calls = watch(r)
             phase = "backward"
             root.backward()
-            points.append({n: (_number(getattr(v, "data", None)), _number(getattr(v, "grad", None)))
-                           for n, v in r.nodes.items()})
+            got: dict[str, Any] = {n: (_number(getattr(v, "data", None)), _number(getattr(v, "grad", None)))
+                                   for n, v in r.nodes.items()}
+            points.append({**got, CALLS: calls} if calls is not None else got)
         return {"points": points, "composite": composite}
     except _CaseTimeout:
         return {"timeout": True, "phase": phase, "where": _where(sys.exc_info()[2], files), "composite": composite}
@@ -233,6 +236,21 @@ def child_main(spec: Spec, names: list[str], emit: Callable[[tuple], None], isol
         if result.get("timeout") and case.kind == "op":
             hanging[case.needs[0]] = result  # the op's own method (needs[1:] serve the case's scaled point)
         emit(("result", name, result))
+    _probe_last(cls, present, emit, alarms)
+
+
+def _probe_last(cls: type, present: list[str], emit: Callable[[tuple], None], alarms: bool) -> None:
+    """engine_call_log.probe, after every case (learner code that crashes or hangs here costs no case)."""
+    emit(("probing",))
+    if alarms:
+        signal.setitimer(signal.ITIMER_REAL, TIME_LIMIT)
+    try:
+        emit(("probes", probe(cls, set(present))))
+    except (Exception, SystemExit, _CaseTimeout):  # noqa: BLE001  (the cases report what the learner's code does)
+        pass
+    finally:
+        if alarms:
+            signal.setitimer(signal.ITIMER_REAL, 0)
 
 
 def _learner_files(cls: type, spec: Spec) -> set[str]:
@@ -256,6 +274,7 @@ class Outcome:
     present: list[str]
     act: str | None
     results: dict[str, dict[str, Any]]
+    probes: dict[str, list[float | None]] = field(default_factory=dict)  # engine_call_log.probe's findings
 
 
 def run_all(spec: Spec, names: list[str]) -> Outcome:
@@ -270,6 +289,7 @@ def run_all(spec: Spec, names: list[str]) -> Outcome:
         messages, finished = _run_child(spec, todo)
         part = _collect(messages, todo)
         outcome.present, outcome.act = part.present, part.act
+        outcome.probes = outcome.probes or part.probes
         outcome.results.update(part.results)
         todo = [n for n in todo if n not in outcome.results]
         if finished or not todo:
@@ -306,6 +326,8 @@ def _run_child(spec: Spec, names: list[str]) -> tuple[list[tuple], bool]:
             messages.append(message)
             if message[0] == "start":
                 limit = CASES[message[1]].time_limit + SLACK
+            elif message[0] == "probing":
+                limit = TIME_LIMIT + SLACK
     except (EOFError, OSError):
         pass
     except BaseException:  # Ctrl-C: end the child now
@@ -342,6 +364,8 @@ def _collect(messages: list[tuple], names: list[str]) -> Outcome:
             raise EngineSpecError(message[1])
         if message[0] == "loaded":
             outcome.present, outcome.act = list(message[1]), message[2]
+        elif message[0] == "probes":
+            outcome.probes = message[1]
         elif message[0] == "start":
             current = message[1]
         elif message[0] == "result":

@@ -127,7 +127,7 @@ def check_engine(engine: type | str | os.PathLike) -> EngineReport:
     run = [c for c in cases if all(m in present for m in c.needs)]
     refs = {c.name: list(references(c.name, act)) for c in run}
     raws = {c.name: outcome.results.get(c.name, {"timeout": True, "where": ""}) for c in run}
-    verdicts = diagnose(run, raws, refs)
+    verdicts = diagnose(run, raws, refs, outcome.probes)
     results = [_row(c, verdicts.get(c.name), raws.get(c.name), refs.get(c.name), present) for c in cases]
     missing = [name for name in COMMON if name not in present]
     passed = not any(r.verdict == "fail" for r in results)
