@@ -139,7 +139,7 @@ def test_the_stepper_runs_inside_its_notebook_frame(executed: list[Any]) -> None
 
 def test_the_training_section_shows_the_live_widget_and_records_every_step(executed: list[Any]) -> None:
     """Section 6: the widget is displayed before the loop, the loop records 40 steps, the page is written."""
-    live, recording = executed[-2], executed[-1]
+    live, recording = cell_with(executed, "import LiveWidget"), cell_with(executed, "run_page = write_recording(")
     views = [o for o in live.outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
     assert len(views) == 1
     printed = "".join(o.get("text", "") for o in live.outputs if o.get("output_type") == "stream")
@@ -151,3 +151,14 @@ def test_the_training_section_shows_the_live_widget_and_records_every_step(execu
     assert text.startswith("<!DOCTYPE html>") and '<script type="application/json" id="timeline">' in text
     steps = json.loads(re.search(r'id="timeline">(.*?)</script>', text, re.S).group(1))["steps"]  # type: ignore[union-attr]
     assert [step["step"] for step in steps] == list(range(40)) and steps[0]["loss"] == pytest.approx(first, abs=1e-4)
+
+
+def test_the_notebook_checks_a_broken_engine_then_the_fixed_one(executed: list[Any]) -> None:
+    """Section 7 (issue 24 §3): check_engine on a learner's engine with tanh's brackets missing, then with them."""
+    broken = text_of(cell_with(executed, "report = check_engine(Value)"))
+    assert "check_engine(Value): 2 of 21 cases fail (chain_factor), 10 skipped; missing: __truediv__, __pow__" in broken
+    assert "`y = tanh(a); out = y * c` gives da = 0.99376, expected 2.49376: the _backward of tanh(a) multiplies" in broken
+    assert "<table" in broken  # the report's _repr_html_
+    fixed = text_of(cell_with(executed, "Value.tanh = tanh"))
+    assert fixed.strip() == ("check_engine(Value): all 21 cases pass, 10 skipped; missing: __truediv__, __pow__, "
+                             "__rsub__, __rtruediv__, exp, log, relu, sigmoid")

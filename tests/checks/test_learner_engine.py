@@ -95,7 +95,7 @@ def _named_first(report: EngineReport) -> str:
 
 
 def test_the_log_of_backward_calls_names_the_order(reports: dict[str, EngineReport]) -> None:
-    """Breadth-first, no visited set, a visited set fooled by __eq__: the log shows which node ran too early or never."""
+    """Breadth-first, no visited set, a set fooled by __eq__: the log shows which node ran too early or never."""
     bfs = _case(reports["bug_bfs_order.py"], "shared: s = a*b; (s + c) * (s*d) + s")
     assert bfs.diagnosis.startswith("`shared: s = a*b; (s + c) * (s*d) + s` gives db = 2, expected -90: s's _backward "
                                     "ran (with s.grad = 1) before u's, though u uses s: s passed its gradient on")
@@ -104,7 +104,7 @@ def test_the_log_of_backward_calls_names_the_order(reports: dict[str, EngineRepo
                     "times", twice.diagnosis)
     never = _case(reports["bug_eq_hash.py"], "diamond: e = a*b; (e*c) * (e + d)")
     assert re.search(r": [fg]'s _backward never ran: backward\(\) did not reach it \(is it missing from the nodes "
-                     "backward\(\) walks, or taken for an equal node by a set\?\)", never.diagnosis)
+                     r"backward\(\) walks, or taken for an equal node by a set\?\)", never.diagnosis)
     # microgpt's shape has no _backward to log: `a * b` passing rules out the missing `* out.grad`
     gpt = _case(reports["bug_microgpt_bfs_order.py"], "shared: s = a*b; (s + c) * (s*d) + s")
     assert gpt.diagnosis.startswith("`shared: s = a*b; (s + c) * (s*d) + s` gives db = 2, expected -90, though "
