@@ -157,7 +157,8 @@ def test_the_notebook_checks_a_broken_engine_then_the_fixed_one(executed: list[A
     """Section 7 (issue 24 §3): check_engine on a learner's engine with tanh's brackets missing, then with them."""
     broken = text_of(cell_with(executed, "report = check_engine(Value)"))
     assert "check_engine(Value): 2 of 21 cases fail (chain_factor), 10 skipped; missing: __truediv__, __pow__" in broken
-    assert "`y = tanh(a); out = y * c` gives da = 0.99376, expected 2.49376: the _backward of tanh(a) multiplies" in broken
+    assert "`y = tanh(a); out = y * c` gives da = 0.99376, expected 2.49376: the _backward of tanh(a) multiplies" \
+        in broken
     assert "<table" in broken  # the report's _repr_html_
     fixed = text_of(cell_with(executed, "Value.tanh = tanh"))
     assert fixed.strip() == ("check_engine(Value): all 21 cases pass, 10 skipped; missing: __truediv__, __pow__, "

@@ -94,7 +94,7 @@ class Value:
         return out
 
     def backward(self):
-        topo, visited, stack = [], set(), [(self, False)]
+        topo, stack = [], [(self, False)]  # the bug: no visited set
         while stack:  # a depth-first search with a stack of our own: any depth works
             v, children_done = stack.pop()
             if children_done:
