@@ -24,52 +24,20 @@ from typing import Any
 
 from micrograd_nn.checks.engine_call_log import CALLS, PRE, late_seed, order_evidence, upstream_evidence
 from micrograd_nn.checks.engine_cases import DEPTH, FUNCTIONS, OPERATORS, TWIN, Case, Point
+from micrograd_nn.checks.engine_findings import LABELS, Finding, close
 from micrograd_nn.checks.engine_sandbox import MEMORY
 from micrograd_nn.checks.engine_wrong_formulas import wrong_formulas
 from micrograd_nn.rules import OPS
 
-BUGS = ("accumulate", "order", "chain_factor", "local_derivative", "reflected", "number_not_wrapped", "seed",
-        "recursion_depth", "late_binding", "timeout", "exception")
-"""The classic bugs a diagnosis names (report's `bug` field; None for a failure none of them explains)."""
-
-FIXES = {
-    "accumulate": "a node used twice must add both shares: write `+=`, not `=`, in every _backward",
-    "order": "a node may pass its gradient on only once it has all of it: run each _backward once, in reverse "
-             "topological order (build the order first, then walk it backwards)",
-    "chain_factor": "multiply each local derivative by out.grad, the gradient arriving from above",
-    "reflected": "with a number on the left Python calls the reflected method (__radd__, __rsub__, ...) with the "
-                 "number as `other`: define it, and keep the number on its side",
-    "number_not_wrapped": "wrap a plain number before using it: other = other if isinstance(other, Value) "
-                          "else Value(other)",
-    "seed": "backward() must first set self.grad = 1 (d out / d out = 1), then pass gradients on",
-    "recursion_depth": f"build the topological order with a loop and a stack of your own: a recursive build_topo "
-                       f"makes one Python call per level, and {DEPTH:,} levels exceed Python's limit of 1,000",
-    "late_binding": "a function made in a loop reads the loop variable when it runs (its last value): bind it when "
-                    "the function is made, e.g. def _backward(df=df): ...",
-    "timeout": "make sure your code ends: a loop whose condition never changes? a computation far too large?",
-    "exception": "fix the error on that line",
-}
-LABELS = {
-    "accumulate": "`=` instead of `+=`", "order": "order of the backward pass", "chain_factor": "missing `* out.grad`",
-    "local_derivative": "wrong local derivative", "reflected": "reflected operator", "seed": "unseeded backward()",
-    "number_not_wrapped": "plain number not wrapped", "recursion_depth": "recursion depth",
-    "late_binding": "closure bound late", "timeout": "endless loop", "exception": "error",
-}
 COMPOSED_OF = {  # what a learner may build an op from (a - b as a + (-b), a / b as a * b**-1, tanh from exp, ...)
     "-": {"+", "neg", "*"}, "/": {"*", "**"}, "neg": {"*"}, "**": {"exp", "log", "*"},
     "tanh": {"exp", "+", "-", "/", "*", "**", "neg"}, "sigmoid": {"exp", "+", "-", "/", "*", "**", "neg"},
 }
 
 
-SHALLOW = ("a * b", "two levels: (a*b + c) * d")  # a missing `* out.grad` fails these
 Probes = dict[str, list[float | None]]  # engine_call_log.probe's findings, by op
 _NUMBER = re.compile(r"'(int|float)' object has no attribute")  # a plain number used as a node
 _NUMBER_LEFT = re.compile(r"unsupported operand type\(s\) for (.+): '(?:int|float)' and '")  # no reflected method
-
-
-def close(got: float, expected: float) -> bool:
-    """got agrees with expected to a relative 1e-6 (at least 1e-9 absolute)."""
-    return abs(got - expected) <= 1e-6 * max(abs(expected), 1e-3)
 
 
 def _g(x: float) -> str:
@@ -81,36 +49,6 @@ def _graph(case: Case, ref: Point) -> str:
     if case.kind == "op" and "y" in ref.data:
         return f"`y = {case.name}; out = y * c`"
     return f"`{case.name}`"
-
-
-@dataclass
-class Finding:
-    """Why one case failed: the bug, the op it is in, the evidence, and the numbers for the table."""
-
-    bug: str | None
-    evidence: str
-    expected: str = ""
-    got: str = ""
-    op: str | None = None
-    where: str = ""  # the learner's file:line, for an exception or a timeout
-    ops: frozenset[str] = frozenset()  # late binding: the ops that share one derivative
-    fix: str = ""  # a fix of its own, instead of the bug's usual one
-    position: int = -1  # a local derivative's input: 0 for a, 1 for b (-1: every input)
-
-    @property
-    def text(self) -> str:
-        """The diagnosis: evidence, then the one-line fix."""
-        fix = self.fix or FIXES.get(self.bug or "", "")
-        if self.bug == "local_derivative" and self.op:
-            fix = _rule_text(self.op, self.position)
-        return f"{self.evidence} — {fix}" if fix else self.evidence
-
-
-def _rule_text(op: str, position: int) -> str:
-    """The rule for the input that went wrong, from the op's record in rules.OPS (e.g. for a ÷ b: d/db = −a/b²)."""
-    record = OPS[op]
-    parts = [f"d/d{'ab'[i]} = {d}" for i, d in enumerate(record.derivatives) if position in (-1, i)]
-    return f"for {record.formula}: {', '.join(parts)}"
 
 
 # --- one case on its own ---------------------------------------------------------------------------------------
@@ -290,7 +228,7 @@ def _classify(case: Case, step: _Step, got: dict[str, Any], ref: Point, probes: 
     if not all(close(g, 1.0) for g in upstream) and close(step.got, math.fsum(step.locals_)):
         ops = " and ".join(sorted({OPS[ref.ops[u]].formula for u in step.users}))
         return Finding("chain_factor", f"{said}, the local derivative of {ops} alone: right one level below the "
-                       "output, wrong deeper", *numbers)
+                       "output, wrong deeper", *numbers, ops=frozenset(ref.ops[u] for u in step.users))
     inner = [u for u in step.users if u != ref.root]
     shared = [u for u in inner if len(ref.uses.get(u, [])) >= 2]
     if shared:
@@ -428,9 +366,11 @@ def diagnose(cases: list[Case], raws: dict[str, dict[str, Any]], refs: dict[str,
                           own.expected, own.got)
         if case.kind == "fresh" and verdicts.get(TWIN) == Verdict(None):
             own = stale(case, raws[case.name], refs[case.name], own)
-        if own.bug == "chain_factor" and not own.ops and any(verdicts.get(n) == Verdict(None) for n in SHALLOW):
-            own = Finding("order", own.evidence.split(", the local derivative")[0] + ", though `a * b` passes: "
-                          "a node passed its gradient on before it had all of it", own.expected, own.got)
+        if own.bug == "chain_factor" and own.op is None and _ops_pass(own.ops - {""}, cases, verdicts):
+            passing = " and ".join(f"`{c.name}`" for c in cases if c.kind == "op" and c.op in own.ops)
+            own = Finding("order", f"{own.evidence.split(', the local derivative')[0]}, though {passing} "
+                          f"pass{'es' if len(own.ops) == 1 else ''}: a node passed its gradient on before it had all "
+                          "of it", own.expected, own.got)
         f = features(case, raws[case.name], refs[case.name])
         source = next(((name, b) for name, b in found if (b.bug, b.op) == (own.bug, own.op) and own.bug), None)
         source = source or next(((name, b) for name, b in found if explains(b, f, own)), None)
@@ -444,6 +384,12 @@ def diagnose(cases: list[Case], raws: dict[str, dict[str, Any]], refs: dict[str,
             blamed.evidence = f"the same {label(source[1])} as in `{source[0]}`"
             verdicts[case.name] = Verdict(blamed, source[0])
     return verdicts
+
+
+def _ops_pass(ops: frozenset[str], cases: list[Case], verdicts: dict[str, Verdict]) -> bool:
+    """Every op of ops has a case of its own, and it passed (at its scaled point too: out.grad is not 1 there)."""
+    own = {case.op: case.name for case in cases if case.kind == "op"}
+    return bool(ops) and ops != frozenset(OPS) and all(verdicts.get(own.get(op, "")) == Verdict(None) for op in ops)
 
 
 def _nothing_below(raw: dict[str, Any], refs: list[Point]) -> bool:
