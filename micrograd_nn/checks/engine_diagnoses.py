@@ -24,7 +24,7 @@ from typing import Any
 
 from micrograd_nn.checks.engine_call_log import CALLS, PRE, late_seed, order_evidence, upstream_evidence
 from micrograd_nn.checks.engine_cases import DEPTH, FUNCTIONS, OPERATORS, TWIN, Case, Point
-from micrograd_nn.checks.engine_findings import LABELS, Finding, close
+from micrograd_nn.checks.engine_findings import BUGS, FIXES, LABELS, Finding, close  # noqa: F401  (BUGS, FIXES: re-exported)
 from micrograd_nn.checks.engine_sandbox import MEMORY
 from micrograd_nn.checks.engine_wrong_formulas import wrong_formulas
 from micrograd_nn.rules import OPS
