@@ -17,6 +17,7 @@ from typing import Any
 from micrograd_nn.checks.engine_cases import OPERATORS, Point, Recorder
 from micrograd_nn.rules import OPS
 
+CHILD_NAMES = ("_prev", "_children", "children", "_parents", "parents", "prev", "_inputs", "inputs")
 CALLS = "_calls"  # a point's key for the log of _backward calls (see watch)
 PRE = (0.5, 0.25)  # the inputs' gradients before a probe's one _backward call
 UPSTREAM = 2.0  # out.grad in a probe
@@ -72,7 +73,7 @@ def probe(cls: type, present: set[str]) -> dict[str, list[float | None]]:
             out = make(*inputs[:1]) if len(xs) == 1 else make(inputs[0], inputs[-1])  # a ** 3: b is unused
             out.grad = UPSTREAM
             out._backward()
-            kids = {id(k) for k in _kids(out)}
+            kids = {id(k) for k in children(out) or []}
             found[op] = [float(n.grad) if id(n) in kids else None for n in inputs]
         except Exception:  # noqa: BLE001  (no _backward, an error: no probe; the cases report errors)
             continue
@@ -84,12 +85,6 @@ def probe(cls: type, present: set[str]) -> dict[str, list[float | None]]:
     except Exception:  # noqa: BLE001
         pass
     return found
-
-
-def _kids(node: Any) -> list[Any]:
-    from micrograd_nn.checks.engine_sandbox import _children
-
-    return _children(node) or []
 
 
 def upstream_evidence(op: str, position: int, probes: dict[str, list[float | None]]) -> str:
@@ -127,6 +122,18 @@ def _float(x: Any) -> float:
         return float(x)
     except (TypeError, ValueError, OverflowError):
         return math.nan
+
+
+def children(node: Any) -> list[Any] | None:
+    """The nodes a learner's node was made from, read from micrograd's _prev, microgpt's _children, ..."""
+    for attr in CHILD_NAMES:
+        kids = getattr(node, attr, None)
+        if kids is not None and not isinstance(kids, (str, bytes)):
+            try:
+                return list(kids)
+            except TypeError:
+                continue
+    return None
 
 
 def _names(got: dict[str, Any]) -> list[str] | None:

@@ -23,12 +23,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from micrograd_nn.checks.engine_call_log import CALLS, probe, watch
+from micrograd_nn.checks.engine_call_log import CALLS, CHILD_NAMES, children, probe, watch  # noqa: F401
 from micrograd_nn.checks.engine_cases import CASES, COMMON, TIME_LIMIT, Case, Recorder, activation
 
 MEMORY = 1 << 30  # bytes the child may allocate beyond what it inherits
 SLACK = 3.0  # seconds the parent waits beyond a case's own limit before it kills the child
-CHILD_NAMES = ("_prev", "_children", "children", "_parents", "parents", "prev", "_inputs", "inputs")
 
 
 class EngineSpecError(ValueError):
@@ -115,22 +114,10 @@ def _number(x: Any) -> float:
         return math.nan
 
 
-def _children(node: Any) -> list[Any] | None:
-    """The nodes a learner's node was made from, read from micrograd's _prev, microgpt's _children, ..."""
-    for attr in CHILD_NAMES:
-        kids = getattr(node, attr, None)
-        if kids is not None and not isinstance(kids, (str, bytes)):
-            try:
-                return list(kids)
-            except TypeError:
-                continue
-    return None
-
-
 def _composite(r: Recorder, root: Any) -> bool:
     """Whether the root was built from nodes we never named (a - b as a + (-b), -a as a * Value(-1), ...)."""
     named = {id(n) for n in r.nodes.values()}
-    kids = _children(root)
+    kids = children(root)
     if kids is None:
         return True  # cannot tell: let other ops explain its failures too
     return any(id(k) not in named for k in kids)
