@@ -53,6 +53,7 @@ GALLERY = {  # file -> (the bug, the op for a local_derivative bug, the case who
     "bug_microgpt_seed_late.py": ("seed", None, "a * b"),
     "bug_microgpt_bfs_order.py": ("order", None, "shared: s = a*b; (s + c) * (s*d) + s"),
     "bug_microgpt_self_grad.py": ("chain_factor", None, "a * b"),
+    "bug_exp_no_assign.py": ("local_derivative", "exp", "exp(a)"),
 }
 
 
