@@ -103,7 +103,6 @@ class Value:
         errors.check_pairs(ws, xs)
         return _many("dot", (*ws, *xs)) if bias is None else _many("affine", (*ws, *xs, bias))
 
-    # -- what the node holds, for views and tests -------------------------------
     @property
     def op(self) -> str:
         """The op's name in rules.OPS ("" for a leaf; a micrograd-style op's own _op string)."""
@@ -202,7 +201,8 @@ _walks = 0  # the number of the latest walk of topological_order
 
 def _unary(op: int, a: Value) -> Value:
     """The node op(a): the op's rule gives its value and local derivative (compiled: rules.py's rule, as C)."""
-    a = _checked(a, rules.UNARY[op])  # Value.tanh(2.0): a method called on something else
+    if not isinstance(a, Value):  # Value.tanh(2.0): a method called on something else (the name only then)
+        raise errors.not_a_value(rules.UNARY[op], a)
     try:
         out, grads = rules.unary(op, a.data) if cython.compiled else OPS[rules.UNARY[op]].rule(a.data)  # C, or Python
     except (ValueError, ZeroDivisionError, OverflowError) as err:
