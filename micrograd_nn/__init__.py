@@ -24,6 +24,9 @@ engine_link.bind(Value, engine._node, engine.topological_order)  # copying and m
 
 if TYPE_CHECKING:
     from micrograd_nn.forward_mode import jvp as jvp
+    from micrograd_nn.gradient_graph import grad as grad
+    from micrograd_nn.second_derivatives import hessian as hessian
+    from micrograd_nn.second_derivatives import hvp as hvp
     from micrograd_nn.torch_bridge import to_torch as to_torch
     from micrograd_nn.views.practice_page import practice
     from micrograd_nn.views.scalar_picture import draw_dot
@@ -31,6 +34,9 @@ if TYPE_CHECKING:
 _LAZY = {
     "draw_dot": "micrograd_nn.views.scalar_picture",  # loads graphviz
     "jvp": "micrograd_nn.forward_mode",  # forward-mode derivatives
+    "grad": "micrograd_nn.gradient_graph",  # gradients as Values (torch.autograd.grad for scalars)
+    "hessian": "micrograd_nn.second_derivatives",  # second derivatives, by differentiating gradients
+    "hvp": "micrograd_nn.second_derivatives",
     "to_torch": "micrograd_nn.torch_bridge",  # needs torch (micrograd_nn[torch])
     "practice": "micrograd_nn.views.practice_page",  # the practice page, inline in Jupyter
 }
@@ -38,7 +44,7 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> Any:
-    """draw_dot, jvp, to_torch, practice: loaded from their module (with graphviz, torch) when first used."""
+    """draw_dot, jvp, grad, hessian, hvp, to_torch, practice: loaded from their module when first used."""
     if name in _LAZY:
         import importlib
 
@@ -46,5 +52,6 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'micrograd_nn' has no attribute {name!r}")
 
 
-__all__ = ["Value", "Module", "Neuron", "Layer", "MLP", "ENGINE", "draw_dot", "practice"]  # and jvp, to_torch
+__all__ = ["Value", "Module", "Neuron", "Layer", "MLP", "ENGINE", "draw_dot", "practice", "grad", "hessian", "hvp",
+           "jvp"]  # and to_torch (it needs torch)
 __version__ = "0.1.0"

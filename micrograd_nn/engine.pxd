@@ -16,7 +16,7 @@ cdef class Value:
     cdef public Py_ssize_t _walk        # the number of the last walk of topological_order that entered it
 
     @cython.locals(node=Value, seed=double)
-    cpdef backward(self, grad=*)
+    cpdef backward(self, grad=*, bint create_graph=*)
     @cython.locals(i=Py_ssize_t, n=Py_ssize_t)
     cpdef _chain_rule(self)
     @cython.locals(node=Value)

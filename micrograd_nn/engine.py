@@ -3,17 +3,14 @@
 Read it top to bottom, as in micrograd's lecture:
 1. A Value holds ``data`` and ``grad``; if an operation made it, also the op's record from ``rules.OPS``, its
    inputs in order, and the local derivative d(value)/d(input) of each input, all computed in the forward pass.
-2. Every operator (``+ - * / **``) and function (``exp``, ``tanh``, ...) is a one-line method.  It hands its
-   inputs to ``_unary``, ``_binary`` or ``_many``, which ask the op's rule in ``rules.py`` for the value and the
-   local derivatives.  No calculus lives in this file.
+2. Every operator (``+ - * / **``) and function (``exp``, ``tanh``, ...) is a one-line method: ``_unary``,
+   ``_binary`` or ``_many`` ask the op's rule in ``rules.py`` for the value and the local derivatives.  No calculus.
 3. ``backward()`` orders the graph so that every node comes after its inputs (``topological_order``), then
    walks that order from the end: each node gives each input ``local derivative x its own grad``.
-
-A plain number beside an operator is part of the operation, not a node: ``x * 2`` has one input Value, x, and
-keeps 2.0 in place; no gradient is computed for it.  Gradients follow PyTorch: backward() recomputes every inner
-node's grad and *adds* to the leaves' (zero them between steps).
-Beside it, not backprop: errors.py (checks, messages), nonfinite.py (inf and nan gradients), micrograd_compat.py,
-copying.py.  Plain Python, or compiled by Cython (engine.pxd: the C types); ``micrograd_nn.ENGINE`` says which.
+A plain number beside an operator is part of the op, not a node (``x * 2`` has one input Value).  Gradients follow
+PyTorch: backward() recomputes every inner node's grad and *adds* to the leaves' (zero them between steps).  Beside
+it: errors.py, nonfinite.py (inf, nan), micrograd_compat.py, copying.py, gradient_graph.py (create_graph=True).
+Plain Python, or compiled by Cython (engine.pxd: the C types); ``micrograd_nn.ENGINE`` says which.
 """
 
 from __future__ import annotations
@@ -27,7 +24,7 @@ try:  # Cython's names, used only to compile this file: in plain Python the deco
 except ImportError:  # no Cython installed: a stand-in with the same names
     from micrograd_nn._cython import cython
 
-from micrograd_nn import copying, errors, micrograd_compat, nonfinite, rules
+from micrograd_nn import copying, errors, gradient_graph, micrograd_compat, nonfinite, rules
 from micrograd_nn.rules import LEAKY_SLOPE, OPS, Op
 
 
@@ -142,8 +139,10 @@ class Value:
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
 
     # -- gradients -------------------------------------------------------------
-    def backward(self, grad: float = 1.0) -> None:
+    def backward(self, grad: float = 1.0, create_graph: bool = False) -> None:
         """Fill each node's .grad with d(self)/d(node): the chain rule, from self back to the leaves."""
+        if create_graph:  # also build each gradient as a Value from the graph: node.grad_value (gradient_graph.py)
+            return gradient_graph.backward_with_graph(self, grad)
         seed = errors.finite_number(grad, "backward: grad")
         order = topological_order(self)  # every node after its inputs
         for node in order:
@@ -178,6 +177,7 @@ class Value:
     _prev = property(micrograd_compat.previous)  # micrograd_compat.py explains these three
     _op = property(micrograd_compat.spelling)
     _backward = property(micrograd_compat.backward_step, micrograd_compat.set_backward_step)
+    grad_value = property(gradient_graph.grad_value)  # .grad as a Value, after backward(create_graph=True)
     def __reduce__(self) -> tuple: return copying.reduce(_checked(self, "__reduce__"))  # the graph below, flat
     def __setstate__(self, state: dict) -> None: copying.set_state(_checked(self, "__setstate__"), state)
     def __deepcopy__(self, memo: dict) -> Value: return copying.deep_copy(_checked(self, "__deepcopy__"), memo)

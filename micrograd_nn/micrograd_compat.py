@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from micrograd_nn import engine_link
 from micrograd_nn.errors import shown
-from micrograd_nn.rules import Domain, Op
+from micrograd_nn.records import Domain, Op
 
 if TYPE_CHECKING:
     from micrograd_nn.engine import Value

@@ -30,6 +30,21 @@ cpdef (double, (double,)) absolute(double a) noexcept
 cpdef (double, (double,)) sin(double a) noexcept
 cpdef (double, (double,)) cos(double a) noexcept
 
+# The local derivatives, written once as functions of the inputs and the output: compiled, inline C on doubles;
+# gradient_graph.py runs the same functions from rules.py's text on Values (backward(create_graph=True)).
+cdef inline (double, double) d_mul(double a, double b, double out) noexcept
+cdef inline (double, double) d_div(double a, double b, double out) except *
+cdef inline double d_power_base(double a, double b, double out) except? -1.0
+cdef inline double d_power_exponent(double a, double b, double out) except? -1.0
+cdef inline double d_exp(double a, double out) noexcept
+cdef inline double d_log(double a, double out) except? -1.0
+cdef inline double d_sqrt(double a, double out) except? -1.0
+cdef inline double d_softplus(double a, double out) except? -1.0
+cdef inline double d_sigmoid(double a, double out) noexcept
+cdef inline double d_tanh(double a, double out) noexcept
+cdef inline double d_sin(double a, double out) noexcept
+cdef inline double d_cos(double a, double out) noexcept
+
 @cython.locals(out=double, w=double, x=double)
 cpdef double weighted_sum(double start, tuple ws, tuple xs) except? -1.0
 

@@ -12,8 +12,6 @@ when its input is outside the domain; it never returns a wrong number.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
@@ -22,7 +20,7 @@ try:  # Cython's names, used only to compile this file (rules.pxd): in plain Pyt
 except ImportError:  # no Cython installed: a stand-in with the same names
     from micrograd_nn._cython import cython
 
-Rule = Callable[..., tuple[float, tuple[float, ...]]]
+from micrograd_nn.records import Domain, Op, Rule, Share
 
 
 class DomainError(ValueError):
@@ -44,7 +42,13 @@ def sub(a: float, b: float) -> tuple[float, tuple[float, float]]:
 
 def mul(a: float, b: float) -> tuple[float, tuple[float, float]]:
     """a * b and its local derivatives (their text: OPS["*"])."""
-    return a * b, (b, a)
+    out = a * b
+    return out, d_mul(a, b, out)
+
+
+def d_mul(a: Any, b: Any, out: Any) -> tuple[Any, Any]:
+    """d(a*b)/da = b, d(a*b)/db = a."""
+    return b, a
 
 
 def div(a: float, b: float) -> tuple[float, tuple[float, float]]:
@@ -52,7 +56,12 @@ def div(a: float, b: float) -> tuple[float, tuple[float, float]]:
     if b == 0.0:
         raise ZeroDivisionError(f"division by zero: {a!r} / {b!r}")
     out = a / b
-    return out, (1.0 / b, -out / b)
+    return out, d_div(a, b, out)
+
+
+def d_div(a: Any, b: Any, out: Any) -> tuple[Any, Any]:
+    """d(a/b)/da = 1/b, d(a/b)/db = -(a/b)/b."""
+    return 1.0 / b, -out / b
 
 
 def neg(a: float) -> tuple[float, tuple[float]]:
@@ -87,14 +96,29 @@ def power(a: float, b: float) -> tuple[float, tuple[float, float]]:
     if not math.isfinite(out):
         raise OverflowError(f"power: {a!r} ** {b!r} overflows a float")
     d_da = 0.0 if b == 0.0 else _power_slope(a, b)
-    d_db = out * math.log(a) if a > 0.0 else math.nan
+    d_db = d_power_exponent(a, b, out) if a > 0.0 else math.nan
     return out, (d_da, d_db)
+
+
+def d_power(a: Any, b: Any, out: Any) -> tuple[Any, Any]:
+    """(d(a**b)/da, d(a**b)/db) = (b a^(b-1), a^b ln(a)) for a > 0, b != 0."""
+    return d_power_base(a, b, out), d_power_exponent(a, b, out)
+
+
+def d_power_base(a: Any, b: Any, out: Any) -> Any:
+    """d(a**b)/da = b a^(b-1) (a != 0, b != 0)."""
+    return b * a ** (b - 1.0)
+
+
+def d_power_exponent(a: Any, b: Any, out: Any) -> Any:
+    """d(a**b)/db = a^b ln(a) (a > 0)."""
+    return out * math.log(a)
 
 
 def _power_slope(a: float, b: float) -> float:
     """b a^(b-1) for a != 0, b != 0; +-inf where that is too large for a float (as PyTorch gives)."""
     try:
-        return b * a ** (b - 1.0)
+        return d_power_base(a, b, 0.0)
     except OverflowError:  # |a^(b-1)| too large: the slope is infinite in floats
         sign = -1.0 if (b < 0.0) != (a < 0.0 and (b - 1.0) % 2.0 == 1.0) else 1.0
         return sign * math.inf
@@ -108,14 +132,24 @@ def exp(a: float) -> tuple[float, tuple[float]]:
         out = math.exp(a)
     except OverflowError:
         raise OverflowError(f"exp: exp({a!r}) overflows a float") from None
-    return out, (out,)
+    return out, (d_exp(a, out),)
+
+
+def d_exp(a: Any, out: Any) -> Any:
+    """d(e^a)/da = e^a, the node's own value."""
+    return out
 
 
 def log(a: float) -> tuple[float, tuple[float]]:
     """ln(a) for a > 0 and its local derivatives (their text: OPS["log"])."""
     if a <= 0.0:
         raise DomainError(f"log: log({a!r}) is undefined (needs a > 0)")
-    return math.log(a), (1.0 / a,)
+    return math.log(a), (d_log(a, 0.0),)
+
+
+def d_log(a: Any, out: Any) -> Any:
+    """d(ln a)/da = 1/a."""
+    return 1.0 / a
 
 
 def sqrt(a: float) -> tuple[float, tuple[float]]:
@@ -123,13 +157,23 @@ def sqrt(a: float) -> tuple[float, tuple[float]]:
     if a < 0.0:
         raise DomainError(f"sqrt: sqrt({a!r}) is undefined (needs a >= 0)")
     out = math.sqrt(a)  # sqrt(-0.0) is -0.0, and its slope -inf, as in PyTorch
-    return out, (0.5 / out if out != 0.0 else math.copysign(math.inf, out),)
+    return out, (d_sqrt(a, out) if out != 0.0 else math.copysign(math.inf, out),)
+
+
+def d_sqrt(a: Any, out: Any) -> Any:
+    """d(sqrt a)/da = 1/(2 sqrt a) = 0.5/out (out != 0)."""
+    return 0.5 / out
 
 
 def softplus(a: float) -> tuple[float, tuple[float]]:
     """ln(1 + e^a), computed as max(a, 0) + ln(1 + e^-|a|) and its local derivatives (their text: OPS["softplus"])."""
     out = max(a, 0.0) + math.log1p(math.exp(-abs(a)))
-    return out, (_sigmoid(a),)
+    return out, (d_softplus(a, out),)
+
+
+def d_softplus(a: Any, out: Any) -> Any:
+    """d ln(1 + e^a)/da = σ(a) = e^a/(1 + e^a) = e^(a - out)."""
+    return math.exp(a - out)
 
 
 # --- squashing functions ------------------------------------------------------
@@ -145,13 +189,23 @@ def _sigmoid(a: float) -> float:
 def sigmoid(a: float) -> tuple[float, tuple[float]]:
     """s = 1/(1 + e^-a) and its local derivatives (their text: OPS["sigmoid"])."""
     s = _sigmoid(a)
-    return s, (s * (1.0 - s),)
+    return s, (d_sigmoid(a, s),)
+
+
+def d_sigmoid(a: Any, out: Any) -> Any:
+    """dσ(a)/da = σ(a) (1 - σ(a)) = out (1 - out)."""
+    return out * (1.0 - out)
 
 
 def tanh(a: float) -> tuple[float, tuple[float]]:
     """t = tanh(a) and its local derivatives (their text: OPS["tanh"])."""
     t = math.tanh(a)
-    return t, (1.0 - t * t,)
+    return t, (d_tanh(a, t),)
+
+
+def d_tanh(a: Any, out: Any) -> Any:
+    """d tanh(a)/da = 1 - tanh²(a) = 1 - out²."""
+    return 1.0 - out * out
 
 
 # --- piecewise-linear functions -----------------------------------------------
@@ -179,12 +233,22 @@ def absolute(a: float) -> tuple[float, tuple[float]]:
 
 def sin(a: float) -> tuple[float, tuple[float]]:
     """sin(a) and its local derivatives (their text: OPS["sin"])."""
-    return math.sin(a), (math.cos(a),)
+    return math.sin(a), (d_sin(a, 0.0),)
+
+
+def d_sin(a: Any, out: Any) -> Any:
+    """d sin(a)/da = cos(a)."""
+    return math.cos(a)
 
 
 def cos(a: float) -> tuple[float, tuple[float]]:
     """cos(a) and its local derivatives (their text: OPS["cos"])."""
-    return math.cos(a), (-math.sin(a),)
+    return math.cos(a), (d_cos(a, 0.0),)
+
+
+def d_cos(a: Any, out: Any) -> Any:
+    """d cos(a)/da = -sin(a)."""
+    return -math.sin(a)
 
 
 # --- n-ary -----------------------------------------------------------------------
@@ -220,14 +284,25 @@ def dot(*ws_then_xs: float) -> tuple[float, tuple[float, ...]]:
     """w . x = sum_i wi xi over operands (w1..wn, x1..xn) and its local derivatives (their text: OPS["dot"])."""
     n = len(ws_then_xs) // 2
     ws, xs = ws_then_xs[:n], ws_then_xs[n:]
-    return weighted_sum(0.0, ws, xs), xs + ws
+    return weighted_sum(0.0, ws, xs), d_dot(*ws_then_xs)
+
+
+def d_dot(*ws_then_xs: Any) -> tuple[Any, ...]:
+    """d(w . x)/dwi = xi, d(w . x)/dxi = wi: the inputs, each pair swapped."""
+    n = len(ws_then_xs) // 2
+    return ws_then_xs[n:] + ws_then_xs[:n]
 
 
 def affine(*ws_xs_b: float) -> tuple[float, tuple[float, ...]]:
     """w . x + b over operands (w1..wn, x1..xn, b) and its local derivatives (their text: OPS["affine"])."""
     n = len(ws_xs_b) // 2
     ws, xs = ws_xs_b[:n], ws_xs_b[n : 2 * n]
-    return weighted_sum(ws_xs_b[-1], ws, xs), xs + ws + (1.0,)
+    return weighted_sum(ws_xs_b[-1], ws, xs), d_affine(*ws_xs_b)
+
+
+def d_affine(*ws_xs_b: Any) -> tuple[Any, ...]:
+    """d(w . x + b)/dwi = xi, d/dxi = wi, d/db = 1."""
+    return d_dot(*ws_xs_b[:-1]) + (1.0,)
 
 
 # --- shares that cannot overflow -------------------------------------------------
@@ -252,80 +327,6 @@ def power_share(position: int, inputs: tuple[float, ...], out: float, upstream: 
     return b * (upstream / a) * out if position == 0 else upstream * out * math.log(a)
 
 
-Share = Callable[[int, tuple[float, ...], float, float], float]
-
-
-@dataclass(frozen=True)
-class Domain:
-    """Where an op is differentiable, for the tests' hypothesis strategies and the audit.
-
-    ``ranges`` holds one (low, high) interval per input (one interval for all
-    inputs of an n-ary op); ``kinks`` are points to stay ``gap`` away from
-    (a kink or a pole), for every input.  ``layout`` says how many inputs an
-    n-ary op takes: "terms" (t1..tn), "pairs" (w1..wn, x1..xn) or
-    "pairs+bias" (w1..wn, x1..xn, b); "" for a fixed arity.
-    """
-
-    ranges: tuple[tuple[float, float], ...]
-    kinks: tuple[float, ...] = ()
-    gap: float = 1e-2
-    layout: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Op:
-    """Everything the library knows about one operation: one record, read by every part.
-
-    The engine applies ``rule``; pictures show ``symbol``; ``explain`` and the
-    stepper show ``formula`` and ``derivatives`` (one per input, in terms of
-    the inputs named by ``letters()``: a, b), with the local derivatives the
-    engine stored as the numbers; the rule's docstring is made from the same
-    text (``description()``), so each derivative is written once, here.  The
-    tests and the audit draw inputs from ``domain``.  An n-ary op has
-    ``arity`` 0 and one derivative entry per role (wi, xi, b).
-    """
-
-    name: str  # the key in OPS and Value.op
-    rule: Rule  # floats in, (value, local derivatives) out
-    symbol: str  # what a picture draws in the op's box
-    formula: str  # the value as text, in terms of a, b (and w, x for n-ary ops)
-    derivatives: tuple[str, ...]  # d(out)/d(input) as text, one per input (per role for n-ary ops): the one text
-    domain: Domain  # where tests and the audit may draw inputs
-    arity: int = 1  # 1, 2, or 0 for any number of inputs
-    method: str = ""  # the Value method that applies a unary op (x.tanh()), "" if none
-    in_parser: bool = False  # the expression parser offers it as a function
-    micrograd: str = ""  # micrograd's spelling (Value._op), "" where it is our name
-    masks: bool = False  # a zero local derivative cuts the input off: passes 0 even from an inf/nan upstream (relu)
-    infix: bool = False  # written between its inputs: a + b, a ** b
-    commutative: bool = False  # the order of the inputs does not change the value
-    activation: bool = False  # a neuron's activation function (relu, tanh, sigmoid, leaky_relu)
-    neuron_sum: bool = False  # can compute a neuron's weighted sum (+, dot, affine)
-    share: Share | None = None  # upstream x local, rearranged for when the stored local overflowed (/, log, **)
-    closure: bool = False  # written the micrograd way: the node's _backward closure is its chain-rule step
-    in_words: str = ""  # the op's name in a sentence ("ReLU", "leaky ReLU"), "" where that is its name
-    inputs: tuple[str, ...] = ()  # the inputs' letters in formula and derivatives; () : a, or a and b
-
-    @property
-    def ordered(self) -> bool:
-        """Whether a picture must number the inputs: more than one input and the order matters."""
-        return self.arity != 1 and not self.commutative
-
-    def letters(self) -> tuple[str, ...]:
-        """The inputs' letters in the formula and the derivatives: ("a",), ("a", "b"), leaky_relu's ("a", "s")."""
-        return self.inputs or ("a", "b")[: max(self.arity, 1)]
-
-    def description(self) -> str:
-        """The op's math in one line, from its formula and derivatives: "tanh(a); d/da = 1 − tanh²(a)"."""
-        slopes = ", ".join(f"d/d{letter} = {text}" for letter, text in zip(self.letters(), self.derivatives))
-        return f"{self.formula}; {slopes}"
-
-    def words(self) -> str:
-        """The op's name in a sentence: "a ReLU unit", "a leaky ReLU unit", "a tanh unit"."""
-        return self.in_words or self.name
-
-    def spelling(self) -> str:
-        """micrograd's name for the op (its Value._op), our name where micrograd has none."""
-        return self.micrograd or self.name
 
 
 def _unary(name: str, rule: Rule, *, formula: str, derivative: str, low: float, high: float,

@@ -7,7 +7,8 @@ from typing import Any
 from hypothesis import strategies as st
 
 from micrograd_nn.engine import Value
-from micrograd_nn.rules import OPS, Op
+from micrograd_nn.records import Op
+from micrograd_nn.rules import OPS
 
 
 def floats(low: float, high: float) -> st.SearchStrategy[float]:

@@ -84,7 +84,10 @@ def _outcomes(pure: bool) -> dict[str, str]:
 @pytest.mark.skipif(micrograd_nn.ENGINE != "compiled", reason="needs the compiled engine")
 def test_every_compiled_entry_point_raises_what_the_plain_engine_raises() -> None:
     compiled, plain = _outcomes(pure=False), _outcomes(pure=True)
-    assert set(compiled) == set(plain)
+    inline = {call.split("(")[0] for call in set(plain) - set(compiled)}  # compiled, these are inline C functions
+    assert inline <= {f"rules.d_{op}" for op in ("mul", "div", "power_base", "power_exponent", "exp", "log", "sqrt",
+                                                  "softplus", "sigmoid", "tanh", "sin", "cos")}
+    assert set(compiled) <= set(plain)
     assert len(compiled) > 100  # every module's entry points were reached, not a handful
     differ = {call: (compiled[call], plain[call]) for call in compiled if compiled[call] != plain[call]}
     assert differ == {}

@@ -1,0 +1,187 @@
+"""The backward pass as a graph: every gradient built as a Value, so it can be drawn, explained, differentiated again.
+
+backward() computes each gradient as a float:  grad(input) += local derivative x grad(node).
+``backward(create_graph=True)`` also runs that very recipe on Values: each local derivative is built as a Value
+from the nodes of the forward graph (tanh's ``1 - out*out`` from the node ``out``), each product and sum is a new
+node, and ``node.grad_value`` is the Value a gradient was computed as.  Differentiating that Value again gives
+second derivatives (``hessian``, ``hvp`` in second_derivatives.py).
+
+Each local derivative is written once, in rules.py, as a small function of the op's inputs and output
+(``rules.d_tanh(a, out)``): the compiled engine runs it as inline C on doubles in the forward pass; here the same
+function, from rules.py's own text, runs on Values, with ``math.cos(a)`` meaning ``a.cos()``.  An op whose local
+derivatives are constants (+, −, relu, abs, leaky_relu's slope) has no such function: its stored numbers are
+its derivatives, and their derivative is 0 (at a kink too, as in PyTorch).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+from collections.abc import Iterable
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+from micrograd_nn import engine_link, errors, micrograd_compat
+
+if TYPE_CHECKING:
+    from micrograd_nn.engine import Value
+
+LEVEL = "_backward_level"  # the own attribute marking a node made by a backward pass (1: the first, 2: its own...)
+KEPT = "_grad_value"  # the own attribute holding (grad as a Value, the float .grad it was kept for)
+
+
+class _MathOnValues:
+    """rules.py's ``math`` when its derivative functions run on Values: math.cos(a) is a.cos() for a Value."""
+
+    def __getattr__(self, name: str) -> Any:
+        function = getattr(math, name)
+        if not callable(function):
+            return function
+        return lambda x: getattr(x, name)() if isinstance(x, engine_link.value_type) else function(x)
+
+
+_rules_on_values: ModuleType | None = None
+
+
+def rules_on_values() -> ModuleType:
+    """rules.py's text run as plain Python with ``math`` working on Values: its d_* functions build Values."""
+    global _rules_on_values
+    if _rules_on_values is None:
+        import micrograd_nn
+
+        spec = importlib.util.spec_from_file_location("micrograd_nn.rules_on_values",
+                                                      f"{micrograd_nn.__path__[0]}/rules.py")
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        module.math = _MathOnValues()  # type: ignore[attr-defined]
+        _rules_on_values = module
+    return _rules_on_values
+
+
+def local_derivatives(node: Value) -> list[tuple[Value, Value | float]]:
+    """(operand, d(node)/d(operand)) for each operand in order: a Value built from the forward nodes, or the
+    stored number where the derivative is constant there (a piecewise-linear op, a kink, an infinite slope)."""
+    record = node._record
+    if record is None:
+        return []
+    if record.closure:
+        raise ValueError(f"create_graph: op {node.op!r} was written micrograd's way, with a _backward "
+                         "closure: its local derivatives are numbers, not Values; build it from Value's ops")
+    own = rules_on_values().OPS.get(record.name)
+    if own is None or record.rule.__module__ != "micrograd_nn.rules" or record.rule.__name__ != own.rule.__name__:
+        raise ValueError(f"create_graph: op {record.name!r} runs a rule planted in rules.OPS, whose local "
+                         "derivatives exist only as numbers")
+    inputs, stored = _inputs_and_stored(node)
+    function = vars(rules_on_values()).get(f"d_{own.rule.__name__}")
+    built: tuple[Any, ...] = stored
+    if function is not None:
+        built = function(*inputs) if record.arity == 0 else function(*inputs, node)
+        built = built if isinstance(built, tuple) else (built,)
+    result: list[tuple[Value, Value | float]] = []
+    for position, (x, number, as_built) in enumerate(zip(inputs, stored, built)):
+        if isinstance(x, engine_link.value_type):
+            same = math.isfinite(number) and _number(as_built) == number and not _masked(record.name, inputs, position)
+            result.append((x, as_built if same else number))
+    return result
+
+
+def _inputs_and_stored(node: Value) -> tuple[tuple[Any, ...], tuple[float, ...]]:
+    """The node's inputs (Values and numbers) and the local derivative stored for each, in order."""
+    if node._many is not None:
+        n = len(node._many) // 2
+        return node._many[:n], node._many[n:]
+    inputs = node.inputs
+    return inputs, (node._da, node._db)[: len(inputs)]
+
+
+def _number(x: Value | float) -> float:
+    return x.data if isinstance(x, engine_link.value_type) else float(x)
+
+
+def _masked(op: str, inputs: tuple[Any, ...], position: int) -> bool:
+    """PyTorch's masks: d(a**b)/da is set to 0 where b == 0 (so its own derivative is 0 there too)."""
+    return op == "**" and position == 0 and _number(inputs[1]) == 0.0
+
+
+def gradient_values(root: Value, seed: float = 1.0) -> dict[Value, Value]:
+    """d(root)/d(node) as a Value for every node root depends on: backward()'s chain rule run on Values."""
+    value = engine_link.value_type
+    order = engine_link.topological_order(root)
+    grads: dict[Value, Value] = {root: value(seed)}
+    for node in reversed(order):
+        upstream = grads.get(node)
+        if upstream is None:
+            continue
+        for operand, local in local_derivatives(node):
+            if isinstance(local, value):
+                share = local * upstream
+            elif local == 0.0:  # a constant 0 (relu's cut-off side) passes nothing
+                continue
+            else:
+                share = upstream if local == 1.0 else upstream * local
+            grads[operand] = share if operand not in grads else grads[operand] + share
+    _mark_new_nodes(order, grads.values())
+    return grads
+
+
+def _mark_new_nodes(order: list[Value], grads: Iterable[Value]) -> None:
+    """Mark every node the gradients are made of that is not in the forward graph: made by this backward pass."""
+    level = 1 + max(backward_level(node) for node in order)
+    seen = set(order)
+    stack = list(grads)
+    while stack:
+        node = stack.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        if backward_level(node) == 0:
+            micrograd_compat.attributes(node)[LEVEL] = level
+        stack.extend(node.operands)
+
+
+def backward_level(node: Value) -> int:
+    """0 for a node of a forward computation, k for one made by the k-th backward (a gradient of a gradient: 2)."""
+    return int(micrograd_compat.attributes(node, create=False).get(LEVEL, 0))
+
+
+def backward_with_graph(root: Value, grad: float = 1.0) -> None:
+    """root.backward(grad, create_graph=True): the float grads as backward() gives them, and each as a Value."""
+    seed = errors.finite_number(grad, "backward: grad")
+    grads = gradient_values(root, seed)
+    order = engine_link.topological_order(root)
+    before = {node: (node.grad, grad_value(node)) for node in order if node._record is None and node.grad != 0.0}
+    root.backward(seed)
+    value = engine_link.value_type
+    for node in order:
+        kept = grads[node] if node in grads else value(0.0)
+        if node in before:  # a leaf adds to the gradient it held, as a Value too
+            old, old_value = before[node]
+            kept = (old_value if old_value is not None else value(old)) + kept
+        micrograd_compat.attributes(node)[KEPT] = (kept, node.grad)
+
+
+def grad_value(node: Value) -> Value | None:
+    """node.grad as the Value backward(create_graph=True) built it; None if the last backward kept none."""
+    kept = micrograd_compat.attributes(node, create=False).get(KEPT)
+    if kept is None or kept[1] != node.grad:  # a later backward() or zero_grad() changed .grad since
+        return None
+    return kept[0]  # type: ignore[no-any-return]
+
+
+def grad(output: Value, inputs: Iterable[Value] | Value, create_graph: bool = False) -> list[Value]:
+    """[d(output)/d(x) for x in inputs] as Values, as torch.autograd.grad for scalars; no .grad changes.
+
+    With create_graph=True each is the Value built from the graph (differentiate it again); else a new leaf
+    holding the number.  An input output does not depend on gets 0.
+    """
+    value = engine_link.value_type
+    if not isinstance(output, value):
+        raise TypeError(f"grad: output must be a Value, got {type(output).__name__}: {errors.shown(output)}")
+    wanted = [inputs] if isinstance(inputs, value) else list(inputs)
+    for i, x in enumerate(wanted):
+        if not isinstance(x, value):
+            raise TypeError(f"grad: inputs[{i}] must be a Value, got {type(x).__name__}: {errors.shown(x)}")
+    grads = gradient_values(output)
+    found = [grads[x] if x in grads else value(0.0) for x in wanted]
+    return found if create_graph else [value(g.data) for g in found]
