@@ -76,7 +76,10 @@ def local_derivatives(node: Value) -> list[tuple[Value, Value | float]]:
     function = vars(rules_on_values()).get(f"d_{own.rule.__name__}")
     built: tuple[Any, ...] = stored
     if function is not None:
-        built = function(*inputs) if record.arity == 0 else function(*inputs, node)
+        try:
+            built = function(*inputs) if record.arity == 0 else function(*inputs, node)
+        except (ValueError, ZeroDivisionError, OverflowError):  # at an edge (0 ** b): the stored numbers hold
+            built = stored
         built = built if isinstance(built, tuple) else (built,)
     result: list[tuple[Value, Value | float]] = []
     for position, (x, number, as_built) in enumerate(zip(inputs, stored, built)):
@@ -95,7 +98,8 @@ def _inputs_and_stored(node: Value) -> tuple[tuple[Any, ...], tuple[float, ...]]
     return inputs, (node._da, node._db)[: len(inputs)]
 
 
-def _number(x: Value | float) -> float:
+def _number(x: Any) -> float:
+    """x's number: a Value's data, or x itself."""
     return x.data if isinstance(x, engine_link.value_type) else float(x)
 
 
@@ -178,7 +182,7 @@ def grad(output: Value, inputs: Iterable[Value] | Value, create_graph: bool = Fa
     value = engine_link.value_type
     if not isinstance(output, value):
         raise TypeError(f"grad: output must be a Value, got {type(output).__name__}: {errors.shown(output)}")
-    wanted = [inputs] if isinstance(inputs, value) else list(inputs)
+    wanted: list[Value] = [inputs] if isinstance(inputs, value) else list(inputs)  # type: ignore[arg-type]
     for i, x in enumerate(wanted):
         if not isinstance(x, value):
             raise TypeError(f"grad: inputs[{i}] must be a Value, got {type(x).__name__}: {errors.shown(x)}")

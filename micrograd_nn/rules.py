@@ -27,7 +27,6 @@ class DomainError(ValueError):
     """An operation was applied outside its domain (log of a number <= 0, sqrt of a negative, ...)."""
 
 
-
 # --- arithmetic -------------------------------------------------------------
 
 def add(a: float, b: float) -> tuple[float, tuple[float, float]]:
@@ -101,8 +100,9 @@ def power(a: float, b: float) -> tuple[float, tuple[float, float]]:
 
 
 def d_power(a: Any, b: Any, out: Any) -> tuple[Any, Any]:
-    """(d(a**b)/da, d(a**b)/db) = (b a^(b-1), a^b ln(a)) for a > 0, b != 0."""
-    return d_power_base(a, b, out), d_power_exponent(a, b, out)
+    """(d(a**b)/da, d(a**b)/db) = (b a^(b-1), a^b ln(a)); d/db is nan for a base < 0 (an integer exponent)."""
+    base = getattr(a, "data", a)  # a's number (gradient_graph.py runs this with Values)
+    return d_power_base(a, b, out), d_power_exponent(a, b, out) if base > 0.0 else math.nan
 
 
 def d_power_base(a: Any, b: Any, out: Any) -> Any:
