@@ -40,23 +40,23 @@ class _MathOnValues:
         return lambda x: getattr(x, name)() if isinstance(x, engine_link.value_type) else function(x)
 
 
-_rules_on_values: ModuleType | None = None
+_rules_as_written: ModuleType | None = None
 
 
-def rules_on_values() -> ModuleType:
-    """rules.py's text run as plain Python with ``math`` working on Values: its d_* functions build Values."""
-    global _rules_on_values
-    if _rules_on_values is None:
+def rules_as_written() -> ModuleType:
+    """rules.py's text run as plain Python, ``math`` working on Values too: its d_* functions take Values, arrays."""
+    global _rules_as_written
+    if _rules_as_written is None:
         import micrograd_nn
 
-        spec = importlib.util.spec_from_file_location("micrograd_nn.rules_on_values",
+        spec = importlib.util.spec_from_file_location("micrograd_nn.rules_as_written",
                                                       f"{micrograd_nn.__path__[0]}/rules.py")
         assert spec is not None and spec.loader is not None
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         module.math = _MathOnValues()  # type: ignore[attr-defined]
-        _rules_on_values = module
-    return _rules_on_values
+        _rules_as_written = module
+    return _rules_as_written
 
 
 def local_derivatives(node: Value) -> list[tuple[Value, Value | float]]:
@@ -68,12 +68,12 @@ def local_derivatives(node: Value) -> list[tuple[Value, Value | float]]:
     if record.closure:
         raise ValueError(f"create_graph: op {node.op!r} was written micrograd's way, with a _backward "
                          "closure: its local derivatives are numbers, not Values; build it from Value's ops")
-    own = rules_on_values().OPS.get(record.name)
+    own = rules_as_written().OPS.get(record.name)
     if own is None or record.rule.__module__ != "micrograd_nn.rules" or record.rule.__name__ != own.rule.__name__:
         raise ValueError(f"create_graph: op {record.name!r} runs a rule planted in rules.OPS, whose local "
                          "derivatives exist only as numbers")
     inputs, stored = _inputs_and_stored(node)
-    function = vars(rules_on_values()).get(f"d_{own.rule.__name__}")
+    function = vars(rules_as_written()).get(f"d_{own.rule.__name__}")
     built: tuple[Any, ...] = stored
     if function is not None:
         try:

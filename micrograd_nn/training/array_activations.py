@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from micrograd_nn.gradient_graph import rules_as_written
 from micrograd_nn.rules import LEAKY_SLOPE
 
 Slope = Callable[[np.ndarray, np.ndarray], np.ndarray]
@@ -34,10 +35,10 @@ SLOPES: dict[str, Slope] = {
     "linear": lambda z, a: np.ones_like(z),
     "relu": lambda z, a: (z > 0.0).astype(float),
     "leaky_relu": lambda z, a: np.where(z > 0.0, 1.0, LEAKY_SLOPE),
-    "tanh": lambda z, a: 1.0 - a * a,
-    "sigmoid": lambda z, a: a * (1.0 - a),
+    "tanh": lambda z, a: rules_as_written().d_tanh(z, a),  # 1 - A², rules.py's own function, run on arrays
+    "sigmoid": lambda z, a: rules_as_written().d_sigmoid(z, a),  # A (1 - A)
 }
-"""act'(Z), written with Z and A = act(Z) as the tutorials do."""
+"""act'(Z), from Z and A = act(Z) as the tutorials write it (tanh's and sigmoid's: rules.py's d_* functions)."""
 
 
 def activate(name: str, z: np.ndarray) -> np.ndarray:
