@@ -84,7 +84,11 @@ def local_derivatives(node: Value) -> list[tuple[Value, Value | float]]:
     result: list[tuple[Value, Value | float]] = []
     for position, (x, number, as_built) in enumerate(zip(inputs, stored, built)):
         if isinstance(x, engine_link.value_type):
-            same = math.isfinite(number) and _number(as_built) == number and not _masked(record.name, inputs, position)
+            if not math.isfinite(number):
+                raise ValueError(f"create_graph: the local derivative of {record.name!r} with respect to its input "
+                                 f"{position + 1} is {number} at {errors.describe(x)} = {x.data!r}; a gradient built as Values "
+                                 "holds finite numbers only (backward() without create_graph gives the float)")
+            same = _number(as_built) == number and not _masked(record.name, inputs, position)
             result.append((x, as_built if same else number))
     return result
 
@@ -117,16 +121,24 @@ def gradient_values(root: Value, seed: float = 1.0) -> dict[Value, Value]:
         upstream = grads.get(node)
         if upstream is None:
             continue
-        for operand, local in local_derivatives(node):
-            if isinstance(local, value):
-                share = local * upstream
-            elif local == 0.0:  # a constant 0 (relu's cut-off side) passes nothing
-                continue
-            else:
-                share = upstream if local == 1.0 else upstream * local
-            grads[operand] = share if operand not in grads else grads[operand] + share
+        try:
+            _pass_shares(node, upstream, grads)
+        except OverflowError as err:
+            raise OverflowError(f"create_graph: building the gradient through op {node.op!r}: {err}") from None
     _mark_new_nodes(order, grads.values())
     return grads
+
+
+def _pass_shares(node: Value, upstream: Value, grads: dict[Value, Value]) -> None:
+    """grads[operand] += d(node)/d(operand) x upstream for each operand of node, as new Values."""
+    for operand, local in local_derivatives(node):
+        if isinstance(local, engine_link.value_type):
+            share = local * upstream
+        elif local == 0.0:  # a constant 0 (relu's cut-off side) passes nothing
+            continue
+        else:
+            share = upstream if local == 1.0 else upstream * local
+        grads[operand] = share if operand not in grads else grads[operand] + share
 
 
 def _mark_new_nodes(order: list[Value], grads: Iterable[Value]) -> None:
@@ -182,6 +194,9 @@ def grad(output: Value, inputs: Iterable[Value] | Value, create_graph: bool = Fa
     value = engine_link.value_type
     if not isinstance(output, value):
         raise TypeError(f"grad: output must be a Value, got {type(output).__name__}: {errors.shown(output)}")
+    if not isinstance(inputs, (value, Iterable)) or isinstance(inputs, str):
+        raise TypeError(f"grad: inputs must be a Value or a list of Values, got {type(inputs).__name__}: "
+                        f"{errors.shown(inputs)}")
     wanted: list[Value] = [inputs] if isinstance(inputs, value) else list(inputs)  # type: ignore[arg-type]
     for i, x in enumerate(wanted):
         if not isinstance(x, value):

@@ -204,6 +204,13 @@ def test_errors_name_the_function_and_the_value() -> None:
         hvp(lambda v: v[0] * v[1], [1.0, 2.0], [1.0])
     with pytest.raises(TypeError, match=r"hessian: f must be a function"):
         hessian(3.0, [1.0])  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"grad: inputs must be a Value or a list of Values, got NoneType"):
+        grad(Value(1.0) * 2, None)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"create_graph: the local derivative of 'sqrt' with respect to its input 1 "
+                                         r"is inf at 'x1' = 0.0"):
+        hessian(lambda v: v[0].sqrt(), [0.0])  # PyTorch's inf: a Value holds finite numbers only
+    with pytest.raises(OverflowError, match=r"create_graph: building the gradient through op 'log'"):
+        hessian(lambda v: v[0].log() * v[1].exp(), [1e-300, 700.0])  # d²/dx² = -e^700/x² overflows
     assert hessian(lambda v: 4.0, [1.0, 2.0]) == [[0.0, 0.0], [0.0, 0.0]]  # type: ignore[arg-type, return-value]
 
 
