@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from micrograd_nn import engine_link, errors, micrograd_compat
+from micrograd_nn import engine_link, errors, micrograd_compat, rules
 
 if TYPE_CHECKING:
     from micrograd_nn.engine import Value
@@ -60,20 +60,13 @@ def rules_as_written() -> ModuleType:
 
 
 def local_derivatives(node: Value) -> list[tuple[Value, Value | float]]:
-    """(operand, d(node)/d(operand)) for each operand in order: a Value built from the forward nodes, or the
-    stored number where the derivative is constant there (a piecewise-linear op, a kink, an infinite slope)."""
+    """(operand, d(node)/d(operand)) for each operand in order: a Value built from the forward nodes by the op's
+    d_* function in rules.py, or the stored number where that is constant (relu, +) or at an edge of power."""
     record = node._record
     if record is None:
         return []
-    if record.closure:
-        raise ValueError(f"create_graph: op {node.op!r} was written micrograd's way, with a _backward "
-                         "closure: its local derivatives are numbers, not Values; build it from Value's ops")
-    own = rules_as_written().OPS.get(record.name)
-    if own is None or record.rule.__module__ != "micrograd_nn.rules" or record.rule.__name__ != own.rule.__name__:
-        raise ValueError(f"create_graph: op {record.name!r} runs a rule planted in rules.OPS, whose local "
-                         "derivatives exist only as numbers")
+    function = _derivative_function(node)
     inputs, stored = _inputs_and_stored(node)
-    function = vars(rules_as_written()).get(f"d_{own.rule.__name__}")
     built: tuple[Any, ...] = stored
     if function is not None:
         try:
@@ -81,16 +74,39 @@ def local_derivatives(node: Value) -> list[tuple[Value, Value | float]]:
         except (ValueError, ZeroDivisionError, OverflowError):  # at an edge (0 ** b): the stored numbers hold
             built = stored
         built = built if isinstance(built, tuple) else (built,)
-    result: list[tuple[Value, Value | float]] = []
-    for position, (x, number, as_built) in enumerate(zip(inputs, stored, built)):
-        if isinstance(x, engine_link.value_type):
-            if not math.isfinite(number):
-                raise ValueError(f"create_graph: the local derivative of {record.name!r} with respect to its input "
-                                 f"{position + 1} is {number} at {errors.describe(x)} = {x.data!r}; a gradient built as Values "
-                                 "holds finite numbers only (backward() without create_graph gives the float)")
-            same = _number(as_built) == number and not _masked(record.name, inputs, position)
-            result.append((x, as_built if same else number))
-    return result
+    return [(x, _checked(node, position, number, as_built))
+            for position, (x, number, as_built) in enumerate(zip(inputs, stored, built))
+            if isinstance(x, engine_link.value_type)]
+
+
+def _derivative_function(node: Value) -> Any:
+    """The op's d_* function in rules.py (None where its local derivatives are constants); an error if it has none
+    because its derivatives exist only as numbers (a micrograd-style closure, a rule planted in rules.OPS)."""
+    record = node._record
+    assert record is not None
+    if record.closure:
+        raise ValueError(f"create_graph: op {node.op!r} was written micrograd's way, with a _backward "
+                         "closure: its local derivatives are numbers, not Values; build it from Value's ops")
+    own = rules_as_written().OPS.get(record.name)
+    if rules.OPS.get(record.name) is not record or own is None:
+        raise ValueError(f"create_graph: op {record.name!r} runs a rule planted in rules.OPS, whose local "
+                         "derivatives exist only as numbers")
+    return vars(rules_as_written()).get(f"d_{own.rule.__name__}")
+
+
+def _checked(node: Value, position: int, number: float, built: Any) -> Value | float:
+    """The derivative as built if it is the number the forward pass stored; the stored number at power's edges."""
+    op, x = node.op, node.inputs[position]
+    if not math.isfinite(number):
+        raise ValueError(f"create_graph: the local derivative of {op!r} with respect to its input {position + 1} "
+                         f"is {number} at {errors.describe(x)} = {_number(x)!r}; a gradient built as Values holds "
+                         "finite numbers only (backward() without create_graph gives the float)")
+    if op == "**" and _power_edge(position, _number(node.inputs[0]), _number(node.inputs[1])):
+        return number
+    if _number(built) != number:
+        raise ValueError(f"create_graph: op {op!r}: its d_* function in rules.py gives {_number(built)!r} for input "
+                         f"{position + 1} where the forward pass stored {number!r}")
+    return built  # type: ignore[no-any-return]
 
 
 def _inputs_and_stored(node: Value) -> tuple[tuple[Any, ...], tuple[float, ...]]:
@@ -107,9 +123,10 @@ def _number(x: Any) -> float:
     return x.data if isinstance(x, engine_link.value_type) else float(x)
 
 
-def _masked(op: str, inputs: tuple[Any, ...], position: int) -> bool:
-    """PyTorch's masks: d(a**b)/da is set to 0 where b == 0 (so its own derivative is 0 there too)."""
-    return op == "**" and position == 0 and _number(inputs[1]) == 0.0
+def _power_edge(position: int, a: float, b: float) -> bool:
+    """Where a ** b's stored local derivative is a constant: d/da at a == 0 or b == 0 (PyTorch masks it to 0
+    where b == 0, so its own derivative is 0), d/db at a <= 0."""
+    return a == 0.0 or b == 0.0 if position == 0 else a <= 0.0
 
 
 def gradient_values(root: Value, seed: float = 1.0) -> dict[Value, Value]:

@@ -132,6 +132,8 @@ def test_power_at_exponent_zero_masks_as_pytorch() -> None:
     for our_row, their_row in zip(ours, theirs.tolist()):
         assert our_row == pytest.approx(their_row, rel=1e-15)
     assert ours[0][1] == 0.0 and ours[1][0] == 1 / 1.7  # not symmetric at the mask: d/da (d/db) = 1/a
+    assert hessian(lambda v: (v[0] - v[1]) ** 2, [1.5, 1.5]) == [[2.0, -2.0], [-2.0, 2.0]]  # a base of 0: 2a as built
+    assert hessian(lambda v: v[0] ** 3, [0.0]) == [[0.0]] and hessian(lambda v: v[0] ** 1, [0.0]) == [[0.0]]
 
 
 def test_hvp_is_the_hessian_times_v() -> None:
@@ -227,3 +229,21 @@ def test_a_micrograd_style_op_cannot_be_differentiated_twice() -> None:
         out.backward(create_graph=True)
     out.backward()  # the float backward still works
     assert a.grad == 1 - t**2
+
+
+def test_a_planted_rule_is_refused_not_differentiated_as_rules_py_writes_it() -> None:
+    """A rule planted in rules.OPS (as the gradient audit's demo does) has no derivative function to build on."""
+    import dataclasses
+
+    from micrograd_nn import rules
+
+    original = rules.OPS["tanh"]
+    rules.OPS["tanh"] = dataclasses.replace(original, rule=lambda a: (math.tanh(a), (1.0,)))
+    try:
+        x = Value(0.5)
+        y = x.tanh()
+        with pytest.raises(ValueError, match=r"create_graph: op 'tanh' runs a rule planted in rules.OPS"):
+            y.backward(create_graph=True)
+    finally:
+        rules.OPS["tanh"] = original
+    assert grad(Value(0.5).tanh(), [Value(0.5)])[0].data == 0.0  # rules.py's own rule again
