@@ -124,9 +124,9 @@ def _number(x: Any) -> float:
 
 
 def _power_edge(position: int, a: float, b: float) -> bool:
-    """Where a ** b's stored local derivative is a constant: d/da at a == 0 or b == 0 (PyTorch masks it to 0
-    where b == 0, so its own derivative is 0), d/db at a <= 0."""
-    return a == 0.0 or b == 0.0 if position == 0 else a <= 0.0
+    """Where a ** b's stored local derivative is a constant: d/da where b == 0 (PyTorch masks it to 0 there, so
+    its own derivative is 0), d/db where a <= 0 (0 at a base of 0, as PyTorch's mask; nan below)."""
+    return b == 0.0 if position == 0 else a <= 0.0
 
 
 def gradient_values(root: Value, seed: float = 1.0) -> dict[Value, Value]:
