@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -247,3 +248,34 @@ def test_a_planted_rule_is_refused_not_differentiated_as_rules_py_writes_it() ->
     finally:
         rules.OPS["tanh"] = original
     assert grad(Value(0.5).tanh(), [Value(0.5)])[0].data == 0.0  # rules.py's own rule again
+
+
+def _power_program(v: Any, b: float, value_exponent: bool) -> Any:
+    """(a ** b) x a with b a Value (v[1]) or the number b (then times v[1]): for Values and torch tensors alike."""
+    return (v[0] ** v[1] if value_exponent else v[0] ** b * v[1]) * v[0]
+
+
+@pytest.mark.filterwarnings(TORCH_WARNING)
+@pytest.mark.parametrize("value_exponent", [False, True])
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(st.sampled_from([0.0, -1.5, 1.0]), floats(-3, 3)), st.one_of(st.integers(-3, 4).map(float),
+                                                                            floats(-3, 3)))
+def test_power_at_its_edges_equals_torch(value_exponent: bool, a: float, b: float) -> None:
+    """a ** b at a base of 0 or below, integer or not, exponent a number or a Value: PyTorch's Hessian, or an error
+    where a local derivative is infinite (PyTorch's inf or nan)."""
+    torch = pytest.importorskip("torch")
+    if value_exponent and a <= 0.0:
+        return  # d/db is nan (a < 0) or PyTorch's mask (a = 0): tested with a number as the exponent
+    theirs = torch.func.hessian(lambda v: _power_program(v, b, value_exponent))(
+        torch.tensor([a, b], dtype=torch.float64)).tolist()
+    try:
+        ours = hessian(lambda v: _power_program(v, b, value_exponent), [a, b])
+    except (ValueError, ZeroDivisionError, OverflowError):
+        if (a < 0.0 and not b.is_integer()) or (a == 0.0 and b < 0.0):
+            return  # no real value: the forward pass refuses, as it always did
+        assert not all(math.isfinite(h) for row in theirs for h in row), (a, b, theirs)
+        return
+    for our_row, their_row in zip(ours, theirs):
+        for o, t in zip(our_row, their_row):
+            if math.isfinite(t):
+                assert _close(o, t, 1.0), (a, b, value_exponent, ours, theirs)
