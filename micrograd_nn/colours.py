@@ -77,3 +77,13 @@ def page_scale() -> dict[str, Any]:
     stops = {shade: {sign: [css_text(hsv) for hsv in levels] for sign, levels in signs.items()}
              for shade, signs in STOPS.items()}
     return {"levels": LEVELS, "neutral": dict(NEUTRAL), "stops": stops}
+
+
+PASSES = (("green", "#2b8a3e"), ("black", "#000000"), ("violet", "#7048e8"), ("brown", "#a0522d"))
+"""(name, colour) of the border and text of a node by the pass that made it, in a picture of a gradient's graph:
+the forward pass, then the 1st, 2nd, 3rd backward(create_graph=True); a later one takes the last colour."""
+
+
+def pass_colour(level: int) -> tuple[str, str]:
+    """(name, colour) for a node made by backward pass `level` (0: the forward pass): PASSES[min(level, 3)]."""
+    return PASSES[min(level, len(PASSES) - 1)]

@@ -221,3 +221,10 @@ def grad(output: Value, inputs: Iterable[Value] | Value, create_graph: bool = Fa
     grads = gradient_values(output)
     found = [grads[x] if x in grads else value(0.0) for x in wanted]
     return found if create_graph else [value(g.data) for g in found]
+
+
+def kept_gradient(node: Value) -> Value | None:
+    """The Value the last backward(create_graph=True) kept as node's gradient, even if .grad changed since
+    (the views name it "dy/dx" after a later backward() has filled .grad with second derivatives)."""
+    kept = micrograd_compat.attributes(node, create=False).get(KEPT)
+    return None if kept is None else kept[0]  # type: ignore[no-any-return]

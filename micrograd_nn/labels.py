@@ -8,7 +8,9 @@ given as plain numbers become leaves labelled ``x1, x2, ...``.
 
 nn.py writes labels with ``layer_label``, ``neuron_label``, ``weight_label``,
 ``bias_label`` and ``input_label``; the views read them back with
-``parse_parameter``, ``parse_neuron_key`` and ``is_input_label``.  A label is
+``parse_parameter``, ``parse_neuron_key`` and ``is_input_label``.  A gradient kept as a Value by
+``backward(create_graph=True)`` is named ``gradient_label``: ``dy/dx`` (``x.grad`` when the output is not
+in the picture).  A label is
 only a claim: the network model (micrograd_nn.analysis.network) checks each one
 against the graph it sits in.
 """
@@ -17,6 +19,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from micrograd_nn.format import d_of
 
 _PARAMETER = re.compile(r"^(?:L(?P<layer>\d+)\.)?n(?P<neuron>\d+)\.(?:w(?P<weight>\d+)|b)$")
 _NEURON_KEY = re.compile(r"^(?:L(?P<layer>\d+)\.)?n(?P<neuron>\d+)$")
@@ -67,6 +71,11 @@ def input_label(position: int, prefix: str = "x") -> str:
 def neuron_key(layer: int | None, neuron: int) -> str:
     """A neuron's key from its numbers: (1, 3) -> "L1.n3"; (None, 3) -> "n3"."""
     return neuron_label(layer_label(layer) if layer is not None else "", neuron)
+
+
+def gradient_label(of: str, output: str | None = None) -> str:
+    """The name of d(output)/d(of) kept as a Value: "dy/dx" ("d(dy/dx)/dx" a level up); "x.grad" without output."""
+    return f"{d_of(output)}/{d_of(of)}" if output is not None else f"{of}.grad"
 
 
 # --- reading (the views) -----------------------------------------------------------

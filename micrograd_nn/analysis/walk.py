@@ -8,8 +8,9 @@ reads the graph through one ``Walk``, so they agree on names and ids:
 - ``network`` is the network found in the graph (micrograd_nn.analysis.network),
   and ``groups[i]`` the neuron node i was built in ("L1.n3"), or None;
 - its name is the user's label, else what it is in the network (``L1.n3.z`` is
-  neuron 3 of layer 1 before its activation, ``L1.n3.out`` after it), ``loss``
-  or ``out`` for an unlabelled root, else ``v{i}``.
+  neuron 3 of layer 1 before its activation, ``L1.n3.out`` after it), else the
+  gradient it is (``dy/dx``: a Value backward(create_graph=True) kept for a node of
+  this graph), ``loss`` or ``out`` for an unlabelled root, else ``v{i}``.
 
 This module imports nothing heavy (no graphviz).  Nothing here writes to the graph.
 """
@@ -19,9 +20,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from micrograd_nn import labels
 from micrograd_nn.analysis.network import recognise
 from micrograd_nn.analysis.neurons import Network
 from micrograd_nn.engine import Value, topological_order
+from micrograd_nn.gradient_graph import backward_level, kept_gradient
 
 INPUT_RULE = "a leaf labelled x1, x2, … as MLP labels the numbers you give it, or passed as inputs="
 """What makes a leaf an input, as every legend states it (the one rule; analysis.network decides kinds by it)."""
@@ -94,6 +97,8 @@ def _names(nodes: list[Value], groups: list[str | None], roles: list[str | None]
     A name used twice (by labels or by the rules) gets #{id} appended.
     """
     names = [node.label or (f"{groups[i]}.{roles[i]}" if roles[i] else "") for i, node in enumerate(nodes)]
+    for i, name in _gradient_names(nodes, names).items():
+        names[i] = names[i] or name
     root = len(nodes) - 1
     if not names[root]:
         names[root] = "loss" if any(g is not None for g in groups) else "out"
@@ -102,6 +107,22 @@ def _names(nodes: list[Value], groups: list[str | None], roles: list[str | None]
     for name in names:
         counts[name] = counts.get(name, 0) + 1
     return [name if counts[name] == 1 else f"{name}#{i}" for i, name in enumerate(names)]
+
+
+def _gradient_names(nodes: list[Value], names: list[str]) -> dict[int, str]:
+    """"dy/dx" for each node that is the gradient backward(create_graph=True) kept for node x of this graph.
+
+    The output y is the node whose kept gradient is the seed (a leaf the backward pass made); without it in the
+    graph, the gradient of x is named "x.grad".
+    """
+    index = {node: i for i, node in enumerate(nodes)}
+    kept = {i: kept_gradient(node) for i, node in enumerate(nodes)}
+    found = {i: index[g] for i, g in kept.items() if g is not None and g in index and g is not nodes[i]}
+    if not found:
+        return {}
+    seeds = [i for i, g in found.items() if not nodes[g].operands and backward_level(nodes[g]) > 0]
+    output = (names[seeds[-1]] or f"v{seeds[-1]}") if seeds else None
+    return {g: labels.gradient_label(names[i] or f"v{i}", output) for i, g in found.items()}
 
 
 def neuron_outputs(info: Walk) -> dict[str, int]:

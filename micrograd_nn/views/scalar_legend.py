@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from micrograd_nn import rules
 from micrograd_nn.analysis.walk import INPUT_RULE, PARAMETER_RULE
+from micrograd_nn.views.backward_passes import legend_entries
 from micrograd_nn.views.dot_text import wrap_parts
 
 if TYPE_CHECKING:
@@ -43,6 +44,7 @@ def legend(layout: Layout) -> str:
         ("#1, #2: which input of the op (order matters for −, ÷, **)", any(ordered(info.nodes[i].op) for i in ops)),
         ("red op: a wrong local derivative", bool(layout.culprits)),
         ("orange box: a gradient that central differences contradict", bool(layout.mismatched)),
+        *((f"{colour}: {words}", True) for _, colour, words in legend_entries(layout.passes or [])),
     ]
     return wrap_parts([words for words, shown in said if shown])
 

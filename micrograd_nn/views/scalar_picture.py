@@ -24,6 +24,7 @@ from micrograd_nn.analysis.walk import Walk, on_path, walk
 from micrograd_nn.colours import signed_colour
 from micrograd_nn.engine import Value
 from micrograd_nn.format import DEFAULT_PRECISION, check_precision, format_number
+from micrograd_nn.views.backward_passes import marked, pass_levels, pass_style
 from micrograd_nn.views.dot_text import (
     DOT_TIMEOUT,
     PictureError,
@@ -112,6 +113,7 @@ class _Layout:
     mismatched: set[int]
     culprits: set[int]
     largest: float  # the largest |grad|, for the colours
+    passes: list[int] | None  # the pass that made each node (0: forward), in a gradient's graph; else None
 
     def number(self, x: float) -> str:
         """x at the chosen precision."""
@@ -155,6 +157,7 @@ def _layout(info: Walk, options: DrawOptions) -> _Layout:
         mismatched=_marked(index, audit.mismatched) if audit is not None else set(),
         culprits=_marked(index, audit.culprits) if audit is not None else set(),
         largest=max((abs(n.grad) for n in nodes if not math.isnan(n.grad)), default=0.0),
+        passes=levels if marked(levels := pass_levels(info)) else None,
     )
 
 
@@ -214,6 +217,8 @@ def _value_statement(layout: _Layout, i: int) -> str:
     if group in layout.collapsed:
         attributes["shape"] = "box3d"
         attributes["style"] = "filled"
+    if layout.passes is not None:
+        attributes.update(pass_style(layout.passes[i]))
     if i in layout.mismatched:
         attributes["color"] = "darkorange"
         attributes["penwidth"] = 3
@@ -231,6 +236,8 @@ def _op_statements(layout: _Layout, i: int) -> list[str]:
     attributes: dict[str, object] = {"id": f"o{i}", "label": op_text(node), "shape": "oval", "height": 0.3}
     if node.local_grads is None:
         attributes["tooltip"] = "derivatives not stored (closure op)"
+    if layout.passes is not None:
+        attributes.update(pass_style(layout.passes[i]))
     if i in layout.culprits:
         attributes.update(color="red", fontcolor="red", penwidth=3, xlabel="local derivative wrong")
     if layout.highlighted[i]:

@@ -14,6 +14,7 @@ from micrograd_nn.analysis.walk import Walk, walk
 from micrograd_nn.atomic_write import check_target, write_atomically
 from micrograd_nn.engine import Value
 from micrograd_nn.inline import bundled, inline_script, page_data
+from micrograd_nn.views.backward_passes import marked, pass_levels
 from micrograd_nn.views.dot_text import Advice, run_dot
 from micrograd_nn.views.stepper.naive import naive_states
 from micrograd_nn.views.stepper.page_state import displayable
@@ -52,6 +53,9 @@ def stepper_html(
     (micrograd_nn.analysis.naive_walk: each node passes its gradient on as soon as
     it is reached), the wrong step and the wrong result marked in red.
     mode="forward-vs-reverse": forward mode beside reverse mode (micrograd_nn.views.forward_reverse).
+    A gradient's graph (x.grad_value after backward(create_graph=True)) steps the same way: its backward pass
+    gives second derivatives; each node is marked by the pass that made it (views/backward_passes.py), and the
+    page's data lists it: passes[i] is 0 for node v{i} of the forward pass, k if the k-th backward made it.
     """
     if mode == FORWARD_VS_REVERSE:  # a page of its own on this page's frame: views/forward_reverse.py
         from micrograd_nn.views.forward_reverse import page_parts
@@ -59,7 +63,6 @@ def stepper_html(
         title, svg, payload, notes, walk_help = page_parts(root, title=title, forward=forward, order=order, **options)
         return _page(title, mode, svg, page_data(payload), inline_script(VIEWS, "svg-pan-zoom.min.js"), notes,
                      walk_help)
-    title = title or "Backprop, step by step"
     if mode not in MODES:
         raise ValueError(f"mode must be one of {(*MODES, FORWARD_VS_REVERSE)}, got {mode!r}")
     if order not in ORDERS:
@@ -70,6 +73,8 @@ def stepper_html(
         raise ValueError("the stepper visits every node, so it cannot draw collapsed neurons; draw without collapse "
                          "or use mode='layers'")
     info = displayable(walk(root, parameters=options.pop("parameters", None), inputs=options.pop("inputs", None)))
+    second = marked(pass_levels(info))  # a gradient's graph: stepping its backward gives second derivatives
+    title = title or ("Backprop through a gradient's graph: second derivatives" if second else "Backprop, step by step")
     svg, payload, legend = _picture_and_states(info, mode, forward, order, options)
     data = page_data(payload)
     pan_zoom = inline_script(VIEWS, "svg-pan-zoom.min.js")
@@ -109,7 +114,7 @@ def _picture_and_states(info: Walk, mode: str, forward: bool, order: str,
     svg = svg[svg.index("<svg") :]  # drop the XML prolog and DOCTYPE: the SVG sits inside HTML
     svg = re.sub(r'^<svg width="[^"]*" height="[^"]*"', "<svg", svg)  # the page sizes it; zoom and pan move it
     payload = {"states": [asdict(state) for state in states], "valueIds": value_ids, "hiddenData": hidden,
-               "texts": texts}
+               "texts": texts, "passes": pass_levels(info)}
     return svg, payload, legend
 
 

@@ -9,10 +9,11 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from micrograd_nn.analysis.walk import INPUT_RULE, PARAMETER_RULE, Walk
-from micrograd_nn.colours import signed_colour
+from micrograd_nn.colours import PASSES, signed_colour
 from micrograd_nn.engine import Value
 from micrograd_nn.format import d_of
 from micrograd_nn.views import network_layout, network_statements
+from micrograd_nn.views.backward_passes import legend_entries, pass_levels
 from micrograd_nn.views.dot_text import Advice
 from micrograd_nn.views.stepper.page_state import PageState
 
@@ -123,6 +124,9 @@ _SWATCHES = {
     "negative": f'<rect x="2" y="2" width="30" height="16" rx="4" fill="{_HALF_FILL_NEGATIVE}" stroke="#000"/>',
     "current": '<rect x="2" y="2" width="30" height="16" rx="4" fill="#fff" stroke="#e8590c" stroke-width="4"/>',
     "wrong": '<rect x="2" y="2" width="30" height="16" rx="4" fill="#fff0f0" stroke="#c92a2a" stroke-width="4"/>',
+    **{f"pass{level}": f'<rect x="2" y="2" width="30" height="16" rx="4" fill="#fff" stroke="{colour}" '
+                       f'stroke-width="2"/><text x="17" y="14" font-size="10" text-anchor="middle" '
+                       f'fill="{colour}">x</text>' for level, (_, colour) in enumerate(PASSES)},
 }
 """The legend's small pictures of each style the page can draw."""
 
@@ -164,6 +168,8 @@ def node_legend(info: Walk, totals: list[float], *, naive: bool = False) -> str:
     items += [(sign, words[sign]) for sign in _signs([t for t in totals if math.isfinite(t)])]
     items.append(("inner", "white: a zero gradient, or one not reached yet (grad ?)"))
     items.append(("current", "the current step"))
+    items += [(f"pass{min(level, len(PASSES) - 1)}", f"{colour} border and text: {words}")
+              for level, colour, words in legend_entries(pass_levels(info))]
     if naive:
         items.append(("wrong", "red: a step of the naive walk that adds what backward() does not, or its wrong "
                                "result"))
