@@ -79,11 +79,11 @@ def page_scale() -> dict[str, Any]:
     return {"levels": LEVELS, "neutral": dict(NEUTRAL), "stops": stops}
 
 
-PASSES = (("green", "#2b8a3e"), ("black", "#000000"), ("violet", "#7048e8"), ("brown", "#a0522d"))
-"""(name, colour) of the border and text of a node by the pass that made it, in a picture of a gradient's graph:
-the forward pass, then the 1st, 2nd, 3rd backward(create_graph=True); a later one takes the last colour."""
+PASSES = (("green", "#2b8a3e", "#ebfbee"), ("violet", "#7048e8", "#f3f0ff"), ("brown", "#a0522d", "#fff4e6"))
+"""(name, line, fill) of the box around the nodes a pass made, in a picture of a gradient's graph: the forward
+pass, then the 1st, 2nd backward(create_graph=True) below the one drawn; a later one takes the last colours."""
 
 
-def pass_colour(level: int) -> tuple[str, str]:
-    """(name, colour) for a node made by backward pass `level` (0: the forward pass): PASSES[min(level, 3)]."""
+def pass_colour(level: int) -> tuple[str, str, str]:
+    """(name, line, fill) for the nodes made by backward pass `level` (0: the forward pass): PASSES[min(level, 2)]."""
     return PASSES[min(level, len(PASSES) - 1)]

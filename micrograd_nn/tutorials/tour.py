@@ -9,7 +9,9 @@ the step-by-step backward report, which names nodes by what they are
 (L1.n3.z, L1.n3.out, loss); why backward() needs a topological order:
 b = a + a; c = b + b walked naively next to backward(), with its stepper page;
 and a practice worksheet (practice.html): the lecture's neuron, each gradient
-typed by the learner before the page shows it.
+typed by the learner before the page shows it; and a gradient's own graph
+(tanh_second_derivative.svg): tanh's dy/dx = 1 - y*y kept as a Value by
+backward(create_graph=True), its backward giving d²y/dx² = -2 tanh(x)(1 - tanh²(x)).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from micrograd_nn.training.persistence import save_model
 from micrograd_nn.tutorials import plots
 from micrograd_nn.tutorials.common import DEFAULT_OUT, output_folder, percent, say
 from micrograd_nn.tutorials.moons import MoonsResult, train_moons
-from micrograd_nn.views import explain, network_picture
+from micrograd_nn.views import explain, network_picture, scalar_picture
 from micrograd_nn.views.stepper import write_html
 
 
@@ -138,6 +140,7 @@ def _write_graph_views(result: TourResult, folder: Path) -> None:
     result.files["backward steps (JSON)"] = steps_path
     _write_topological_order_example(result, folder)
     _write_practice_worksheet(result, folder)
+    _write_second_derivative_picture(result, folder)
 
 
 def _write_topological_order_example(result: TourResult, folder: Path) -> None:
@@ -187,3 +190,30 @@ def _write_practice_worksheet(result: TourResult, folder: Path) -> None:
         )
     except RuntimeError as err:  # Graphviz is missing, too slow or crashed
         result.notes.append(f"{err}; the practice worksheet was not written")
+
+
+def tanh_gradient_graph(x: float = 0.5) -> tuple[Value, Value]:
+    """(x, dy/dx) for y = tanh(x): dy/dx = 1 - y*y as backward(create_graph=True) keeps it, its own backward()
+    run, so that x.grad is d²y/dx² = -2 tanh(x)(1 - tanh²(x))."""
+    leaf = Value(x, "x")
+    y = leaf.tanh()
+    y.label = "y"
+    y.backward(create_graph=True)
+    dydx = leaf.grad_value
+    assert dydx is not None  # backward(create_graph=True) keeps every gradient
+    y.zero_grad()  # x.grad and y.grad back to 0: the next backward fills in d(dy/dx)/dnode, not a sum with dy/dx
+    dydx.backward()
+    return leaf, dydx
+
+
+def _write_second_derivative_picture(result: TourResult, folder: Path) -> None:
+    """The gradient of tanh as a graph: dy/dx = 1 - y*y built from the forward node y, differentiated again."""
+    x, dydx = tanh_gradient_graph()
+    say("")
+    say(f"gradients of gradients: y = tanh(x) at x = {x.data}, backward(create_graph=True) keeps dy/dx = 1 - y*y = "
+        f"{dydx.data:.4f} as a Value; its backward gives d²y/dx² = {x.grad:.4f} = -2 tanh(x)(1 - tanh²(x)), "
+        "drawn in tanh_second_derivative.svg")
+    try:
+        result.files["gradient of tanh as a graph"] = scalar_picture.render(dydx, folder / "tanh_second_derivative.svg")
+    except RuntimeError as err:  # Graphviz is missing, too slow or crashed
+        result.notes.append(f"{err}; the picture of tanh's gradient was not written")

@@ -2,8 +2,9 @@
 
 ``x.grad_value`` is a graph of its own, built by the backward pass from the nodes of the forward graph (tanh's
 ``1 - out*out`` reads the node ``out``).  Its pictures mark each node by the pass that made it
-(gradient_graph.backward_level): the scalar picture colours the border and text (colours.PASSES), the stepper
-page does the same and lists each level in its legend.  A graph of forward nodes only is drawn as ever: no marks.
+(gradient_graph.backward_level): the nodes of the last pass are drawn as ever; those of each earlier pass sit in
+a box of their pass's colours (colours.PASSES), the forward pass's innermost, with their borders in its colour,
+and the legend names each.  A graph of forward nodes only is drawn as ever: no boxes, no legend entries.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from micrograd_nn.analysis.walk import Walk
 from micrograd_nn.colours import pass_colour
 from micrograd_nn.gradient_graph import backward_level
+from micrograd_nn.views.dot_text import quote
 
 
 def pass_levels(info: Walk) -> list[int]:
@@ -30,23 +32,54 @@ def _ordinal(k: int) -> str:
 
 
 def pass_words(level: int, highest: int) -> str:
-    """What made a node, for a legend: "forward pass node", "made by the backward pass", "made by the 2nd backward"."""
+    """What made a node: "forward pass node", "made by the backward pass", "made by the 2nd backward"."""
     if level == 0:
-        return "forward pass node (the gradient reads it)"
+        return "forward pass node"
     if highest == 1:
-        return "made by the backward pass (backward(create_graph=True))"
+        return "made by the backward pass"
     return f"made by the {_ordinal(level)} backward"
 
 
-def legend_entries(levels: list[int]) -> list[tuple[int, str, str]]:
-    """(level, colour name, words) for each level drawn, lowest first; none for a graph of forward nodes only."""
+def legend_entries(levels: list[int]) -> list[tuple[int, str]]:
+    """(level, words) for each level drawn, lowest first; none for a graph of forward nodes only."""
     if not marked(levels):
         return []
     highest = max(levels)
-    return [(level, pass_colour(level)[0], pass_words(level, highest)) for level in sorted(set(levels))]
+    entries = []
+    for level in sorted(set(levels)):
+        words = pass_words(level, highest)
+        if level == 0:
+            entries.append((level, f"{pass_colour(level)[0]} box and border: forward pass nodes (the gradient reads "
+                                   "them)"))
+        elif level < highest:
+            entries.append((level, f"{pass_colour(level)[0]} box and border: {words}"))
+        else:
+            entries.append((level, f"outside the boxes: {words} (backward(create_graph=True))"))
+    return entries
 
 
-def pass_style(level: int) -> dict[str, object]:
-    """The DOT attributes marking a node made by pass `level`: its border and text in the pass's colour."""
-    colour = pass_colour(level)[1]
-    return {"color": colour, "fontcolor": colour}
+def pass_style(level: int, highest: int) -> dict[str, object]:
+    """The DOT attributes marking a node made by pass `level`: its border in the pass's colour (none for the last)."""
+    return {"color": pass_colour(level)[1]} if level < highest else {}
+
+
+def pass_boxes(level_lines: dict[int, list[str]]) -> list[str]:
+    """Node statements nested by pass: the forward pass's in a box, inside the next pass's box, ...; the last plain.
+
+    A graph of forward nodes only ({0: statements}) gives its statements as they are.
+    """
+    levels = sorted(level_lines)
+    if not levels:
+        return []
+    inner: list[str] = []
+    for level in levels[:-1]:
+        name, line, fill = pass_colour(level)
+        label = pass_words(level, levels[-1]).replace(" node", "")
+        inner = [
+            f"subgraph cluster_pass{level} {{",
+            f"  label={quote(label)} style=\"rounded,filled\" color=\"{line}\" fillcolor=\"{fill}\" "
+            f"fontcolor=\"{line}\" fontname=Helvetica fontsize=10",
+            *("  " + s for s in inner + level_lines[level]),
+            "}",
+        ]
+    return inner + level_lines[levels[-1]]

@@ -44,7 +44,7 @@ def legend(layout: Layout) -> str:
         ("#1, #2: which input of the op (order matters for −, ÷, **)", any(ordered(info.nodes[i].op) for i in ops)),
         ("red op: a wrong local derivative", bool(layout.culprits)),
         ("orange box: a gradient that central differences contradict", bool(layout.mismatched)),
-        *((f"{colour}: {words}", True) for _, colour, words in legend_entries(layout.passes or [])),
+        *((words, True) for _, words in legend_entries(layout.passes)),
     ]
     return wrap_parts([words for words, shown in said if shown])
 

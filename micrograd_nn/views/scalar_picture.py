@@ -24,7 +24,7 @@ from micrograd_nn.analysis.walk import Walk, on_path, walk
 from micrograd_nn.colours import signed_colour
 from micrograd_nn.engine import Value
 from micrograd_nn.format import DEFAULT_PRECISION, check_precision, format_number
-from micrograd_nn.views.backward_passes import marked, pass_levels, pass_style
+from micrograd_nn.views.backward_passes import pass_boxes, pass_levels, pass_style
 from micrograd_nn.views.dot_text import (
     DOT_TIMEOUT,
     PictureError,
@@ -113,7 +113,8 @@ class _Layout:
     mismatched: set[int]
     culprits: set[int]
     largest: float  # the largest |grad|, for the colours
-    passes: list[int] | None  # the pass that made each node (0: forward), in a gradient's graph; else None
+    passes: list[int]  # the pass that made each node (0: forward; views/backward_passes.py)
+    last_pass: int  # the latest pass among them: its nodes are drawn plain, the earlier ones marked
 
     def number(self, x: float) -> str:
         """x at the chosen precision."""
@@ -157,7 +158,8 @@ def _layout(info: Walk, options: DrawOptions) -> _Layout:
         mismatched=_marked(index, audit.mismatched) if audit is not None else set(),
         culprits=_marked(index, audit.culprits) if audit is not None else set(),
         largest=max((abs(n.grad) for n in nodes if not math.isnan(n.grad)), default=0.0),
-        passes=levels if marked(levels := pass_levels(info)) else None,
+        passes=(levels := pass_levels(info)),
+        last_pass=max(levels, default=0),
     )
 
 
@@ -217,8 +219,7 @@ def _value_statement(layout: _Layout, i: int) -> str:
     if group in layout.collapsed:
         attributes["shape"] = "box3d"
         attributes["style"] = "filled"
-    if layout.passes is not None:
-        attributes.update(pass_style(layout.passes[i]))
+    attributes.update(pass_style(layout.passes[i], layout.last_pass))
     if i in layout.mismatched:
         attributes["color"] = "darkorange"
         attributes["penwidth"] = 3
@@ -236,8 +237,7 @@ def _op_statements(layout: _Layout, i: int) -> list[str]:
     attributes: dict[str, object] = {"id": f"o{i}", "label": op_text(node), "shape": "oval", "height": 0.3}
     if node.local_grads is None:
         attributes["tooltip"] = "derivatives not stored (closure op)"
-    if layout.passes is not None:
-        attributes.update(pass_style(layout.passes[i]))
+    attributes.update(pass_style(layout.passes[i], layout.last_pass))
     if i in layout.culprits:
         attributes.update(color="red", fontcolor="red", penwidth=3, xlabel="local derivative wrong")
     if layout.highlighted[i]:
@@ -342,6 +342,7 @@ def _dot_lines(info: Walk, options: DrawOptions) -> list[str]:
     # node inside a subgraph makes it a member of that subgraph.
     keys = [neuron.key for neuron in info.network.neurons]
     cluster_lines: dict[str, list[str]] = {key: [] for key in keys if key not in collapsed}
+    level_lines: dict[int, list[str]] = {}  # node statements by the pass that made them (views/backward_passes.py)
     edge_lines: list[str] = []
     for i, node in enumerate(info.nodes):
         if layout.hidden[i]:
@@ -356,10 +357,11 @@ def _dot_lines(info: Walk, options: DrawOptions) -> list[str]:
         if options.clusters and groups[i] in cluster_lines:
             cluster_lines[groups[i]].extend(statements)  # type: ignore[index]
         else:
-            lines.extend(statements)
+            level_lines.setdefault(layout.passes[i], []).extend(statements)
     for key, statements in cluster_lines.items():
-        if statements:
-            lines.extend(_cluster(key, statements))
+        if statements:  # a neuron is made by the forward pass
+            level_lines.setdefault(0, []).extend(_cluster(key, statements))
+    lines.extend(pass_boxes(level_lines))
     lines.extend(_layer_order(layout))
     lines.extend(edge_lines)
     return lines

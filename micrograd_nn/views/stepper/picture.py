@@ -124,9 +124,9 @@ _SWATCHES = {
     "negative": f'<rect x="2" y="2" width="30" height="16" rx="4" fill="{_HALF_FILL_NEGATIVE}" stroke="#000"/>',
     "current": '<rect x="2" y="2" width="30" height="16" rx="4" fill="#fff" stroke="#e8590c" stroke-width="4"/>',
     "wrong": '<rect x="2" y="2" width="30" height="16" rx="4" fill="#fff0f0" stroke="#c92a2a" stroke-width="4"/>',
-    **{f"pass{level}": f'<rect x="2" y="2" width="30" height="16" rx="4" fill="#fff" stroke="{colour}" '
-                       f'stroke-width="2"/><text x="17" y="14" font-size="10" text-anchor="middle" '
-                       f'fill="{colour}">x</text>' for level, (_, colour) in enumerate(PASSES)},
+    **{f"pass{level}": f'<rect x="1" y="1" width="32" height="18" rx="4" fill="{fill}" stroke="{line}"/><rect '
+                       f'x="7" y="5" width="20" height="10" rx="3" fill="#fff" stroke="{line}"/>'
+                       for level, (_, line, fill) in enumerate(PASSES)},
 }
 """The legend's small pictures of each style the page can draw."""
 
@@ -168,8 +168,9 @@ def node_legend(info: Walk, totals: list[float], *, naive: bool = False) -> str:
     items += [(sign, words[sign]) for sign in _signs([t for t in totals if math.isfinite(t)])]
     items.append(("inner", "white: a zero gradient, or one not reached yet (grad ?)"))
     items.append(("current", "the current step"))
-    items += [(f"pass{min(level, len(PASSES) - 1)}", f"{colour} border and text: {words}")
-              for level, colour, words in legend_entries(pass_levels(info))]
+    levels = pass_levels(info)
+    items += [(f"pass{min(level, len(PASSES) - 1)}" if level < max(levels) else "inner", words)
+              for level, words in legend_entries(levels)]
     if naive:
         items.append(("wrong", "red: a step of the naive walk that adds what backward() does not, or its wrong "
                                "result"))
