@@ -132,3 +132,29 @@ def test_the_tour_writes_a_practice_worksheet(tmp_path, capsys) -> None:
         assert page == tmp_path / "practice.html" and 'id="practice-data"' in text
         data = json.loads(text.split('id="practice-data">', 1)[1].split("</script>", 1)[0])
         assert [q["prompt"] for q in data["questions"]] == [q.prompt for q in questions]
+
+
+def test_the_tour_draws_tanhs_gradient_as_a_graph(tmp_path, capsys) -> None:
+    """dy/dx = 1 - y*y kept by backward(create_graph=True), its backward giving d²y/dx² = -2 tanh(x)(1 - tanh²(x))."""
+    import math
+
+    from micrograd_nn.gradient_graph import backward_level
+    from micrograd_nn.tutorials.tour import TourResult, _write_second_derivative_picture, tanh_gradient_graph
+
+    x, dydx = tanh_gradient_graph()
+    t = math.tanh(0.5)
+    assert dydx.data == pytest.approx(1 - t * t, rel=1e-15) and backward_level(dydx) == 1
+    assert x.grad == pytest.approx(-2 * t * (1 - t * t), rel=1e-15)
+    result = TourResult(moons=None, seconds=0.0)  # type: ignore[arg-type]
+    _write_second_derivative_picture(result, tmp_path)
+    printed = capsys.readouterr().out
+    assert printed == (
+        "\ngradients of gradients: y = tanh(x) at x = 0.5, backward(create_graph=True) keeps dy/dx = 1 - y*y = "
+        "0.7864 as a Value; its backward gives d²y/dx² = -0.7269 = -2 tanh(x)(1 - tanh²(x)), drawn in "
+        "tanh_second_derivative.svg\n"
+    )
+    picture = result.files.get("gradient of tanh as a graph")
+    if picture is not None:  # Graphviz installed
+        svg = picture.read_text()
+        assert picture == tmp_path / "tanh_second_derivative.svg" and "forward pass" in svg and "dy/dx" in svg
+        assert "grad -0.7269" in svg  # x's box: the second derivative
