@@ -112,9 +112,11 @@ def _names(nodes: list[Value], groups: list[str | None], roles: list[str | None]
 def _gradient_names(nodes: list[Value], names: list[str]) -> dict[int, str]:
     """"dy/dx" for each node that is the gradient backward(create_graph=True) kept for node x of this graph.
 
-    The output y is the node whose kept gradient is the seed (a leaf the backward pass made); without it in the
-    graph, the gradient of x is named "x.grad".
+    Only in a graph whose root a backward pass made.  The output y is the node whose kept gradient is the seed
+    (a leaf the backward pass made); without it in the graph, the gradient of x is named "x.grad".
     """
+    if not nodes or backward_level(nodes[-1]) == 0:  # a forward root: its graph holds no kept gradient (and
+        return {}  # a big graph is walked without looking at each node's attributes)
     index = {node: i for i, node in enumerate(nodes)}
     kept = {i: kept_gradient(node) for i, node in enumerate(nodes)}
     found = {i: index[g] for i, g in kept.items() if g is not None and g in index and g is not nodes[i]}

@@ -106,7 +106,8 @@ def test_a_gradient_of_a_gradient_boxes_each_earlier_pass() -> None:
     for key, attributes in nodes.items():
         level = levels[int(key[1:])]
         colour = {0: GREEN, 1: VIOLET}.get(level)
-        assert (f'color="{colour}"' in attributes) if colour else (re.search(r"(?<!fill)color=", attributes) is None), key
+        border = re.search(r'(?<!fill)color="([^"]*)"', attributes)
+        assert (border.group(1) if border else None) == colour, key
         assert (f" {key} [" in outer) == (level < 2) and (f" {key} [" in inner) == (level == 0), key
     legend = dot.replace("\\n", " ")
     for words in ("green box and border: forward pass nodes", "violet box and border: made by the 1st backward",
@@ -169,3 +170,15 @@ def test_the_page_of_a_gradient_loads_and_steps_to_the_second_derivative(browser
     assert grad_text(page, index) == f"grad {format_number(-2 * t * (1 - t * t))}"
     assert problems == []
     page.close()
+
+
+def test_a_node_computed_from_a_gradient_is_not_drawn_as_a_forward_node() -> None:
+    x, y, dydx = tanh_gradient()
+    scaled = dydx * 3.0  # your own op on a gradient: level 0 for the engine, but no forward pass node
+    assert backward_level(scaled) == 0
+    info = walk(scaled)
+    dot = to_dot(scaled)
+    box = cluster_body(dot, "cluster_pass0")
+    inside = {int(key[1:]) for key in statements(box)}
+    assert {info.nodes[i] for i in inside} == {x, y}
+    assert f" v{info.index[scaled]} [" not in box
