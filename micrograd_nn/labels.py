@@ -9,7 +9,7 @@ given as plain numbers become leaves labelled ``x1, x2, ...``.
 nn.py writes labels with ``layer_label``, ``neuron_label``, ``weight_label``,
 ``bias_label`` and ``input_label``; the views read them back with
 ``parse_parameter``, ``parse_neuron_key`` and ``is_input_label``.  A gradient kept as a Value by
-``backward(create_graph=True)`` is named ``gradient_label``: ``dy/dx`` (``x.grad`` when the output is not
+``backward(create_graph=True)`` is named ``gradient_label``: ``dy/dx`` (``grad of x`` when the output is not
 in the picture).  A label is
 only a claim: the network model (micrograd_nn.analysis.network) checks each one
 against the graph it sits in.
@@ -74,8 +74,8 @@ def neuron_key(layer: int | None, neuron: int) -> str:
 
 
 def gradient_label(of: str, output: str | None = None) -> str:
-    """The name of d(output)/d(of) kept as a Value: "dy/dx" ("d(dy/dx)/dx" a level up); "x.grad" without output."""
-    return f"{d_of(output)}/{d_of(of)}" if output is not None else f"{of}.grad"
+    """The name of d(output)/d(of) kept as a Value: "dy/dx" ("d(dy/dx)/dx" a level up); "grad of x" without output."""
+    return f"{d_of(output)}/{d_of(of)}" if output is not None else f"grad of {of}"
 
 
 # --- reading (the views) -----------------------------------------------------------

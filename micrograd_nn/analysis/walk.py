@@ -113,7 +113,8 @@ def _gradient_names(nodes: list[Value], names: list[str]) -> dict[int, str]:
     """"dy/dx" for each node that is the gradient backward(create_graph=True) kept for node x of this graph.
 
     Only in a graph whose root a backward pass made.  The output y is the node whose kept gradient is the seed
-    (a leaf the backward pass made); without it in the graph, the gradient of x is named "x.grad".
+    (a leaf the backward pass made); without it in the graph, the gradient of x is named "grad of x" (in
+    formulas "d(grad of x)/dy").
     """
     if not nodes or backward_level(nodes[-1]) == 0:  # a forward root: its graph holds no kept gradient (and
         return {}  # a big graph is walked without looking at each node's attributes)

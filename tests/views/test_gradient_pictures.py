@@ -84,7 +84,7 @@ def test_a_gradient_is_named_for_what_it_is() -> None:
     square = z * z
     square.backward(create_graph=True)
     assert square.grad_value is not None and z.grad_value is not None
-    assert walk(z.grad_value).name_of(z.grad_value) == "z.grad" == labels.gradient_label("z")
+    assert walk(z.grad_value).name_of(z.grad_value) == "grad of z" == labels.gradient_label("z")
     assert labels.gradient_label("x", "dy/dx") == "d(dy/dx)/dx"
 
 
