@@ -129,8 +129,9 @@ def _power_edge(position: int, a: float, b: float) -> bool:
     return b == 0.0 if position == 0 else a <= 0.0
 
 
-def gradient_values(root: Value, seed: float = 1.0) -> dict[Value, Value]:
-    """d(root)/d(node) as a Value for every node root depends on: backward()'s chain rule run on Values."""
+def gradient_values(root: Value, seed: float = 1.0, wanted: Iterable[Value] = ()) -> dict[Value, Value]:
+    """d(root)/d(node) as a Value for every node root depends on (and 0 for each wanted node it does not reach):
+    backward()'s chain rule run on Values; every node made here is marked with the backward pass's level."""
     value = engine_link.value_type
     order = engine_link.topological_order(root)
     grads: dict[Value, Value] = {root: value(seed)}
@@ -142,6 +143,9 @@ def gradient_values(root: Value, seed: float = 1.0) -> dict[Value, Value]:
             _pass_shares(node, upstream, grads)
         except OverflowError as err:
             raise OverflowError(f"create_graph: building the gradient through op {node.op!r}: {err}") from None
+    for node in wanted:
+        if node not in grads:
+            grads[node] = value(0.0)
     _mark_new_nodes(order, grads.values())
     return grads
 
@@ -181,17 +185,16 @@ def backward_level(node: Value) -> int:
 def backward_with_graph(root: Value, grad: float = 1.0) -> None:
     """root.backward(grad, create_graph=True): the float grads as backward() gives them, and each as a Value."""
     seed = errors.finite_number(grad, "backward: grad")
-    grads = gradient_values(root, seed)
     order = engine_link.topological_order(root)
+    grads = gradient_values(root, seed, wanted=order)
     before = {node: (node.grad, grad_value(node)) for node in order if node._record is None and node.grad != 0.0}
     root.backward(seed)
     value = engine_link.value_type
+    for node, (old, old_value) in before.items():  # a leaf adds to the gradient it held, as a Value too
+        grads[node] = (old_value if old_value is not None else value(old)) + grads[node]
+    _mark_new_nodes(order, grads.values())  # those sums too
     for node in order:
-        kept = grads[node] if node in grads else value(0.0)
-        if node in before:  # a leaf adds to the gradient it held, as a Value too
-            old, old_value = before[node]
-            kept = (old_value if old_value is not None else value(old)) + kept
-        micrograd_compat.attributes(node)[KEPT] = (kept, node.grad)
+        micrograd_compat.attributes(node)[KEPT] = (grads[node], node.grad)
 
 
 def grad_value(node: Value) -> Value | None:
@@ -218,8 +221,8 @@ def grad(output: Value, inputs: Iterable[Value] | Value, create_graph: bool = Fa
     for i, x in enumerate(wanted):
         if not isinstance(x, value):
             raise TypeError(f"grad: inputs[{i}] must be a Value, got {type(x).__name__}: {errors.shown(x)}")
-    grads = gradient_values(output)
-    found = [grads[x] if x in grads else value(0.0) for x in wanted]
+    grads = gradient_values(output, wanted=wanted)
+    found = [grads[x] for x in wanted]
     return found if create_graph else [value(g.data) for g in found]
 
 

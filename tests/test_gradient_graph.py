@@ -183,6 +183,12 @@ def test_nodes_made_by_a_backward_pass_are_marked_by_its_order() -> None:
     assert backward_level(x) == backward_level(y) == 0
     assert backward_level(first) == 1 and backward_level(second) == 2
     assert {backward_level(n) for n in topological_order(second)} == {0, 1, 2}
+    y.backward(create_graph=True)
+    x.grad_value.backward(create_graph=True)  # no zero_grad: x adds d²y/dx² to dy/dx, a sum made by this pass
+    assert x.grad_value is not None and backward_level(x.grad_value) == 2
+    assert x.grad_value.data == pytest.approx(first.data + second.data, rel=1e-15)
+    (unused,) = grad(y, [Value(3.0)], create_graph=True)
+    assert unused.data == 0.0 and backward_level(unused) == 1  # a 0 made by the pass is the pass's too
 
 
 def test_local_derivatives_are_built_from_the_forward_nodes() -> None:
