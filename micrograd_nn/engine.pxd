@@ -27,8 +27,8 @@ cdef Value _unary(int op, Value a)
 @cython.locals(out=double, grads=(double, double))
 cpdef _binary(int op, object a, object b)
 cdef Value _checked(object node, str method)
-@cython.locals(node=Value)
-cdef Value _many(str name, tuple inputs)
+@cython.locals(node=Value, out=double, grads=tuple)
+cdef Value _many(int op, tuple inputs)
 @cython.locals(node=Value)
 cpdef Value _node(object record, double data, object a, double da, object b, double db)
 @cython.locals(total=double)
@@ -37,7 +37,7 @@ cdef void _add_share(Value node, Value operand, double local, Py_ssize_t positio
 cpdef list topological_order(Value root)
 cdef inline void _push(object operand, list stack, list operands_placed) except *
 cdef Py_ssize_t _walks
-cdef tuple _UNARY, _BINARY
+cdef tuple _UNARY, _BINARY, _MANY
 
 # A C type is closed to new class attributes; the lecture adds methods to Value as it goes (Value.mymul = f).
 # Compiled, engine.py opens Value the way a class written in Python is open (the flag Python 3.10+ sets on C types).
@@ -49,3 +49,46 @@ cdef extern from *:
     }
     """
     void open_to_new_attributes(object cls)
+
+# v.data = x and v.grad = x from Python go through errors.assigned (a real number becomes a float, anything else is
+# the same error as in plain Python); a float that needs no check goes straight to the field's own setter. Compiled
+# code (engine.py's own writes) sets the C fields directly, unchecked.
+cdef extern from *:
+    """
+    typedef struct { setter store; PyObject *field; PyObject *check; int finite; } checked_field;
+
+    static int store_checked(PyObject *node, PyObject *x, void *closure) {
+        checked_field *f = (checked_field *)closure;
+        PyObject *number;
+        int done;
+        if (x == NULL || (PyFloat_CheckExact(x) && (!f->finite || isfinite(PyFloat_AS_DOUBLE(x)))))
+            return f->store(node, x, NULL);  /* del v.data: the field's own error */
+        number = PyObject_CallFunctionObjArgs(f->check, x, f->field, NULL);
+        if (number == NULL) return -1;
+        done = f->store(node, number, NULL);
+        Py_DECREF(number);
+        return done;
+    }
+
+    static int check_assignments(PyObject *cls) {
+        const char *names[2] = {"data", "grad"};
+        PyObject *errors = PyImport_ImportModule("micrograd_nn.errors");
+        PyObject *check = errors == NULL ? NULL : PyObject_GetAttrString(errors, "assigned");
+        Py_XDECREF(errors);
+        if (check == NULL) return -1;
+        for (int i = 0; i < 2; i++) {
+            PyObject *found = PyDict_GetItemString(((PyTypeObject *)cls)->tp_dict, names[i]);
+            checked_field *f = (checked_field *)PyMem_Malloc(sizeof(checked_field));
+            if (found == NULL || Py_TYPE(found) != &PyGetSetDescr_Type || f == NULL) {
+                PyMem_Free(f);
+                PyErr_SetString(PyExc_TypeError, "check_assignments: Value's data and grad are not C fields");
+                return -1;
+            }
+            PyGetSetDef *def = ((PyGetSetDescrObject *)found)->d_getset;
+            f->store = def->set, f->field = PyUnicode_InternFromString(names[i]), f->check = check, f->finite = i == 0;
+            def->set = store_checked, def->closure = f;
+        }
+        return 0;
+    }
+    """
+    int check_assignments(object cls) except -1  # Value's data and grad, checked by errors.assigned

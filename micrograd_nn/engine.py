@@ -92,13 +92,13 @@ class Value:
     @staticmethod
     def sum(terms: Iterable[Value | float]) -> Value:
         """t1 + ... + tn as one node: use it for long sums."""
-        return _many("sum", errors.non_empty(tuple(terms), "Value.sum", "term"))
+        return _many(rules.SUM, errors.non_empty(tuple(terms), "Value.sum", "term"))
 
     @staticmethod
     def dot(ws: Sequence[Value | float], xs: Sequence[Value | float], bias: Value | float | None = None) -> Value:
         """w . x = sum_i wi xi as one node; with a bias, w . x + b ("affine")."""
         errors.check_pairs(ws, xs)
-        return _many("dot", (*ws, *xs)) if bias is None else _many("affine", (*ws, *xs, bias))
+        return _many(rules.DOT, (*ws, *xs)) if bias is None else _many(rules.AFFINE, (*ws, *xs, bias))
 
     @property
     def op(self) -> str:
@@ -193,9 +193,11 @@ class Value:
 
 if not cython.compiled:  # plain Python keeps attributes of your own in the __dict__ slot: no set/del hooks needed
     del Value.__setattr__, Value.__delattr__  # type: ignore[attr-defined]
-else:  # compiled: Value.mymul = f works, as for a class written in Python (engine.pxd)
+    errors.check_assignments(Value)  # v.data = x, v.grad = x: a real number, stored as a float (errors.assigned)
+else:  # compiled: Value.mymul = f works, as for a class written in Python; v.data = x checked alike (engine.pxd)
     open_to_new_attributes(Value)  # type: ignore[name-defined]  # noqa: F821
-_UNARY, _BINARY = (tuple(OPS[name] for name in names) for names in (rules.UNARY, rules.BINARY))  # records, by number
+    check_assignments(Value)  # type: ignore[name-defined]  # noqa: F821
+_UNARY, _BINARY, _MANY = (tuple(OPS[name] for name in names) for names in (rules.UNARY, rules.BINARY, rules.N_ARY))
 _walks = 0  # the number of the latest walk of topological_order
 
 
@@ -236,19 +238,18 @@ def _checked(node: object, method: str) -> Value:
     return node
 
 
-def _many(name: str, inputs: tuple) -> Value:
+def _many(op: int, inputs: tuple) -> Value:
     """The node op(x1, ..., xn) for an n-ary op; plain numbers stay in place without a gradient."""
-    record = OPS[name]
     if not all(isinstance(x, Value) for x in inputs):  # plain numbers among them: checked, kept as floats
-        inputs = tuple([x if isinstance(x, Value) else errors.number(x, name) for x in inputs])
-    try:
-        out, local_grads = record.rule(*[cython.cast(Value, x).data if isinstance(x, Value) else x for x in inputs])
+        inputs = tuple([x if isinstance(x, Value) else errors.number(x, rules.N_ARY[op]) for x in inputs])
+    try:  # compiled: a C call to rules.py's rule (or to one planted in OPS)
+        out, grads = rules.n_ary(op, [cython.cast(Value, x).data if isinstance(x, Value) else x for x in inputs])
     except (ValueError, ZeroDivisionError, OverflowError) as err:
         raise errors.with_inputs(err, inputs) from None
-    if len(local_grads) != len(inputs):  # a rule planted in OPS must give one derivative per input
-        raise ValueError(f"{name}: its rule gave {len(local_grads)} local derivatives for {len(inputs)} inputs")
-    node = _node(record, out, None, 0.0, None, 0.0)
-    node._many = inputs + tuple(local_grads)  # one derivative per input; those of plain numbers are never used
+    if len(grads) != len(inputs):  # a rule planted in OPS must give one derivative per input
+        raise ValueError(f"{rules.N_ARY[op]}: its rule gave {len(grads)} local derivatives for {len(inputs)} inputs")
+    node = _node(_MANY[op], out, None, 0.0, None, 0.0)
+    node._many = inputs + grads  # one derivative per input; those of plain numbers are never used
     return node
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Sequence
 from numbers import Integral, Real
@@ -29,17 +30,23 @@ def number_or_none(x: object, where: str) -> float | None:
     """x as a finite float; None if x is not a real number; ValueError/OverflowError naming `where`."""
     if type(x) is float and math.isfinite(x):  # the common case, first
         return x
+    number = real_or_none(x, where)
+    if number is not None and not math.isfinite(number):
+        raise ValueError(f"{where}: needs a finite number, got {number!r}")
+    return number
+
+
+def real_or_none(x: object, where: str) -> float | None:
+    """x as a float, inf and nan included; None if x is not a real number (True/False are not); OverflowError naming
+    `where` for an integer too large for a float."""
     if isinstance(x, bool) or not isinstance(x, Real):
         return None
     try:
-        number = float(x)
+        return float(x)
     except OverflowError:
         text = shown(x)
         what = text if text.startswith("an integer") else f"the number {text}"
         raise OverflowError(f"{where}: {what} is too large for a float") from None
-    if not math.isfinite(number):
-        raise ValueError(f"{where}: needs a finite number, got {number!r}")
-    return number
 
 
 def number(x: object, where: str) -> float:
@@ -56,6 +63,30 @@ def finite_number(x: object, where: str) -> float:
     if value is None:
         raise TypeError(f"{where} needs a real number, got {type(x).__name__}: {shown(x)}")
     return value
+
+
+def assigned(x: object, field: str) -> float:
+    """What ``v.data = x`` (field "data") or ``v.grad = x`` ("grad") stores, on both engines: x as a float; data
+    finite, as Value(x) needs; a gradient may be inf or nan, as backward() can leave one; TypeError if not a number."""
+    where = f"Value.{field}"
+    value = number_or_none(x, where) if field == "data" else real_or_none(x, where)
+    if value is None:
+        raise TypeError(f"{where} needs a real number, got {type(x).__name__}: {shown(x)}")
+    return value
+
+
+def check_assignments(cls: type) -> None:
+    """Plain Python: make cls's slots ``data`` and ``grad`` store what assigned() gives (reads stay the slots' own;
+    compiled, engine.pxd does the same in C)."""
+    for field in ("data", "grad"):
+        slot = cls.__dict__[field]
+        setattr(cls, field, property(slot.__get__, functools.partial(_store, slot.__set__, field), None,
+                                     "the number" if field == "data" else "d(root)/d(this node), from backward()"))
+
+
+def _store(store: Callable[[object, float], None], field: str, node: object, x: object) -> None:
+    """node.field = x through the slot's own setter, x checked first (a finite float passes as it is)."""
+    store(node, x if type(x) is float and math.isfinite(x) else assigned(x, field))
 
 
 def plain_number(x: object, where: str) -> float:

@@ -253,38 +253,17 @@ def d_cos(a: Any, out: Any) -> Any:
 
 # --- n-ary -----------------------------------------------------------------------
 # "sum" adds with math.fsum (exact, for long sums: a loss over a batch); "dot" and "affine" add in order, as the
-# per-op neuron b + w1*x1 + w2*x2 + ... does.
+# per-op neuron b + w1*x1 + w2*x2 + ... does.  Each record's rule below takes its inputs as arguments; the engine
+# calls n_ary(op, values) with them in one list (compiled: a C call, no tuple of arguments made).
 
 def total(*terms: float) -> tuple[float, tuple[float, ...]]:
     """t1 + t2 + ... + tn (exactly rounded) and its local derivatives (their text: OPS["sum"])."""
-    try:
-        out = math.fsum(terms)
-    except OverflowError:  # a partial sum overflowed: add exactly, as fractions; only a true overflow is an error
-        try:
-            out = float(sum(map(Fraction, terms)))
-        except OverflowError:
-            raise OverflowError(f"sum: the sum of {len(terms)} terms overflows a float") from None
-    return out, (1.0,) * len(terms)
-
-
-def weighted_sum(start: float, ws: tuple[float, ...], xs: tuple[float, ...]) -> float:
-    """start + w1 x1 + w2 x2 + ... + wn xn, added left to right (exactly, if a partial sum overflowed)."""
-    out = start
-    for w, x in zip(ws, xs):
-        out += w * x
-    if not math.isfinite(out):  # 1e308 * 2 + 1e308 * -2 is 0: add exactly, as fractions; only a true overflow errs
-        try:
-            out = float(Fraction(start) + sum([Fraction(w) * Fraction(x) for w, x in zip(ws, xs)]))
-        except OverflowError:
-            raise OverflowError(f"Value.dot: the weighted sum of {len(ws)} products overflows a float") from None
-    return out
+    return _n_ary(SUM, list(terms))
 
 
 def dot(*ws_then_xs: float) -> tuple[float, tuple[float, ...]]:
     """w . x = sum_i wi xi over operands (w1..wn, x1..xn) and its local derivatives (their text: OPS["dot"])."""
-    n = len(ws_then_xs) // 2
-    ws, xs = ws_then_xs[:n], ws_then_xs[n:]
-    return weighted_sum(0.0, ws, xs), d_dot(*ws_then_xs)
+    return _n_ary(DOT, list(ws_then_xs))
 
 
 def d_dot(*ws_then_xs: Any) -> tuple[Any, ...]:
@@ -295,14 +274,58 @@ def d_dot(*ws_then_xs: Any) -> tuple[Any, ...]:
 
 def affine(*ws_xs_b: float) -> tuple[float, tuple[float, ...]]:
     """w . x + b over operands (w1..wn, x1..xn, b) and its local derivatives (their text: OPS["affine"])."""
-    n = len(ws_xs_b) // 2
-    ws, xs = ws_xs_b[:n], ws_xs_b[n : 2 * n]
-    return weighted_sum(ws_xs_b[-1], ws, xs), d_affine(*ws_xs_b)
+    return _n_ary(AFFINE, list(ws_xs_b))
 
 
 def d_affine(*ws_xs_b: Any) -> tuple[Any, ...]:
     """d(w . x + b)/dwi = xi, d/dxi = wi, d/db = 1."""
-    return d_dot(*ws_xs_b[:-1]) + (1.0,)
+    n = len(ws_xs_b) // 2
+    return ws_xs_b[n : 2 * n] + ws_xs_b[:n] + (1.0,)
+
+
+def _n_ary(op: int, values: list[float]) -> tuple[float, tuple[float, ...]]:
+    """sum, dot or affine (N_ARY[op]) of values: the value, and its local derivatives (d_dot, d_affine; 1 for sum)."""
+    if op == SUM:
+        return _exact_sum(values), (1.0,) * len(values)
+    n = len(values) // 2
+    if op == AFFINE:
+        return weighted_sum(values[2 * n], values, n), d_affine(*values)
+    return weighted_sum(0.0, values, n), d_dot(*values)
+
+
+def _exact_sum(terms: list[float]) -> float:
+    """t1 + ... + tn exactly rounded (math.fsum; exactly as fractions if a partial sum overflowed)."""
+    try:
+        return math.fsum(terms)
+    except OverflowError:  # a partial sum overflowed: add exactly, as fractions; only a true overflow is an error
+        try:
+            return float(sum(map(Fraction, terms)))
+        except OverflowError:
+            raise OverflowError(f"sum: the sum of {len(terms)} terms overflows a float") from None
+
+
+def weighted_sum(start: float, values: list[float], n: int) -> float:
+    """start + w1 x1 + ... + wn xn over values = (w1..wn, x1..xn, ...), added left to right (exactly, if a partial
+    sum overflowed)."""
+    out = start
+    for i in range(n):
+        w, x = values[i], values[n + i]  # compiled: C doubles
+        out += w * x
+    if not math.isfinite(out):  # 1e308 * 2 + 1e308 * -2 is 0: add exactly, as fractions; only a true overflow errs
+        try:
+            out = float(Fraction(start) + sum([Fraction(values[i]) * Fraction(values[n + i]) for i in range(n)]))
+        except OverflowError:
+            raise OverflowError(f"Value.dot: the weighted sum of {n} products overflows a float") from None
+    return out
+
+
+def n_ary(op: int, values: list[float]) -> tuple[float, tuple[float, ...]]:
+    """The rule of n-ary op number ``op`` (N_ARY[op]) at values: compiled, a C call (or OPS's rule, if one was
+    planted)."""
+    if not _planted:
+        return _n_ary(op, values)
+    out, grads = OPS[N_ARY[op]].rule(*values)
+    return out, tuple(grads)
 
 
 # --- shares that cannot overflow -------------------------------------------------
@@ -347,7 +370,7 @@ class OpTable(dict):
 
 
 _ANY = (-100.0, 100.0)
-_N_ARY = Domain(((-5.0, 5.0),), layout="terms")
+_TERMS = Domain(((-5.0, 5.0),), layout="terms")
 
 OPS: OpTable = OpTable({op.name: op for op in [
     # --- arithmetic: a and b are the inputs in order; either may be a plain number ---
@@ -389,7 +412,7 @@ OPS: OpTable = OpTable({op.name: op for op in [
     _unary("cos", cos, formula="cos(a)", derivative="−sin(a)", low=-10.0, high=10.0),
     # --- n-ary: one node for a long sum or a weighted sum (inputs w1..wn, x1..xn[, b]) ---
     Op(name="sum", rule=total, symbol="Σ", formula="t1 + … + tn", derivatives=("1",), inputs=("ti",),
-       domain=_N_ARY, arity=0, commutative=True),
+       domain=_TERMS, arity=0, commutative=True),
     Op(name="dot", rule=dot, symbol="w·x", formula="w1·x1 + … + wn·xn", derivatives=("xi", "wi"),
        inputs=("wi", "xi"), domain=Domain(((-5.0, 5.0),), layout="pairs"), arity=0, neuron_sum=True),
     Op(name="affine", rule=affine, symbol="w·x+b", formula="w1·x1 + … + wn·xn + b", derivatives=("xi", "wi", "1"),
@@ -400,8 +423,10 @@ _AS_WRITTEN, _planted = dict(OPS), False  # rules.py's records; whether OPS hold
 if not cython.compiled:  # the engine's numbers for the unary and binary ops (compiled: C constants, in rules.pxd)
     (NEG, EXP, LOG, SQRT, SOFTPLUS, SIGMOID, TANH, RELU, ABS, SIN, COS), (ADD, SUB, MUL, DIV, POW, LEAKY_RELU) = (
         range(11), range(6))
+    SUM, DOT, AFFINE = range(3)
 UNARY = ("neg", "exp", "log", "sqrt", "softplus", "sigmoid", "tanh", "relu", "abs", "sin", "cos")  # by number
 BINARY = ("+", "-", "*", "/", "**", "leaky_relu")
+N_ARY = ("sum", "dot", "affine")
 
 
 def unary(op: int, a: float) -> tuple[float, tuple[float]]:
