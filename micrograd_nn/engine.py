@@ -193,10 +193,9 @@ class Value:
 
 if not cython.compiled:  # plain Python keeps attributes of your own in the __dict__ slot: no set/del hooks needed
     del Value.__setattr__, Value.__delattr__  # type: ignore[attr-defined]
-    errors.check_assignments(Value)  # v.data = x, v.grad = x: a real number, stored as a float (errors.assigned)
-else:  # compiled: Value.mymul = f works, as for a class written in Python; v.data = x checked alike (engine.pxd)
+    errors.check_assignments(Value)  # v.data = x, v.grad = x: stored as a float (compiled: in __setattr__)
+else:  # compiled: Value.mymul = f works, as for a class written in Python (engine.pxd)
     open_to_new_attributes(Value)  # type: ignore[name-defined]  # noqa: F821
-    check_assignments(Value)  # type: ignore[name-defined]  # noqa: F821
 _UNARY, _BINARY, _MANY = (tuple(OPS[name] for name in names) for names in (rules.UNARY, rules.BINARY, rules.N_ARY))
 _walks = 0  # the number of the latest walk of topological_order
 

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from micrograd_nn import engine_link
-from micrograd_nn.errors import shown
+from micrograd_nn.errors import assigned, shown
 from micrograd_nn.records import Domain, Op
 
 if TYPE_CHECKING:
@@ -159,7 +159,10 @@ def nearest_name(name: str) -> str | None:
 
 
 def set_attribute(node: Value, name: str, value: Any) -> None:
-    """node.name = value: the engine's own fields and properties as usual, anything else in the node's dict."""
+    """node.name = value: the engine's own fields and properties as usual (data and grad as errors.assigned says,
+    as in plain Python), anything else in the node's dict."""
+    if name == "data" or name == "grad":
+        value = assigned(value, name)
     field = getattr(type(node), name, None)
     if hasattr(field, "__set__"):
         field.__set__(node, value)  # type: ignore[union-attr]
