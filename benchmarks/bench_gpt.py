@@ -1,6 +1,6 @@
 """Speed of a GPT training step on micrograd_nn's Value against a minimal microgpt-style Value, in the same run.
 
-Run:  pip install -e '.[bench]' && python benchmarks/bench_gpt.py [--repeats 3] [--steps 20]
+Run:  pip install -e '.[bench]' && python benchmarks/bench_gpt.py [--repeats 5] [--steps 20] [--quick]
 
 The model is the one of Karpathy's microgpt (2026), written once below as
 user code that takes the Value class: one layer, four heads, embedding 16,
@@ -242,13 +242,17 @@ def largest_difference(reference: list[float], other: list[float]) -> float:
 def main() -> None:
     """Measure the three engines alternately, check the losses agree, then print the medians and ratios."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=3, help="fresh processes per engine (median)")
+    parser.add_argument("--repeats", type=int, default=5, help="fresh processes per engine (median)")
     parser.add_argument("--steps", type=int, default=20, help="training steps per process")
+    parser.add_argument("--quick", action="store_true", help="10 training steps per process")
     parser.add_argument("--worker", choices=("baseline", "micrograd_nn"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.quick:
+        args.steps = 10
     if args.worker:
         worker(args.worker, args.steps)
         return
+    clock = time.perf_counter()
 
     load_before = os.getloadavg()[0]
     runs: dict[str, list[dict]] = {"baseline": [], "compiled": [], "pure": []}
@@ -283,6 +287,7 @@ def main() -> None:
         f"largest relative loss difference from the baseline over {args.steps} steps: "
         f"compiled {worst['compiled']:.2e}   pure {worst['pure']:.2e}   (baseline repeats {worst['baseline']:.2e})"
     )
+    print(f"({time.perf_counter() - clock:.0f} s)")
     if engine != "compiled":
         print(f"note: micrograd_nn ran as {engine!r}, not compiled (build it with pip install -e .)", file=sys.stderr)
     if max(worst.values()) > LOSS_TOLERANCE:
