@@ -27,15 +27,14 @@ cdef Value _unary(int op, Value a)
 @cython.locals(out=double, grads=(double, double))
 cpdef _binary(int op, object a, object b)
 cdef Value _checked(object node, str method)
-@cython.locals(node=Value, out=double, grads=tuple)
+@cython.locals(node=Value, out=double)
 cdef Value _many(int op, tuple inputs)
 @cython.locals(node=Value)
 cpdef Value _node(object record, double data, object a, double da, object b, double db)
 @cython.locals(total=double)
 cdef void _add_share(Value node, Value operand, double local, Py_ssize_t position) except *
-@cython.locals(node=Value, operands_placed=list, stack=list, order=list, walk=Py_ssize_t)
+@cython.locals(node=Value, stack=list, order=list, walk=Py_ssize_t)
 cpdef list topological_order(Value root)
-cdef inline void _push(object operand, list stack, list operands_placed) except *
 cdef Py_ssize_t _walks
 cdef tuple _UNARY, _BINARY, _MANY
 

@@ -248,7 +248,7 @@ def _many(op: int, inputs: tuple) -> Value:
     if len(grads) != len(inputs):  # a rule planted in OPS must give one derivative per input
         raise ValueError(f"{rules.N_ARY[op]}: its rule gave {len(grads)} local derivatives for {len(inputs)} inputs")
     node = _node(_MANY[op], out, None, 0.0, None, 0.0)
-    node._many = inputs + grads  # one derivative per input; those of plain numbers are never used
+    node._many = inputs + tuple(grads)  # one derivative per input; those of plain numbers are never used
     return node
 
 
@@ -272,29 +272,23 @@ def _add_share(node: Value, operand: Value, local: float, position: int) -> None
 
 def topological_order(root: Value) -> list[Value]:
     """Every node root depends on, each after all of its inputs; root last: micrograd's depth-first order, with a
-    stack instead of recursion (any depth works); a walk marks the nodes it enters with its number (no set)."""
+    stack instead of recursion (any depth works); a walk marks the nodes it enters with its number, and those it
+    has placed with minus its number (no set)."""
     global _walks
-    _walks += 1  # two stacks side by side: no tuple per entry
-    walk, order, stack, operands_placed = _walks, [], [_checked(root, "topological_order")], [False]
+    _walks += 1
+    walk, order, stack = _walks, [], [_checked(root, "topological_order")]
     while stack:
         node = stack.pop()
-        if operands_placed.pop():
+        if node._walk == walk:  # entered before, and its inputs (above it on the stack) placed since: place it
+            node._walk = -walk
             order.append(node)
-        elif node._walk != walk:
+        elif node._walk != -walk:  # not entered yet: it comes back once its inputs are placed
             node._walk = walk
-            stack.append(node)  # comes back to be placed after its operands
-            operands_placed.append(True)
-            if node._many is None:  # pushed last to first (numbers skipped): the first input comes first
-                _push(node._b, stack, operands_placed)
-                _push(node._a, stack, operands_placed)
-            else:  # _many: x1..xn, then numbers d1..dn
-                for operand in reversed(node._many):
-                    _push(operand, stack, operands_placed)
+            stack.append(node)
+            if node._many is not None:  # x1..xn, then numbers d1..dn: pushed last to first, numbers skipped
+                stack.extend([x for x in reversed(node._many) if isinstance(x, Value)])
+            if isinstance(node._b, Value):  # b, then a on top: the first input comes out first
+                stack.append(node._b)
+            if isinstance(node._a, Value):
+                stack.append(node._a)
     return order if walk == _walks else list(dict.fromkeys(order))  # a walk ran inside this one: each node once
-
-
-def _push(operand: object, stack: list, operands_placed: list) -> None:
-    """Put an operand on the stack if it is a Value (a plain number is not a node)."""
-    if isinstance(operand, Value):
-        stack.append(operand)
-        operands_placed.append(False)

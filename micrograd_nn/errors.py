@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import functools
 import math
+import operator
 from collections.abc import Callable, Sequence
 from numbers import Integral, Real
 from typing import Any
@@ -66,27 +66,31 @@ def finite_number(x: object, where: str) -> float:
 
 
 def assigned(x: object, field: str) -> float:
-    """What ``v.data = x`` (field "data") or ``v.grad = x`` ("grad") stores, on both engines: x as a float; data
-    finite, as Value(x) needs; a gradient may be inf or nan, as backward() can leave one; TypeError if not a number."""
-    where = f"Value.{field}"
-    value = number_or_none(x, where) if field == "data" else real_or_none(x, where)
+    """What ``v.data = x`` (field "data") or ``v.grad = x`` ("grad") stores, on both engines: a real number as a float,
+    inf and nan too (an update can overflow: fit and diagnose name the parameter); TypeError if not a number."""
+    value = real_or_none(x, f"Value.{field}")
     if value is None:
-        raise TypeError(f"{where} needs a real number, got {type(x).__name__}: {shown(x)}")
+        raise TypeError(f"Value.{field} needs a real number, got {type(x).__name__}: {shown(x)}")
     return value
 
 
 def check_assignments(cls: type) -> None:
-    """Plain Python: make cls's slots ``data`` and ``grad`` store what assigned() gives (reads stay the slots' own;
-    compiled, engine.pxd does the same in C)."""
-    for field in ("data", "grad"):
-        slot = cls.__dict__[field]
-        setattr(cls, field, property(slot.__get__, functools.partial(_store, slot.__set__, field), None,
+    """Plain Python: make cls's slots ``data`` and ``grad`` store what assigned() gives (compiled: Value.__setattr__).
+    Each slot is also named ``_data_slot``/``_grad_slot``: the property reads it in C, its setter writes it."""
+    for field, setter in (("data", _set_data), ("grad", _set_grad)):
+        setattr(cls, f"_{field}_slot", cls.__dict__[field])
+        setattr(cls, field, property(operator.attrgetter(f"_{field}_slot"), setter, None,
                                      "the number" if field == "data" else "d(root)/d(this node), from backward()"))
 
 
-def _store(store: Callable[[object, float], None], field: str, node: object, x: object) -> None:
-    """node.field = x through the slot's own setter, x checked first (a finite float passes as it is)."""
-    store(node, x if type(x) is float and math.isfinite(x) else assigned(x, field))
+def _set_data(node: Any, x: object) -> None:
+    """node.data = x: a float as it is, anything else through assigned()."""
+    node._data_slot = x if type(x) is float else assigned(x, "data")
+
+
+def _set_grad(node: Any, x: object) -> None:
+    """node.grad = x: a float as it is, anything else through assigned()."""
+    node._grad_slot = x if type(x) is float else assigned(x, "grad")
 
 
 def plain_number(x: object, where: str) -> float:

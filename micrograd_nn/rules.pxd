@@ -47,13 +47,10 @@ cdef inline double d_tanh(double a, double out) noexcept
 cdef inline double d_sin(double a, double out) noexcept
 cdef inline double d_cos(double a, double out) noexcept
 
-# The n-ary rules: the engine calls n_ary(op, values) with the inputs' numbers in one list, a C call.
-@cython.locals(n=Py_ssize_t)
-cdef tuple _n_ary(int op, list values)
-cdef double _exact_sum(list terms) except? -1.0
+# The n-ary rules: the engine calls n_ary(op, values) with the inputs' numbers in one list (a C call by number).
 @cython.locals(out=double, i=Py_ssize_t, w=double, x=double)
-cpdef double weighted_sum(double start, list values, Py_ssize_t n) except? -1.0
-cpdef tuple n_ary(int op, list values)
+cpdef double weighted_sum(double start, tuple values, Py_ssize_t n) except? -1.0
+cpdef object n_ary(int op, list values)
 
 cpdef (double, (double,)) unary(int op, double a)
 cpdef (double, (double, double)) binary(int op, double a, double b)

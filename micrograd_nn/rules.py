@@ -253,60 +253,22 @@ def d_cos(a: Any, out: Any) -> Any:
 
 # --- n-ary -----------------------------------------------------------------------
 # "sum" adds with math.fsum (exact, for long sums: a loss over a batch); "dot" and "affine" add in order, as the
-# per-op neuron b + w1*x1 + w2*x2 + ... does.  Each record's rule below takes its inputs as arguments; the engine
-# calls n_ary(op, values) with them in one list (compiled: a C call, no tuple of arguments made).
+# per-op neuron b + w1*x1 + w2*x2 + ... does.  The engine calls them through n_ary(op, values), by number.
 
 def total(*terms: float) -> tuple[float, tuple[float, ...]]:
     """t1 + t2 + ... + tn (exactly rounded) and its local derivatives (their text: OPS["sum"])."""
-    return _n_ary(SUM, list(terms))
-
-
-def dot(*ws_then_xs: float) -> tuple[float, tuple[float, ...]]:
-    """w . x = sum_i wi xi over operands (w1..wn, x1..xn) and its local derivatives (their text: OPS["dot"])."""
-    return _n_ary(DOT, list(ws_then_xs))
-
-
-def d_dot(*ws_then_xs: Any) -> tuple[Any, ...]:
-    """d(w . x)/dwi = xi, d(w . x)/dxi = wi: the inputs, each pair swapped."""
-    n = len(ws_then_xs) // 2
-    return ws_then_xs[n:] + ws_then_xs[:n]
-
-
-def affine(*ws_xs_b: float) -> tuple[float, tuple[float, ...]]:
-    """w . x + b over operands (w1..wn, x1..xn, b) and its local derivatives (their text: OPS["affine"])."""
-    return _n_ary(AFFINE, list(ws_xs_b))
-
-
-def d_affine(*ws_xs_b: Any) -> tuple[Any, ...]:
-    """d(w . x + b)/dwi = xi, d/dxi = wi, d/db = 1."""
-    n = len(ws_xs_b) // 2
-    return ws_xs_b[n : 2 * n] + ws_xs_b[:n] + (1.0,)
-
-
-def _n_ary(op: int, values: list[float]) -> tuple[float, tuple[float, ...]]:
-    """sum, dot or affine (N_ARY[op]) of values: the value, and its local derivatives (d_dot, d_affine; 1 for sum)."""
-    if op == SUM:
-        return _exact_sum(values), (1.0,) * len(values)
-    n = len(values) // 2
-    if op == AFFINE:
-        return weighted_sum(values[2 * n], values, n), d_affine(*values)
-    return weighted_sum(0.0, values, n), d_dot(*values)
-
-
-def _exact_sum(terms: list[float]) -> float:
-    """t1 + ... + tn exactly rounded (math.fsum; exactly as fractions if a partial sum overflowed)."""
     try:
-        return math.fsum(terms)
+        out = math.fsum(terms)
     except OverflowError:  # a partial sum overflowed: add exactly, as fractions; only a true overflow is an error
         try:
-            return float(sum(map(Fraction, terms)))
+            out = float(sum(map(Fraction, terms)))
         except OverflowError:
             raise OverflowError(f"sum: the sum of {len(terms)} terms overflows a float") from None
+    return out, (1.0,) * len(terms)
 
 
-def weighted_sum(start: float, values: list[float], n: int) -> float:
-    """start + w1 x1 + ... + wn xn over values = (w1..wn, x1..xn, ...), added left to right (exactly, if a partial
-    sum overflowed)."""
+def weighted_sum(start: float, values: tuple[float, ...], n: int) -> float:
+    """start + w1 x1 + ... + wn xn over values (w1..wn, x1..xn, ...), left to right (exactly, if a sum overflowed)."""
     out = start
     for i in range(n):
         w, x = values[i], values[n + i]  # compiled: C doubles
@@ -319,13 +281,30 @@ def weighted_sum(start: float, values: list[float], n: int) -> float:
     return out
 
 
+def dot(*ws_then_xs: float) -> tuple[float, tuple[float, ...]]:
+    """w . x = sum_i wi xi over operands (w1..wn, x1..xn) and its local derivatives (their text: OPS["dot"])."""
+    return weighted_sum(0.0, ws_then_xs, len(ws_then_xs) // 2), d_dot(*ws_then_xs)
+
+
+def d_dot(*ws_then_xs: Any) -> tuple[Any, ...]:
+    """d(w . x)/dwi = xi, d(w . x)/dxi = wi: the inputs, each pair swapped."""
+    n = len(ws_then_xs) // 2
+    return ws_then_xs[n:] + ws_then_xs[:n]
+
+
+def affine(*ws_xs_b: float) -> tuple[float, tuple[float, ...]]:
+    """w . x + b over operands (w1..wn, x1..xn, b) and its local derivatives (their text: OPS["affine"])."""
+    return weighted_sum(ws_xs_b[-1], ws_xs_b, len(ws_xs_b) // 2), d_affine(*ws_xs_b)
+
+
+def d_affine(*ws_xs_b: Any) -> tuple[Any, ...]:
+    """d(w . x + b)/dwi = xi, d/dxi = wi, d/db = 1."""
+    return d_dot(*ws_xs_b[:-1]) + (1.0,)
+
+
 def n_ary(op: int, values: list[float]) -> tuple[float, tuple[float, ...]]:
-    """The rule of n-ary op number ``op`` (N_ARY[op]) at values: compiled, a C call (or OPS's rule, if one was
-    planted)."""
-    if not _planted:
-        return _n_ary(op, values)
-    out, grads = OPS[N_ARY[op]].rule(*values)
-    return out, tuple(grads)
+    """The rule of n-ary op number ``op`` (N_ARY[op]) at values: compiled, C calls (or OPS's, if one was planted)."""
+    return (OPS[N_ARY[op]].rule if _planted else total if op == SUM else dot if op == DOT else affine)(*values)
 
 
 # --- shares that cannot overflow -------------------------------------------------
@@ -348,8 +327,6 @@ def power_share(position: int, inputs: tuple[float, ...], out: float, upstream: 
     """upstream x d(a**b)/da = b x (upstream/a) x out (a != 0); d/db = out ln(a) never overflows."""
     a, b = inputs
     return b * (upstream / a) * out if position == 0 else upstream * out * math.log(a)
-
-
 
 
 def _unary(name: str, rule: Rule, *, formula: str, derivative: str, low: float, high: float,
@@ -420,13 +397,11 @@ OPS: OpTable = OpTable({op.name: op for op in [
 ]})
 """Every operation, by name: the single source for the engine, the parser, the views and the tests."""
 _AS_WRITTEN, _planted = dict(OPS), False  # rules.py's records; whether OPS holds another (unary() calls its rule)
-if not cython.compiled:  # the engine's numbers for the unary and binary ops (compiled: C constants, in rules.pxd)
-    (NEG, EXP, LOG, SQRT, SOFTPLUS, SIGMOID, TANH, RELU, ABS, SIN, COS), (ADD, SUB, MUL, DIV, POW, LEAKY_RELU) = (
-        range(11), range(6))
-    SUM, DOT, AFFINE = range(3)
+if not cython.compiled:  # the engine's numbers for the ops (compiled: C constants, in rules.pxd)
+    NEG, EXP, LOG, SQRT, SOFTPLUS, SIGMOID, TANH, RELU, ABS, SIN, COS = range(11)
+    (ADD, SUB, MUL, DIV, POW, LEAKY_RELU), (SUM, DOT, AFFINE) = range(6), range(3)
 UNARY = ("neg", "exp", "log", "sqrt", "softplus", "sigmoid", "tanh", "relu", "abs", "sin", "cos")  # by number
-BINARY = ("+", "-", "*", "/", "**", "leaky_relu")
-N_ARY = ("sum", "dot", "affine")
+BINARY, N_ARY = ("+", "-", "*", "/", "**", "leaky_relu"), ("sum", "dot", "affine")
 
 
 def unary(op: int, a: float) -> tuple[float, tuple[float]]:
