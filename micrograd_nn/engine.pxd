@@ -13,7 +13,7 @@ cdef class Value:
     cdef public double _da, _db         # their local derivatives
     cdef public tuple _many             # an n-ary op's inputs, then their local derivatives, else None
     cdef public object _attributes      # attributes of your own: a dict made on first use, else None
-    cdef public Py_ssize_t _walk        # the number of the last walk of topological_order that entered it
+    cdef public Py_ssize_t _walk        # the last walk of topological_order that entered it (minus it: placed)
 
     @cython.locals(node=Value, seed=double)
     cpdef backward(self, grad=*, bint create_graph=*)

@@ -48,7 +48,7 @@ class Value:
     _da: float  # d(self)/d(_a), computed in the forward pass (0 where _a is a number)
     _db: float  # d(self)/d(_b)
     _many: tuple | None  # an n-ary op's inputs, then their local derivatives: (x1, ..., xn, d1, ..., dn)
-    _walk: int  # the number of the last walk of topological_order that entered this node
+    _walk: int  # the number of the last walk of topological_order that entered this node (minus it: placed)
 
     def __init__(self, data: float, _children: Iterable[Value] | str = (), _op: str = "", label: str = "") -> None:
         """A leaf holding the finite number ``data``; Value(2.0, "a") labels it (micrograd's Value(t, (x,), op) too)."""

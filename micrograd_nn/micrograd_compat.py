@@ -161,7 +161,7 @@ def nearest_name(name: str) -> str | None:
 def set_attribute(node: Value, name: str, value: Any) -> None:
     """node.name = value: the engine's own fields and properties as usual (data and grad as errors.assigned says,
     as in plain Python), anything else in the node's dict."""
-    if name == "data" or name == "grad":
+    if (name == "data" or name == "grad") and type(value) is not float:
         value = assigned(value, name)
     field = getattr(type(node), name, None)
     if hasattr(field, "__set__"):
