@@ -233,7 +233,7 @@ def absolute(a: float) -> tuple[float, tuple[float]]:
 
 def sin(a: float) -> tuple[float, tuple[float]]:
     """sin(a) and its local derivatives (their text: OPS["sin"])."""
-    return math.sin(a), (d_sin(a, 0.0),)
+    return (math.sin(a), (d_sin(a, 0.0),)) if math.isfinite(a) else (math.nan, (math.nan,))  # sin(inf): nan, refused
 
 
 def d_sin(a: Any, out: Any) -> Any:
@@ -243,7 +243,7 @@ def d_sin(a: Any, out: Any) -> Any:
 
 def cos(a: float) -> tuple[float, tuple[float]]:
     """cos(a) and its local derivatives (their text: OPS["cos"])."""
-    return math.cos(a), (d_cos(a, 0.0),)
+    return (math.cos(a), (d_cos(a, 0.0),)) if math.isfinite(a) else (math.nan, (math.nan,))  # cos(inf): nan, refused
 
 
 def d_cos(a: Any, out: Any) -> Any:
@@ -342,7 +342,7 @@ class OpTable(dict):
     """OPS's type: a dict of records that notes when one is not rules.py's own (a rule planted, as the audit does)."""
     def __setitem__(self, name: str, record: Op) -> None:
         global _planted
-        super().__setitem__(name, record)
+        super().__setitem__(name, _AS_WRITTEN[name] if record == _AS_WRITTEN.get(name) else record)  # restored: own
         _planted = any(self.get(key) is not op for key, op in _AS_WRITTEN.items())
 
 

@@ -108,6 +108,19 @@ for field in ("data", "grad"):
             results[f"{field}={name}"] = [type(got).__name__, repr(got), repr(v)]
         except Exception as err:
             results[f"{field}={name}"] = [type(err).__name__, str(err)]
+for special in ("inf", "-inf", "nan"):  # every op on a Value whose data was set to a non-finite number
+    for op in ("neg", "abs", "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "softplus", "sin", "cos", "leaky_relu",
+               "+", "*", "/", "-", "**", "rpow", "sum", "dot"):
+        v = Value(1.0)
+        v.data = float(special)
+        calls = {"neg": lambda: -v, "abs": lambda: abs(v), "+": lambda: v + 1.0, "*": lambda: v * 2.0,
+                 "/": lambda: v / 2.0, "-": lambda: 1.0 - v, "**": lambda: v ** 2.0, "rpow": lambda: 2.0 ** v,
+                 "sum": lambda: Value.sum([v, 1.0]), "dot": lambda: Value.dot([v], [2.0])}
+        try:
+            out = calls[op]() if op in calls else getattr(v, op)()
+            results[f"{op}({special})"] = ["Value", repr(out.data)]
+        except Exception as err:
+            results[f"{op}({special})"] = [type(err).__name__, str(err)]
 print(json.dumps(results))
 '''
 
@@ -129,3 +142,6 @@ def test_both_engines_store_and_refuse_alike_with_the_same_messages() -> None:
     assert compiled["grad=str"] == ["TypeError", "Value.grad needs a real number, got str: 's'"]
     assert compiled["data=nan"] == ["float", "nan", "Value(data=nan, grad=0.0)"]
     assert compiled["grad=inf"] == ["float", "inf", "Value(data=1.0, grad=inf)"]
+    assert compiled["sin(inf)"] == ["OverflowError", "sin: result nan is not a finite float (inputs: "
+                                    "Value(data=inf, grad=0.0))"]  # the same error on both engines (was ValueError)
+    assert len([key for key in compiled if "(" in key]) == 60
