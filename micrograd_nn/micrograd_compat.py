@@ -171,7 +171,10 @@ def set_attribute(node: Value, name: str, value: Any) -> None:
 
 
 def delete_attribute(node: Value, name: str) -> None:
-    """del node.name for an attribute of your own."""
+    """del node.name for an attribute of your own; the engine's own (data, label, a method) stay: a node needs them."""
+    if hasattr(type(node), name):
+        raise AttributeError(f"cannot delete Value.{name}: it is the engine's own (only an attribute of your own can "
+                             "be deleted)")
     try:
         del attributes(node, create=False)[name]
     except KeyError:

@@ -121,6 +121,14 @@ for special in ("inf", "-inf", "nan"):  # every op on a Value whose data was set
             results[f"{op}({special})"] = ["Value", repr(out.data)]
         except Exception as err:
             results[f"{op}({special})"] = [type(err).__name__, str(err)]
+for field in ("data", "grad", "label", "_a", "tanh", "__dict__", "mine", "nothing"):
+    v = Value(1.0)
+    v.mine = 1
+    try:
+        delattr(v, field)
+        results[f"del {field}"] = ["deleted", repr(v)]
+    except Exception as err:
+        results[f"del {field}"] = [type(err).__name__, str(err)]
 print(json.dumps(results))
 '''
 
@@ -145,3 +153,7 @@ def test_both_engines_store_and_refuse_alike_with_the_same_messages() -> None:
     assert compiled["sin(inf)"] == ["OverflowError", "sin: result nan is not a finite float (inputs: "
                                     "Value(data=inf, grad=0.0))"]  # the same error on both engines (was ValueError)
     assert len([key for key in compiled if "(" in key]) == 60
+    assert compiled["del label"] == ["AttributeError", "cannot delete Value.label: it is the engine's own (only an "
+                                     "attribute of your own can be deleted)"]  # plain Python deleted the slot
+    assert compiled["del mine"] == ["deleted", "Value(data=1.0, grad=0.0)"]
+    assert compiled["del nothing"] == ["AttributeError", "'Value' object has no attribute 'nothing'"]
