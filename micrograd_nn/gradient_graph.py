@@ -70,7 +70,7 @@ def local_derivatives(node: Value) -> list[tuple[Value, Value | float]]:
     built: tuple[Any, ...] = stored
     if function is not None:
         try:
-            built = function(*inputs) if record.arity == 0 else function(*inputs, node)
+            built = function(tuple(inputs)) if record.arity == 0 else function(*inputs, node)
         except (ValueError, ZeroDivisionError, OverflowError):  # at an edge (0 ** b): the stored numbers hold
             built = stored
         built = built if isinstance(built, tuple) else (built,)

@@ -283,23 +283,24 @@ def weighted_sum(start: float, values: tuple[float, ...], n: int) -> float:
 
 def dot(*ws_then_xs: float) -> tuple[float, tuple[float, ...]]:
     """w . x = sum_i wi xi over operands (w1..wn, x1..xn) and its local derivatives (their text: OPS["dot"])."""
-    return weighted_sum(0.0, ws_then_xs, len(ws_then_xs) // 2), d_dot(*ws_then_xs)
+    return weighted_sum(0.0, ws_then_xs, len(ws_then_xs) // 2), d_dot(ws_then_xs)
 
 
-def d_dot(*ws_then_xs: Any) -> tuple[Any, ...]:
-    """d(w . x)/dwi = xi, d(w . x)/dxi = wi: the inputs, each pair swapped."""
+def d_dot(ws_then_xs: tuple[Any, ...]) -> tuple[Any, ...]:
+    """d(w . x)/dwi = xi, d(w . x)/dxi = wi: the inputs (w1..wn, x1..xn), each pair swapped."""
     n = len(ws_then_xs) // 2
     return ws_then_xs[n:] + ws_then_xs[:n]
 
 
 def affine(*ws_xs_b: float) -> tuple[float, tuple[float, ...]]:
     """w . x + b over operands (w1..wn, x1..xn, b) and its local derivatives (their text: OPS["affine"])."""
-    return weighted_sum(ws_xs_b[-1], ws_xs_b, len(ws_xs_b) // 2), d_affine(*ws_xs_b)
+    return weighted_sum(ws_xs_b[-1], ws_xs_b, len(ws_xs_b) // 2), d_affine(ws_xs_b)
 
 
-def d_affine(*ws_xs_b: Any) -> tuple[Any, ...]:
-    """d(w . x + b)/dwi = xi, d/dxi = wi, d/db = 1."""
-    return d_dot(*ws_xs_b[:-1]) + (1.0,)
+def d_affine(ws_xs_b: tuple[Any, ...]) -> tuple[Any, ...]:
+    """d(w . x + b)/dwi = xi, d/dxi = wi, d/db = 1: over the inputs (w1..wn, x1..xn, b)."""
+    n = len(ws_xs_b) // 2
+    return ws_xs_b[n : 2 * n] + ws_xs_b[:n] + (1.0,)
 
 
 def n_ary(op: int, values: list[float]) -> tuple[float, tuple[float, ...]]:
@@ -308,9 +309,8 @@ def n_ary(op: int, values: list[float]) -> tuple[float, tuple[float, ...]]:
 
 
 # --- shares that cannot overflow -------------------------------------------------
-# upstream x d(out)/d(input), rearranged for the case where the stored local derivative overflowed although the
-# inputs are finite (1/b for a tiny b): nonfinite.py asks for them, so that ((a / b) * 1e-310).backward() gives a
-# its true gradient 1 with a = b = 1e-310, as PyTorch does, not inf.
+# upstream x d(out)/d(input), rearranged for when the stored local derivative overflowed though the inputs are
+# finite (1/b, b tiny): nonfinite.py asks, so ((a / b) * 1e-310).backward() gives a = b = 1e-310 PyTorch's 1, not inf.
 
 def div_share(position: int, inputs: tuple[float, ...], out: float, upstream: float) -> float:
     """upstream x d(a/b)/da = upstream/b; upstream x d(a/b)/db = -(upstream/b) x out."""

@@ -86,7 +86,7 @@ def test_every_compiled_entry_point_raises_what_the_plain_engine_raises() -> Non
     compiled, plain = _outcomes(pure=False), _outcomes(pure=True)
     inline = {call.split("(")[0] for call in set(plain) - set(compiled)}  # compiled, these are inline C functions
     assert inline <= {f"rules.d_{op}" for op in ("mul", "div", "power_base", "power_exponent", "exp", "log", "sqrt",
-                                                  "softplus", "sigmoid", "tanh", "sin", "cos")}
+                                                  "softplus", "sigmoid", "tanh", "sin", "cos", "dot", "affine")}
     assert set(compiled) <= set(plain)
     assert len(compiled) > 100  # every module's entry points were reached, not a handful
     differ = {call: (compiled[call], plain[call]) for call in compiled if compiled[call] != plain[call]}
