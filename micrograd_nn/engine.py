@@ -191,8 +191,8 @@ class Value:
         def __delattr__(self, name: str) -> None: micrograd_compat.delete_attribute(self, name)
 
 
-if not cython.compiled:  # plain Python keeps attributes of your own in the __dict__ slot: no __setattr__ hook
-    del Value.__setattr__  # type: ignore[attr-defined]
+if not cython.compiled:  # plain Python keeps attributes of your own in the __dict__ slot: no set/del hooks (each
+    del Value.__setattr__, Value.__delattr__  # type: ignore[attr-defined]  # would slow every attribute write)
     errors.check_assignments(Value)  # v.data = x, v.grad = x: stored as a float (compiled: in __setattr__)
 else:  # compiled: Value.mymul = f works, as for a class written in Python (engine.pxd)
     open_to_new_attributes(Value)  # type: ignore[name-defined]  # noqa: F821

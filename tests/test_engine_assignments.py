@@ -121,14 +121,6 @@ for special in ("inf", "-inf", "nan"):  # every op on a Value whose data was set
             results[f"{op}({special})"] = ["Value", repr(out.data)]
         except Exception as err:
             results[f"{op}({special})"] = [type(err).__name__, str(err)]
-for field in ("data", "grad", "label", "_a", "tanh", "__dict__", "mine", "nothing"):
-    v = Value(1.0)
-    v.mine = 1
-    try:
-        delattr(v, field)
-        results[f"del {field}"] = ["deleted", repr(v)]
-    except Exception as err:
-        results[f"del {field}"] = [type(err).__name__, str(err)]
 print(json.dumps(results))
 '''
 
@@ -153,7 +145,16 @@ def test_both_engines_store_and_refuse_alike_with_the_same_messages() -> None:
     assert compiled["sin(inf)"] == ["OverflowError", "sin: result nan is not a finite float (inputs: "
                                     "Value(data=inf, grad=0.0))"]  # the same error on both engines (was ValueError)
     assert len([key for key in compiled if "(" in key]) == 60
-    assert compiled["del label"] == ["AttributeError", "cannot delete Value.label: it is the engine's own (only an "
-                                     "attribute of your own can be deleted)"]  # plain Python deleted the slot
-    assert compiled["del mine"] == ["deleted", "Value(data=1.0, grad=0.0)"]
-    assert compiled["del nothing"] == ["AttributeError", "'Value' object has no attribute 'nothing'"]
+
+
+@pytest.mark.skipif(micrograd_nn.ENGINE != "compiled", reason="the compiled engine's own message")
+def test_deleting_a_field_of_the_compiled_engine_names_it() -> None:
+    """Compiled, del v.label is refused naming the field (plain Python's slots follow Python's own rules: a
+    __delattr__ hook there would slow every attribute write)."""
+    v = Value(1.0)
+    v.mine = 1  # type: ignore[attr-defined]
+    with pytest.raises(AttributeError, match=r"^cannot delete Value.label: it is the engine's own"):
+        del v.label
+    del v.mine  # type: ignore[attr-defined]
+    with pytest.raises(AttributeError, match=r"^'Value' object has no attribute 'mine'$"):
+        del v.mine  # type: ignore[attr-defined]
