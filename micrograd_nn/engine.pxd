@@ -33,7 +33,7 @@ cdef Value _many(int op, tuple inputs)
 cpdef Value _node(object record, double data, object a, double da, object b, double db)
 @cython.locals(total=double)
 cdef void _add_share(Value node, Value operand, double local, Py_ssize_t position) except *
-@cython.locals(node=Value, stack=list, order=list, walk=Py_ssize_t)
+@cython.locals(node=Value, stack=list, order=list, walk=Py_ssize_t, i=Py_ssize_t)
 cpdef list topological_order(Value root)
 cdef Py_ssize_t _walks
 cdef tuple _UNARY, _BINARY, _MANY

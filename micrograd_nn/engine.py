@@ -285,8 +285,10 @@ def topological_order(root: Value) -> list[Value]:
         elif node._walk != -walk:  # not entered yet: it comes back once its inputs are placed
             node._walk = walk
             stack.append(node)
-            if node._many is not None:  # x1..xn, then numbers d1..dn: pushed last to first, numbers skipped
-                stack.extend([x for x in reversed(node._many) if isinstance(x, Value)])
+            if node._many is not None:  # its inputs x1..xn (their derivatives follow): pushed last to first
+                for i in reversed(range(len(node._many) // 2)):
+                    if isinstance(node._many[i], Value):  # a plain number is not a node
+                        stack.append(node._many[i])
             if isinstance(node._b, Value):  # b, then a on top: the first input comes out first
                 stack.append(node._b)
             if isinstance(node._a, Value):
