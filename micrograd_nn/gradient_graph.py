@@ -129,12 +129,11 @@ def _power_edge(position: int, a: float, b: float) -> bool:
     return b == 0.0 if position == 0 else a <= 0.0
 
 
-def gradient_values(root: Value, seed: float = 1.0, wanted: Iterable[Value] = ()) -> dict[Value, Value]:
-    """d(root)/d(node) as a Value for every node root depends on (and 0 for each wanted node it does not reach):
-    backward()'s chain rule run on Values; every node made here is marked with the backward pass's level."""
+def gradient_values(order: list[Value], seed: float = 1.0, wanted: Iterable[Value] = ()) -> dict[Value, Value]:
+    """d(root)/d(node) as a Value for every node of root's topological order (root last), and 0 for each wanted
+    node it does not reach: backward()'s chain rule run on Values (the caller marks the nodes it made)."""
     value = engine_link.value_type
-    order = engine_link.topological_order(root)
-    grads: dict[Value, Value] = {root: value(seed)}
+    grads: dict[Value, Value] = {order[-1]: value(seed)}
     for node in reversed(order):
         upstream = grads.get(node)
         if upstream is None:
@@ -146,7 +145,6 @@ def gradient_values(root: Value, seed: float = 1.0, wanted: Iterable[Value] = ()
     for node in wanted:
         if node not in grads:
             grads[node] = value(0.0)
-    _mark_new_nodes(order, grads.values())
     return grads
 
 
@@ -186,13 +184,13 @@ def backward_with_graph(root: Value, grad: float = 1.0) -> None:
     """root.backward(grad, create_graph=True): the float grads as backward() gives them, and each as a Value."""
     seed = errors.finite_number(grad, "backward: grad")
     order = engine_link.topological_order(root)
-    grads = gradient_values(root, seed, wanted=order)
+    grads = gradient_values(order, seed, wanted=order)
     before = {node: (node.grad, grad_value(node)) for node in order if node._record is None and node.grad != 0.0}
     root.backward(seed)
     value = engine_link.value_type
     for node, (old, old_value) in before.items():  # a leaf adds to the gradient it held, as a Value too
         grads[node] = (old_value if old_value is not None else value(old)) + grads[node]
-    _mark_new_nodes(order, grads.values())  # those sums too
+    _mark_new_nodes(order, grads.values())
     for node in order:
         micrograd_compat.attributes(node)[KEPT] = (grads[node], node.grad)
 
@@ -203,6 +201,13 @@ def grad_value(node: Value) -> Value | None:
     if kept is None or kept[1] != node.grad:  # a later backward() or zero_grad() changed .grad since
         return None
     return kept[0]  # type: ignore[no-any-return]
+
+
+def kept_gradient(node: Value) -> Value | None:
+    """The Value the last backward(create_graph=True) kept as node's gradient, even if .grad changed since
+    (the views name it "dy/dx" after a later backward() has filled .grad with second derivatives)."""
+    kept = micrograd_compat.attributes(node, create=False).get(KEPT)
+    return None if kept is None else kept[0]  # type: ignore[no-any-return]
 
 
 def grad(output: Value, inputs: Iterable[Value] | Value, create_graph: bool = False) -> list[Value]:
@@ -221,13 +226,9 @@ def grad(output: Value, inputs: Iterable[Value] | Value, create_graph: bool = Fa
     for i, x in enumerate(wanted):
         if not isinstance(x, value):
             raise TypeError(f"grad: inputs[{i}] must be a Value, got {type(x).__name__}: {errors.shown(x)}")
-    grads = gradient_values(output, wanted=wanted)
+    order = engine_link.topological_order(output)
+    grads = gradient_values(order, wanted=wanted)
+    _mark_new_nodes(order, grads.values())
     found = [grads[x] for x in wanted]
     return found if create_graph else [value(g.data) for g in found]
 
-
-def kept_gradient(node: Value) -> Value | None:
-    """The Value the last backward(create_graph=True) kept as node's gradient, even if .grad changed since
-    (the views name it "dy/dx" after a later backward() has filled .grad with second derivatives)."""
-    kept = micrograd_compat.attributes(node, create=False).get(KEPT)
-    return None if kept is None else kept[0]  # type: ignore[no-any-return]

@@ -118,14 +118,13 @@ def set_backward_step(node: Value, closure: Callable[[], None]) -> None:
 
 def attributes(node: Value, create: bool = True) -> dict[str, Any]:
     """The dict of the node's attributes of your own ({} when it has none and create is False)."""
-    try:
+    if type(node).__dictoffset__:  # plain Python: the __dict__ slot
         return object.__getattribute__(node, "__dict__")  # type: ignore[no-any-return]
-    except AttributeError:  # compiled: a C field, made on first use
-        if node._attributes is None:  # type: ignore[attr-defined]
-            if not create:
-                return {}
-            node._attributes = {}  # type: ignore[attr-defined]
-        return node._attributes  # type: ignore[attr-defined,no-any-return]
+    if node._attributes is None:  # type: ignore[attr-defined]  # compiled: a C field, made on first use
+        if not create:
+            return {}
+        node._attributes = {}  # type: ignore[attr-defined]
+    return node._attributes  # type: ignore[attr-defined,no-any-return]
 
 
 def has_own_attribute(node: Value, name: str) -> bool:

@@ -53,7 +53,6 @@ cpdef double weighted_sum(double start, tuple values, Py_ssize_t n) except? -1.0
 cpdef object n_ary(int op, list values)
 @cython.locals(n=Py_ssize_t)
 cdef inline tuple d_dot(tuple ws_then_xs)
-@cython.locals(n=Py_ssize_t)
 cdef inline tuple d_affine(tuple ws_xs_b)
 
 cpdef (double, (double,)) unary(int op, double a)

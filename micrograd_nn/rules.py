@@ -298,9 +298,8 @@ def affine(*ws_xs_b: float) -> tuple[float, tuple[float, ...]]:
 
 
 def d_affine(ws_xs_b: tuple[Any, ...]) -> tuple[Any, ...]:
-    """d(w . x + b)/dwi = xi, d/dxi = wi, d/db = 1: over the inputs (w1..wn, x1..xn, b)."""
-    n = len(ws_xs_b) // 2
-    return ws_xs_b[n : 2 * n] + ws_xs_b[:n] + (1.0,)
+    """d(w . x + b)/dwi = xi, d/dxi = wi (as for w . x), d/db = 1: over the inputs (w1..wn, x1..xn, b)."""
+    return d_dot(ws_xs_b[:-1]) + (1.0,)
 
 
 def n_ary(op: int, values: list[float]) -> tuple[float, tuple[float, ...]]:
