@@ -49,6 +49,11 @@ def open_page(browser: Any, url: str) -> tuple[Any, list[str]]:
     return page, problems
 
 
+def drawn(page: Any) -> None:
+    """Wait two animation frames: the page redraws in the frame after a change, so it is on screen after this."""
+    page.evaluate("new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
+
+
 @pytest.fixture(scope="module")
 def recorded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any], Any]:
     """A 30-step moons run (the tour's recipe), its recorded page, its timeline and fit's history."""
@@ -77,7 +82,7 @@ def test_the_recorded_page_plays_steps_and_rewinds(browser: Any, recorded: tuple
     page.wait_for_function("Number(document.querySelector('#step-number').textContent) >= 4", timeout=5000)
     page.click("#play")  # pause
     page.wait_for_function("document.querySelector('#play').textContent === 'Play'", timeout=5000)
-    page.evaluate("new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")  # a step the
+    drawn(page)  # a step the
     paused = page.inner_text("#step-number")  # last tick took before the pause is drawn in the next frame
     page.wait_for_timeout(400)
     assert page.inner_text("#step-number") == paused
@@ -171,7 +176,7 @@ def test_every_number_fits_inside_its_box(browser: Any, tmp_path: Path) -> None:
     }"""
     for sample in range(len(X)):
         page.select_option("#sample", str(sample))
-        page.wait_for_timeout(150)
+        drawn(page)
         first = page.text_content(".mg-input text") or ""
         assert first.startswith("x1 = "), first
         assert page.evaluate(inside) == [], sample
@@ -188,7 +193,7 @@ def test_a_chosen_samples_numbers_are_the_engines(browser: Any, recorded: tuple[
     page.fill("#timeline", "5")
     page.select_option("#sample", "7")
     page.wait_for_function("document.querySelector('#step-number').textContent === '5'", timeout=5000)
-    page.wait_for_timeout(100)
+    drawn(page)
     step = timeline["steps"][5]
     model = MLP(2, [16, 16, 1], rng=0, fused=True)
     for p in model.parameters():
@@ -448,7 +453,7 @@ def test_each_loss_and_activation_gives_the_engines_numbers(
     path = write_recording(recorder, tmp_path / "page.html")
     page, problems = open_page(browser, path.as_uri())
     page.select_option("#sample", "2")
-    page.wait_for_timeout(150)
+    drawn(page)
     signal: list[Any] = list(X[2])
     zs: dict[str, Any] = {}
     for k, layer in enumerate(model.layers, 1):
@@ -515,6 +520,7 @@ def test_the_page_writes_tiny_and_huge_numbers_as_format_number_does(browser: An
     page.wait_for_selector(".mg-input text")
     for sample, row in enumerate(X):
         page.select_option("#sample", str(sample))
+        drawn(page)
         shown = page.eval_on_selector_all(".mg-input text", "nodes => nodes.map((n) => n.textContent)")
         assert shown == [f"x{i} = {format_number(v)}" for i, v in enumerate(row, 1)]
     assert format_number(1e-7) == "1.0000e-07" and format_number(-0.0) == "0.0000"
