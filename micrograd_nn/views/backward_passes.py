@@ -32,6 +32,16 @@ def marked(levels: list[int]) -> bool:
     return any(level > 0 for level in levels)
 
 
+ORDER_WORDS = {2: "second", 3: "third", 4: "fourth", 5: "fifth"}  # derivatives named by their order
+
+
+def derivatives_made(levels: list[int]) -> str:
+    """What stepping a gradient's graph backward gives: "second derivatives" when its newest nodes came from the
+    1st backward pass, "third derivatives" from the 2nd (a gradient of a gradient), ..."""
+    order = max(levels) + 1
+    return f"{ORDER_WORDS.get(order, _ordinal(order) + '-order')} derivatives"
+
+
 def _ordinal(k: int) -> str:
     """1st, 2nd, 3rd, 4th, ..., 11th, 12th, 13th, 21st."""
     suffix = "th" if 10 <= k % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(k % 10, "th")

@@ -154,6 +154,27 @@ def test_the_stepper_steps_the_backward_of_the_backward(tmp_path: Path) -> None:
     assert "pass0" not in plain and "forward pass" not in plain
 
 
+@needs_dot
+def test_the_page_of_a_gradient_of_a_gradient_says_third_derivatives_and_steps_to_one() -> None:
+    """Stepping the backward of d2y/dx2 (made by the 2nd backward) gives d3y/dx3: the title names that order."""
+    from micrograd_nn import grad
+
+    x, _, dydx = tanh_gradient()
+    second, = grad(dydx, [x], create_graph=True)  # the 2nd backward: d2y/dx2 as a Value
+    assert backward_level(second) == 2
+    text = stepper_html(second)
+    assert "Backprop through a gradient&#x27;s graph: third derivatives" in text
+    assert "second derivatives" not in text
+    data = json.loads(re.search(r'<script type="application/json" id="stepper-data">(.*?)</script>', text,
+                                re.S).group(1))
+    totals: dict[str, str] = {}
+    for state in data["states"]:
+        totals.update(state["updates"])
+    t = math.tanh(0.5)  # d3/dx3 tanh = -2 (1 - t^2)(1 - 3 t^2)
+    assert totals[f"v{walk(second).index[x]}"] == format_number(-2 * (1 - t * t) * (1 - 3 * t * t))
+    assert "Backprop, step by step" in stepper_html(Value(1.0, "a") * 2.0)
+
+
 @needs_browser
 def test_the_page_of_a_gradient_loads_and_steps_to_the_second_derivative(browser: Any, tmp_path: Path) -> None:  # noqa: F811
     x, _, dydx = tanh_gradient()

@@ -14,7 +14,7 @@ from micrograd_nn.analysis.walk import Walk, walk
 from micrograd_nn.atomic_write import check_target, write_atomically
 from micrograd_nn.engine import Value
 from micrograd_nn.inline import bundled, inline_script, page_data
-from micrograd_nn.views.backward_passes import marked, pass_levels
+from micrograd_nn.views.backward_passes import derivatives_made, marked, pass_levels
 from micrograd_nn.views.dot_text import Advice, run_dot
 from micrograd_nn.views.stepper.naive import naive_states
 from micrograd_nn.views.stepper.page_state import displayable
@@ -54,8 +54,9 @@ def stepper_html(
     it is reached), the wrong step and the wrong result marked in red.
     mode="forward-vs-reverse": forward mode beside reverse mode (micrograd_nn.views.forward_reverse).
     A gradient's graph (x.grad_value after backward(create_graph=True)) steps the same way: its backward pass
-    gives second derivatives; each node is marked by the pass that made it (views/backward_passes.py), and the
-    page's data lists it: passes[i] is 0 for node v{i} of the forward pass, k if the k-th backward made it.
+    gives second derivatives (third for a gradient of a gradient: the title says which); each node is marked by
+    the pass that made it (views/backward_passes.py), and the page's data lists it: passes[i] is 0 for node v{i}
+    of the forward pass, k if the k-th backward made it.
     """
     if mode == FORWARD_VS_REVERSE:  # a page of its own on this page's frame: views/forward_reverse.py
         from micrograd_nn.views.forward_reverse import page_parts
@@ -73,8 +74,9 @@ def stepper_html(
         raise ValueError("the stepper visits every node, so it cannot draw collapsed neurons; draw without collapse "
                          "or use mode='layers'")
     info = displayable(walk(root, parameters=options.pop("parameters", None), inputs=options.pop("inputs", None)))
-    second = marked(pass_levels(info))  # a gradient's graph: stepping its backward gives second derivatives
-    title = title or ("Backprop through a gradient's graph: second derivatives" if second else "Backprop, step by step")
+    levels = pass_levels(info)  # a gradient's graph: stepping its backward gives second (or higher) derivatives
+    title = title or (f"Backprop through a gradient's graph: {derivatives_made(levels)}" if marked(levels)
+                      else "Backprop, step by step")
     svg, payload, legend = _picture_and_states(info, mode, forward, order, options)
     data = page_data(payload)
     pan_zoom = inline_script(VIEWS, "svg-pan-zoom.min.js")
