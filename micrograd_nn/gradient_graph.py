@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 
 LEVEL = "_backward_level"  # the own attribute marking a node made by a backward pass (1: the first, 2: its own...)
 KEPT = "_grad_value"  # the own attribute holding (grad as a Value, the float .grad it was kept for)
+DERIVATIVE = "_derivative_of"  # on a gradient Value: (output, node) for d(output)/d(node), the first it was built as
+SUM_OF_PASSES = "_grad_of"  # on the Value a leaf's .grad became by adding a pass's gradient to what it held
 
 
 class _MathOnValues:
@@ -175,6 +177,24 @@ def _mark_new_nodes(order: list[Value], grads: Iterable[Value]) -> None:
         stack.extend(node.operands)
 
 
+def _name_gradients(root: Value, order: list[Value], grads: dict[Value, Value]) -> None:
+    """Note on each gradient Value which d(root)/d(node) it is, for the views' names ("dy/dx"); a Value that is the
+    gradient of several nodes (x + w passes its upstream on as it is) keeps the first, root first."""
+    for node in reversed(order):
+        if node in grads:
+            micrograd_compat.attributes(grads[node]).setdefault(DERIVATIVE, (root, node))
+
+
+def derivative_of(node: Value) -> tuple[Value, Value] | None:
+    """(output, x) if node was built as the gradient d(output)/d(x) by a backward(create_graph=True) or grad()."""
+    return micrograd_compat.attributes(node, create=False).get(DERIVATIVE)  # type: ignore[no-any-return]
+
+
+def sum_of_passes(node: Value) -> Value | None:
+    """The leaf x if node is x.grad after a backward(create_graph=True) added its gradient to what x held."""
+    return micrograd_compat.attributes(node, create=False).get(SUM_OF_PASSES)  # type: ignore[no-any-return]
+
+
 def backward_level(node: Value) -> int:
     """0 for a node of a forward computation, k for one made by the k-th backward (a gradient of a gradient: 2)."""
     return int(micrograd_compat.attributes(node, create=False).get(LEVEL, 0))
@@ -188,8 +208,10 @@ def backward_with_graph(root: Value, grad: float = 1.0) -> None:
     before = {node: (node.grad, grad_value(node)) for node in order if node._record is None and node.grad != 0.0}
     root.backward(seed)
     value = engine_link.value_type
+    _name_gradients(root, order, grads)
     for node, (old, old_value) in before.items():  # a leaf adds to the gradient it held, as a Value too
         grads[node] = (old_value if old_value is not None else value(old)) + grads[node]
+        micrograd_compat.attributes(grads[node])[SUM_OF_PASSES] = node
     _mark_new_nodes(order, grads.values())
     for node in order:
         micrograd_compat.attributes(node)[KEPT] = (grads[node], node.grad)
@@ -201,13 +223,6 @@ def grad_value(node: Value) -> Value | None:
     if kept is None or kept[1] != node.grad:  # a later backward() or zero_grad() changed .grad since
         return None
     return kept[0]  # type: ignore[no-any-return]
-
-
-def kept_gradient(node: Value) -> Value | None:
-    """The Value the last backward(create_graph=True) kept as node's gradient, even if .grad changed since
-    (the views name it "dy/dx" after a later backward() has filled .grad with second derivatives)."""
-    kept = micrograd_compat.attributes(node, create=False).get(KEPT)
-    return None if kept is None else kept[0]  # type: ignore[no-any-return]
 
 
 def grad(output: Value, inputs: Iterable[Value] | Value, create_graph: bool = False) -> list[Value]:
@@ -229,6 +244,7 @@ def grad(output: Value, inputs: Iterable[Value] | Value, create_graph: bool = Fa
     order = engine_link.topological_order(output)
     grads = gradient_values(order, wanted=wanted)
     _mark_new_nodes(order, grads.values())
+    _name_gradients(output, order, grads)
     found = [grads[x] for x in wanted]
     return found if create_graph else [value(g.data) for g in found]
 

@@ -8,9 +8,9 @@ given as plain numbers become leaves labelled ``x1, x2, ...``.
 
 nn.py writes labels with ``layer_label``, ``neuron_label``, ``weight_label``,
 ``bias_label`` and ``input_label``; the views read them back with
-``parse_parameter``, ``parse_neuron_key`` and ``is_input_label``.  A gradient kept as a Value by
-``backward(create_graph=True)`` is named ``gradient_label``: ``dy/dx`` (``grad of x`` when the output is not
-in the picture).  A label is
+``parse_parameter``, ``parse_neuron_key`` and ``is_input_label``.  A gradient built as a Value by
+``backward(create_graph=True)`` or ``grad()`` is named ``gradient_label``: ``dy/dx`` (``grad of x`` when the
+output has no name), and a leaf's gradient summed over passes ``gradient_sum_label``: ``x.grad``.  A label is
 only a claim: the network model (micrograd_nn.analysis.network) checks each one
 against the graph it sits in.
 """
@@ -76,6 +76,11 @@ def neuron_key(layer: int | None, neuron: int) -> str:
 def gradient_label(of: str, output: str | None = None) -> str:
     """The name of d(output)/d(of) kept as a Value: "dy/dx" ("d(dy/dx)/dx" a level up); "grad of x" without output."""
     return f"{d_of(output)}/{d_of(of)}" if output is not None else f"grad of {of}"
+
+
+def gradient_sum_label(of: str) -> str:
+    """The name of the Value a leaf's .grad became when a backward(create_graph=True) added to it: "x.grad"."""
+    return f"{of}.grad"
 
 
 # --- reading (the views) -----------------------------------------------------------

@@ -9,8 +9,9 @@ reads the graph through one ``Walk``, so they agree on names and ids:
   and ``groups[i]`` the neuron node i was built in ("L1.n3"), or None;
 - its name is the user's label, else what it is in the network (``L1.n3.z`` is
   neuron 3 of layer 1 before its activation, ``L1.n3.out`` after it), else the
-  gradient it is (``dy/dx``: a Value backward(create_graph=True) kept for a node of
-  this graph), ``loss`` or ``out`` for an unlabelled root, else ``v{i}``.
+  gradient it is (``dy/dx``: a Value backward(create_graph=True) or grad() built as
+  d(y)/d(x); ``x.grad`` for a leaf's gradient summed over passes), ``loss`` or
+  ``out`` for an unlabelled root, else ``v{i}``.
 
 This module imports nothing heavy (no graphviz).  Nothing here writes to the graph.
 """
@@ -24,7 +25,7 @@ from micrograd_nn import labels
 from micrograd_nn.analysis.network import recognise
 from micrograd_nn.analysis.neurons import Network
 from micrograd_nn.engine import Value, topological_order
-from micrograd_nn.gradient_graph import backward_level, kept_gradient
+from micrograd_nn.gradient_graph import backward_level, derivative_of, sum_of_passes
 
 INPUT_RULE = "a leaf labelled x1, x2, … as MLP labels the numbers you give it, or passed as inputs="
 """What makes a leaf an input, as every legend states it (the one rule; analysis.network decides kinds by it)."""
@@ -110,22 +111,37 @@ def _names(nodes: list[Value], groups: list[str | None], roles: list[str | None]
 
 
 def _gradient_names(nodes: list[Value], names: list[str]) -> dict[int, str]:
-    """"dy/dx" for each node that is the gradient backward(create_graph=True) kept for node x of this graph.
-
-    Only in a graph whose root a backward pass made.  The output y is the node whose kept gradient is the seed
-    (a leaf the backward pass made); without it in the graph, the gradient of x is named "grad of x" (in
-    formulas "d(grad of x)/dy").
-    """
-    if not nodes or backward_level(nodes[-1]) == 0:  # a forward root: its graph holds no kept gradient (and
+    """"dy/dx" for each node built as the gradient d(y)/d(x) (backward(create_graph=True), grad()), with y and x by
+    their names (a gradient's own: "d(dy/dx)/dx"); "x.grad" for the sum a leaf's gradient became when a later pass
+    added to it.  Only in a graph whose root a backward pass made; "grad of x" when y has no name."""
+    if not nodes or backward_level(nodes[-1]) == 0:  # a forward root: its graph holds no gradient Value (and
         return {}  # a big graph is walked without looking at each node's attributes)
     index = {node: i for i, node in enumerate(nodes)}
-    kept = {i: kept_gradient(node) for i, node in enumerate(nodes)}
-    found = {i: index[g] for i, g in kept.items() if g is not None and g in index and g is not nodes[i]}
-    if not found:
-        return {}
-    seeds = [i for i, g in found.items() if not nodes[g].operands and backward_level(nodes[g]) > 0]
-    output = (names[seeds[-1]] or f"v{seeds[-1]}") if seeds else None
-    return {g: labels.gradient_label(names[i] or f"v{i}", output) for i, g in found.items()}
+    found: dict[int, str] = {}
+
+    def name(node: Value) -> str | None:
+        """node's name: its label or role, else the gradient it is, else v{i} in this graph; None outside it."""
+        i = index.get(node)
+        if i is not None and (names[i] or i in found):
+            return names[i] or found[i]
+        made = node.label or gradient_name(node)
+        return f"v{i}" if made is None and i is not None else made
+
+    def gradient_name(node: Value) -> str | None:
+        """"dy/dx" if node was built as d(y)/d(x); "x.grad" if as x's gradient summed over passes; else None."""
+        derivative, leaf = derivative_of(node), sum_of_passes(node)
+        if derivative is not None:
+            output, of = derivative
+            of_name = name(of)
+            return None if of_name is None else labels.gradient_label(of_name, name(output))
+        leaf_name = None if leaf is None else name(leaf)
+        return None if leaf_name is None else labels.gradient_sum_label(leaf_name)
+
+    for i, node in enumerate(nodes):
+        made = None if names[i] else gradient_name(node)
+        if made is not None:
+            found[i] = made
+    return found
 
 
 def neuron_outputs(info: Walk) -> dict[str, int]:

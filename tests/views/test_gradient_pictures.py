@@ -88,6 +88,33 @@ def test_a_gradient_is_named_for_what_it_is() -> None:
     assert labels.gradient_label("x", "dy/dx") == "d(dy/dx)/dx"
 
 
+def test_each_gradient_is_named_for_the_derivative_it_is_and_a_summed_one_for_the_leaf() -> None:
+    """The names say what each number is: d(dy/dx)/dx for a second derivative, x.grad for the sum a leaf's
+    gradient became when a second backward added to it without zero_grad (PyTorch's accumulation)."""
+    from micrograd_nn import grad
+
+    x, y, dydx = tanh_gradient()
+    t = math.tanh(0.5)
+    dydx.backward(create_graph=True)  # no zero_grad: x.grad = dy/dx + d(dy/dx)/dx
+    total = x.grad_value
+    assert total is not None and total.op == "+"
+    info = walk(total)
+    named = {info.name_of(node): node.data for node in info.nodes}
+    assert named["x.grad"] == total.data == x.grad
+    assert named["dy/dx"] == dydx.data == 1 - t * t
+    assert named["d(dy/dx)/dx"] == pytest.approx(-2 * t * (1 - t * t), rel=1e-15)
+    assert named["d(dy/dx)/dx"] + named["dy/dx"] == total.data
+    assert named["dy/dy"] == 1.0 and named["d(dy/dx)/d(dy/dx)"] == 1.0
+    # grad() names its results the same way, pass after pass, and its output by the name it has
+    z = Value(0.5, "z")
+    u = z.tanh()
+    u.label = "u"
+    first, = grad(u, [z], create_graph=True)
+    second, = grad(first, [z], create_graph=True)
+    third, = grad(second, [z], create_graph=True)
+    assert [walk(g).name_of(g) for g in (first, second, third)] == ["du/dz", "d(du/dz)/dz", "d(d(du/dz)/dz)/dz"]
+
+
 def test_a_gradient_of_a_gradient_boxes_each_earlier_pass() -> None:
     x, y, dydx = tanh_gradient()
     y.zero_grad()
