@@ -9,6 +9,8 @@ its closure would still point at the original nodes.
 Attributes of your own travel as the copy's *state*, restored after every
 node exists, so an attribute that points back into the graph (``x.owner =
 y`` for a leaf x below y) points at the copy's node, not at a second graph.
+What backward(create_graph=True) notes on nodes (``grad_value``, which pass made
+a node) stays with the original: a copy is a graph like any other.
 
 The engine's Value, _node and topological_order come from engine_link (engine.py
 imports this module, so this module does not import engine.py back).
@@ -20,6 +22,7 @@ from copy import deepcopy
 from typing import TYPE_CHECKING, Any
 
 from micrograd_nn import engine_link
+from micrograd_nn.gradient_graph import BOOKKEEPING
 from micrograd_nn.micrograd_compat import attributes
 from micrograd_nn.rules import OPS
 
@@ -30,7 +33,7 @@ if TYPE_CHECKING:
 def reduce(node: Value) -> tuple:
     """Value.__reduce__: how to rebuild ``node`` and everything it was computed from."""
     if node._record is None:
-        own = dict(attributes(node, create=False))
+        own = _own(node)
         kind = type(node)  # a subclass of Value comes back as itself
         return _leaf, (node.data, node.grad, node.label, kind), ({-1: own} if own else None)
     inner = [n for n in engine_link.topological_order(node) if n._record is not None]
@@ -45,8 +48,13 @@ def reduce(node: Value) -> tuple:
         many = None if n._many is None else tuple(map(ref, n._many))  # x1..xn, d1..dn: numbers stay themselves
         fields = (ref(n._a), n._da, ref(n._b), n._db, many)
         records.append((n.op, n.data, n.grad, n.label, fields))
-    states = {i: dict(attributes(n, create=False)) for i, n in enumerate(inner) if attributes(n, create=False)}
+    states = {i: own for i, own in ((i, _own(n)) for i, n in enumerate(inner)) if own}
     return _rebuild, (records,), (states or None)
+
+
+def _own(node: Value) -> dict[str, Any]:
+    """node's attributes of your own, without what backward(create_graph=True) noted on it."""
+    return {name: x for name, x in attributes(node, create=False).items() if name not in BOOKKEEPING}
 
 
 def refuse_closure_ops(nodes: list[Value]) -> None:
@@ -96,7 +104,7 @@ def deep_copy(root: Value, memo: dict[int, Any]) -> Value:
         memo[id(node)] = copied
         new.append(copied)
     for node, copied in zip(order, new):
-        own = attributes(node, create=False)
+        own = _own(node)
         if own and not attributes(copied, create=False):
             attributes(copied).update(deepcopy(own, memo))
     return memo[id(root)]  # type: ignore[no-any-return]

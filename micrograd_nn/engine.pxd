@@ -19,7 +19,7 @@ cdef class Value:
     cpdef backward(self, grad=*, bint create_graph=*)
     @cython.locals(i=Py_ssize_t, n=Py_ssize_t)
     cpdef _chain_rule(self)
-    @cython.locals(node=Value)
+    @cython.locals(node=Value, order=list)
     cpdef zero_grad(self)
 
 @cython.locals(out=double, grads=(double,))

@@ -145,6 +145,7 @@ class Value:
             return gradient_graph.backward_with_graph(self, grad)
         seed = errors.finite_number(grad, "backward: grad")
         order = topological_order(self)  # every node after its inputs
+        gradient_graph.forget(order)  # gradients an earlier backward(create_graph=True) kept as Values: outdated
         for node in order:
             if node._record is not None:  # inner nodes start from 0; leaves add to what they hold
                 node.grad = 0.0
@@ -170,7 +171,9 @@ class Value:
 
     def zero_grad(self) -> None:
         """Set .grad = 0 on this node and every node it was computed from."""
-        for node in topological_order(self):
+        order = topological_order(self)
+        gradient_graph.forget(order)  # and drop the gradients kept as Values (grad_value is None after)
+        for node in order:
             node.grad = 0.0
 
     # -- fenced off, not backprop: micrograd's names, attributes of your own, copying and pickling ---

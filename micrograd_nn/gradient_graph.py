@@ -30,6 +30,8 @@ LEVEL = "_backward_level"  # the own attribute marking a node made by a backward
 KEPT = "_grad_value"  # the own attribute holding (grad as a Value, the float .grad it was kept for)
 DERIVATIVE = "_derivative_of"  # on a gradient Value: (output, node) for d(output)/d(node), the first it was built as
 SUM_OF_PASSES = "_grad_of"  # on the Value a leaf's .grad became by adding a pass's gradient to what it held
+BOOKKEEPING = (LEVEL, KEPT, DERIVATIVE, SUM_OF_PASSES)  # not copied or pickled: a copy is a graph as any other
+_kept_any = False  # has a backward(create_graph=True) kept gradients as Values in this process? (forget() looks)
 
 
 class _MathOnValues:
@@ -205,7 +207,8 @@ def backward_with_graph(root: Value, grad: float = 1.0) -> None:
     seed = errors.finite_number(grad, "backward: grad")
     order = engine_link.topological_order(root)
     grads = gradient_values(order, seed, wanted=order)
-    before = {node: (node.grad, grad_value(node)) for node in order if node._record is None and node.grad != 0.0}
+    before = {node: (node.grad, grad_value(node)) for node in order  # leaves holding a gradient (0.0 kept too)
+              if node._record is None and (node.grad != 0.0 or grad_value(node) is not None)}
     root.backward(seed)
     value = engine_link.value_type
     _name_gradients(root, order, grads)
@@ -213,8 +216,17 @@ def backward_with_graph(root: Value, grad: float = 1.0) -> None:
         grads[node] = (old_value if old_value is not None else value(old)) + grads[node]
         micrograd_compat.attributes(grads[node])[SUM_OF_PASSES] = node
     _mark_new_nodes(order, grads.values())
+    global _kept_any
+    _kept_any = True
     for node in order:
         micrograd_compat.attributes(node)[KEPT] = (grads[node], node.grad)
+
+
+def forget(order: list[Value]) -> None:
+    """Drop the gradients kept as Values on these nodes: a plain backward() or zero_grad() over them outdates them."""
+    if _kept_any:  # nothing to look for until a backward(create_graph=True) has kept some
+        for node in order:
+            micrograd_compat.attributes(node, create=False).pop(KEPT, None)
 
 
 def grad_value(node: Value) -> Value | None:

@@ -175,6 +175,59 @@ def test_grad_value_is_none_until_create_graph_and_after_grads_change() -> None:
     assert x.grad_value is None
 
 
+def test_grad_value_is_none_after_a_later_backward_or_zero_grad_even_when_the_float_is_the_same() -> None:
+    """The kept Value goes with the pass that kept it: another function with the same number is not its graph."""
+    x = Value(2.0, "x")
+    cube = x**3
+    cube.backward(create_graph=True)  # dy/dx = 3x^2 = 12
+    cube.zero_grad()
+    (x * 12.0).backward()  # a plain backward of another function whose dy/dx is 12 too
+    assert x.grad == 12.0 and x.grad_value is None
+    x, w = Value(-1.0), Value(2.0)
+    y = (x * w).relu() + w
+    y.backward(create_graph=True)
+    assert x.grad_value is not None and x.grad_value.data == 0.0
+    y.zero_grad()  # 0.0 before and after
+    assert x.grad_value is None
+    a = Value(0.5)
+    t = a.tanh()
+    z = t * 3.0
+    z.backward(create_graph=True)
+    z.backward()  # the same numbers, computed as floats only
+    assert t.grad == 3.0 and t.grad_value is None
+
+
+def test_a_second_create_graph_pass_adds_to_a_kept_gradient_of_zero_as_pytorch() -> None:
+    """x.grad = 0 from x*x at 0, then x*3: x.grad = 2x + 3 as a Value, whose derivative is 2 (PyTorch's too)."""
+    x = Value(0.0, "x")
+    (x * x).backward(create_graph=True)
+    (x * 3.0).backward(create_graph=True)
+    assert x.grad == 3.0 and x.grad_value is not None and x.grad_value.data == 3.0
+    assert grad(x.grad_value, [x])[0].data == 2.0
+
+
+@pytest.mark.parametrize("depth", [1, 200, 5000])
+def test_a_graph_after_create_graph_pickles_and_copies_without_its_bookkeeping(depth: int) -> None:
+    """pickle and deepcopy of a graph (and of a gradient's graph) after backward(create_graph=True): no recursion
+    through the kept gradients; the copy is a graph like any other (grad_value None), with the same numbers."""
+    import copy
+    import pickle
+
+    x = Value(0.3, "x")
+    z = x
+    for _ in range(depth):
+        z = z.tanh()
+    z.backward(create_graph=True)
+    dzdx = x.grad_value
+    assert dzdx is not None
+    for node in (x, z, dzdx):
+        for twin in (pickle.loads(pickle.dumps(node)), copy.deepcopy(node)):
+            assert twin.data == node.data and twin.grad == node.grad and twin.grad_value is None
+            assert backward_level(twin) == 0
+    x.mine = "kept"  # attributes of your own still travel
+    assert pickle.loads(pickle.dumps(x)).mine == "kept"
+
+
 def test_nodes_made_by_a_backward_pass_are_marked_by_its_order() -> None:
     x = Value(0.3, "x")
     y = (x * x).sin()
