@@ -18,6 +18,11 @@ SCIENTIFIC_AT = 1e6
 """From this magnitude up (and below 10**-precision) a number is written in scientific notation."""
 
 
+def counted(n: int, one: str, many: str) -> str:
+    """n with its noun, singular for 1: "1 pass", "3 passes"."""
+    return f"{n} {one if n == 1 else many}"
+
+
 def check_precision(precision: int) -> int:
     """precision must be an int from 0 to 15 (decimals shown); ValueError naming the value otherwise."""
     return errors.whole_number(precision, "precision", 0, 15, unit="decimals")

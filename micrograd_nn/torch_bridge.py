@@ -17,9 +17,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import torch
 
 from micrograd_nn.rules import LEAKY_SLOPE
+
+try:
+    import torch
+except ImportError as err:  # the message is the point: which extra to install
+    raise ImportError("micrograd_nn.to_torch and MLP.from_torch need PyTorch: pip install -e '.[torch]' (its CPU "
+                      "build: pip install torch==2.13.0)") from err
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -67,7 +72,8 @@ def _activation_name(layer: torch.nn.Module, position: int, activations: list[st
     for name in activations:
         module = torch_module(name)
         if module is not None and type(layer) is type(module):
-            if repr(layer) != repr(module):  # LeakyReLU with another slope
+            # the same function: LeakyReLU's slope must be ours; inplace=True changes nothing we read
+            if getattr(layer, "negative_slope", None) != getattr(module, "negative_slope", None):
                 raise ValueError(f"MLP.from_torch: layer {position} ({layer!r}) differs from micrograd_nn's {name}, "
                                  f"which is {module!r}")
             return name

@@ -102,6 +102,32 @@ def test_from_torch_reads_a_torch_made_network() -> None:
     np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
 
 
+def test_from_torch_reads_activations_written_inplace() -> None:
+    """ReLU(inplace=True), LeakyReLU(0.01, inplace=True): the same functions, so the same network."""
+    torch.manual_seed(1)
+    module = torch.nn.Sequential(torch.nn.Linear(2, 4), torch.nn.ReLU(inplace=True), torch.nn.Linear(4, 3),
+                                 torch.nn.LeakyReLU(0.01, inplace=True), torch.nn.Linear(3, 1)).double()
+    model = MLP.from_torch(module)
+    assert model.activations == ["relu", "leaky_relu", "linear"]
+    batch = _batch(2)
+    expected = module(torch.tensor(batch, dtype=torch.float64)).detach().numpy()
+    np.testing.assert_allclose([[o.data for o in model.forward(row)] for row in batch], expected, rtol=1e-12,
+                               atol=1e-15)
+
+
+def test_without_torch_the_bridge_names_the_extra_to_install(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A missing torch is an ImportError that says what to install, not a bare ModuleNotFoundError."""
+    import subprocess
+    import sys
+
+    (tmp_path / "torch.py").write_text("raise ModuleNotFoundError(\"No module named 'torch'\", name='torch')\n")
+    script = "import micrograd_nn\ntry:\n    micrograd_nn.to_torch\nexcept ImportError as err:\n    print(err)\n"
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                          env={**__import__("os").environ, "PYTHONPATH": str(tmp_path)})
+    assert done.stdout.strip() == ("micrograd_nn.to_torch and MLP.from_torch need PyTorch: pip install -e "
+                                   "'.[torch]' (its CPU build: pip install torch==2.13.0)"), done.stderr
+
+
 def test_from_torch_without_activations_is_linear() -> None:
     model = MLP.from_torch(torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.Linear(2, 1)))
     assert model.activations == ["linear", "linear"]

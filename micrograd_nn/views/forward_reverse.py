@@ -23,7 +23,7 @@ from typing import Any
 from micrograd_nn.analysis.replay import replay
 from micrograd_nn.analysis.walk import INPUT_RULE, PARAMETER_RULE, Walk, walk
 from micrograd_nn.engine import Value
-from micrograd_nn.format import DEFAULT_PRECISION, bracketed, d_of, format_number
+from micrograd_nn.format import DEFAULT_PRECISION, bracketed, counted, d_of, format_number
 from micrograd_nn.forward_mode import local_derivatives, tangent_share
 from micrograd_nn.inline import bundled
 from micrograd_nn.views.dot_text import Advice, run_dot
@@ -149,7 +149,7 @@ def _names(info: Walk) -> str:
 
 def _count(k: int) -> str:
     """"1 multiply-add", "3 multiply-adds"."""
-    return f"{k} multiply-add" + ("s" if k != 1 else "")
+    return counted(k, "multiply-add", "multiply-adds")
 
 
 def forward_reverse_states(info: Walk) -> list[PageState]:
@@ -177,10 +177,10 @@ def forward_reverse_states(info: Walk) -> list[PageState]:
 def _together(sides: dict[str, _SideStep | None], total: Costs, largest: dict[str, float],
               node_id: int) -> PageState:
     """One position of the page: each side's step (or that it is done), as one state of the stepper."""
-    done = {"f": f"done: the whole Jacobian after {total.forward_passes} passes, {total.forward_multiply_adds} "
-                 "multiply-adds",
-            "r": f"done: the whole Jacobian after {total.reverse_passes} pass, {total.reverse_multiply_adds} "
-                 "multiply-adds"}
+    done = {"f": f"done: the whole Jacobian after {counted(total.forward_passes, 'pass', 'passes')}, "
+                 f"{_count(total.forward_multiply_adds)}",
+            "r": f"done: the whole Jacobian after {counted(total.reverse_passes, 'pass', 'passes')}, "
+                 f"{_count(total.reverse_multiply_adds)}"}
     title, text, highlight, context, updates, fills = [], {}, [], [], {}, {}
     for side, step in sides.items():
         name = SIDES[side].capitalize()
@@ -210,9 +210,11 @@ def _summary(info: Walk, total: Costs, columns: list[float], reverse: list[float
     by_pass = ", ".join(f"{d_of(r)}/{d_of(info.names[i])} = {format_number(t)}" for i, t in zip(leaves, columns))
     row = ", ".join(f"{d_of(r)}/{d_of(info.names[i])} = {format_number(reverse[i])}" for i in leaves)
     return PageState(
-        title=f"the whole Jacobian ({total.inputs} inputs, {total.outputs} output): forward mode "
-              f"{total.forward_passes} passes and {total.forward_multiply_adds} multiply-adds, reverse mode "
-              f"{total.reverse_passes} pass and {total.reverse_multiply_adds} multiply-adds",
+        title=f"the whole Jacobian ({counted(total.inputs, 'input', 'inputs')}, "
+              f"{counted(total.outputs, 'output', 'outputs')}): forward mode "
+              f"{counted(total.forward_passes, 'pass', 'passes')} and {_count(total.forward_multiply_adds)}, "
+              f"reverse mode {counted(total.reverse_passes, 'pass', 'passes')} and "
+              f"{_count(total.reverse_multiply_adds)}",
         phase="backward", node_id=root, highlight=[f"fv{root}", *(f"rv{i}" for i in leaves)],
         rule=[f"forward mode, one number per pass: {by_pass}"],
         lines=[f"reverse mode, all in one pass: {row}", total.verdict()],
@@ -231,10 +233,10 @@ def comparison(root: Value, precision: int = DEFAULT_PRECISION) -> str:
                         for i, t in zip(leaves, columns))
     row = ", ".join(f"{d_of(r)}/{d_of(info.names[i])} = {format_number(reverse[i], precision)}" for i in leaves)
     return "\n".join([
-        f"forward mode: {total.forward_passes} passes (one per input), {total.forward_multiply_adds} multiply-adds: "
-        f"{by_pass}",
-        f"reverse mode: {total.reverse_passes} pass (one per output), {total.reverse_multiply_adds} multiply-adds: "
-        f"{row}",
+        f"forward mode: {counted(total.forward_passes, 'pass', 'passes')} (one per input), "
+        f"{_count(total.forward_multiply_adds)}: {by_pass}",
+        f"reverse mode: {counted(total.reverse_passes, 'pass', 'passes')} (one per output), "
+        f"{_count(total.reverse_multiply_adds)}: {row}",
         total.verdict(),
     ])
 

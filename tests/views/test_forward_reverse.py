@@ -213,3 +213,15 @@ def test_the_first_state_says_where_each_mode_starts() -> None:
     assert start.title == "y = -1.2703 is computed; forward mode starts at the 3 leaves, reverse mode at the output"
     assert start.rule == ["Forward mode: one pass per leaf (a, b, c), seeded 1 at that leaf and 0 at the others"]
     assert start.lines == ["Reverse mode: one pass from the output, seeded dy/dy = 1"]
+
+
+def test_one_input_is_one_pass_in_the_words() -> None:
+    """Counts are written with their noun in the singular for 1: "1 pass", "1 input"."""
+    from micrograd_nn.views.forward_reverse import comparison
+
+    a = Value(2.0, "a")
+    text = comparison(a * 3.0)
+    assert text.splitlines()[0] == "forward mode: 1 pass (one per input), 1 multiply-add: dout/da = 3.0000"
+    assert text.splitlines()[1] == "reverse mode: 1 pass (one per output), 1 multiply-add: dout/da = 3.0000"
+    last = forward_reverse_states(walk(a * 3.0))[-1]
+    assert last.title.startswith("the whole Jacobian (1 input, 1 output): forward mode 1 pass and ")
