@@ -330,12 +330,15 @@ def _write_files(root: Value, args: argparse.Namespace, files: dict[str, str], p
         elif option != "html":
             print(f"wrote {scalar_picture.render(root, path, **options)}")  # type: ignore[arg-type]
     if "html" in files:
+        from micrograd_nn.views.scalar_picture import DEFAULT_MAX_NODES
         from micrograd_nn.views.stepper import write_html
 
         html_options: dict[str, Any] = dict(direction=args.direction, mode=args.html_mode,
                                                forward=args.html_forward)
         if getattr(args, "forward_vs_reverse", False):  # the two copies of the graph side by side, top to bottom
             html_options = dict(mode="forward-vs-reverse")
+            if args.max_nodes != DEFAULT_MAX_NODES:  # else the page's own limit (half a picture's: two copies)
+                html_options.update(max_nodes=args.max_nodes)
         elif args.html_mode == "nodes":  # the layer mode draws the network view, one node per neuron
             html_options.update(max_nodes=args.max_nodes)
         print(f"wrote {write_html(root, files['html'], **html_options)}")

@@ -282,12 +282,23 @@ def _copy(body: list[str], side: str, title: str, width: float) -> tuple[list[st
     return [f"subgraph cluster_{side} {{", 'color="#bbbbbb"', *head, *statements, "}"], texts
 
 
-def _picture(info: Walk, direction: str, states: list[PageState]) -> tuple[str, dict[str, dict[str, Any]]]:
-    """The SVG with both copies of the graph, and the value line of each box the page writes into."""
+def _picture(info: Walk, direction: str, states: list[PageState],
+             max_nodes: int | None = None) -> tuple[str, dict[str, dict[str, Any]]]:
+    """The SVG with both copies of the graph (each at most max_nodes nodes: by default half a picture's limit), and
+    the value line of each box the page writes into."""
     from micrograd_nn.views import scalar_picture  # loads graphviz: only when a page is drawn
 
+    limit = scalar_picture.DEFAULT_MAX_NODES // 2 if max_nodes is None else max_nodes
+    drawn = len(info.nodes) + sum(1 for operands in info.operands if operands)  # values and op ovals, per copy
+    if drawn > limit:
+        what = f"the forward-vs-reverse page would draw {drawn} nodes in each of its two copies, more than max_nodes"
+        after = (f"{drawn} to draw it anyway (Graphviz is stopped after {scalar_picture.DOT_TIMEOUT:g} s); a smaller "
+                 "graph shows the same comparison")
+        raise scalar_picture.PictureTooLargeError(f"{what}={limit}; pass max_nodes={after}",
+                                                  f"{what.replace('max_nodes', '--max-nodes')} {limit}; pass "
+                                                  f"--max-nodes {after}")
     picture = scalar_picture.draw_walked(info, direction=direction, show_grads=False, color_by_grad=False,
-                                         legend=False, clusters=False, max_nodes=scalar_picture.DEFAULT_MAX_NODES // 2)
+                                         legend=False, clusters=False, max_nodes=limit)
     lines = [line.strip() for line in picture.body]
     head = [s for s in lines if s.split("=")[0].split(" ")[0] in ("rankdir", "ranksep", "node", "edge")]
     body = [s for s in lines if s not in head]
@@ -335,14 +346,15 @@ def page_parts(root: Value, *, title: str | None, direction: str = "TB", forward
 
     The stepper's page (micrograd_nn.views.stepper) puts them around its controls, camera and scripts.
     """
+    max_nodes = options.pop("max_nodes", None)  # nodes of one copy; the page draws two
     if forward or order != "topological" or options:
         given = sorted([*options, *(["forward"] if forward else []), *(["order"] if order != "topological" else [])])
-        raise ValueError(f"mode={MODE!r} takes the options title and direction, got {', '.join(given)}")
+        raise ValueError(f"mode={MODE!r} takes the options title, direction and max_nodes, got {', '.join(given)}")
     if direction not in ("LR", "TB"):
         raise ValueError(f"direction must be 'LR' or 'TB', got {direction!r}")
     info = displayable(walk(root))
     states = forward_reverse_states(info)
-    svg, texts = _picture(info, direction, states)
+    svg, texts = _picture(info, direction, states, max_nodes)
     total = costs(info)
     payload = {"states": [asdict(s) for s in states], "valueIds": list(texts), "hiddenData": [], "texts": texts}
     table = (f'<table id="costs"><tr><th></th><th>passes</th><th>multiply-adds</th></tr>'

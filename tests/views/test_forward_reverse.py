@@ -104,8 +104,8 @@ def test_write_html_hands_the_mode_to_the_page(tmp_path: Path) -> None:
     page = path.read_text()
     assert page == stepper_html(y, mode="forward-vs-reverse")
     assert 'data-mode="forward-vs-reverse"' in page and "<script src" not in page and "<link" not in page
-    with pytest.raises(ValueError, match="mode='forward-vs-reverse' takes the options title and direction, got "
-                                         "forward"):
+    with pytest.raises(ValueError, match="mode='forward-vs-reverse' takes the options title, direction and "
+                                         "max_nodes, got forward"):
         stepper_html(y, mode="forward-vs-reverse", forward=True)
 
 
@@ -225,3 +225,38 @@ def test_one_input_is_one_pass_in_the_words() -> None:
     assert text.splitlines()[1] == "reverse mode: 1 pass (one per output), 1 multiply-add: dout/da = 3.0000"
     last = forward_reverse_states(walk(a * 3.0))[-1]
     assert last.title.startswith("the whole Jacobian (1 input, 1 output): forward mode 1 pass and ")
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="needs Graphviz's dot")
+def test_a_larger_graph_is_drawn_when_max_nodes_allows_it(tmp_path: Path) -> None:
+    """The size guard counts one copy's nodes and says which max_nodes draws it; that value then draws it."""
+    from micrograd_nn.nn import MLP
+    from micrograd_nn.views.scalar_picture import PictureTooLargeError
+
+    model = MLP(2, [4, 4, 1], rng=0)
+    loss = (model([0.1, -0.2]) - 1.0) ** 2
+    info = walk(loss)
+    drawn = len(info.nodes) + sum(1 for operands in info.operands if operands)
+    with pytest.raises(PictureTooLargeError, match=f"would draw {drawn} nodes in each of its two copies, more than "
+                                                   f"max_nodes=150; pass max_nodes={drawn} to draw it anyway"):
+        write_html(loss, tmp_path / "big.html", mode="forward-vs-reverse")
+    page = write_html(loss, tmp_path / "big.html", mode="forward-vs-reverse", max_nodes=drawn)
+    assert page.read_text(encoding="utf-8").count('class="node"') >= 2 * drawn
+    with pytest.raises(ValueError, match="takes the options title, direction and max_nodes, got collapse"):
+        write_html(loss, tmp_path / "big.html", mode="forward-vs-reverse", collapse=True)
+
+
+@needs_dot
+def test_explain_forward_vs_reverse_honours_max_nodes(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """Too large for the page's own limit: exit 2 with the --max-nodes that draws it; with that, the page."""
+    from micrograd_nn.cli import main
+
+    expression_text = " + ".join(f"tanh(a*{i} + b)" for i in range(1, 40))
+    target = tmp_path / "fr.html"
+    command = ["explain", expression_text, "--set", "a=0.1", "b=0.2", "--forward-vs-reverse", "--html", str(target)]
+    assert main(command) == 2
+    error = capsys.readouterr().err
+    assert "would draw 312 nodes in each of its two copies, more than --max-nodes 150; pass --max-nodes 312" in error
+    assert "Traceback" not in error and not target.exists()
+    assert main([*command, "--max-nodes", "312"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == f"wrote {target}"
