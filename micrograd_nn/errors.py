@@ -65,6 +65,14 @@ def finite_number(x: object, where: str) -> float:
     return value
 
 
+def number_list(xs: object, where: str) -> list[float]:
+    """xs (a list, tuple or array of numbers, in order) as finite floats; TypeError naming `where` for a number,
+    a string, a Value or an unordered collection (a dict, a set), ValueError naming the entry that is not finite."""
+    if isinstance(xs, (str, bytes, dict, set, frozenset)) or hasattr(xs, "grad") or not hasattr(xs, "__iter__"):
+        raise TypeError(f"{where} must be a list of numbers, got {type(xs).__name__}: {shown(xs)}")
+    return [finite_number(x, f"{where}[{i}]") for i, x in enumerate(xs)]  # type: ignore[attr-defined]
+
+
 def assigned(x: object, field: str) -> float:
     """What ``v.data = x`` (field "data") or ``v.grad = x`` ("grad") stores, on both engines: a real number as a float,
     inf and nan too (an update can overflow: fit and diagnose name the parameter); TypeError if not a number."""

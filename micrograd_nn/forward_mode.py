@@ -85,19 +85,19 @@ def push_tangents(order: Sequence[Value], seeds: Mapping[Value, float]) -> Forwa
 
 def _seeds(inputs: Iterable[object], tangents: Iterable[object], order: Sequence[Value]) -> dict[Value, float]:
     """{leaf: its tangent} from jvp's inputs and tangents, checked (a leaf given twice gets the sum)."""
-    inputs, tangents = list(inputs), list(tangents)
+    inputs, tangents = list(inputs), errors.number_list(tangents, "jvp: vs")
     if len(inputs) != len(tangents):
-        raise ValueError(f"jvp: {len(inputs)} inputs but {len(tangents)} tangents; give one tangent per input")
+        raise ValueError(f"jvp: xs has {len(inputs)} entries and vs {len(tangents)}: give one v per x")
     in_graph = set(order)
     seeds: dict[Value, float] = {}
     for i, (x, v) in enumerate(zip(inputs, tangents)):
         if not isinstance(x, Value):
-            raise TypeError(f"jvp: inputs[{i}] must be a Value of the graph, got {type(x).__name__}: "
+            raise TypeError(f"jvp: xs[{i}] must be a leaf Value of the graph, got {type(x).__name__}: "
                             f"{errors.shown(x)}")
         if x.operands and x in in_graph:
-            raise ValueError(f"jvp: inputs[{i}] ({errors.describe(x)}) is computed by op {x.op!r}, not a leaf; "
+            raise ValueError(f"jvp: xs[{i}] ({errors.describe(x)}) is computed by op {x.op!r}, not a leaf; "
                              "give the leaves the graph was built from")
-        seeds[x] = seeds.get(x, 0.0) + errors.finite_number(v, f"jvp: tangents[{i}]")
+        seeds[x] = seeds.get(x, 0.0) + v
     return seeds
 
 
@@ -113,10 +113,7 @@ def jvp(
     if isinstance(f, Value):
         root = f
     elif callable(f):
-        if isinstance(xs, (Value, str)) or not isinstance(xs, Iterable):
-            raise TypeError(f"jvp: xs must be a list of numbers, got {type(xs).__name__}")
-        leaves = [Value(errors.finite_number(x, f"jvp: xs[{i}]"), labels.input_label(i + 1)) for i, x in
-                  enumerate(xs)]
+        leaves = [Value(x, labels.input_label(i + 1)) for i, x in enumerate(errors.number_list(xs, "jvp: xs"))]
         out = f(leaves)
         if not isinstance(out, Value):
             out_number = errors.finite_number(out, "jvp: f's result")  # a constant function

@@ -16,13 +16,6 @@ from micrograd_nn.gradient_graph import grad
 Function = Callable[[list[Value]], Value]
 
 
-def _numbers(xs: Iterable[object], name: str, argument: str) -> list[float]:
-    """xs as a list of finite floats; a clear error naming the function and the argument otherwise."""
-    if isinstance(xs, (Value, str)) or not isinstance(xs, Iterable):
-        raise TypeError(f"{name}: {argument} must be a list of numbers, got {type(xs).__name__}: {errors.shown(xs)}")
-    return [errors.finite_number(x, f"{name}: {argument}[{i}]") for i, x in enumerate(xs)]
-
-
 def _first_derivatives(f: Function, xs: list[float], name: str) -> tuple[list[Value], list[Value]]:
     """The leaves x1..xn and [df/dx1, ..., df/dxn] as Values built from the graph of f (create_graph=True)."""
     if not callable(f):
@@ -38,13 +31,13 @@ def _first_derivatives(f: Function, xs: list[float], name: str) -> tuple[list[Va
 
 def hessian(f: Function, xs: Iterable[object]) -> list[list[float]]:
     """H[i][j] = d²f/(dxi dxj) at xs: each first derivative df/dxi, built as a Value, differentiated again."""
-    leaves, first = _first_derivatives(f, _numbers(xs, "hessian", "xs"), "hessian")
+    leaves, first = _first_derivatives(f, errors.number_list(xs, "hessian: xs"), "hessian")
     return [[g.data for g in grad(df_dxi, leaves)] for df_dxi in first]
 
 
 def hvp(f: Function, xs: Iterable[object], vs: Iterable[object]) -> list[float]:
     """H v = d/dx (∇f(x) · v) at xs: one reverse pass over the Value sum_i (df/dxi) vi."""
-    numbers, tangents = _numbers(xs, "hvp", "xs"), _numbers(vs, "hvp", "vs")
+    numbers, tangents = errors.number_list(xs, "hvp: xs"), errors.number_list(vs, "hvp: vs")
     if len(numbers) != len(tangents):
         raise ValueError(f"hvp: xs has {len(numbers)} numbers and vs {len(tangents)}: give one v per x")
     leaves, first = _first_derivatives(f, numbers, "hvp")

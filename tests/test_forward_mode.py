@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from strategies import BINARY_OPS, KINKED_OPS, UNARY_OPS, expression_graphs, floats, run_program, run_program_torch
 
 import micrograd_nn
-from micrograd_nn import Value
+from micrograd_nn import Value, hessian
 from micrograd_nn.engine import topological_order
 from micrograd_nn.forward_mode import jvp, local_derivatives, push_tangents
 
@@ -131,14 +131,21 @@ def test_jvp_refuses_bad_arguments_naming_them() -> None:
     a, b = Value(1.0, "a"), Value(2.0, "b")
     inner = a * b
     root = inner.tanh()
-    with pytest.raises(ValueError, match="jvp: 2 inputs but 1 tangents"):
+    with pytest.raises(ValueError, match="^jvp: xs has 2 entries and vs 1: give one v per x$"):
         jvp(root, [a, b], [1.0])
-    with pytest.raises(ValueError, match=r"jvp: inputs\[0\] \(.*\) is computed by op '\*', not a leaf"):
+    with pytest.raises(ValueError, match=r"jvp: xs\[0\] \(.*\) is computed by op '\*', not a leaf"):
         jvp(root, [inner], [1.0])
-    with pytest.raises(TypeError, match=r"jvp: inputs\[1\] must be a Value of the graph, got float"):
+    with pytest.raises(TypeError, match=r"jvp: xs\[1\] must be a leaf Value of the graph, got float"):
         jvp(root, [a, 2.0], [1.0, 1.0])
-    with pytest.raises(TypeError, match=r"jvp: tangents\[1\] needs a real number, got str"):
+    with pytest.raises(TypeError, match=r"jvp: vs\[1\] needs a real number, got str"):
         jvp(root, [a, b], [1.0, "1"])
+    with pytest.raises(TypeError, match=r"^jvp: xs must be a list of numbers, got float: 2.5$"):
+        jvp(lambda xs: xs[0], 2.5, [1.0])  # type: ignore[arg-type]
+    for unordered in ({5: 1.0, 6: 2.0}, {1.0, 2.0}):  # a dict's keys or a set: no order to pair with vs
+        with pytest.raises(TypeError, match=f"^jvp: xs must be a list of numbers, got {type(unordered).__name__}"):
+            jvp(lambda xs: xs[0] * xs[1], unordered, [1.0, 1.0])  # type: ignore[arg-type]
+        with pytest.raises(TypeError, match=f"^hessian: xs must be a list of numbers, got {type(unordered).__name__}"):
+            hessian(lambda xs: xs[0] * xs[1], unordered)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match=r"jvp: xs\[0\]: needs a finite number, got nan"):
         jvp(lambda xs: xs[0], [math.nan], [1.0])
     with pytest.raises(TypeError, match="jvp: f's result needs a real number, got str"):
