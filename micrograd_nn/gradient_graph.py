@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import importlib.util
 import math
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -63,9 +63,10 @@ def rules_as_written() -> ModuleType:
     return _rules_as_written
 
 
-def local_derivatives(node: Value) -> list[tuple[Value, Value | float]]:
-    """(operand, d(node)/d(operand)) for each operand in order: a Value built from the forward nodes by the op's
-    d_* function in rules.py, or the stored number where that is constant (relu, +) or at an edge of power."""
+def local_derivatives(node: Value, needed: Container[Value] | None = None) -> list[tuple[Value, Value | float]]:
+    """(operand, d(node)/d(operand)) for each operand in order (each in needed, if given): a Value built from the
+    forward nodes by the op's d_* function in rules.py, or the stored number where that is constant (relu, +) or at
+    an edge of power."""
     record = node._record
     if record is None:
         return []
@@ -80,7 +81,7 @@ def local_derivatives(node: Value) -> list[tuple[Value, Value | float]]:
         built = built if isinstance(built, tuple) else (built,)
     return [(x, _checked(node, position, number, as_built))
             for position, (x, number, as_built) in enumerate(zip(inputs, stored, built))
-            if isinstance(x, engine_link.value_type)]
+            if isinstance(x, engine_link.value_type) and (needed is None or x in needed)]
 
 
 def _derivative_function(node: Value) -> Any:
@@ -134,16 +135,18 @@ def _power_edge(position: int, a: float, b: float) -> bool:
 
 
 def gradient_values(order: list[Value], seed: float = 1.0, wanted: Iterable[Value] = ()) -> dict[Value, Value]:
-    """d(root)/d(node) as a Value for every node of root's topological order (root last), and 0 for each wanted
-    node it does not reach: backward()'s chain rule run on Values (the caller marks the nodes it made)."""
-    value = engine_link.value_type
+    """d(root)/d(node) as a Value for each wanted node of root's topological order (root last) and every node on
+    the way to one, 0 for a wanted node root does not depend on: backward()'s chain rule run on Values (the caller
+    marks the nodes it made).  A branch that leads to no wanted node is not differentiated."""
+    value, wanted = engine_link.value_type, list(wanted)
     grads: dict[Value, Value] = {order[-1]: value(seed)}
+    needed = _depending_on(order, wanted)  # only these nodes' gradients lead to a wanted one
     for node in reversed(order):
         upstream = grads.get(node)
-        if upstream is None:
+        if upstream is None or node not in needed:
             continue
         try:
-            _pass_shares(node, upstream, grads)
+            _pass_shares(node, upstream, grads, needed)
         except OverflowError as err:
             raise OverflowError(f"create_graph: building the gradient through op {node.op!r}: {err}") from None
     for node in wanted:
@@ -152,9 +155,18 @@ def gradient_values(order: list[Value], seed: float = 1.0, wanted: Iterable[Valu
     return grads
 
 
-def _pass_shares(node: Value, upstream: Value, grads: dict[Value, Value]) -> None:
-    """grads[operand] += d(node)/d(operand) x upstream for each operand of node, as new Values."""
-    for operand, local in local_derivatives(node):
+def _depending_on(order: list[Value], wanted: Iterable[Value]) -> set[Value]:
+    """The nodes of order (operands first) that are wanted or computed from a wanted node."""
+    found = set(wanted)
+    for node in order:
+        if node not in found and any(operand in found for operand in node.operands):
+            found.add(node)
+    return found
+
+
+def _pass_shares(node: Value, upstream: Value, grads: dict[Value, Value], needed: set[Value]) -> None:
+    """grads[operand] += d(node)/d(operand) x upstream for each needed operand of node, as new Values."""
+    for operand, local in local_derivatives(node, needed):
         if isinstance(local, engine_link.value_type):
             share = local * upstream
         elif local == 0.0:  # a constant 0 (relu's cut-off side) passes nothing

@@ -228,6 +228,16 @@ def test_a_graph_after_create_graph_pickles_and_copies_without_its_bookkeeping(d
     assert pickle.loads(pickle.dumps(x)).mine == "kept"
 
 
+def test_a_branch_that_leads_to_no_input_asked_for_is_not_differentiated() -> None:
+    """sqrt at 0 has an infinite local derivative; off the way to x it does not matter (PyTorch: 6 and [[2]])."""
+    c, x = Value(0.0, "c"), Value(3.0, "x")
+    (first,) = grad(c.sqrt() + x * x, [x], create_graph=True)
+    assert first.data == 6.0 and grad(first, [x])[0].data == 2.0
+    assert hessian(lambda v: v[0] * v[0] + Value(0.0).sqrt(), [3.0]) == [[2.0]]
+    with pytest.raises(ValueError, match=r"the local derivative of 'sqrt' with respect to its input 1 is inf"):
+        grad(c.sqrt() + x * x, [c, x])  # on the way to c it does
+
+
 def test_nodes_made_by_a_backward_pass_are_marked_by_its_order() -> None:
     x = Value(0.3, "x")
     y = (x * x).sin()
