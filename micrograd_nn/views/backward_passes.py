@@ -95,7 +95,7 @@ def pass_boxes(level_lines: dict[int, list[str]]) -> list[str]:
         inner = [
             f"subgraph cluster_pass{level} {{",
             f"  label={quote(label)} style=\"rounded,filled\" color=\"{line}\" fillcolor=\"{fill}\" "
-            f"fontcolor=\"{line}\" fontname=Helvetica fontsize=10",
+            f"fontcolor=\"{line}\" fontname=Helvetica fontsize=11",
             *("  " + s for s in inner + level_lines[level]),
             "}",
         ]

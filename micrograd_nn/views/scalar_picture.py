@@ -335,7 +335,7 @@ def _dot_lines(info: Walk, options: DrawOptions) -> list[str]:
         # stepper, and the README's column, whole at >= 10 px text
         f"ranksep={0.5 if options.edge_labels else 0.3}",
         'node [fontname="Helvetica", fontsize=11]',
-        'edge [fontname="Helvetica", fontsize=9, color="#555555"]',
+        'edge [fontname="Helvetica", fontsize=11, color="#555555"]',
     ]
     lines += _caption(layout)
     # Edges go after every node and outside the clusters: in DOT, mentioning a
