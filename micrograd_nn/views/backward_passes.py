@@ -35,11 +35,12 @@ def marked(levels: list[int]) -> bool:
 ORDER_WORDS = {2: "second", 3: "third", 4: "fourth", 5: "fifth"}  # derivatives named by their order
 
 
-def derivatives_made(levels: list[int]) -> str:
+def derivatives_made(levels: list[int], summed: bool = False) -> str:
     """What stepping a gradient's graph backward gives: "second derivatives" when its newest nodes came from the
-    1st backward pass, "third derivatives" from the 2nd (a gradient of a gradient), ..."""
-    order = max(levels) + 1
-    return f"{ORDER_WORDS.get(order, _ordinal(order) + '-order')} derivatives"
+    1st backward pass, "third derivatives" from the 2nd (a gradient of a gradient), ...; "second and third" for
+    x.grad summed over two passes (summed: dy/dx + d(dy/dx)/dx)."""
+    words = [ORDER_WORDS.get(order, _ordinal(order) + "-order") for order in (max(levels), max(levels) + 1)]
+    return f"{words[0]} and {words[1]} derivatives" if summed else f"{words[1]} derivatives"
 
 
 def _ordinal(k: int) -> str:

@@ -105,6 +105,8 @@ def test_each_gradient_is_named_for_the_derivative_it_is_and_a_summed_one_for_th
     assert named["d(dy/dx)/dx"] == pytest.approx(-2 * t * (1 - t * t), rel=1e-15)
     assert named["d(dy/dx)/dx"] + named["dy/dx"] == total.data
     assert named["dy/dy"] == 1.0 and named["d(dy/dx)/d(dy/dx)"] == 1.0
+    # stepping x.grad's backward gives d2y/dx2 + d3y/dx3: the page's title says both orders
+    assert "Backprop through a gradient&#x27;s graph: second and third derivatives" in stepper_html(total)
     # grad() names its results the same way, pass after pass, and its output by the name it has
     z = Value(0.5, "z")
     u = z.tanh()

@@ -13,6 +13,7 @@ from micrograd_nn.analysis.replay import replay
 from micrograd_nn.analysis.walk import Walk, walk
 from micrograd_nn.atomic_write import check_target, write_atomically
 from micrograd_nn.engine import Value
+from micrograd_nn.gradient_graph import sum_of_passes
 from micrograd_nn.inline import bundled, inline_script, page_data
 from micrograd_nn.views.backward_passes import derivatives_made, marked, pass_levels
 from micrograd_nn.views.dot_text import Advice, run_dot
@@ -75,7 +76,8 @@ def stepper_html(
                          "or use mode='layers'")
     info = displayable(walk(root, parameters=options.pop("parameters", None), inputs=options.pop("inputs", None)))
     levels = pass_levels(info)  # a gradient's graph: stepping its backward gives second (or higher) derivatives
-    title = title or (f"Backprop through a gradient's graph: {derivatives_made(levels)}" if marked(levels)
+    summed = sum_of_passes(root) is not None  # x.grad after two passes: dy/dx + d(dy/dx)/dx
+    title = title or (f"Backprop through a gradient's graph: {derivatives_made(levels, summed)}" if marked(levels)
                       else "Backprop, step by step")
     svg, payload, legend = _picture_and_states(info, mode, forward, order, options)
     data = page_data(payload)
