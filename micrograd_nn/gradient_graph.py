@@ -219,8 +219,8 @@ def backward_with_graph(root: Value, grad: float = 1.0) -> None:
     seed = errors.finite_number(grad, "backward: grad")
     order = engine_link.topological_order(root)
     grads = gradient_values(order, seed, wanted=order)
-    before = {node: (node.grad, grad_value(node)) for node in order  # leaves holding a gradient (0.0 kept too)
-              if node._record is None and (node.grad != 0.0 or grad_value(node) is not None)}
+    held = {node: (node.grad, grad_value(node)) for node in order if node._record is None}
+    before = {node: pair for node, pair in held.items() if pair[0] != 0.0 or pair[1] is not None}  # 0.0 kept too
     root.backward(seed)
     value = engine_link.value_type
     _name_gradients(root, order, grads)
@@ -244,7 +244,7 @@ def forget(order: list[Value]) -> None:
 def grad_value(node: Value) -> Value | None:
     """node.grad as the Value backward(create_graph=True) built it; None if the last backward kept none."""
     kept = micrograd_compat.attributes(node, create=False).get(KEPT)
-    if kept is None or kept[1] != node.grad:  # a later backward() or zero_grad() changed .grad since
+    if kept is None or kept[1] != node.grad:  # .grad assigned since (backward() and zero_grad() forget() it)
         return None
     return kept[0]  # type: ignore[no-any-return]
 

@@ -50,6 +50,7 @@ class Walk:
     grads_computed: bool
     network: Network
     operands: list[list[int]]  # node i's operands by id, in order (a node used twice appears twice)
+    passes: list[int]  # the pass that made node i: 0 the forward pass, k the k-th backward(create_graph=True)
 
     def name_of(self, node: Value) -> str:
         """The display name of a node of this graph."""
@@ -76,7 +77,19 @@ def walk(
     found = recognise(nodes, index, parameters, inputs)
     names = _names(nodes, found.groups, found.roles)
     return Walk(root, nodes, index, found.kinds, names, found.groups, grads_computed(root), found.network,
-                found.operands)
+                found.operands, _pass_levels(nodes, found.operands))
+
+
+def _pass_levels(nodes: list[Value], operands: list[list[int]]) -> list[int]:
+    """For each node: 0 if the forward pass made it, k if the k-th backward(create_graph=True) did.
+
+    A node you computed from a gradient (``x.grad_value * 3``) counts as made by that backward pass too: a node's
+    level is at least its operands' (so the forward pass's nodes are those the gradient reads, and what they read).
+    """
+    levels = [backward_level(node) for node in nodes]
+    for i, inputs in enumerate(operands):  # operands come first: their levels are final
+        levels[i] = max([levels[i], *(levels[j] for j in inputs)])
+    return levels
 
 
 def grads_computed(root: Value) -> bool:

@@ -9,22 +9,8 @@ and the legend names each.  A graph of forward nodes only is drawn as ever: no b
 
 from __future__ import annotations
 
-from micrograd_nn.analysis.walk import Walk
 from micrograd_nn.colours import pass_colour
-from micrograd_nn.gradient_graph import backward_level
 from micrograd_nn.views.dot_text import quote
-
-
-def pass_levels(info: Walk) -> list[int]:
-    """For each node of the walk: 0 if the forward pass made it, k if the k-th backward(create_graph=True) did.
-
-    A node you computed from a gradient (``x.grad_value * 3``) counts as made by that backward pass too: a node's
-    level is at least its operands' (so the forward pass's nodes are those the gradient reads, and what they read).
-    """
-    levels = [backward_level(node) for node in info.nodes]
-    for i, operands in enumerate(info.operands):  # operands come first: their levels are final
-        levels[i] = max([levels[i], *(levels[j] for j in operands)])
-    return levels
 
 
 def marked(levels: list[int]) -> bool:

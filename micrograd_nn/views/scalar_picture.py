@@ -24,7 +24,7 @@ from micrograd_nn.analysis.walk import Walk, on_path, walk
 from micrograd_nn.colours import signed_colour
 from micrograd_nn.engine import Value
 from micrograd_nn.format import DEFAULT_PRECISION, check_precision, format_number
-from micrograd_nn.views.backward_passes import pass_boxes, pass_levels, pass_style
+from micrograd_nn.views.backward_passes import pass_boxes, pass_style
 from micrograd_nn.views.dot_text import (
     DOT_TIMEOUT,
     PictureError,
@@ -158,8 +158,8 @@ def _layout(info: Walk, options: DrawOptions) -> _Layout:
         mismatched=_marked(index, audit.mismatched) if audit is not None else set(),
         culprits=_marked(index, audit.culprits) if audit is not None else set(),
         largest=max((abs(n.grad) for n in nodes if not math.isnan(n.grad)), default=0.0),
-        passes=(levels := pass_levels(info)),
-        last_pass=max(levels, default=0),
+        passes=info.passes,
+        last_pass=max(info.passes, default=0),
     )
 
 

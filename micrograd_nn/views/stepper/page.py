@@ -15,7 +15,7 @@ from micrograd_nn.atomic_write import check_target, write_atomically
 from micrograd_nn.engine import Value
 from micrograd_nn.gradient_graph import sum_of_passes
 from micrograd_nn.inline import bundled, inline_script, page_data
-from micrograd_nn.views.backward_passes import derivatives_made, marked, pass_levels
+from micrograd_nn.views.backward_passes import derivatives_made, marked
 from micrograd_nn.views.dot_text import Advice, run_dot
 from micrograd_nn.views.stepper.naive import naive_states
 from micrograd_nn.views.stepper.page_state import displayable
@@ -75,10 +75,10 @@ def stepper_html(
         raise ValueError("the stepper visits every node, so it cannot draw collapsed neurons; draw without collapse "
                          "or use mode='layers'")
     info = displayable(walk(root, parameters=options.pop("parameters", None), inputs=options.pop("inputs", None)))
-    levels = pass_levels(info)  # a gradient's graph: stepping its backward gives second (or higher) derivatives
-    summed = sum_of_passes(root) is not None  # x.grad after two passes: dy/dx + d(dy/dx)/dx
-    title = title or (f"Backprop through a gradient's graph: {derivatives_made(levels, summed)}" if marked(levels)
-                      else "Backprop, step by step")
+    if not title and marked(info.passes):  # a gradient's graph: its backward gives second (or higher) derivatives
+        summed = sum_of_passes(root) is not None  # x.grad after two passes: dy/dx + d(dy/dx)/dx
+        title = f"Backprop through a gradient's graph: {derivatives_made(info.passes, summed)}"
+    title = title or "Backprop, step by step"
     svg, payload, legend = _picture_and_states(info, mode, forward, order, options)
     data = page_data(payload)
     pan_zoom = inline_script(VIEWS, "svg-pan-zoom.min.js")
@@ -118,7 +118,7 @@ def _picture_and_states(info: Walk, mode: str, forward: bool, order: str,
     svg = svg[svg.index("<svg") :]  # drop the XML prolog and DOCTYPE: the SVG sits inside HTML
     svg = re.sub(r'^<svg width="[^"]*" height="[^"]*"', "<svg", svg)  # the page sizes it; zoom and pan move it
     payload = {"states": [asdict(state) for state in states], "valueIds": value_ids, "hiddenData": hidden,
-               "texts": texts, "passes": pass_levels(info)}
+               "texts": texts, "passes": info.passes}
     return svg, payload, legend
 
 

@@ -13,7 +13,7 @@ from micrograd_nn.colours import PASSES, signed_colour
 from micrograd_nn.engine import Value
 from micrograd_nn.format import d_of
 from micrograd_nn.views import network_layout, network_statements
-from micrograd_nn.views.backward_passes import legend_entries, pass_levels
+from micrograd_nn.views.backward_passes import legend_entries
 from micrograd_nn.views.dot_text import Advice
 from micrograd_nn.views.stepper.page_state import PageState
 
@@ -168,7 +168,7 @@ def node_legend(info: Walk, totals: list[float], *, naive: bool = False) -> str:
     items += [(sign, words[sign]) for sign in _signs([t for t in totals if math.isfinite(t)])]
     items.append(("inner", "white: a zero gradient, or one not reached yet (grad ?)"))
     items.append(("current", "the current step"))
-    levels = pass_levels(info)
+    levels = info.passes
     items += [(f"pass{min(level, len(PASSES) - 1)}" if level < max(levels) else "inner", words)
               for level, words in legend_entries(levels)]
     if naive:
